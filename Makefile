@@ -1,0 +1,43 @@
+# jobstream — the two commands: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Rebuilt when the project's dependencies change.
+VENV_STAMP := $(VENV)/.installed
+
+.PHONY: help run stop test unit lint schemas clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(VENV_STAMP): pyproject.toml
+	@start=$$(date +%s); \
+	$(PYTHON) -m venv $(VENV) && \
+	$(BIN)/pip install -q --upgrade pip && \
+	$(BIN)/pip install -q -e '.[dev]' && \
+	touch $@ && echo "✓ python environment in $(VENV) ($$(( $$(date +%s) - start )) s)"
+
+run: $(VENV_STAMP) ## start Kafka, PostgreSQL and the services, ingest seeds/, watch the inbox
+	$(BIN)/jobstream stack up
+
+stop: $(VENV_STAMP) ## stop a stack left running
+	$(BIN)/jobstream stack stop
+
+test: $(VENV_STAMP) ## the whole suite: lint, types, unit, and tests against real Kafka and PostgreSQL
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/jobstream stack start
+	$(BIN)/pytest
+
+unit: $(VENV_STAMP) ## only the fast tests that need no server
+	$(BIN)/pytest -m unit
+
+schemas: $(VENV_STAMP) ## regenerate the JSON Schema files from the event models
+	$(BIN)/jobstream schemas write
+
+clean: stop ## stop everything and delete local state (.stack) and the environment
+	rm -rf .stack $(VENV)

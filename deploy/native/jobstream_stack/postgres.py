@@ -1,0 +1,251 @@
+"""PostgreSQL from Debian's `postgresql` package, as a private cluster of the project.
+
+The cluster runs as the `postgres` system user (PostgreSQL refuses to run as root), listens on
+TCP at the configured loopback address only, and requires passwords (scram-sha-256). The
+superuser password is generated once and kept in the state folder (mode 0600).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import pwd
+import secrets
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import asyncpg
+
+from jobstream.settings import PostgresSettings
+from jobstream_stack.layout import StackLayout
+from jobstream_stack.processes import ManagedProcess
+from jobstream_stack.settings import StackSettings
+from jobstream_stack.steps import StackError, note, step
+from jobstream_stack.system import install_packages
+
+SUPERUSER = "postgres"
+_FALLBACK_ROOT = Path("/var/lib/postgresql/jobstream")
+
+
+class PostgresServer:
+    def __init__(self, layout: StackLayout, pg: PostgresSettings, stack: StackSettings) -> None:
+        self.layout = layout
+        self.pg = pg
+        self.stack = stack
+        self.dir = layout.postgres
+        self.password_file = self.dir / "superuser.password"
+        self.log_file = layout.logs / "postgres.log"
+
+    # -- binaries and users ------------------------------------------------------------------------
+    def bin(self, name: str) -> str:
+        candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=_version_key)
+        if not candidates:
+            raise StackError(f"PostgreSQL's {name} not found under /usr/lib/postgresql")
+        return str(candidates[-1])
+
+    def install(self) -> None:
+        if not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+            install_packages(["postgresql"])
+
+    def _as_server_user(self, argv: list[str]) -> list[str]:
+        if os.geteuid() == 0:
+            return ["runuser", "-u", SUPERUSER, "--", *argv]
+        return argv
+
+    def _run(self, argv: list[str], what: str) -> str:
+        result = subprocess.run(self._as_server_user(argv), capture_output=True, text=True)
+        if result.returncode != 0:
+            raise StackError(f"{what} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        return result.stdout
+
+    # -- data directory ----------------------------------------------------------------------------
+    @property
+    def data_dir(self) -> Path:
+        link = self.dir / "data"
+        return link.resolve() if link.is_symlink() else link
+
+    def _prepare_data_dir(self) -> Path:
+        """The data folder, owned by the server user.
+
+        As root the server runs as `postgres`, which must be able to reach the folder; a checkout
+        inside a private folder (a CI clone in a mode-0700 temp dir) is not reachable, so then
+        the data lives under /var/lib/postgresql and the state folder holds a link to it.
+        """
+        link = self.dir / "data"
+        if os.geteuid() != 0:
+            link.mkdir(mode=0o700, exist_ok=True)
+            return link
+        user = pwd.getpwnam(SUPERUSER)
+        if not link.exists() and not link.is_symlink():
+            if self._server_user_can_reach(self.dir):
+                link.mkdir(mode=0o700)
+            else:
+                digest = hashlib.sha256(str(self.dir.resolve()).encode()).hexdigest()[:12]
+                target = _FALLBACK_ROOT / digest
+                if target.exists():
+                    shutil.rmtree(target)
+                target.mkdir(mode=0o700, parents=True)
+                link.symlink_to(target)
+                note(f"{self.dir} is not reachable by the postgres user: data in {target}")
+        data = self.data_dir
+        os.chown(data, user.pw_uid, user.pw_gid)
+        return data
+
+    def _server_user_can_reach(self, folder: Path) -> bool:
+        probe = subprocess.run(["runuser", "-u", SUPERUSER, "--", "test", "-x", str(folder)])
+        return probe.returncode == 0
+
+    def initialise(self) -> None:
+        if (self.data_dir / "PG_VERSION").exists():
+            return
+        with step("initialise the PostgreSQL cluster"):
+            self.dir.mkdir(parents=True, exist_ok=True)
+            data = self._prepare_data_dir()
+            password = secrets.token_urlsafe(24)
+            self.password_file.write_text(password)
+            self.password_file.chmod(0o600)
+            # initdb reads the password from a file the server user can read; removed at once.
+            pwfile = data.parent / f".pw-{secrets.token_hex(4)}"
+            pwfile.write_text(password)
+            try:
+                if os.geteuid() == 0:
+                    user = pwd.getpwnam(SUPERUSER)
+                    os.chown(pwfile, user.pw_uid, user.pw_gid)
+                pwfile.chmod(0o600)
+                self._run(
+                    [
+                        self.bin("initdb"), "-D", str(data), "-U", SUPERUSER,
+                        f"--pwfile={pwfile}", "--auth-host=scram-sha-256", "--auth-local=peer",
+                        "--encoding=UTF8", "--locale=C.UTF-8",
+                    ],
+                    "initdb",
+                )  # fmt: skip
+            finally:
+                pwfile.unlink(missing_ok=True)
+
+    def _write_config(self) -> None:
+        data = self.data_dir
+        config = data / "postgresql.conf"
+        include = "include_if_exists = 'jobstream.conf'"
+        if include not in config.read_text():
+            with config.open("a") as handle:
+                handle.write(f"\n# settings of the jobstream native stack\n{include}\n")
+        (data / "jobstream.conf").write_text(
+            "# Generated by jobstream_stack on every start; edit PostgresSettings instead.\n"
+            f"listen_addresses = '{self.pg.host}'\n"
+            f"port = {self.pg.port}\n"
+            # TCP only: a socket path inside a deep checkout can exceed the 107-byte limit.
+            "unix_socket_directories = ''\n"
+            "max_connections = 100\n"
+            "shared_buffers = '128MB'\n"
+            "fsync = on\n"
+            "synchronous_commit = on\n"
+        )
+
+    # -- run ---------------------------------------------------------------------------------------
+    @property
+    def process(self) -> ManagedProcess:
+        return ManagedProcess(
+            name="postgres",
+            pid_file=self.data_dir / "postmaster.pid",
+            log_file=self.log_file,
+            fingerprint="postgres",
+        )
+
+    def start(self) -> None:
+        self.install()
+        self.initialise()
+        if self.process.is_running() and self.is_ready():
+            note(f"PostgreSQL already running on {self.pg.host}:{self.pg.port}")
+        else:
+            with step(f"start PostgreSQL on {self.pg.host}:{self.pg.port}"):
+                self._write_config()
+                self.log_file.parent.mkdir(parents=True, exist_ok=True)
+                self.log_file.touch()
+                if os.geteuid() == 0:
+                    user = pwd.getpwnam(SUPERUSER)
+                    os.chown(self.log_file, user.pw_uid, user.pw_gid)
+                self._run(
+                    [
+                        self.bin("pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_file),
+                        "-w", "-t", str(int(self.stack.start_timeout_seconds)), "start",
+                    ],
+                    "pg_ctl start",
+                )  # fmt: skip
+                self.wait_ready(self.stack.start_timeout_seconds)
+        with step(f"database {self.pg.database!r} and role {self.pg.user!r}"):
+            asyncio.run(self._ensure_database())
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.is_ready():
+                return
+            time.sleep(0.3)
+        raise StackError(f"PostgreSQL not ready after {timeout:.0f} s; see {self.log_file}")
+
+    def is_ready(self) -> bool:
+        probe = subprocess.run(
+            [self.bin("pg_isready"), "-q", "-h", self.pg.host, "-p", str(self.pg.port)]
+        )
+        return probe.returncode == 0
+
+    def stop(self) -> None:
+        if not (self.data_dir / "postmaster.pid").exists():
+            return
+        self._run(
+            [self.bin("pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"],
+            "pg_ctl stop",
+        )
+        note("PostgreSQL stopped")
+
+    def status(self) -> str:
+        if not (self.data_dir / "PG_VERSION").exists():
+            return "not initialised"
+        if not self.is_ready():
+            return "stopped"
+        return f"running on {self.pg.host}:{self.pg.port}"
+
+    def superuser_password(self) -> str:
+        return self.password_file.read_text().strip()
+
+    async def _ensure_database(self) -> None:
+        """Create the project's role and database when missing; safe to run any number of times."""
+        conn = await asyncpg.connect(
+            host=self.pg.host,
+            port=self.pg.port,
+            user=SUPERUSER,
+            password=self.superuser_password(),
+            database="postgres",
+        )
+        try:
+            role_exists = await conn.fetchval(
+                "SELECT 1 FROM pg_roles WHERE rolname = $1", self.pg.user
+            )
+            verb = "ALTER" if role_exists else "CREATE"
+            # DDL takes no bind parameters: format() with %I / %L quotes on the server side.
+            statement = await conn.fetchval(
+                f"SELECT format('{verb} ROLE %I LOGIN PASSWORD %L', $1::text, $2::text)",
+                self.pg.user,
+                self.pg.password.get_secret_value(),
+            )
+            await conn.execute(statement)
+            if not await conn.fetchval(
+                "SELECT 1 FROM pg_database WHERE datname = $1", self.pg.database
+            ):
+                statement = await conn.fetchval(
+                    "SELECT format('CREATE DATABASE %I OWNER %I', $1::text, $2::text)",
+                    self.pg.database,
+                    self.pg.user,
+                )
+                await conn.execute(statement)
+        finally:
+            await conn.close()
+
+
+def _version_key(path: Path) -> tuple[int, ...]:
+    version = path.parent.parent.name
+    return tuple(int(part) for part in version.split(".") if part.isdigit())

@@ -1,0 +1,80 @@
+"""The four services as background processes of the native stack (pid files, logs)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import aiohttp
+
+from jobstream.settings import ServiceSettings
+from jobstream_ingest.settings import IngestSettings
+from jobstream_parser.settings import ParserSettings
+from jobstream_stack.layout import StackLayout
+from jobstream_stack.processes import ManagedProcess
+from jobstream_stack.steps import StackError
+from jobstream_store.settings import StoreSettings
+from jobstream_tagger.settings import TaggerSettings
+
+# In pipeline order; stopped in the same order so no stage is left with new input.
+SERVICES: Mapping[str, type[ServiceSettings]] = {
+    "ingest": IngestSettings,
+    "parser": ParserSettings,
+    "tagger": TaggerSettings,
+    "store": StoreSettings,
+}
+
+
+def jobstream_command() -> str:
+    """The `jobstream` script of the running interpreter's environment."""
+    return str(Path(sys.executable).parent / "jobstream")
+
+
+def service_process(layout: StackLayout, name: str) -> ManagedProcess:
+    return ManagedProcess(
+        name=name,
+        pid_file=layout.run / f"{name}.pid",
+        log_file=layout.logs / f"{name}.log",
+        fingerprint=f"serve {name}",
+    )
+
+
+def start_service(layout: StackLayout, name: str, env: Mapping[str, str] | None = None) -> int:
+    return service_process(layout, name).start([jobstream_command(), "serve", name], env=env)
+
+
+def stop_services(layout: StackLayout, timeout: float = 30.0) -> list[str]:
+    return [name for name in SERVICES if service_process(layout, name).stop(timeout=timeout)]
+
+
+def readiness_url(name: str, settings: ServiceSettings | None = None) -> str:
+    settings = settings or SERVICES[name]()
+    return f"http://{settings.http_host}:{settings.http_port}/readyz"
+
+
+def wait_ready(layout: StackLayout, names: list[str], timeout: float) -> None:
+    """Wait until every named service answers /readyz with 200; fail early if one exits."""
+    deadline = time.monotonic() + timeout
+    pending = list(names)
+    while pending:
+        for name in list(pending):
+            process = service_process(layout, name)
+            if not process.is_running():
+                raise StackError(f"{name} exited; its log ends:\n{process.log_tail()}")
+            if asyncio.run(_answers_ok(readiness_url(name))):
+                pending.remove(name)
+        if pending and time.monotonic() > deadline:
+            raise StackError(f"not ready after {timeout:.0f} s: {', '.join(pending)}")
+        time.sleep(0.3)
+
+
+async def _answers_ok(url: str) -> bool:
+    try:
+        timeout = aiohttp.ClientTimeout(total=2)
+        async with aiohttp.ClientSession(timeout=timeout) as session, session.get(url) as response:
+            return response.status == 200
+    except (aiohttp.ClientError, TimeoutError):
+        return False

@@ -1,0 +1,20 @@
+"""Settings of the native stack (environment variables `JOBSTREAM_STACK_*`).
+
+Where Kafka and PostgreSQL listen comes from the settings the services use
+(`JOBSTREAM_KAFKA_BOOTSTRAP_SERVERS`, `JOBSTREAM_PG_HOST` / `JOBSTREAM_PG_PORT`), so the stack
+and its clients cannot disagree.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class StackSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JOBSTREAM_STACK_", frozen=True)
+
+    kafka_version: str = "4.1.1"
+    kafka_controller_port: int = Field(19093, ge=1, le=65_535)
+    kafka_heap_mb: int = Field(512, ge=256)
+    start_timeout_seconds: float = Field(120, gt=0)

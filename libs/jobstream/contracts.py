@@ -1,0 +1,230 @@
+"""Event contracts: the one definition of every event on the wire.
+
+Events travel as UTF-8 JSON; the Kafka key is the posting id. Each event carries
+`schema_version`; a change that old readers cannot read raises it. JSON Schema files
+generated from these models live in `libs/jobstream/schemas/` (`jobstream schemas write`), and
+a unit test fails when they drift from the models.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import unicodedata
+from datetime import UTC, datetime
+from typing import Annotated, Final, Literal, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+SCHEMA_VERSION: Final = 1
+
+# Postings are a few KB; this bounds memory and record size for hostile input.
+MAX_TEXT_CHARS: Final = 1_000_000
+
+PostingId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", description="sha256 prefix")]
+ShortText = Annotated[str, Field(max_length=2_000)]
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalise_for_identity(text: str) -> str:
+    """The form of a posting's text that decides its identity.
+
+    Unicode compatibility forms, line endings and runs of white space do not make a posting
+    different: the same posting pasted from a web page or saved with CRLF gets the same id.
+    """
+    text = unicodedata.normalize("NFKC", text).replace("\ufeff", "")
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def posting_id_for(text: str) -> str:
+    """Stable id of a posting, derived from its normalised content (128 bits of sha256)."""
+    # surrogatepass: a lone surrogate (possible in JSON input) must not make hashing raise
+    identity = normalise_for_identity(text).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(identity).hexdigest()[:32]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Span(_Event):
+    """Character offsets `[start, end)` into the posting text an event carries."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+Channel = Literal["inbox", "cli", "http", "replay"]
+
+
+class Source(_Event):
+    """Where a posting came in."""
+
+    channel: Channel
+    name: ShortText | None = Field(None, description="file name or upload name, no directories")
+    format: Literal["txt", "md", "html", "json", "jsonl", "csv", "pdf", "docx"] = "txt"
+
+
+class ProvidedFields(_Event):
+    """Fields given by structured input (JSON, CSV); the parser prefers them to its guesses."""
+
+    title: ShortText | None = None
+    company: ShortText | None = None
+    location: ShortText | None = None
+    url: ShortText | None = None
+    external_id: ShortText | None = None
+
+
+class RawPosting(_Event):
+    """A posting as it came in, published by ingest to the raw topic."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    posting_id: PostingId
+    received_at: AwareDatetime
+    source: Source
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    provided: ProvidedFields = ProvidedFields()
+
+    @classmethod
+    def from_text(
+        cls, text: str, source: Source, provided: ProvidedFields | None = None
+    ) -> RawPosting:
+        return cls(
+            posting_id=posting_id_for(text),
+            received_at=utc_now(),
+            source=source,
+            text=text,
+            provided=provided or ProvidedFields(),
+        )
+
+
+class ParsedPosting(_Event):
+    """A structured posting, published by the parser.
+
+    Every field is `None` when the posting does not say; `evidence` maps a field name to
+    the span of `text` it was read from.
+    """
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    posting_id: PostingId
+    received_at: AwareDatetime
+    source: Source
+    parser_version: str
+    text: str = Field(max_length=MAX_TEXT_CHARS)
+    title: ShortText | None = None
+    company: ShortText | None = None
+    evidence: dict[str, Span] = Field(default_factory=dict)
+
+
+class TaggedSkill(_Event):
+    """One skill of the taxonomy found in a posting."""
+
+    skill_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    category: str
+    required: bool = Field(description="False when only asked for as preferred / nice to have")
+    mentions: int = Field(ge=1)
+    spans: list[Span]
+
+
+class TaggedPosting(ParsedPosting):
+    """A parsed posting with its skills, published by the tagger and written by the store."""
+
+    taxonomy_version: str
+    skills: list[TaggedSkill] = Field(default_factory=list)
+
+
+class DeadLetter(_Event):
+    """An event a stage could not process, with a reason a person can read.
+
+    `payload` holds the original record value (UTF-8 text, or base64 when it was not text)
+    so that `jobstream replay` can redrive it to `source_topic` once the cause is fixed.
+    """
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    stage: Literal["ingest", "parser", "tagger", "store"]
+    reason: Annotated[str, Field(pattern=r"^[a-z_]+$", description="short code for metrics")]
+    error: str = Field(max_length=4_000, description="what went wrong, in words")
+    failed_at: AwareDatetime
+    posting_id: str | None = None
+    source_topic: str | None = None
+    source_partition: int | None = None
+    source_offset: int | None = None
+    key: str | None = None
+    payload: str
+    payload_encoding: Literal["utf-8", "base64"] = "utf-8"
+
+    @staticmethod
+    def encode_payload(value: bytes | None) -> tuple[str, Literal["utf-8", "base64"]]:
+        if value is None:
+            return "", "utf-8"
+        try:
+            return value.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            return base64.b64encode(value).decode("ascii"), "base64"
+
+    def payload_bytes(self) -> bytes:
+        if self.payload_encoding == "base64":
+            return base64.b64decode(self.payload)
+        return self.payload.encode("utf-8")
+
+
+EVENT_TYPES: Final[dict[str, type[BaseModel]]] = {
+    "raw-posting": RawPosting,
+    "parsed-posting": ParsedPosting,
+    "tagged-posting": TaggedPosting,
+    "dead-letter": DeadLetter,
+}
+
+
+class InvalidEvent(ValueError):
+    """A record that is not a valid event of the expected type: a permanent error (dead letter)."""
+
+
+E = TypeVar("E", bound=BaseModel)
+
+
+def encode(event: BaseModel) -> bytes:
+    return event.model_dump_json().encode("utf-8")
+
+
+def decode(event_type: type[E], value: bytes | None) -> E:
+    if value is None:
+        raise InvalidEvent("the record has no value")
+    try:
+        return event_type.model_validate_json(value)
+    except ValidationError as error:
+        raise InvalidEvent(_describe(event_type, error)) from error
+
+
+def _describe(event_type: type[BaseModel], error: ValidationError) -> str:
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in item['loc']) or 'value'}: {item['msg']}"
+        for item in error.errors()[:5]
+    )
+    return f"not a valid {event_type.__name__}: {problems}"
+
+
+# Headers on dead-letter records, so tools can filter and redrive without parsing payloads.
+DEAD_LETTER_HEADER_STAGE: Final = "jobstream-stage"
+DEAD_LETTER_HEADER_REASON: Final = "jobstream-reason"
+DEAD_LETTER_HEADER_SOURCE_TOPIC: Final = "jobstream-source-topic"
+DEAD_LETTER_HEADER_SOURCE_PARTITION: Final = "jobstream-source-partition"
+DEAD_LETTER_HEADER_SOURCE_OFFSET: Final = "jobstream-source-offset"
+
+
+def dead_letter_headers(letter: DeadLetter) -> list[tuple[str, bytes]]:
+    values = {
+        DEAD_LETTER_HEADER_STAGE: letter.stage,
+        DEAD_LETTER_HEADER_REASON: letter.reason,
+        DEAD_LETTER_HEADER_SOURCE_TOPIC: letter.source_topic,
+        DEAD_LETTER_HEADER_SOURCE_PARTITION: letter.source_partition,
+        DEAD_LETTER_HEADER_SOURCE_OFFSET: letter.source_offset,
+    }
+    return [(name, str(value).encode()) for name, value in values.items() if value is not None]

@@ -1,0 +1,1 @@
+"""Kafka adapters: client configuration, topic administration, producers, faust apps."""

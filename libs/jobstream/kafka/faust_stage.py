@@ -1,0 +1,81 @@
+"""Faust adapter for the consuming stages: batches in, outputs delivered, then acks.
+
+Acks are manual (`noack_take`): a batch is acknowledged only after everything it produced was
+delivered (or written to PostgreSQL). A transient failure crashes the worker with the batch
+un-acked, so its offsets are never committed and the batch is read again after the restart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+from mode import CrashingSupervisor
+
+from jobstream.settings import ServiceSettings
+from jobstream.stages import BatchHandler, Record
+from jobstream.topology import MAX_RECORD_BYTES, Stage, TopicSpec
+
+
+def build_faust_app(stage: Stage, settings: ServiceSettings) -> faust.App:
+    """A faust app whose id is the stage's consumer group (namespaced)."""
+    kafka = settings.kafka
+    app_id = kafka.group(stage)
+    datadir = settings.runtime.state_dir / "faust" / app_id
+    datadir.parent.mkdir(parents=True, exist_ok=True)
+    brokers = ";".join(f"kafka://{server}" for server in kafka.bootstrap_servers.split(","))
+    return faust.App(
+        app_id,
+        broker=brokers,
+        # The ops endpoints are served by jobstream.ops_http; faust's own web server stays off.
+        web_enabled=False,
+        # Topics are created explicitly (jobstream.kafka.admin), never implicitly by a client.
+        topic_allow_declare=False,
+        topic_disable_leader=True,
+        datadir=str(datadir),
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        producer_max_request_size=MAX_RECORD_BYTES,
+        consumer_max_fetch_size=MAX_RECORD_BYTES,
+        broker_commit_interval=1.0,
+        stream_wait_empty=True,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+
+
+def source_topic(app: faust.App, settings: ServiceSettings, spec: TopicSpec) -> Any:
+    return app.topic(settings.kafka.topic(spec), key_type=bytes, value_type=bytes, internal=False)
+
+
+def add_batch_agent(
+    app: faust.App,
+    topic: Any,
+    handle: BatchHandler,
+    *,
+    batch_size: int,
+    batch_seconds: float,
+) -> None:
+    """Consume `topic` in batches; `handle` must finish its side effects before returning."""
+
+    async def consume(stream: Any) -> None:
+        manual = stream.noack()
+        async for events in manual.noack_take(batch_size, within=batch_seconds):
+            await handle([_record(event) for event in events])
+            for event in events:
+                await manual.ack(event)
+
+    app.agent(topic, name="consume", supervisor_strategy=CrashingSupervisor)(consume)
+
+
+def _record(event: Any) -> Record:
+    message = event.message
+    return Record(
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        key=message.key,
+        value=message.value,
+        timestamp_ms=int(message.timestamp * 1000) if message.timestamp else None,
+        headers=tuple(message.headers or ()),
+    )

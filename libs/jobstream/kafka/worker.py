@@ -1,0 +1,99 @@
+"""Running a consuming stage as a faust worker, with its ops endpoints and structured logs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from typing import cast
+
+import faust
+from faust.worker import Worker
+from pydantic import BaseModel
+
+from jobstream import metrics
+from jobstream.kafka.admin import ensure_topics
+from jobstream.kafka.faust_stage import add_batch_agent, build_faust_app, source_topic
+from jobstream.kafka.publisher import Publisher
+from jobstream.logs import configure_logging, logging_config
+from jobstream.ops_http import ReadinessCheck, start_ops_server
+from jobstream.settings import ServiceSettings
+from jobstream.stages import BatchHandler, Record, StageName, transform_batch
+from jobstream.topology import Stage
+
+
+def transform_handler(
+    stage: Stage, publisher: Publisher, transform: Callable[[bytes | None], BaseModel]
+) -> BatchHandler:
+    """For parser and tagger: transform each record, publish results and dead letters."""
+    if stage.writes is None:
+        raise ValueError(f"stage {stage.name} has no output topic to publish to")
+    output = stage.writes
+    name = cast(StageName, stage.name)
+
+    async def handle(records: Sequence[Record]) -> None:
+        with metrics.PROCESSING_SECONDS.labels(stage.name).time():
+            metrics.EVENTS_CONSUMED.labels(stage.name).inc(len(records))
+            result = transform_batch(records, name, transform)
+            await publisher.start()
+            await publisher.publish(output, result.events)
+            await publisher.publish_dead_letters(result.dead_letters)
+        metrics.EVENTS_PRODUCED.labels(stage.name).inc(len(result.events))
+        for letter in result.dead_letters:
+            metrics.EVENTS_FAILED.labels(stage.name, letter.reason).inc()
+            metrics.DEAD_LETTERS.labels(stage.name, letter.reason).inc()
+
+    return handle
+
+
+def faust_readiness(app: faust.App) -> ReadinessCheck:
+    async def check() -> str | None:
+        if not app.started:
+            return "faust app not started"
+        if app.rebalancing:
+            return "consumer group rebalancing"
+        return None
+
+    return check
+
+
+def run_stage_worker(
+    stage: Stage,
+    settings: ServiceSettings,
+    build_handler: Callable[[Publisher], BatchHandler],
+    *,
+    batch_size: int,
+    batch_seconds: float,
+    extra_checks: Mapping[str, ReadinessCheck] | None = None,
+) -> None:
+    """Create the topics, then run the stage until SIGTERM/SIGINT (blocking)."""
+    level = settings.runtime.log_level
+    configure_logging(stage.name, level)
+    asyncio.run(ensure_topics(settings.kafka))
+    # asyncio.run closed its loop; faust and aiokafka want a current loop to build on.
+    asyncio.set_event_loop(asyncio.new_event_loop())
+
+    app = build_faust_app(stage, settings)
+    publisher = Publisher(settings.kafka)
+    add_batch_agent(
+        app,
+        source_topic(app, settings, stage.reads),
+        build_handler(publisher),
+        batch_size=batch_size,
+        batch_seconds=batch_seconds,
+    )
+    checks = {"kafka_consumer": faust_readiness(app), "kafka_producer": publisher.is_connected}
+    checks.update(extra_checks or {})
+
+    async def serve_ops() -> None:
+        await publisher.start()
+        await start_ops_server(settings.http_host, settings.http_port, checks)
+
+    app.task(serve_ops)
+
+    Worker(
+        app,
+        loglevel=level,
+        logging_config=logging_config(stage.name, level),
+        quiet=True,
+        redirect_stdouts=False,
+    ).execute_from_commandline()

@@ -1,0 +1,62 @@
+"""Every Prometheus metric of the pipeline, defined once (prometheus-client).
+
+Names follow one scheme: `jobstream_` prefix, base units, `_total` on counters. Labels are
+bounded (stage, reason, channel, format, outcome): never a posting id or another unbounded value.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from prometheus_client import Counter, Histogram, Info
+
+from jobstream import __version__
+
+BUILD: Final = Info("jobstream_build", "Version of the running jobstream build.")
+BUILD.info({"version": __version__})
+
+EVENTS_CONSUMED: Final = Counter(
+    "jobstream_events_consumed_total", "Records a stage read from its input topic.", ["stage"]
+)
+EVENTS_PRODUCED: Final = Counter(
+    "jobstream_events_produced_total", "Events a stage published to its output topic.", ["stage"]
+)
+EVENTS_FAILED: Final = Counter(
+    "jobstream_events_failed_total",
+    "Records a stage could not process, by reason (each also goes to the dead-letter topic).",
+    ["stage", "reason"],
+)
+DEAD_LETTERS: Final = Counter(
+    "jobstream_dead_letters_total",
+    "Dead letters published, by stage and reason.",
+    ["stage", "reason"],
+)
+PROCESSING_SECONDS: Final = Histogram(
+    "jobstream_batch_processing_seconds",
+    "Time to process one batch of records, delivery or database commit included.",
+    ["stage"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+INGEST_OUTCOMES: Final = Counter(
+    "jobstream_ingest_outcomes_total",
+    "Postings offered to ingest, by channel, format and outcome (published, rejected).",
+    ["channel", "format", "outcome"],
+)
+INGEST_REJECTIONS: Final = Counter(
+    "jobstream_ingest_rejections_total", "Inputs ingest rejected, by reason.", ["channel", "reason"]
+)
+STORE_BATCH_SIZE: Final = Histogram(
+    "jobstream_store_batch_size",
+    "Postings written in one store transaction.",
+    buckets=(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000),
+)
+POSTINGS_STORED: Final = Counter(
+    "jobstream_postings_stored_total",
+    "Postings the store applied, by outcome (written, unchanged).",
+    ["outcome"],
+)
+END_TO_END_LATENCY: Final = Histogram(
+    "jobstream_end_to_end_latency_seconds",
+    "Time from ingest (received_at) to the posting being committed in PostgreSQL.",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)

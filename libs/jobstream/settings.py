@@ -1,0 +1,90 @@
+"""Settings shared by every service, read from the environment (pydantic-settings).
+
+Each service adds its own `ServiceSettings` subclass with its own `env_prefix`. Secrets are
+`SecretStr`, so they print as `**********` in logs and reprs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from jobstream.topology import Stage, TopicSpec, qualified
+
+# The checkout this package was installed from (editable install); the native stack keeps its
+# state in a git-ignored folder here.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class KafkaSettings(BaseSettings):
+    """How to reach Kafka, and the namespace that prefixes topic and group names."""
+
+    model_config = SettingsConfigDict(env_prefix="JOBSTREAM_KAFKA_", frozen=True)
+
+    bootstrap_servers: str = "127.0.0.1:19092"
+    namespace: str = Field(
+        "", pattern=r"^[A-Za-z0-9_-]*$", description="prefix of topics and groups; empty: none"
+    )
+    partitions: int = Field(6, ge=1, le=1_000)
+    replication_factor: int = Field(1, ge=1, le=10)
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+
+    def topic(self, spec: TopicSpec) -> str:
+        return qualified(spec.name, self.namespace)
+
+    def group(self, stage: Stage) -> str:
+        return qualified(stage.group, self.namespace)
+
+
+class PostgresSettings(BaseSettings):
+    """How the services reach PostgreSQL."""
+
+    model_config = SettingsConfigDict(env_prefix="JOBSTREAM_PG_", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = 55432
+    database: str = "jobstream"
+    user: str = "jobstream"
+    password: SecretStr = SecretStr("jobstream")
+
+    def connect_kwargs(self) -> dict[str, object]:
+        """Arguments for `asyncpg.connect` / `create_pool` (the password stays out of any DSN)."""
+        return {
+            "host": self.host,
+            "port": self.port,
+            "database": self.database,
+            "user": self.user,
+            "password": self.password.get_secret_value(),
+        }
+
+
+class RuntimeSettings(BaseSettings):
+    """Settings every process shares: log level and where local state lives."""
+
+    model_config = SettingsConfigDict(env_prefix="JOBSTREAM_", frozen=True)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    state_dir: Path = Field(
+        default_factory=lambda: PROJECT_ROOT / ".stack",
+        description="local state (Kafka and Postgres data, logs, inbox, faust data); git-ignored",
+    )
+
+
+class ServiceSettings(BaseSettings):
+    """What every service has: the HTTP address of /metrics, /healthz and /readyz, and Kafka.
+
+    Subclasses set `env_prefix` (`JOBSTREAM_PARSER_` ...) and a default `http_port`.
+    """
+
+    model_config = SettingsConfigDict(frozen=True)
+
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(0, ge=0, le=65_535)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)

@@ -1,0 +1,79 @@
+"""The pipeline's topology: every topic, its settings, and which stage reads and writes what.
+
+This is the one place topic names, topic settings and consumer-group names are defined.
+Settings add an optional namespace prefix (see `KafkaSettings.namespace`) so test runs and
+parallel environments can share a broker without sharing topics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final
+
+# Kafka's default of ~1 MB per record is too tight once a long posting carries its sections
+# and skill spans; the producer, the topics and the broker all allow this much.
+MAX_RECORD_BYTES: Final = 8 * 1024 * 1024
+
+_DAY_MS: Final = 24 * 60 * 60 * 1000
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """A topic as the pipeline declares it. `config` holds Kafka topic-level settings."""
+
+    name: str
+    description: str
+    config: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def _config(**settings: str) -> MappingProxyType[str, str]:
+    base = {"max.message.bytes": str(MAX_RECORD_BYTES)}
+    base.update({key.replace("_", "."): value for key, value in settings.items()})
+    return MappingProxyType(base)
+
+
+RAW_POSTINGS: Final = TopicSpec(
+    name="jobstream.postings.raw",
+    description="Postings as people dropped them in; kept forever because replays read it.",
+    config=_config(retention_ms="-1"),
+)
+PARSED_POSTINGS: Final = TopicSpec(
+    name="jobstream.postings.parsed",
+    description="Structured postings from the parser.",
+    config=_config(retention_ms=str(7 * _DAY_MS)),
+)
+TAGGED_POSTINGS: Final = TopicSpec(
+    name="jobstream.postings.tagged",
+    description="Parsed postings with skills tagged, read by the store.",
+    config=_config(retention_ms=str(7 * _DAY_MS)),
+)
+DEAD_LETTERS: Final = TopicSpec(
+    name="jobstream.postings.dead-letter",
+    description="Events a stage could not process, with the reason; redriven by replay.",
+    config=_config(retention_ms=str(30 * _DAY_MS)),
+)
+
+ALL_TOPICS: Final = (RAW_POSTINGS, PARSED_POSTINGS, TAGGED_POSTINGS, DEAD_LETTERS)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A consuming stage: its consumer group, what it reads and what it writes."""
+
+    name: str
+    group: str
+    reads: TopicSpec
+    writes: TopicSpec | None
+
+
+PARSER: Final = Stage("parser", "jobstream-parser", RAW_POSTINGS, PARSED_POSTINGS)
+TAGGER: Final = Stage("tagger", "jobstream-tagger", PARSED_POSTINGS, TAGGED_POSTINGS)
+STORE: Final = Stage("store", "jobstream-store", TAGGED_POSTINGS, None)
+
+CONSUMING_STAGES: Final = (PARSER, TAGGER, STORE)
+
+
+def qualified(name: str, namespace: str) -> str:
+    """A topic or group name inside a namespace (`""` means no prefix)."""
+    return f"{namespace}.{name}" if namespace else name

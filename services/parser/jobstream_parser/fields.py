@@ -1,0 +1,218 @@
+"""Reading the title and the company from the head of a cleaned posting.
+
+Rules are conservative: a field is `None` rather than a guess. Only the head of the text is
+read (`HEAD_CHARS`, `HEAD_LINES`), and every pattern is linear in what it reads, so any input
+size or shape costs little.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, NamedTuple
+
+HEAD_CHARS: Final = 5_000
+HEAD_LINES: Final = 40
+# "As a <Title> on the team" is looked for in the opening sentences only.
+OPENING_CHARS: Final = 1_500
+MAX_TITLE_CHARS: Final = 100
+MAX_TITLE_WORDS: Final = 12
+MAX_COMPANY_CHARS: Final = 60
+MAX_COMPANY_WORDS: Final = 5
+
+_TITLE_NOUNS: Final = (
+    "engineer|developer|programmer|manager|analyst|scientist|designer|architect|director"
+    "|specialist|lead|administrator|consultant|officer|technician|clerk|assistant|coordinator"
+    "|intern|researcher|tester|strategist|recruiter|supervisor|operator|executive|accountant"
+    "|owner|advisor|representative|associate|writer|editor|head"
+)
+_TITLE_NOUN: Final = re.compile(rf"\b(?:{_TITLE_NOUNS})s?\b", re.IGNORECASE)
+_ENDS_WITH_TITLE_NOUN: Final = re.compile(rf"\b(?:{_TITLE_NOUNS})s?$", re.IGNORECASE)
+
+# "Contract: Staff Backend Engineer", "Job title: Data Analyst"
+_LABEL_PREFIX: Final = re.compile(
+    r"(?:contract|full[- ]?time|part[- ]?time|internship|temporary|freelance|permanent"
+    r"|(?:job )?title|position|role)[ \t]*:[ \t]*",
+    re.IGNORECASE,
+)
+# "Senior Software Engineer (Backend) — Job Description"
+_JOB_DESCRIPTION_SUFFIX: Final = re.compile(
+    r"[ \t]+[\u2014\u2013-][ \t]*job description$", re.IGNORECASE
+)
+_BULLET: Final = re.compile(r"[-*•·▪◦‣\u2013\u2014]|\d{1,3}[.)][ \t]")
+_URL: Final = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+_AS_A: Final = re.compile(r"\b[Aa]s an? (?=[A-Z])")
+# Where the title after "As a" ends: "... Engineer on the team", "... Engineer, you will".
+_AS_A_END: Final = re.compile(r"[,;.!?(]|[ \t](?:on|at|in|for|with|within|who|you|to)\b")
+_TITLE_CONNECTORS: Final = frozenset({"of", "and", "&", "/", "-", "\u2013", "for"})
+
+# A name: one to four capitalised words ("Upwork", "Acme Labs", "Booking.com").
+_NAME: Final = r"[A-Z0-9][\w&.-]*(?: [A-Z0-9][\w&.-]*){0,3}"
+_SENTENCE_START: Final = r"(?:^|(?<=[.!?] ))"
+_COMPANY_PATTERNS: Final = (
+    # "Upwork ($UPWK) is the world's work marketplace", "Acme (NASDAQ: ACME) is"
+    re.compile(
+        rf"{_SENTENCE_START}(?P<name>{_NAME}) \((?:[A-Z]{{2,8}}: ?)?\$?[A-Z]{{1,6}}\) is\b",
+        re.MULTILINE,
+    ),
+    # "Acme is the world's largest ...", "Acme is a leading provider of ..."
+    re.compile(
+        rf"{_SENTENCE_START}(?P<name>{_NAME}) is"
+        r" (?:the world['\u2019]s|an? leading|the leading)\b",
+        re.MULTILINE,
+    ),
+    re.compile(rf"^About (?P<name>{_NAME}):?$", re.MULTILINE),
+    re.compile(rf"\bJoin (?P<name>{_NAME})['\u2019]s\b"),
+    re.compile(rf"{_SENTENCE_START}At (?P<name>{_NAME}), we\b", re.MULTILINE),
+)
+# A capitalised word that starts sentences but never a company's name.
+_NOT_A_NAME: Final = frozenset(
+    {
+        "we", "our", "us", "you", "your", "this", "that", "it", "its", "they", "their", "there",
+        "here", "the", "a", "an", "job", "role", "position", "team", "company", "who", "what",
+    }
+)  # fmt: skip
+# Short first lines that are not a company: headings, work modes, employment types.
+_NOT_A_COMPANY_LINE: Final = re.compile(
+    r"\b(?:job|description|summary|overview|about|responsibilities|requirements|qualifications"
+    r"|remote|hybrid|on-?site|full[- ]?time|part[- ]?time|contract|internship|apply|posted"
+    r"|hiring|vacancy|position|role)\b",
+    re.IGNORECASE,
+)
+
+
+class Found(NamedTuple):
+    """A field's value and, when it was read from the text, its span there."""
+
+    value: str
+    span: tuple[int, int] | None
+
+
+class _Line(NamedTuple):
+    text: str  # stripped of white space at both ends
+    start: int  # offset of `text` in the posting
+
+
+def find_title(text: str) -> Found | None:
+    """The job title: the first title-like line of the head, else "As a <Title> on/at ...".
+
+    Lines before the title may be a URL, a company name or a heading; the search stops at the
+    first line that reads like body text (a bullet, a sentence, a long line).
+    """
+    for line in _head_lines(text):
+        if _is_body(line.text):
+            break
+        found = _title_of_line(line)
+        if found is not None:
+            return found
+    return _title_after_as_a(text[:OPENING_CHARS])
+
+
+def find_company(text: str) -> Found | None:
+    """The employer, when the posting names it: a known phrase near the start, or a bare
+    organisation name on the first line right above the title line."""
+    head = text[:HEAD_CHARS]
+    strong, weak = _COMPANY_PATTERNS[:2], _COMPANY_PATTERNS[2:]
+    for pattern in strong:
+        found = _first_name(pattern, head)
+        if found is not None:
+            return found
+    found = _company_line(text)
+    if found is not None:
+        return found
+    for pattern in weak:
+        found = _first_name(pattern, head)
+        if found is not None:
+            return found
+    return None
+
+
+def _head_lines(text: str) -> list[_Line]:
+    """The non-blank, non-URL lines of the head, stripped, with their offsets."""
+    lines = []
+    offset = 0
+    for raw in text[:HEAD_CHARS].split("\n")[:HEAD_LINES]:
+        stripped = raw.strip()
+        if stripped and not _is_url(stripped):
+            lines.append(_Line(stripped, offset + len(raw) - len(raw.lstrip())))
+        offset += len(raw) + 1
+    return lines
+
+
+def _is_url(line: str) -> bool:
+    """A line that is one link, like "https://..." or "link-https://..."."""
+    return " " not in line and _URL.search(line) is not None
+
+
+def _is_body(line: str) -> bool:
+    return len(line) > 2 * MAX_TITLE_CHARS or line[-1] in ".!?" or _BULLET.match(line) is not None
+
+
+def _title_of_line(line: _Line) -> Found | None:
+    value, start = line.text, line.start
+    label = _LABEL_PREFIX.match(value)
+    if label is not None:
+        value, start = value[label.end() :], start + label.end()
+    suffix = _JOB_DESCRIPTION_SUFFIX.search(value)
+    if suffix is not None:
+        value = value[: suffix.start()]
+    if not _looks_like_title(value):
+        return None
+    return Found(value, (start, start + len(value)))
+
+
+def _looks_like_title(value: str) -> bool:
+    return (
+        1 < len(value) <= MAX_TITLE_CHARS
+        and len(value.split()) <= MAX_TITLE_WORDS
+        and not value[0].islower()
+        and value[-1] not in ".!?:;,"
+        and _TITLE_NOUN.search(value) is not None
+    )
+
+
+def _title_after_as_a(opening: str) -> Found | None:
+    for match in _AS_A.finditer(opening):
+        window = opening[match.end() : match.end() + MAX_TITLE_CHARS]
+        end = _AS_A_END.search(window)
+        if end is None:
+            continue
+        value = window[: end.start()].rstrip()
+        words = value.split()
+        if (
+            words
+            and len(words) <= MAX_TITLE_WORDS
+            and all(word[0].isupper() or word in _TITLE_CONNECTORS for word in words)
+            and _ENDS_WITH_TITLE_NOUN.search(value) is not None
+        ):
+            return Found(value, (match.end(), match.end() + len(value)))
+    return None
+
+
+def _first_name(pattern: re.Pattern[str], head: str) -> Found | None:
+    for match in pattern.finditer(head):
+        name = match.group("name")
+        if name.split(" ", 1)[0].lower() not in _NOT_A_NAME:
+            return Found(name, match.span("name"))
+    return None
+
+
+def _company_line(text: str) -> Found | None:
+    """ "Upwork" on the first line, the title on the next: the first line names the company."""
+    lines = _head_lines(text)
+    if len(lines) < 2:
+        return None
+    first, second = lines[0], lines[1]
+    value = first.text
+    looks_like_name = (
+        len(value) <= MAX_COMPANY_CHARS
+        and len(value.split()) <= MAX_COMPANY_WORDS
+        and (value[0].isupper() or value[0].isdigit())
+        and value[-1] not in ".!?:;,"
+        and value.split(" ", 1)[0].lower() not in _NOT_A_NAME
+        and _TITLE_NOUN.search(value) is None
+        and _NOT_A_COMPANY_LINE.search(value) is None
+    )
+    if not looks_like_name or _is_body(second.text) or _title_of_line(second) is None:
+        return None
+    return Found(value, (first.start, first.start + len(value)))

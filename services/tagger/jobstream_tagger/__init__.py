@@ -1,0 +1,1 @@
+"""jobstream_tagger."""

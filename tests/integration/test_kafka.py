@@ -1,0 +1,86 @@
+"""Topic administration and publishing against the real broker of the native stack."""
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
+from jobstream.contracts import RawPosting, Source, decode, utc_now
+from jobstream.kafka.admin import ensure_topics
+from jobstream.kafka.config import client_options
+from jobstream.kafka.publisher import Publisher
+from jobstream.settings import KafkaSettings
+from jobstream.stages import Record, dead_letter_for
+from jobstream.topology import ALL_TOPICS, DEAD_LETTERS, RAW_POSTINGS
+
+pytestmark = pytest.mark.kafka
+
+
+async def test_topics_are_created_once_with_their_settings(kafka_settings: KafkaSettings) -> None:
+    created = await ensure_topics(kafka_settings)
+    assert sorted(created) == sorted(kafka_settings.topic(spec) for spec in ALL_TOPICS)
+    assert await ensure_topics(kafka_settings) == []  # idempotent
+
+    admin = AIOKafkaAdminClient(**client_options(kafka_settings))
+    await admin.start()
+    try:
+        raw = kafka_settings.topic(RAW_POSTINGS)
+        [description] = await admin.describe_topics([raw])
+        assert len(description["partitions"]) == 6
+        [configs] = await admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, raw, {"retention.ms": None})]
+        )
+        entries = {entry[0]: entry[1] for entry in configs.resources[0][4]}
+        assert entries["retention.ms"] == "-1"  # the raw topic keeps everything for replays
+    finally:
+        await admin.close()
+
+
+async def read_all(settings: KafkaSettings, topic: str) -> list:
+    consumer = AIOKafkaConsumer(**client_options(settings), enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in range(settings.partitions)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        end = await consumer.end_offsets(partitions)
+        records = []
+        while [tp for tp in partitions if await consumer.position(tp) < end[tp]]:
+            batch = await consumer.getmany(timeout_ms=1000)
+            for items in batch.values():
+                records.extend(items)
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def test_published_postings_are_keyed_by_posting_id(kafka_settings: KafkaSettings) -> None:
+    await ensure_topics(kafka_settings)
+    postings = [
+        RawPosting.from_text(f"Engineer number {n}\nWe use Go.", Source(channel="cli"))
+        for n in range(20)
+    ]
+    async with Publisher(kafka_settings) as publisher:
+        await publisher.publish(RAW_POSTINGS, postings)
+
+    records = await read_all(kafka_settings, kafka_settings.topic(RAW_POSTINGS))
+    assert len(records) == 20
+    by_key = {record.key.decode(): decode(RawPosting, record.value) for record in records}
+    assert by_key == {posting.posting_id: posting for posting in postings}
+    # same key, same partition: a posting's events stay in order
+    assert len({record.partition for record in records}) > 1
+
+
+async def test_dead_letters_carry_their_origin_in_headers(kafka_settings: KafkaSettings) -> None:
+    await ensure_topics(kafka_settings)
+    record = Record("some.topic", 4, 17, b"k", b"\x00\x01 not json")
+    letter = dead_letter_for(record, "parser", "invalid_event", "not JSON")
+    async with Publisher(kafka_settings) as publisher:
+        await publisher.publish_dead_letters([letter])
+
+    [stored] = await read_all(kafka_settings, kafka_settings.topic(DEAD_LETTERS))
+    headers = dict(stored.headers)
+    assert headers["jobstream-source-topic"] == b"some.topic"
+    assert headers["jobstream-source-offset"] == b"17"
+    assert headers["jobstream-reason"] == b"invalid_event"
+    assert letter.failed_at <= utc_now()

@@ -1,0 +1,291 @@
+"""The tagger's pure core: matching rules, required/preferred, mentions and spans, seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jobstream.contracts import ParsedPosting, Source, Span, TaggedPosting, posting_id_for, utc_now
+from jobstream_tagger.tag import tag
+from jobstream_tagger.taxonomy import Skill, Taxonomy, load_taxonomy
+
+pytestmark = pytest.mark.unit
+
+SEEDS = Path(__file__).parents[3] / "seeds"
+
+
+def _parsed(text: str, **fields: object) -> ParsedPosting:
+    return ParsedPosting(
+        posting_id=posting_id_for(text),
+        received_at=utc_now(),
+        source=Source(channel="cli", name="t.txt"),
+        parser_version="test",
+        text=text,
+        **fields,
+    )
+
+
+def _tag(text: str, taxonomy: Taxonomy | None = None) -> TaggedPosting:
+    return tag(_parsed(text), taxonomy or load_taxonomy())
+
+
+def _ids(tagged: TaggedPosting) -> list[str]:
+    return [skill.skill_id for skill in tagged.skills]
+
+
+def _skill(tagged: TaggedPosting, skill_id: str) -> tuple[bool, int, list[str]]:
+    """(required, mentions, surface forms) of one tagged skill."""
+    (found,) = (skill for skill in tagged.skills if skill.skill_id == skill_id)
+    return found.required, found.mentions, [tagged.text[s.start : s.end] for s in found.spans]
+
+
+def _seed(prefix: str) -> TaggedPosting:
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    return _tag(path.read_text(encoding="utf-8"))
+
+
+# --- seeds --------------------------------------------------------------------------------
+
+
+def test_seed_003_languages_platforms_and_preferred_skills() -> None:
+    tagged = _seed("003")
+    ids = set(_ids(tagged))
+
+    assert {"java", "go", "python", "kotlin", "kubernetes", "docker", "graphql"} <= ids
+    assert _skill(tagged, "go") == (True, 2, ["Go", "Go"])  # "Java, Go, Python" and "Spring, Go,"
+    assert _skill(tagged, "kafka") == (False, 1, ["Kafka"])
+    assert _skill(tagged, "prometheus") == (False, 1, ["Prometheus"])
+    assert _skill(tagged, "terraform") == (False, 1, ["Terraform"])
+    assert _skill(tagged, "kubernetes")[0] is True
+    # "observability" is in a required bullet and again under "Preferred qualifications".
+    assert _skill(tagged, "observability")[:2] == (True, 2)
+
+
+def test_seed_004_kotlin_aws_kubernetes_communication_and_no_go() -> None:
+    tagged = _seed("004")
+    ids = _ids(tagged)
+
+    assert {"kotlin", "aws", "kubernetes", "communication"} <= set(ids)
+    assert "go" not in ids
+    assert _skill(tagged, "aws") == (True, 1, ["AWS"])  # "(AWS preferred)" is not a heading
+    # Java appears only under "Nice to haves"; Kotlin also in the requirements.
+    assert _skill(tagged, "java") == (False, 1, ["Java"])
+    assert _skill(tagged, "kotlin") == (True, 2, ["Kotlin", "Kotlin"])
+    assert _skill(tagged, "communication") == (True, 2, ["communication", "Communication"])
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected", "absent"),
+    [
+        ("000", {"java": 1, "aws": 1, "rest": 1}, {"kotlin", "go", "javascript"}),
+        (
+            "001",
+            {"java": 3, "kotlin": 3, "aws": 2, "rest": 1, "graphql": 1, "junit": 1},
+            {"go", "javascript"},
+        ),
+    ],
+)
+def test_seeds_000_001_jvm_and_aws(prefix: str, expected: dict[str, int], absent: set[str]) -> None:
+    tagged = _seed(prefix)
+
+    for skill_id, mentions in expected.items():
+        assert _skill(tagged, skill_id)[:2] == (True, mentions), skill_id
+    assert not absent & set(_ids(tagged))
+
+
+@pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
+def test_seed_spans_are_surface_forms_in_order_of_first_mention(prefix: str) -> None:
+    taxonomy = load_taxonomy()
+    tagged = _seed(prefix)
+
+    assert tagged.skills
+    firsts = [skill.spans[0].start for skill in tagged.skills]
+    assert firsts == sorted(firsts)
+    for skill in tagged.skills:
+        assert skill.mentions == len(skill.spans)
+        for span in skill.spans:
+            found = taxonomy.skill_for(tagged.text[span.start : span.end])
+            assert found is not None and found.id == skill.skill_id
+
+
+# --- matching rules -----------------------------------------------------------------------
+
+
+def test_token_boundaries() -> None:
+    assert _ids(_tag("JavaScript and TypeScript")) == ["javascript", "typescript"]
+    assert _ids(_tag("Java, not Javanese")) == ["java"]
+    assert _ids(_tag("MySQL and NoSQL, no plain SQL here? SQL.")) == ["mysql", "nosql", "sql"]
+    assert _ids(_tag("C#/.NET, Node.js/Express.js")) == ["csharp", "dotnet", "nodejs", "express"]
+    assert _ids(_tag("kafkaesque postgresqlish")) == []
+
+
+def test_longest_match_wins() -> None:
+    tagged = _tag("Spring Boot services; we also like Spring.")
+
+    assert _skill(tagged, "spring-boot") == (True, 1, ["Spring Boot"])
+    assert _skill(tagged, "spring") == (True, 1, ["Spring"])
+
+
+def test_matching_is_case_insensitive_with_aliases() -> None:
+    tagged = _tag("KUBERNETES, k8s and K8S; postgres or PostgreSQL; golang")
+
+    assert _skill(tagged, "kubernetes")[1:] == (3, ["KUBERNETES", "k8s", "K8S"])
+    assert _skill(tagged, "postgresql")[1:] == (2, ["postgres", "PostgreSQL"])
+    assert _skill(tagged, "go")[1:] == (1, ["golang"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our go to market plan. Go to market fast. Go-to-market.",
+        "Go build it. Let's Go!",
+        "We value R&D and C-level buy-in.",
+        "Plan C, or R.E.M. fans.",
+        "Java, Go-to-market",
+        "the rest of the team in the spring; swift and rusty make sense",
+    ],
+)
+def test_ambiguous_short_names_are_not_tagged_as_words(text: str) -> None:
+    assert not {"go", "r", "c", "rest", "spring", "swift", "rust"} & set(_ids(_tag(text)))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Languages: Java, Go, Python", ["java", "go", "python"]),
+        ("Go, Python or Rust", ["go", "python", "rust"]),
+        ("Python and R", ["python", "r"]),
+        ("C, C++ and Rust", ["c", "cpp", "rust"]),
+        ("R, C, Go, Kotlin", ["r", "c", "go", "kotlin"]),  # a chain anchored at its end
+        ("REST and/or GraphQL; Swift; Scala", ["rest", "graphql", "swift", "scala"]),
+    ],
+)
+def test_ambiguous_short_names_in_lists(text: str, expected: list[str]) -> None:
+    assert _ids(_tag(text)) == expected
+
+
+def test_short_names_alone_in_a_list_of_themselves_are_not_tagged() -> None:
+    assert _ids(_tag("Go, R, C")) == []
+
+
+def test_mentions_and_spans() -> None:
+    text = "Docker here. docker there, DOCKER everywhere; Dockerfile is not Docker."
+    tagged = _tag(text)
+
+    assert tagged.skills[0].skill_id == "docker"
+    assert tagged.skills[0].mentions == 4
+    assert [text[s.start : s.end] for s in tagged.skills[0].spans] == [
+        "Docker",
+        "docker",
+        "DOCKER",
+        "Docker",
+    ]
+    assert tagged.skills[0].spans[0] == Span(start=0, end=6)
+
+
+def test_skills_are_sorted_by_first_mention() -> None:
+    tagged = _tag("Terraform, then AWS, then Terraform again, then Kafka")
+
+    assert _ids(tagged) == ["terraform", "aws", "kafka"]
+
+
+# --- required / preferred -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Preferred qualifications", "Nice to haves", "Nice to have:", "Bonus points", "Pluses",
+     "Preferred", "NICE-TO-HAVE"],
+)  # fmt: skip
+def test_skills_only_under_a_preferred_heading_are_not_required(heading: str) -> None:
+    text = f"Requirements\n- Java\n{heading}\n- Kafka\n- Java again\n"
+    tagged = _tag(text)
+
+    assert _skill(tagged, "java")[:2] == (True, 2)
+    assert _skill(tagged, "kafka")[:2] == (False, 1)
+
+
+def test_a_preferred_section_ends_at_the_next_heading() -> None:
+    text = "Nice to have\n- Kafka\nWhat you'll do:\n- Terraform\nBenefits\n- Docker for fun."
+    tagged = _tag(text)
+
+    assert [(s.skill_id, s.required) for s in tagged.skills] == [
+        ("kafka", False),
+        ("terraform", True),
+        ("docker", True),
+    ]
+
+
+def test_inline_preferred_heading_and_sentences_that_are_not_headings() -> None:
+    text = (
+        "Nice to have: Terraform\n"
+        "Requirements\n"
+        "- AWS (Kubernetes preferred).\n"
+        "A preferred candidate knows Helm, which we use across all our teams and services.\n"
+    )
+    tagged = _tag(text)
+
+    assert [(s.skill_id, s.required) for s in tagged.skills] == [
+        ("terraform", False),
+        ("aws", True),
+        ("kubernetes", True),
+        ("helm", True),
+    ]
+
+
+def test_without_headings_everything_is_required() -> None:
+    tagged = _tag("We use Kafka and Terraform; preferred: nothing.")
+
+    assert all(skill.required for skill in tagged.skills)
+    assert len(tagged.skills) == 2
+
+
+# --- the tagged posting -------------------------------------------------------------------
+
+
+def test_carries_the_parsed_posting_and_the_taxonomy_version() -> None:
+    taxonomy = Taxonomy([Skill("widgets", "Widgets", "practice", ("widget",))])
+    parsed = _parsed(
+        "Widget maker", title="Widget maker", evidence={"title": Span(start=0, end=12)}
+    )
+
+    tagged = tag(parsed, taxonomy)
+
+    assert tagged.taxonomy_version == taxonomy.version
+    assert tagged.model_dump(exclude={"taxonomy_version", "skills"}) == parsed.model_dump()
+    assert [(s.skill_id, s.name, s.category) for s in tagged.skills] == [
+        ("widgets", "Widgets", "practice")
+    ]
+
+
+def test_an_empty_taxonomy_or_text_tags_nothing() -> None:
+    assert tag(_parsed("Java and Kafka"), Taxonomy([])).skills == []
+    assert _tag("").skills == []
+
+
+# --- hostile input ------------------------------------------------------------------------
+
+HOSTILE = {
+    "one 1 MB line": "x" * 1_000_000,
+    "dense skills": "Java, Go, R, C, " * 15_000,
+    "only blank lines": " \n\t\n" * 250_000,
+    "parens and colons": "((((:::: " * 100_000,
+    "dots": "." * 1_000_000,
+    "headings": "Nice to have:\nKafka\n" * 50_000,
+    "odd unicode": "\u017f\u212a\u0130\ufb03\U0001d50dava\u2028\u0085\u00a0 " * 100_000,
+}
+
+
+# A hang (catastrophic regex backtracking) fails by timeout; speed itself is measured in
+# `make bench`, never asserted in a unit test.
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_input_finishes_and_never_raises(text: str) -> None:
+    parsed = _parsed(text[:1_000_000])
+    load_taxonomy()  # loading is not what this measures
+
+    tagged = tag(parsed, load_taxonomy())
+
+    for skill in tagged.skills:
+        assert skill.mentions == len(skill.spans)

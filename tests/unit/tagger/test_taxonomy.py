@@ -1,0 +1,150 @@
+"""The packaged taxonomy, its validation and its content version."""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from jobstream_tagger.taxonomy import Skill, Taxonomy, TaxonomyError, load_taxonomy
+
+pytestmark = pytest.mark.unit
+
+
+def _entry(skill_id: str, *aliases: str, name: str | None = None) -> dict[str, Any]:
+    return {
+        "id": skill_id,
+        "name": name or skill_id.title(),
+        "category": "language",
+        "aliases": list(aliases),
+    }
+
+
+def _packaged_text() -> str:
+    return resources.files("jobstream_tagger").joinpath("taxonomy.json").read_text("utf-8")
+
+
+# --- the packaged taxonomy ----------------------------------------------------------------
+
+
+def test_packaged_taxonomy_loads_and_is_a_sensible_size() -> None:
+    taxonomy = load_taxonomy()
+
+    assert 80 <= len(taxonomy) <= 120
+    assert load_taxonomy() is taxonomy  # read once per process
+    assert all(re.fullmatch(r"[a-z0-9][a-z0-9-]*", skill.id) for skill in taxonomy)
+    categories = {skill.category for skill in taxonomy}
+    assert {"language", "framework", "database", "cloud", "messaging", "container"} <= categories
+    assert {"observability", "devops", "practice", "soft_skill", "api", "search"} <= categories
+
+
+@pytest.mark.parametrize(
+    ("surface", "skill_id"),
+    [
+        ("postgres", "postgresql"),
+        ("PostgreSQL", "postgresql"),
+        ("k8s", "kubernetes"),
+        ("golang", "go"),
+        ("node.js", "nodejs"),
+        ("nodejs", "nodejs"),
+        ("js", "javascript"),
+        ("CI/CD", "ci-cd"),
+        ("RESTful API", "rest"),
+        ("rest api", "rest"),
+        ("Google Cloud", "gcp"),
+        ("Amazon Web Services", "aws"),
+        ("Spring Boot", "spring-boot"),
+        ("communication", "communication"),
+        ("mentoring", "mentoring"),
+        ("leadership", "leadership"),
+        ("collaboration", "collaboration"),
+        ("microservices", "microservices"),
+        ("code review", "code-review"),
+        ("unit tests", "unit-testing"),
+    ],
+)
+def test_packaged_taxonomy_knows_common_surface_forms(surface: str, skill_id: str) -> None:
+    found = load_taxonomy().skill_for(surface)
+
+    assert found is not None and found.id == skill_id
+
+
+def test_packaged_file_has_no_version_key() -> None:
+    assert set(json.loads(_packaged_text())) == {"skills"}
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([], "one key"),
+        ({"skills": [], "version": "1"}, "one key"),
+        ({"skills": {}}, "must be a list"),
+        ({"skills": ["java"]}, "must be an object"),
+        ({"skills": [_entry("java"), _entry("java")]}, "'java' is used twice"),
+        ({"skills": [_entry("java", "jvm"), _entry("kotlin", "JVM")]}, "already a form of 'java'"),
+        ({"skills": [_entry("java"), _entry("jdk", name="JAVA")]}, "already a form of 'java'"),
+        ({"skills": [_entry("Java")]}, "must match"),
+        ({"skills": [_entry("-java")]}, "must match"),
+        ({"skills": [{**_entry("java"), "category": "Lang uage"}]}, "must match"),
+        ({"skills": [{"id": "java", "name": "Java", "category": "language"}]}, "exactly the keys"),
+        ({"skills": [{**_entry("java"), "weight": 1}]}, "exactly the keys"),
+        ({"skills": [{**_entry("java"), "aliases": "jvm"}]}, "list of strings"),
+        ({"skills": [{**_entry("java"), "aliases": [1]}]}, "list of strings"),
+        ({"skills": [{**_entry("java"), "name": None}]}, "must be strings"),
+        ({"skills": [_entry("java", " jvm")]}, "no white space"),
+        ({"skills": [_entry("java", "")]}, "non-empty"),
+    ],
+)
+def test_invalid_taxonomies_are_rejected_with_a_clear_error(data: object, message: str) -> None:
+    with pytest.raises(TaxonomyError, match=re.escape(message)):
+        Taxonomy.from_data(data)
+
+
+def test_invalid_json_is_a_taxonomy_error() -> None:
+    with pytest.raises(TaxonomyError, match="not valid JSON"):
+        Taxonomy.from_json("{skills: [")
+
+
+def test_repeated_forms_within_one_skill_are_kept_once() -> None:
+    taxonomy = Taxonomy.from_data({"skills": [_entry("java", "JAVA", "jvm", "Jvm")]})
+
+    assert taxonomy.get("java") == Skill("java", "Java", "language", ("jvm",))
+    assert set(taxonomy.forms) == {"java", "jvm"}
+
+
+# --- version ------------------------------------------------------------------------------
+
+
+def test_version_is_16_hex_digits_of_the_content() -> None:
+    assert re.fullmatch(r"[0-9a-f]{16}", load_taxonomy().version)
+    assert Taxonomy.from_json(_packaged_text()).version == load_taxonomy().version
+
+
+def test_version_ignores_formatting_and_order() -> None:
+    data = {"skills": [_entry("java", "jvm", "jdk"), _entry("kotlin")]}
+    reordered = {"skills": [_entry("kotlin"), _entry("java", "jdk", "jvm")]}
+
+    compact = Taxonomy.from_json(json.dumps(data, separators=(",", ":")))
+    pretty = Taxonomy.from_json(json.dumps(reordered, indent=4, sort_keys=True))
+
+    assert compact.version == pretty.version
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"skills": [_entry("java", "jvm")]},
+        {"skills": [_entry("java", "jvm", "jdk", "openjdk"), _entry("kotlin")]},
+        {"skills": [_entry("java", "jvm", "jdk", name="Java SE"), _entry("kotlin")]},
+    ],
+)
+def test_version_changes_with_the_content(changed: dict[str, Any]) -> None:
+    base = {"skills": [_entry("java", "jvm", "jdk"), _entry("kotlin")]}
+
+    assert Taxonomy.from_data(changed).version != Taxonomy.from_data(base).version
