@@ -30,6 +30,7 @@ test: $(VENV_STAMP) ## the whole suite: lint, types, unit, and tests against rea
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/jobstream stack install-test-tools
 	$(BIN)/jobstream stack start
 	$(BIN)/pytest
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from jobstream_stack.services import SERVICES
+
 pytestmark = pytest.mark.unit
 
 REPO_ROOT = Path(__file__).parents[2]
@@ -18,18 +20,15 @@ COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 PROMETHEUS_CONFIG = REPO_ROOT / "deploy" / "prometheus" / "prometheus.docker.yml"
 DOCKERFILE = "deploy/docker/Dockerfile"
 
-APP_SERVICES = {"ingest": 18101, "parser": 18102, "tagger": 18103, "store": 18104}
+APP_SERVICES = {
+    name: settings.model_fields["http_port"].default for name, settings in SERVICES.items()
+}
 INFRA_SERVICES = {"kafka", "postgres", "prometheus", "grafana"}
 
 
 def _compose_unavailable() -> str | None:
     if shutil.which("docker") is None:
         return "the docker client is not installed"
-    probe = subprocess.run(
-        ["docker", "compose", "version"], capture_output=True, text=True, check=False
-    )
-    if probe.returncode != 0:
-        return "the docker compose plugin is not installed (`docker compose version` failed)"
     return None
 
 
@@ -46,7 +45,9 @@ def compose() -> dict[str, Any]:
         check=False,
         timeout=60,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, (
+        f"{result.stderr}\n(no `docker compose`? `jobstream stack install-test-tools` builds it)"
+    )
     config: dict[str, Any] = json.loads(result.stdout)
     return config
 

@@ -29,6 +29,7 @@ from jobstream_stack.services import (
 )
 from jobstream_stack.settings import StackSettings
 from jobstream_stack.steps import StackError, console, step
+from jobstream_stack.tools import ensure_compose_plugin
 from jobstream_store.repository import postings_with_skills
 
 SEEDS = PROJECT_ROOT / "seeds"
@@ -70,6 +71,16 @@ def start_servers() -> StackLayout:
 def start() -> None:
     """Install (when missing) and start Kafka and PostgreSQL."""
     start_servers()
+
+
+@stack.command("install-test-tools")
+def install_test_tools() -> None:
+    """Install what the test suite needs besides the servers (the docker compose plugin)."""
+    try:
+        ensure_compose_plugin()
+    except StackError as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(1) from error
 
 
 @stack.command("stop")
@@ -114,7 +125,8 @@ def up(
         with step("start the services"):
             for name in SERVICES:
                 start_service(where, name)
-            wait_ready(where, list(SERVICES), timeout=StackSettings().start_timeout_seconds)
+            urls = {name: readiness_url(name) for name in SERVICES}
+            wait_ready(where, urls, timeout=StackSettings().start_timeout_seconds)
         with step(f"ingest {seeds}"):
             summary = asyncio.run(publish_paths([str(seeds)], IngestSettings()))
         with step(f"wait for {len(summary.posting_ids)} postings in PostgreSQL"):

@@ -55,17 +55,17 @@ def readiness_url(name: str, settings: ServiceSettings | None = None) -> str:
     return f"http://{settings.http_host}:{settings.http_port}/readyz"
 
 
-def wait_ready(layout: StackLayout, names: list[str], timeout: float) -> None:
-    """Wait until every named service answers /readyz with 200; fail early if one exits."""
+def wait_ready(layout: StackLayout, urls: Mapping[str, str], timeout: float) -> None:
+    """Wait until every service answers its /readyz URL with 200; fail early if one exits."""
     deadline = time.monotonic() + timeout
-    pending = list(names)
+    pending = dict(urls)
     while pending:
-        for name in list(pending):
+        for name, url in list(pending.items()):
             process = service_process(layout, name)
             if not process.is_running():
                 raise StackError(f"{name} exited; its log ends:\n{process.log_tail()}")
-            if asyncio.run(_answers_ok(readiness_url(name))):
-                pending.remove(name)
+            if asyncio.run(_answers_ok(url)):
+                del pending[name]
         if pending and time.monotonic() > deadline:
             raise StackError(f"not ready after {timeout:.0f} s: {', '.join(pending)}")
         time.sleep(0.3)

@@ -1,0 +1,202 @@
+"""The walking skeleton end to end: the four services as processes, real Kafka and PostgreSQL.
+
+Each test gets its own Kafka namespace, database and state folder (inbox, faust data), so it
+can run beside `make run` on the same stack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import asyncpg
+import pytest
+
+from jobstream.settings import KafkaSettings, PostgresSettings
+from jobstream_stack.layout import StackLayout
+from jobstream_stack.services import (
+    SERVICES,
+    jobstream_command,
+    service_process,
+    start_service,
+    stop_services,
+    wait_ready,
+)
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.e2e
+
+T = TypeVar("T")
+
+EXPECTED = {
+    "000_bcb04a4a30d54f7e.txt": ("Staff Backend Engineer", "Upwork", {"java", "aws"}),
+    "001_b5b742d7430d014f.txt": ("Senior/Lead Backend Engineer", "Upwork", {"java", "kotlin"}),
+    "002_43bc3a39f53a9065.txt": (
+        "Senior Backend Engineer, Search and Recommendations",
+        "Upwork",
+        {"java", "elasticsearch"},
+    ),
+    "003_abc877bc7831effb.txt": (
+        "Senior Software Engineer (Backend)",
+        None,
+        {"go", "python", "kubernetes", "kafka"},
+    ),
+    "004_69ac5b1dfe1a9cf5.txt": ("Senior Software Engineer", None, {"kotlin", "aws"}),
+}
+
+
+@dataclass
+class Pipeline:
+    env: dict[str, str]
+    layout: StackLayout
+    ports: dict[str, int]
+
+    @property
+    def inbox(self) -> Path:
+        return self.layout.inbox
+
+    def metric(self, service: str, name: str) -> float:
+        """Sum of a metric's samples on a service's /metrics page."""
+        url = f"http://127.0.0.1:{self.ports[service]}/metrics"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            text = response.read().decode()
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith(name) and not line.startswith("#")
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def pipeline(
+    kafka_settings: KafkaSettings, database: PostgresSettings, tmp_path: Path
+) -> Iterator[Pipeline]:
+    layout = StackLayout(tmp_path / "state")
+    layout.create()
+    ports = {name: free_port() for name in SERVICES}
+    env = {
+        **os.environ,
+        "JOBSTREAM_STATE_DIR": str(layout.root),
+        "JOBSTREAM_KAFKA_NAMESPACE": kafka_settings.namespace,
+        "JOBSTREAM_PG_DATABASE": database.database,
+        "JOBSTREAM_INGEST_STABLE_SECONDS": "0.2",
+        **{f"JOBSTREAM_{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
+    }
+    try:
+        for name in SERVICES:
+            start_service(layout, name, env)
+        urls = {name: f"http://127.0.0.1:{port}/readyz" for name, port in ports.items()}
+        wait_ready(layout, urls, timeout=90)
+        yield Pipeline(env, layout, ports)
+    finally:
+        stop_services(layout)
+        for name in SERVICES:  # shown by pytest when the test failed
+            print(f"--- {name} log ---\n{service_process(layout, name).log_tail(15)}")
+
+
+async def eventually(check: Callable[[], Awaitable[T]], what: str, timeout: float = 60) -> T:
+    """Poll `check` until it returns a truthy value, or fail saying what never happened."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        await asyncio.sleep(0.3)
+
+
+def drop(folder: Path, source: Path) -> None:
+    """Write-then-rename, the inbox convention for writers."""
+    partial = folder / f".{source.name}.part"
+    shutil.copyfile(source, partial)
+    partial.rename(folder / source.name)
+
+
+async def snapshot(pg: asyncpg.Connection) -> dict[str, tuple]:
+    rows = await pg.fetch(
+        """
+        SELECT p.posting_id, p.source_name, p.title, p.company, p.first_seen, p.last_updated,
+               array_agg(s.skill_id ORDER BY s.skill_id) AS skills
+        FROM postings p JOIN posting_skills s USING (posting_id)
+        GROUP BY p.posting_id
+        """
+    )
+    return {row["source_name"]: tuple(row)[1:] for row in rows}
+
+
+async def test_seeds_are_stored_once_through_inbox_and_cli(
+    pipeline: Pipeline, pg: asyncpg.Connection
+) -> None:
+    for seed in sorted(SEEDS.glob("*.txt")):
+        drop(pipeline.inbox, seed)
+
+    async def five_stored() -> int:
+        return await pg.fetchval("SELECT count(*) FROM postings") == len(EXPECTED)
+
+    await eventually(five_stored, "the five seeds in PostgreSQL")
+    stored = await snapshot(pg)
+    for name, (title, company, some_skills) in EXPECTED.items():
+        _, got_title, got_company, _, _, skills = stored[name]
+        assert (got_title, got_company) == (title, company), name
+        assert some_skills <= set(skills), f"{name}: {some_skills - set(skills)} not tagged"
+    processed = sorted(p.name for p in (pipeline.inbox / "processed").rglob("*.txt"))
+    assert processed == sorted(EXPECTED)
+    assert list((pipeline.inbox / "rejected").iterdir()) == []
+
+    # The same postings again, through the CLI this time: nothing is duplicated or rewritten.
+    result = subprocess.run(
+        [jobstream_command(), "ingest", str(SEEDS)],
+        env=pipeline.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "published 5" in result.stderr
+
+    async def replayed_unchanged() -> bool:
+        return pipeline.metric("store", 'jobstream_postings_stored_total{outcome="unchanged"}') >= 5
+
+    await eventually(replayed_unchanged, "the store to see the five postings again")
+    assert await pg.fetchval("SELECT count(*) FROM postings") == 5
+    assert await snapshot(pg) == stored  # same rows, same skills, same timestamps
+
+    assert pipeline.metric("parser", "jobstream_events_consumed_total") == 10
+    assert pipeline.metric("tagger", "jobstream_events_produced_total") == 10
+    assert pipeline.metric("ingest", "jobstream_ingest_outcomes_total") == 5
+
+
+async def test_unusable_files_are_rejected_with_a_reason(pipeline: Pipeline) -> None:
+    (pipeline.inbox / "empty.txt").write_bytes(b"")
+    (pipeline.inbox / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    sidecars = {
+        "empty.txt": pipeline.inbox / "rejected" / "empty.txt.rejected.json",
+        "photo.png": pipeline.inbox / "rejected" / "photo.png.rejected.json",
+    }
+
+    async def both_rejected() -> bool:
+        return all(path.exists() for path in sidecars.values())
+
+    await eventually(both_rejected, "the two files in rejected/")
+    reasons = {name: json.loads(path.read_text()) for name, path in sidecars.items()}
+    assert reasons["empty.txt"]["reason"] == "empty"
+    assert reasons["photo.png"]["reason"] == "unsupported_format"
+    assert "no text" in reasons["empty.txt"]["error"]
+    assert not (pipeline.inbox / "empty.txt").exists()
