@@ -50,11 +50,11 @@ class PostgresServer:
         if list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
             return
         # The project runs a cluster of its own: Debian's default cluster on port 5432 is not
-        # wanted, so the package is told not to create it (when nothing configured this yet).
-        createcluster = Path("/etc/postgresql-common/createcluster.conf")
-        if os.geteuid() == 0 and not createcluster.exists():
-            createcluster.parent.mkdir(parents=True, exist_ok=True)
-            createcluster.write_text("create_main_cluster = false\n")
+        # wanted, so the package is told not to create it.
+        if os.geteuid() == 0:
+            drop_in = Path("/etc/postgresql-common/createcluster.d/jobstream.conf")
+            drop_in.parent.mkdir(parents=True, exist_ok=True)
+            drop_in.write_text("# written by jobstream_stack\ncreate_main_cluster = false\n")
         install_packages(["postgresql"])
 
     def _as_server_user(self, argv: list[str]) -> list[str]:
