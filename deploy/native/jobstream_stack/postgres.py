@@ -37,7 +37,6 @@ class PostgresServer:
         self.stack = stack
         self.dir = layout.postgres
         self.password_file = self.dir / "superuser.password"
-        self.log_file = layout.logs / "postgres.log"
 
     # -- binaries and users ------------------------------------------------------------------------
     def bin(self, name: str) -> str:
@@ -63,43 +62,49 @@ class PostgresServer:
         return argv
 
     def _run(self, argv: list[str], what: str) -> str:
-        result = subprocess.run(self._as_server_user(argv), capture_output=True, text=True)
+        # cwd "/": the server user may not be allowed into the caller's working directory
+        result = subprocess.run(self._as_server_user(argv), capture_output=True, text=True, cwd="/")
         if result.returncode != 0:
             raise StackError(f"{what} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
         return result.stdout
 
-    # -- data directory ----------------------------------------------------------------------------
+    # -- where the cluster lives -----------------------------------------------------------
     @property
-    def data_dir(self) -> Path:
-        link = self.dir / "data"
-        return link.resolve() if link.is_symlink() else link
-
-    def _prepare_data_dir(self) -> Path:
-        """The data folder, owned by the server user.
+    def home(self) -> Path:
+        """The folder of the cluster's data and log: the state folder, or where its link points.
 
         As root the server runs as `postgres`, which must be able to reach the folder; a checkout
         inside a private folder (a CI clone in a mode-0700 temp dir) is not reachable, so then
-        the data lives under /var/lib/postgresql and the state folder holds a link to it.
+        the cluster lives under /var/lib/postgresql and `home` in the state folder links to it.
         """
-        link = self.dir / "data"
-        if os.geteuid() != 0:
-            link.mkdir(mode=0o700, exist_ok=True)
-            return link
+        link = self.dir / "home"
+        return link.resolve() if link.is_symlink() else self.dir
+
+    @property
+    def data_dir(self) -> Path:
+        return self.home / "data"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / "postgres.log"
+
+    def _prepare_home(self) -> None:
+        if os.geteuid() != 0 or self._server_user_can_reach(self.dir):
+            return
+        digest = hashlib.sha256(str(self.dir.resolve()).encode()).hexdigest()[:12]
+        target = _FALLBACK_ROOT / digest
+        if target.exists():  # left by an earlier checkout at the same path
+            shutil.rmtree(target)
+        target.mkdir(mode=0o700, parents=True)
         user = pwd.getpwnam(SUPERUSER)
-        if not link.exists() and not link.is_symlink():
-            if self._server_user_can_reach(self.dir):
-                link.mkdir(mode=0o700)
-            else:
-                digest = hashlib.sha256(str(self.dir.resolve()).encode()).hexdigest()[:12]
-                target = _FALLBACK_ROOT / digest
-                if target.exists():
-                    shutil.rmtree(target)
-                target.mkdir(mode=0o700, parents=True)
-                link.symlink_to(target)
-                note(f"{self.dir} is not reachable by the postgres user: data in {target}")
-        data = self.data_dir
-        os.chown(data, user.pw_uid, user.pw_gid)
-        return data
+        os.chown(target, user.pw_uid, user.pw_gid)
+        (self.dir / "home").symlink_to(target)
+        note(f"{self.dir} is not reachable by the postgres user: the cluster is in {target}")
+
+    def _owned_by_server_user(self, path: Path) -> None:
+        if os.geteuid() == 0:
+            user = pwd.getpwnam(SUPERUSER)
+            os.chown(path, user.pw_uid, user.pw_gid)
 
     def _server_user_can_reach(self, folder: Path) -> bool:
         probe = subprocess.run(["runuser", "-u", SUPERUSER, "--", "test", "-x", str(folder)])
@@ -110,17 +115,18 @@ class PostgresServer:
             return
         with step("initialise the PostgreSQL cluster"):
             self.dir.mkdir(parents=True, exist_ok=True)
-            data = self._prepare_data_dir()
+            self._prepare_home()
+            data = self.data_dir
+            data.mkdir(mode=0o700, exist_ok=True)
+            self._owned_by_server_user(data)
             password = secrets.token_urlsafe(24)
             self.password_file.write_text(password)
             self.password_file.chmod(0o600)
             # initdb reads the password from a file the server user can read; removed at once.
-            pwfile = data.parent / f".pw-{secrets.token_hex(4)}"
+            pwfile = self.home / f".pw-{secrets.token_hex(4)}"
             pwfile.write_text(password)
             try:
-                if os.geteuid() == 0:
-                    user = pwd.getpwnam(SUPERUSER)
-                    os.chown(pwfile, user.pw_uid, user.pw_gid)
+                self._owned_by_server_user(pwfile)
                 pwfile.chmod(0o600)
                 self._run(
                     [
@@ -170,11 +176,8 @@ class PostgresServer:
         else:
             with step(f"start PostgreSQL on {self.pg.host}:{self.pg.port}"):
                 self._write_config()
-                self.log_file.parent.mkdir(parents=True, exist_ok=True)
                 self.log_file.touch()
-                if os.geteuid() == 0:
-                    user = pwd.getpwnam(SUPERUSER)
-                    os.chown(self.log_file, user.pw_uid, user.pw_gid)
+                self._owned_by_server_user(self.log_file)
                 self._run(
                     [
                         self.bin("pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_file),
