@@ -18,7 +18,7 @@ from jobstream_stack.layout import StackLayout
 from jobstream_stack.processes import ManagedProcess
 from jobstream_stack.settings import StackSettings
 from jobstream_stack.steps import StackError, note, step
-from jobstream_stack.system import ensure_commands
+from jobstream_stack.system import ensure_commands, ensure_port_free
 
 _FILES = resources.files("jobstream_stack") / "kafka"
 
@@ -96,6 +96,8 @@ class KafkaBroker:
             return
         self.install()
         self.configure()
+        ensure_port_free(self.host, self.port, "Kafka")
+        ensure_port_free(self.host, self.stack.kafka_controller_port, "Kafka's controller")
         with step(f"start Kafka on {self.host}:{self.port}"):
             heap = f"{self.stack.kafka_heap_mb}m"
             self.process.start(
@@ -112,7 +114,7 @@ class KafkaBroker:
         while time.monotonic() < deadline:
             if not self.process.is_running():
                 raise StackError(f"Kafka exited; its log ends:\n{self.process.log_tail()}")
-            if self.is_ready():
+            if self.is_ready() and self.process.is_running():
                 return
             time.sleep(0.5)
         raise StackError(f"Kafka not ready after {timeout:.0f} s:\n{self.process.log_tail()}")

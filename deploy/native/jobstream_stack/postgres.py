@@ -24,7 +24,7 @@ from jobstream_stack.layout import StackLayout
 from jobstream_stack.processes import ManagedProcess
 from jobstream_stack.settings import StackSettings
 from jobstream_stack.steps import StackError, note, step
-from jobstream_stack.system import install_packages
+from jobstream_stack.system import ensure_port_free, install_packages
 
 SUPERUSER = "postgres"
 _FALLBACK_ROOT = Path("/var/lib/postgresql/jobstream")
@@ -174,6 +174,7 @@ class PostgresServer:
         if self.process.is_running() and self.is_ready():
             note(f"PostgreSQL already running on {self.pg.host}:{self.pg.port}")
         else:
+            ensure_port_free(self.pg.host, self.pg.port, "PostgreSQL")
             with step(f"start PostgreSQL on {self.pg.host}:{self.pg.port}"):
                 self._write_config()
                 self.log_file.touch()

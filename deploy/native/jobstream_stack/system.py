@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 from collections.abc import Mapping
 
@@ -39,3 +40,14 @@ def install_packages(packages: list[str]) -> None:
         )
         if result.returncode != 0:
             raise StackError(f"apt-get install {packages} failed:\n{result.stderr[-2000:]}")
+
+
+def ensure_port_free(host: str, port: int, what: str) -> None:
+    """Fail clearly when something else (another checkout's stack?) listens where we would."""
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        if probe.connect_ex((host, port)) == 0:
+            raise StackError(
+                f"{what} cannot start: {host}:{port} is already in use by another process "
+                "(a stack of another checkout? run `jobstream stack stop` there, or set the port)"
+            )
