@@ -11,14 +11,17 @@ from faust.worker import Worker
 from pydantic import BaseModel
 
 from jobstream import metrics
+from jobstream.contracts import DeadLetter
 from jobstream.kafka.admin import ensure_topics
 from jobstream.kafka.faust_stage import add_batch_agent, build_faust_app, source_topic
 from jobstream.kafka.publisher import Publisher
-from jobstream.logs import configure_logging, logging_config
+from jobstream.logs import configure_logging, get_logger, logging_config
 from jobstream.ops_http import ReadinessCheck, start_ops_server
 from jobstream.settings import ServiceSettings
 from jobstream.stages import BatchHandler, Record, StageName, transform_batch
 from jobstream.topology import Stage
+
+log = get_logger(__name__)
 
 
 def transform_handler(
@@ -38,11 +41,25 @@ def transform_handler(
             await publisher.publish(output, result.events)
             await publisher.publish_dead_letters(result.dead_letters)
         metrics.EVENTS_PRODUCED.labels(stage.name).inc(len(result.events))
-        for letter in result.dead_letters:
-            metrics.EVENTS_FAILED.labels(stage.name, letter.reason).inc()
-            metrics.DEAD_LETTERS.labels(stage.name, letter.reason).inc()
+        count_dead_letters(stage, result.dead_letters)
 
     return handle
+
+
+def count_dead_letters(stage: Stage, dead_letters: Sequence[DeadLetter]) -> None:
+    """Every dead letter is counted and logged with where it came from."""
+    for letter in dead_letters:
+        metrics.EVENTS_FAILED.labels(stage.name, letter.reason).inc()
+        metrics.DEAD_LETTERS.labels(stage.name, letter.reason).inc()
+        log.warning(
+            "dead letter",
+            reason=letter.reason,
+            error=letter.error,
+            posting_id=letter.posting_id,
+            topic=letter.source_topic,
+            partition=letter.source_partition,
+            offset=letter.source_offset,
+        )
 
 
 def faust_readiness(app: faust.App) -> ReadinessCheck:
@@ -84,11 +101,27 @@ def run_stage_worker(
     checks = {"kafka_consumer": faust_readiness(app), "kafka_producer": publisher.is_connected}
     checks.update(extra_checks or {})
 
-    async def serve_ops() -> None:
-        await publisher.start()
-        await start_ops_server(settings.http_host, settings.http_port, checks)
+    ops_servers = []
 
-    app.task(serve_ops)
+    async def start() -> None:
+        await publisher.start()
+        ops_servers.append(await start_ops_server(settings.http_host, settings.http_port, checks))
+        log.info(
+            "consuming",
+            topic=settings.kafka.topic(stage.reads),
+            group=settings.kafka.group(stage),
+            ops=f"http://{settings.http_host}:{settings.http_port}",
+        )
+
+    async def close(*_: object, **__: object) -> None:
+        # The consumer has stopped by now; close what this module opened.
+        await publisher.stop()
+        for runner in ops_servers:
+            await runner.cleanup()
+        log.info("stopped")
+
+    app.task(start)
+    app.on_before_shutdown.connect(close)
 
     Worker(
         app,

@@ -17,7 +17,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 from jobstream import metrics
 from jobstream.contracts import DeadLetter, InvalidEvent, TaggedPosting, decode, utc_now
 from jobstream.kafka.publisher import Publisher
-from jobstream.kafka.worker import run_stage_worker
+from jobstream.kafka.worker import count_dead_letters, run_stage_worker
 from jobstream.logs import get_logger
 from jobstream.settings import PostgresSettings
 from jobstream.stages import BatchHandler, Record, dead_letter_for
@@ -129,9 +129,7 @@ def store_handler(database: Database, publisher: Publisher) -> BatchHandler:
                     latency = (now - item.posting.received_at).total_seconds()
                     metrics.END_TO_END_LATENCY.observe(max(latency, 0.0))
             await publisher.publish_dead_letters(dead)
-        for letter in dead:
-            metrics.EVENTS_FAILED.labels(STORE.name, letter.reason).inc()
-            metrics.DEAD_LETTERS.labels(STORE.name, letter.reason).inc()
+        count_dead_letters(STORE, dead)
 
     return handle
 
