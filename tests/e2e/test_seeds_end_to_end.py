@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -22,7 +23,10 @@ from typing import TypeVar
 import asyncpg
 import pytest
 
+from jobstream.contracts import RawPosting, Source
+from jobstream.kafka.publisher import Publisher
 from jobstream.settings import KafkaSettings, PostgresSettings
+from jobstream.topology import RAW_POSTINGS
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.services import (
     SERVICES,
@@ -200,3 +204,40 @@ async def test_unusable_files_are_rejected_with_a_reason(pipeline: Pipeline) -> 
     assert reasons["photo.png"]["reason"] == "unsupported_format"
     assert "no text" in reasons["empty.txt"]["error"]
     assert not (pipeline.inbox / "empty.txt").exists()
+
+
+def kill(pipeline: Pipeline, name: str) -> None:
+    pid = service_process(pipeline.layout, name).pid()
+    assert pid is not None, f"{name} is not running"
+    os.kill(pid, signal.SIGKILL)
+
+
+async def test_killed_stages_lose_and_duplicate_nothing(
+    pipeline: Pipeline, kafka_settings: KafkaSettings, pg: asyncpg.Connection
+) -> None:
+    postings = [
+        RawPosting.from_text(
+            f"Backend Engineer {n}\nAcme {n} is hiring.\nRequirements\n- Python and Kafka\n",
+            Source(channel="cli", name=f"generated-{n}.txt"),
+        )
+        for n in range(600)
+    ]
+    async with Publisher(kafka_settings) as publisher:
+        await publisher.publish(RAW_POSTINGS, postings[:200])
+        kill(pipeline, "parser")
+        await publisher.publish(RAW_POSTINGS, postings[200:400])
+        start_service(pipeline.layout, "parser", pipeline.env)
+        kill(pipeline, "store")
+        await publisher.publish(RAW_POSTINGS, postings[400:])
+        start_service(pipeline.layout, "store", pipeline.env)
+
+    async def all_stored() -> bool:
+        return await pg.fetchval("SELECT count(*) FROM postings") == len(postings)
+
+    await eventually(all_stored, "all 600 postings after the kills", timeout=120)
+    stored = await pg.fetch("SELECT posting_id, title FROM postings")
+    assert {row["posting_id"] for row in stored} == {p.posting_id for p in postings}
+    skills = await pg.fetch(
+        "SELECT posting_id, count(*) AS n FROM posting_skills GROUP BY posting_id"
+    )
+    assert len(skills) == 600 and {row["n"] for row in skills} == {2}  # python, kafka: once each

@@ -38,6 +38,10 @@ def build_faust_app(stage: Stage, settings: ServiceSettings) -> faust.App:
         producer_max_request_size=MAX_RECORD_BYTES,
         consumer_max_fetch_size=MAX_RECORD_BYTES,
         broker_commit_interval=1.0,
+        # A killed worker's partitions move to the others after this long (faust's default is
+        # 60 s); heartbeats every 3 s keep a live but busy worker in the group.
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=3.0,
         stream_wait_empty=True,
         key_serializer="raw",
         value_serializer="raw",

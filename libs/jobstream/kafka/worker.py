@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import cast
 
 import faust
@@ -81,6 +81,7 @@ def run_stage_worker(
     batch_size: int,
     batch_seconds: float,
     extra_checks: Mapping[str, ReadinessCheck] | None = None,
+    on_stop: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """Create the topics, then run the stage until SIGTERM/SIGINT (blocking)."""
     level = settings.runtime.log_level
@@ -116,6 +117,8 @@ def run_stage_worker(
     async def close(*_: object, **__: object) -> None:
         # The consumer has stopped by now; close what this module opened.
         await publisher.stop()
+        if on_stop is not None:
+            await on_stop()
         for runner in ops_servers:
             await runner.cleanup()
         log.info("stopped")

@@ -63,6 +63,11 @@ class Database:
                 self._pool = pool
             return self._pool
 
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
     async def readiness(self) -> str | None:
         if self.last_error:
             return self.last_error
@@ -165,4 +170,5 @@ def serve(settings: StoreSettings) -> None:
         batch_size=settings.batch_size,
         batch_seconds=settings.batch_seconds,
         extra_checks={"postgres": database.readiness},
+        on_stop=database.close,
     )
