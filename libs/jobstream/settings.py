@@ -88,3 +88,11 @@ class ServiceSettings(BaseSettings):
     http_port: int = Field(0, ge=0, le=65_535)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
+
+
+class StageSettings(ServiceSettings):
+    """A consuming stage: what it reads comes in batches of up to `batch_size` records, or
+    whatever arrived within `batch_seconds`."""
+
+    batch_size: int = Field(500, ge=1, le=10_000)
+    batch_seconds: float = Field(0.05, gt=0, le=10)

@@ -17,7 +17,7 @@ from jobstream.kafka.faust_stage import add_batch_agent, build_faust_app, source
 from jobstream.kafka.publisher import Publisher
 from jobstream.logs import configure_logging, get_logger, logging_config
 from jobstream.ops_http import ReadinessCheck, start_ops_server
-from jobstream.settings import ServiceSettings
+from jobstream.settings import StageSettings
 from jobstream.stages import BatchHandler, Record, StageName, transform_batch
 from jobstream.topology import Stage
 
@@ -75,11 +75,9 @@ def faust_readiness(app: faust.App) -> ReadinessCheck:
 
 def run_stage_worker(
     stage: Stage,
-    settings: ServiceSettings,
+    settings: StageSettings,
     build_handler: Callable[[Publisher], BatchHandler],
     *,
-    batch_size: int,
-    batch_seconds: float,
     extra_checks: Mapping[str, ReadinessCheck] | None = None,
     on_stop: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
@@ -96,8 +94,8 @@ def run_stage_worker(
         app,
         source_topic(app, settings, stage.reads),
         build_handler(publisher),
-        batch_size=batch_size,
-        batch_seconds=batch_seconds,
+        batch_size=settings.batch_size,
+        batch_seconds=settings.batch_seconds,
     )
     checks = {"kafka_consumer": faust_readiness(app), "kafka_producer": publisher.is_connected}
     checks.update(extra_checks or {})

@@ -18,6 +18,4 @@ def serve(settings: ParserSettings) -> None:
         PARSER,
         settings,
         lambda publisher: transform_handler(PARSER, publisher, parse_record),
-        batch_size=settings.batch_size,
-        batch_seconds=settings.batch_seconds,
     )

@@ -167,8 +167,6 @@ def serve(settings: StoreSettings) -> None:
         STORE,
         settings,
         lambda publisher: store_handler(database, publisher),
-        batch_size=settings.batch_size,
-        batch_seconds=settings.batch_seconds,
         extra_checks={"postgres": database.readiness},
         on_stop=database.close,
     )

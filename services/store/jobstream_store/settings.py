@@ -3,13 +3,13 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from jobstream.settings import PostgresSettings, ServiceSettings
+from jobstream.settings import PostgresSettings, StageSettings
 
 
-class StoreSettings(ServiceSettings):
+class StoreSettings(StageSettings):
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_STORE_", frozen=True)
 
     http_port: int = 18104
-    batch_size: int = Field(500, ge=1, le=10_000)
+    # Bigger batches make fewer, larger transactions; 200 ms bounds the added latency.
     batch_seconds: float = Field(0.2, gt=0, le=10)
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)

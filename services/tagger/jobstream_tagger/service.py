@@ -25,6 +25,4 @@ def serve(settings: TaggerSettings) -> None:
         TAGGER,
         settings,
         lambda publisher: transform_handler(TAGGER, publisher, tag_records_with(taxonomy)),
-        batch_size=settings.batch_size,
-        batch_seconds=settings.batch_seconds,
     )
