@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -23,11 +24,27 @@ app = typer.Typer(
     help="jobstream: raw job postings to skill-tagged records in PostgreSQL.",
 )
 serve = typer.Typer(no_args_is_help=True, help="Run a service in the foreground.")
+evaluate = typer.Typer(no_args_is_help=True, help="Score a stage against labelled data.")
 topics = typer.Typer(no_args_is_help=True, help="Kafka topics of the pipeline.")
 schemas = typer.Typer(no_args_is_help=True, help="JSON Schema files of the event contracts.")
 app.add_typer(serve, name="serve")
+app.add_typer(evaluate, name="eval")
 app.add_typer(topics, name="topics")
 app.add_typer(schemas, name="schemas")
+
+
+@dataclass(frozen=True)
+class CommandGroups:
+    """Where a package adds its commands: `jobstream X`, `jobstream serve X`, `jobstream eval X`.
+
+    Each package names a `register(groups: CommandGroups)` function in the `jobstream.commands`
+    entry-point group of pyproject.toml.
+    """
+
+    root: typer.Typer
+    serve: typer.Typer
+    evaluate: typer.Typer
+
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 
@@ -67,6 +84,7 @@ def write_schemas() -> None:
 
 
 def main() -> None:
+    groups = CommandGroups(root=app, serve=serve, evaluate=evaluate)
     for entry in entry_points(group="jobstream.commands"):
-        entry.load()(app, serve)
+        entry.load()(groups)
     app()

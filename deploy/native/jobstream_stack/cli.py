@@ -13,6 +13,7 @@ import asyncpg
 import typer
 from rich.table import Table
 
+from jobstream.cli import CommandGroups
 from jobstream.settings import PROJECT_ROOT, KafkaSettings, PostgresSettings, RuntimeSettings
 from jobstream_ingest.cli import publish_paths
 from jobstream_ingest.settings import IngestSettings
@@ -37,8 +38,8 @@ SEEDS = PROJECT_ROOT / "seeds"
 stack = typer.Typer(no_args_is_help=True, help="The native stack: Kafka, PostgreSQL, services.")
 
 
-def register(root: typer.Typer, serve: typer.Typer) -> None:
-    root.add_typer(stack, name="stack")
+def register(groups: CommandGroups) -> None:
+    groups.root.add_typer(stack, name="stack")
 
 
 def layout() -> StackLayout:

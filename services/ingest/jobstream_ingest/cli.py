@@ -8,14 +8,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from jobstream.cli import CommandGroups
 from jobstream.kafka.admin import ensure_topics
 from jobstream.kafka.publisher import Publisher
 from jobstream_ingest.files import IngestSummary, ingest_paths
 from jobstream_ingest.settings import IngestSettings
 
 
-def register(root: typer.Typer, serve: typer.Typer) -> None:
-    @root.command("ingest")
+def register(groups: CommandGroups) -> None:
+    @groups.root.command("ingest")
     def ingest(
         paths: Annotated[list[str], typer.Argument(help="files, folders, globs, or - for stdin")],
     ) -> None:
@@ -31,7 +32,7 @@ def register(root: typer.Typer, serve: typer.Typer) -> None:
         if rejected and not summary.published:
             raise typer.Exit(1)
 
-    @serve.command("ingest")
+    @groups.serve.command("ingest")
     def serve_ingest() -> None:
         """Watch the inbox folder and publish what is dropped in."""
         from jobstream_ingest.service import serve

@@ -1,10 +1,10 @@
 """Commands of the parser: `jobstream serve parser`."""
 
-import typer
+from jobstream.cli import CommandGroups
 
 
-def register(root: typer.Typer, serve: typer.Typer) -> None:
-    @serve.command("parser")
+def register(groups: CommandGroups) -> None:
+    @groups.serve.command("parser")
     def serve_parser() -> None:
         """Parse raw postings into structured postings."""
         from jobstream_parser.service import serve

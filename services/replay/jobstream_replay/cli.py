@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from jobstream.cli import CommandGroups
 from jobstream.settings import KafkaSettings
 from jobstream.topology import ALL_TOPICS
 from jobstream_replay.offsets import UnknownTopic, partition_bounds
@@ -19,8 +20,8 @@ replay = typer.Typer(no_args_is_help=True, help="Re-read topics for reprocessing
 SHORT_NAMES = {spec.name.rsplit(".", 1)[-1]: spec for spec in ALL_TOPICS}
 
 
-def register(root: typer.Typer, serve: typer.Typer) -> None:
-    root.add_typer(replay, name="replay")
+def register(groups: CommandGroups) -> None:
+    groups.root.add_typer(replay, name="replay")
 
 
 def resolve_topic(name: str, settings: KafkaSettings) -> str:

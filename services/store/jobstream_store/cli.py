@@ -4,9 +4,11 @@ import asyncio
 
 import typer
 
+from jobstream.cli import CommandGroups
 
-def register(root: typer.Typer, serve: typer.Typer) -> None:
-    @serve.command("store")
+
+def register(groups: CommandGroups) -> None:
+    @groups.serve.command("store")
     def serve_store() -> None:
         """Write tagged postings to PostgreSQL."""
         from jobstream_store.service import serve
@@ -14,7 +16,7 @@ def register(root: typer.Typer, serve: typer.Typer) -> None:
 
         serve(StoreSettings())
 
-    @root.command("migrate")
+    @groups.root.command("migrate")
     def run_migrations() -> None:
         """Apply pending database migrations (the store also does at start-up)."""
         import asyncpg

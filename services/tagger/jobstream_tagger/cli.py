@@ -1,10 +1,10 @@
 """Commands of the tagger: `jobstream serve tagger`."""
 
-import typer
+from jobstream.cli import CommandGroups
 
 
-def register(root: typer.Typer, serve: typer.Typer) -> None:
-    @serve.command("tagger")
+def register(groups: CommandGroups) -> None:
+    @groups.serve.command("tagger")
     def serve_tagger() -> None:
         """Tag parsed postings with skills from the taxonomy."""
         from jobstream_tagger.service import serve
