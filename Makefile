@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # Rebuilt when the project's dependencies change.
 VENV_STAMP := $(VENV)/.installed
 
-.PHONY: help run stop test unit lint schemas clean
+.PHONY: help run stop test unit bench schemas clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -36,6 +36,10 @@ test: $(VENV_STAMP) ## the whole suite: lint, types, unit, and tests against rea
 
 unit: $(VENV_STAMP) ## only the fast tests that need no server
 	$(BIN)/pytest -m unit
+
+bench: $(VENV_STAMP) ## benchmarks: figures printed and written to bench/results/latest.json
+	$(BIN)/jobstream stack start
+	$(BIN)/python -m bench.run $(BENCH)
 
 schemas: $(VENV_STAMP) ## regenerate the JSON Schema files from the event models
 	$(BIN)/jobstream schemas write
