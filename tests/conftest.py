@@ -43,7 +43,7 @@ def kafka_settings(native_stack: StackLayout) -> KafkaSettings:
 
 @pytest.fixture
 async def database(native_stack: StackLayout) -> AsyncIterator[PostgresSettings]:
-    """A fresh database owned by the project role, dropped after the test."""
+    """A fresh database owned by the owner role, dropped after the test."""
     base = PostgresSettings()
     server = PostgresServer(native_stack, base, StackSettings())
     admin = await asyncpg.connect(
@@ -55,7 +55,7 @@ async def database(native_stack: StackLayout) -> AsyncIterator[PostgresSettings]
     )
     name = f"jobstream_test_{uuid.uuid4().hex[:10]}"
     try:
-        await admin.execute(f'CREATE DATABASE "{name}" OWNER "{base.user}"')
+        await admin.execute(f'CREATE DATABASE "{name}" OWNER "{base.owner_user}"')
         yield base.model_copy(update={"database": name})
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -64,7 +64,8 @@ async def database(native_stack: StackLayout) -> AsyncIterator[PostgresSettings]
 
 @pytest.fixture
 async def pg(database: PostgresSettings) -> AsyncIterator[asyncpg.Connection]:
-    conn = await asyncpg.connect(**database.connect_kwargs())
+    """A connection to the test's database as the owner (it may migrate)."""
+    conn = await asyncpg.connect(**database.owner_connect_kwargs())
     try:
         yield conn
     finally:

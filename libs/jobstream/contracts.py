@@ -138,6 +138,9 @@ class TaggedPosting(ParsedPosting):
 
     taxonomy_version: str
     skills: list[TaggedSkill] = Field(default_factory=list)
+    tagged_at: AwareDatetime | None = Field(
+        None, description="when the tagger produced this event; orders versions in the store"
+    )
 
 
 class DeadLetter(_Event):

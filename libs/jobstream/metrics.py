@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from prometheus_client import Counter, Histogram, Info
+from prometheus_client import Counter, Gauge, Histogram, Info
 
 from jobstream import __version__
 
@@ -59,4 +59,10 @@ END_TO_END_LATENCY: Final = Histogram(
     "jobstream_end_to_end_latency_seconds",
     "Time from ingest (received_at) to the posting being committed in PostgreSQL.",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
+SEARCH_INDEXED: Final = Counter(
+    "jobstream_search_indexed_total", "Postings the store's search indexer made searchable."
+)
+SEARCH_PENDING: Final = Gauge(
+    "jobstream_search_pending_postings", "Stored postings not yet searchable (indexer backlog)."
 )

@@ -43,7 +43,11 @@ class KafkaSettings(BaseSettings):
 
 
 class PostgresSettings(BaseSettings):
-    """How the services reach PostgreSQL."""
+    """How the services reach PostgreSQL, as two roles.
+
+    The owner owns the database and applies migrations (`jobstream migrate`, or the store at
+    start-up when it is given the owner's password); the service role only reads and writes rows.
+    """
 
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_PG_", frozen=True)
 
@@ -52,15 +56,27 @@ class PostgresSettings(BaseSettings):
     database: str = "jobstream"
     user: str = "jobstream"
     password: SecretStr = SecretStr("jobstream")
+    owner_user: str = "jobstream_owner"
+    owner_password: SecretStr | None = SecretStr("jobstream_owner")
 
     def connect_kwargs(self) -> dict[str, object]:
-        """Arguments for `asyncpg.connect` / `create_pool` (the password stays out of any DSN)."""
+        """Arguments for `asyncpg.connect` / `create_pool` as the service role."""
+        return self._kwargs(self.user, self.password)
+
+    def owner_connect_kwargs(self) -> dict[str, object]:
+        """The same as the owner; fails when no owner password is configured."""
+        if self.owner_password is None:
+            raise ValueError("JOBSTREAM_PG_OWNER_PASSWORD is not set: cannot migrate")
+        return self._kwargs(self.owner_user, self.owner_password)
+
+    def _kwargs(self, user: str, password: SecretStr) -> dict[str, object]:
+        # Passwords go as arguments, never inside a DSN that could end up in a log line.
         return {
             "host": self.host,
             "port": self.port,
             "database": self.database,
-            "user": self.user,
-            "password": self.password.get_secret_value(),
+            "user": user,
+            "password": password.get_secret_value(),
         }
 
 

@@ -6,19 +6,11 @@ can run beside `make run` on the same stack.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import shutil
-import signal
-import socket
 import subprocess
-import time
-import urllib.request
-from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import asyncpg
 import pytest
@@ -31,16 +23,13 @@ from jobstream_stack.layout import StackLayout
 from jobstream_stack.services import (
     SERVICES,
     jobstream_command,
-    service_process,
     start_service,
-    stop_services,
-    wait_ready,
 )
 from tests.conftest import SEEDS
+from tests.e2e.harness import Services, eventually
 
 pytestmark = pytest.mark.e2e
 
-T = TypeVar("T")
 
 EXPECTED = {
     "000_bcb04a4a30d54f7e.txt": ("Staff Backend Engineer", "Upwork", {"java", "aws"}),
@@ -59,71 +48,23 @@ EXPECTED = {
 }
 
 
-@dataclass
-class Pipeline:
-    env: dict[str, str]
-    layout: StackLayout
-    ports: dict[str, int]
-
-    @property
-    def inbox(self) -> Path:
-        return self.layout.inbox
-
-    def metric(self, service: str, name: str) -> float:
-        """Sum of a metric's samples on a service's /metrics page."""
-        url = f"http://127.0.0.1:{self.ports[service]}/metrics"
-        with urllib.request.urlopen(url, timeout=5) as response:
-            text = response.read().decode()
-        return sum(
-            float(line.rsplit(" ", 1)[1])
-            for line in text.splitlines()
-            if line.startswith(name) and not line.startswith("#")
-        )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def pipeline(
     kafka_settings: KafkaSettings, database: PostgresSettings, tmp_path: Path
-) -> Iterator[Pipeline]:
-    layout = StackLayout(tmp_path / "state")
-    layout.create()
-    ports = {name: free_port() for name in SERVICES}
-    env = {
-        **os.environ,
-        "JOBSTREAM_STATE_DIR": str(layout.root),
-        "JOBSTREAM_KAFKA_NAMESPACE": kafka_settings.namespace,
-        "JOBSTREAM_PG_DATABASE": database.database,
-        "JOBSTREAM_INGEST_STABLE_SECONDS": "0.2",
-        **{f"JOBSTREAM_{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
-    }
+) -> Iterator[Services]:
+    services = Services(
+        StackLayout(tmp_path / "state"),
+        kafka_settings,
+        database,
+        extra_env={"JOBSTREAM_INGEST_STABLE_SECONDS": "0.2"},
+    )
+    services.layout.create()
     try:
-        for name in SERVICES:
-            start_service(layout, name, env)
-        urls = {name: f"http://127.0.0.1:{port}/readyz" for name, port in ports.items()}
-        wait_ready(layout, urls, timeout=90)
-        yield Pipeline(env, layout, ports)
+        services.start(SERVICES)
+        yield services
     finally:
-        stop_services(layout)
-        for name in SERVICES:  # shown by pytest when the test failed
-            print(f"--- {name} log ---\n{service_process(layout, name).log_tail(15)}")
-
-
-async def eventually(check: Callable[[], Awaitable[T]], what: str, timeout: float = 60) -> T:
-    """Poll `check` until it returns a truthy value, or fail saying what never happened."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        await asyncio.sleep(0.3)
+        services.stop()
+        print(services.log_tails())  # shown by pytest when the test failed
 
 
 def drop(folder: Path, source: Path) -> None:
@@ -146,10 +87,10 @@ async def snapshot(pg: asyncpg.Connection) -> dict[str, tuple]:
 
 
 async def test_seeds_are_stored_once_through_inbox_and_cli(
-    pipeline: Pipeline, pg: asyncpg.Connection
+    pipeline: Services, pg: asyncpg.Connection
 ) -> None:
     for seed in sorted(SEEDS.glob("*.txt")):
-        drop(pipeline.inbox, seed)
+        drop(pipeline.layout.inbox, seed)
 
     async def five_stored() -> int:
         return await pg.fetchval("SELECT count(*) FROM postings") == len(EXPECTED)
@@ -160,9 +101,9 @@ async def test_seeds_are_stored_once_through_inbox_and_cli(
         _, got_title, got_company, _, _, skills = stored[name]
         assert (got_title, got_company) == (title, company), name
         assert some_skills <= set(skills), f"{name}: {some_skills - set(skills)} not tagged"
-    processed = sorted(p.name for p in (pipeline.inbox / "processed").rglob("*.txt"))
+    processed = sorted(p.name for p in (pipeline.layout.inbox / "processed").rglob("*.txt"))
     assert processed == sorted(EXPECTED)
-    assert list((pipeline.inbox / "rejected").iterdir()) == []
+    assert list((pipeline.layout.inbox / "rejected").iterdir()) == []
 
     # The same postings again, through the CLI this time: nothing is duplicated or rewritten.
     result = subprocess.run(
@@ -187,12 +128,12 @@ async def test_seeds_are_stored_once_through_inbox_and_cli(
     assert pipeline.metric("ingest", "jobstream_ingest_outcomes_total") == 5
 
 
-async def test_unusable_files_are_rejected_with_a_reason(pipeline: Pipeline) -> None:
-    (pipeline.inbox / "empty.txt").write_bytes(b"")
-    (pipeline.inbox / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+async def test_unusable_files_are_rejected_with_a_reason(pipeline: Services) -> None:
+    (pipeline.layout.inbox / "empty.txt").write_bytes(b"")
+    (pipeline.layout.inbox / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     sidecars = {
-        "empty.txt": pipeline.inbox / "rejected" / "empty.txt.rejected.json",
-        "photo.png": pipeline.inbox / "rejected" / "photo.png.rejected.json",
+        "empty.txt": pipeline.layout.inbox / "rejected" / "empty.txt.rejected.json",
+        "photo.png": pipeline.layout.inbox / "rejected" / "photo.png.rejected.json",
     }
 
     async def both_rejected() -> bool:
@@ -203,17 +144,11 @@ async def test_unusable_files_are_rejected_with_a_reason(pipeline: Pipeline) -> 
     assert reasons["empty.txt"]["reason"] == "empty"
     assert reasons["photo.png"]["reason"] == "unsupported_format"
     assert "no text" in reasons["empty.txt"]["error"]
-    assert not (pipeline.inbox / "empty.txt").exists()
-
-
-def kill(pipeline: Pipeline, name: str) -> None:
-    pid = service_process(pipeline.layout, name).pid()
-    assert pid is not None, f"{name} is not running"
-    os.kill(pid, signal.SIGKILL)
+    assert not (pipeline.layout.inbox / "empty.txt").exists()
 
 
 async def test_killed_stages_lose_and_duplicate_nothing(
-    pipeline: Pipeline, kafka_settings: KafkaSettings, pg: asyncpg.Connection
+    pipeline: Services, kafka_settings: KafkaSettings, pg: asyncpg.Connection
 ) -> None:
     postings = [
         RawPosting.from_text(
@@ -224,10 +159,10 @@ async def test_killed_stages_lose_and_duplicate_nothing(
     ]
     async with Publisher(kafka_settings) as publisher:
         await publisher.publish(RAW_POSTINGS, postings[:200])
-        kill(pipeline, "parser")
+        pipeline.kill("parser")
         await publisher.publish(RAW_POSTINGS, postings[200:400])
         start_service(pipeline.layout, "parser", pipeline.env)
-        kill(pipeline, "store")
+        pipeline.kill("store")
         await publisher.publish(RAW_POSTINGS, postings[400:])
         start_service(pipeline.layout, "store", pipeline.env)
 

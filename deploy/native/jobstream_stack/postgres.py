@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import asyncpg
+from pydantic import SecretStr
 
 from jobstream.settings import PostgresSettings
 from jobstream_stack.layout import StackLayout
@@ -187,7 +188,9 @@ class PostgresServer:
                     "pg_ctl start",
                 )  # fmt: skip
                 self.wait_ready(self.stack.start_timeout_seconds)
-        with step(f"database {self.pg.database!r} and role {self.pg.user!r}"):
+        with step(
+            f"database {self.pg.database!r}, roles {self.pg.owner_user!r} and {self.pg.user!r}"
+        ):
             asyncio.run(self._ensure_database())
 
     def wait_ready(self, timeout: float) -> None:
@@ -213,6 +216,14 @@ class PostgresServer:
         )
         note("PostgreSQL stopped")
 
+    def destroy(self) -> None:
+        """Stop the cluster and delete its data (for throwaway clusters of tests)."""
+        self.stop()
+        home = self.home
+        shutil.rmtree(home, ignore_errors=True)
+        if home != self.dir:
+            (self.dir / "home").unlink(missing_ok=True)
+
     def status(self) -> str:
         if not (self.data_dir / "PG_VERSION").exists():
             return "not initialised"
@@ -224,37 +235,49 @@ class PostgresServer:
         return self.password_file.read_text().strip()
 
     async def _ensure_database(self) -> None:
-        """Create the project's role and database when missing; safe to run any number of times."""
-        conn = await asyncpg.connect(
+        """The owner and service roles and the database; safe to run any number of times."""
+        conn = await self.superuser_connection()
+        try:
+            await ensure_role(conn, self.pg.owner_user, self.pg.owner_password)
+            await ensure_role(conn, self.pg.user, self.pg.password)
+            await ensure_database(conn, self.pg.database, owner=self.pg.owner_user)
+        finally:
+            await conn.close()
+
+    async def superuser_connection(self, database: str = "postgres") -> asyncpg.Connection:
+        return await asyncpg.connect(
             host=self.pg.host,
             port=self.pg.port,
             user=SUPERUSER,
             password=self.superuser_password(),
-            database="postgres",
+            database=database,
         )
-        try:
-            role_exists = await conn.fetchval(
-                "SELECT 1 FROM pg_roles WHERE rolname = $1", self.pg.user
-            )
-            verb = "ALTER" if role_exists else "CREATE"
-            # DDL takes no bind parameters: format() with %I / %L quotes on the server side.
-            statement = await conn.fetchval(
-                f"SELECT format('{verb} ROLE %I LOGIN PASSWORD %L', $1::text, $2::text)",
-                self.pg.user,
-                self.pg.password.get_secret_value(),
-            )
-            await conn.execute(statement)
-            if not await conn.fetchval(
-                "SELECT 1 FROM pg_database WHERE datname = $1", self.pg.database
-            ):
-                statement = await conn.fetchval(
-                    "SELECT format('CREATE DATABASE %I OWNER %I', $1::text, $2::text)",
-                    self.pg.database,
-                    self.pg.user,
-                )
-                await conn.execute(statement)
-        finally:
-            await conn.close()
+
+
+async def ensure_role(conn: asyncpg.Connection, role: str, password: SecretStr | None) -> None:
+    """Create a login role, or reset its password to the configured one."""
+    exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
+    verb = "ALTER" if exists else "CREATE"
+    # DDL takes no bind parameters: format() with %I / %L quotes on the server side.
+    statement = await conn.fetchval(
+        f"SELECT format('{verb} ROLE %I LOGIN PASSWORD %L', $1::text, $2::text)",
+        role,
+        password.get_secret_value() if password else None,
+    )
+    await conn.execute(statement)
+
+
+async def ensure_database(conn: asyncpg.Connection, database: str, owner: str) -> None:
+    if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database):
+        statement = await conn.fetchval(
+            "SELECT format('CREATE DATABASE %I OWNER %I', $1::text, $2::text)", database, owner
+        )
+        await conn.execute(statement)
+    else:
+        statement = await conn.fetchval(
+            "SELECT format('ALTER DATABASE %I OWNER TO %I', $1::text, $2::text)", database, owner
+        )
+        await conn.execute(statement)
 
 
 def _version_key(path: Path) -> tuple[int, ...]:

@@ -80,6 +80,7 @@ def run_stage_worker(
     *,
     extra_checks: Mapping[str, ReadinessCheck] | None = None,
     on_stop: Callable[[], Awaitable[None]] | None = None,
+    background: Sequence[Callable[[], Awaitable[None]]] = (),
 ) -> None:
     """Create the topics, then run the stage until SIGTERM/SIGINT (blocking)."""
     level = settings.runtime.log_level
@@ -122,6 +123,8 @@ def run_stage_worker(
         log.info("stopped")
 
     app.task(start)
+    for task in background:  # long-running side work of the stage (e.g. the search indexer)
+        app.task(task)
     app.on_before_shutdown.connect(close)
 
     Worker(

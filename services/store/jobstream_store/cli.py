@@ -18,18 +18,9 @@ def register(groups: CommandGroups) -> None:
 
     @groups.root.command("migrate")
     def run_migrations() -> None:
-        """Apply pending database migrations (the store also does at start-up)."""
-        import asyncpg
-
+        """Apply pending database migrations as the owner role (the store also does at start)."""
         from jobstream.settings import PostgresSettings
-        from jobstream_store.migrate import migrate
+        from jobstream_store.migrate import migrate_as_owner
 
-        async def apply() -> list[str]:
-            conn = await asyncpg.connect(**PostgresSettings().connect_kwargs())
-            try:
-                return await migrate(conn)
-            finally:
-                await conn.close()
-
-        applied = asyncio.run(apply())
+        applied = asyncio.run(migrate_as_owner(PostgresSettings()))
         typer.echo("applied: " + (", ".join(applied) if applied else "none, up to date"))

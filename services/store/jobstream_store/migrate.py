@@ -13,6 +13,8 @@ from importlib import resources
 
 import asyncpg
 
+from jobstream.settings import PostgresSettings
+
 _FILE_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 _LOCK_ID = 0x6A6F6273  # "jobs"
 
@@ -61,3 +63,36 @@ async def migrate(conn: asyncpg.Connection, migrations: list[Migration] | None =
             )
             applied.append(f"{migration.version:04d}_{migration.name}")
     return applied
+
+
+async def migrate_as_owner(settings: PostgresSettings) -> list[str]:
+    """Apply pending migrations as the owner, then grant the service role its rights."""
+    conn = await asyncpg.connect(**settings.owner_connect_kwargs())
+    try:
+        applied = await migrate(conn)
+        await grant_service_role(conn, settings.user)
+        return applied
+    finally:
+        await conn.close()
+
+
+async def grant_service_role(conn: asyncpg.Connection, role: str) -> None:
+    """The service role reads and writes rows; it cannot change the schema."""
+    for template in (
+        "GRANT USAGE ON SCHEMA public TO %I",
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %I",
+        "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %I",
+        "REVOKE ALL ON schema_migrations FROM %I",
+        "GRANT SELECT ON schema_migrations TO %I",
+    ):
+        # DDL takes no bind parameters: format(%I) quotes the role name on the server side.
+        await conn.execute(await conn.fetchval("SELECT format($1::text, $2::text)", template, role))
+
+
+async def pending(conn: asyncpg.Connection) -> list[str]:
+    """Migrations not yet applied (read as the service role, which may not apply them)."""
+    exists = await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL")
+    done = set()
+    if exists:
+        done = {row["version"] for row in await conn.fetch("SELECT version FROM schema_migrations")}
+    return [f"{m.version:04d}_{m.name}" for m in load_migrations() if m.version not in done]

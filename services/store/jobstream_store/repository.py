@@ -1,50 +1,69 @@
-"""PostgreSQL adapter: idempotent upserts of tagged postings and their skills (asyncpg).
+"""PostgreSQL adapter: batched, idempotent upserts of tagged postings and their skills.
 
-Rule for a posting that is already stored: the row and its skills are rewritten only when what
-the pipeline derived changed (title, company, text, parser or taxonomy version); an event
-that repeats the stored state (a duplicate, a re-ingest, a replay) changes nothing, and the
-earliest `received_at` and `first_seen` are kept.
+A batch is one transaction: rows are COPYed into temporary tables, then merged with set-based
+statements that apply the ordering rule of `jobstream_store.ordering`. A posting's skills are
+replaced in the same transaction as the posting, so readers never see one without the other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 
 from jobstream.contracts import TaggedPosting
+from jobstream_store.ordering import NEVER, content_hash, newest_per_posting, version_key
 
-_UPSERT_POSTING = """
-INSERT INTO postings AS p (
-    posting_id, source_channel, source_name, source_format, received_at, title, company, text,
-    parser_version, taxonomy_version, kafka_topic, kafka_partition, kafka_offset
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-ON CONFLICT (posting_id) DO UPDATE SET
-    received_at = LEAST(p.received_at, EXCLUDED.received_at),
-    title = EXCLUDED.title,
-    company = EXCLUDED.company,
-    text = EXCLUDED.text,
-    parser_version = EXCLUDED.parser_version,
-    taxonomy_version = EXCLUDED.taxonomy_version,
-    kafka_topic = EXCLUDED.kafka_topic,
-    kafka_partition = EXCLUDED.kafka_partition,
-    kafka_offset = EXCLUDED.kafka_offset,
-    last_updated = now()
-WHERE (p.title, p.company, p.text, p.parser_version, p.taxonomy_version)
-    IS DISTINCT FROM
-    (EXCLUDED.title, EXCLUDED.company, EXCLUDED.text, EXCLUDED.parser_version,
-     EXCLUDED.taxonomy_version)
-RETURNING posting_id
+POSTING_COLUMNS = (
+    "posting_id", "content_hash", "source_channel", "source_name", "source_format",
+    "external_id", "source_url", "received_at", "title", "company", "url", "work_mode",
+    "employment_type", "seniority", "experience_years_min", "experience_years_max",
+    "salary_min", "salary_max", "salary_currency", "salary_period", "education", "language",
+    "date_posted", "working_hours", "locations", "sections", "text", "parser_version",
+    "parser_version_key", "taxonomy_version", "tagged_at", "kafka_topic", "kafka_partition",
+    "kafka_offset",
+)  # fmt: skip
+POSTING_SKILL_COLUMNS = (
+    "posting_id", "skill_id", "required", "mentions", "first_span_start", "first_span_end",
+    "confidence",
+)  # fmt: skip
+
+# Where a posting came in is kept from its first arrival; everything derived is replaced.
+_KEPT_ON_UPDATE = {"posting_id", "source_channel", "source_name", "source_format", "received_at"}
+
+_CREATE_INCOMING = """
+CREATE TEMP TABLE IF NOT EXISTS incoming_postings
+    (LIKE postings INCLUDING DEFAULTS INCLUDING COMPRESSION) ON COMMIT DELETE ROWS
 """
 
-_DELETE_SKILLS = "DELETE FROM posting_skills WHERE posting_id = $1"
+# Returns the postings written, and whether each was new (xmax = 0: no earlier row version).
+_MERGE_POSTINGS = f"""
+INSERT INTO postings AS p ({", ".join(POSTING_COLUMNS)})
+SELECT {", ".join(POSTING_COLUMNS)} FROM incoming_postings
+ON CONFLICT (posting_id) DO UPDATE SET
+    {", ".join(f"{c} = EXCLUDED.{c}" for c in POSTING_COLUMNS if c not in _KEPT_ON_UPDATE)},
+    received_at = LEAST(p.received_at, EXCLUDED.received_at),
+    search = NULL,
+    last_updated = now()
+WHERE (EXCLUDED.parser_version_key, EXCLUDED.tagged_at) >= (p.parser_version_key, p.tagged_at)
+  AND EXCLUDED.content_hash <> p.content_hash
+RETURNING posting_id, (xmax = 0) AS inserted
+"""  # noqa: S608 - column names are the constants above, values are bound by COPY
 
-_INSERT_SKILL = """
-INSERT INTO posting_skills (
-    posting_id, skill_id, skill_name, category, required, mentions, first_span_start,
-    first_span_end
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+_MERGE_SKILLS = """
+INSERT INTO skills (skill_id, name, category, source_ids)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
+ON CONFLICT (skill_id) DO UPDATE SET
+    name = EXCLUDED.name, category = EXCLUDED.category, source_ids = EXCLUDED.source_ids,
+    updated_at = now()
+WHERE (skills.name, skills.category, skills.source_ids)
+    IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category, EXCLUDED.source_ids)
+"""
+
+_DELETE_POSTING_SKILLS = """
+DELETE FROM posting_skills WHERE posting_id IN (SELECT unnest($1::text[]))
 """
 
 
@@ -65,53 +84,97 @@ class WriteResult:
 
 
 async def write_postings(conn: asyncpg.Connection, batch: Sequence[StoredPosting]) -> WriteResult:
-    """Upsert a batch in one transaction: a posting and its skills change together or not at all."""
-    written = 0
+    """Apply a batch in one transaction; raises asyncpg.DataError-family errors for bad values."""
+    newest = {item.posting.posting_id: item for item in newest_per_posting(batch)}
     async with conn.transaction():
-        for item in batch:
-            posting = item.posting
-            row = await conn.fetchrow(
-                _UPSERT_POSTING,
-                posting.posting_id,
-                posting.source.channel,
-                posting.source.name,
-                posting.source.format,
-                posting.received_at,
-                posting.title,
-                posting.company,
-                posting.text,
-                posting.parser_version,
-                posting.taxonomy_version,
-                item.topic,
-                item.partition,
-                item.offset,
+        await conn.execute(_CREATE_INCOMING)
+        await conn.copy_records_to_table(
+            "incoming_postings",
+            records=[posting_row(item) for item in newest.values()],
+            columns=POSTING_COLUMNS,
+        )
+        merged = await conn.fetch(_MERGE_POSTINGS)
+        written = [newest[row["posting_id"]].posting for row in merged]
+        replaced = [row["posting_id"] for row in merged if not row["inserted"]]
+        if written:
+            await conn.execute(_MERGE_SKILLS, *skill_columns(written))
+            if replaced:
+                await conn.execute(_DELETE_POSTING_SKILLS, replaced)
+            await conn.copy_records_to_table(
+                "posting_skills",
+                records=[row for posting in written for row in posting_skill_rows(posting)],
+                columns=POSTING_SKILL_COLUMNS,
             )
-            if row is None:
-                continue
-            written += 1
-            await conn.execute(_DELETE_SKILLS, posting.posting_id)
-            await conn.executemany(
-                _INSERT_SKILL,
-                [
-                    (
-                        posting.posting_id,
-                        skill.skill_id,
-                        skill.name,
-                        skill.category,
-                        skill.required,
-                        skill.mentions,
-                        skill.spans[0].start if skill.spans else 0,
-                        skill.spans[0].end if skill.spans else 0,
-                    )
-                    for skill in posting.skills
-                ],
-            )
-    return WriteResult(written=written, unchanged=len(batch) - written)
+    return WriteResult(written=len(written), unchanged=len(batch) - len(written))
 
 
-async def count_postings(conn: asyncpg.Connection) -> int:
-    count: int = await conn.fetchval("SELECT count(*) FROM postings")
-    return count
+def posting_row(item: StoredPosting) -> tuple[Any, ...]:
+    posting = item.posting
+    values: dict[str, Any] = {
+        "posting_id": posting.posting_id,
+        "content_hash": content_hash(posting),
+        "source_channel": posting.source.channel,
+        "source_name": posting.source.name,
+        "source_format": posting.source.format,
+        "external_id": None,
+        "source_url": None,
+        "received_at": posting.received_at,
+        "title": posting.title,
+        "company": posting.company,
+        "url": None,
+        "work_mode": None,
+        "employment_type": None,
+        "seniority": None,
+        "experience_years_min": None,
+        "experience_years_max": None,
+        "salary_min": None,
+        "salary_max": None,
+        "salary_currency": None,
+        "salary_period": None,
+        "education": None,
+        "language": None,
+        "date_posted": None,
+        "working_hours": None,
+        "locations": "[]",
+        "sections": "{}",
+        "text": posting.text,
+        "parser_version": posting.parser_version,
+        "parser_version_key": list(version_key(posting.parser_version)),
+        "taxonomy_version": posting.taxonomy_version,
+        "tagged_at": posting.tagged_at or NEVER,
+        "kafka_topic": item.topic,
+        "kafka_partition": item.partition,
+        "kafka_offset": item.offset,
+    }
+    return tuple(values[column] for column in POSTING_COLUMNS)
+
+
+def skill_columns(postings: Sequence[TaggedPosting]) -> tuple[list[Any], ...]:
+    """The distinct skills of the postings, as columns for one `unnest` upsert (sorted by id,
+    so concurrent writers lock skill rows in the same order)."""
+    skills = {skill.skill_id: skill for posting in postings for skill in posting.skills}
+    ordered = [skills[skill_id] for skill_id in sorted(skills)]
+    return (
+        [skill.skill_id for skill in ordered],
+        [skill.name for skill in ordered],
+        [skill.category for skill in ordered],
+        ["{}" for _ in ordered],
+    )
+
+
+def posting_skill_rows(posting: TaggedPosting) -> list[tuple[Any, ...]]:
+    return [
+        (
+            posting.posting_id,
+            skill.skill_id,
+            skill.required,
+            skill.mentions,
+            skill.spans[0].start if skill.spans else 0,
+            skill.spans[0].end if skill.spans else 0,
+            1.0,
+        )
+        for skill in posting.skills
+    ]
 
 
 async def postings_with_skills(
@@ -121,11 +184,12 @@ async def postings_with_skills(
     rows: list[asyncpg.Record] = await conn.fetch(
         """
         SELECT p.posting_id, p.title, p.company, p.received_at,
-               coalesce(array_agg(s.skill_name ORDER BY s.required DESC, s.mentions DESC,
-                                  s.skill_name)
+               coalesce(array_agg(k.name ORDER BY s.required DESC, s.mentions DESC, k.name)
                         FILTER (WHERE s.skill_id IS NOT NULL), '{}') AS skills
-        FROM postings p LEFT JOIN posting_skills s USING (posting_id)
-        WHERE p.posting_id = ANY($1::text[])
+        FROM postings p
+        LEFT JOIN posting_skills s USING (posting_id)
+        LEFT JOIN skills k USING (skill_id)
+        WHERE p.posting_id IN (SELECT unnest($1::text[]))
         GROUP BY p.posting_id
         ORDER BY p.received_at, p.posting_id
         """,

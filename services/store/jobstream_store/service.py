@@ -22,8 +22,9 @@ from jobstream.logs import get_logger
 from jobstream.settings import PostgresSettings
 from jobstream.stages import BatchHandler, Record, dead_letter_for
 from jobstream.topology import STORE
-from jobstream_store.migrate import migrate
+from jobstream_store.migrate import migrate_as_owner, pending
 from jobstream_store.repository import StoredPosting, write_postings
+from jobstream_store.search_index import index_pending, pending_count
 from jobstream_store.settings import StoreSettings
 
 log = get_logger(__name__)
@@ -41,6 +42,10 @@ TRANSIENT_ERRORS = (
 REFUSED_ERRORS = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError)
 
 
+class SchemaNotReady(RuntimeError):
+    """The database lacks migrations and this process may not apply them."""
+
+
 class Database:
     """A connection pool created on first use, migrated once, and a readiness check."""
 
@@ -53,15 +58,26 @@ class Database:
     async def pool(self) -> asyncpg.Pool:
         async with self._lock:
             if self._pool is None:
-                pool = await asyncpg.create_pool(
+                await self._migrate()
+                self._pool = await asyncpg.create_pool(
                     **self._settings.connect_kwargs(), min_size=1, max_size=4, timeout=10
                 )
-                async with pool.acquire() as conn:
-                    applied = await migrate(conn)
-                if applied:
-                    log.info("migrations applied", migrations=applied)
-                self._pool = pool
             return self._pool
+
+    async def _migrate(self) -> None:
+        """Migrate as the owner when given its password; otherwise insist it was done."""
+        if self._settings.owner_password is not None:
+            applied = await migrate_as_owner(self._settings)
+            if applied:
+                log.info("migrations applied", migrations=applied)
+            return
+        conn = await asyncpg.connect(**self._settings.connect_kwargs())
+        try:
+            missing = await pending(conn)
+        finally:
+            await conn.close()
+        if missing:
+            raise SchemaNotReady(f"migrations not applied: {missing}; run `jobstream migrate`")
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -161,6 +177,23 @@ def _database_down(database: Database, outcome: object) -> None:
     log.warning("database unavailable, retrying", error=str(error))
 
 
+async def run_search_indexer(database: Database, batch: int = 200, idle_seconds: float = 1) -> None:
+    """Make written postings searchable, beside the write path (see search_index.py)."""
+    while True:
+        try:
+            pool = await database.pool()
+            async with pool.acquire() as conn:
+                indexed = await index_pending(conn, batch)
+                if indexed < batch:
+                    metrics.SEARCH_PENDING.set(await pending_count(conn))
+            metrics.SEARCH_INDEXED.inc(indexed)
+        except TRANSIENT_ERRORS as error:
+            log.warning("search indexer waits for the database", error=str(error))
+            indexed = 0
+        if indexed < batch:
+            await asyncio.sleep(idle_seconds)
+
+
 def serve(settings: StoreSettings) -> None:
     database = Database(settings.postgres)
     run_stage_worker(
@@ -169,4 +202,5 @@ def serve(settings: StoreSettings) -> None:
         lambda publisher: store_handler(database, publisher),
         extra_checks={"postgres": database.readiness},
         on_stop=database.close,
+        background=[lambda: run_search_indexer(database)],
     )

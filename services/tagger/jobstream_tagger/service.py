@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from jobstream.contracts import ParsedPosting, TaggedPosting, decode
+from jobstream.contracts import ParsedPosting, TaggedPosting, decode, utc_now
 from jobstream.kafka.worker import run_stage_worker, transform_handler
 from jobstream.topology import TAGGER
 from jobstream_tagger.settings import TaggerSettings
@@ -14,7 +14,9 @@ from jobstream_tagger.taxonomy import Taxonomy, load_taxonomy
 
 def tag_records_with(taxonomy: Taxonomy) -> Callable[[bytes | None], TaggedPosting]:
     def tag_record(value: bytes | None) -> TaggedPosting:
-        return tag(decode(ParsedPosting, value), taxonomy)
+        tagged = tag(decode(ParsedPosting, value), taxonomy)
+        # Stamped here, at the edge: the pure tagger does not read clocks.
+        return tagged.model_copy(update={"tagged_at": utc_now()})
 
     return tag_record
 

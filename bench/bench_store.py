@@ -1,0 +1,67 @@
+"""Store: tagged postings (~4 KB of text, 15 skills each) written to PostgreSQL, batches of 500.
+
+Runs against the native stack's PostgreSQL, in a throwaway database that is dropped after.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import asyncpg
+
+from bench.corpus import postings
+from jobstream.settings import PostgresSettings, RuntimeSettings
+from jobstream_stack.layout import StackLayout
+from jobstream_stack.postgres import PostgresServer
+from jobstream_stack.settings import StackSettings
+from jobstream_store.migrate import migrate_as_owner
+from jobstream_store.repository import StoredPosting, write_postings
+from jobstream_store.search_index import index_pending
+from tests.support import tagged_posting
+
+POSTINGS = 20_000
+BATCH = 500
+
+
+async def _measure() -> dict[str, object]:
+    base = PostgresSettings()
+    server = PostgresServer(StackLayout(RuntimeSettings().state_dir), base, StackSettings())
+    name = f"jobstream_bench_{uuid.uuid4().hex[:8]}"
+    admin = await server.superuser_connection()
+    await admin.execute(f'CREATE DATABASE "{name}" OWNER "{base.owner_user}"')
+    try:
+        settings = base.model_copy(update={"database": name})
+        await migrate_as_owner(settings)
+        bodies = list(postings(200))
+        batches = [
+            [
+                StoredPosting(tagged_posting(n, body=bodies[n % 200]), "bench", 0, n)
+                for n in range(start, start + BATCH)
+            ]
+            for start in range(0, POSTINGS, BATCH)
+        ]
+        conn = await asyncpg.connect(**settings.connect_kwargs())
+        try:
+            started = time.perf_counter()
+            for batch in batches:
+                await write_postings(conn, batch)
+            written = time.perf_counter() - started
+            started = time.perf_counter()
+            while await index_pending(conn, 500):
+                pass
+            indexed = time.perf_counter() - started
+        finally:
+            await conn.close()
+        return {
+            "store_postings_per_s": round(POSTINGS / written, 1),
+            "search_index_postings_per_s": round(POSTINGS / indexed, 1),
+        }
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def run() -> dict[str, object]:
+    return asyncio.run(_measure())

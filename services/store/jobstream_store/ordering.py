@@ -1,0 +1,61 @@
+"""Which version of a posting wins: the store's ordering rule, as pure functions.
+
+A posting can arrive many times: duplicates, re-ingests, replays after a parser or taxonomy
+change, and stale events delivered late. The rule:
+
+1. The higher parser version wins (compared as numbers: 0.10.0 > 0.9.3).
+2. With the same parser version, the event the tagger produced later (`tagged_at`) wins, so a
+   replay under a new taxonomy replaces tags, and a stale event cannot undo it.
+3. An event that wins but whose content (every derived field and skill) equals what is stored
+   changes nothing: no write, no new `last_updated`.
+
+The first source, first `received_at` and `first_seen` of a posting are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from jobstream.contracts import TaggedPosting
+
+if TYPE_CHECKING:
+    from jobstream_store.repository import StoredPosting
+
+_NUMBER = re.compile(r"\d+")
+NEVER = datetime.min.replace(tzinfo=UTC)
+
+# What the pipeline derives from the text; the rest says where and when it came in.
+_NOT_CONTENT = {"received_at", "tagged_at", "source"}
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """'1.10.2' -> (1, 10, 2); text parts are ignored ('2.0.0rc1' -> (2, 0, 0, 1))."""
+    return tuple(int(number) for number in _NUMBER.findall(version)[:8])
+
+
+def order_key(posting: TaggedPosting, offset: int) -> tuple[tuple[int, ...], datetime, int]:
+    return version_key(posting.parser_version), posting.tagged_at or NEVER, offset
+
+
+def content_hash(posting: TaggedPosting) -> str:
+    # pydantic serialises fields in their declared order, so the JSON is canonical for a
+    # given schema version (a new schema version may change hashes: rows are then rewritten
+    # once, which is harmless).
+    canonical = posting.model_dump_json(exclude=_NOT_CONTENT)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def newest_per_posting(batch: Sequence[StoredPosting]) -> list[StoredPosting]:
+    """One event per posting id: the one the rule prefers (a batch may hold several)."""
+    best: dict[str, StoredPosting] = {}
+    for item in batch:
+        current = best.get(item.posting.posting_id)
+        if current is None or order_key(item.posting, item.offset) > order_key(
+            current.posting, current.offset
+        ):
+            best[item.posting.posting_id] = item
+    return list(best.values())

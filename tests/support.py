@@ -1,0 +1,56 @@
+"""Builders of realistic events for tests (no I/O)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from jobstream.contracts import Source, Span, TaggedPosting, TaggedSkill, posting_id_for, utc_now
+
+SKILL_IDS = (
+    "python", "java", "kotlin", "go", "kafka", "postgresql", "kubernetes", "docker", "aws",
+    "terraform", "prometheus", "grafana", "redis", "graphql", "react", "spark", "airflow",
+)  # fmt: skip
+
+
+def tagged_posting(
+    n: int,
+    *,
+    skills: int = 15,
+    title: str | None = None,
+    parser_version: str = "1.0.0",
+    tagged_at: datetime | None = None,
+    taxonomy_version: str = "tax-1",
+    body: str = "",
+) -> TaggedPosting:
+    """Posting number `n` with `skills` skills, each mentioned once at a real span.
+
+    `body` is appended to the text, to make postings as long as real ones.
+    """
+    names = SKILL_IDS[:skills]
+    text = f"Engineer {n}\nWe use " + ", ".join(names) + ".\n" + body
+    start = text.index(names[0]) if names else 0
+    tagged = []
+    for skill_id in names:
+        start = text.index(skill_id, start)
+        tagged.append(
+            TaggedSkill(
+                skill_id=skill_id,
+                name=skill_id.title(),
+                category="tool",
+                required=True,
+                mentions=1,
+                spans=[Span(start=start, end=start + len(skill_id))],
+            )
+        )
+    return TaggedPosting(
+        posting_id=posting_id_for(text),
+        received_at=utc_now(),
+        source=Source(channel="cli", name=f"posting-{n}.txt"),
+        parser_version=parser_version,
+        text=text,
+        title=title or f"Engineer {n}",
+        company="Acme",
+        taxonomy_version=taxonomy_version,
+        skills=tagged,
+        tagged_at=tagged_at or utc_now(),
+    )
