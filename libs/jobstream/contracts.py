@@ -61,6 +61,7 @@ class Span(_Event):
 
 
 Channel = Literal["inbox", "cli", "http", "replay"]
+SourceFormat = Literal["txt", "md", "html", "json", "jsonl", "csv", "pdf", "docx"]
 
 
 class Source(_Event):
@@ -68,7 +69,11 @@ class Source(_Event):
 
     channel: Channel
     name: ShortText | None = Field(None, description="file name or upload name, no directories")
-    format: Literal["txt", "md", "html", "json", "jsonl", "csv", "pdf", "docx"] = "txt"
+    format: SourceFormat = "txt"
+    compressed: bool = Field(False, description="the input was gzip-compressed")
+    record: int | None = Field(
+        None, ge=1, description="item, line or row of a file holding many postings (from 1)"
+    )
 
 
 class ProvidedFields(_Event):
