@@ -105,12 +105,21 @@ class Sample:
     def postings(self) -> int:
         return len(self.fields)
 
+    @property
+    def records(self) -> list[int | None]:
+        """Record numbers its postings carry: none for a file that is one posting."""
+        suffix = self.name.removesuffix(".gz").rsplit(".", 1)[-1]
+        many = self.postings > 1 or suffix in ("jsonl", "ndjson", "csv")
+        return list(range(1, self.postings + 1)) if many else [None]
 
+
+# Each sample says how it was sent, so no two have the same text (and so the same id).
 HTML = (
     "<!doctype html><html><head><title>ignored</title><style>h1{}</style>"
     "<script>alert(1)</script></head><body>"
     f"<h1>{TITLE}</h1><p>{COMPANY} &amp; friends</p><h2>Requirements</h2>"
-    "<ul><li>Python and Kafka</li><li>Nice to have: Terraform</li></ul></body></html>"
+    "<ul><li>Python and Kafka</li><li>Nice to have: Terraform</li></ul><p>Sent as SENT</p>"
+    "</body></html>"
 )
 JSON_ONE = {
     "title": TITLE,
@@ -118,7 +127,7 @@ JSON_ONE = {
     "location": "Berlin",
     "url": "https://jobs.example/1",
     "id": "job-1",
-    "description": "\n".join(LINES),
+    "description": "\n".join([*LINES, "Sent as JSON"]),
 }
 JSON_LIST = [
     {"title": f"Engineer {n}", "company": "Acme", "text": f"Engineer {n}\nWe use Go."}
@@ -142,8 +151,8 @@ def samples() -> list[Sample]:
         Sample(
             "job.md", f"# {TITLE}\n\n{COMPANY}\n\n## {LINES[2]}\n- Python\n".encode(), LINES[:3]
         ),
-        Sample("job.html", HTML.encode("utf-8"), LINES),
-        Sample("job.htm", HTML.encode("cp1252"), LINES),
+        Sample("job.html", HTML.replace("SENT", "HTML").encode("utf-8"), [*LINES, "Sent as HTML"]),
+        Sample("job.htm", HTML.replace("SENT", "HTM").encode("cp1252"), [*LINES, "Sent as HTM"]),
         Sample(
             "job.json",
             json.dumps(JSON_ONE).encode(),
@@ -185,7 +194,7 @@ def samples() -> list[Sample]:
                 {"title": "Data Analyst", "company": "Globex", "location": "Paris"},
             ],
         ),
-        Sample("job.pdf", make_pdf([LINES[:2], LINES[2:]]), LINES),
+        Sample("job.pdf", make_pdf([LINES[:2], [*LINES[2:], "Sent as PDF"]]), LINES),
         Sample(
             "job.docx",
             make_docx(TITLE, [COMPANY, "Requirements"], LINES[3:]),

@@ -3,10 +3,12 @@ import gzip
 import io
 import json
 import zipfile
+from typing import get_args
 
 import pytest
 
-from jobstream.contracts import RawPosting, posting_id_for
+from jobstream.contracts import RawPosting, SourceFormat, posting_id_for
+from jobstream_ingest.formats.word import MIN_EXPANDED_BYTES
 from jobstream_ingest.intake import Limits, Outcome, Rejection, detect_format, read_postings
 from tests.ingest_samples import (
     assert_in_order,
@@ -43,9 +45,12 @@ def test_every_format_gives_its_postings_text_and_fields(sample) -> None:
         assert posting.source.format == detect_format(sample.name).format
         assert posting.source.compressed == sample.name.endswith(".gz")
         assert posting.posting_id == posting_id_for(posting.text)
-    numbers = [posting.source.record for posting in outcomes]
-    many = sample.postings > 1 or sample.name.endswith((".jsonl", ".ndjson", ".csv"))
-    assert numbers == (list(range(1, len(outcomes) + 1)) if many else [None])
+    assert [posting.source.record for posting in outcomes] == sample.records
+
+
+def test_the_samples_cover_every_format() -> None:
+    covered = {detect_format(sample.name).format for sample in samples()}
+    assert covered == set(get_args(SourceFormat))
 
 
 @pytest.mark.parametrize(
@@ -90,7 +95,7 @@ ZIP_BOMB = gzip.compress(b"a" * (LIMITS.max_file_bytes + 1))
 def _docx_bomb() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("word/document.xml", b" " * (LIMITS.max_file_bytes * 11))
+        archive.writestr("word/document.xml", b" " * (MIN_EXPANDED_BYTES + 1))
     return out.getvalue()
 
 
