@@ -6,41 +6,21 @@ can run beside `make run` on the same stack.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import shutil
-import signal
-import socket
 import subprocess
-import time
-import urllib.request
-from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TypeVar
 
 import asyncpg
 import pytest
 
 from jobstream.contracts import RawPosting, Source
 from jobstream.kafka.publisher import Publisher
-from jobstream.settings import KafkaSettings, PostgresSettings
+from jobstream.settings import KafkaSettings
 from jobstream.topology import RAW_POSTINGS
-from jobstream_stack.layout import StackLayout
-from jobstream_stack.services import (
-    SERVICES,
-    jobstream_command,
-    service_process,
-    start_service,
-    stop_services,
-    wait_ready,
-)
+from jobstream_stack.services import jobstream_command, start_service
 from tests.conftest import SEEDS
+from tests.e2e.pipeline import Pipeline, drop, eventually, kill
 
 pytestmark = pytest.mark.e2e
-
-T = TypeVar("T")
 
 EXPECTED = {
     "000_bcb04a4a30d54f7e.txt": ("Staff Backend Engineer", "Upwork", {"java", "aws"}),
@@ -57,80 +37,6 @@ EXPECTED = {
     ),
     "004_69ac5b1dfe1a9cf5.txt": ("Senior Software Engineer", None, {"kotlin", "aws"}),
 }
-
-
-@dataclass
-class Pipeline:
-    env: dict[str, str]
-    layout: StackLayout
-    ports: dict[str, int]
-
-    @property
-    def inbox(self) -> Path:
-        return self.layout.inbox
-
-    def metric(self, service: str, name: str) -> float:
-        """Sum of a metric's samples on a service's /metrics page."""
-        url = f"http://127.0.0.1:{self.ports[service]}/metrics"
-        with urllib.request.urlopen(url, timeout=5) as response:
-            text = response.read().decode()
-        return sum(
-            float(line.rsplit(" ", 1)[1])
-            for line in text.splitlines()
-            if line.startswith(name) and not line.startswith("#")
-        )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def pipeline(
-    kafka_settings: KafkaSettings, database: PostgresSettings, tmp_path: Path
-) -> Iterator[Pipeline]:
-    layout = StackLayout(tmp_path / "state")
-    layout.create()
-    ports = {name: free_port() for name in SERVICES}
-    env = {
-        **os.environ,
-        "JOBSTREAM_STATE_DIR": str(layout.root),
-        "JOBSTREAM_KAFKA_NAMESPACE": kafka_settings.namespace,
-        "JOBSTREAM_PG_DATABASE": database.database,
-        "JOBSTREAM_INGEST_STABLE_SECONDS": "0.2",
-        **{f"JOBSTREAM_{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
-    }
-    try:
-        for name in SERVICES:
-            start_service(layout, name, env)
-        urls = {name: f"http://127.0.0.1:{port}/readyz" for name, port in ports.items()}
-        wait_ready(layout, urls, timeout=90)
-        yield Pipeline(env, layout, ports)
-    finally:
-        stop_services(layout)
-        for name in SERVICES:  # shown by pytest when the test failed
-            print(f"--- {name} log ---\n{service_process(layout, name).log_tail(15)}")
-
-
-async def eventually(check: Callable[[], Awaitable[T]], what: str, timeout: float = 60) -> T:
-    """Poll `check` until it returns a truthy value, or fail saying what never happened."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        await asyncio.sleep(0.3)
-
-
-def drop(folder: Path, source: Path) -> None:
-    """Write-then-rename, the inbox convention for writers."""
-    partial = folder / f".{source.name}.part"
-    shutil.copyfile(source, partial)
-    partial.rename(folder / source.name)
 
 
 async def snapshot(pg: asyncpg.Connection) -> dict[str, tuple]:
@@ -204,12 +110,6 @@ async def test_unusable_files_are_rejected_with_a_reason(pipeline: Pipeline) -> 
     assert reasons["photo.png"]["reason"] == "unsupported_format"
     assert "no text" in reasons["empty.txt"]["error"]
     assert not (pipeline.inbox / "empty.txt").exists()
-
-
-def kill(pipeline: Pipeline, name: str) -> None:
-    pid = service_process(pipeline.layout, name).pid()
-    assert pid is not None, f"{name} is not running"
-    os.kill(pid, signal.SIGKILL)
 
 
 async def test_killed_stages_lose_and_duplicate_nothing(

@@ -2,12 +2,15 @@ import codecs
 import gzip
 import io
 import json
+import re
+import sys
+import unicodedata
 import zipfile
 from typing import get_args
 
 import pytest
 
-from jobstream.contracts import RawPosting, SourceFormat, posting_id_for
+from jobstream.contracts import RawPosting, SourceFormat, normalise_for_identity, posting_id_for
 from jobstream_ingest.formats.word import MIN_EXPANDED_BYTES
 from jobstream_ingest.intake import Limits, Outcome, Rejection, detect_format, read_postings
 from tests.ingest_samples import (
@@ -254,3 +257,10 @@ def test_source_name_never_carries_directories() -> None:
     posting = read_one("../../etc/job.md", b"Engineer")
     assert isinstance(posting, RawPosting)
     assert posting.source.name == "job.md" and posting.source.format == "md"
+
+
+def test_identity_folds_every_kind_of_white_space_as_before() -> None:
+    spaces = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+    for text in [f"a{spaces}b", f"{spaces}x y\r\n\tz{spaces}", "no-space", spaces, ""]:
+        before = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+        assert normalise_for_identity(text) == before
