@@ -15,6 +15,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
 from jobstream.contracts import RawPosting
@@ -142,6 +143,37 @@ async def test_each_kind_of_bad_input_lands_in_rejected_with_its_reason(
 
     assert [p.text for p in await raw_postings(kafka_settings)] == ["Good one"]
     assert sorted(p.name for p in inbox.folder.iterdir()) == ["processed", "rejected"]
+
+
+def sample_value(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_the_same_posting_dropped_twice_publishes_the_same_id_and_is_counted(
+    publisher: Publisher, kafka_settings: KafkaSettings, tmp_path: Path
+) -> None:
+    inbox = make_inbox(tmp_path / "inbox", publisher)
+    duplicates = {"channel": "inbox", "format": "txt", "outcome": "duplicate"}
+    before = {
+        "duplicates": sample_value("jobstream_ingest_outcomes_total", **duplicates),
+        "files": sample_value("jobstream_ingest_files_total", channel="inbox"),
+        "bytes": sample_value("jobstream_ingest_bytes_total", channel="inbox"),
+        "publishes": sample_value("jobstream_ingest_publish_seconds_count", channel="inbox"),
+    }
+    drop(inbox.folder, "job.txt", b"Data Engineer\nAcme\n")
+    await inbox.drain()
+    drop(inbox.folder, "job-again.txt", b"Data  Engineer\r\nAcme\r\n")  # same posting
+    await inbox.drain()
+
+    postings = await raw_postings(kafka_settings)
+    assert len(postings) == 2  # sent again (harmless: the store keeps one copy) ...
+    assert len({posting.posting_id for posting in postings}) == 1  # ... with the same id
+    assert sample_value("jobstream_ingest_outcomes_total", **duplicates) == before["duplicates"] + 1
+    assert sample_value("jobstream_ingest_files_total", channel="inbox") == before["files"] + 2
+    assert sample_value("jobstream_ingest_bytes_total", channel="inbox") == before["bytes"] + 41
+    publishes = sample_value("jobstream_ingest_publish_seconds_count", channel="inbox")
+    assert publishes == before["publishes"] + 2
+    assert len(list(inbox.processed.rglob("*.txt"))) == 2
 
 
 async def test_a_file_still_being_written_is_not_read(
