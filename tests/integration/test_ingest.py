@@ -310,7 +310,8 @@ async def test_http_accepts_json_text_and_multipart_uploads(
 
     form = aiohttp.FormData()
     form.add_field("file", make_pdf([["Engineer via PDF"]]), filename="job.pdf")
-    form.add_field("file", b'{"text": "Engineer via JSONL"}\n{bad\n', filename="jobs.jsonl")
+    jsonl = b'{"text": "Engineer via JSONL"}\n{bad\n'
+    form.add_field("file", jsonl, filename="jobs.jsonl", content_type="text/plain")
     upload = await api_client.post("/postings", data=form)
     assert upload.status == 202, await upload.text()
     uploaded = await upload.json()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from aiohttp import BodyPartReader, web
+from aiokafka.errors import KafkaError
 from pydantic import SecretStr
 
 from jobstream.contracts import SourceFormat
@@ -98,7 +99,11 @@ class PostingsApi:
             ]
 
         inputs = await asyncio.to_thread(read)
-        reports = await self.ingestor.ingest("http", inputs)
+        try:
+            reports = await self.ingestor.ingest("http", inputs)
+        except KafkaError as error:
+            log.error("publishing failed", error=str(error))
+            return _error(503, "unavailable", "Kafka did not take the postings; try again")
         return _answer(reports)
 
     def _authorise(self, request: web.Request) -> None:
@@ -176,11 +181,12 @@ def _bad_multipart(error: Exception) -> RequestError:
 
 
 def _format(content_type: str, name: str | None) -> SourceFormat | None:
-    """The format a content type says, else the name's suffix; None when neither says."""
-    fmt = CONTENT_TYPES.get(content_type.lower())
-    if fmt is None and name:
-        fmt = detect_format(name).format
-    return fmt
+    """The format a name's suffix says, else the content type's; None when neither says.
+
+    The name wins: clients label uploads loosely (text/plain for a .jsonl file).
+    """
+    fmt = detect_format(name).format if name else None
+    return fmt or CONTENT_TYPES.get(content_type.lower())
 
 
 async def _read_stream(request: web.Request, limit: int) -> bytes:

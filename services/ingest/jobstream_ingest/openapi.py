@@ -78,8 +78,8 @@ def openapi_document(limits: Limits, token_required: bool) -> dict[str, Any]:
                 "name": "name",
                 "in": "query",
                 "required": False,
-                "description": "file name of the body (its suffix names the format when the "
-                "content type does not, e.g. jobs.jsonl.gz)",
+                "description": "file name of the body; a known suffix names its format "
+                "(e.g. jobs.jsonl.gz), else the content type does",
                 "schema": {"type": "string", "maxLength": 200},
             }
         ],
@@ -125,6 +125,7 @@ def openapi_document(limits: Limits, token_required: bool) -> dict[str, Any]:
             "401": _error_response("a bearer token is configured and was not sent"),
             "413": _error_response("over the size limit"),
             "415": _error_response("a content type or file format ingest does not read"),
+            "503": _error_response("Kafka did not take the postings; try again later"),
         },
     }
     if token_required:

@@ -12,6 +12,6 @@ def test_the_openapi_document_is_valid(token_required: bool) -> None:
     document = openapi_document(Limits(), token_required)
     validate(document)  # raises on an invalid document
     post = document["paths"]["/postings"]["post"]
-    assert set(post["responses"]) == {"202", "400", "401", "413", "415"}
+    assert set(post["responses"]) == {"202", "400", "401", "413", "415", "503"}
     assert ("security" in post) is token_required
     assert "10,485,760 bytes" in post["description"]
