@@ -107,7 +107,7 @@ def read_postings(
     compressed = detected.compressed or is_gzip(data)
     try:
         if len(data) > limits.max_file_bytes:
-            raise FormatError("too_large", _over(len(data), limits.max_file_bytes, "bytes"))
+            raise FormatError("too_large", _over(len(data), limits.max_file_bytes))
         if is_gzip(data):
             data = gunzip(data, limits.max_file_bytes)
         elif detected.compressed:
@@ -119,9 +119,6 @@ def read_postings(
         return [Rejection(error.reason, error.message, fmt)]
     if not extracts:
         return [Rejection("empty", "the file holds no postings", fmt)]
-    if len(extracts) > limits.max_postings:
-        message = _over(len(extracts), limits.max_postings, "postings")
-        return [Rejection("too_many_postings", message + "; split the file", fmt)]
     source = Source(
         channel=channel,
         name=PurePath(name).name[:200] if name else None,
@@ -153,7 +150,8 @@ def _extract(fmt: SourceFormat, data: bytes, limits: Limits) -> list[_Extract | 
     if fmt == "docx":
         return [_Extract(None, docx_to_text(data, max_bytes=limits.max_file_bytes))]
     readers = {"json": json_items, "jsonl": jsonl_items, "csv": csv_items}
-    return [_from_item(item, fmt) for item in readers[fmt](decode_text(data))]
+    items = readers[fmt](decode_text(data), limits.max_postings)
+    return [_from_item(item, fmt) for item in items]
 
 
 def _from_item(item: Item, fmt: SourceFormat) -> _Extract | Rejection:
@@ -190,8 +188,8 @@ def _posting(extract: _Extract, source: Source, limits: Limits) -> Outcome:
         return reject("bad_field", f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}")
 
 
-def _over(size: int, limit: int, unit: str = "bytes") -> str:
-    return f"{size:,} {unit}, over the limit of {limit:,}"
+def _over(size: int, limit: int) -> str:
+    return f"{size:,} bytes, over the limit of {limit:,}"
 
 
 def _unsupported(name: str | None) -> str:

@@ -180,11 +180,19 @@ def test_csv_delimiters_are_recognised(delimiter: str) -> None:
     assert (posting.provided.title, posting.text) == ("Eng", "Go")
 
 
-def test_postings_per_file_are_limited() -> None:
-    lines = "\n".join(json.dumps({"text": f"posting {n}"}) for n in range(LIMITS.max_postings + 1))
-    [outcome] = read("many.jsonl", lines.encode())
+@pytest.mark.parametrize("name", ["many.jsonl", "many.json", "many.csv"])
+def test_postings_per_file_are_limited(name: str) -> None:
+    texts = [f"posting {n}" for n in range(LIMITS.max_postings + 1)]
+    data = {
+        "many.jsonl": "\n".join(json.dumps({"text": text}) for text in texts),
+        "many.json": json.dumps([{"text": text} for text in texts]),
+        "many.csv": "text\n" + "\n".join(texts),
+    }[name].encode()
+    [outcome] = read(name, data)
     assert isinstance(outcome, Rejection) and outcome.reason == "too_many_postings"
-    assert len(read("ok.jsonl", lines.encode(), Limits(max_postings=LIMITS.max_postings + 1))) > 1
+    assert "split the file" in outcome.message
+    enough = Limits(max_postings=LIMITS.max_postings + 1)
+    assert len(read(name, data, enough)) == LIMITS.max_postings + 1
 
 
 def test_schema_org_job_postings_give_their_fields() -> None:

@@ -28,7 +28,7 @@ class Item:
     record: Mapping[str, object] | FormatError
 
 
-def json_items(text: str) -> list[Item]:
+def json_items(text: str, max_items: int) -> list[Item]:
     """A posting object, or a list of them (numbered from 1)."""
     try:
         value = json.loads(text)
@@ -39,16 +39,19 @@ def json_items(text: str) -> list[Item]:
     if isinstance(value, dict):
         return [Item(None, value)]
     if isinstance(value, list):
+        _check_count(len(value), max_items)
         return [Item(number, _object(item)) for number, item in enumerate(value, start=1)]
     raise FormatError("bad_json", "expected a posting object or a list of them")
 
 
-def jsonl_items(text: str) -> list[Item]:
+def jsonl_items(text: str, max_items: int) -> list[Item]:
     """One posting object a line (numbered by line); blank lines are skipped."""
-    items = []
+    lines = text.split("\n")
+    _check_count(sum(1 for line in lines if line.strip()), max_items)
+    items: list[Item] = []
     # Split on newlines only: JSON strings may hold U+2028 and other characters that
     # str.splitlines() would also break on.
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
@@ -63,7 +66,7 @@ def jsonl_items(text: str) -> list[Item]:
     return items
 
 
-def csv_items(text: str) -> list[Item]:
+def csv_items(text: str, max_items: int) -> list[Item]:
     """A header row naming the columns, then one posting a row (numbered from 1)."""
     lines = io.StringIO(text, newline="")
     reader = csv.reader(lines, delimiter=_delimiter(text))
@@ -75,10 +78,11 @@ def csv_items(text: str) -> list[Item]:
             raise FormatError(
                 "no_text", f"no column holds the posting text; name one of {', '.join(TEXT_KEYS)}"
             )
-        items = []
+        items: list[Item] = []
         for number, row in enumerate(reader, start=1):
             if not any(cell.strip() for cell in row):
                 continue
+            _check_count(len(items) + 1, max_items)
             if len(row) > len(header):
                 problem = f"{len(row)} values but the header names {len(header)} columns"
                 items.append(Item(number, FormatError("bad_csv", problem)))
@@ -95,6 +99,15 @@ def _delimiter(text: str) -> str:
     counts = {delimiter: header.count(delimiter) for delimiter in ",;\t|"}
     best = max(counts, key=lambda delimiter: counts[delimiter])
     return best if counts[best] > counts[","] else ","
+
+
+def _check_count(count: int, max_items: int) -> None:
+    """Refuse a file over the limit before building its records (bounds memory)."""
+    if count > max_items:
+        raise FormatError(
+            "too_many_postings",
+            f"more postings than the limit of {max_items:,}; split the file",
+        )
 
 
 def _object(value: object) -> Mapping[str, object] | FormatError:
