@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import glob
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -96,30 +96,23 @@ async def ingest_paths(
     )
     with Progress(*columns, transient=True, disable=not show_progress or len(targets) < 2) as bar:
         task = bar.add_task("ingesting", total=len(targets), published=0)
+
+        async def flush() -> None:
+            for report in await ingestor.ingest("cli", batch):
+                summary.add(report)
+            bar.update(task, advance=len(batch), published=summary.published)
+            batch.clear()
+
         for target in targets:
             item = await asyncio.to_thread(read, target)
             batch.append(item)
             postings += len(item.outcomes)
             if postings >= BATCH_POSTINGS or len(batch) >= BATCH_FILES:
-                await _flush(ingestor, batch, summary, bar.advance, task)
-                bar.update(task, published=summary.published)
-                batch, postings = [], 0
-        await _flush(ingestor, batch, summary, bar.advance, task)
+                await flush()
+                postings = 0
+        if batch:
+            await flush()
     return summary
-
-
-async def _flush(
-    ingestor: Ingestor,
-    batch: list[Input],
-    summary: IngestSummary,
-    advance: Callable[..., None],
-    task: object,
-) -> None:
-    if not batch:
-        return
-    for report in await ingestor.ingest("cli", batch):
-        summary.add(report)
-    advance(task, len(batch))
 
 
 def _read(
