@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Final, Literal, TypeVar
@@ -25,8 +24,6 @@ MAX_TEXT_CHARS: Final = 1_000_000
 PostingId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", description="sha256 prefix")]
 ShortText = Annotated[str, Field(max_length=2_000)]
 
-_WHITESPACE = re.compile(r"\s+")
-
 
 def normalise_for_identity(text: str) -> str:
     """The form of a posting's text that decides its identity.
@@ -35,7 +32,9 @@ def normalise_for_identity(text: str) -> str:
     different: the same posting pasted from a web page or saved with CRLF gets the same id.
     """
     text = unicodedata.normalize("NFKC", text).replace("\ufeff", "")
-    return _WHITESPACE.sub(" ", text).strip()
+    # Same result as re.sub(r"\s+", " ", text).strip() (str.split() and re's \s agree on
+    # every code point), three times faster: ingest hashes every posting it reads.
+    return " ".join(text.split())
 
 
 def posting_id_for(text: str) -> str:
@@ -61,6 +60,7 @@ class Span(_Event):
 
 
 Channel = Literal["inbox", "cli", "http", "replay"]
+SourceFormat = Literal["txt", "md", "html", "json", "jsonl", "csv", "pdf", "docx"]
 
 
 class Source(_Event):
@@ -68,7 +68,11 @@ class Source(_Event):
 
     channel: Channel
     name: ShortText | None = Field(None, description="file name or upload name, no directories")
-    format: Literal["txt", "md", "html", "json", "jsonl", "csv", "pdf", "docx"] = "txt"
+    format: SourceFormat = "txt"
+    compressed: bool = Field(False, description="the input was gzip-compressed")
+    record: int | None = Field(
+        None, ge=1, description="item, line or row of a file holding many postings (from 1)"
+    )
 
 
 class ProvidedFields(_Event):

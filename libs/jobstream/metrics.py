@@ -39,11 +39,25 @@ PROCESSING_SECONDS: Final = Histogram(
 )
 INGEST_OUTCOMES: Final = Counter(
     "jobstream_ingest_outcomes_total",
-    "Postings offered to ingest, by channel, format and outcome (published, rejected).",
+    "Postings offered to ingest, by channel, format and outcome (published, duplicate, rejected).",
     ["channel", "format", "outcome"],
 )
 INGEST_REJECTIONS: Final = Counter(
-    "jobstream_ingest_rejections_total", "Inputs ingest rejected, by reason.", ["channel", "reason"]
+    "jobstream_ingest_rejections_total",
+    "Inputs or records of inputs ingest rejected, by reason and format.",
+    ["channel", "reason", "format"],
+)
+INGEST_FILES: Final = Counter(
+    "jobstream_ingest_files_total", "Inputs (files, stdin, uploads) ingest read.", ["channel"]
+)
+INGEST_BYTES: Final = Counter(
+    "jobstream_ingest_bytes_total", "Bytes of input ingest read, as received.", ["channel"]
+)
+INGEST_PUBLISH_SECONDS: Final = Histogram(
+    "jobstream_ingest_publish_seconds",
+    "Time from sending a batch of raw postings to Kafka acknowledging every one of them.",
+    ["channel"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 STORE_BATCH_SIZE: Final = Histogram(
     "jobstream_store_batch_size",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -11,7 +11,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 ReadinessCheck = Callable[[], Awaitable[str | None]]
 
 
-def build_ops_app(checks: Mapping[str, ReadinessCheck]) -> web.Application:
+def build_ops_app(
+    checks: Mapping[str, ReadinessCheck], routes: Iterable[web.AbstractRouteDef] = ()
+) -> web.Application:
+    """The ops endpoints, plus a service's own `routes` (ingest adds POST /postings)."""
+
     async def metrics(_: web.Request) -> web.Response:
         return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
@@ -35,14 +39,18 @@ def build_ops_app(checks: Mapping[str, ReadinessCheck]) -> web.Application:
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.add_routes(routes)
     return app
 
 
 async def start_ops_server(
-    host: str, port: int, checks: Mapping[str, ReadinessCheck]
+    host: str,
+    port: int,
+    checks: Mapping[str, ReadinessCheck],
+    routes: Iterable[web.AbstractRouteDef] = (),
 ) -> web.AppRunner:
     """Serve the endpoints in the running event loop; `await runner.cleanup()` stops them."""
-    runner = web.AppRunner(build_ops_app(checks), access_log=None)
+    runner = web.AppRunner(build_ops_app(checks, routes), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import socket
 import time
@@ -11,6 +12,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 from jobstream.settings import KafkaSettings, PostgresSettings
@@ -18,6 +20,13 @@ from jobstream_stack.layout import StackLayout
 from jobstream_stack.services import service_process, start_service, stop_services, wait_ready
 
 T = TypeVar("T")
+
+
+def drop(folder: Path, source: Path) -> None:
+    """Write-then-rename, the inbox convention for writers."""
+    partial = folder / f".{source.name}.part"
+    shutil.copyfile(source, partial)
+    partial.rename(folder / source.name)
 
 
 def free_port() -> int:
@@ -71,10 +80,24 @@ class Services:
             start_service(self.layout, name, self.env)
         wait_ready(self.layout, {name: self.url(name, "/readyz") for name in names}, timeout)
 
+    async def restart(self, name: str, **extra_env: str) -> None:
+        """Start one service again (with extra environment variables) and wait until ready."""
+        start_service(self.layout, name, {**self.env, **extra_env})
+        await asyncio.to_thread(wait_ready, self.layout, {name: self.url(name, "/readyz")}, 60)
+
     def kill(self, name: str) -> None:
-        pid = service_process(self.layout, name).pid()
+        """SIGKILL a service, as a crash: no clean-up, no flush. Returns once it is gone."""
+        process = service_process(self.layout, name)
+        pid = process.pid()
         assert pid is not None, f"{name} is not running"
         os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while process.is_running() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    @property
+    def inbox(self) -> Path:
+        return self.layout.inbox
 
     def is_running(self, name: str) -> bool:
         return service_process(self.layout, name).is_running()

@@ -7,26 +7,21 @@ can run beside `make run` on the same stack.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-from collections.abc import Iterator
-from pathlib import Path
 
 import asyncpg
 import pytest
 
 from jobstream.contracts import RawPosting, Source
 from jobstream.kafka.publisher import Publisher
-from jobstream.settings import KafkaSettings, PostgresSettings
+from jobstream.settings import KafkaSettings
 from jobstream.topology import RAW_POSTINGS
-from jobstream_stack.layout import StackLayout
 from jobstream_stack.services import (
-    SERVICES,
     jobstream_command,
     start_service,
 )
 from tests.conftest import SEEDS
-from tests.e2e.harness import Services, eventually
+from tests.e2e.harness import Services, drop, eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -46,32 +41,6 @@ EXPECTED = {
     ),
     "004_69ac5b1dfe1a9cf5.txt": ("Senior Software Engineer", None, {"kotlin", "aws"}),
 }
-
-
-@pytest.fixture
-def pipeline(
-    kafka_settings: KafkaSettings, database: PostgresSettings, tmp_path: Path
-) -> Iterator[Services]:
-    services = Services(
-        StackLayout(tmp_path / "state"),
-        kafka_settings,
-        database,
-        extra_env={"JOBSTREAM_INGEST_STABLE_SECONDS": "0.2"},
-    )
-    services.layout.create()
-    try:
-        services.start(SERVICES)
-        yield services
-    finally:
-        services.stop()
-        print(services.log_tails())  # shown by pytest when the test failed
-
-
-def drop(folder: Path, source: Path) -> None:
-    """Write-then-rename, the inbox convention for writers."""
-    partial = folder / f".{source.name}.part"
-    shutil.copyfile(source, partial)
-    partial.rename(folder / source.name)
 
 
 async def snapshot(pg: asyncpg.Connection) -> dict[str, tuple]:

@@ -1,7 +1,6 @@
 """Topic administration and publishing against the real broker of the native stack."""
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
@@ -12,6 +11,7 @@ from jobstream.kafka.publisher import Publisher
 from jobstream.settings import KafkaSettings
 from jobstream.stages import Record, dead_letter_for
 from jobstream.topology import ALL_TOPICS, DEAD_LETTERS, RAW_POSTINGS
+from tests.kafka_records import read_all
 
 pytestmark = pytest.mark.kafka
 
@@ -34,24 +34,6 @@ async def test_topics_are_created_once_with_their_settings(kafka_settings: Kafka
         assert entries["retention.ms"] == "-1"  # the raw topic keeps everything for replays
     finally:
         await admin.close()
-
-
-async def read_all(settings: KafkaSettings, topic: str) -> list:
-    consumer = AIOKafkaConsumer(**client_options(settings), enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(topic, p) for p in range(settings.partitions)]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        end = await consumer.end_offsets(partitions)
-        records = []
-        while [tp for tp in partitions if await consumer.position(tp) < end[tp]]:
-            batch = await consumer.getmany(timeout_ms=1000)
-            for items in batch.values():
-                records.extend(items)
-        return records
-    finally:
-        await consumer.stop()
 
 
 async def test_published_postings_are_keyed_by_posting_id(kafka_settings: KafkaSettings) -> None:

@@ -15,7 +15,7 @@ from jobstream_store.migrate import migrate_as_owner
 from jobstream_store.repository import StoredPosting, write_postings
 from jobstream_store.search_index import index_pending, pending_count
 from jobstream_store.service import Database, store_handler
-from tests.integration.test_kafka import read_all
+from tests.kafka_records import read_all
 from tests.support import tagged_posting
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]

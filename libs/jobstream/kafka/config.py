@@ -35,4 +35,7 @@ def producer_options(settings: KafkaSettings) -> dict[str, Any]:
         "enable_idempotence": True,
         "max_request_size": MAX_RECORD_BYTES,
         "linger_ms": 5,
+        # Postings are KBs: aiokafka's 16 KiB default batch holds four, and one large file
+        # then costs hundreds of round trips. 256 KiB doubles ingest's throughput (make bench).
+        "max_batch_size": 256 * 1024,
     }

@@ -3,44 +3,78 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+import sys
+from typing import Annotated, BinaryIO, cast, get_args
 
 import typer
 from rich.console import Console
 
 from jobstream.cli import CommandGroups
+from jobstream.contracts import SourceFormat
 from jobstream.kafka.admin import ensure_topics
 from jobstream.kafka.publisher import Publisher
 from jobstream_ingest.files import IngestSummary, ingest_paths
+from jobstream_ingest.publishing import Ingestor, RecentIds
 from jobstream_ingest.settings import IngestSettings
+
+# How many rejections the summary lists one by one; the count by reason covers the rest.
+LISTED_REJECTIONS = 20
 
 
 def register(groups: CommandGroups) -> None:
     @groups.root.command("ingest")
     def ingest(
         paths: Annotated[list[str], typer.Argument(help="files, folders, globs, or - for stdin")],
+        stdin_format: Annotated[
+            str, typer.Option("--format", help="what stdin holds: " + ", ".join(FORMATS))
+        ] = "txt",
     ) -> None:
         """Publish job postings to the raw topic and print a summary."""
-        summary = asyncio.run(publish_paths(paths, IngestSettings()))
-        console = Console(stderr=True, highlight=False)
-        rejected = sum(summary.rejected.values())
-        console.print(
-            f"published {summary.published}, duplicates {summary.duplicates}, rejected {rejected}"
-        )
-        for name, rejection in summary.rejections:
-            console.print(f"  rejected {name}: {rejection.message} ({rejection.reason})")
-        if rejected and not summary.published:
+        if stdin_format not in FORMATS:
+            raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
+        settings = IngestSettings()
+        fmt = cast(SourceFormat, stdin_format)
+        summary = asyncio.run(publish_paths(paths, settings, sys.stdin.buffer, fmt))
+        print_summary(summary, Console(stderr=True, highlight=False))
+        if summary.rejected and not summary.posting_ids:
             raise typer.Exit(1)
 
     @groups.serve.command("ingest")
     def serve_ingest() -> None:
-        """Watch the inbox folder and publish what is dropped in."""
+        """Watch the inbox folder, accept POST /postings, publish what comes in."""
         from jobstream_ingest.service import serve
 
         serve(IngestSettings())
 
 
-async def publish_paths(paths: list[str], settings: IngestSettings) -> IngestSummary:
+FORMATS: tuple[str, ...] = get_args(SourceFormat)
+
+
+async def publish_paths(
+    paths: list[str],
+    settings: IngestSettings,
+    stdin: BinaryIO | None = None,
+    stdin_format: SourceFormat = "txt",
+) -> IngestSummary:
     await ensure_topics(settings.kafka)
     async with Publisher(settings.kafka) as publisher:
-        return await ingest_paths(paths, publisher, settings.max_file_bytes)
+        # One run is finite: remember every id, so each repeat is skipped and counted.
+        ingestor = Ingestor(publisher, RecentIds(capacity=None), republish=False)
+        return await ingest_paths(
+            paths, ingestor, settings.limits, stdin=stdin, stdin_format=stdin_format
+        )
+
+
+def print_summary(summary: IngestSummary, console: Console) -> None:
+    rejected = sum(summary.rejected.values())
+    console.print(
+        f"published {summary.published}, duplicates {summary.duplicates}, rejected {rejected}"
+        f" ({summary.files} input{'s' if summary.files != 1 else ''})"
+    )
+    if rejected:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in summary.rejected.most_common())
+        console.print(f"  rejected by reason: {reasons}")
+    for name, rejection in summary.rejections[:LISTED_REJECTIONS]:
+        console.print(f"  rejected {name}: {rejection.describe()} ({rejection.reason})")
+    if rejected > LISTED_REJECTIONS:
+        console.print(f"  … and {rejected - LISTED_REJECTIONS} more")

@@ -1,11 +1,15 @@
 """The inbox folder: files dropped in are published, then moved to processed/ or rejected/.
 
 Convention for writers: write the file under a name starting with '.' or ending in '.part' /
-'.tmp', then rename it; such names are never read. A file must also keep its size for
-`stable_seconds` before it is read, so a slow copy is not read half-way.
+'.tmp', then rename it; such names are never read. A file must also keep its size and mtime
+for `stable_seconds` before it is read, so a slow copy is not read half-way. Only regular files
+at the top of the inbox are read: symbolic links are refused (moved to rejected/), folders are
+left alone.
 
-A file is moved to `processed/<date>/` only after Kafka acknowledged its posting, so a crash
-in between publishes it again on restart (same posting id; the store keeps one copy).
+A file is moved to `processed/<date>/` only after Kafka acknowledged all of its postings, so
+a crash in between publishes it again on restart (same posting ids; the store keeps one copy).
+A file none of whose postings could be used moves to `rejected/`; beside it (and beside a
+processed file some of whose records were bad) `<name>.rejected.json` says why.
 """
 
 from __future__ import annotations
@@ -14,32 +18,43 @@ import asyncio
 import json
 import os
 import stat
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from watchfiles import Change, awatch
+from aiokafka.errors import KafkaError
+from watchfiles import awatch
 
-from jobstream import metrics
-from jobstream.kafka.publisher import Publisher
 from jobstream.logs import get_logger
-from jobstream.topology import RAW_POSTINGS
-from jobstream_ingest.intake import Rejection, detect_format, read_posting
+from jobstream_ingest.intake import Limits, Rejection, detect_format, read_postings
+from jobstream_ingest.publishing import Ingestor, Input, Report
 
 log = get_logger(__name__)
 
 PROCESSED = "processed"
 REJECTED = "rejected"
-_IGNORED_SUFFIXES = (".part", ".tmp", ".rejected.json")
+SIDECAR_SUFFIX = ".rejected.json"
+_IGNORED_SUFFIXES = (".part", ".tmp", SIDECAR_SUFFIX)
+
+
+@dataclass(frozen=True)
+class InboxOptions:
+    stable_seconds: float = 0.5
+    rescan_seconds: float = 5.0
+    batch_files: int = 100
+    pause_after_publish_seconds: float = 0.0  # fault injection for the crash test
 
 
 class Inbox:
     def __init__(
-        self, folder: Path, publisher: Publisher, max_file_bytes: int, stable_seconds: float
+        self, folder: Path, ingestor: Ingestor, limits: Limits, options: InboxOptions
     ) -> None:
         self.folder = folder
-        self.publisher = publisher
-        self.max_file_bytes = max_file_bytes
-        self.stable_seconds = stable_seconds
+        self.ingestor = ingestor
+        self.limits = limits
+        self.options = options
         self.processed = folder / PROCESSED
         self.rejected = folder / REJECTED
 
@@ -53,82 +68,169 @@ class Inbox:
         return sorted(found, key=lambda path: (path.lstat().st_mtime, path.name))
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Handle what is already there, then every file that arrives, until `stop` is set."""
+        """Handle what is already there, then every file that arrives, until `stop` is set.
+
+        Besides the file events, the folder is scanned every `rescan_seconds`: a file whose
+        event was missed, or whose publishing failed while Kafka was away, is not forgotten.
+        """
         self.prepare()
         await self.drain()
-        async for changes in awatch(self.folder, stop_event=stop, recursive=False):
-            if any(change != Change.deleted for change, _ in changes):
-                await self.drain()
+        async for _changes in awatch(
+            self.folder,
+            stop_event=stop,
+            recursive=False,
+            rust_timeout=int(self.options.rescan_seconds * 1000),
+            yield_on_timeout=True,
+        ):
+            await self.drain()
 
-    async def drain(self) -> None:
-        """Process every waiting file whose size and mtime held still for `stable_seconds`."""
-        waiting = {path: _signature(path) for path in self.candidates()}
-        if not waiting:
-            return
-        await asyncio.sleep(self.stable_seconds)
-        for path, before in waiting.items():
+    async def drain(self) -> int:
+        """Process every waiting file whose size and mtime held still; return how many."""
+        waiting = {}
+        for path in self.candidates():
             try:
-                if _signature(path) != before:
-                    continue  # still being written: its next change event brings it back
-                rejection = await self._process(path)
-                if rejection is not None:
-                    self._reject(path, rejection)
+                waiting[path] = _signature(path)
             except FileNotFoundError:
                 continue  # taken away meanwhile
+        if not waiting:
+            return 0
+        await asyncio.sleep(self.options.stable_seconds)
+        ready = [path for path, before in waiting.items() if _unchanged(path, before)]
+        done = 0
+        for start in range(0, len(ready), self.options.batch_files):
+            batch = ready[start : start + self.options.batch_files]
+            try:
+                done += await self._handle(batch)
+            except KafkaError as error:
+                # The files stay in the inbox; the next scan tries them again.
+                log.error("publishing failed; will retry", error=str(error), files=len(batch))
+                break
+        return done
 
-    async def _process(self, path: Path) -> Rejection | None:
-        info = path.lstat()
-        fmt = detect_format(path.name)
-        if stat.S_ISLNK(info.st_mode):
-            return Rejection("symlink", "links are not followed; copy the file itself in", fmt)
-        if not stat.S_ISREG(info.st_mode):
-            return Rejection("not_a_file", "only regular files are read", fmt)
-        if info.st_size > self.max_file_bytes:
-            return Rejection(
-                "too_large",
-                f"{info.st_size:,} bytes is over the limit of {self.max_file_bytes:,} bytes",
-                fmt,
+    async def _handle(self, paths: Sequence[Path]) -> int:
+        read = await asyncio.to_thread(lambda: [(path, self._read(path)) for path in paths])
+        present = [(path, item) for path, item in read if item is not None]
+        reports = await self.ingestor.ingest("inbox", [item for _, item in present])
+        if self.options.pause_after_publish_seconds:
+            await asyncio.sleep(self.options.pause_after_publish_seconds)
+        for (path, item), report in zip(present, reports, strict=True):
+            try:
+                self._settle(path, item, report)
+            except FileNotFoundError:
+                continue  # taken away meanwhile; its postings are published
+        return len(present)
+
+    def _read(self, path: Path) -> Input | None:
+        """The file's outcomes; None when it vanished. Never follows a symbolic link."""
+        try:
+            info = path.lstat()
+            size = info.st_size
+            fmt = detect_format(path.name).format
+            if stat.S_ISLNK(info.st_mode):
+                message = "links are not followed; copy the file itself in"
+                return Input(path.name, size, [Rejection("symlink", message, fmt)])
+            if not stat.S_ISREG(info.st_mode):
+                message = "only regular files are read"
+                return Input(path.name, size, [Rejection("not_a_file", message, fmt)])
+            if size > self.limits.max_file_bytes:
+                message = f"{size:,} bytes, over the limit of {self.limits.max_file_bytes:,}"
+                return Input(path.name, size, [Rejection("too_large", message, fmt)])
+            data = _read_no_follow(path, self.limits.max_file_bytes)
+            return Input(path.name, size, read_postings(path.name, data, "inbox", self.limits))
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            rejection = Rejection("unreadable", f"cannot read it: {error.strerror}")
+            return Input(path.name, 0, [rejection])
+        # A reader failing in a way it did not foresee must not stop the inbox, nor leave the
+        # file to fail again forever: it is rejected with the error, and the error is logged.
+        except Exception as error:
+            log.exception("reading failed", file=path.name)
+            rejection = Rejection("unreadable", f"cannot read it: {type(error).__name__}: {error}")
+            return Input(path.name, 0, [rejection])
+
+    def _settle(self, path: Path, item: Input, report: Report) -> None:
+        """Move the file where it belongs; the sidecar is written first, so a crash in
+        between leaves the file in the inbox to be handled again, never a file unexplained."""
+        if report.accepted:
+            day = datetime.now(UTC).strftime("%Y-%m-%d")
+            destination = self._free(self.processed / day / path.name)
+        else:
+            destination = self._free(self.rejected / path.name)
+        if report.rejections:
+            relative = destination.relative_to(self.folder)
+            sidecar = self._sidecar(destination)
+            _write_atomically(sidecar, _explain(path.name, str(relative), item, report))
+            log.warning(
+                "rejected" if not report.accepted else "some records rejected",
+                file=path.name,
+                reasons=sorted({rejection.reason for rejection in report.rejections}),
+                sidecar=str(sidecar.relative_to(self.folder)),
             )
-        data = _read_no_follow(path, self.max_file_bytes)
-        outcome = read_posting(path.name, data, "inbox", self.max_file_bytes)
-        if isinstance(outcome, Rejection):
-            return outcome
-        await self.publisher.publish(RAW_POSTINGS, [outcome])
-        metrics.INGEST_OUTCOMES.labels("inbox", outcome.source.format, "published").inc()
-        destination = _unique(self.processed / datetime.now(UTC).strftime("%Y-%m-%d") / path.name)
         destination.parent.mkdir(parents=True, exist_ok=True)
         path.rename(destination)
-        log.info("published", file=path.name, posting_id=outcome.posting_id)
-        return None
-
-    def _reject(self, path: Path, rejection: Rejection) -> None:
-        destination = _unique(self.rejected / path.name)
-        size = path.lstat().st_size
-        path.rename(destination)
-        sidecar = destination.with_name(destination.name + ".rejected.json")
-        sidecar.write_text(
-            json.dumps(
-                {
-                    "file": destination.name,
-                    "reason": rejection.reason,
-                    "error": rejection.message,
-                    "rejected_at": datetime.now(UTC).isoformat(),
-                    "size_bytes": size,
-                    "detected_format": rejection.detected_format,
-                },
-                indent=2,
+        if report.accepted:
+            log.info(
+                "published",
+                file=path.name,
+                postings=len(report.posting_ids),
+                duplicates=report.duplicates,
             )
-        )
-        metrics.INGEST_OUTCOMES.labels(
-            "inbox", rejection.detected_format or "unknown", "rejected"
-        ).inc()
-        metrics.INGEST_REJECTIONS.labels("inbox", rejection.reason).inc()
-        log.warning("rejected", file=path.name, reason=rejection.reason, error=rejection.message)
+
+    def _sidecar(self, destination: Path) -> Path:
+        return self.rejected / (destination.name + SIDECAR_SUFFIX)
+
+    def _free(self, path: Path) -> Path:
+        """`path`, or a stamped variant, such that neither it nor its sidecar exists yet."""
+        candidate = path
+        while candidate.exists() or self._sidecar(candidate).exists():
+            stamp = datetime.now(UTC).strftime("%H%M%S%f")
+            candidate = path.with_name(f"{path.stem}.{stamp}{path.suffix}")
+        return candidate
+
+
+def _explain(name: str, moved_to: str, item: Input, report: Report) -> dict[str, object]:
+    """The sidecar: why the file, or some of its records, were not used, for a person."""
+    rejections = report.rejections
+    formats = {rejection.detected_format for rejection in rejections}
+    body: dict[str, object] = {
+        "file": name,
+        "moved_to": moved_to,
+        "rejected_at": datetime.now(UTC).isoformat(),
+        "size_bytes": item.size,
+        "detected_format": formats.pop() if len(formats) == 1 else None,
+        "published": len(report.posting_ids),
+    }
+    if len(rejections) == 1 and rejections[0].record is None:
+        return {**body, "reason": rejections[0].reason, "error": rejections[0].message}
+    reason = Counter(rejection.reason for rejection in rejections).most_common(1)[0][0]
+    total = len(rejections) + len(report.posting_ids) + report.duplicates
+    error = f"{len(rejections):,} of {total:,} records were rejected"
+    if report.accepted:
+        error += "; the others were published"
+    records = [
+        {"record": rejection.record, "reason": rejection.reason, "error": rejection.describe()}
+        for rejection in rejections
+    ]
+    return {**body, "reason": reason, "error": error, "records": records}
+
+
+def _write_atomically(path: Path, body: dict[str, object]) -> None:
+    partial = path.with_name(f".{path.name}.part")
+    partial.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(partial, path)
 
 
 def _signature(path: Path) -> tuple[int, int]:
     info = path.lstat()
     return info.st_size, info.st_mtime_ns
+
+
+def _unchanged(path: Path, before: tuple[int, int]) -> bool:
+    try:
+        return _signature(path) == before
+    except FileNotFoundError:
+        return False
 
 
 def _is_candidate(path: Path) -> bool:
@@ -143,10 +245,3 @@ def _read_no_follow(path: Path, limit: int) -> bytes:
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     with os.fdopen(fd, "rb") as handle:
         return handle.read(limit + 1)
-
-
-def _unique(path: Path) -> Path:
-    if not path.exists():
-        return path
-    stamp = datetime.now(UTC).strftime("%H%M%S%f")
-    return path.with_name(f"{path.stem}.{stamp}{path.suffix}")

@@ -1,83 +1,199 @@
-"""The pure core of ingest: bytes a person handed in become a raw posting or a rejection.
+"""The pure core of ingest: the bytes of one input become raw postings and rejections.
 
-No I/O here; the inbox, the CLI and (later) HTTP all call `read_posting`.
+One input (a file, stdin, an HTTP body) may hold many postings (a JSON list, JSON Lines, CSV):
+`read_postings` returns one outcome per posting, a `RawPosting` or a `Rejection` saying why,
+numbered by record, so the good postings of a file go even when some records are bad. A
+problem with the whole input is a single `Rejection` with no record number.
+
+No I/O here; the inbox, the CLI and HTTP all call `read_postings` (formats in `formats/`).
 """
 
 from __future__ import annotations
 
-import codecs
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Final
 
-from jobstream.contracts import MAX_TEXT_CHARS, Channel, RawPosting, Source
+from pydantic import ValidationError
 
-TEXT_FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"}
+from jobstream.contracts import Channel, ProvidedFields, RawPosting, Source, SourceFormat
+from jobstream_ingest.formats.compression import gunzip, is_gzip
+from jobstream_ingest.formats.errors import FormatError, Reason
+from jobstream_ingest.formats.fields import posting_fields
+from jobstream_ingest.formats.markup import html_to_text
+from jobstream_ingest.formats.pdf import pdf_to_text
+from jobstream_ingest.formats.structured import Item, csv_items, json_items, jsonl_items
+from jobstream_ingest.formats.text import decode_text
+from jobstream_ingest.formats.word import docx_to_text
+
+FORMAT_BY_SUFFIX: Final[Mapping[str, SourceFormat]] = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".pdf": "pdf",
+    ".docx": "docx",
+}
+GZIP_SUFFIXES: Final = (".gz", ".gzip")
+# How a record of a many-posting file is named in messages.
+RECORD_WORDS: Final[Mapping[str, str]] = {"json": "item", "jsonl": "line", "csv": "row"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on one input; the defaults are IngestSettings' defaults."""
+
+    max_file_bytes: int = 10 * 1024 * 1024
+    max_text_bytes: int = 200 * 1024
+    max_postings: int = 10_000
 
 
 @dataclass(frozen=True)
 class Rejection:
-    """Why an input was not published, in words a person understands."""
+    """Why an input, or one record of it, was not published, in words a person understands."""
 
-    reason: str  # short code, used as a metric label
+    reason: Reason  # short code, used as a metric label
     message: str
-    detected_format: str | None = None
+    detected_format: SourceFormat | None = None
+    record: int | None = None  # which record of a many-posting input; None: the whole input
+
+    def describe(self) -> str:
+        if self.record is None:
+            return self.message
+        word = RECORD_WORDS.get(self.detected_format or "", "record")
+        return f"{word} {self.record}: {self.message}"
 
 
-def detect_format(name: str) -> str | None:
-    return TEXT_FORMATS.get(PurePath(name).suffix.lower())
+Outcome = RawPosting | Rejection
 
 
-def read_posting(
-    name: str, data: bytes, channel: Channel, max_bytes: int
-) -> RawPosting | Rejection:
-    fmt = detect_format(name)
-    if fmt is None:
-        suffix = PurePath(name).suffix or "(none)"
-        return Rejection(
-            "unsupported_format",
-            f"files ending in {suffix} are not read; use .txt or .md",
-        )
-    if len(data) > max_bytes:
-        return Rejection(
-            "too_large", f"{len(data):,} bytes is over the limit of {max_bytes:,} bytes", fmt
-        )
-    text = decode_text(data)
-    if isinstance(text, Rejection):
-        return text
+@dataclass(frozen=True)
+class Detected:
+    format: SourceFormat | None
+    compressed: bool
+
+
+def detect_format(name: str) -> Detected:
+    """The format a file name says, looking through a .gz suffix."""
+    path = PurePath(name.lower())
+    compressed = path.suffix in GZIP_SUFFIXES
+    if compressed:
+        path = path.with_suffix("")
+    return Detected(FORMAT_BY_SUFFIX.get(path.suffix), compressed)
+
+
+def read_postings(
+    name: str | None,
+    data: bytes,
+    channel: Channel,
+    limits: Limits,
+    fmt: SourceFormat | None = None,
+) -> list[Outcome]:
+    """Every posting in one input, or the rejections that say why not.
+
+    `name` is the file or upload name (its directories are dropped); `fmt` overrides the
+    format its suffix says (stdin, an HTTP body with a content type). gzip is recognised by
+    its magic bytes whatever the name.
+    """
+    detected = detect_format(name) if name else Detected(None, False)
+    fmt = fmt or detected.format
+    compressed = detected.compressed or is_gzip(data)
+    try:
+        if len(data) > limits.max_file_bytes:
+            raise FormatError("too_large", _over(len(data), limits.max_file_bytes))
+        if is_gzip(data):
+            data = gunzip(data, limits.max_file_bytes)
+        elif detected.compressed:
+            raise FormatError("bad_gzip", "the name ends in .gz but the content is not gzip")
+        if fmt is None:
+            raise FormatError("unsupported_format", _unsupported(name))
+        extracts = _extract(fmt, data, limits)
+    except FormatError as error:
+        return [Rejection(error.reason, error.message, fmt)]
+    if not extracts:
+        return [Rejection("empty", "the file holds no postings", fmt)]
+    source = Source(
+        channel=channel,
+        name=PurePath(name).name[:200] if name else None,
+        format=fmt,
+        compressed=compressed,
+    )
+    return [
+        extract if isinstance(extract, Rejection) else _posting(extract, source, limits)
+        for extract in extracts
+    ]
+
+
+@dataclass(frozen=True)
+class _Extract:
+    """The text of one posting and the fields its input gave, before the checks."""
+
+    number: int | None
+    text: str
+    provided: ProvidedFields = field(default_factory=ProvidedFields)
+
+
+def _extract(fmt: SourceFormat, data: bytes, limits: Limits) -> list[_Extract | Rejection]:
+    if fmt in ("txt", "md"):
+        return [_Extract(None, decode_text(data))]
+    if fmt == "html":
+        return [_Extract(None, html_to_text(decode_text(data)))]
+    if fmt == "pdf":
+        return [_Extract(None, pdf_to_text(data, max_chars=limits.max_text_bytes))]
+    if fmt == "docx":
+        return [_Extract(None, docx_to_text(data, max_bytes=limits.max_file_bytes))]
+    readers = {"json": json_items, "jsonl": jsonl_items, "csv": csv_items}
+    items = readers[fmt](decode_text(data), limits.max_postings)
+    return [_from_item(item, fmt) for item in items]
+
+
+def _from_item(item: Item, fmt: SourceFormat) -> _Extract | Rejection:
+    try:
+        if isinstance(item.record, FormatError):
+            raise item.record
+        text, provided = posting_fields(item.record)
+    except FormatError as error:
+        return Rejection(error.reason, error.message, fmt, item.number)
+    return _Extract(item.number, text, provided)
+
+
+def _posting(extract: _Extract, source: Source, limits: Limits) -> Outcome:
+    def reject(reason: Reason, message: str) -> Rejection:
+        return Rejection(reason, message, source.format, extract.number)
+
+    text = extract.text
     if not text.strip():
-        return Rejection("empty", "the file has no text", fmt)
-    if len(text) > MAX_TEXT_CHARS:
-        return Rejection(
-            "too_large", f"{len(text):,} characters is over the limit of {MAX_TEXT_CHARS:,}", fmt
-        )
-    source = Source(channel=channel, name=PurePath(name).name[:200], format=fmt)
-    return RawPosting.from_text(text, source)
-
-
-def decode_text(data: bytes) -> str | Rejection:
-    """Decode text the way people save it: UTF-8 (BOM or not), UTF-16 with a BOM, or cp1252."""
-    if data.startswith(codecs.BOM_UTF8):
-        return _decode(data[len(codecs.BOM_UTF8) :], "utf-8")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _decode(data, "utf-16")
-    if b"\x00" in data:
-        return Rejection("binary", "the file holds binary data (NUL bytes), not text")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    # Legacy single-byte text (Windows editors): cp1252 leaves five bytes undefined; text
-    # that uses them is not cp1252, and latin-1 would only mangle it.
-    return _decode(data, "cp1252")
-
-
-def _decode(data: bytes, encoding: str) -> str | Rejection:
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as error:
-        return Rejection(
-            "bad_encoding", f"not valid {encoding} text (byte {error.start}): {error.reason}"
-        )
+        return reject("empty", "the posting has no text")
     if "\x00" in text:
-        return Rejection("binary", "the text holds NUL characters")
-    return text
+        return reject("binary", "the text holds NUL characters")
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as error:  # lone surrogates, possible in JSON (\ud800)
+        return reject("bad_encoding", f"the text holds an unpaired surrogate at {error.start:,}")
+    if size > limits.max_text_bytes:
+        return reject("too_large", "the posting text is " + _over(size, limits.max_text_bytes))
+    if extract.number is not None:
+        source = source.model_copy(update={"record": extract.number})
+    try:
+        return RawPosting.from_text(text, source, extract.provided)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        return reject("bad_field", f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}")
+
+
+def _over(size: int, limit: int) -> str:
+    return f"{size:,} bytes, over the limit of {limit:,}"
+
+
+def _unsupported(name: str | None) -> str:
+    suffix = PurePath(name).suffix if name else ""
+    known = ", ".join(sorted(FORMAT_BY_SUFFIX)) + " (and any of them .gz)"
+    what = f"files ending in {suffix}" if suffix else "input without a known format"
+    return f"{what} cannot be read; use {known}"

@@ -2,22 +2,63 @@
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from jobstream.contracts import MAX_TEXT_CHARS
 from jobstream.settings import ServiceSettings
+from jobstream.topology import MAX_RECORD_BYTES
+from jobstream_ingest.intake import Limits
 
 
 class IngestSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="JOBSTREAM_INGEST_", frozen=True)
+    # hide_input_in_errors: a refused api_token must not be echoed in the error.
+    model_config = SettingsConfigDict(
+        env_prefix="JOBSTREAM_INGEST_", frozen=True, hide_input_in_errors=True
+    )
 
     http_port: int = 18101
     inbox_dir: Path | None = Field(None, description="watched folder; default <state dir>/inbox")
-    max_file_bytes: int = Field(5 * 1024 * 1024, ge=1)
+    max_file_bytes: int = Field(
+        10 * 1024 * 1024, ge=1, description="larger files, uploads (and gzip contents) are refused"
+    )
+    max_text_bytes: int = Field(
+        200 * 1024,
+        ge=1,
+        # a posting is one Kafka record, with room for what later stages add to it
+        le=min(MAX_TEXT_CHARS, MAX_RECORD_BYTES // 4),
+        description="a posting whose text is longer (UTF-8 bytes) is rejected",
+    )
+    max_postings_per_file: int = Field(
+        10_000, ge=1, description="a file (JSON list, JSON Lines, CSV) with more is rejected"
+    )
     stable_seconds: float = Field(
         0.5, ge=0, description="a file must keep its size this long before it is read"
+    )
+    rescan_seconds: float = Field(
+        5.0, gt=0, description="the inbox is also scanned this often, whatever events say"
+    )
+    batch_files: int = Field(
+        100, ge=1, le=10_000, description="inbox files published together before they move"
+    )
+    recent_ids: int = Field(
+        100_000, ge=0, description="posting ids the service remembers to count duplicates"
+    )
+    api_token: SecretStr | None = Field(
+        None,
+        min_length=16,
+        description="bearer token POST /postings requires; unset: no token needed",
+    )
+    pause_after_publish_seconds: float = Field(
+        0,
+        ge=0,
+        description="fault injection for tests: wait between publishing and moving inbox files",
     )
 
     @property
     def inbox(self) -> Path:
         return self.inbox_dir or self.runtime.state_dir / "inbox"
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(self.max_file_bytes, self.max_text_bytes, self.max_postings_per_file)

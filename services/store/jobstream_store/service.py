@@ -35,6 +35,7 @@ TRANSIENT_ERRORS = (
     asyncio.TimeoutError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # a connection torn down in the middle of an operation
     asyncpg.CannotConnectNowError,
     asyncpg.TooManyConnectionsError,
 )
@@ -187,8 +188,11 @@ async def run_search_indexer(database: Database, batch: int = 200, idle_seconds:
                 if indexed < batch:
                     metrics.SEARCH_PENDING.set(await pending_count(conn))
             metrics.SEARCH_INDEXED.inc(indexed)
-        except TRANSIENT_ERRORS as error:
-            log.warning("search indexer waits for the database", error=str(error))
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            # Best-effort work beside the write path: it must never take the store down.
+            log.warning("search indexer waits", error=f"{type(error).__name__}: {error}")
             indexed = 0
         if indexed < batch:
             await asyncio.sleep(idle_seconds)

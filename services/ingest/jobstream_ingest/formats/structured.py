@@ -1,0 +1,121 @@
+"""JSON, JSON Lines and CSV: text to records, one per posting, each numbered for reports.
+
+A record that cannot be read is returned as a `FormatError` in its place, so the good records
+of a file still go; a file that cannot be read at all raises `FormatError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from jobstream_ingest.formats.errors import FormatError
+from jobstream_ingest.formats.fields import TEXT_KEYS, has_text_key
+
+# The csv module refuses fields over 128 KiB by default, but a posting's text may be longer.
+# The input is already bounded by the file size limit, so the field limit can be lifted.
+csv.field_size_limit(2**31 - 1)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One record of a structured file: its number (None when the file is one posting)."""
+
+    number: int | None
+    record: Mapping[str, object] | FormatError
+
+
+def json_items(text: str, max_items: int) -> list[Item]:
+    """A posting object, or a list of them (numbered from 1)."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise FormatError("bad_json", _json_problem(error)) from error
+    except RecursionError as error:
+        raise FormatError("bad_json", "the JSON is nested too deeply") from error
+    if isinstance(value, dict):
+        return [Item(None, value)]
+    if isinstance(value, list):
+        _check_count(len(value), max_items)
+        return [Item(number, _object(item)) for number, item in enumerate(value, start=1)]
+    raise FormatError("bad_json", "expected a posting object or a list of them")
+
+
+def jsonl_items(text: str, max_items: int) -> list[Item]:
+    """One posting object a line (numbered by line); blank lines are skipped."""
+    lines = text.split("\n")
+    _check_count(sum(1 for line in lines if line.strip()), max_items)
+    items: list[Item] = []
+    # Split on newlines only: JSON strings may hold U+2028 and other characters that
+    # str.splitlines() would also break on.
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            value: object = json.loads(line)
+        except json.JSONDecodeError as error:
+            items.append(Item(number, FormatError("bad_json", _json_problem(error, line=False))))
+            continue
+        except RecursionError:
+            items.append(Item(number, FormatError("bad_json", "the JSON is nested too deeply")))
+            continue
+        items.append(Item(number, _object(value)))
+    return items
+
+
+def csv_items(text: str, max_items: int) -> list[Item]:
+    """A header row naming the columns, then one posting a row (numbered from 1)."""
+    lines = io.StringIO(text, newline="")
+    reader = csv.reader(lines, delimiter=_delimiter(text))
+    try:
+        header = next(reader, None)
+        if header is None or not any(name.strip() for name in header):
+            raise FormatError("empty", "the CSV file has no header row")
+        if not has_text_key(header):
+            raise FormatError(
+                "no_text", f"no column holds the posting text; name one of {', '.join(TEXT_KEYS)}"
+            )
+        items: list[Item] = []
+        for number, row in enumerate(reader, start=1):
+            if not any(cell.strip() for cell in row):
+                continue
+            _check_count(len(items) + 1, max_items)
+            if len(row) > len(header):
+                problem = f"{len(row)} values but the header names {len(header)} columns"
+                items.append(Item(number, FormatError("bad_csv", problem)))
+                continue
+            items.append(Item(number, dict(zip(header, row, strict=False))))
+        return items
+    except csv.Error as error:
+        raise FormatError("bad_csv", f"not valid CSV (line {reader.line_num}): {error}") from error
+
+
+def _delimiter(text: str) -> str:
+    """Comma by default; semicolon, tab or pipe when the header row is separated by those."""
+    header = text.split("\n", 1)[0]
+    counts = {delimiter: header.count(delimiter) for delimiter in ",;\t|"}
+    best = max(counts, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] > counts[","] else ","
+
+
+def _check_count(count: int, max_items: int) -> None:
+    """Refuse a file over the limit before building its records (bounds memory)."""
+    if count > max_items:
+        raise FormatError(
+            "too_many_postings",
+            f"more postings than the limit of {max_items:,}; split the file",
+        )
+
+
+def _object(value: object) -> Mapping[str, object] | FormatError:
+    if isinstance(value, dict):
+        return value
+    return FormatError("bad_json", "expected a posting object ({...})")
+
+
+def _json_problem(error: json.JSONDecodeError, line: bool = True) -> str:
+    where = f"line {error.lineno}, column {error.colno}" if line else f"column {error.colno}"
+    return f"not valid JSON at {where}: {error.msg}"

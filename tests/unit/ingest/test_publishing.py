@@ -1,0 +1,63 @@
+"""Duplicates and counting, with a fake of our own publisher port (no Kafka here)."""
+
+import pytest
+
+from jobstream.contracts import RawPosting, Source
+from jobstream_ingest.intake import Rejection
+from jobstream_ingest.publishing import Ingestor, Input, RecentIds
+
+pytestmark = pytest.mark.unit
+
+
+class FakePublisher:
+    def __init__(self) -> None:
+        self.sent: list[RawPosting] = []
+
+    async def publish(self, spec: object, events: list[RawPosting]) -> None:
+        self.sent.extend(events)
+
+
+def posting(text: str) -> RawPosting:
+    return RawPosting.from_text(text, Source(channel="cli", name="x.txt"))
+
+
+def test_recent_ids_forget_the_oldest_past_their_capacity() -> None:
+    recent = RecentIds(capacity=2)
+    for posting_id in ("a", "b", "a", "c"):
+        recent.add(posting_id)
+    assert "a" in recent and "c" in recent and "b" not in recent and len(recent) == 2
+
+
+async def test_a_one_off_run_skips_what_it_has_seen_and_counts_it() -> None:
+    publisher = FakePublisher()
+    ingestor = Ingestor(publisher, RecentIds(None), republish=False)  # type: ignore[arg-type]
+    one, two = posting("one"), posting("two")
+    [first, second] = await ingestor.ingest(
+        "cli", [Input("a", 10, [one, one, two]), Input("b", 5, [two])]
+    )
+    again = Input("c", 3, [posting("one"), Rejection("empty", "x")])
+    [third] = await ingestor.ingest("cli", [again])
+    assert [p.text for p in publisher.sent] == ["one", "two"]
+    assert (first.published, first.duplicates, first.posting_ids) == (
+        2,
+        1,
+        [one.posting_id, two.posting_id],
+    )
+    assert (second.published, second.duplicates, second.posting_ids) == (0, 1, [two.posting_id])
+    assert (third.published, third.duplicates, len(third.rejections)) == (0, 1, 1)
+    assert third.accepted  # its posting is in Kafka already
+
+
+async def test_the_service_sends_a_repeat_again_and_counts_it() -> None:
+    publisher = FakePublisher()
+    ingestor = Ingestor(publisher, RecentIds(100), republish=True)  # type: ignore[arg-type]
+    await ingestor.ingest("inbox", [Input("a", 1, [posting("one")])])
+    [again] = await ingestor.ingest("http", [Input("b", 1, [posting("one"), posting("one")])])
+    assert [p.text for p in publisher.sent] == ["one", "one"]  # once per drop, not per copy
+    assert (again.published, again.duplicates) == (0, 2)
+
+
+async def test_an_input_with_only_rejections_is_not_accepted() -> None:
+    ingestor = Ingestor(FakePublisher(), RecentIds(10), republish=True)  # type: ignore[arg-type]
+    [report] = await ingestor.ingest("inbox", [Input("a", 1, [Rejection("empty", "no text")])])
+    assert not report.accepted and report.rejections[0].reason == "empty"
