@@ -60,3 +60,14 @@ END_TO_END_LATENCY: Final = Histogram(
     "Time from ingest (received_at) to the posting being committed in PostgreSQL.",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
+PARSER_OUTCOMES: Final = Counter(
+    "jobstream_parser_outcomes_total",
+    "Raw postings the parser handled, by outcome (parsed, dead_letter) and reason (the dead"
+    " letter's reason code; 'ok' when parsed).",
+    ["outcome", "reason"],
+)
+PARSER_FIELDS_FOUND: Final = Counter(
+    "jobstream_parser_fields_found_total",
+    "Parsed postings in which the parser found a field (coverage: divide by the parsed outcome).",
+    ["field"],
+)

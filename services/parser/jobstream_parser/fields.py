@@ -23,7 +23,16 @@ _TITLE_NOUNS: Final = (
     "engineer|developer|programmer|manager|analyst|scientist|designer|architect|director"
     "|specialist|lead|administrator|consultant|officer|technician|clerk|assistant|coordinator"
     "|intern|researcher|tester|strategist|recruiter|supervisor|operator|executive|accountant"
-    "|owner|advisor|representative|associate|writer|editor|head"
+    "|owner|advisor|representative|associate|writer|editor|head|mechanic|nurse|driver|inspector"
+    "|worker|attendant|electrician|planner|investigator|examiner|agent|therapist|teacher"
+    "|instructor|counselor|chemist|pharmacist|physician|attorney|paralegal|cashier|carpenter"
+    "|plumber|welder|guard|firefighter|chef|cook|receptionist|secretary|auditor|controller"
+    "|buyer|estimator|surveyor|librarian|economist|statistician|superintendent|foreman|helper"
+    "|apprentice|trainee|laborer|custodian|dispatcher|aide|captain|chief|deputy|president"
+    "|partner|principal|fellow|marketer|sre|devops|entwickler(?:in)?|ingenieur(?:in)?"
+    "|berater(?:in)?|leiter(?:in)?|desenvolvedor(?:a)?|engenheiro|engenheira|analista"
+    "|desarrollador(?:a)?|ingeniero|ingeniera|développeur|développeuse|ingénieur|ingénieure"
+    "|chargé|responsable|gerente|diretor|director|stagiaire"
 )
 _TITLE_NOUN: Final = re.compile(rf"\b(?:{_TITLE_NOUNS})s?\b", re.IGNORECASE)
 _ENDS_WITH_TITLE_NOUN: Final = re.compile(rf"\b(?:{_TITLE_NOUNS})s?$", re.IGNORECASE)
@@ -38,6 +47,14 @@ _LABEL_PREFIX: Final = re.compile(
 _JOB_DESCRIPTION_SUFFIX: Final = re.compile(
     r"[ \t]+[\u2014\u2013-][ \t]*job description$", re.IGNORECASE
 )
+# "(m/w/d)", "(f/m/x)", "(all genders)": a legal marker after German titles, not the title.
+_GENDER_MARKER: Final = re.compile(
+    r"[ ]?\((?:[mwfdx*]/){1,3}[mwfdx*]\)$|[ ]?\(all genders\)$|[ ]?\(gn\)$", re.IGNORECASE
+)
+# Separated one-line heads: "Acme | Senior Engineer | Berlin | REMOTE | $150k-$200k".
+_SEGMENTS: Final = re.compile(r"[ ]?[|·•][ ]?|[ ][\u2013\u2014-][ ]")
+# A title may hold a dash ("Engineering Manager - Payments"), never a bar or a dot.
+_TITLE_SEGMENTS: Final = re.compile(r"[ ]?[|·•][ ]?")
 _BULLET: Final = re.compile(r"[-*•·▪◦‣\u2013\u2014]|\d{1,3}[.)][ \t]")
 _URL: Final = re.compile(r"https?://|www\.", re.IGNORECASE)
 
@@ -59,6 +76,23 @@ _COMPANY_PATTERNS: Final = (
     re.compile(
         rf"{_SENTENCE_START}(?P<name>{_NAME}) is"
         r" (?:the world['\u2019]s|an? leading|the leading)\b",
+        re.MULTILINE,
+    ),
+    # "Company: Acme", "Empresa: Acme"
+    re.compile(
+        rf"^(?:Company|Employer|Organi[sz]ation|Hiring (?:company|organi[sz]ation)|Empresa"
+        rf"|Unternehmen|Arbeitgeber|Entreprise|Société)[ ]?:[ ]?(?P<name>{_NAME})[ ]*$",
+        re.MULTILINE,
+    ),
+    # "Acme is an equal opportunity employer", "Acme is proud to be an equal ..."
+    re.compile(
+        rf"{_SENTENCE_START}(?P<name>{_NAME}) is (?:an?|proud to be an?|committed to being an?)"
+        r" (?:proud )?equal (?:employment )?opportunity",
+        re.MULTILINE,
+    ),
+    # "Acme is hiring", "Acme is looking for", "Acme is seeking"
+    re.compile(
+        rf"{_SENTENCE_START}(?P<name>{_NAME}) is (?:hiring|looking for|seeking|searching for)\b",
         re.MULTILINE,
     ),
     re.compile(rf"^About (?P<name>{_NAME}):?$", re.MULTILINE),
@@ -97,34 +131,95 @@ def find_title(text: str) -> Found | None:
     """The job title: the first title-like line of the head, else "As a <Title> on/at ...".
 
     Lines before the title may be a URL, a company name or a heading; the search stops at the
-    first line that reads like body text (a bullet, a sentence, a long line).
+    first line that reads like body text (a bullet, a sentence, a long line). In a separated
+    one-line head ("Acme | Senior Engineer | Berlin") the title is the segment naming a role.
     """
     for line in _head_lines(text):
         if _is_body(line.text):
             break
-        found = _title_of_line(line)
-        if found is not None:
-            return found
+        parts = _segments(line, _TITLE_SEGMENTS)
+        for part in parts or [line]:
+            found = _title_of_line(part)
+            if found is not None:
+                return found
     return _title_after_as_a(text[:OPENING_CHARS])
 
 
-def find_company(text: str) -> Found | None:
-    """The employer, when the posting names it: a known phrase near the start, or a bare
-    organisation name on the first line right above the title line."""
+def find_company(text: str, title: Found | None = None) -> Found | None:
+    """The employer, when the posting names it: a label, a known phrase, the segment beside
+    the title in a separated head, or a bare organisation name on the line above the title."""
     head = text[:HEAD_CHARS]
-    strong, weak = _COMPANY_PATTERNS[:2], _COMPANY_PATTERNS[2:]
-    for pattern in strong:
+    label, strong = _COMPANY_PATTERNS[2], _COMPANY_PATTERNS[:2]
+    for pattern in (label, *strong):
         found = _first_name(pattern, head)
         if found is not None:
             return found
+    found = _company_beside_title(text, title)
+    if found is not None:
+        return found
     found = _company_line(text)
     if found is not None:
         return found
-    for pattern in weak:
-        found = _first_name(pattern, head)
+    for pattern in _COMPANY_PATTERNS[3:]:
+        found = _first_name(pattern, head if pattern is not _COMPANY_PATTERNS[3] else text)
         if found is not None:
             return found
     return None
+
+
+def _segments(line: _Line, pattern: re.Pattern[str] = _SEGMENTS) -> list[_Line]:
+    parts = []
+    position = 0
+    for match in pattern.finditer(line.text):
+        parts.append(_part(line, position, match.start()))
+        position = match.end()
+    if not parts:
+        return []
+    parts.append(_part(line, position, len(line.text)))
+    return [part for part in parts if part.text]
+
+
+def _part(line: _Line, start: int, end: int) -> _Line:
+    raw = line.text[start:end]
+    stripped = raw.strip()
+    return _Line(stripped, line.start + start + len(raw) - len(raw.lstrip()))
+
+
+def _company_beside_title(text: str, title: Found | None) -> Found | None:
+    """ "Acme | Senior Engineer | Berlin": the first segment when the title is another one;
+    "Senior Engineer" then "Acme · Berlin, Germany": the first segment of the next line."""
+    if title is None or title.span is None:
+        return None
+    lines = _head_lines(text)
+    for index, line in enumerate(lines):
+        if not line.start <= title.span[0] <= line.start + len(line.text):
+            continue
+        parts = _segments(line)
+        if len(parts) >= 2 and parts[0].start != title.span[0]:
+            return _company_of(parts[0])
+        if index + 1 < len(lines):
+            following = lines[index + 1]
+            parts = _segments(following)
+            if len(parts) >= 2:
+                return _company_of(parts[0])
+        return None
+    return None
+
+
+def _company_of(part: _Line) -> Found | None:
+    value = part.text
+    looks_like_name = (
+        1 < len(value) <= MAX_COMPANY_CHARS
+        and len(value.split()) <= MAX_COMPANY_WORDS
+        and (value[0].isupper() or value[0].isdigit())
+        and value[-1] not in ".!?:;,"
+        and value.split(" ", 1)[0].lower() not in _NOT_A_NAME
+        and _TITLE_NOUN.search(value) is None
+        and _NOT_A_COMPANY_LINE.search(value) is None
+        and "," not in value
+        and not any(char.isdigit() for char in value[:1])
+    )
+    return Found(value, (part.start, part.start + len(value))) if looks_like_name else None
 
 
 def _head_lines(text: str) -> list[_Line]:
@@ -156,6 +251,9 @@ def _title_of_line(line: _Line) -> Found | None:
     suffix = _JOB_DESCRIPTION_SUFFIX.search(value)
     if suffix is not None:
         value = value[: suffix.start()]
+    marker = _GENDER_MARKER.search(value)
+    if marker is not None:
+        value = value[: marker.start()]
     if not _looks_like_title(value):
         return None
     return Found(value, (start, start + len(value)))
