@@ -21,6 +21,7 @@ MAX_HEADING_CHARS: Final = 70
 MAX_HEADING_WORDS: Final = 9
 MAX_LABEL_CHARS: Final = 40
 MAX_LABEL_WORDS: Final = 5
+MAX_STRONG_LABEL_WORDS: Final = 3
 MAX_LEGAL_LINE_CHARS: Final = 1_500
 
 # Tried in this order: "Preferred qualifications" is preferred, not requirements; "About the
@@ -141,8 +142,10 @@ def heading_of(line: Line) -> Heading | None:
     label_match = _LABEL.match(text)
     if label_match is not None:
         label = label_match.group(1).strip()
-        if len(label.split()) <= MAX_LABEL_WORDS:
-            kind = _kind(label, strong=_is_capitals(label))
+        words = len(label.split())
+        if words <= MAX_LABEL_WORDS:
+            # "Work Location: In person", "Salary: ...": a short label is a heading's words.
+            kind = _kind(label, strong=words <= MAX_STRONG_LABEL_WORDS or _is_capitals(label))
             if kind is not None:
                 return Heading(kind, label, line.start + label_match.end())
     return None
