@@ -32,7 +32,13 @@ _TITLE_NOUNS: Final = (
     "|partner|principal|fellow|marketer|sre|devops|entwickler(?:in)?|ingenieur(?:in)?"
     "|berater(?:in)?|leiter(?:in)?|desenvolvedor(?:a)?|engenheiro|engenheira|analista"
     "|desarrollador(?:a)?|ingeniero|ingeniera|développeur|développeuse|ingénieur|ingénieure"
-    "|chargé|responsable|gerente|diretor|director|stagiaire"
+    "|chargé|responsable|gerente|diretor|director|stagiaire|bookkeeper|mentor|tutor|coach"
+    "|trainer|lawyer|doctor|dentist|hygienist|pilot|barista|bartender|server|housekeeper"
+    "|janitor|cleaner|courier|vp|cto|ceo|cfo|coo|cio|ciso|founder|co-founder|producer|artist"
+    "|animator|photographer|journalist|reporter|translator|interpreter|copywriter|treasurer"
+    "|actuary|underwriter|adjuster|appraiser|broker|banker|teller|salesperson|merchandiser"
+    "|technologist|psychologist|caregiver|machinist|installer|assembler|painter|landscaper"
+    "|gardener|paramedic|ranger|scrum master|product owner|sales"
 )
 _TITLE_NOUN: Final = re.compile(rf"\b(?:{_TITLE_NOUNS})s?\b", re.IGNORECASE)
 _ENDS_WITH_TITLE_NOUN: Final = re.compile(rf"\b(?:{_TITLE_NOUNS})s?$", re.IGNORECASE)
@@ -40,7 +46,7 @@ _ENDS_WITH_TITLE_NOUN: Final = re.compile(rf"\b(?:{_TITLE_NOUNS})s?$", re.IGNORE
 # "Contract: Staff Backend Engineer", "Job title: Data Analyst"
 _LABEL_PREFIX: Final = re.compile(
     r"(?:contract|full[- ]?time|part[- ]?time|internship|temporary|freelance|permanent"
-    r"|(?:job )?title|position|role)[ \t]*:[ \t]*",
+    r"|(?:job )?title|position|role|(?:now |we're |we are )?hiring)[ \t]*:[ \t]*",
     re.IGNORECASE,
 )
 # "Senior Software Engineer (Backend) — Job Description"
@@ -49,12 +55,26 @@ _JOB_DESCRIPTION_SUFFIX: Final = re.compile(
 )
 # "(m/w/d)", "(f/m/x)", "(all genders)": a legal marker after German titles, not the title.
 _GENDER_MARKER: Final = re.compile(
-    r"[ ]?\((?:[mwfdx*]/){1,3}[mwfdx*]\)$|[ ]?\(all genders\)$|[ ]?\(gn\)$", re.IGNORECASE
+    r"[ ]?\((?:[mwfdhx*]/){1,3}[mwfdhx*]\)$|[ ]?\(all genders\)$|[ ]?\(gn\)$", re.IGNORECASE
 )
+# After a title, what is not the title: "(Summer 2025)", " - Per Diem", " – Contract-to-Hire",
+# " (Remote)", " @ Acme".
+_TITLE_TAIL: Final = re.compile(
+    r"[ ]?\((?:summer|fall|autumn|winter|spring)?[ ]?\d{4}\)$"
+    r"|[ ](?:[-\u2013\u2014|][ ]?|\()(?:full[- ]?time|part[- ]?time|contract(?:[- ]to[- ]hire)?"
+    r"|contractor|freelance|temporary|temp|per diem|prn|internship|permanent|remote|hybrid"
+    r"|on-?site)\)?$"
+    r"|[ ]@[ ].{1,60}$",
+    re.IGNORECASE,
+)
+MAX_TAILS: Final = 3
 # Separated one-line heads: "Acme | Senior Engineer | Berlin | REMOTE | $150k-$200k".
 _SEGMENTS: Final = re.compile(r"[ ]?[|·•][ ]?|[ ][\u2013\u2014-][ ]")
 # A title may hold a dash ("Engineering Manager - Payments"), never a bar or a dot.
 _TITLE_SEGMENTS: Final = re.compile(r"[ ]?[|·•][ ]?")
+_COMMA: Final = re.compile(r",[ ]")
+_SPACED_DASH: Final = re.compile(r"[ ][\u2013\u2014][ ]")
+_AT_COMPANY: Final = re.compile(r"[ ]@[ ](?P<name>[A-Z0-9][\w&.-]*(?: [A-Z0-9][\w&.-]*){0,3})")
 _BULLET: Final = re.compile(r"[-*•·▪◦‣\u2013\u2014]|\d{1,3}[.)][ \t]")
 _URL: Final = re.compile(r"https?://|www\.", re.IGNORECASE)
 
@@ -110,7 +130,7 @@ _NOT_A_NAME: Final = frozenset(
 _NOT_A_COMPANY_LINE: Final = re.compile(
     r"\b(?:job|description|summary|overview|about|responsibilities|requirements|qualifications"
     r"|remote|hybrid|on-?site|full[- ]?time|part[- ]?time|contract|internship|apply|posted"
-    r"|hiring|vacancy|position|role)\b",
+    r"|hiring|vacancy|position|role|careers?|jobs|join us|open positions|vacancies)\b",
     re.IGNORECASE,
 )
 
@@ -138,6 +158,8 @@ def find_title(text: str) -> Found | None:
         if _is_body(line.text):
             break
         parts = _segments(line, _TITLE_SEGMENTS)
+        if not parts and len(_SPACED_DASH.findall(line.text)) >= 2:
+            parts = _segments(line, _SPACED_DASH)
         for part in parts or [line]:
             found = _title_of_line(part)
             if found is not None:
@@ -187,23 +209,50 @@ def _part(line: _Line, start: int, end: int) -> _Line:
 
 def _company_beside_title(text: str, title: Found | None) -> Found | None:
     """ "Acme | Senior Engineer | Berlin": the first segment when the title is another one;
-    "Senior Engineer" then "Acme · Berlin, Germany": the first segment of the next line."""
+    "ML Engineer @ Acme"; "Senior Engineer" then "Acme · Berlin, Germany": the first segment of
+    the next line; or the next line alone when the posting names it again ("Acme is ...")."""
     if title is None or title.span is None:
         return None
     lines = _head_lines(text)
     for index, line in enumerate(lines):
         if not line.start <= title.span[0] <= line.start + len(line.text):
             continue
+        at = _AT_COMPANY.search(line.text, title.span[1] - line.start)
+        if at is not None:
+            return Found(
+                at.group("name"), (line.start + at.start("name"), line.start + at.end("name"))
+            )
         parts = _segments(line)
         if len(parts) >= 2 and parts[0].start != title.span[0]:
             return _company_of(parts[0])
-        if index + 1 < len(lines):
-            following = lines[index + 1]
-            parts = _segments(following)
-            if len(parts) >= 2:
-                return _company_of(parts[0])
+        if index + 1 >= len(lines):
+            return None
+        following = lines[index + 1]
+        parts = _segments(following) or _segments(following, _COMMA)
+        if len(parts) >= 2:
+            found = _company_of(parts[0])
+            if found is not None and (
+                _segments(following) or _named_again(text, found.value, following.start)
+            ):
+                return found
+            return None
+        found = _company_of(following)
+        if found is not None and _named_again(text, found.value, following.start):
+            return found
         return None
     return None
+
+
+def _named_again(text: str, name: str, after: int) -> bool:
+    """The name starts a sentence later on ("Acme is a ...", "Acme builds ...")."""
+    start = after + len(name)
+    while True:
+        start = text.find(name + " ", start, start + HEAD_CHARS)
+        if start < 0:
+            return False
+        if start == 0 or text[start - 1] == "\n" or text[start - 2 : start] in {". ", "! "}:
+            return True
+        start += len(name)
 
 
 def _company_of(part: _Line) -> Found | None:
@@ -254,6 +303,11 @@ def _title_of_line(line: _Line) -> Found | None:
     marker = _GENDER_MARKER.search(value)
     if marker is not None:
         value = value[: marker.start()]
+    for _ in range(MAX_TAILS):
+        tail = _TITLE_TAIL.search(value)
+        if tail is None or tail.start() == 0:
+            break
+        value = value[: tail.start()]
     if not _looks_like_title(value):
         return None
     return Found(value, (start, start + len(value)))

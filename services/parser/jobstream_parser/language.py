@@ -13,7 +13,7 @@ import re
 from typing import Final, NamedTuple
 
 SAMPLE_CHARS: Final = 3_000
-MIN_HITS: Final = 6
+MIN_HITS: Final = 3
 MIN_MARGIN: Final = 1.5
 
 _FUNCTION_WORDS: Final = {
@@ -21,12 +21,13 @@ _FUNCTION_WORDS: Final = {
     " by from who or",
     "de": "und der die das mit für wir sie ist ein eine zu den von auf im des dem nicht sich auch"
     " du bei oder unser unsere deine ihre über",
-    "fr": "le la les et des du un une pour nous vous est dans avec sur au votre notre qui que ou"
-    " par vos nos",
-    "es": "el los las y del con para un una que por es nuestro nuestra tu se al como más sus en",
-    "pt": "o os e do da dos das em com para um uma que por você nosso nossa na no ou seu sua não"
-    " são",
-    "it": "il lo gli e di del della con per un una che sono nostro nel al nella dei",
+    "fr": "le la les et des du de un une pour nous vous est dans avec sur au votre notre qui que"
+    " ou par vos nos en",
+    "es": "el la los las y de del con para un una que por es nuestro nuestra tu se al como más"
+    " sus en",
+    "pt": "o os e de do da dos das em com para um uma que por você nosso nossa na no ou seu sua"
+    " não são",
+    "it": "il lo la gli e di del della con per un una che sono nostro nel al nella dei",
     "nl": "de het een en van met voor wij je jouw ons zijn op te bij aan",
 }
 _LANGUAGES_OF: Final[dict[str, tuple[str, ...]]] = {}

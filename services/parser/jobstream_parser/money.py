@@ -39,7 +39,7 @@ _PREFIX: Final = (
 _SUFFIX: Final = rf"(?P<suffix>[$€£¥₹₩₽₺₪₫₱]|zł|euros?\b|(?:{_CODE_ALT})(?![A-Za-z]))"
 # "11,670.34", "60.000", "45 000", "120000", "3.8": thousands groups, then decimals.
 _NUMBER: Final = (
-    r"(?<![\d.,])(?P<number>\d{1,3}(?:[,.' ]\d{3}){1,3}(?:[.,]\d{1,2})?|\d{1,7}(?:[.,]\d{1,2})?)"
+    r"(?<![\d.,])(?P<number>\d{1,2}(?:,\d{2}){1,2},\d{3}(?:\.\d{1,2})?|\d{1,3}(?:[,.' ]\d{3}){1,3}(?:[.,]\d{1,2})?|\d{1,7}(?:[.,]\d{1,2})?)"
     r"(?![\d])"
 )
 _MULTIPLIER: Final = r"(?:[ ]?(?P<mult>[kK]|thousand|mil|[mM]|million|mio\.?|[bB]n?|billion)\b)?"
@@ -59,7 +59,7 @@ _PERIOD_WORDS: Final[tuple[tuple[SalaryPeriod, str], ...]] = (
     ("year", r"year|yr|y|annum|annually|annual|yearly|jahr|jährlich|ano|año|anual|an|annuel"),
 )
 _PERIOD_AFTER: Final = re.compile(
-    r"[ ]?(?:\(?(?:gross|brutto|bruto|brut|base|net|before tax|ote)\)?[ ]?)?"
+    r"[ ]?(?:\(?(?:gross|brutto|brutos?|brut|base|net|before tax|ote)\)?[ ]?)?"
     r"(?:(?:/|per|an?|each|pro|por|par|al|im|la|de l')[ ]?(?P<unit>"
     + "|".join(rf"(?P<{period}>{words})" for period, words in _PERIOD_WORDS)
     + r")\b|(?P<pa>p\.a\.|pa\b|p/a\b)|(?P<adverb>hourly|daily|weekly|monthly|annually|yearly"
@@ -75,7 +75,7 @@ _ADVERB: Final[dict[str, SalaryPeriod]] = {
 _CUE: Final = re.compile(
     r"salar|\bpay\b|paid|compensation|\bwages?\b|\brate\b|remunerat|\bbase\b|\bote\b|earn"
     r"|gehalt|vergütung|salário|remuneração|sueldo|rémunération|salaire|retribución|brutto"
-    r"|\bgross\b|stipend|budget",
+    r"|\bgross\b|stipend|budget|\bctc\b|package",
     re.IGNORECASE,
 )
 _NOT_PAY: Final = re.compile(r"stipend|budget|bonus|allowance|reimburse", re.IGNORECASE)
@@ -184,7 +184,9 @@ def _judge(text: str, amounts: list[Amount]) -> FoundSalary | None:
             period = before_period.lastgroup  # type: ignore[assignment]
     cue = _CUE.search(before) is not None
     adjacent_cue = _CUE.search(line_before[-ADJACENT_WINDOW:]) is not None
-    if _NOT_PAY.search(line_before[-ADJACENT_WINDOW:]) or _NOT_PAY.match(text, end, end + 20):
+    # "$2,000 yearly learning budget": what follows the amount, up to a comma, says what it is.
+    following = re.split(r"[,;.()\n]", text[end : end + ADJACENT_WINDOW], maxsplit=1)[0]
+    if _NOT_PAY.search(line_before[-ADJACENT_WINDOW:]) or _NOT_PAY.search(following):
         return None
     is_range = len(amounts) > 1
     if currency is not None:

@@ -32,25 +32,33 @@ _EMPLOYMENT: Final = re.compile(
     r"|(?P<CONTRACTOR>contractor|contract|freelance|freelancer|independent contractor|1099|pj"
     r"|werkvertrag)"
     r"|(?P<FULL_TIME>full[- ]?time|permanent|vollzeit|festanstellung|unbefristet"
-    r"|tempo integral|clt|tiempo completo|jornada completa|temps plein|cdi|indefinido)"
+    r"|tempo integral|clt|tiempo completo|jornada completa|temps plein|cdi|indefinido"
+    r"|unbefristete?)"
     r")(?![\w-])",
     re.IGNORECASE,
 )
+# "a contract position", "a full-time, remote position": the noun may follow a word or two.
 _EMPLOYMENT_NOUN: Final = re.compile(
-    r"[ -]?(?:position|role|job|employee|employment|contract|basis|opportunity|assignment"
+    r"(?:[ ,/&-]{1,3}[\w-]{1,15}){0,2}?[ ,-]{0,3}(?:position|role|job|employee|employment|contract|basis|opportunity|assignment"
     r"|engagement|schedule|hire|vacancy|gig|w-?2|program|programme|stelle|vaga|puesto|poste"
     r"|anstellung)\b",
     re.IGNORECASE,
 )
 _WORK_MODE: Final = re.compile(
     r"(?<![\w-])(?:"
-    r"(?P<hybrid>hybrid|hybride|h[íi]brido"
-    r"|(?:\d|one|two|three|four)(?:-| )days?(?: a| per| each)?(?: week)? (?:in|at|on|from)"
-    r"(?: the| our)? (?:office|site|hq|headquarters)|partially remote|partly remote)"
+    r"(?P<hybrid>hybrid|hybride|h[íi]brido|hybrides arbeiten"
+    r"|(?:[1-4]|one|two|three|four)(?:-| )days?(?: a| per| each)?(?: week)? (?:in|at|on|from)"
+    r"(?: the| our)? (?:office|site|hq|headquarters)|partially remote|partly remote"
+    r"|(?:in|at|from) (?:the |our )?(?:[A-Z][\w-]{1,20} )?office (?:[1-4]|one|two|three|four)"
+    r" days? (?:a|per|each) week"
+    r"|(?:on-?site|in[- ]office|in the office)(?: in [A-Z][\w-]{1,20}(?: [A-Z][\w-]{1,20})?)?"
+    r" (?:[1-4]|one|two|three|four) days? (?:a|per|each) week)"
     r"|(?P<remote>(?:fully |100% |full(?:y)? )?remote(?:ly)?|work(?:ing)? from home|wfh"
-    r"|telecommut\w{0,10}|telework\w{0,10}|remoto|teletrabajo|télétravail|home[- ]?office"
+    r"|telecommut\w{0,10}|telework\w{0,10}|remoto|teletrabajo"
+    r"|télétravail(?: complet| total| à 100 ?%)?|home[- ]?office"
     r"|work from anywhere)"
     r"|(?P<onsite>on[- ]?site|in[- ]person|in[- ]office|office[- ]based|not remote"
+    r"|work(?:ing)? from (?:the )?office"
     r"|no remote|vor ort|presencial|présentiel|sur site)"
     r")(?![\w-])",
     re.IGNORECASE,
@@ -84,8 +92,10 @@ _BARE_LABEL: Final = re.compile(
     r"(?:employment type|job type|workplace type|work type|location type|remote type)",
     re.IGNORECASE,
 )
-_LEFT_DELIMITER: Final = frozenset("|·•,(/\u2013\u2014-:[")
+_LEFT_DELIMITER: Final = frozenset("|·•,(/\u2013\u2014-:[.!")
 _RIGHT_DELIMITER: Final = frozenset("|·•,)/\u2013\u2014-:(].")
+# "Contrato indefinido", "contract type permanent": the word before makes it a term.
+_TERM_BEFORE: Final = re.compile(r"(?:contrato|contrat|contract|vertrag|regime|tipo)[ ]$", re.I)
 _NOT_EMPLOYMENT_BEFORE: Final = re.compile(
     r"(?:years?|months?|of|paid|equivalent|employment|formal|written)[ ]$", re.IGNORECASE
 )
@@ -179,7 +189,7 @@ def _terms(
         if employment and _NOT_EMPLOYMENT_BEFORE.search(before[-20:]):
             continue
         standalone = _delimited_left(before) and _delimited_right(text[end : line.end])
-        phrase = noun.match(text, end) is not None
+        phrase = noun.match(text, end) is not None or bool(_TERM_BEFORE.search(before[-20:]))
         if not employment:
             phrase = phrase or bool(_MODE_BEFORE.search(before[-20:]))
             phrase = phrase or _ALWAYS_MODE.fullmatch(match.group()) is not None
