@@ -24,14 +24,17 @@ MIN_REPEATED_LINE_CHARS: Final = 40
 MIN_LINES_BEFORE_BOARD_BLOCK: Final = 5
 MAX_NOTED_CHARS: Final = 200
 MAX_COMPANY_CARD_CHARS: Final = 60
+MAX_BOARD_LINE_CHARS: Final = 400
+# Words every board-block marker holds: a cheap test before the pattern.
+_BOARD_WORDS: Final = ("job", "tips", "safety", "viewed", "notified")
 
 _LINE_BREAKS: Final = re.compile(r"\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_RARE_BREAKS: Final = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # Controls, zero-width and bidi characters, noncharacters and lone surrogates: never content.
 _INVISIBLE: Final = re.compile(
     "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f"
     "\ufeff\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]"
 )
-_SPACES: Final = re.compile(r"[^\S\n]+")
 # "**Requirements**", "__Benefits:__": emphasis around a whole line.
 _EMPHASIS: Final = re.compile(r"^(\*\*|__)([^*_\n]{1,200})\1(:?)$")
 _MARKDOWN_HEADING: Final = re.compile(r"^#{1,6} ")
@@ -78,14 +81,15 @@ def clean(text: str) -> Cleaned:
     blank lines become one blank line (a paragraph break). Raises `TooLong` when Unicode
     normalisation grew the text past what an event may carry.
     """
-    text = _LINE_BREAKS.sub("\n", text)
+    if "\r" in text or any(char in text for char in _RARE_BREAKS):
+        text = _LINE_BREAKS.sub("\n", text)
     text = _INVISIBLE.sub("", text)
     normalised = unicodedata.normalize("NFKC", text)
     if len(normalised) > MAX_TEXT_CHARS:  # a few characters expand to many under NFKC
         normalised = unicodedata.normalize("NFC", text)
         if len(normalised) > MAX_TEXT_CHARS:
             raise TooLong(f"{len(normalised):,} characters after Unicode normalisation")
-    text = _SPACES.sub(" ", normalised)
+    text = normalised
 
     out: list[str] = []
     seen: set[str] = set()
@@ -96,7 +100,8 @@ def clean(text: str) -> Cleaned:
     content_lines = 0
     lines = text.split("\n")
     for index, raw_line in enumerate(lines):
-        line = _normalise_line(raw_line.strip())
+        # split/join: every run of white space (tabs, no-break spaces) becomes one space, at C speed
+        line = _normalise_line(" ".join(raw_line.split()))
         if not line:
             if out and out[-1]:
                 out.append("")
@@ -104,12 +109,17 @@ def clean(text: str) -> Cleaned:
         if line == previous or (len(line) >= MIN_REPEATED_LINE_CHARS and line in seen):
             duplicates += 1
             continue
-        if content_lines >= MIN_LINES_BEFORE_BOARD_BLOCK and _BOARD_BLOCK.search(line):
+        if (
+            content_lines >= MIN_LINES_BEFORE_BOARD_BLOCK
+            and len(line) <= MAX_BOARD_LINE_CHARS
+            and _may_be_board(line)
+            and _BOARD_BLOCK.search(line)
+        ):
             block = [line, *(rest for rest in lines[index + 1 :] if rest.strip())]
             removed += len(block) + _drop_company_card(out)
             notes.append(line[:MAX_NOTED_CHARS])
             break
-        if _BOARD_LINE.fullmatch(line):
+        if len(line) <= MAX_BOARD_LINE_CHARS and _BOARD_LINE.fullmatch(line):
             removed += 1
             notes.append(line[:MAX_NOTED_CHARS])
             continue
@@ -123,13 +133,22 @@ def clean(text: str) -> Cleaned:
     return Cleaned("\n".join(out), duplicates, removed, notes)
 
 
+def _may_be_board(line: str) -> bool:
+    lowered = line.lower()
+    return any(word in lowered for word in _BOARD_WORDS)
+
+
 def _normalise_line(line: str) -> str:
     if not line:
         return line
-    line = _MARKDOWN_HEADING.sub("", line)
-    emphasis = _EMPHASIS.match(line)
-    if emphasis is not None:
-        line = emphasis.group(2).strip() + emphasis.group(3)
+    if line[0] == "#":
+        line = _MARKDOWN_HEADING.sub("", line)
+    if line[0] in "*_":
+        emphasis = _EMPHASIS.match(line)
+        if emphasis is not None:
+            line = emphasis.group(2).strip() + emphasis.group(3)
+    if not line:
+        return line
     bullet = _BULLET.match(line)
     if bullet is not None:
         rest = line[bullet.end() :].strip()

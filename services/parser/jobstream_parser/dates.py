@@ -16,6 +16,8 @@ import re
 from datetime import date, timedelta
 from typing import Final, NamedTuple
 
+from jobstream_parser.document import Document
+
 MAX_MENTIONS: Final = 50
 
 _MONTHS: Final = {
@@ -68,8 +70,11 @@ class FoundDate(NamedTuple):
     span: tuple[int, int]
 
 
-def find_date_posted(text: str, head_end: int, received: date, day_first: bool) -> FoundDate | None:
-    for count, match in enumerate(_LABELLED.finditer(text)):
+def find_date_posted(
+    document: Document, head_end: int, received: date, day_first: bool
+) -> FoundDate | None:
+    text = document.text
+    for count, match in enumerate(document.scan(_LABELLED, "dates", back=40, ahead=60)):
         if count >= MAX_MENTIONS:
             break
         value = _date_of(match, received, day_first)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple
 
+from jobstream_parser.document import Document
 from jobstream_parser.sections import SectionIndex
 
 MAX_MENTIONS: Final = 200
@@ -66,10 +67,11 @@ class FoundExperience(NamedTuple):
     span: tuple[int, int]
 
 
-def find_experience(text: str, sections: SectionIndex) -> FoundExperience | None:
+def find_experience(document: Document, sections: SectionIndex) -> FoundExperience | None:
+    text = document.text
     early: FoundExperience | None = None
     late: FoundExperience | None = None
-    for count, match in enumerate(_MENTION.finditer(text)):
+    for count, match in enumerate(document.scan(_MENTION, "experience", back=40, ahead=20)):
         if count >= MAX_MENTIONS:
             break
         found = _judge(text, match)

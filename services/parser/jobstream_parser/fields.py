@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple
 
+from jobstream_parser.document import Document
+
 HEAD_CHARS: Final = 5_000
 HEAD_LINES: Final = 40
 # "As a <Title> on the team" is looked for in the opening sentences only.
@@ -17,6 +19,8 @@ OPENING_CHARS: Final = 1_500
 MAX_TITLE_CHARS: Final = 100
 MAX_TITLE_WORDS: Final = 12
 MAX_COMPANY_CHARS: Final = 60
+# Where "Acme is a leading ...", "Company: Acme" are looked for.
+COMPANY_CHARS: Final = 2_000
 MAX_COMPANY_WORDS: Final = 5
 
 _TITLE_NOUNS: Final = (
@@ -57,7 +61,7 @@ _JOB_DESCRIPTION_SUFFIX: Final = re.compile(
 _GENDER_MARKER: Final = re.compile(
     r"[ ]?\((?:[mwfdhx*]/){1,3}[mwfdhx*]\)$|[ ]?\(all genders\)$|[ ]?\(gn\)$", re.IGNORECASE
 )
-# After a title, what is not the title: "(Summer 2025)", " - Per Diem", " – Contract-to-Hire",
+# After a title, what is not the title: "(Summer 2025)", " - Per Diem", " - Contract-to-Hire",
 # " (Remote)", " @ Acme".
 _TITLE_TAIL: Final = re.compile(
     r"[ ]?\((?:summer|fall|autumn|winter|spring)?[ ]?\d{4}\)$"
@@ -167,10 +171,11 @@ def find_title(text: str) -> Found | None:
     return _title_after_as_a(text[:OPENING_CHARS])
 
 
-def find_company(text: str, title: Found | None = None) -> Found | None:
+def find_company(document: Document, title: Found | None = None) -> Found | None:
     """The employer, when the posting names it: a label, a known phrase, the segment beside
     the title in a separated head, or a bare organisation name on the line above the title."""
-    head = text[:HEAD_CHARS]
+    text = document.text
+    head = text[:COMPANY_CHARS]
     label, strong = _COMPANY_PATTERNS[2], _COMPANY_PATTERNS[:2]
     for pattern in (label, *strong):
         found = _first_name(pattern, head)
@@ -182,8 +187,13 @@ def find_company(text: str, title: Found | None = None) -> Found | None:
     found = _company_line(text)
     if found is not None:
         return found
-    for pattern in _COMPANY_PATTERNS[3:]:
-        found = _first_name(pattern, head if pattern is not _COMPANY_PATTERNS[3] else text)
+    for match in document.scan(
+        _COMPANY_PATTERNS[3], "legal", back=100, ahead=60
+    ):  # "Acme is an equal ..."
+        if match.group("name").split(" ", 1)[0].lower() not in _NOT_A_NAME:
+            return Found(match.group("name"), match.span("name"))
+    for pattern in _COMPANY_PATTERNS[4:]:
+        found = _first_name(pattern, head)
         if found is not None:
             return found
     return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple
 
-SAMPLE_CHARS: Final = 3_000
+SAMPLE_CHARS: Final = 1_500
 MIN_HITS: Final = 3
 MIN_MARGIN: Final = 1.5
 
@@ -46,7 +46,8 @@ class FoundLanguage(NamedTuple):
 def find_language(text: str) -> FoundLanguage | None:
     sample = text[:SAMPLE_CHARS]
     scores: dict[str, float] = {}
-    for word in _WORD.findall(sample.lower()):
+    # str.split is C-speed; a word glued to punctuation ("and,") is just not counted.
+    for word in sample.lower().split():
         languages = _LANGUAGES_OF.get(word)
         if languages:
             share = 1 / len(languages)  # "de", "la", "e": shared words count less

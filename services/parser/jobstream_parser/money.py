@@ -18,6 +18,7 @@ import re
 from typing import Final, NamedTuple
 
 from jobstream.contracts import SalaryPeriod
+from jobstream_parser.document import Document
 
 _CODES: Final = (
     "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF",
@@ -33,17 +34,24 @@ _SYMBOLS: Final = {
     "RMB": "CNY",
 }  # fmt: skip
 _CODE_ALT: Final = "|".join(_CODES)
-_PREFIX: Final = (
-    rf"(?P<prefix>(?:US|CA|CAN|AU|NZ|HK|MX|[CARS])\$|CN¥|[$€£¥₹₩₽₺₪₫₱]|(?:{_CODE_ALT})(?![A-Za-z]))"
-)
-_SUFFIX: Final = rf"(?P<suffix>[$€£¥₹₩₽₺₪₫₱]|zł|euros?\b|(?:{_CODE_ALT})(?![A-Za-z]))"
+# Three capitals, then checked against the codes: far cheaper than trying every code at every
+# position of the text.
+_CODE: Final = rf"(?<![A-Za-z])[A-Z]{{3}}(?<={_CODE_ALT})(?![A-Za-z])"
+_PREFIX: Final = rf"(?P<prefix>(?:US|CA|CAN|AU|NZ|HK|MX|[CARS])\$|CN¥|[$€£¥₹₩₽₺₪₫₱]|{_CODE})"
+_SUFFIX: Final = rf"(?P<suffix>[$€£¥₹₩₽₺₪₫₱]|zł|euros?\b|{_CODE})"
 # "11,670.34", "60.000", "45 000", "120000", "3.8": thousands groups, then decimals.
 _NUMBER: Final = (
-    r"(?<![\d.,])(?P<number>\d{1,2}(?:,\d{2}){1,2},\d{3}(?:\.\d{1,2})?|\d{1,3}(?:[,.' ]\d{3}){1,3}(?:[.,]\d{1,2})?|\d{1,7}(?:[.,]\d{1,2})?)"
+    r"(?P<number>\d{1,2}(?:,\d{2}){1,2},\d{3}(?:\.\d{1,2})?"  # lakh: 25,00,000
+    r"|\d{1,3}(?:[,.' ]\d{3}){1,3}(?:[.,]\d{1,2})?|\d{1,7}(?:[.,]\d{1,2})?)"
     r"(?![\d])"
 )
 _MULTIPLIER: Final = r"(?:[ ]?(?P<mult>[kK]|thousand|mil|[mM]|million|mio\.?|[bB]n?|billion)\b)?"
-_AMOUNT: Final = re.compile(rf"(?:{_PREFIX}[ ]?)?{_NUMBER}{_MULTIPLIER}(?:[ ]?{_SUFFIX})?")
+# Amounts are found from where their numbers start (a digit after no digit, dot or comma): a
+# pattern starting with a plain character class is what `re` scans for fastest.
+_NUMBER_START: Final = re.compile(r"\d(?<![\d.,]\d)")
+_AMOUNT_AT: Final = re.compile(rf"{_NUMBER}{_MULTIPLIER}(?:[ ]?{_SUFFIX})?")
+_PREFIX_BEFORE: Final = re.compile(rf"{_PREFIX}[ ]?$")
+MAX_PREFIX_CHARS: Final = 5
 # What may stand between the amounts of one statement: a range dash, "to", a ladder's "and".
 _JOINER: Final = re.compile(
     r"[ ]?(?:[-\u2013\u2014~]|to|bis|à|a|até|hasta|and|or|y|e|und|et|[,;/])[ ]?(?:and[ ]|or[ ])?",
@@ -116,10 +124,11 @@ class FoundSalary(NamedTuple):
     span: tuple[int, int]
 
 
-def find_salary(text: str) -> FoundSalary | None:
+def find_salary(document: Document) -> FoundSalary | None:
     """The first statement of pay in the text; ranges and periods beat a lone amount."""
+    text = document.text
     lone: FoundSalary | None = None
-    for statement in _statements(text):
+    for statement in _statements(document):
         found = _judge(text, statement)
         if found is None:
             continue
@@ -130,18 +139,30 @@ def find_salary(text: str) -> FoundSalary | None:
     return lone
 
 
-def _amounts(text: str) -> list[Amount]:
+def _amounts(document: Document) -> list[Amount]:
+    text = document.text
     found: list[Amount] = []
-    for match in _AMOUNT.finditer(text):
+    starts = (
+        number.start()
+        for start, end in document.windows("salary", back=40, ahead=120)
+        for number in _NUMBER_START.finditer(text, start, end)
+    )
+    for start in starts:
         if len(found) >= MAX_AMOUNTS:
             break
-        symbol = match.group("prefix") or match.group("suffix")
+        if found and start < found[-1].end:  # "45 000": "000" is inside the amount before
+            continue
+        match = _AMOUNT_AT.match(text, start)
+        if match is None:
+            continue
+        prefix = _PREFIX_BEFORE.search(text, max(0, start - MAX_PREFIX_CHARS), start)
+        symbol = (prefix.group("prefix") if prefix else None) or match.group("suffix")
         mult = match.group("mult")
         value = _number(match.group("number"))
         thousands = mult in {"k", "K", "thousand", "mil"}
         found.append(
             Amount(
-                match.start(),
+                prefix.start() if prefix else start,
                 match.end(),
                 value * 1000 if thousands else value,
                 _currency(symbol),
@@ -152,10 +173,11 @@ def _amounts(text: str) -> list[Amount]:
     return found
 
 
-def _statements(text: str) -> list[list[Amount]]:
+def _statements(document: Document) -> list[list[Amount]]:
     """Amounts joined by dashes, "to", "and", commas: one statement of pay each."""
+    text = document.text
     statements: list[list[Amount]] = []
-    for amount in _amounts(text):
+    for amount in _amounts(document):
         if statements:
             last = statements[-1][-1]
             gap = text[last.end : amount.start]

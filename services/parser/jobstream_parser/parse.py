@@ -74,7 +74,7 @@ def parse(raw: RawPosting) -> ParsedPosting:
             evidence[field] = Span(start=span[0], end=span[1])
 
     title = _provided(raw.provided.title, text) or find_title(text)
-    company = _provided(raw.provided.company, text) or find_company(text, title)
+    company = _provided(raw.provided.company, text) or find_company(document, title)
     note("title", title.span if title else None)
     note("company", company.span if company else None)
 
@@ -92,26 +92,28 @@ def parse(raw: RawPosting) -> ParsedPosting:
     note("work_mode", work_mode.span if work_mode else None)
     employment = find_employment_type(document, title.span if title else None)
     note("employment_type", employment.span if employment else None)
-    seniority = find_seniority(text, title.value if title else None, title.span if title else None)
+    seniority = find_seniority(
+        document, title.value if title else None, title.span if title else None
+    )
     note("seniority", seniority.span if seniority else None)
-    experience = find_experience(text, sections)
+    experience = find_experience(document, sections)
     if experience is not None:
         if experience.minimum is not None:
             note("experience_years_min", experience.span)
         if experience.maximum is not None:
             note("experience_years_max", experience.span)
-    salary = find_salary(text)
+    salary = find_salary(document)
     note("salary", salary.span if salary else None)
-    hours = find_working_hours(text)
+    hours = find_working_hours(document)
     note("working_hours", hours.hours[1] if hours.hours else None)
     note("time_zone", hours.zone[1] if hours.zone else None)
-    education = find_education(text, sections)
+    education = find_education(document, sections)
     note("education", education.span if education else None)
     language = find_language(text)
     note("language", language.span if language else None)
     head = document.head
     posted = find_date_posted(
-        text,
+        document,
         head[-1].end if head else 0,
         raw.received_at.date(),
         day_first=language is not None and language.code != "en",

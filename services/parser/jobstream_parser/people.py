@@ -15,6 +15,7 @@ import re
 from typing import Final, NamedTuple, cast
 
 from jobstream.contracts import Education, Seniority
+from jobstream_parser.document import Document
 from jobstream_parser.sections import SectionIndex
 
 MAX_MENTIONS: Final = 100
@@ -86,8 +87,9 @@ class Level(NamedTuple):
 
 
 def find_seniority(
-    text: str, title: str | None, title_span: tuple[int, int] | None
+    document: Document, title: str | None, title_span: tuple[int, int] | None
 ) -> Level | None:
+    text = document.text
     if title:
         level = _title_level(title)
         if level is not None:
@@ -96,7 +98,7 @@ def find_seniority(
             if offset is not None:
                 return Level(value, (offset + start, offset + end))
             return _in_text(text, value, title[start:end])
-    return _text_level(text)
+    return _text_level(document)
 
 
 def _title_level(title: str) -> tuple[Seniority, tuple[int, int]] | None:
@@ -137,8 +139,8 @@ def _in_text(text: str, value: Seniority, word: str) -> Level | None:
     return Level(value, (start, start + len(word))) if start >= 0 else None
 
 
-def _text_level(text: str) -> Level | None:
-    for count, match in enumerate(_TEXT_LEVEL.finditer(text)):
+def _text_level(document: Document) -> Level | None:
+    for count, match in enumerate(document.scan(_TEXT_LEVEL, "seniority", back=30, ahead=80)):
         if count >= MAX_MENTIONS:
             break
         group = match.lastgroup or ""
@@ -188,9 +190,10 @@ class Degree(NamedTuple):
     span: tuple[int, int]
 
 
-def find_education(text: str, sections: SectionIndex) -> Degree | None:
+def find_education(document: Document, sections: SectionIndex) -> Degree | None:
+    text = document.text
     best: Degree | None = None
-    for count, match in enumerate(_DEGREE.finditer(text)):
+    for count, match in enumerate(document.scan(_DEGREE, "education", back=60, ahead=60)):
         if count >= MAX_MENTIONS:
             break
         if sections.kind_at(match.start()) in _SKIP_KINDS:

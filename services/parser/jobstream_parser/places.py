@@ -95,7 +95,7 @@ def find_url(document: Document) -> FoundUrl | None:
         match = _URL.fullmatch(line.text)
         if match is not None:
             return _url_of(match, line.start)
-    labelled = _URL_LABEL.search(document.text)
+    labelled = next(document.scan(_URL_LABEL, "url", back=40, ahead=2_100), None)
     if labelled is not None:
         return _url_of(labelled, 0)
     return None

@@ -142,10 +142,10 @@ def heading_of(line: Line) -> Heading | None:
     label_match = _LABEL.match(text)
     if label_match is not None:
         label = label_match.group(1).strip()
-        words = len(label.split())
-        if words <= MAX_LABEL_WORDS:
+        count = len(label.split())
+        if count <= MAX_LABEL_WORDS:
             # "Work Location: In person", "Salary: ...": a short label is a heading's words.
-            kind = _kind(label, strong=words <= MAX_STRONG_LABEL_WORDS or _is_capitals(label))
+            kind = _kind(label, strong=count <= MAX_STRONG_LABEL_WORDS or _is_capitals(label))
             if kind is not None:
                 return Heading(kind, label, line.start + label_match.end())
     return None
@@ -155,6 +155,7 @@ def find_sections(document: Document) -> list[FoundSection]:
     text = document.text
     found: list[FoundSection] = []
     current: tuple[str, str | None, int] | None = None  # kind, heading, body start
+    legal_lines = {line.start for line in document.lines_for("legal")}
     by_wording = False  # the current section is legal text without a heading
 
     def close(at: int) -> None:
@@ -182,7 +183,11 @@ def find_sections(document: Document) -> list[FoundSection]:
                 current = (heading.kind, heading.text.rstrip(":").rstrip(), heading.body_start)
             continue
         # A paragraph, not a whole posting pasted onto one line, is legal text by its wording.
-        legal = len(line.text) <= MAX_LEGAL_LINE_CHARS and _LEGAL_TEXT.search(line.text) is not None
+        legal = (
+            line.start in legal_lines
+            and len(line.text) <= MAX_LEGAL_LINE_CHARS
+            and _LEGAL_TEXT.search(line.text) is not None
+        )
         if legal and (current is None or current[0] != "legal"):
             close(line.start)
             current, by_wording = ("legal", None, line.start), True

@@ -39,7 +39,8 @@ _EMPLOYMENT: Final = re.compile(
 )
 # "a contract position", "a full-time, remote position": the noun may follow a word or two.
 _EMPLOYMENT_NOUN: Final = re.compile(
-    r"(?:[ ,/&-]{1,3}[\w-]{1,15}){0,2}?[ ,-]{0,3}(?:position|role|job|employee|employment|contract|basis|opportunity|assignment"
+    r"(?:[ ,/&-]{1,3}[\w-]{1,15}){0,2}?[ ,-]{0,3}(?:position|role|job|employee|employment"
+    r"|contract|basis|opportunity|assignment"
     r"|engagement|schedule|hire|vacancy|gig|w-?2|program|programme|stelle|vaga|puesto|poste"
     r"|anstellung)\b",
     re.IGNORECASE,
@@ -128,8 +129,7 @@ class Term(NamedTuple):
 
 def find_employment_type(document: Document, title_span: tuple[int, int] | None) -> Term | None:
     """The employment type: labelled or in the title first, then the first term in the text."""
-    best = _first_term(document, _EMPLOYMENT, _EMPLOYMENT_NOUN, title_span, employment=True)
-    return best
+    return _first_term(document, _EMPLOYMENT, _EMPLOYMENT_NOUN, title_span, employment=True)
 
 
 def find_work_mode(document: Document) -> Term | None:
@@ -170,7 +170,9 @@ def _terms(
 ) -> list[Term]:
     text = document.text
     found: list[Term] = []
-    for count, match in enumerate(pattern.finditer(text)):
+    anchor = "employment" if employment else "work_mode"
+    matches = document.scan(pattern, anchor, back=60, ahead=60)
+    for count, match in enumerate(matches):
         if count >= MAX_MENTIONS:
             break
         kind = match.lastgroup
@@ -225,18 +227,20 @@ class Hours(NamedTuple):
     zone: tuple[str, tuple[int, int]] | None
 
 
-def find_working_hours(text: str) -> Hours:
+def find_working_hours(document: Document) -> Hours:
     """Working hours as stated ("8:00 am to 11:00 pm Pacific Time") and the time zone."""
-    hours = _HOURS.search(text)
+    hours = next(document.scan(_HOURS, "hours", back=30, ahead=80), None)
     if hours is not None:
         group = "zone" if hours.group("zone") else "zone_in_parens"
-        zone = (hours.group(group), hours.span(group)) if hours.group(group) else _zone_alone(text)
+        zone = (
+            (hours.group(group), hours.span(group)) if hours.group(group) else _zone_alone(document)
+        )
         return Hours((hours.group(), hours.span()), zone)
-    return Hours(None, _zone_alone(text))
+    return Hours(None, _zone_alone(document))
 
 
-def _zone_alone(text: str) -> tuple[str, tuple[int, int]] | None:
-    match = _ZONE_ALONE.search(text)
+def _zone_alone(document: Document) -> tuple[str, tuple[int, int]] | None:
+    match = next(document.scan(_ZONE_ALONE, "hours", back=40, ahead=40), None)
     if match is None:
         return None
     group = "after" if match.group("after") else "before"
