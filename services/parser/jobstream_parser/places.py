@@ -34,7 +34,7 @@ _PLACE_LABEL: Final = re.compile(
     re.IGNORECASE,
 )
 _LABEL_LINE: Final = re.compile(
-    rf"(?:{_PLACE_LABEL.pattern})[ ]?[:\u2013-][ ]?(?P<value>.{{2,150}})$"
+    rf"(?:{_PLACE_LABEL.pattern})[ ]?[:\u2013-][ ]?(?P<value>.{{2,150}})$", re.IGNORECASE
 )
 _BASED_IN: Final = re.compile(
     r"\b(?:based|located|headquartered) in (?:our )?(?P<value>[A-Z][\w.'-]{1,30}"
@@ -173,7 +173,7 @@ def _place(segment: str, offset: int, strict: bool) -> FoundPlace | None:
     zip_code = _ZIP.search(text)
     if zip_code is not None:
         text = text[: zip_code.start()]
-    if not text or len(text) > 80 or _WORK_MODE_WORDS.fullmatch(text):
+    if not text or len(text) > 80 or ":" in text or _WORK_MODE_WORDS.fullmatch(text):
         return None
     parts = [part.strip() for part in text.split(",")]
     if any(not part for part in parts) or len(parts) > 3:

@@ -98,7 +98,8 @@ _RIGHT_DELIMITER: Final = frozenset("|·•,)/\u2013\u2014-:(].")
 # "Contrato indefinido", "contract type permanent": the word before makes it a term.
 _TERM_BEFORE: Final = re.compile(r"(?:contrato|contrat|contract|vertrag|regime|tipo)[ ]$", re.I)
 _NOT_EMPLOYMENT_BEFORE: Final = re.compile(
-    r"(?:years?|months?|of|paid|equivalent|employment|formal|written)[ ]$", re.IGNORECASE
+    r"(?<![\w-])(?:(?:years?|months?) of|of|paid|equivalent|employment|formal|written)[ ]$",
+    re.IGNORECASE,
 )
 _TIME: Final = r"\d{1,2}(?::\d{2})?[ ]?(?:[ap]\.?m\.?)|\d{1,2}:\d{2}(?:[ ]?h)?|\d{1,2}h(?:\d{2})?"
 _ZONE: Final = (
