@@ -58,6 +58,10 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
         "regard to", "inclusive workforce", "chancengleich", "igualdad", "égalité",
     ),
     "url": ("url", "link", "source", "posting"),
+    "location": (
+        "location", "based in", "standort", "arbeitsort", "einsatzort", "localiza",
+        "local de trabalho", "ubicación", "lugar de trabajo", "lieu", "city", "where",
+    ),
 }  # fmt: skip
 
 

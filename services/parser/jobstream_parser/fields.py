@@ -123,6 +123,18 @@ _COMPANY_PATTERNS: Final = (
     re.compile(rf"\bJoin (?P<name>{_NAME})['\u2019]s\b"),
     re.compile(rf"{_SENTENCE_START}At (?P<name>{_NAME}), we\b", re.MULTILINE),
 )
+# Words each of `_COMPANY_PATTERNS` needs (lower case), to skip patterns that cannot match.
+_COMPANY_WORDS: Final = (
+    (") is",),
+    ("is the world", "is a leading", "is an leading", "is the leading"),
+    ("company", "employer", "organi", "hiring", "empresa", "unternehmen", "arbeitgeber",
+     "entreprise", "société"),
+    ("equal",),
+    (" is hiring", " is looking", " is seeking", " is searching"),
+    ("about ",),
+    ("join ",),
+    ("at ",),
+)  # fmt: skip
 # A capitalised word that starts sentences but never a company's name.
 _NOT_A_NAME: Final = frozenset(
     {
@@ -176,9 +188,10 @@ def find_company(document: Document, title: Found | None = None) -> Found | None
     the title in a separated head, or a bare organisation name on the line above the title."""
     text = document.text
     head = text[:COMPANY_CHARS]
-    label, strong = _COMPANY_PATTERNS[2], _COMPANY_PATTERNS[:2]
-    for pattern in (label, *strong):
-        found = _first_name(pattern, head)
+    lowered = document.lower[:COMPANY_CHARS]
+    for pattern, words in zip(_COMPANY_PATTERNS[:3], _COMPANY_WORDS[:3], strict=True):
+        # A cheap test for the words a pattern needs before running it.
+        found = _first_name(pattern, head) if any(w in lowered for w in words) else None
         if found is not None:
             return found
     found = _company_beside_title(text, title)
@@ -192,8 +205,8 @@ def find_company(document: Document, title: Found | None = None) -> Found | None
     ):  # "Acme is an equal ..."
         if match.group("name").split(" ", 1)[0].lower() not in _NOT_A_NAME:
             return Found(match.group("name"), match.span("name"))
-    for pattern in _COMPANY_PATTERNS[4:]:
-        found = _first_name(pattern, head)
+    for pattern, words in zip(_COMPANY_PATTERNS[4:], _COMPANY_WORDS[4:], strict=True):
+        found = _first_name(pattern, head) if any(w in lowered for w in words) else None
         if found is not None:
             return found
     return None

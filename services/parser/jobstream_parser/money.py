@@ -195,6 +195,9 @@ def _judge(text: str, amounts: list[Amount]) -> FoundSalary | None:
     before = text[max(0, start - CUE_WINDOW) : start]
     line_before = before.rsplit("\n", 1)[-1]
     currency = next((amount.currency for amount in amounts if amount.currency), None)
+    adjacent_cue = _CUE.search(line_before[-ADJACENT_WINDOW:]) is not None
+    if currency is None and not adjacent_cue:  # most numbers: counts, years, percentages
+        return None
     period: SalaryPeriod | None = None
     after = _PERIOD_AFTER.match(text, end, min(len(text), end + PERIOD_WINDOW))
     if after is not None:
@@ -204,8 +207,7 @@ def _judge(text: str, amounts: list[Amount]) -> FoundSalary | None:
         before_period = _PERIOD_BEFORE.search(before)
         if before_period is not None and before_period.lastgroup is not None:
             period = before_period.lastgroup  # type: ignore[assignment]
-    cue = _CUE.search(before) is not None
-    adjacent_cue = _CUE.search(line_before[-ADJACENT_WINDOW:]) is not None
+    cue = adjacent_cue or _CUE.search(before) is not None
     # "$2,000 yearly learning budget": what follows the amount, up to a comma, says what it is.
     following = re.split(r"[,;.()\n]", text[end : end + ADJACENT_WINDOW], maxsplit=1)[0]
     if _NOT_PAY.search(line_before[-ADJACENT_WINDOW:]) or _NOT_PAY.search(following):

@@ -37,6 +37,7 @@ PARSER_VERSION: Final = "0.2.0"
 MIN_LETTER_SHARE: Final = 0.3
 SAMPLE_CHARS: Final = 4_000
 _NOT_LETTERS: Final = re.compile(r"[\W\d_]+")
+_ALPHANUMERIC: Final = re.compile(r"[^\W_]")
 _JOB_WORDS: Final = re.compile(
     r"\b(?:jobs?|roles?|positions?|hiring|hire|candidates?|applicants?|apply|experience"
     r"|responsibilit\w{0,5}|requirements?|qualifications?|salary|compensation|benefits"
@@ -189,9 +190,9 @@ def parse(raw: RawPosting) -> ParsedPosting:
 def _refuse_non_text(text: str) -> None:
     sample = text[:SAMPLE_CHARS]
     visible = len(sample) - sample.count(" ") - sample.count("\n")
-    if visible == 0 or not any(char.isalnum() for char in sample):
-        raise NotAPosting("empty", "nothing is left after cleaning")
     letters = len(_NOT_LETTERS.sub("", sample))
+    if visible == 0 or (letters == 0 and _ALPHANUMERIC.search(sample) is None):
+        raise NotAPosting("empty", "nothing is left after cleaning")
     if letters < MIN_LETTER_SHARE * visible:
         raise NotAPosting("not_text", f"only {letters} of {visible} visible characters are letters")
 

@@ -112,7 +112,7 @@ def _url_of(match: re.Match[str], offset: int) -> FoundUrl | None:
 def find_locations(document: Document, head: list[Line]) -> list[FoundPlace]:
     """Places from labels first, then from the head's segments, then "based in"."""
     found: list[FoundPlace] = []
-    for line in document.lines:
+    for line in document.lines_for("location"):
         match = _LABEL_LINE.match(line.text)
         if match is not None:
             found.extend(_places_in(match.group("value"), line.start + match.start("value")))
