@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Final, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
@@ -108,11 +108,70 @@ class RawPosting(_Event):
         )
 
 
+WorkMode = Literal["remote", "hybrid", "onsite", "unknown"]
+# schema.org / Google Jobs `employmentType` vocabulary.
+EmploymentType = Literal[
+    "FULL_TIME", "PART_TIME", "CONTRACTOR", "CONTRACT_TO_HIRE", "TEMPORARY", "INTERN",
+    "VOLUNTEER", "PER_DIEM", "OTHER",
+]  # fmt: skip
+Seniority = Literal[
+    "intern", "junior", "mid", "senior", "staff", "principal", "lead", "manager", "director",
+    "executive",
+]  # fmt: skip
+SalaryPeriod = Literal["hour", "day", "week", "month", "year"]
+Education = Literal["high_school", "associate", "bachelor", "master", "doctorate"]
+SectionKind = Literal[
+    "summary", "responsibilities", "requirements", "preferred", "benefits", "about_company",
+    "legal",
+]  # fmt: skip
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217")]
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$", description="ISO 639-1")]
+
+
+class Location(_Event):
+    """A place the posting names, split as stated ("Austin, TX": city and region)."""
+
+    text: ShortText = Field(description="the place as the posting states it")
+    city: ShortText | None = None
+    region: ShortText | None = None
+    country: ShortText | None = None
+    span: Span | None = None
+
+
+class Salary(_Event):
+    """Pay as stated: a single amount has `min == max`; a ladder of ranges spans all of them."""
+
+    min: float | None = Field(None, ge=0)
+    max: float | None = Field(None, ge=0)
+    currency: CurrencyCode | None = None
+    period: SalaryPeriod | None = None
+    text: ShortText = Field(description="the statement the figures were read from")
+
+
+class Section(_Event):
+    """A part of the posting under a heading (or, for legal text, recognised by its wording)."""
+
+    kind: SectionKind
+    heading: ShortText | None = None
+    text: str = Field(max_length=MAX_TEXT_CHARS)
+    span: Span
+
+
+class Cleaning(_Event):
+    """What cleaning took out of the raw text (the raw topic keeps the original)."""
+
+    duplicate_lines: int = Field(0, ge=0)
+    boilerplate_lines: int = Field(0, ge=0)
+    boilerplate: list[ShortText] = Field(
+        default_factory=list, description="the first line of each job-board block removed"
+    )
+
+
 class ParsedPosting(_Event):
     """A structured posting, published by the parser.
 
-    Every field is `None` when the posting does not say; `evidence` maps a field name to
-    the span of `text` it was read from.
+    Every field is `None` when the posting does not say (`work_mode` is then "unknown");
+    `evidence` maps a field name to the span of `text` it was read from.
     """
 
     schema_version: Literal[1] = SCHEMA_VERSION
@@ -124,6 +183,21 @@ class ParsedPosting(_Event):
     title: ShortText | None = None
     company: ShortText | None = None
     evidence: dict[str, Span] = Field(default_factory=dict)
+    locations: list[Location] = Field(default_factory=list)
+    url: ShortText | None = None
+    work_mode: WorkMode = "unknown"
+    employment_type: EmploymentType | None = None
+    seniority: Seniority | None = None
+    experience_years_min: float | None = Field(None, ge=0)
+    experience_years_max: float | None = Field(None, ge=0)
+    salary: Salary | None = None
+    working_hours: ShortText | None = None
+    time_zone: ShortText | None = None
+    education: Education | None = None
+    language: LanguageCode | None = None
+    date_posted: date | None = None
+    sections: list[Section] = Field(default_factory=list)
+    cleaning: Cleaning = Cleaning()
 
 
 class TaggedSkill(_Event):

@@ -80,3 +80,14 @@ SEARCH_INDEXED: Final = Counter(
 SEARCH_PENDING: Final = Gauge(
     "jobstream_search_pending_postings", "Stored postings not yet searchable (indexer backlog)."
 )
+PARSER_OUTCOMES: Final = Counter(
+    "jobstream_parser_outcomes_total",
+    "Raw postings the parser handled, by outcome (parsed, dead_letter) and reason (the dead"
+    " letter's reason code; 'ok' when parsed).",
+    ["outcome", "reason"],
+)
+PARSER_FIELDS_FOUND: Final = Counter(
+    "jobstream_parser_fields_found_total",
+    "Parsed postings in which the parser found a field (coverage: divide by the parsed outcome).",
+    ["field"],
+)

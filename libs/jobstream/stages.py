@@ -18,6 +18,17 @@ from jobstream.contracts import DeadLetter, InvalidEvent, utc_now
 StageName = Literal["ingest", "parser", "tagger", "store"]
 
 
+class PermanentError(Exception):
+    """Input a stage's domain code refuses for good (retrying cannot help): a dead letter.
+
+    `reason` is the dead letter's short code (`^[a-z_]+$`, bounded: it labels metrics).
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class Record:
     """One record read from a topic."""
@@ -64,7 +75,8 @@ def transform_batch(
 ) -> BatchResult:
     """Apply a pure `transform` to each record's value; failures become dead letters.
 
-    `InvalidEvent` means the record is not what this stage reads. Any other exception is a
+    `InvalidEvent` means the record is not what this stage reads; a `PermanentError` is the
+    domain code refusing the input, with its own reason code. Any other exception is a
     bug in this stage's code for this input: it is dead-lettered too, with the exception, so
     one posting cannot stop the pipeline and it can be redriven once the bug is fixed.
     """
@@ -74,6 +86,8 @@ def transform_batch(
             result.events.append(transform(record.value))
         except InvalidEvent as error:
             result.dead_letters.append(dead_letter_for(record, stage, "invalid_event", str(error)))
+        except PermanentError as error:
+            result.dead_letters.append(dead_letter_for(record, stage, error.reason, str(error)))
         except Exception as error:
             where = traceback.format_exception_only(type(error), error)[-1].strip()
             result.dead_letters.append(dead_letter_for(record, stage, "processing_error", where))

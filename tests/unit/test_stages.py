@@ -39,3 +39,22 @@ def test_good_records_become_events_and_bad_ones_dead_letters() -> None:
     assert bad_json.payload == "{not json"
     assert bad_json.source_topic == "jobstream.postings.raw" and bad_json.source_partition == 2
     assert "ZeroDivisionError" in result.dead_letters[1].error
+
+
+def test_a_permanent_error_becomes_a_dead_letter_with_its_own_reason() -> None:
+    from jobstream.stages import PermanentError
+
+    def refuse(value: bytes | None) -> ParsedPosting:
+        raise PermanentError("not_a_posting", "no posting in here")
+
+    raw = RawPosting.from_text("%%%%", Source(channel="cli"))
+    result = transform_batch([record(encode(raw), 7)], "parser", refuse)
+
+    assert result.events == []
+    (letter,) = result.dead_letters
+    assert (letter.reason, letter.error, letter.source_offset) == (
+        "not_a_posting",
+        "no posting in here",
+        7,
+    )
+    assert letter.payload_bytes() == encode(raw)

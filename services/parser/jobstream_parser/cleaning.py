@@ -1,24 +1,169 @@
-"""Cleaning: the one form of a posting's text that the parsed event carries.
+"""Cleaning: the one form of a posting's text that the parsed event carries and the tagger reads.
 
-Every span the parser and the tagger report is an offset into this cleaned text.
+Every span the parser and the tagger report is an offset into this cleaned text. Cleaning
+normalises Unicode (NFKC), line breaks, white space and bullets; drops invisible and control
+characters; collapses lines repeated verbatim; and removes job-board boilerplate (safety tips,
+"see more jobs", "show more", cookie and terms notices). The employer's own legal text (EEO,
+privacy notice) stays: the parser marks it as the `legal` section.
+
+Everything here is a single pass of C-speed regex substitutions plus one loop over lines, so
+the cost is linear in the input.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Final
+import unicodedata
+from typing import Final, NamedTuple
 
-_LINE_BREAK: Final = re.compile(r"\r\n?")
-# Four newlines in a row are three blank lines; runs longer than that shrink to two blank lines.
-_BLANK_RUN: Final = re.compile(r"\n{4,}")
+from jobstream.contracts import MAX_TEXT_CHARS
+
+# A line this long that appears a second time anywhere is a copy (pasted twice, scraped twice).
+MIN_REPEATED_LINE_CHARS: Final = 40
+# A job-board block (safety tips, similar jobs) only ends a posting, never starts one.
+MIN_LINES_BEFORE_BOARD_BLOCK: Final = 5
+MAX_NOTED_CHARS: Final = 200
+MAX_COMPANY_CARD_CHARS: Final = 60
+MAX_BOARD_LINE_CHARS: Final = 400
+# Words every board-block marker holds: a cheap test before the pattern.
+_BOARD_WORDS: Final = ("job", "tips", "safety", "viewed", "notified")
+
+_LINE_BREAKS: Final = re.compile(r"\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_RARE_BREAKS: Final = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+# Controls, zero-width and bidi characters, noncharacters and lone surrogates: never content.
+_INVISIBLE: Final = re.compile(
+    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\ufeff\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]"
+)
+# "**Requirements**", "__Benefits:__": emphasis around a whole line.
+_EMPHASIS: Final = re.compile(r"^(\*\*|__)([^*_\n]{1,200})\1(:?)$")
+_MARKDOWN_HEADING: Final = re.compile(r"^#{1,6} ")
+# Bullet marks that become "- ": symbols always, dashes/stars/plus only before a space.
+_BULLET: Final = re.compile(r"^(?:[•·▪◦‣●○■□➢➤►▸✓✔❖]|[-\u2013\u2014*+](?= ))[ ]?")
+
+# Lines a job board adds around a posting; dropped one by one.
+_BOARD_LINE: Final = re.compile(
+    r"(?:show (?:more|less)|see (?:more|less)|…? ?more|apply now|easy apply|apply|save|save job"
+    r"|report (?:this )?job|share|copy link|actively recruiting|be an early applicant|promoted"
+    r"|.{0,200}\b(?:we use cookies|accept (?:all )?cookies|cookie (?:policy|settings)"
+    r"|by clicking (?:on )?[\"“]?apply|by applying,? you agree).{0,200})[.!]?",
+    re.IGNORECASE,
+)
+# Where a job board's own footer starts (safety tips, more jobs): the rest is not the posting.
+_BOARD_BLOCK: Final = re.compile(
+    r"see more jobs|job search (?:safety )?tips|job (?:search )?safety|safety tips"
+    r"|similar jobs|people also viewed|more jobs (?:like this|from)|jobs you may"
+    r"|recommended jobs for you|get notified about new",
+    re.IGNORECASE,
+)
+
+
+class Cleaned(NamedTuple):
+    text: str
+    duplicate_lines: int
+    boilerplate_lines: int
+    boilerplate: list[str]
+
+
+class TooLong(ValueError):
+    """Cleaning made the text longer than an event may carry (NFKC can expand characters)."""
 
 
 def clean_text(text: str) -> str:
-    """Normalise line breaks and white space at line ends, and nothing else.
+    """The cleaned text alone (see `clean`)."""
+    return clean(text).text
 
-    Drops a leading byte-order mark, turns CRLF and CR into LF, strips trailing white space on
-    every line and shortens runs of three or more blank lines to two.
+
+def clean(text: str) -> Cleaned:
+    """Normalise, collapse repeats and remove job-board boilerplate; see the module docstring.
+
+    Lines are stripped, runs of white space become one space, bullets become "- ", and runs of
+    blank lines become one blank line (a paragraph break). Raises `TooLong` when Unicode
+    normalisation grew the text past what an event may carry.
     """
-    text = _LINE_BREAK.sub("\n", text.removeprefix("\ufeff"))
-    text = "\n".join(line.rstrip() for line in text.split("\n"))
-    return _BLANK_RUN.sub("\n\n\n", text)
+    if "\r" in text or any(char in text for char in _RARE_BREAKS):
+        text = _LINE_BREAKS.sub("\n", text)
+    text = _INVISIBLE.sub("", text)
+    normalised = unicodedata.normalize("NFKC", text)
+    if len(normalised) > MAX_TEXT_CHARS:  # a few characters expand to many under NFKC
+        normalised = unicodedata.normalize("NFC", text)
+        if len(normalised) > MAX_TEXT_CHARS:
+            raise TooLong(f"{len(normalised):,} characters after Unicode normalisation")
+    text = normalised
+
+    out: list[str] = []
+    seen: set[str] = set()
+    previous = ""
+    duplicates = 0
+    removed = 0
+    notes: list[str] = []
+    content_lines = 0
+    lines = text.split("\n")
+    for index, raw_line in enumerate(lines):
+        # split/join: every run of white space (tabs, no-break spaces) becomes one space, at C speed
+        line = _normalise_line(" ".join(raw_line.split()))
+        if not line:
+            if out and out[-1]:
+                out.append("")
+            continue
+        if line == previous or (len(line) >= MIN_REPEATED_LINE_CHARS and line in seen):
+            duplicates += 1
+            continue
+        if (
+            content_lines >= MIN_LINES_BEFORE_BOARD_BLOCK
+            and len(line) <= MAX_BOARD_LINE_CHARS
+            and _may_be_board(line)
+            and _BOARD_BLOCK.search(line)
+        ):
+            block = [line, *(rest for rest in lines[index + 1 :] if rest.strip())]
+            removed += len(block) + _drop_company_card(out)
+            notes.append(line[:MAX_NOTED_CHARS])
+            break
+        if len(line) <= MAX_BOARD_LINE_CHARS and _BOARD_LINE.fullmatch(line):
+            removed += 1
+            notes.append(line[:MAX_NOTED_CHARS])
+            continue
+        if len(line) >= MIN_REPEATED_LINE_CHARS:
+            seen.add(line)
+        out.append(line)
+        previous = line
+        content_lines += 1
+    while out and not out[-1]:
+        out.pop()
+    return Cleaned("\n".join(out), duplicates, removed, notes)
+
+
+def _may_be_board(line: str) -> bool:
+    lowered = line.lower()
+    return any(word in lowered for word in _BOARD_WORDS)
+
+
+def _normalise_line(line: str) -> str:
+    if not line:
+        return line
+    if line[0] == "#":
+        line = _MARKDOWN_HEADING.sub("", line)
+    if line[0] in "*_":
+        emphasis = _EMPHASIS.match(line)
+        if emphasis is not None:
+            line = emphasis.group(2).strip() + emphasis.group(3)
+    if not line:
+        return line
+    bullet = _BULLET.match(line)
+    if bullet is not None:
+        rest = line[bullet.end() :].strip()
+        return "- " + rest if rest else ""
+    return line
+
+
+def _drop_company_card(out: list[str]) -> int:
+    """A board's company card right above its footer: the company's name again (a short line
+    seen earlier) and a one-line description. Returns how many lines it dropped."""
+    while out and not out[-1]:
+        out.pop()
+    if len(out) >= 3:
+        name = out[-2]
+        if 0 < len(name) <= MAX_COMPANY_CARD_CHARS and name in out[:-2]:
+            del out[-2:]
+            return 2
+    return 0

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple
 
+from jobstream_parser.document import Document
+
 HEAD_CHARS: Final = 5_000
 HEAD_LINES: Final = 40
 # "As a <Title> on the team" is looked for in the opening sentences only.
@@ -17,13 +19,30 @@ OPENING_CHARS: Final = 1_500
 MAX_TITLE_CHARS: Final = 100
 MAX_TITLE_WORDS: Final = 12
 MAX_COMPANY_CHARS: Final = 60
+# Where "Acme is a leading ...", "Company: Acme" are looked for.
+COMPANY_CHARS: Final = 2_000
 MAX_COMPANY_WORDS: Final = 5
 
 _TITLE_NOUNS: Final = (
     "engineer|developer|programmer|manager|analyst|scientist|designer|architect|director"
     "|specialist|lead|administrator|consultant|officer|technician|clerk|assistant|coordinator"
     "|intern|researcher|tester|strategist|recruiter|supervisor|operator|executive|accountant"
-    "|owner|advisor|representative|associate|writer|editor|head"
+    "|owner|advisor|representative|associate|writer|editor|head|mechanic|nurse|driver|inspector"
+    "|worker|attendant|electrician|planner|investigator|examiner|agent|therapist|teacher"
+    "|instructor|counselor|chemist|pharmacist|physician|attorney|paralegal|cashier|carpenter"
+    "|plumber|welder|guard|firefighter|chef|cook|receptionist|secretary|auditor|controller"
+    "|buyer|estimator|surveyor|librarian|economist|statistician|superintendent|foreman|helper"
+    "|apprentice|trainee|laborer|custodian|dispatcher|aide|captain|chief|deputy|president"
+    "|partner|principal|fellow|marketer|sre|devops|entwickler(?:in)?|ingenieur(?:in)?"
+    "|berater(?:in)?|leiter(?:in)?|desenvolvedor(?:a)?|engenheiro|engenheira|analista"
+    "|desarrollador(?:a)?|ingeniero|ingeniera|développeur|développeuse|ingénieur|ingénieure"
+    "|chargé|responsable|gerente|diretor|director|stagiaire|bookkeeper|mentor|tutor|coach"
+    "|trainer|lawyer|doctor|dentist|hygienist|pilot|barista|bartender|server|housekeeper"
+    "|janitor|cleaner|courier|vp|cto|ceo|cfo|coo|cio|ciso|founder|co-founder|producer|artist"
+    "|animator|photographer|journalist|reporter|translator|interpreter|copywriter|treasurer"
+    "|actuary|underwriter|adjuster|appraiser|broker|banker|teller|salesperson|merchandiser"
+    "|technologist|psychologist|caregiver|machinist|installer|assembler|painter|landscaper"
+    "|gardener|paramedic|ranger|scrum master|product owner|sales"
 )
 _TITLE_NOUN: Final = re.compile(rf"\b(?:{_TITLE_NOUNS})s?\b", re.IGNORECASE)
 _ENDS_WITH_TITLE_NOUN: Final = re.compile(rf"\b(?:{_TITLE_NOUNS})s?$", re.IGNORECASE)
@@ -31,13 +50,35 @@ _ENDS_WITH_TITLE_NOUN: Final = re.compile(rf"\b(?:{_TITLE_NOUNS})s?$", re.IGNORE
 # "Contract: Staff Backend Engineer", "Job title: Data Analyst"
 _LABEL_PREFIX: Final = re.compile(
     r"(?:contract|full[- ]?time|part[- ]?time|internship|temporary|freelance|permanent"
-    r"|(?:job )?title|position|role)[ \t]*:[ \t]*",
+    r"|(?:job )?title|position|role|(?:now |we're |we are )?hiring)[ \t]*:[ \t]*",
     re.IGNORECASE,
 )
 # "Senior Software Engineer (Backend) — Job Description"
 _JOB_DESCRIPTION_SUFFIX: Final = re.compile(
     r"[ \t]+[\u2014\u2013-][ \t]*job description$", re.IGNORECASE
 )
+# "(m/w/d)", "(f/m/x)", "(all genders)": a legal marker after German titles, not the title.
+_GENDER_MARKER: Final = re.compile(
+    r"[ ]?\((?:[mwfdhx*]/){1,3}[mwfdhx*]\)$|[ ]?\(all genders\)$|[ ]?\(gn\)$", re.IGNORECASE
+)
+# After a title, what is not the title: "(Summer 2025)", " - Per Diem", " - Contract-to-Hire",
+# " (Remote)", " @ Acme".
+_TITLE_TAIL: Final = re.compile(
+    r"[ ]?\((?:summer|fall|autumn|winter|spring)?[ ]?\d{4}\)$"
+    r"|[ ](?:[-\u2013\u2014|][ ]?|\()(?:full[- ]?time|part[- ]?time|contract(?:[- ]to[- ]hire)?"
+    r"|contractor|freelance|temporary|temp|per diem|prn|internship|permanent|remote|hybrid"
+    r"|on-?site)\)?$"
+    r"|[ ]@[ ].{1,60}$",
+    re.IGNORECASE,
+)
+MAX_TAILS: Final = 3
+# Separated one-line heads: "Acme | Senior Engineer | Berlin | REMOTE | $150k-$200k".
+_SEGMENTS: Final = re.compile(r"[ ]?[|·•][ ]?|[ ][\u2013\u2014-][ ]")
+# A title may hold a dash ("Engineering Manager - Payments"), never a bar or a dot.
+_TITLE_SEGMENTS: Final = re.compile(r"[ ]?[|·•][ ]?")
+_COMMA: Final = re.compile(r",[ ]")
+_SPACED_DASH: Final = re.compile(r"[ ][\u2013\u2014][ ]")
+_AT_COMPANY: Final = re.compile(r"[ ]@[ ](?P<name>[A-Z0-9][\w&.-]*(?: [A-Z0-9][\w&.-]*){0,3})")
 _BULLET: Final = re.compile(r"[-*•·▪◦‣\u2013\u2014]|\d{1,3}[.)][ \t]")
 _URL: Final = re.compile(r"https?://|www\.", re.IGNORECASE)
 
@@ -61,10 +102,39 @@ _COMPANY_PATTERNS: Final = (
         r" (?:the world['\u2019]s|an? leading|the leading)\b",
         re.MULTILINE,
     ),
+    # "Company: Acme", "Empresa: Acme"
+    re.compile(
+        rf"^(?:Company|Employer|Organi[sz]ation|Hiring (?:company|organi[sz]ation)|Empresa"
+        rf"|Unternehmen|Arbeitgeber|Entreprise|Société)[ ]?:[ ]?(?P<name>{_NAME})[ ]*$",
+        re.MULTILINE,
+    ),
+    # "Acme is an equal opportunity employer", "Acme is proud to be an equal ..."
+    re.compile(
+        rf"{_SENTENCE_START}(?P<name>{_NAME}) is (?:an?|proud to be an?|committed to being an?)"
+        r" (?:proud )?equal (?:employment )?opportunity",
+        re.MULTILINE,
+    ),
+    # "Acme is hiring", "Acme is looking for", "Acme is seeking"
+    re.compile(
+        rf"{_SENTENCE_START}(?P<name>{_NAME}) is (?:hiring|looking for|seeking|searching for)\b",
+        re.MULTILINE,
+    ),
     re.compile(rf"^About (?P<name>{_NAME}):?$", re.MULTILINE),
     re.compile(rf"\bJoin (?P<name>{_NAME})['\u2019]s\b"),
     re.compile(rf"{_SENTENCE_START}At (?P<name>{_NAME}), we\b", re.MULTILINE),
 )
+# Words each of `_COMPANY_PATTERNS` needs (lower case), to skip patterns that cannot match.
+_COMPANY_WORDS: Final = (
+    (") is",),
+    ("is the world", "is a leading", "is an leading", "is the leading"),
+    ("company", "employer", "organi", "hiring", "empresa", "unternehmen", "arbeitgeber",
+     "entreprise", "société"),
+    ("equal",),
+    (" is hiring", " is looking", " is seeking", " is searching"),
+    ("about ",),
+    ("join ",),
+    ("at ",),
+)  # fmt: skip
 # A capitalised word that starts sentences but never a company's name.
 _NOT_A_NAME: Final = frozenset(
     {
@@ -76,7 +146,7 @@ _NOT_A_NAME: Final = frozenset(
 _NOT_A_COMPANY_LINE: Final = re.compile(
     r"\b(?:job|description|summary|overview|about|responsibilities|requirements|qualifications"
     r"|remote|hybrid|on-?site|full[- ]?time|part[- ]?time|contract|internship|apply|posted"
-    r"|hiring|vacancy|position|role)\b",
+    r"|hiring|vacancy|position|role|careers?|jobs|join us|open positions|vacancies)\b",
     re.IGNORECASE,
 )
 
@@ -97,34 +167,131 @@ def find_title(text: str) -> Found | None:
     """The job title: the first title-like line of the head, else "As a <Title> on/at ...".
 
     Lines before the title may be a URL, a company name or a heading; the search stops at the
-    first line that reads like body text (a bullet, a sentence, a long line).
+    first line that reads like body text (a bullet, a sentence, a long line). In a separated
+    one-line head ("Acme | Senior Engineer | Berlin") the title is the segment naming a role.
     """
     for line in _head_lines(text):
         if _is_body(line.text):
             break
-        found = _title_of_line(line)
-        if found is not None:
-            return found
+        parts = _segments(line, _TITLE_SEGMENTS)
+        if not parts and len(_SPACED_DASH.findall(line.text)) >= 2:
+            parts = _segments(line, _SPACED_DASH)
+        for part in parts or [line]:
+            found = _title_of_line(part)
+            if found is not None:
+                return found
     return _title_after_as_a(text[:OPENING_CHARS])
 
 
-def find_company(text: str) -> Found | None:
-    """The employer, when the posting names it: a known phrase near the start, or a bare
-    organisation name on the first line right above the title line."""
-    head = text[:HEAD_CHARS]
-    strong, weak = _COMPANY_PATTERNS[:2], _COMPANY_PATTERNS[2:]
-    for pattern in strong:
-        found = _first_name(pattern, head)
+def find_company(document: Document, title: Found | None = None) -> Found | None:
+    """The employer, when the posting names it: a label, a known phrase, the segment beside
+    the title in a separated head, or a bare organisation name on the line above the title."""
+    text = document.text
+    head = text[:COMPANY_CHARS]
+    lowered = document.lower[:COMPANY_CHARS]
+    for pattern, words in zip(_COMPANY_PATTERNS[:3], _COMPANY_WORDS[:3], strict=True):
+        # A cheap test for the words a pattern needs before running it.
+        found = _first_name(pattern, head) if any(w in lowered for w in words) else None
         if found is not None:
             return found
+    found = _company_beside_title(text, title)
+    if found is not None:
+        return found
     found = _company_line(text)
     if found is not None:
         return found
-    for pattern in weak:
-        found = _first_name(pattern, head)
+    for match in document.scan(
+        _COMPANY_PATTERNS[3], "legal", back=100, ahead=60
+    ):  # "Acme is an equal ..."
+        if match.group("name").split(" ", 1)[0].lower() not in _NOT_A_NAME:
+            return Found(match.group("name"), match.span("name"))
+    for pattern, words in zip(_COMPANY_PATTERNS[4:], _COMPANY_WORDS[4:], strict=True):
+        found = _first_name(pattern, head) if any(w in lowered for w in words) else None
         if found is not None:
             return found
     return None
+
+
+def _segments(line: _Line, pattern: re.Pattern[str] = _SEGMENTS) -> list[_Line]:
+    parts = []
+    position = 0
+    for match in pattern.finditer(line.text):
+        parts.append(_part(line, position, match.start()))
+        position = match.end()
+    if not parts:
+        return []
+    parts.append(_part(line, position, len(line.text)))
+    return [part for part in parts if part.text]
+
+
+def _part(line: _Line, start: int, end: int) -> _Line:
+    raw = line.text[start:end]
+    stripped = raw.strip()
+    return _Line(stripped, line.start + start + len(raw) - len(raw.lstrip()))
+
+
+def _company_beside_title(text: str, title: Found | None) -> Found | None:
+    """ "Acme | Senior Engineer | Berlin": the first segment when the title is another one;
+    "ML Engineer @ Acme"; "Senior Engineer" then "Acme · Berlin, Germany": the first segment of
+    the next line; or the next line alone when the posting names it again ("Acme is ...")."""
+    if title is None or title.span is None:
+        return None
+    lines = _head_lines(text)
+    for index, line in enumerate(lines):
+        if not line.start <= title.span[0] <= line.start + len(line.text):
+            continue
+        at = _AT_COMPANY.search(line.text, title.span[1] - line.start)
+        if at is not None:
+            return Found(
+                at.group("name"), (line.start + at.start("name"), line.start + at.end("name"))
+            )
+        parts = _segments(line)
+        if len(parts) >= 2 and parts[0].start != title.span[0]:
+            return _company_of(parts[0])
+        if index + 1 >= len(lines):
+            return None
+        following = lines[index + 1]
+        parts = _segments(following) or _segments(following, _COMMA)
+        if len(parts) >= 2:
+            found = _company_of(parts[0])
+            if found is not None and (
+                _segments(following) or _named_again(text, found.value, following.start)
+            ):
+                return found
+            return None
+        found = _company_of(following)
+        if found is not None and _named_again(text, found.value, following.start):
+            return found
+        return None
+    return None
+
+
+def _named_again(text: str, name: str, after: int) -> bool:
+    """The name starts a sentence later on ("Acme is a ...", "Acme builds ...")."""
+    start = after + len(name)
+    while True:
+        start = text.find(name + " ", start, start + HEAD_CHARS)
+        if start < 0:
+            return False
+        if start == 0 or text[start - 1] == "\n" or text[start - 2 : start] in {". ", "! "}:
+            return True
+        start += len(name)
+
+
+def _company_of(part: _Line) -> Found | None:
+    value = part.text
+    looks_like_name = (
+        1 < len(value) <= MAX_COMPANY_CHARS
+        and len(value.split()) <= MAX_COMPANY_WORDS
+        and (value[0].isupper() or value[0].isdigit())
+        and value[-1] not in ".!?:;,"
+        and value.split(" ", 1)[0].lower() not in _NOT_A_NAME
+        and _TITLE_NOUN.search(value) is None
+        and _NOT_A_COMPANY_LINE.search(value) is None
+        and "," not in value
+        and not any(char.isdigit() for char in value[:1])
+    )
+    return Found(value, (part.start, part.start + len(value))) if looks_like_name else None
 
 
 def _head_lines(text: str) -> list[_Line]:
@@ -156,6 +323,14 @@ def _title_of_line(line: _Line) -> Found | None:
     suffix = _JOB_DESCRIPTION_SUFFIX.search(value)
     if suffix is not None:
         value = value[: suffix.start()]
+    marker = _GENDER_MARKER.search(value)
+    if marker is not None:
+        value = value[: marker.start()]
+    for _ in range(MAX_TAILS):
+        tail = _TITLE_TAIL.search(value)
+        if tail is None or tail.start() == 0:
+            break
+        value = value[: tail.start()]
     if not _looks_like_title(value):
         return None
     return Found(value, (start, start + len(value)))

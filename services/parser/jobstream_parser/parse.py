@@ -1,30 +1,134 @@
-"""The parser's domain: a raw posting in, a structured posting out. Pure, never raises on text."""
+"""The parser's domain: a raw posting in, a structured posting out. Pure: no I/O.
+
+`parse` either returns a `ParsedPosting` or raises `NotAPosting` (a permanent error: the stage
+dead-letters the record with the reason); it raises nothing else on any text.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
-from jobstream.contracts import ParsedPosting, RawPosting, Span
-from jobstream_parser.cleaning import clean_text
+from jobstream.contracts import (
+    Cleaning,
+    Location,
+    ParsedPosting,
+    RawPosting,
+    Salary,
+    Section,
+    Span,
+)
+from jobstream.stages import PermanentError
+from jobstream_parser.cleaning import TooLong, clean
+from jobstream_parser.dates import find_date_posted
+from jobstream_parser.document import Document
+from jobstream_parser.experience import find_experience
 from jobstream_parser.fields import Found, find_company, find_title
+from jobstream_parser.language import find_language
+from jobstream_parser.money import find_salary
+from jobstream_parser.people import find_education, find_seniority
+from jobstream_parser.places import FoundPlace, find_locations, find_url, parse_place
+from jobstream_parser.sections import SectionIndex, find_sections
+from jobstream_parser.terms import find_employment_type, find_work_mode, find_working_hours
 
-PARSER_VERSION: Final = "0.1.0"
+PARSER_VERSION: Final = "0.2.0"
+
+# Below this share of letters among the visible characters, the input is not prose.
+MIN_LETTER_SHARE: Final = 0.3
+SAMPLE_CHARS: Final = 4_000
+_NOT_LETTERS: Final = re.compile(r"[\W\d_]+")
+_ALPHANUMERIC: Final = re.compile(r"[^\W_]")
+_JOB_WORDS: Final = re.compile(
+    r"\b(?:jobs?|roles?|positions?|hiring|hire|candidates?|applicants?|apply|experience"
+    r"|responsibilit\w{0,5}|requirements?|qualifications?|salary|compensation|benefits"
+    r"|employer|employment|careers?|vacanc\w{1,3}|skills|duties|vaga|stelle|puesto|poste"
+    r"|emploi|trabajo|trabalho|aufgaben|profil|requisitos|empleo)\b",
+    re.IGNORECASE,
+)
+MIN_JOB_WORDS: Final = 2
+
+
+class NotAPosting(PermanentError):
+    """Input that holds no posting: `reason` is `empty`, `not_text`, `not_a_posting` or
+    `too_long` (Unicode normalisation grew it past what an event may carry)."""
 
 
 def parse(raw: RawPosting) -> ParsedPosting:
-    """Clean the text and read the title and the company from it.
+    """Clean the text and read every field from it, each with the span of its evidence.
 
     Fields given by structured input (`raw.provided`) win over what the text suggests; their
     evidence span points at them in the text when they appear there verbatim.
     """
-    text = clean_text(raw.text)
+    try:
+        cleaned = clean(raw.text)
+    except TooLong as error:
+        raise NotAPosting("too_long", f"the text is too long to carry: {error}") from error
+    text = cleaned.text
+    _refuse_non_text(text)
+    document = Document(text)
+    found_sections = find_sections(document)
+    sections = SectionIndex(found_sections)
+    evidence: dict[str, Span] = {}
+
+    def note(field: str, span: tuple[int, int] | None) -> None:
+        if span is not None and span[1] > span[0]:
+            evidence[field] = Span(start=span[0], end=span[1])
+
     title = _provided(raw.provided.title, text) or find_title(text)
-    company = _provided(raw.provided.company, text) or find_company(text)
-    evidence = {
-        field: Span(start=found.span[0], end=found.span[1])
-        for field, found in (("title", title), ("company", company))
-        if found is not None and found.span is not None
-    }
+    company = _provided(raw.provided.company, text) or find_company(document, title)
+    note("title", title.span if title else None)
+    note("company", company.span if company else None)
+
+    found_url = find_url(document)
+    url = _provided(raw.provided.url, text) or (Found(*found_url) if found_url else None)
+    note("url", url.span if url else None)
+
+    places = _provided_places(raw.provided.location, text) or find_locations(
+        document, document.head
+    )
+    if places:
+        note("locations", places[0].span)
+
+    work_mode = find_work_mode(document)
+    note("work_mode", work_mode.span if work_mode else None)
+    employment = find_employment_type(document, title.span if title else None)
+    note("employment_type", employment.span if employment else None)
+    seniority = find_seniority(
+        document, title.value if title else None, title.span if title else None
+    )
+    note("seniority", seniority.span if seniority else None)
+    experience = find_experience(document, sections)
+    if experience is not None:
+        if experience.minimum is not None:
+            note("experience_years_min", experience.span)
+        if experience.maximum is not None:
+            note("experience_years_max", experience.span)
+    salary = find_salary(document)
+    note("salary", salary.span if salary else None)
+    hours = find_working_hours(document)
+    note("working_hours", hours.hours[1] if hours.hours else None)
+    note("time_zone", hours.zone[1] if hours.zone else None)
+    education = find_education(document, sections)
+    note("education", education.span if education else None)
+    language = find_language(text)
+    note("language", language.span if language else None)
+    head = document.head
+    posted = find_date_posted(
+        document,
+        head[-1].end if head else 0,
+        raw.received_at.date(),
+        day_first=language is not None and language.code != "en",
+    )
+    note("date_posted", posted.span if posted else None)
+
+    if not (
+        title or salary or employment or experience or work_mode or found_sections
+    ) and not _has_job_words(text):
+        raise NotAPosting(
+            "not_a_posting",
+            "no title, pay, terms or sections found, and too few words postings use",
+        )
+
     return ParsedPosting(
         posting_id=raw.posting_id,
         received_at=raw.received_at,
@@ -34,7 +138,68 @@ def parse(raw: RawPosting) -> ParsedPosting:
         title=title.value if title else None,
         company=company.value if company else None,
         evidence=evidence,
+        locations=[
+            Location(
+                text=place.text,
+                city=place.city,
+                region=place.region,
+                country=place.country,
+                span=Span(start=place.span[0], end=place.span[1]) if place.span else None,
+            )
+            for place in places
+        ],
+        url=url.value if url else None,
+        work_mode=work_mode.value if work_mode else "unknown",
+        employment_type=employment.value if employment else None,
+        seniority=seniority.value if seniority else None,
+        experience_years_min=experience.minimum if experience else None,
+        experience_years_max=experience.maximum if experience else None,
+        salary=(
+            Salary(
+                min=salary.minimum,
+                max=salary.maximum,
+                currency=salary.currency,
+                period=salary.period,
+                text=text[salary.span[0] : salary.span[1]][:2_000],
+            )
+            if salary
+            else None
+        ),
+        working_hours=hours.hours[0] if hours.hours else None,
+        time_zone=hours.zone[0] if hours.zone else None,
+        education=education.value if education else None,
+        language=language.code if language else None,
+        date_posted=posted.value if posted else None,
+        sections=[
+            Section(
+                kind=section.kind,
+                heading=section.heading[:2_000] if section.heading else None,
+                text=text[section.start : section.end],
+                span=Span(start=section.start, end=section.end),
+            )
+            for section in found_sections
+        ],
+        cleaning=Cleaning(
+            duplicate_lines=cleaned.duplicate_lines,
+            boilerplate_lines=cleaned.boilerplate_lines,
+            boilerplate=cleaned.boilerplate,
+        ),
     )
+
+
+def _refuse_non_text(text: str) -> None:
+    sample = text[:SAMPLE_CHARS]
+    visible = len(sample) - sample.count(" ") - sample.count("\n")
+    letters = len(_NOT_LETTERS.sub("", sample))
+    if visible == 0 or (letters == 0 and _ALPHANUMERIC.search(sample) is None):
+        raise NotAPosting("empty", "nothing is left after cleaning")
+    if letters < MIN_LETTER_SHARE * visible:
+        raise NotAPosting("not_text", f"only {letters} of {visible} visible characters are letters")
+
+
+def _has_job_words(text: str) -> bool:
+    found = {match.lower() for match in _JOB_WORDS.findall(text[:SAMPLE_CHARS])}
+    return len(found) >= MIN_JOB_WORDS
 
 
 def _provided(value: str | None, text: str) -> Found | None:
@@ -43,3 +208,12 @@ def _provided(value: str | None, text: str) -> Found | None:
         return None
     start = text.find(value)
     return Found(value, (start, start + len(value)) if start >= 0 else None)
+
+
+def _provided_places(value: str | None, text: str) -> list[FoundPlace]:
+    value = value.strip() if value else ""
+    if not value:
+        return []
+    start = text.find(value)
+    place = parse_place(value, max(start, 0)) or FoundPlace(value, None, None, None, None)
+    return [place if start >= 0 else place._replace(span=None)]

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from jobstream.contracts import ParsedPosting, RawPosting, decode
+from jobstream import metrics
+from jobstream.contracts import InvalidEvent, ParsedPosting, RawPosting, decode
 from jobstream.kafka.worker import run_stage_worker, transform_handler
 from jobstream.topology import PARSER
-from jobstream_parser.parse import parse
+from jobstream_parser.parse import NotAPosting, parse
 from jobstream_parser.settings import ParserSettings
 
 
 def parse_record(value: bytes | None) -> ParsedPosting:
-    return parse(decode(RawPosting, value))
+    """Decode, parse and count the outcome; the stage core dead-letters what raises."""
+    try:
+        parsed = parse(decode(RawPosting, value))
+    except InvalidEvent:
+        metrics.PARSER_OUTCOMES.labels("dead_letter", "invalid_event").inc()
+        raise
+    except NotAPosting as refused:
+        metrics.PARSER_OUTCOMES.labels("dead_letter", refused.reason).inc()
+        raise
+    except Exception:
+        metrics.PARSER_OUTCOMES.labels("dead_letter", "processing_error").inc()
+        raise
+    metrics.PARSER_OUTCOMES.labels("parsed", "ok").inc()
+    for field in parsed.evidence:
+        metrics.PARSER_FIELDS_FOUND.labels(field).inc()
+    return parsed
 
 
 def serve(settings: ParserSettings) -> None:

@@ -1,0 +1,283 @@
+"""Salary: amounts, ranges and ladders of ranges with their currency and period, as stated.
+
+"$11,670.34 - $14,174.54 per month", "$49,903 to $72,996 and $55,019 to $80,472",
+"€60k-80k", "100-120k USD", "£45,000 per annum", "R$ 8.000 a 10.000 por mês".
+
+A currency is only what a symbol or code states ("$" is USD, "C$" CAD, "R$" BRL); a period only
+what the words say (after the amounts, or before them as in "Annual salary", "Hourly rate").
+An amount counts as pay only with a reason to believe it: a range, a period, or a pay word
+just before it ("Pay:", "Salary", "Compensation"). Amounts in millions or billions never do.
+
+Every pattern is anchored on a digit or a currency sign and has bounded repetition, so the scan
+is linear in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, NamedTuple
+
+from jobstream.contracts import SalaryPeriod
+from jobstream_parser.document import Document
+
+_CODES: Final = (
+    "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF",
+    "RON", "BGN", "INR", "JPY", "CNY", "RMB", "BRL", "MXN", "ZAR", "SGD", "HKD", "ILS", "TRY",
+    "KRW", "PHP", "AED", "ARS", "CLP", "COP", "PEN", "NGN", "KES", "EGP", "IDR", "MYR", "THB",
+    "VND", "TWD", "SAR", "QAR", "UAH", "RUB"
+)  # fmt: skip
+_SYMBOLS: Final = {
+    "$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "CN¥": "CNY", "₹": "INR",
+    "₩": "KRW", "₽": "RUB", "₺": "TRY", "₪": "ILS", "₫": "VND", "₱": "PHP", "C$": "CAD",
+    "CA$": "CAD", "CAN$": "CAD", "A$": "AUD", "AU$": "AUD", "NZ$": "NZD", "HK$": "HKD",
+    "S$": "SGD", "R$": "BRL", "MX$": "MXN", "zł": "PLN", "euro": "EUR", "euros": "EUR",
+    "RMB": "CNY",
+}  # fmt: skip
+_CODE_ALT: Final = "|".join(_CODES)
+# Three capitals, then checked against the codes: far cheaper than trying every code at every
+# position of the text.
+_CODE: Final = rf"(?<![A-Za-z])[A-Z]{{3}}(?<={_CODE_ALT})(?![A-Za-z])"
+_PREFIX: Final = rf"(?P<prefix>(?:US|CA|CAN|AU|NZ|HK|MX|[CARS])\$|CN¥|[$€£¥₹₩₽₺₪₫₱]|{_CODE})"
+_SUFFIX: Final = rf"(?P<suffix>[$€£¥₹₩₽₺₪₫₱]|zł|euros?\b|{_CODE})"
+# "11,670.34", "60.000", "45 000", "120000", "3.8": thousands groups, then decimals.
+_NUMBER: Final = (
+    r"(?P<number>\d{1,2}(?:,\d{2}){1,2},\d{3}(?:\.\d{1,2})?"  # lakh: 25,00,000
+    r"|\d{1,3}(?:[,.' ]\d{3}){1,3}(?:[.,]\d{1,2})?|\d{1,7}(?:[.,]\d{1,2})?)"
+    r"(?![\d])"
+)
+_MULTIPLIER: Final = r"(?:[ ]?(?P<mult>[kK]|thousand|mil|[mM]|million|mio\.?|[bB]n?|billion)\b)?"
+# Amounts are found from where their numbers start (a digit after no digit, dot or comma): a
+# pattern starting with a plain character class is what `re` scans for fastest.
+_NUMBER_START: Final = re.compile(r"\d(?<![\d.,]\d)")
+_AMOUNT_AT: Final = re.compile(rf"{_NUMBER}{_MULTIPLIER}(?:[ ]?{_SUFFIX})?")
+_PREFIX_BEFORE: Final = re.compile(rf"{_PREFIX}[ ]?$")
+MAX_PREFIX_CHARS: Final = 5
+# What may stand between the amounts of one statement: a range dash, "to", a ladder's "and".
+_JOINER: Final = re.compile(
+    r"[ ]?(?:[-\u2013\u2014~]|to|bis|à|a|até|hasta|and|or|y|e|und|et|[,;/])[ ]?(?:and[ ]|or[ ])?",
+    re.IGNORECASE,
+)
+_LARGE: Final = frozenset({"m", "M", "million", "mio", "mio.", "b", "B", "bn", "billion"})
+
+_PERIOD_WORDS: Final[tuple[tuple[SalaryPeriod, str], ...]] = (
+    ("hour", r"hour|hr|h|hourly|stunde|hora|heure"),
+    ("day", r"day|daily|diem|tag|dia|día|jour"),
+    ("week", r"week|wk|weekly|woche|semana|semaine"),
+    ("month", r"month|mo|monthly|monat|monatlich|mês|mes|mensal|mensual|mois|mensuel"),
+    ("year", r"year|yr|y|annum|annually|annual|yearly|jahr|jährlich|ano|año|anual|an|annuel"),
+)
+_PERIOD_AFTER: Final = re.compile(
+    r"[ ]?(?:\(?(?:gross|brutto|brutos?|brut|base|net|before tax|ote)\)?[ ]?)?"
+    r"(?:(?:/|per|an?|each|pro|por|par|al|im|la|de l')[ ]?(?P<unit>"
+    + "|".join(rf"(?P<{period}>{words})" for period, words in _PERIOD_WORDS)
+    + r")\b|(?P<pa>p\.a\.|pa\b|p/a\b)|(?P<adverb>hourly|daily|weekly|monthly|annually|yearly"
+    r"|jährlich|monatlich|mensal|mensual|anual|annuel)\b)",
+    re.IGNORECASE,
+)
+_ADVERB: Final[dict[str, SalaryPeriod]] = {
+    "hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month", "annually": "year",
+    "yearly": "year", "jährlich": "year", "monatlich": "month", "mensal": "month",
+    "mensual": "month", "anual": "year", "annuel": "year",
+}  # fmt: skip
+# Words just before the amounts that say they are pay, and those that also say the period.
+_CUE: Final = re.compile(
+    r"salar|\bpay\b|paid|compensation|\bwages?\b|\brate\b|remunerat|\bbase\b|\bote\b|earn"
+    r"|gehalt|vergütung|salário|remuneração|sueldo|rémunération|salaire|retribución|brutto"
+    r"|\bgross\b|stipend|budget|\bctc\b|package",
+    re.IGNORECASE,
+)
+_NOT_PAY: Final = re.compile(r"stipend|budget|bonus|allowance|reimburse", re.IGNORECASE)
+_PERIOD_BEFORE: Final = re.compile(
+    r"(?P<year>annual|yearly|per annum|jahresgehalt|anual)|(?P<hour>hourly|stundenlohn)"
+    r"|(?P<month>monthly|monatlich|mensal|mensual)|(?P<day>daily rate|day rate)"
+    r"|(?P<week>weekly)",
+    re.IGNORECASE,
+)
+_UP_TO: Final = re.compile(r"(?:up to|max(?:imum)?|bis zu|até|hasta|jusqu'à)[ ]?:?$", re.I)
+_FROM: Final = re.compile(
+    r"(?:from|starting (?:at|from)|min(?:imum)?|at least|ab|a partir de|desde|à partir de)"
+    r"[ ]?:?$",
+    re.IGNORECASE,
+)
+# A posting states its pay among a few dozen numbers; input with thousands of numbers is not
+# read past this many, which bounds the work on hostile input.
+MAX_AMOUNTS: Final = 400
+CUE_WINDOW: Final = 120
+ADJACENT_WINDOW: Final = 40
+PERIOD_WINDOW: Final = 40
+
+
+class Amount(NamedTuple):
+    start: int
+    end: int
+    value: float
+    currency: str | None
+    thousands: bool  # written with k / thousand
+    large: bool  # millions, billions: not pay
+
+
+class FoundSalary(NamedTuple):
+    minimum: float | None
+    maximum: float | None
+    currency: str | None
+    period: SalaryPeriod | None
+    span: tuple[int, int]
+
+
+def find_salary(document: Document) -> FoundSalary | None:
+    """The first statement of pay in the text; ranges and periods beat a lone amount."""
+    text = document.text
+    lone: FoundSalary | None = None
+    for statement in _statements(document):
+        found = _judge(text, statement)
+        if found is None:
+            continue
+        if len(statement) > 1 or found.period is not None:
+            return found
+        if lone is None:
+            lone = found
+    return lone
+
+
+def _amounts(document: Document) -> list[Amount]:
+    text = document.text
+    found: list[Amount] = []
+    starts = (
+        number.start()
+        for start, end in document.windows("salary", back=40, ahead=120)
+        for number in _NUMBER_START.finditer(text, start, end)
+    )
+    for start in starts:
+        if len(found) >= MAX_AMOUNTS:
+            break
+        if found and start < found[-1].end:  # "45 000": "000" is inside the amount before
+            continue
+        match = _AMOUNT_AT.match(text, start)
+        if match is None:
+            continue
+        prefix = _PREFIX_BEFORE.search(text, max(0, start - MAX_PREFIX_CHARS), start)
+        symbol = (prefix.group("prefix") if prefix else None) or match.group("suffix")
+        mult = match.group("mult")
+        value = _number(match.group("number"))
+        thousands = mult in {"k", "K", "thousand", "mil"}
+        found.append(
+            Amount(
+                prefix.start() if prefix else start,
+                match.end(),
+                value * 1000 if thousands else value,
+                _currency(symbol),
+                thousands,
+                mult in _LARGE,
+            )
+        )
+    return found
+
+
+def _statements(document: Document) -> list[list[Amount]]:
+    """Amounts joined by dashes, "to", "and", commas: one statement of pay each."""
+    text = document.text
+    statements: list[list[Amount]] = []
+    for amount in _amounts(document):
+        if statements:
+            last = statements[-1][-1]
+            gap = text[last.end : amount.start]
+            if len(gap) <= 8 and _JOINER.fullmatch(gap):
+                statements[-1].append(amount)
+                continue
+        statements.append([amount])
+    return statements
+
+
+def _judge(text: str, amounts: list[Amount]) -> FoundSalary | None:
+    if any(amount.large for amount in amounts):
+        return None
+    start, end = amounts[0].start, amounts[-1].end
+    before = text[max(0, start - CUE_WINDOW) : start]
+    line_before = before.rsplit("\n", 1)[-1]
+    currency = next((amount.currency for amount in amounts if amount.currency), None)
+    adjacent_cue = _CUE.search(line_before[-ADJACENT_WINDOW:]) is not None
+    if currency is None and not adjacent_cue:  # most numbers: counts, years, percentages
+        return None
+    period: SalaryPeriod | None = None
+    after = _PERIOD_AFTER.match(text, end, min(len(text), end + PERIOD_WINDOW))
+    if after is not None:
+        period = _period_of(after)
+        end = after.end()
+    else:
+        before_period = _PERIOD_BEFORE.search(before)
+        if before_period is not None and before_period.lastgroup is not None:
+            period = before_period.lastgroup  # type: ignore[assignment]
+    cue = adjacent_cue or _CUE.search(before) is not None
+    # "$2,000 yearly learning budget": what follows the amount, up to a comma, says what it is.
+    following = re.split(r"[,;.()\n]", text[end : end + ADJACENT_WINDOW], maxsplit=1)[0]
+    if _NOT_PAY.search(line_before[-ADJACENT_WINDOW:]) or _NOT_PAY.search(following):
+        return None
+    is_range = len(amounts) > 1
+    if currency is not None:
+        if not (is_range or period is not None or cue):
+            return None
+    elif not (adjacent_cue and (is_range or period is not None)) or _looks_like_years(amounts):
+        return None
+    values = _scaled([amount.value for amount in amounts], amounts)
+    if min(values) <= 0:
+        return None
+    minimum: float | None = min(values)
+    maximum: float | None = max(values)
+    if not is_range:
+        if _UP_TO.search(line_before):
+            minimum = None
+        elif _FROM.search(line_before):
+            maximum = None
+    return FoundSalary(minimum, maximum, currency, period, (start, end))
+
+
+def _scaled(values: list[float], amounts: list[Amount]) -> list[float]:
+    """ "100-120k": the k of the last amount also applies to the bare amounts before it."""
+    if amounts[-1].thousands:
+        return [
+            value * 1000 if not amount.thousands and value < 1000 else value
+            for value, amount in zip(values, amounts, strict=True)
+        ]
+    return values
+
+
+def _looks_like_years(amounts: list[Amount]) -> bool:
+    return all(1900 <= amount.value <= 2100 and amount.value.is_integer() for amount in amounts)
+
+
+def _period_of(match: re.Match[str]) -> SalaryPeriod | None:
+    if match.group("pa"):
+        return "year"
+    adverb = match.group("adverb")
+    if adverb:
+        return _ADVERB.get(adverb.lower())
+    for period, _ in _PERIOD_WORDS:
+        if match.group(period):
+            return period
+    return None
+
+
+def _currency(symbol: str | None) -> str | None:
+    if symbol is None:
+        return None
+    symbol = symbol.strip()
+    if symbol in _SYMBOLS:
+        return _SYMBOLS[symbol]
+    lowered = symbol.lower()
+    if lowered in _SYMBOLS:
+        return _SYMBOLS[lowered]
+    upper = symbol.upper()
+    return _SYMBOLS.get(upper, upper if upper in _CODES else None)
+
+
+def _number(text: str) -> float:
+    """ "11,670.34" and "11.670,34" are 11670.34; "60.000" is 60000; "3.8" is 3.8."""
+    separators = [index for index, char in enumerate(text) if char in ",.' "]
+    if not separators:
+        return float(text)
+    last = separators[-1]
+    decimals = len(text) - last - 1
+    if decimals == 3:
+        return float("".join(char for char in text if char.isdigit()))
+    whole = "".join(char for char in text[:last] if char.isdigit())
+    return float(f"{whole or '0'}.{text[last + 1 :]}")

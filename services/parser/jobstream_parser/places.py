@@ -1,0 +1,481 @@
+"""Where the job is (locations, as stated) and the posting's own URL.
+
+Places are read from a label ("Location: Austin, TX", "Standort: München"), from the separated
+segments of the head ("Acme · Berlin, Germany · Hybrid", "Acme | Role | London, UK | REMOTE"),
+and from "based in ...". A place is split into city, region and country by its form ("City,
+ST", "City, Country") and small lists of countries, US states, Canadian provinces and large
+cities; a segment nothing recognises is not taken for a place.
+
+The URL is a link on a line of its own at the top (boards' copy-paste adds one) or after a
+label ("URL:", "Job link:"); links in the body (application portals, PDFs) are not the posting.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, NamedTuple
+
+from jobstream_parser.document import Document, Line
+
+MAX_URL_CHARS: Final = 2_000
+MAX_PLACES: Final = 10
+URL_HEAD_LINES: Final = 4
+
+_URL: Final = re.compile(r"(?:link-|url-)?(?P<url>(?:https?://|www\.)[^\s<>\"']{1,2000})")
+_URL_LABEL: Final = re.compile(
+    r"^(?:url|link|job link|job url|posting url|original posting|source|job posting)[ ]?:[ ]?"
+    r"(?P<url>(?:https?://|www\.)[^\s<>\"']{1,2000})",
+    re.IGNORECASE | re.MULTILINE,
+)
+_PLACE_LABEL: Final = re.compile(
+    r"(?:job |work |office |primary )?locations?(?:\(s\))?|based in|standort|arbeitsort|einsatzort"
+    r"|localização|localizacao|local de trabalho|ubicación|lugar de trabajo|lieu(?: de travail)?"
+    r"|city|where",
+    re.IGNORECASE,
+)
+_LABEL_LINE: Final = re.compile(
+    rf"(?:{_PLACE_LABEL.pattern})[ ]?[:\u2013-][ ]?(?P<value>.{{2,150}})$", re.IGNORECASE
+)
+_BASED_IN: Final = re.compile(
+    r"\b(?:based|located|headquartered) in (?:our )?(?P<value>[A-Z][\w.'-]{1,30}"
+    r"(?: [A-Z][\w.'-]{1,30}){0,2}(?:, [A-Z][\w.'-]{1,30}(?: [A-Z][\w.'-]{1,30}){0,2}){0,2})"
+)
+_SEGMENT_SPLIT: Final = re.compile(r"[ ]?[|·•;][ ]?|[ ][-\u2013\u2014][ ]|[ ]/[ ]| or ")
+_ZIP: Final = re.compile(r"[ ]\d{4,5}(?:-\d{4})?$")
+_WORK_MODE_WORDS: Final = re.compile(
+    r"(?:fully |100% )?(?:remote|hybrid|on-?site|in person|in-person|onsite|work from home"
+    r"|anywhere|home office|remoto|híbrido|presencial)",
+    re.IGNORECASE,
+)
+_PARENS: Final = re.compile(r"^(?P<outer>[^()]{0,100})\((?P<inner>[^()]{1,100})\)$")
+
+_US_STATES: Final = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa",
+    "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
+    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi",
+    "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
+    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
+    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
+    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "DC": "District of Columbia",
+}  # fmt: skip
+_PROVINCES: Final = {
+    "AB": "Alberta", "BC": "British Columbia", "MB": "Manitoba", "NB": "New Brunswick",
+    "NL": "Newfoundland and Labrador", "NS": "Nova Scotia", "ON": "Ontario",
+    "PE": "Prince Edward Island", "QC": "Quebec", "SK": "Saskatchewan",
+}  # fmt: skip
+_REGION_NAMES: Final = frozenset(
+    name.lower() for name in (*_US_STATES.values(), *_PROVINCES.values())
+) | {
+    "bavaria", "bayern", "berlin", "catalonia", "catalunya", "england", "scotland", "wales",
+    "ontario", "québec", "île-de-france", "lombardy", "lombardia",
+}  # fmt: skip
+
+
+class FoundPlace(NamedTuple):
+    text: str
+    city: str | None
+    region: str | None
+    country: str | None
+    span: tuple[int, int] | None
+
+
+class FoundUrl(NamedTuple):
+    value: str
+    span: tuple[int, int]
+
+
+def find_url(document: Document) -> FoundUrl | None:
+    for line in document.lines[:URL_HEAD_LINES]:
+        if " " in line.text:
+            continue
+        match = _URL.fullmatch(line.text)
+        if match is not None:
+            return _url_of(match, line.start)
+    labelled = next(document.scan(_URL_LABEL, "url", back=40, ahead=2_100), None)
+    if labelled is not None:
+        return _url_of(labelled, 0)
+    return None
+
+
+def _url_of(match: re.Match[str], offset: int) -> FoundUrl | None:
+    value = match.group("url").rstrip(".,;:)]")
+    if len(value) > MAX_URL_CHARS:
+        return None
+    start = offset + match.start("url")
+    return FoundUrl(value, (start, start + len(value)))
+
+
+def find_locations(document: Document, head: list[Line]) -> list[FoundPlace]:
+    """Places from labels first, then from the head's segments, then "based in"."""
+    found: list[FoundPlace] = []
+    for line in document.lines_for("location"):
+        match = _LABEL_LINE.match(line.text)
+        if match is not None:
+            found.extend(_places_in(match.group("value"), line.start + match.start("value")))
+        elif _PLACE_LABEL.fullmatch(line.text.rstrip(":")):
+            following = document.line_at(line.end + 1)
+            if following is not None and following.start == line.end + 1:
+                found.extend(_places_in(following.text, following.start))
+        if len(found) >= MAX_PLACES:
+            return _unique(found)
+    if not found:
+        for line in head:
+            if _SEGMENT_SPLIT.search(line.text) or len(line.text) <= 60:
+                found.extend(_places_in(line.text, line.start, strict=True))
+    if not found:
+        match = _BASED_IN.search(document.text[:3_000])
+        if match is not None:
+            found.extend(_places_in(match.group("value"), match.start("value"), strict=True))
+    return _unique(found)
+
+
+def _unique(places: list[FoundPlace]) -> list[FoundPlace]:
+    seen: set[str] = set()
+    unique = []
+    for place in places[:MAX_PLACES]:
+        if place.text.lower() not in seen:
+            seen.add(place.text.lower())
+            unique.append(place)
+    return unique
+
+
+def _places_in(value: str, offset: int, strict: bool = False) -> list[FoundPlace]:
+    places = []
+    position = 0
+    for part in [*_SEGMENT_SPLIT.split(value)]:
+        start = value.find(part, position)
+        position = start + len(part)
+        place = _place(part, offset + start, strict)
+        if place is not None:
+            places.append(place)
+    return places
+
+
+def parse_place(value: str, offset: int) -> FoundPlace | None:
+    """A place given as such (structured input): split it, recognised or not."""
+    return _place(value, offset, strict=False)
+
+
+def _place(segment: str, offset: int, strict: bool) -> FoundPlace | None:
+    """ "Austin, TX 78701" is Austin in TX; "Remote (US)" is the US; "Hybrid" is no place."""
+    text = segment.strip().rstrip(".")
+    offset += segment.find(text) if text else 0
+    parens = _PARENS.match(text)
+    if parens is not None:
+        outer, inner = parens.group("outer").strip(), parens.group("inner").strip()
+        if not outer or _WORK_MODE_WORDS.fullmatch(outer):
+            return _place(inner, offset + parens.start("inner"), strict)
+        text = outer  # "Berlin, Germany (Hybrid)": the place is outside the parentheses
+    zip_code = _ZIP.search(text)
+    if zip_code is not None:
+        text = text[: zip_code.start()]
+    if not text or len(text) > 80 or ":" in text or _WORK_MODE_WORDS.fullmatch(text):
+        return None
+    parts = [part.strip() for part in text.split(",")]
+    if any(not part for part in parts) or len(parts) > 3:
+        return None
+    city = region = country = None
+    rest = list(parts)
+    if rest and _is_country(rest[-1]):
+        country = rest.pop()
+    if rest and _is_region(rest[-1], has_city=len(rest) > 1):
+        region = rest.pop()
+    if len(rest) == 1:
+        city = rest.pop()
+    if rest or not (city or region or country):
+        return None
+    recognised = country is not None or region is not None or _is_city(city)
+    if city is not None and not _looks_like_name(city):
+        return None
+    if strict and not recognised:
+        return None
+    return FoundPlace(text, city, region, country, (offset, offset + len(text)))
+
+
+def _is_country(part: str) -> bool:
+    return part.lower() in _COUNTRY_NAMES
+
+
+def _is_region(part: str, *, has_city: bool) -> bool:
+    if part.upper() in _US_STATES or part.upper() in _PROVINCES:
+        return part.isupper() and (has_city or len(part) == 2)
+    return part.lower() in _REGION_NAMES and (has_city or part.lower() not in _CITY_NAMES)
+
+
+def _is_city(part: str | None) -> bool:
+    return part is not None and part.lower() in _CITY_NAMES
+
+
+def _looks_like_name(part: str) -> bool:
+    words = part.split()
+    return 0 < len(words) <= 4 and part[0].isupper() and not any(c.isdigit() for c in part)
+
+
+def _names(block: str) -> frozenset[str]:
+    """Names in a block of text: separated by two spaces or line breaks; single spaces join
+    the words of one name when listed one name a line."""
+    return frozenset(name.strip() for name in re.split(r"\n|  +", block) if name.strip())
+
+
+_COUNTRY_NAMES: Final = _names(
+    """us
+usa
+u.s.
+u.s.a.
+united states
+united states of america
+america
+uk
+u.k.
+united kingdom
+great britain
+england
+scotland
+germany
+deutschland
+france
+spain
+españa
+portugal
+brazil
+brasil
+canada
+mexico
+méxico
+netherlands
+the netherlands
+belgium
+switzerland
+schweiz
+austria
+österreich
+italy
+italia
+ireland
+poland
+polska
+sweden
+norway
+denmark
+finland
+czech republic
+czechia
+hungary
+romania
+bulgaria
+greece
+turkey
+israel
+india
+china
+japan
+singapore
+australia
+new zealand
+south africa
+nigeria
+kenya
+egypt
+argentina
+chile
+colombia
+peru
+uruguay
+philippines
+indonesia
+malaysia
+vietnam
+thailand
+south korea
+korea
+taiwan
+hong kong
+uae
+united arab emirates
+saudi arabia
+ukraine
+estonia
+latvia
+lithuania
+croatia
+serbia
+slovenia
+slovakia
+luxembourg
+iceland
+europe
+emea
+latam
+apac
+north america
+worldwide"""
+)
+_CITY_NAMES: Final = _names(
+    """berlin
+munich
+münchen
+hamburg
+frankfurt
+cologne
+köln
+stuttgart
+düsseldorf
+leipzig
+london
+manchester
+edinburgh
+glasgow
+bristol
+birmingham
+leeds
+cambridge
+oxford
+dublin
+paris
+lyon
+marseille
+toulouse
+lille
+nantes
+bordeaux
+amsterdam
+rotterdam
+utrecht
+eindhoven
+brussels
+antwerp
+zurich
+zürich
+geneva
+basel
+vienna
+wien
+lisbon
+lisboa
+porto
+madrid
+barcelona
+valencia
+seville
+sevilla
+málaga
+bilbao
+milan
+milano
+rome
+roma
+turin
+warsaw
+kraków
+krakow
+wrocław
+prague
+brno
+budapest
+bucharest
+sofia
+athens
+stockholm
+gothenburg
+copenhagen
+oslo
+helsinki
+tallinn
+riga
+vilnius
+kyiv
+istanbul
+tel aviv
+dubai
+toronto
+vancouver
+montreal
+montréal
+ottawa
+calgary
+waterloo
+new york
+new york city
+seattle
+austin
+boston
+chicago
+denver
+atlanta
+miami
+dallas
+houston
+phoenix
+portland
+san francisco
+san jose
+san diego
+los angeles
+washington
+philadelphia
+pittsburgh
+minneapolis
+detroit
+nashville
+raleigh
+salt lake city
+são paulo
+sao paulo
+rio de janeiro
+belo horizonte
+curitiba
+porto alegre
+recife
+florianópolis
+mexico city
+ciudad de méxico
+guadalajara
+monterrey
+bogotá
+bogota
+medellín
+buenos aires
+santiago
+lima
+montevideo
+bangalore
+bengaluru
+mumbai
+delhi
+new delhi
+hyderabad
+pune
+chennai
+gurgaon
+gurugram
+noida
+singapore
+sydney
+melbourne
+brisbane
+perth
+auckland
+tokyo
+osaka
+seoul
+shanghai
+beijing
+shenzhen
+hong kong
+taipei
+manila
+jakarta
+kuala lumpur
+bangkok
+ho chi minh city
+hanoi
+cape town
+johannesburg
+nairobi
+lagos
+cairo"""
+)

@@ -1,0 +1,240 @@
+"""Sections: summary, responsibilities, requirements, preferred, benefits, about the company and
+legal text, found from their headings in their many spellings.
+
+A heading is a line of its own ("Nice to haves", "Must Haves (Required Skills):", "DUTIES") or
+a label that starts a line ("Responsibilities: Architect ..."). A section runs from its heading
+to the next heading. Headings of other parts ("How to apply", "SELECTION PROCESS", "Location:")
+end the section before them without starting one. Legal text (equal opportunity, privacy
+notices) is a section of its own even without a heading: its wording gives it away.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Final, NamedTuple, cast
+
+from jobstream.contracts import SectionKind
+from jobstream_parser.document import Document, Line, is_bullet
+
+MAX_HEADING_CHARS: Final = 70
+MAX_HEADING_WORDS: Final = 9
+MAX_LABEL_CHARS: Final = 40
+MAX_LABEL_WORDS: Final = 5
+MAX_STRONG_LABEL_WORDS: Final = 3
+MAX_LEGAL_LINE_CHARS: Final = 1_500
+
+# Tried in this order: "Preferred qualifications" is preferred, not requirements; "About the
+# role" is the summary, "About you" the requirements, "About Acme" the company.
+_KINDS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        (
+            "preferred",
+            r"prefer|nice[- ]to[- ]haves?|good[- ]to[- ]haves?|bonus|pluses|\bplus\b|desired"
+            r"|desirable|would be (?:great|nice)|extra credit|even better|diferencia|desejáve"
+            r"|wünschenswert|von vorteil|atouts|un plus|deseable|valorable|se valora|optional",
+        ),
+        (
+            "legal",
+            r"equal (?:employment )?opportunit|\beeo\b|\bprivacy|disclaimer|\blegal\b"
+            r"|accommodation|e-verify|discriminat|affirmative action|diversity",
+        ),
+        (
+            "summary",
+            r"about (?:the|this) (?:role|job|position|opportunity|vacancy)|sobre a vaga"
+            r"|sobre o cargo|sobre la vacante|über die stelle|à propos du poste",
+        ),
+        (
+            "requirements",
+            r"requirement|qualification|must[- ]haves?|\brequired|what you(?:'ll)? bring"
+            r"|what you(?:'ll)? need|looking for|who you are|about you|your profile|\bprofile"
+            r"|\bskills|\bexperience|what it takes|you have|requisitos|perfil|profil"
+            r"|qualifikation|mitbringst|mitbringen|compétences|competencias|exigences"
+            r"|\bminimum|knowledge|eligibility",
+        ),
+        (
+            "about_company",
+            r"about (?:us|the company|the team|our company|our team)|about [a-z0-9]"
+            r"|who we are|our (?:company|story|mission|culture)"
+            r"|company (?:overview|description|profile|info)|über uns|sobre (?:nós|nos|a empresa"
+            r"|nosotros|la empresa)|qui sommes|à propos de nous|l'entreprise|the company"
+            r"|das unternehmen|quem somos|quiénes somos",
+        ),
+        (
+            "benefits",
+            r"benefit|perks|what we offer|we offer|our offer|why (?:join|work|you'll love)"
+            r"|compensation|\bsalary|\bpay\b|wir bieten|unser angebot|benefícios|beneficios"
+            r"|avantages|nous offrons|ce que nous|o que oferecemos|ofrecemos|in it for you"
+            r"|rewards|vergütung",
+        ),
+        (
+            "responsibilities",
+            r"responsibilit|duties|what you(?:'ll| will) (?:do|be doing|work on)|your role"
+            r"|your impact|the work\b|day[- ]to[- ]day|scope|tasks|aufgaben|responsabilidades"
+            r"|atividades|atribuições|missions?\b|funciones|in this role|accountabilit",
+        ),
+        (
+            "summary",
+            r"summary|overview|description|the role|the opportunity|\brole\b|\bposition\b"
+            r"|introduction|descripción|le poste|the job|purpose|resumo|resumen|beschreibung",
+        ),
+        (
+            "other",
+            r"apply|application|process|deadline|\bnotes?\b|selection|examination|interview"
+            r"|next steps|contact|location|schedule|shift|hours|\btype\b|seniority|industr"
+            r"|function|class code|open date|posted|details|information|\bnotice\b|\bdate\b"
+            r"|standort|localização|ubicación|lieu",
+        ),
+    )
+)
+# Words a heading without a colon may start with ("Key responsibilities", "What you bring").
+_STARTERS: Final = frozenset(
+    {
+        "key", "core", "main", "your", "our", "the", "job", "position", "role", "required",
+        "minimum", "basic", "preferred", "additional", "what", "who", "why", "about", "must",
+        "nice", "good", "bonus", "desired", "company", "general", "essential", "primary",
+        "full", "ideal", "de", "ihr", "ihre", "dein", "deine", "vos", "tus", "sus", "o", "a",
+        "os", "as", "nos", "nosso", "nossa", "sobre", "über", "was", "wir", "ce", "le", "la",
+        "les", "votre", "ton", "seu", "sua", "it",
+    }
+)  # fmt: skip
+# A line of its own that is only one of these words is a heading; a longer line starting with
+# one ("Experience with Kafka") is content.
+_BARE_ONLY: Final = frozenset({"experience", "skills", "knowledge", "minimum", "profile"})
+_LEGAL_TEXT: Final = re.compile(
+    r"equal (?:employment )?opportunity|do(?:es)? not discriminate|never discriminate"
+    r"|without regard to|protected veteran|privacy (?:notice|policy)|affirmative action"
+    r"|e-verify|reasonable accommodation|diverse and inclusive workforce"
+    r"|discriminat(?:e|ion) (?:on the basis|based on|against)|chancengleich"
+    r"|igualdade de oportunidades|igualdad de oportunidades|égalité des chances",
+    re.IGNORECASE,
+)
+_LABEL: Final = re.compile(r"([^:\n]{2,40}):[ ]?(?=\S)")
+
+
+class Heading(NamedTuple):
+    kind: str  # a SectionKind, or "other" for a heading that ends a section only
+    text: str
+    body_start: int
+
+
+class FoundSection(NamedTuple):
+    kind: SectionKind
+    heading: str | None
+    start: int
+    end: int
+
+
+def heading_of(line: Line) -> Heading | None:
+    """The heading this line is or starts with, if any."""
+    text = line.text
+    if is_bullet(text) or text[0] in "([\"'":
+        return None
+    if len(text) <= MAX_HEADING_CHARS and text[-1] not in ".!?;,":
+        words = text.split()
+        if len(words) <= MAX_HEADING_WORDS:
+            label = text[:-1].rstrip() if text.endswith(":") else text
+            strong = text.endswith(":") or _is_capitals(label)
+            kind = _kind(label, strong=strong)
+            if kind is not None:
+                return Heading(kind, text, line.end)
+    label_match = _LABEL.match(text)
+    if label_match is not None:
+        label = label_match.group(1).strip()
+        count = len(label.split())
+        if count <= MAX_LABEL_WORDS:
+            # "Work Location: In person", "Salary: ...": a short label is a heading's words.
+            kind = _kind(label, strong=count <= MAX_STRONG_LABEL_WORDS or _is_capitals(label))
+            if kind is not None:
+                return Heading(kind, label, line.start + label_match.end())
+    return None
+
+
+def find_sections(document: Document) -> list[FoundSection]:
+    text = document.text
+    found: list[FoundSection] = []
+    current: tuple[str, str | None, int] | None = None  # kind, heading, body start
+    legal_lines = {line.start for line in document.lines_for("legal")}
+    by_wording = False  # the current section is legal text without a heading
+
+    def close(at: int) -> None:
+        if current is None:
+            return
+        kind, heading, start = current
+        body = text[start:at]
+        stripped_start = start + len(body) - len(body.lstrip())
+        stripped_end = start + len(body.rstrip())
+        if stripped_end > stripped_start:
+            found.append(
+                FoundSection(cast(SectionKind, kind), heading, stripped_start, stripped_end)
+            )
+
+    for line in document.lines:
+        heading = heading_of(line)
+        if heading is not None:
+            is_label = heading.body_start < line.end
+            if is_label and current is not None and current[0] == heading.kind:
+                continue  # "Professional Experience: ..." inside requirements: no new section
+            close(line.start)
+            current = None
+            by_wording = False
+            if heading.kind != "other":
+                current = (heading.kind, heading.text.rstrip(":").rstrip(), heading.body_start)
+            continue
+        # A paragraph, not a whole posting pasted onto one line, is legal text by its wording.
+        legal = (
+            line.start in legal_lines
+            and len(line.text) <= MAX_LEGAL_LINE_CHARS
+            and _LEGAL_TEXT.search(line.text) is not None
+        )
+        if legal and (current is None or current[0] != "legal"):
+            close(line.start)
+            current, by_wording = ("legal", None, line.start), True
+        elif not legal and by_wording:
+            close(line.start)
+            current, by_wording = None, False
+    close(len(text))
+    return found
+
+
+def _is_capitals(label: str) -> bool:
+    letters = [char for char in label if char.isalpha()]
+    return len(letters) >= 3 and all(char.isupper() for char in letters)
+
+
+def _kind(label: str, *, strong: bool) -> str | None:
+    """The section kind a heading's words name; None when they are not a heading."""
+    lowered = label.lower().replace("\u2019", "'")
+    for kind, pattern in _KINDS:
+        match = pattern.search(lowered)
+        if match is None:
+            continue
+        if strong:
+            return kind
+        if kind == "other" or not label[0].isupper() or any(c.isdigit() for c in label):
+            return None
+        first = lowered.split(None, 1)[0].strip("'\u2019")
+        if first in _BARE_ONLY and lowered != first:
+            return None
+        if match.start() == 0 or first in _STARTERS:
+            return kind
+        return None
+    return "other" if strong and _is_capitals(label) else None
+
+
+class SectionIndex:
+    """Which section kind holds an offset (sections never overlap)."""
+
+    def __init__(self, sections: list[FoundSection]) -> None:
+        self._sections = sections
+        self._starts = [section.start for section in sections]
+
+    def kind_at(self, offset: int) -> SectionKind | None:
+        index = bisect.bisect_right(self._starts, offset) - 1
+        if index >= 0 and offset < self._sections[index].end:
+            return self._sections[index].kind
+        return None
+
+    def has(self, kind: SectionKind) -> bool:
+        return any(section.kind == kind for section in self._sections)

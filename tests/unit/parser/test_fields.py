@@ -1,0 +1,328 @@
+# ruff: noqa: RUF001 - real postings use en dashes and curly quotes
+"""Each field of the parser on the shapes postings use, with its evidence span."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from jobstream.contracts import ParsedPosting, ProvidedFields, RawPosting, Source
+from jobstream_parser.flat import FLAT_FIELDS, flatten
+from jobstream_parser.parse import NotAPosting, parse
+
+pytestmark = pytest.mark.unit
+
+SEEDS = Path(__file__).parents[3] / "seeds"
+POSTING = "\n\nResponsibilities\n- Build things.\n"
+
+
+def _parse(text: str, provided: ProvidedFields | None = None) -> ParsedPosting:
+    raw = RawPosting.from_text(text, Source(channel="cli"), provided)
+    raw = raw.model_copy(update={"received_at": datetime(2024, 5, 20, 12, tzinfo=UTC)})
+    return parse(raw)
+
+
+def _evidence(parsed: ParsedPosting, field: str) -> str:
+    span = parsed.evidence[field]
+    return parsed.text[span.start : span.end]
+
+
+@pytest.mark.parametrize(
+    ("text", "minimum", "maximum", "currency", "period", "evidence"),
+    [
+        ("Pay: $11,670.34 – $14,174.54 per month", 11670.34, 14174.54, "USD", "month", None),
+        ("ANNUAL SALARY\n\n$49,903 to $72,996 and $55,019 to $80,472", 49903, 80472, "USD", "year",
+         "$49,903 to $72,996 and $55,019 to $80,472"),
+        ("Salary: €60k–80k", 60000, 80000, "EUR", None, "€60k–80k"),
+        ("Compensation: 100-120k USD", 100000, 120000, "USD", None, "100-120k USD"),
+        ("Salary: £45,000 per annum", 45000, 45000, "GBP", "year", "£45,000 per annum"),
+        ("Rate: $70–$85/hr", 70, 85, "USD", "hour", "$70–$85/hr"),
+        ("Salário: R$ 8.000 a R$ 10.000 por mês", 8000, 10000, "BRL", "month", None),
+        ("Gehalt: 65.000 € bis 80.000 € brutto jährlich", 65000, 80000, "EUR", "year", None),
+        ("CTC: ₹25,00,000 - ₹35,00,000 per annum", 2500000, 3500000, "INR", "year", None),
+        ("Salary: CHF 120'000 – 140'000 per year", 120000, 140000, "CHF", "year", None),
+        ("Salary: up to $90,000", None, 90000, "USD", None, None),
+        ("Salary: 60,000 - 80,000", 60000, 80000, None, None, None),
+    ],
+)  # fmt: skip
+def test_salary_forms(
+    text: str,
+    minimum: float | None,
+    maximum: float | None,
+    currency: str | None,
+    period: str | None,
+    evidence: str | None,
+) -> None:
+    parsed = _parse("Data Engineer\n" + text + POSTING)
+
+    assert parsed.salary is not None
+    assert (parsed.salary.min, parsed.salary.max) == (minimum, maximum)
+    assert (parsed.salary.currency, parsed.salary.period) == (currency, period)
+    if evidence is not None:
+        assert _evidence(parsed, "salary") == evidence == parsed.salary.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Last year, more than $3.8 billion of work was done through Acme.",
+        "We raised $20M from great investors.",
+        "Over 30% of the Fortune 100 use us.",
+        "Benefits: a $2,000 yearly learning budget.",
+        "Founded in 2012 to 2014 we grew.",
+        "Pay attention to detail.",
+    ],
+)
+def test_amounts_that_are_not_pay(text: str) -> None:
+    assert _parse("Data Engineer\n" + text + POSTING).salary is None
+
+
+@pytest.mark.parametrize(
+    ("text", "minimum", "maximum"),
+    [
+        ("- Professional Experience: 8+ years in software development.", 8, None),
+        ("- A minimum of 5 years of professional experience building systems.", 5, None),
+        ("- 5+ years backend software engineering experience.", 5, None),
+        ("Two years of full-time paid professional experience as an analyst.", 2, None),
+        ("- 3-5 years of experience with Go.", 3, 5),
+        ("- 0-2 years of professional experience with React.", 0, 2),
+        ("- Mindestens 3 Jahre Berufserfahrung.", 3, None),
+        ("- Experiência de 3 anos com APIs.", 3, None),
+    ],
+)
+def test_experience_forms(text: str, minimum: float, maximum: float | None) -> None:
+    parsed = _parse("Data Engineer\nRequirements\n" + text + "\n")
+
+    assert (parsed.experience_years_min, parsed.experience_years_max) == (minimum, maximum)
+    assert (
+        "year" in _evidence(parsed, "experience_years_min").lower()
+        or "jahr" in _evidence(parsed, "experience_years_min").lower()
+        or "ano" in _evidence(parsed, "experience_years_min")
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There will be a list for the next two years.",
+        "We have been building software for over 20 years.",
+        "Last year we grew.",
+    ],
+)
+def test_years_that_are_not_experience(text: str) -> None:
+    parsed = _parse("Data Engineer\n" + text + POSTING)
+
+    assert parsed.experience_years_min is None
+
+
+@pytest.mark.parametrize(
+    ("text", "mode"),
+    [
+        ("Work Location: In person", "onsite"),
+        ("Berlin, Germany · Remote · Full-time", "remote"),
+        ("This is a fully remote role.", "remote"),
+        ("You can work from home.", "remote"),
+        ("This position allows telecommuting.", "remote"),
+        ("Location: Austin, TX (Hybrid)", "hybrid"),
+        ("You will work 3 days in the office.", "hybrid"),
+        ("Our Hybrid Workforce Solutions team supports the business.", "unknown"),
+        ("Experience working with remote teams.", "unknown"),
+    ],
+)
+def test_work_mode_forms(text: str, mode: str) -> None:
+    assert _parse("Data Engineer\n" + text + POSTING).work_mode == mode
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Contract: Staff Backend Engineer\nWe build.", "CONTRACTOR"),
+        ("Data Engineer\nThis is a contract position.", "CONTRACTOR"),
+        ("Data Engineer\nJob Type: Full-time", "FULL_TIME"),
+        ("Data Engineer\nEmployment type\nPart-time", "PART_TIME"),
+        ("DevOps Engineer\nA 6-month contract-to-hire engagement.", "CONTRACT_TO_HIRE"),
+        ("Software Engineering Intern\nJoin us.", "INTERN"),
+        ("Registered Nurse - Per Diem\nShifts of 12 hours.", "PER_DIEM"),
+        ("Mentor\nThis is an unpaid volunteer position.", "VOLUNTEER"),
+        ("Warehouse Associate\nA temporary assignment of 3 months.", "TEMPORARY"),
+        ("Analyst\nTwo years of full-time paid experience as an analyst.", None),
+    ],
+)
+def test_employment_type_forms(text: str, kind: str | None) -> None:
+    assert _parse(text + POSTING).employment_type == kind
+
+
+@pytest.mark.parametrize(
+    ("title", "level"),
+    [
+        ("Staff Backend Engineer", "staff"),
+        ("Senior/Lead Backend Engineer", "senior"),
+        ("Principal Architect", "principal"),
+        ("Engineering Manager, Payments", "manager"),
+        ("Senior Product Manager", "senior"),
+        ("Director of Engineering", "director"),
+        ("VP of Engineering", "executive"),
+        ("Junior Frontend Developer", "junior"),
+        ("Software Engineering Intern", "intern"),
+        ("Staff Accountant", None),
+        ("Data Engineer", None),
+    ],
+)
+def test_seniority_from_the_title(title: str, level: str | None) -> None:
+    parsed = _parse(title + POSTING)
+
+    assert parsed.seniority == level
+    if level is not None:
+        assert _evidence(parsed, "seniority").lower() in title.lower()
+
+
+def test_seniority_from_a_label_when_the_title_has_none() -> None:
+    parsed = _parse("Data Engineer\nSeniority level\nMid-Senior level" + POSTING)
+
+    assert parsed.seniority == "senior"
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("Requirements\n- Bachelor’s degree in Computer Science or equivalent experience.",
+         "bachelor"),
+        ("Requirements\n- BS/MS in Computer Science.", "bachelor"),
+        ("Requirements\n- PhD in Statistics, or a Master's degree with 8+ years.", "master"),
+        ("Requirements\n- High school diploma or GED.", "high_school"),
+        ("Requirements\n- Associate degree in nursing required; BSN preferred.", "associate"),
+        ("Graduation from an accredited four-year college or university.", "bachelor"),
+        ("Preferred qualifications\n- Advanced degree or relevant certifications.", None),
+        ("Requirements\n- Proficiency with MS Office.", None),
+    ],
+)  # fmt: skip
+def test_education_forms(text: str, level: str | None) -> None:
+    assert _parse("Data Engineer\n" + text + "\n").education == level
+
+
+@pytest.mark.parametrize(
+    ("text", "hours", "zone"),
+    [
+        ("Core hours (8:00 am to 11:00 pm Pacific Time).", "8:00 am to 11:00 pm Pacific Time",
+         "Pacific Time"),
+        ("Available from 8:00 am to 12:00 pm PST daily.", "8:00 am to 12:00 pm PST", "PST"),
+        ("Hours: 9:00–17:00 (CET)", "9:00–17:00 (CET)", "CET"),
+        ("You overlap with the EST time zone.", None, "EST"),
+    ],
+)  # fmt: skip
+def test_working_hours_and_time_zone(text: str, hours: str | None, zone: str) -> None:
+    parsed = _parse("Data Engineer\n" + text + POSTING)
+
+    assert (parsed.working_hours, parsed.time_zone) == (hours, zone)
+    assert _evidence(parsed, "time_zone") == zone
+
+
+@pytest.mark.parametrize(
+    ("text", "posted"),
+    [
+        ("Open Date: 06-22-18", date(2018, 6, 22)),
+        ("Date posted: March 3, 2024", date(2024, 3, 3)),
+        ("Posted on 2024-02-29", date(2024, 2, 29)),
+        ("2 weeks ago · 87 applicants", date(2024, 5, 6)),
+        ("Posted: 31-02-2024", None),
+    ],
+)
+def test_date_posted(text: str, posted: date | None) -> None:
+    assert _parse("Data Engineer\n" + text + POSTING).date_posted == posted
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("We are looking for an engineer who will build the platform with our team.", "en"),
+        ("Wir suchen eine Person, die mit uns die Plattform für unsere Kunden baut und die"
+         " Qualität sichert.", "de"),
+        ("Estamos procurando uma pessoa para o nosso time de pagamentos, com foco em APIs e na"
+         " qualidade do código.", "pt"),
+        ("Acme | Senior Engineer | Berlin | REMOTE", None),
+    ],
+)  # fmt: skip
+def test_language(text: str, language: str | None) -> None:
+    assert _parse("Data Engineer\n" + text + POSTING).language == language
+
+
+def test_locations_from_a_label_and_the_head() -> None:
+    parsed = _parse("Data Engineer\nLocation: Austin, TX 78701; Toronto, ON" + POSTING)
+
+    assert [(p.city, p.region, p.country) for p in parsed.locations] == [
+        ("Austin", "TX", None),
+        ("Toronto", "ON", None),
+    ]
+    for place in parsed.locations:
+        assert place.span is not None
+        assert parsed.text[place.span.start : place.span.end] == place.text
+
+    head = _parse("Senior Data Engineer\nAcme Corp · Berlin, Germany (Hybrid)" + POSTING)
+    assert [(p.text, p.city, p.country) for p in head.locations] == [
+        ("Berlin, Germany", "Berlin", "Germany")
+    ]
+
+
+def test_url_at_the_top_and_structured_fields_win() -> None:
+    text = "link-https://jobs.example.com/view/42?ref=x\n\nContract: Data Engineer\nWe build."
+    parsed = _parse(text + POSTING)
+
+    assert parsed.url == "https://jobs.example.com/view/42?ref=x"
+    assert _evidence(parsed, "url") == parsed.url
+
+    given = _parse(
+        text + POSTING,
+        ProvidedFields(url="https://example.org/1", location="Lisbon, Portugal", title="Chef"),
+    )
+    assert (given.url, given.title) == ("https://example.org/1", "Chef")
+    assert [(p.city, p.country, p.span) for p in given.locations] == [("Lisbon", "Portugal", None)]
+
+
+def test_seed_003_in_full() -> None:
+    (path,) = SEEDS.glob("003_*.txt")
+    parsed = _parse(path.read_text(encoding="utf-8"))
+
+    assert flatten(parsed) == {
+        "title": "Senior Software Engineer (Backend)",
+        "company": None,
+        "work_mode": "onsite",
+        "employment_type": None,
+        "seniority": "senior",
+        "experience_years_min": 5.0,
+        "experience_years_max": None,
+        "salary_min": 11670.34,
+        "salary_max": 14174.54,
+        "salary_currency": "USD",
+        "salary_period": "month",
+        "education": "bachelor",
+        "language": "en",
+        "url": None,
+        "locations": [],
+        "working_hours": None,
+        "time_zone": None,
+        "date_posted": None,
+    }
+    assert set(FLAT_FIELDS) <= set(flatten(parsed))
+    assert [section.kind for section in parsed.sections] == [
+        "summary", "responsibilities", "requirements", "preferred", "benefits",
+    ]  # fmt: skip
+    for section in parsed.sections:
+        assert parsed.text[section.span.start : section.span.end] == section.text
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("\ufeff \n\t\u200b\n", "empty"),
+        ("0101 1100 0011 %%%% ==== 1234 5678 !!!! #### 9999", "not_text"),
+        ("x" * 5_000, "not_a_posting"),
+        ("The quick brown fox jumps over the lazy dog near the river bank.", "not_a_posting"),
+    ],
+)
+def test_what_is_not_a_posting_is_refused_with_a_reason(text: str, reason: str) -> None:
+    with pytest.raises(NotAPosting) as refused:
+        _parse(text)
+
+    assert refused.value.reason == reason
