@@ -1,47 +1,127 @@
-"""Finding surface forms in text with one compiled regular expression.
+"""Finding the taxonomy's surface forms in text: one Aho-Corasick pass (ahocorasick-rs).
 
-The forms are compiled into a trie-shaped pattern (`java(?:script)?`), so a match costs time in
-proportion to the length of the longest form, not to the number of forms, and the longest form
-wins at each position ("Spring Boot" over "Spring"). Aho-Corasick can replace this later behind
-the same function.
+Every form is put in one automaton, lower-cased, and the text is lower-cased once; a single
+pass finds every occurrence of every form, overlapping ones included, in time proportional to
+the text (not to the number of forms). Only occurrences that are whole tokens are kept: the
+characters either side must not be letters, digits or "_", so "Java" does not match inside
+"JavaScript" and "C#" matches in "C#/.NET".
+
+Forms of one or two characters ("Go", "R", "C#", "AI") would otherwise match inside most words
+and cost a check each; they go into the automaton padded with a delimiter on both sides
+(" go,", "(r)", "/c# "), so only whole-token occurrences are ever reported. The text is padded
+with a space at either end so the first and last word count too. A short form glued to an
+unusual character ("•Go") is not found: the delimiters below are the usual ones.
+
+Choosing among overlapping matches (longest first) and the case and context rules live in
+tag.py and rules.py; this module only reports where forms occur.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-from typing import TypeAlias
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final, NamedTuple
 
-_Node: TypeAlias = dict[str, "_Node"]
-_END = ""  # marks a node where a form ends
+from ahocorasick_rs import AhoCorasick, MatchKind
+
+from jobstream_tagger.taxonomy import Skill, Taxonomy
+
+SHORT_FORM_CHARS: Final = 2
+# Characters that may stand either side of a short form: white space and usual punctuation.
+DELIMITERS: Final = tuple(
+    " \t\n\r\f\v\u00a0\u2002\u2003\u2009,;:.!?/\\|()[]{}<>\"'`*&+-=~"
+    "\u2018\u2019\u201c\u201d\u2013\u2014\u2022\u00b7"
+)
 
 
-def compile_forms(forms: Iterable[str]) -> re.Pattern[str]:
-    """A case-insensitive pattern that matches any of `forms` as a whole token.
+@dataclass(frozen=True, slots=True)
+class Form:
+    """One surface form of a skill, with the rules that apply to it."""
 
-    A token boundary is a character that is not a letter, digit or underscore (or either end of
-    the text): "Java" does not match in "JavaScript", while "C#" matches in "C#/.NET".
+    text: str
+    skill: Skill
+    case_sensitive: bool
+    needs_context: bool
+    common_word: bool
+
+    @property
+    def short(self) -> bool:
+        return len(self.text) <= SHORT_FORM_CHARS
+
+
+class Occurrence(NamedTuple):
+    """A form found as a whole token at `text[start:end]`."""
+
+    start: int
+    end: int
+    form: Form
+
+
+class Matcher:
+    """The automaton of a taxonomy's forms; build once per taxonomy, use from one thread."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        forms: list[Form] = []
+        patterns: list[str] = []
+        owners: list[int] = []  # pattern index -> form index
+        padded: list[bool] = []  # pattern index -> has a delimiter either side
+        for skill in taxonomy:
+            for text in skill.surface_forms:
+                form = Form(
+                    text=text,
+                    skill=skill,
+                    case_sensitive=text in skill.case_sensitive,
+                    needs_context=text in skill.needs_context,
+                    common_word=text in skill.common_words,
+                )
+                index = len(forms)
+                forms.append(form)
+                key = _lower(text)
+                if form.short:
+                    for before in DELIMITERS:
+                        for after in DELIMITERS:
+                            patterns.append(before + key + after)
+                            owners.append(index)
+                            padded.append(True)
+                else:
+                    patterns.append(key)
+                    owners.append(index)
+                    padded.append(False)
+        self.forms: Final[Sequence[Form]] = tuple(forms)
+        self.pattern_count: Final = len(patterns)
+        self._owners = owners
+        self._padded = padded
+        self._automaton = AhoCorasick(patterns, matchkind=MatchKind.Standard) if patterns else None
+
+    def find(self, text: str) -> list[Occurrence]:
+        """Every whole-token occurrence of a form, in order of start (longest first)."""
+        if self._automaton is None or not text:
+            return []
+        haystack = " " + _lower(text) + " "
+        forms, owners, padded = self.forms, self._owners, self._padded
+        found = []
+        for pattern, start, end in self._automaton.find_matches_as_indexes(
+            haystack, overlapping=True
+        ):
+            if padded[pattern]:
+                # The delimiters are part of the match; the form lies within them.
+                found.append(Occurrence(start, end - 2, forms[owners[pattern]]))
+                continue
+            before, after = haystack[start - 1], haystack[end]
+            if (before.isalnum() or before == "_") or (after.isalnum() or after == "_"):
+                continue
+            # Haystack offsets are one more than text offsets (the leading space).
+            found.append(Occurrence(start - 1, end - 1, forms[owners[pattern]]))
+        found.sort(key=lambda occurrence: (occurrence.start, -occurrence.end))
+        return found
+
+
+def _lower(text: str) -> str:
+    """Lower-cased text of the same length, so offsets carry over to the original.
+
+    A few characters lower-case to two ("İ" -> "i̇"); those are kept as they are.
     """
-    trie: _Node = {}
-    for form in forms:
-        node = trie
-        for char in form.lower():
-            node = node.setdefault(char, {})
-        node[_END] = {}
-    if not trie:
-        return re.compile("(?!)")  # no forms: a pattern that never matches
-    # The leading look-ahead lets the regex engine skip, fast, every position where no form
-    # can start; the look-behind alone would defeat that optimisation.
-    first_chars = "".join(re.escape(char) for char in sorted(trie))
-    return re.compile(rf"(?=[{first_chars}])(?<!\w)(?:{_render(trie)})(?!\w)", re.IGNORECASE)
-
-
-def _render(node: _Node) -> str:
-    branches = [re.escape(char) + _render(child) for char, child in sorted(node.items()) if char]
-    if not branches:
-        return ""
-    group = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if _END in node:
-        # A form ends here and a longer one goes on: try the longer one first.
-        return f"(?:{group})?"
-    return group
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(char if len(low := char.lower()) != 1 else low for char in text)
