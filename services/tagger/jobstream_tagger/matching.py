@@ -12,26 +12,27 @@ and cost a check each; they go into the automaton padded with a delimiter on bot
 with a space at either end so the first and last word count too. A short form glued to an
 unusual character ("•Go") is not found: the delimiters below are the usual ones.
 
+The same pass also finds the cue phrases the tagger needs ("nice to have", "experience
+with"), so a posting is scanned once.
+
 Choosing among overlapping matches (longest first) and the case and context rules live in
 tag.py and rules.py; this module only reports where forms occur.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
 from ahocorasick_rs import AhoCorasick, MatchKind
 
+from jobstream_tagger.phrases import Phrase
 from jobstream_tagger.taxonomy import Skill, Taxonomy
 
 SHORT_FORM_CHARS: Final = 2
 # Characters that may stand either side of a short form: white space and usual punctuation.
-DELIMITERS: Final = tuple(
-    " \t\n\r\f\v\u00a0\u2002\u2003\u2009,;:.!?/\\|()[]{}<>\"'`*&+-=~"
-    "\u2018\u2019\u201c\u201d\u2013\u2014\u2022\u00b7"
-)
+DELIMITERS: Final = tuple(" \t\n\r\u00a0,;:./()&-'\"!?*\u2019\u2022")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,11 @@ class Form:
     def short(self) -> bool:
         return len(self.text) <= SHORT_FORM_CHARS
 
+    @property
+    def plain(self) -> bool:
+        """No rule applies: any case, anywhere (most forms)."""
+        return not (self.case_sensitive or self.needs_context or self.common_word)
+
 
 class Occurrence(NamedTuple):
     """A form found as a whole token at `text[start:end]`."""
@@ -57,13 +63,20 @@ class Occurrence(NamedTuple):
     form: Form
 
 
+class Found(NamedTuple):
+    """What one pass found: form occurrences (by start, longest first) and cue phrases."""
+
+    occurrences: list[Occurrence]
+    cues: list[Phrase]
+
+
 class Matcher:
     """The automaton of a taxonomy's forms; build once per taxonomy, use from one thread."""
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
+    def __init__(self, taxonomy: Taxonomy, cue_phrases: Iterable[str] = ()) -> None:
         forms: list[Form] = []
         patterns: list[str] = []
-        owners: list[int] = []  # pattern index -> form index
+        owners: list[Form | str] = []  # pattern index -> its form, or its cue phrase
         padded: list[bool] = []  # pattern index -> has a delimiter either side
         for skill in taxonomy:
             for text in skill.surface_forms:
@@ -74,49 +87,69 @@ class Matcher:
                     needs_context=text in skill.needs_context,
                     common_word=text in skill.common_words,
                 )
-                index = len(forms)
                 forms.append(form)
-                key = _lower(text)
+                key = lower_same_length(text)
                 if form.short:
                     for before in DELIMITERS:
                         for after in DELIMITERS:
                             patterns.append(before + key + after)
-                            owners.append(index)
+                            owners.append(form)
                             padded.append(True)
                 else:
                     patterns.append(key)
-                    owners.append(index)
+                    owners.append(form)
                     padded.append(False)
+        for phrase in dict.fromkeys(phrase.lower() for phrase in cue_phrases):
+            patterns.append(phrase)
+            owners.append(phrase)
+            padded.append(False)
         self.forms: Final[Sequence[Form]] = tuple(forms)
         self.pattern_count: Final = len(patterns)
         self._owners = owners
         self._padded = padded
         self._automaton = AhoCorasick(patterns, matchkind=MatchKind.Standard) if patterns else None
 
-    def find(self, text: str) -> list[Occurrence]:
+    def find(self, text: str, lowered: str | None = None) -> list[Occurrence]:
         """Every whole-token occurrence of a form, in order of start (longest first)."""
+        return self.scan(text, lowered).occurrences
+
+    def scan(self, text: str, lowered: str | None = None) -> Found:
+        """Form occurrences and cue phrases, whole tokens only, in one pass.
+
+        `lowered` is `lower_same_length(text)`, when the caller has it already.
+        """
         if self._automaton is None or not text:
-            return []
-        haystack = " " + _lower(text) + " "
-        forms, owners, padded = self.forms, self._owners, self._padded
-        found = []
+            return Found([], [])
+        haystack = " " + (lower_same_length(text) if lowered is None else lowered) + " "
+        owners, padded = self._owners, self._padded
+        found: list[Occurrence] = []
+        cues: list[Phrase] = []
         for pattern, start, end in self._automaton.find_matches_as_indexes(
             haystack, overlapping=True
         ):
+            owner = owners[pattern]
             if padded[pattern]:
                 # The delimiters are part of the match; the form lies within them.
-                found.append(Occurrence(start, end - 2, forms[owners[pattern]]))
+                found.append(Occurrence(start, end - 2, owner))  # type: ignore[arg-type]
                 continue
             before, after = haystack[start - 1], haystack[end]
-            if (before.isalnum() or before == "_") or (after.isalnum() or after == "_"):
+            if before.isalnum() or after.isalnum() or before == "_" or after == "_":
                 continue
             # Haystack offsets are one more than text offsets (the leading space).
-            found.append(Occurrence(start - 1, end - 1, forms[owners[pattern]]))
-        found.sort(key=lambda occurrence: (occurrence.start, -occurrence.end))
-        return found
+            if isinstance(owner, str):
+                cues.append(Phrase(owner, start - 1, end - 1))
+            else:
+                found.append(Occurrence(start - 1, end - 1, owner))
+        found.sort(key=_by_start_longest_first)
+        cues.sort()
+        return Found(found, cues)
 
 
-def _lower(text: str) -> str:
+def _by_start_longest_first(occurrence: Occurrence) -> tuple[int, int]:
+    return occurrence.start, -occurrence.end
+
+
+def lower_same_length(text: str) -> str:
     """Lower-cased text of the same length, so offsets carry over to the original.
 
     A few characters lower-case to two ("İ" -> "i̇"); those are kept as they are.

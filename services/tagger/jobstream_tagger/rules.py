@@ -92,18 +92,23 @@ def longest_first(occurrences: Sequence[Occurrence]) -> list[Occurrence]:
 
 def apply_context(text: str, mentions: Sequence[Occurrence]) -> list[Kept]:
     """Keep each mention that needs context only where it has some, chaining through lists."""
-    lower = [_is_lower_case_variant(text, mention) for mention in mentions]
-    needs = [
-        low or _needs_context(text, mention) for mention, low in zip(mentions, lower, strict=True)
-    ]
+    count = len(mentions)
+    lower = [False] * count  # a case-sensitive name written in lower case: lists only
+    needs = [False] * count
+    for index, mention in enumerate(mentions):
+        if not mention.form.plain:
+            lower[index] = _is_lower_case_variant(text, mention)
+            needs[index] = lower[index] or _needs_context(text, mention)
+    if not any(needs):
+        return [Kept(mention, 1.0) for mention in mentions]  # the usual case
     kept = [not need for need in needs]
     for index, mention in enumerate(mentions):
         if needs[index] and not lower[index] and _has_cue(text, mention):
             kept[index] = True
-    for index in range(1, len(mentions)):  # chains to the right of a kept mention
+    for index in range(1, count):  # chains to the right of a kept mention
         if not kept[index] and kept[index - 1]:
             kept[index] = _in_list(text, mentions[index - 1], mentions[index])
-    for index in range(len(mentions) - 2, -1, -1):  # and to its left
+    for index in range(count - 2, -1, -1):  # and to its left
         if not kept[index] and kept[index + 1]:
             kept[index] = _in_list(text, mentions[index], mentions[index + 1])
     return [

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from typing import Final
+
+from jobstream_tagger.phrases import Phrase, PhraseFinder
 
 MAX_HEADING_CHARS: Final = 60
 MAX_LABEL_CHARS: Final = 40
@@ -38,14 +41,22 @@ _BULLET: Final = re.compile(r"[-*•·▪◦‣\u2013\u2014]|\d{1,3}[.)]\s")
 _INLINE_LABEL: Final = re.compile(
     rf"[ \t]*(?:[-*•·▪◦‣\u2013\u2014][ \t]*)?(?P<label>[^:\n]{{1,{MAX_LABEL_CHARS}}}):[ \t]*(?=\S)"
 )
-# A cue inside a clause that makes what the clause asks for preferred.
-_CLAUSE_CUE: Final = re.compile(
-    r"\b(?:(?:is|are|would be|will be|as|be|considered)\s+(?:a\s+|an\s+)?"
-    r"(?:big\s+|huge\s+|strong\s+|definite\s+|real\s+|nice\s+|added\s+)?"
-    r"(?:plus|bonus|advantage|asset)|a plus|nice[- ]to[- ]haves?|preferred|preferably|ideally"
-    r"|desirable|bonus points)\b",
-    re.IGNORECASE,
-)
+# Cues inside a clause that make what the clause asks for preferred ("Kafka is a plus").
+CLAUSE_CUES: Final = (
+    "a plus", "a big plus", "a huge plus", "a strong plus", "a definite plus", "a real plus",
+    "a nice plus", "an added plus", "an advantage", "a big advantage", "a strong advantage",
+    "a definite advantage", "an asset", "a strong asset", "a bonus", "a big bonus",
+    "bonus points", "nice to have", "nice-to-have", "nice to haves", "nice-to-haves",
+    "preferred", "preferably", "ideally", "desirable", "advantageous",
+)  # fmt: skip
+# Words that make a heading preferred but mean little inside a sentence.
+HEADING_CUES: Final = (
+    "bonus", "pluses", "desired", "optional", "good to have", "good-to-have", "good to haves",
+)  # fmt: skip
+PREFERRED_CUES: Final = (*CLAUSE_CUES, *HEADING_CUES)
+_CUES: Final = PhraseFinder(PREFERRED_CUES)
+_CUE_SET: Final = frozenset(PREFERRED_CUES)
+_CLAUSE_CUE_SET: Final = frozenset(CLAUSE_CUES)
 _CLAUSE_END: Final = re.compile(r"[;!?\n]|\.(?=\s|$)")
 
 
@@ -61,48 +72,91 @@ def is_heading(line: str) -> bool:
 class PreferredSections:
     """Where in a text the preferred parts lie; `offset in sections` asks about one offset."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, cues: Sequence[Phrase] | None = None) -> None:
+        """`cues`: the PREFERRED_CUES found in `text` (others are ignored), if known already."""
+        if cues is None:
+            cues = _CUES.find(text.lower())
+        else:
+            cues = [cue for cue in cues if cue.phrase in _CUE_SET]
         ranges: list[tuple[int, int]] = []
-        offset = 0
-        open_start: int | None = None
-        for line in text.split("\n"):
-            end = offset + len(line)
-            label = _INLINE_LABEL.match(line)
-            if label is not None and _HEADING_WORDS.search(label["label"]):
-                if open_start is not None:
-                    ranges.append((open_start, offset))
-                    open_start = None
-                if _PREFERRED.search(label["label"]):
-                    ranges.append((offset + label.end(), end))
-            elif is_heading(line):
-                if open_start is not None:
-                    ranges.append((open_start, offset))
-                open_start = offset if _PREFERRED.search(line) else None
-            offset = end + 1
-        if open_start is not None:
-            ranges.append((open_start, len(text)))
-        ranges.extend(_cue_clauses(text))
+        if cues:  # no cue word anywhere: nothing is preferred
+            ranges = _section_ranges(text, cues)
+            ranges.extend(
+                _cue_clauses(text, [cue for cue in cues if cue.phrase in _CLAUSE_CUE_SET])
+            )
         self._ranges = _merged(ranges)
         self._starts = [start for start, _ in self._ranges]
 
     def __contains__(self, offset: int) -> bool:
+        if not self._starts:
+            return False
         index = bisect.bisect_right(self._starts, offset) - 1
         return index >= 0 and offset < self._ranges[index][1]
 
 
-def _cue_clauses(text: str) -> list[tuple[int, int]]:
+def _section_ranges(text: str, cues: Sequence[Phrase]) -> list[tuple[int, int]]:
+    """Preferred sections under headings, and preferred inline-labelled lines.
+
+    Only the lines holding a cue word can open one; a section then runs over the lines that
+    follow until the next heading or labelled line.
+    """
+    ranges: list[tuple[int, int]] = []
+    covered = -1
+    for cue in cues:
+        start = text.rfind("\n", 0, cue.start) + 1
+        if start <= covered:
+            continue  # this line is in a range found already
+        end = _line_end(text, start)
+        line = text[start:end]
+        label = _label(line)
+        if label is not None:
+            if _PREFERRED.search(label["label"]):
+                ranges.append((start + label.end(), end))
+            covered = end
+        elif is_heading(line) and _PREFERRED.search(line):
+            section_end = _next_heading(text, end + 1)
+            ranges.append((start, section_end))
+            covered = section_end - 1
+    return ranges
+
+
+def _line_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end == -1 else end
+
+
+def _label(line: str) -> re.Match[str] | None:
+    """ "Nice to have: Terraform": a section word as a label, then content on the same line."""
+    if ":" not in line[: MAX_LABEL_CHARS + 4]:
+        return None
+    label = _INLINE_LABEL.match(line)
+    return label if label is not None and _HEADING_WORDS.search(label["label"]) else None
+
+
+def _next_heading(text: str, start: int) -> int:
+    """Where the next heading or labelled line begins, from `start` (a line start) on."""
+    while start < len(text):
+        end = _line_end(text, start)
+        line = text[start:end]
+        if (len(line) <= MAX_HEADING_CHARS + 8 and is_heading(line)) or _label(line):
+            return start
+        start = end + 1
+    return len(text)
+
+
+def _cue_clauses(text: str, cues: Sequence[Phrase]) -> list[tuple[int, int]]:
     clauses = []
-    for cue in _CLAUSE_CUE.finditer(text):
-        opening = text.rfind("(", max(0, cue.start() - 80), cue.start())
-        closing = text.find(")", cue.end(), cue.end() + 80)
-        if opening != -1 and closing != -1 and ")" not in text[opening : cue.start()]:
+    for cue in cues:
+        opening = text.rfind("(", max(0, cue.start - 80), cue.start)
+        closing = text.find(")", cue.end, cue.end + 80)
+        if opening != -1 and closing != -1 and ")" not in text[opening : cue.start]:
             clauses.append((opening, closing + 1))
             continue
-        start = max(0, cue.start() - MAX_CLAUSE_CHARS)
-        for end_mark in _CLAUSE_END.finditer(text, start, cue.start()):
+        start = max(0, cue.start - MAX_CLAUSE_CHARS)
+        for end_mark in _CLAUSE_END.finditer(text, start, cue.start):
             start = end_mark.end()
-        limit = min(len(text), cue.end() + MAX_CLAUSE_CHARS)
-        after = _CLAUSE_END.search(text, cue.end(), limit)
+        limit = min(len(text), cue.end + MAX_CLAUSE_CHARS)
+        after = _CLAUSE_END.search(text, cue.end, limit)
         clauses.append((start, after.start() if after else limit))
     return clauses
 

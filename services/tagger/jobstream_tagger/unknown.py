@@ -11,19 +11,26 @@ words ("large scale systems") and usual capitalised openers ("The", "Modern") ar
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from typing import Final, NamedTuple
 
+from jobstream_tagger.phrases import Phrase, PhraseFinder
+
 MAX_TERMS_PER_POSTING: Final = 20
 MAX_TERM_CHARS: Final = 60
 
-_CUE: Final = re.compile(
-    r"\b(?P<cue>experience|experienced|expertise|proficiency|proficient|familiarity|familiar"
-    r"|knowledge|fluency|fluent|skilled|skills|background|hands-on)"
-    r"\s+(?:working\s+)?(?:with|in|of|using|on)\s+",
-    re.IGNORECASE,
+_CUE_WORDS: Final = (
+    "experience", "experienced", "expertise", "proficiency", "proficient", "familiarity",
+    "familiar", "knowledge", "fluency", "fluent", "skilled", "skills", "background", "hands-on",
+)  # fmt: skip
+_PREPOSITIONS: Final = ("with", "in", "of", "using", "on", "working with")
+UNKNOWN_TERM_CUES: Final = tuple(
+    f"{word} {preposition}" for word in _CUE_WORDS for preposition in _PREPOSITIONS
 )
+_CUES: Final = PhraseFinder(UNKNOWN_TERM_CUES)
+_CUE_SET: Final = frozenset(UNKNOWN_TERM_CUES)
 # One name-like token: capitalised, or with a digit, "." "#" "+" or an inner capital.
 _NAME_WORD: Final = r"(?:[A-Z][\w.#+-]*|[a-z][\w-]*[A-Z0-9.#+][\w.#+-]*)"
 _TERM: Final = re.compile(rf"{_NAME_WORD}(?:[ ]{_NAME_WORD}){{0,2}}")
@@ -46,21 +53,33 @@ class UnknownTerm(NamedTuple):
     cue: str  # the cue word, lower-cased: one of a fixed set, fit for a metric label
 
 
-def find_unknown_terms(text: str, tagged: Sequence[tuple[int, int]]) -> list[UnknownTerm]:
-    """Name-like terms after a cue that overlap no tagged span (`tagged`: sorted spans)."""
+def find_unknown_terms(
+    text: str, tagged: Sequence[tuple[int, int]], cues: Sequence[Phrase] | None = None
+) -> list[UnknownTerm]:
+    """Name-like terms after a cue that overlap no tagged span (`tagged`: sorted spans).
+
+    `cues`: the UNKNOWN_TERM_CUES found in `text` (others are ignored), if known already.
+    """
     found: list[UnknownTerm] = []
-    for cue in _CUE.finditer(text):
-        position = cue.end()
+    if cues is None:
+        cues = _CUES.find(text.lower())
+    for cue in cues:
+        if cue.phrase not in _CUE_SET:
+            continue
+        position = cue.end
+        while position < len(text) and text[position] in " \t":
+            position += 1
         for _ in range(_MAX_LIST_ITEMS):
             term = _TERM.match(text, position)
             if term is None:
                 break
-            start, end = term.start(), term.end()
+            start = term.start()
             words = term.group().rstrip(".").split()
             if words and words[0].lower() not in _OPENERS and len(term.group()) <= MAX_TERM_CHARS:
                 end = start + len(" ".join(words))
                 if not _overlaps(tagged, start, end):
-                    found.append(UnknownTerm(text[start:end], start, end, cue["cue"].lower()))
+                    cue_word = cue.phrase.split()[0]
+                    found.append(UnknownTerm(text[start:end], start, end, cue_word))
                     if len(found) >= MAX_TERMS_PER_POSTING:
                         return found
             separator = _LIST_SEPARATOR.match(text, term.end())
@@ -71,4 +90,6 @@ def find_unknown_terms(text: str, tagged: Sequence[tuple[int, int]]) -> list[Unk
 
 
 def _overlaps(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
-    return any(span_start < end and start < span_end for span_start, span_end in spans)
+    """Whether `[start, end)` overlaps one of `spans` (sorted, not overlapping each other)."""
+    index = bisect.bisect_left(spans, (end, end)) - 1
+    return index >= 0 and spans[index][1] > start
