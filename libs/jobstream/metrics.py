@@ -60,3 +60,9 @@ END_TO_END_LATENCY: Final = Histogram(
     "Time from ingest (received_at) to the posting being committed in PostgreSQL.",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
+TAGGER_UNKNOWN_TERMS: Final = Counter(
+    "jobstream_tagger_unknown_terms_total",
+    "Skill-like terms next to a strong cue ('experience with X') that the taxonomy does not "
+    "know, by cue word (a fixed set); the terms themselves are logged, not labelled.",
+    ["cue"],
+)

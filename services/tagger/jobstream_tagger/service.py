@@ -2,25 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from jobstream import metrics
 from jobstream.contracts import ParsedPosting, TaggedPosting, decode
 from jobstream.kafka.worker import run_stage_worker, transform_handler
+from jobstream.logs import get_logger
 from jobstream.topology import TAGGER
 from jobstream_tagger.settings import TaggerSettings
-from jobstream_tagger.tag import tag
+from jobstream_tagger.tag import analyse, matcher_for
 from jobstream_tagger.taxonomy import Taxonomy, load_taxonomy
+from jobstream_tagger.unknown import UnknownTerm
+
+log = get_logger(__name__)
 
 
 def tag_records_with(taxonomy: Taxonomy) -> Callable[[bytes | None], TaggedPosting]:
     def tag_record(value: bytes | None) -> TaggedPosting:
-        return tag(decode(ParsedPosting, value), taxonomy)
+        parsed = decode(ParsedPosting, value)
+        tagging = analyse(parsed, taxonomy)
+        if tagging.unknown_terms:
+            report_unknown_terms(parsed.posting_id, tagging.unknown_terms)
+        return tagging.posting
 
     return tag_record
 
 
+def report_unknown_terms(posting_id: str, terms: Sequence[UnknownTerm]) -> None:
+    """Count unknown skill-like terms by cue word and log them, so the taxonomy can grow."""
+    for term in terms:
+        metrics.TAGGER_UNKNOWN_TERMS.labels(term.cue).inc()
+    log.info(
+        "unknown skill-like terms",
+        posting_id=posting_id,
+        terms=sorted({term.term for term in terms}),
+    )
+
+
 def serve(settings: TaggerSettings) -> None:
     taxonomy = load_taxonomy()  # once, before consuming: a broken taxonomy stops start-up
+    matcher_for(taxonomy)  # build the automaton before the first batch, not during it
+    log.info("taxonomy loaded", version=taxonomy.version, skills=len(taxonomy))
     run_stage_worker(
         TAGGER,
         settings,

@@ -283,40 +283,46 @@ class _OnetRules:
         )
 
     def derive(self, example: OnetExample) -> _Derived:
+        """Shorter forms of an example's name, best first, and which are abbreviations.
+
+        The name without its abbreviation ("Google Compute Engine", "Structured query
+        language") is as specific as the name and always kept; forms without a vendor or a
+        suffix ("Kafka", "Ansible") are kept when `_usable`.
+        """
         name = example.name
-        forms: list[str] = []
-        abbreviations: set[str] = set()
         if _generic(name):
             return _Derived((), frozenset())
-        bases = [name]
+        abbreviations: set[str] = set()
+        full = [name]  # the name, and the name without an abbreviation
         match = _PAREN.match(name)
         if match:
-            bases = [match["base"]]
+            full = [match["base"]]
             if _spells(match["inner"], match["base"].split()):
                 abbreviations.add(match["inner"])
+        shorter = []
         for suffix in self.suffixes:
-            stripped = [base[: -len(suffix)] for base in bases if base.endswith(suffix)]
-            bases += [base for base in stripped if base]
-        for base in list(bases):
+            if full[0].endswith(suffix) and len(full[0]) > len(suffix):
+                stripped = full[0][: -len(suffix)]
+                (full if " " in stripped else shorter).append(stripped)
+        for base in list(full):
             words = base.split()
             if len(words) >= 3 and _abbreviates(words[-1], words[:-1]):
-                bases.append(" ".join(words[:-1]))
+                full.append(" ".join(words[:-1]))
                 if _spells(words[-1], words[:-1]):
                     abbreviations.add(words[-1])
-        for base in list(bases):
-            for vendor in self.vendors:
-                if base.startswith(vendor + " "):
-                    bases.append(base[len(vendor) + 1 :])
-                    break
-        for base in bases[1:]:
-            if base != name and self._usable(base, example):
-                forms.append(base)
+        for base in (*full, *shorter):
+            vendor = next((v for v in self.vendors if base.startswith(v + " ")), None)
+            if vendor is not None:
+                shorter.append(base[len(vendor) + 1 :])
+        forms = [base for base in full if base != name and " " in base]
+        forms += [base for base in shorter if self._usable(base, example)]
         for abbreviation in sorted(abbreviations):
             if abbreviation.lower() in self.common_words:
                 continue
-            if len(abbreviation) >= 3 or example.hot or example.in_demand:
+            # Short ones ("ICS", "POS") name other things too: only for well-known tools.
+            if len(abbreviation) >= 4 or example.hot or example.in_demand:
                 forms.append(abbreviation)
-        unique = list(dict.fromkeys(forms))
+        unique = [form for form in dict.fromkeys(forms) if form != name]
         return _Derived(tuple(unique), frozenset(abbreviations & set(unique)))
 
     def _usable(self, form: str, example: OnetExample) -> bool:
