@@ -299,7 +299,7 @@ class _OnetRules:
             full = [match["base"]]
             if _spells(match["inner"], match["base"].split()):
                 abbreviations.add(match["inner"])
-        shorter = []
+        shorter: list[str] = []
         for suffix in self.suffixes:
             if full[0].endswith(suffix) and len(full[0]) > len(suffix):
                 stripped = full[0][: -len(suffix)]
