@@ -21,7 +21,7 @@ tag.py and rules.py; this module only reports where forms occur.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
@@ -104,6 +104,10 @@ class Matcher:
             owners.append(phrase)
             padded.append(False)
         self.forms: Final[Sequence[Form]] = tuple(forms)
+        # Lower-cased form -> form, for rules that build a form from words ("unit" + "testing").
+        self.by_key: Final[Mapping[str, Form]] = {
+            lower_same_length(form.text): form for form in forms
+        }
         self.pattern_count: Final = len(patterns)
         self._owners = owners
         self._padded = padded

@@ -14,12 +14,16 @@ Chef, Puppet, Excel, Word, Access, Scala. The taxonomy marks such forms, and the
 - A case-sensitive name written all in lower case ("spring", "go", "swift") counts only in a
   list of other skills ("java, spring, hibernate": tag lists are often lower-case); names in
   capitals ("REST", "SAP") never count in lower case ("the rest").
+
+Shared heads: "unit, integration, and end-to-end testing" names three skills; when a form of
+several words is found, the words coordinated before it are tried with its head ("unit
+testing", "integration testing"), and each that is a form is tagged on the word itself.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Final, NamedTuple
 
 from jobstream_tagger.matching import Form, Occurrence
@@ -28,7 +32,13 @@ from jobstream_tagger.matching import Form, Occurrence
 CONTEXT_CONFIDENCE: Final = 0.8
 LOWER_CASE_IN_LIST_CONFIDENCE: Final = 0.7
 
+COORDINATED_CONFIDENCE: Final = 0.9
 _GLUE: Final = frozenset("&-'\u2019+#@")
+# One word coordinated before a mention: "unit, " / "unit and " / "unit/" at the end.
+_COORDINATED: Final = re.compile(
+    r"([A-Za-z][\w-]*)(?:\s*,\s*(?:and\s+|or\s+)?|\s*/\s*|\s+(?:and|or|&)\s+)$"
+)
+_MAX_COORDINATED: Final = 5
 _LIST_GAP: Final = re.compile(r"[\s,/;|&()]*(?:(?:and/or|and|or|as well as|plus)\s+)?")
 _MAX_LIST_GAP: Final = 14
 _WORD: Final = re.compile(r"[A-Za-z][A-Za-z+#.-]*")
@@ -116,6 +126,35 @@ def apply_context(text: str, mentions: Sequence[Occurrence]) -> list[Kept]:
         for mention, need, low, keep in zip(mentions, needs, lower, kept, strict=True)
         if keep and not (need and _stopped(text, mention))
     ]
+
+
+def expand_coordinations(text: str, mentions: list[Kept], forms: Mapping[str, Form]) -> list[Kept]:
+    """Add the skills of words that share a mention's head ("unit and integration tests")."""
+    added: list[Kept] = []
+    taken = -1  # no added word may reach into an earlier mention
+    for index, kept in enumerate(mentions):
+        occurrence = kept.occurrence
+        words = occurrence.form.text.split(" ", 1)
+        floor = mentions[index - 1].occurrence.end if index else 0
+        if len(words) == 1:
+            continue
+        head = words[1].lower()
+        position = occurrence.start
+        for _ in range(_MAX_COORDINATED):
+            match = _COORDINATED.search(text, max(floor, taken, position - 60), position)
+            if match is None:
+                break
+            form = forms.get(f"{match[1].lower()} {head}")
+            if form is None:
+                break
+            added.append(
+                Kept(Occurrence(match.start(1), match.end(1), form), COORDINATED_CONFIDENCE)
+            )
+            position = match.start(1)
+        taken = occurrence.end
+    if not added:
+        return mentions
+    return sorted([*mentions, *added], key=lambda kept: kept.occurrence.start)
 
 
 def _confidence(need: bool, lower: bool) -> float:

@@ -17,7 +17,13 @@ from pydantic import TypeAdapter
 
 from jobstream.contracts import ParsedPosting, TaggedPosting, TaggedSkill
 from jobstream_tagger.matching import Matcher, Occurrence
-from jobstream_tagger.rules import Kept, apply_context, longest_first, passes_case
+from jobstream_tagger.rules import (
+    Kept,
+    apply_context,
+    expand_coordinations,
+    longest_first,
+    passes_case,
+)
 from jobstream_tagger.sections import PREFERRED_CUES, PreferredSections
 from jobstream_tagger.taxonomy import Taxonomy
 from jobstream_tagger.unknown import UNKNOWN_TERM_CUES, UnknownTerm, find_unknown_terms
@@ -47,8 +53,9 @@ def tag(parsed: ParsedPosting, taxonomy: Taxonomy) -> TaggedPosting:
 
 def analyse(parsed: ParsedPosting, taxonomy: Taxonomy) -> Tagging:
     text = parsed.text
-    found = matcher_for(taxonomy).scan(text)  # the one pass over the text
-    mentions = apply_rules(text, found.occurrences)
+    matcher = matcher_for(taxonomy)
+    found = matcher.scan(text)  # the one pass over the text
+    mentions = apply_rules(text, found.occurrences, matcher)
     preferred = PreferredSections(text, found.cues) if mentions else None
     by_skill: dict[str, list[Kept]] = {}
     for mention in mentions:
@@ -69,13 +76,15 @@ def analyse(parsed: ParsedPosting, taxonomy: Taxonomy) -> Tagging:
 
 def find_mentions(text: str, taxonomy: Taxonomy) -> list[Kept]:
     """Every mention of a skill in `text`, in order, after all matching rules."""
-    return apply_rules(text, matcher_for(taxonomy).find(text))
+    matcher = matcher_for(taxonomy)
+    return apply_rules(text, matcher.find(text), matcher)
 
 
-def apply_rules(text: str, found: list[Occurrence]) -> list[Kept]:
-    """The case and glue rules, then longest first, then the context rules."""
+def apply_rules(text: str, found: list[Occurrence], matcher: Matcher) -> list[Kept]:
+    """The case and glue rules, longest first, the context rules, then shared heads."""
     occurrences = [o for o in found if o.form.plain or passes_case(text, o)]
-    return apply_context(text, longest_first(occurrences))
+    kept = apply_context(text, longest_first(occurrences))
+    return expand_coordinations(text, kept, matcher.by_key)
 
 
 @functools.lru_cache(maxsize=4)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from jobstream.contracts import ParsedPosting, Source, Span, TaggedPosting, posting_id_for, utc_now
@@ -11,8 +9,6 @@ from jobstream_tagger.tag import tag
 from jobstream_tagger.taxonomy import Skill, Taxonomy, load_taxonomy
 
 pytestmark = pytest.mark.unit
-
-SEEDS = Path(__file__).parents[3] / "seeds"
 
 
 def _parsed(text: str, **fields: object) -> ParsedPosting:
@@ -38,76 +34,6 @@ def _skill(tagged: TaggedPosting, skill_id: str) -> tuple[bool, int, list[str]]:
     """(required, mentions, surface forms) of one tagged skill."""
     (found,) = (skill for skill in tagged.skills if skill.skill_id == skill_id)
     return found.required, found.mentions, [tagged.text[s.start : s.end] for s in found.spans]
-
-
-def _seed(prefix: str) -> TaggedPosting:
-    (path,) = SEEDS.glob(f"{prefix}_*.txt")
-    return _tag(path.read_text(encoding="utf-8"))
-
-
-# --- seeds --------------------------------------------------------------------------------
-
-
-def test_seed_003_languages_platforms_and_preferred_skills() -> None:
-    tagged = _seed("003")
-    ids = set(_ids(tagged))
-
-    assert {"java", "go", "python", "kotlin", "kubernetes", "docker", "graphql"} <= ids
-    assert _skill(tagged, "go") == (True, 2, ["Go", "Go"])  # "Java, Go, Python" and "Spring, Go,"
-    assert _skill(tagged, "kafka") == (False, 1, ["Kafka"])
-    assert _skill(tagged, "prometheus") == (False, 1, ["Prometheus"])
-    assert _skill(tagged, "terraform") == (False, 1, ["Terraform"])
-    assert _skill(tagged, "kubernetes")[0] is True
-    # "observability" is in a required bullet and again under "Preferred qualifications".
-    assert _skill(tagged, "observability")[:2] == (True, 2)
-
-
-def test_seed_004_kotlin_aws_kubernetes_communication_and_no_go() -> None:
-    tagged = _seed("004")
-    ids = _ids(tagged)
-
-    assert {"kotlin", "aws", "kubernetes", "communication"} <= set(ids)
-    assert "go" not in ids
-    assert _skill(tagged, "aws") == (False, 1, ["AWS"])  # "cloud infrastructure (AWS preferred)"
-    assert _skill(tagged, "ecs")[0] is True  # in the same bullet, outside the parentheses
-    # Java appears only under "Nice to haves"; Kotlin also in the requirements.
-    assert _skill(tagged, "java") == (False, 1, ["Java"])
-    assert _skill(tagged, "kotlin") == (True, 2, ["Kotlin", "Kotlin Coroutines"])
-    assert _skill(tagged, "communication") == (True, 2, ["communication", "Communication"])
-
-
-@pytest.mark.parametrize(
-    ("prefix", "expected", "absent"),
-    [
-        ("000", {"java": 1, "aws": 1, "rest": 1}, {"kotlin", "go", "javascript"}),
-        (
-            "001",
-            {"java": 3, "kotlin": 3, "aws": 2, "rest": 1, "graphql": 1, "junit": 1},
-            {"go", "javascript"},
-        ),
-    ],
-)
-def test_seeds_000_001_jvm_and_aws(prefix: str, expected: dict[str, int], absent: set[str]) -> None:
-    tagged = _seed(prefix)
-
-    for skill_id, mentions in expected.items():
-        assert _skill(tagged, skill_id)[:2] == (True, mentions), skill_id
-    assert not absent & set(_ids(tagged))
-
-
-@pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
-def test_seed_spans_are_surface_forms_in_order_of_first_mention(prefix: str) -> None:
-    taxonomy = load_taxonomy()
-    tagged = _seed(prefix)
-
-    assert tagged.skills
-    firsts = [skill.spans[0].start for skill in tagged.skills]
-    assert firsts == sorted(firsts)
-    for skill in tagged.skills:
-        assert skill.mentions == len(skill.spans)
-        for span in skill.spans:
-            found = taxonomy.skill_for(tagged.text[span.start : span.end])
-            assert found is not None and found.id == skill.skill_id
 
 
 # --- matching rules -----------------------------------------------------------------------
