@@ -32,7 +32,9 @@ from jobstream_tagger.taxonomy import Skill, Taxonomy
 
 SHORT_FORM_CHARS: Final = 2
 # Characters that may stand either side of a short form: white space and usual punctuation.
-DELIMITERS: Final = tuple(" \t\n\r\u00a0,;:./()&-'\"!?*\u2019\u2022")
+DELIMITERS: Final = tuple(" \t\n\r\u00a0,;:./()[]<>|&-'\"!?*\u2019\u2022")
+# Not before: "Vite.js" is not JavaScript, "R.E.M." not R.
+_NOT_BEFORE: Final = frozenset(".")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,8 @@ class Matcher:
                 key = lower_same_length(text)
                 if form.short:
                     for before in DELIMITERS:
+                        if before in _NOT_BEFORE:
+                            continue
                         for after in DELIMITERS:
                             patterns.append(before + key + after)
                             owners.append(form)

@@ -11,9 +11,9 @@ Chef, Puppet, Excel, Word, Access, Scala. The taxonomy marks such forms, and the
 - common_words: capitalised words ("Swift", "Excel", "Spring", "Rust") that are the skill
   mid-sentence, but at the start of a sentence or line, where every word is capitalised, need
   the same context ("Excel in a fast-paced team" is not the spreadsheet).
-- A case-sensitive name written all in lower case ("spring", "go", "swift") counts only in a
-  list of other skills ("java, spring, hibernate": tag lists are often lower-case); names in
-  capitals ("REST", "SAP") never count in lower case ("the rest").
+- A case-sensitive name written all in lower case ("spring", "swift") counts only in a list
+  of other skills ("java, spring, hibernate": tag lists are often lower-case); names in
+  capitals ("REST", "SAP") and names that need context ("Go") never count in lower case.
 
 Shared heads: "unit, integration, and end-to-end testing" names three skills; when a form of
 several words is found, the words coordinated before it are tried with its head ("unit
@@ -82,8 +82,11 @@ def passes_case(text: str, occurrence: Occurrence) -> bool:
 
 
 def _lower_case_variant(surface: str, form: Form) -> bool:
-    """ "spring" for "Spring" (allowed in lists), not "rest" for "REST"."""
-    return surface.islower() and form.text[0].isupper() and not form.text.isupper()
+    """ "spring" for "Spring" (allowed in lists); not "rest" for "REST", nor "go" for "Go"
+    (names that need context are too often ordinary words in lower case)."""
+    if form.needs_context or form.text.isupper():
+        return False
+    return surface.islower() and form.text[0].isupper()
 
 
 def longest_first(occurrences: Sequence[Occurrence]) -> list[Occurrence]:

@@ -218,3 +218,57 @@ def test_hostile_input_finishes_and_never_raises(text: str) -> None:
 
     for skill in tagged.skills:
         assert skill.mentions == len(skill.spans)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Nice to have: Terraform.", "- Nice to have: Terraform", "Bonus: Terraform and more.",
+     "Preferred skills: Terraform, ideally on AWS", "• Good to have: Terraform"],
+)  # fmt: skip
+def test_inline_preferred_labels_cover_their_line_only(line: str) -> None:
+    tagged = _tag(f"Requirements\n- Kafka\n{line}\n- Docker\n")
+
+    assert _skill(tagged, "terraform")[0] is False
+    assert _skill(tagged, "kafka")[0] is True
+    assert _skill(tagged, "docker")[0] is True  # the next line is back under Requirements
+
+
+def test_an_inline_label_ends_a_preferred_section() -> None:
+    tagged = _tag("Nice to have\n- Kafka\nRequirements: Java and Docker.\n- Terraform\n")
+
+    assert [(s.skill_id, s.required) for s in tagged.skills] == [
+        ("kafka", False),
+        ("java", True),
+        ("docker", True),
+        ("terraform", True),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "preferred"),
+    [
+        ("Experience with Kafka is a plus. Java is a must.", {"kafka"}),
+        ("Java required; Kotlin would be a big plus.", {"kotlin"}),
+        ("Docker (Kubernetes preferred) and Terraform.", {"kubernetes"}),
+        ("Ideally you know Rust and Go.", {"rust", "go"}),
+        ("Terraform is nice to have. Kafka too.", {"terraform"}),
+        ("We use Kafka, plus Terraform.", set()),  # "plus" alone is not a cue
+        ("Our preferred partner runs AWS; we use Java.", {"aws"}),  # a cue is a cue
+    ],
+)
+def test_clause_cues_make_their_clause_preferred(text: str, preferred: set[str]) -> None:
+    tagged = _tag(text)
+
+    assert {skill.skill_id for skill in tagged.skills if not skill.required} == preferred
+
+
+def test_apache_kafka_is_one_mention_of_kafka() -> None:
+    tagged = _tag("Apache Kafka, then Kafka Streams, then Kafka.")
+
+    assert _skill(tagged, "kafka") == (True, 3, ["Apache Kafka", "Kafka Streams", "Kafka"])
+
+
+def test_short_forms_need_whole_tokens() -> None:
+    assert _ids(_tag("Vite.js and D3.js")) == []  # not JavaScript ("js") nor "D3"
+    assert _ids(_tag("(JS) [Go, Python]")) == ["javascript", "go", "python"]
+    assert _ids(_tag("AI/ML teams")) == ["artificial-intelligence", "machine-learning"]
