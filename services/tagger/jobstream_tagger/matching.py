@@ -22,7 +22,7 @@ tag.py and rules.py; this module only reports where forms occur.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, NamedTuple
 
 from ahocorasick_rs import AhoCorasick, MatchKind
@@ -51,10 +51,12 @@ class Form:
     def short(self) -> bool:
         return len(self.text) <= SHORT_FORM_CHARS
 
-    @property
-    def plain(self) -> bool:
-        """No rule applies: any case, anywhere (most forms)."""
-        return not (self.case_sensitive or self.needs_context or self.common_word)
+    # No rule applies: any case, anywhere (most forms). Stored, as it is asked per mention.
+    plain: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        rules = self.case_sensitive or self.needs_context or self.common_word
+        object.__setattr__(self, "plain", not rules)
 
 
 class Occurrence(NamedTuple):

@@ -39,6 +39,7 @@ _COORDINATED: Final = re.compile(
     r"([A-Za-z][\w-]*)(?:\s*,\s*(?:and\s+|or\s+)?|\s*/\s*|\s+(?:and|or|&)\s+)$"
 )
 _MAX_COORDINATED: Final = 5
+_COORDINATION_ENDS: Final = (",", ", ", "/", "/ ", " and ", " or ", " & ", ",\t", ", and ")
 _LIST_GAP: Final = re.compile(r"[\s,/;|&()]*(?:(?:and/or|and|or|as well as|plus)\s+)?")
 _MAX_LIST_GAP: Final = 14
 _WORD: Final = re.compile(r"[A-Za-z][A-Za-z+#.-]*")
@@ -144,6 +145,9 @@ def expand_coordinations(text: str, mentions: list[Kept], forms: Mapping[str, Fo
         head = words[1].lower()
         position = occurrence.start
         for _ in range(_MAX_COORDINATED):
+            # A cheap look at what ends right before it first: most mentions share no head.
+            if not text.endswith(_COORDINATION_ENDS, 0, position):
+                break
             match = _COORDINATED.search(text, max(floor, taken, position - 60), position)
             if match is None:
                 break

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 
 from jobstream import metrics
@@ -42,6 +43,11 @@ def report_unknown_terms(posting_id: str, terms: Sequence[UnknownTerm]) -> None:
 def serve(settings: TaggerSettings) -> None:
     taxonomy = load_taxonomy()  # once, before consuming: a broken taxonomy stops start-up
     matcher_for(taxonomy)  # build the automaton before the first batch, not during it
+    # The taxonomy and automaton tables are some 100,000 objects that live as long as the
+    # process: freezing them keeps the garbage collector from walking them again and again
+    # while tagging (about a tenth of the tagger's time otherwise).
+    gc.collect()
+    gc.freeze()
     log.info("taxonomy loaded", version=taxonomy.version, skills=len(taxonomy))
     run_stage_worker(
         TAGGER,
