@@ -8,9 +8,11 @@ characters either side must not be letters, digits or "_", so "Java" does not ma
 
 Forms of one or two characters ("Go", "R", "C#", "AI") would otherwise match inside most words
 and cost a check each; they go into the automaton padded with a delimiter on both sides
-(" go,", "(r)", "/c# "), so only whole-token occurrences are ever reported. The text is padded
-with a space at either end so the first and last word count too. A short form glued to an
-unusual character ("•Go") is not found: the delimiters below are the usual ones.
+(" go,", "(r)", "/c# "), so only whole-token occurrences are ever reported. Forms of three or
+four characters ("ORM", "SAS") are padded before only: inside words ("platform", "Kansas")
+they are never reported either. The text is padded with a space at either end so the first
+and last word count too. A short form glued to an unusual character ("•Go") is not found:
+the delimiters below are the usual ones.
 
 The same pass also finds the cue phrases the tagger needs ("nice to have", "experience
 with"), so a posting is scanned once.
@@ -21,6 +23,7 @@ tag.py and rules.py; this module only reports where forms occur.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final, NamedTuple
@@ -31,6 +34,8 @@ from jobstream_tagger.phrases import Phrase
 from jobstream_tagger.taxonomy import Skill, Taxonomy
 
 SHORT_FORM_CHARS: Final = 2
+LEAD_PADDED_CHARS: Final = 4  # forms up to this long get a delimiter before them
+_NONE, _LEAD, _BOTH = 0, 1, 2  # how a pattern is padded
 # Characters that may stand either side of a short form: white space and usual punctuation.
 DELIMITERS: Final = tuple(" \t\n\r\u00a0,;:./()[]<>|&-'\"!?*\u2019\u2022")
 # Not before: "Vite.js" is not JavaScript, "R.E.M." not R.
@@ -53,10 +58,14 @@ class Form:
 
     # No rule applies: any case, anywhere (most forms). Stored, as it is asked per mention.
     plain: bool = field(init=False)
+    # What follows the first word, lower-cased ("testing" of "unit testing"), or None.
+    head: str | None = field(init=False)
 
     def __post_init__(self) -> None:
         rules = self.case_sensitive or self.needs_context or self.common_word
         object.__setattr__(self, "plain", not rules)
+        words = self.text.lower().split(" ", 1)
+        object.__setattr__(self, "head", words[1] if len(words) == 2 else None)
 
 
 class Occurrence(NamedTuple):
@@ -68,7 +77,7 @@ class Occurrence(NamedTuple):
 
 
 class Found(NamedTuple):
-    """What one pass found: form occurrences (by start, longest first) and cue phrases."""
+    """What one pass found: form occurrences (by start, then end) and cue phrases."""
 
     occurrences: list[Occurrence]
     cues: list[Phrase]
@@ -81,7 +90,7 @@ class Matcher:
         forms: list[Form] = []
         patterns: list[str] = []
         owners: list[Form | str] = []  # pattern index -> its form, or its cue phrase
-        padded: list[bool] = []  # pattern index -> has a delimiter either side
+        padded: list[int] = []  # pattern index -> _NONE, _LEAD or _BOTH
         for skill in taxonomy:
             for text in skill.surface_forms:
                 form = Form(
@@ -100,15 +109,20 @@ class Matcher:
                         for after in DELIMITERS:
                             patterns.append(before + key + after)
                             owners.append(form)
-                            padded.append(True)
+                            padded.append(_BOTH)
+                elif len(key) <= LEAD_PADDED_CHARS and key[0].isalnum():
+                    for before in DELIMITERS:
+                        patterns.append(before + key)
+                        owners.append(form)
+                        padded.append(_LEAD)
                 else:
                     patterns.append(key)
                     owners.append(form)
-                    padded.append(False)
+                    padded.append(_NONE)
         for phrase in dict.fromkeys(phrase.lower() for phrase in cue_phrases):
             patterns.append(phrase)
             owners.append(phrase)
-            padded.append(False)
+            padded.append(_NONE)
         self.forms: Final[Sequence[Form]] = tuple(forms)
         # Lower-cased form -> form, for rules that build a form from words ("unit" + "testing").
         self.by_key: Final[Mapping[str, Form]] = {
@@ -120,7 +134,7 @@ class Matcher:
         self._automaton = AhoCorasick(patterns, matchkind=MatchKind.Standard) if patterns else None
 
     def find(self, text: str, lowered: str | None = None) -> list[Occurrence]:
-        """Every whole-token occurrence of a form, in order of start (longest first)."""
+        """Every whole-token occurrence of a form, by start, then end (longest last)."""
         return self.scan(text, lowered).occurrences
 
     def scan(self, text: str, lowered: str | None = None) -> Found:
@@ -138,25 +152,31 @@ class Matcher:
             haystack, overlapping=True
         ):
             owner = owners[pattern]
-            if padded[pattern]:
-                # The delimiters are part of the match; the form lies within them.
+            padding = padded[pattern]
+            # Haystack offsets are one more than text offsets (the leading space); the
+            # delimiters of a padded pattern are part of its match, the form within them.
+            if padding == _BOTH:
                 found.append(Occurrence(start, end - 2, owner))  # type: ignore[arg-type]
                 continue
-            before, after = haystack[start - 1], haystack[end]
-            if before.isalnum() or after.isalnum() or before == "_" or after == "_":
+            after = haystack[end]
+            if after.isalnum() or after == "_":
                 continue
-            # Haystack offsets are one more than text offsets (the leading space).
+            if padding == _LEAD:
+                found.append(Occurrence(start, end - 1, owner))  # type: ignore[arg-type]
+                continue
+            before = haystack[start - 1]
+            if before.isalnum() or before == "_":
+                continue
             if isinstance(owner, str):
                 cues.append(Phrase(owner, start - 1, end - 1))
             else:
                 found.append(Occurrence(start - 1, end - 1, owner))
-        found.sort(key=_by_start_longest_first)
+        found.sort(key=_START_END)  # by start, then end: the longest last at each start
         cues.sort()
         return Found(found, cues)
 
 
-def _by_start_longest_first(occurrence: Occurrence) -> tuple[int, int]:
-    return occurrence.start, -occurrence.end
+_START_END: Final = operator.itemgetter(0, 1)
 
 
 def lower_same_length(text: str) -> str:

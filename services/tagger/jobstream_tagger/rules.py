@@ -35,9 +35,8 @@ LOWER_CASE_IN_LIST_CONFIDENCE: Final = 0.7
 COORDINATED_CONFIDENCE: Final = 0.9
 _GLUE: Final = frozenset("&-'\u2019+#@")
 # One word coordinated before a mention: "unit, " / "unit and " / "unit/" at the end.
-_COORDINATED: Final = re.compile(
-    r"([A-Za-z][\w-]*)(?:\s*,\s*(?:and\s+|or\s+)?|\s*/\s*|\s+(?:and|or|&)\s+)$"
-)
+# What may stand between coordinated words: "unit, integration, and end-to-end testing".
+_COORDINATION_GAP: Final = re.compile(r"[ \t]*(?:[,/&][ \t]*)?(?:(?:and|or)[ \t]+)?")
 _MAX_COORDINATED: Final = 5
 _COORDINATION_ENDS: Final = (",", ", ", "/", "/ ", " and ", " or ", " & ", ",\t", ", and ")
 _LIST_GAP: Final = re.compile(r"[\s,/;|&()]*(?:(?:and/or|and|or|as well as|plus)\s+)?")
@@ -93,13 +92,16 @@ def _lower_case_variant(surface: str, form: Form) -> bool:
 def longest_first(occurrences: Sequence[Occurrence]) -> list[Occurrence]:
     """Leftmost, then longest, non-overlapping occurrences ("Spring Boot" over "Spring").
 
-    `occurrences` are sorted by start, longest first at each start.
+    `occurrences` are sorted by start, then end (as the matcher gives them).
     """
     chosen: list[Occurrence] = []
     end = -1
     for occurrence in occurrences:
         if occurrence.start >= end:
             chosen.append(occurrence)
+            end = occurrence.end
+        elif occurrence.start == chosen[-1].start:  # a longer one at the same start
+            chosen[-1] = occurrence
             end = occurrence.end
     return chosen
 
@@ -138,30 +140,51 @@ def expand_coordinations(text: str, mentions: list[Kept], forms: Mapping[str, Fo
     taken = -1  # no added word may reach into an earlier mention
     for index, kept in enumerate(mentions):
         occurrence = kept.occurrence
-        words = occurrence.form.text.split(" ", 1)
-        floor = mentions[index - 1].occurrence.end if index else 0
-        if len(words) == 1:
+        head = occurrence.form.head
+        if head is None:
             continue
-        head = words[1].lower()
+        floor = mentions[index - 1].occurrence.end if index else 0
         position = occurrence.start
         for _ in range(_MAX_COORDINATED):
             # A cheap look at what ends right before it first: most mentions share no head.
             if not text.endswith(_COORDINATION_ENDS, 0, position):
                 break
-            match = _COORDINATED.search(text, max(floor, taken, position - 60), position)
-            if match is None:
+            word = _coordinated_word(text, max(floor, taken), position)
+            if word is None:
                 break
-            form = forms.get(f"{match[1].lower()} {head}")
+            word_start, word_end = word
+            form = forms.get(f"{text[word_start:word_end].lower()} {head}")
             if form is None:
                 break
-            added.append(
-                Kept(Occurrence(match.start(1), match.end(1), form), COORDINATED_CONFIDENCE)
-            )
-            position = match.start(1)
+            added.append(Kept(Occurrence(word_start, word_end, form), COORDINATED_CONFIDENCE))
+            position = word_start
         taken = occurrence.end
     if not added:
         return mentions
     return sorted([*mentions, *added], key=lambda kept: kept.occurrence.start)
+
+
+def _coordinated_word(text: str, floor: int, position: int) -> tuple[int, int] | None:
+    """The word before `position` and a coordinating gap (", ", " and ", "/"), if any."""
+    gap_start = position
+    while gap_start > floor and text[gap_start - 1] in " \t,/&":
+        gap_start -= 1
+    for conjunction in ("and", "or"):  # "unit and integration", "unit, and"
+        if text.endswith(conjunction, floor, gap_start):
+            before = gap_start - len(conjunction)
+            if before > floor and text[before - 1] in " \t,":
+                gap_start = before
+                while gap_start > floor and text[gap_start - 1] in " \t,/&":
+                    gap_start -= 1
+            break
+    if gap_start == position or _COORDINATION_GAP.fullmatch(text, gap_start, position) is None:
+        return None
+    start = gap_start
+    while start > floor and (text[start - 1].isalnum() or text[start - 1] in "_-"):
+        start -= 1
+    if start == gap_start or not text[start].isalpha():
+        return None
+    return start, gap_start
 
 
 def _confidence(need: bool, lower: bool) -> float:
