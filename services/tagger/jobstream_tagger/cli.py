@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -128,9 +129,12 @@ def register(groups: CommandGroups) -> None:
         typer.echo(taxonomy.attribution)
 
 
-def _read_lines(path: Path) -> list[str]:
+def _read_lines(path: Path) -> Iterator[str]:
+    from jobstream_tagger.evaluate import MAX_LINE_CHARS
+    from jobstream_tagger.inspection import bounded_lines
+
     with path.open(encoding="utf-8") as file:
-        return file.read().splitlines()
+        yield from bounded_lines(file, MAX_LINE_CHARS)
 
 
 def _tag_files(files: list[Path], taxonomy: Taxonomy) -> int:
@@ -149,7 +153,9 @@ def _tag_files(files: list[Path], taxonomy: Taxonomy) -> int:
     for path in files:
         try:
             if not path.is_file():
-                raise InputError(f"{path}: no such file")
+                raise InputError(
+                    f"{path}: no such file" if not path.exists() else f"{path}: not a file"
+                )
             with path.open("rb") as file:
                 data = file.read(MAX_FILE_BYTES + 1)  # one byte more tells "too large"
             text = decode_text(data, str(path))
@@ -162,7 +168,7 @@ def _tag_files(files: list[Path], taxonomy: Taxonomy) -> int:
 
 
 def _tag_jsonl(source: str, taxonomy: Taxonomy) -> int:
-    from jobstream_tagger.inspection import jsonl_results
+    from jobstream_tagger.inspection import MAX_LINE_CHARS, bounded_lines, jsonl_results
 
     try:
         stream = sys.stdin if source == "-" else Path(source).open(encoding="utf-8")  # noqa: SIM115
@@ -171,7 +177,7 @@ def _tag_jsonl(source: str, taxonomy: Taxonomy) -> int:
         return 2
     failures = 0
     try:
-        for result in jsonl_results(stream, taxonomy):
+        for result in jsonl_results(bounded_lines(stream, MAX_LINE_CHARS), taxonomy):
             failures += "error" in result
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     except UnicodeDecodeError as error:

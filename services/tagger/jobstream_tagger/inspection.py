@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any, Final
+from typing import IO, Any, Final
 
 from rich.console import Group
 from rich.table import Table
@@ -106,6 +106,20 @@ def jsonl_results(lines: Iterable[str], taxonomy: Taxonomy) -> Iterator[dict[str
             yield {"id": _json_safe(identifier), "line": number, "error": str(error)}
             continue
         yield {"id": _json_safe(identifier), "skills": skill_lines(tagging.posting)}
+
+
+def bounded_lines(stream: IO[str], limit: int) -> Iterator[str]:
+    """The lines of a text stream without their line ends, each cut at `limit + 1` characters
+    (the rest of a longer line is read and dropped), so one huge line cannot fill the memory;
+    the reader of a cut line sees that it is longer than `limit`."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith("\n"):
+            while (rest := stream.readline(limit)) and not rest.endswith("\n"):
+                pass
+        yield line.removesuffix("\n")
 
 
 def _json_safe(value: object) -> object:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 
 from jobstream.cli import CommandGroups, app, evaluate, serve
 from jobstream_tagger import cli as tagger_cli
+from jobstream_tagger.inspection import MAX_LINE_CHARS, bounded_lines
 
 pytestmark = pytest.mark.unit
 
@@ -153,3 +155,25 @@ def test_taxonomy_build_and_show(jobstream: typer.Typer, tmp_path: Path) -> None
     code, out, _ = _run(jobstream, "taxonomy", "show")
     assert code == 0 and "O*NET 29.2" in out
     assert _run(jobstream, "taxonomy", "build", "--onet", str(tmp_path))[0] == 2
+
+
+def test_bounded_lines_cut_huge_lines_and_keep_the_rest() -> None:
+    stream = io.StringIO("short\n" + "x" * 50 + "\nnext\nlast")
+
+    lines = list(bounded_lines(stream, 10))
+
+    assert lines == ["short", "x" * 11, "next", "last"]
+
+
+def test_tag_jsonl_reports_an_over_long_line(jobstream: typer.Typer, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    huge = json.dumps({"id": "big", "text": "x" * (MAX_LINE_CHARS + 10)})
+    source.write_text(huge + "\n" + json.dumps({"id": "ok", "text": "Kafka"}) + "\n")
+
+    code, out, _ = _run(jobstream, "tag", "--jsonl", str(source))
+
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert code == 1
+    assert "longer than" in first["error"] and first["line"] == 1
+    assert second == {"id": "ok", "skills": [second["skills"][0]]}
+    assert second["skills"][0]["id"] == "kafka"
