@@ -152,13 +152,21 @@ def _cue_clauses(text: str, cues: Sequence[Phrase]) -> list[tuple[int, int]]:
         if opening != -1 and closing != -1 and ")" not in text[opening : cue.start]:
             clauses.append((opening, closing + 1))
             continue
-        start = max(0, cue.start - MAX_CLAUSE_CHARS)
-        for end_mark in _CLAUSE_END.finditer(text, start, cue.start):
-            start = end_mark.end()
+        start = _clause_start(text, cue.start)
         limit = min(len(text), cue.end + MAX_CLAUSE_CHARS)
         after = _CLAUSE_END.search(text, cue.end, limit)
         clauses.append((start, after.start() if after else limit))
     return clauses
+
+
+def _clause_start(text: str, position: int) -> int:
+    """Where the clause holding `position` starts: after the last ";", "!", "?", line end or
+    sentence-ending "." before it (at most MAX_CLAUSE_CHARS back)."""
+    floor = max(0, position - MAX_CLAUSE_CHARS)
+    start = max(text.rfind(mark, floor, position) for mark in ";!?\n")
+    dot = max(text.rfind(mark, floor, position) for mark in (". ", ".\t"))
+    start = max(start, dot)
+    return floor if start == -1 else start + 1
 
 
 def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
