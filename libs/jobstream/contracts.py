@@ -209,6 +209,9 @@ class TaggedSkill(_Event):
     required: bool = Field(description="False when only asked for as preferred / nice to have")
     mentions: int = Field(ge=1)
     spans: list[Span]
+    confidence: float = Field(
+        1.0, ge=0, le=1, description="How sure the tagger is that the mentions name this skill"
+    )
 
 
 class TaggedPosting(ParsedPosting):

@@ -91,3 +91,9 @@ PARSER_FIELDS_FOUND: Final = Counter(
     "Parsed postings in which the parser found a field (coverage: divide by the parsed outcome).",
     ["field"],
 )
+TAGGER_UNKNOWN_TERMS: Final = Counter(
+    "jobstream_tagger_unknown_terms_total",
+    "Skill-like terms next to a strong cue ('experience with X') that the taxonomy does not "
+    "know, by cue word (a fixed set); the terms themselves are logged, not labelled.",
+    ["cue"],
+)

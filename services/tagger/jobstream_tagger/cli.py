@@ -1,9 +1,30 @@
-"""Commands of the tagger: `jobstream serve tagger`."""
+"""Commands of the tagger.
+
+`jobstream serve tagger`, `jobstream tag FILE…`, `jobstream tag --jsonl PATH`,
+`jobstream eval tagger PATH`, `jobstream taxonomy build --onet DIR`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
 
 from jobstream.cli import CommandGroups
 
+if TYPE_CHECKING:
+    from jobstream_tagger.taxonomy import Taxonomy
+
+taxonomy_commands = typer.Typer(no_args_is_help=True, help="The skill taxonomy of the tagger.")
+
 
 def register(groups: CommandGroups) -> None:
+    groups.root.add_typer(taxonomy_commands, name="taxonomy")
+
     @groups.serve.command("tagger")
     def serve_tagger() -> None:
         """Tag parsed postings with skills from the taxonomy."""
@@ -11,3 +32,186 @@ def register(groups: CommandGroups) -> None:
         from jobstream_tagger.settings import TaggerSettings
 
         serve(TaggerSettings())
+
+    @groups.root.command("tag")
+    def tag_files(
+        files: Annotated[
+            list[Path] | None, typer.Argument(help="posting text files to tag", show_default=False)
+        ] = None,
+        jsonl: Annotated[
+            str | None,
+            typer.Option(
+                "--jsonl",
+                metavar="PATH",
+                help='read JSON lines {"id", "text"} from PATH ("-": stdin), write one JSON '
+                'line per input: {"id", "skills": [{"id", "name", "category", "required", '
+                '"spans"}]}',
+            ),
+        ] = None,
+    ) -> None:
+        """Show the skills the tagger finds in postings, highlighted in context."""
+        from jobstream_tagger.taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy()
+        if jsonl is not None:
+            if files:
+                raise typer.BadParameter("give files or --jsonl, not both")
+            raise typer.Exit(_tag_jsonl(jsonl, taxonomy))
+        if not files:
+            raise typer.BadParameter("give at least one file, or --jsonl PATH")
+        raise typer.Exit(_tag_files(files, taxonomy))
+
+    @groups.evaluate.command("tagger")
+    def evaluate_tagger(
+        path: Annotated[
+            Path, typer.Argument(help="SkillSpan JSON lines, or a folder of *.json files")
+        ],
+        as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+        layer: Annotated[
+            str, typer.Option(help="gold layer: knowledge, skill or both")
+        ] = "knowledge",
+    ) -> None:
+        """Score the tagger on SkillSpan-format data: exact and overlap P/R/F1."""
+        from jobstream_tagger.evaluate import LAYERS, SkillSpanError, evaluate, read_sentences
+        from jobstream_tagger.taxonomy import load_taxonomy
+
+        if layer not in LAYERS:
+            raise typer.BadParameter(f"--layer must be one of {', '.join(LAYERS)}")
+        files = sorted(path.glob("*.json")) if path.is_dir() else [path]
+        if not files or not all(file.is_file() for file in files):
+            raise typer.BadParameter(f"{path}: no such file, or a folder without *.json files")
+        try:
+            lines = (line for file in files for line in _read_lines(file))
+            result = evaluate(read_sentences(lines), load_taxonomy(), layer)
+        except (SkillSpanError, UnicodeDecodeError) as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from error
+        report = result.report()
+        if as_json:
+            typer.echo(json.dumps(report, sort_keys=True))
+        else:
+            _print_evaluation(report)
+
+    @taxonomy_commands.command("build")
+    def build_taxonomy(
+        onet: Annotated[Path, typer.Option(help="O*NET 29.2 database folder")],
+        curated: Annotated[Path | None, typer.Option(help="curated layer (TOML)")] = None,
+        out: Annotated[Path | None, typer.Option(help="where to write taxonomy.json")] = None,
+    ) -> None:
+        """Generate taxonomy.json from O*NET Technology Skills and the curated layer."""
+        from jobstream_tagger.taxonomy_build import (
+            CURATED_PATH,
+            OUTPUT_PATH,
+            TaxonomyBuildError,
+            build_file,
+            describe,
+        )
+
+        output = out or OUTPUT_PATH
+        try:
+            report = build_file(onet, curated or CURATED_PATH, output)
+        except TaxonomyBuildError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from error
+        typer.echo(describe(report, output))
+
+    @taxonomy_commands.command("show")
+    def show_taxonomy() -> None:
+        """The packaged taxonomy: version, size, categories and attribution."""
+        from collections import Counter
+
+        from jobstream_tagger.taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy()
+        typer.echo(f"taxonomy {taxonomy.version}: {len(taxonomy)} skills")
+        for category, count in Counter(skill.category for skill in taxonomy).most_common():
+            typer.echo(f"  {category}: {count}")
+        typer.echo(taxonomy.attribution)
+
+
+def _read_lines(path: Path) -> Iterator[str]:
+    from jobstream_tagger.evaluate import MAX_LINE_CHARS
+    from jobstream_tagger.inspection import bounded_lines
+
+    with path.open(encoding="utf-8") as file:
+        yield from bounded_lines(file, MAX_LINE_CHARS)
+
+
+def _tag_files(files: list[Path], taxonomy: Taxonomy) -> int:
+    from rich.console import Console
+
+    from jobstream_tagger.inspection import (
+        MAX_FILE_BYTES,
+        InputError,
+        decode_text,
+        render,
+        tag_text,
+    )
+
+    console = Console(highlight=False)
+    failures = 0
+    for path in files:
+        try:
+            if not path.is_file():
+                raise InputError(
+                    f"{path}: no such file" if not path.exists() else f"{path}: not a file"
+                )
+            with path.open("rb") as file:
+                data = file.read(MAX_FILE_BYTES + 1)  # one byte more tells "too large"
+            text = decode_text(data, str(path))
+        except (InputError, OSError) as error:
+            typer.echo(f"error: {error}", err=True)
+            failures += 1
+            continue
+        console.print(render(str(path), tag_text(text, taxonomy, name=path.name)))
+    return 1 if failures else 0
+
+
+def _tag_jsonl(source: str, taxonomy: Taxonomy) -> int:
+    from jobstream_tagger.inspection import MAX_LINE_CHARS, bounded_lines, jsonl_results
+
+    try:
+        stream = sys.stdin if source == "-" else Path(source).open(encoding="utf-8")  # noqa: SIM115
+    except OSError as error:
+        typer.echo(f"error: {source}: {error.strerror}", err=True)
+        return 2
+    failures = 0
+    try:
+        for result in jsonl_results(bounded_lines(stream, MAX_LINE_CHARS), taxonomy):
+            failures += "error" in result
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    except UnicodeDecodeError as error:
+        typer.echo(f"error: {source}: not UTF-8 text ({error.reason})", err=True)
+        return 2
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    return 1 if failures else 0
+
+
+def _print_evaluation(report: dict[str, object]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        title=f"tagger vs SkillSpan, {report['layer']} layer: {report['sentences']} sentences, "
+        f"{report['gold_spans']} gold spans, {report['predicted_spans']} predicted",
+        title_justify="left",
+    )
+    for column in ("scope", "match", "precision", "recall", "f1"):
+        table.add_column(column)
+    scopes: list[tuple[str, dict[str, dict[str, float]]]] = [("all", report)]  # type: ignore[list-item]
+    by_source = report["by_source"]
+    assert isinstance(by_source, dict)
+    scopes.extend(sorted(by_source.items()))
+    for scope, scores in scopes:
+        for match in ("exact", "overlap"):
+            values = scores[match]
+            table.add_row(
+                scope,
+                match,
+                f"{values['precision']:.3f}",
+                f"{values['recall']:.3f}",
+                f"{values['f1']:.3f}",
+            )
+    Console().print(table)

@@ -1,108 +1,116 @@
-"""The tagger's domain: find the taxonomy's skills in a parsed posting. Pure, never raises."""
+"""The tagger's domain: find the taxonomy's skills in a parsed posting. Pure, never raises.
+
+One Aho-Corasick pass finds every form and every cue phrase (matching.py); the case, glue and
+context rules drop forms that are ordinary words here (rules.py); overlapping matches keep the
+leftmost, longest ("Apache Kafka" over "Kafka", counted once); the sections say what is only
+preferred (sections.py). Terms that look like skills the taxonomy lacks are reported, never
+tagged (unknown.py).
+"""
 
 from __future__ import annotations
 
 import functools
-import re
-from typing import Final, NamedTuple
+from dataclasses import dataclass
+from typing import Final
 
-from jobstream.contracts import ParsedPosting, Span, TaggedPosting, TaggedSkill
-from jobstream_tagger.matching import compile_forms
-from jobstream_tagger.sections import PreferredSections
-from jobstream_tagger.taxonomy import Skill, Taxonomy
+from pydantic import TypeAdapter
 
-# Forms that are also ordinary words or letters ("go", "rest", "spring"): matched only when
-# written exactly so.
-CASE_SENSITIVE_FORMS: Final = frozenset(
-    {"Go", "R", "C", "Swift", "Rust", "Spring", "REST", "Make", "Chef", "Puppet", "Excel",
-     "Scala", "React", "Spark"}
-)  # fmt: skip
-# Forms too short to trust alone: matched only in a list next to another skill
-# ("Java, Go, Python"), and never glued to "&", "-", "'" ("R&D", "C-level", "Go-to-market").
-LIST_ONLY_FORMS: Final = frozenset({"Go", "R", "C"})
+from jobstream.contracts import ParsedPosting, TaggedPosting, TaggedSkill
+from jobstream_tagger.matching import Matcher, Occurrence
+from jobstream_tagger.rules import (
+    Kept,
+    apply_context,
+    expand_coordinations,
+    longest_first,
+    passes_case,
+)
+from jobstream_tagger.sections import PREFERRED_CUES, PreferredSections
+from jobstream_tagger.taxonomy import Taxonomy
+from jobstream_tagger.unknown import UNKNOWN_TERM_CUES, UnknownTerm, find_unknown_terms
 
-_EXACT_CASE: Final = {form.lower(): form for form in CASE_SENSITIVE_FORMS}
-_GLUE: Final = frozenset("&-'\u2019+#@")
-_LIST_GAP: Final = re.compile(r"[\s,/;|&()]*(?:(?:and/or|and|or)\s+)?")
-_MAX_LIST_GAP: Final = 12
+# An O*NET-only skill (no curated review) is reported with this confidence at most.
+ONET_ONLY_CONFIDENCE: Final = 0.9
+# One validation call for all the skills of a posting (pydantic-core), not one per model.
+_SKILLS: Final = TypeAdapter(list[TaggedSkill])
+_PARSED_FIELDS: Final = tuple(ParsedPosting.model_fields)
 
 
-class _Mention(NamedTuple):
-    start: int
-    end: int
-    skill: Skill
-    list_only: bool
+@dataclass(frozen=True)
+class Tagging:
+    """What tagging one posting found: the tagged posting and the unknown skill-like terms."""
+
+    posting: TaggedPosting
+    unknown_terms: tuple[UnknownTerm, ...]
 
 
 def tag(parsed: ParsedPosting, taxonomy: Taxonomy) -> TaggedPosting:
     """The parsed posting with the skills it mentions, in order of first mention.
 
-    A skill is `required` unless every mention of it is in a preferred section.
+    A skill is `required` unless every mention of it is in a preferred part of the posting.
     """
+    return analyse(parsed, taxonomy).posting
+
+
+def analyse(parsed: ParsedPosting, taxonomy: Taxonomy) -> Tagging:
     text = parsed.text
-    mentions = _resolve_list_only(text, list(_candidates(text, taxonomy)))
-    preferred = PreferredSections(text) if mentions else None
-    by_skill: dict[str, list[_Mention]] = {}
+    matcher = matcher_for(taxonomy)
+    found = matcher.scan(text)  # the one pass over the text
+    mentions = apply_rules(text, found.occurrences, matcher)
+    preferred = PreferredSections(text, found.cues) if mentions else None
+    by_skill: dict[str, list[Kept]] = {}
     for mention in mentions:
-        by_skill.setdefault(mention.skill.id, []).append(mention)
-    skills = [
-        TaggedSkill(
-            skill_id=found[0].skill.id,
-            name=found[0].skill.name,
-            category=found[0].skill.category,
-            required=preferred is None or any(m.start not in preferred for m in found),
-            mentions=len(found),
-            spans=[Span(start=m.start, end=m.end) for m in found],
-        )
-        for found in by_skill.values()
-    ]
-    return TaggedPosting(**dict(parsed), taxonomy_version=taxonomy.version, skills=skills)
+        by_skill.setdefault(mention.occurrence.form.skill.id, []).append(mention)
+    skills = _SKILLS.validate_python(
+        [_skill_fields(found, preferred) for found in by_skill.values()]
+    )
+    # The parsed posting is valid already and the skills were just validated: the tagged
+    # posting is assembled from them without validating the copied text again.
+    posting = TaggedPosting.model_construct(
+        **{name: getattr(parsed, name) for name in _PARSED_FIELDS},
+        taxonomy_version=taxonomy.version,
+        skills=skills,
+    )
+    spans = [(kept.occurrence.start, kept.occurrence.end) for kept in mentions]
+    return Tagging(posting, tuple(find_unknown_terms(text, spans, found.cues)))
 
 
-@functools.lru_cache(maxsize=8)
-def _pattern(taxonomy: Taxonomy) -> re.Pattern[str]:
-    return compile_forms(taxonomy.forms)
+def find_mentions(text: str, taxonomy: Taxonomy) -> list[Kept]:
+    """Every mention of a skill in `text`, in order, after all matching rules."""
+    matcher = matcher_for(taxonomy)
+    return apply_rules(text, matcher.find(text), matcher)
 
 
-def _candidates(text: str, taxonomy: Taxonomy) -> list[_Mention]:
-    found = []
-    for match in _pattern(taxonomy).finditer(text):
-        surface = match.group()
-        skill = taxonomy.skill_for(surface)
-        if skill is None:  # a case-folding oddity the lookup does not share with the regex
-            continue
-        exact = _EXACT_CASE.get(surface.lower())
-        if exact is not None and surface != exact:
-            continue
-        list_only = exact in LIST_ONLY_FORMS
-        if list_only and _glued(text, match.start(), match.end()):
-            continue
-        found.append(_Mention(match.start(), match.end(), skill, list_only))
-    return found
+def apply_rules(text: str, found: list[Occurrence], matcher: Matcher) -> list[Kept]:
+    """The case and glue rules, longest first, the context rules, then shared heads."""
+    occurrences = [o for o in found if o.form.plain or passes_case(text, o)]
+    kept = apply_context(text, longest_first(occurrences))
+    return expand_coordinations(text, kept, matcher.by_key)
 
 
-def _glued(text: str, start: int, end: int) -> bool:
-    """ "R&D", "C-level", "Go-to", "R.E.M.": the short form is part of a longer token."""
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
-    if before in _GLUE or after in _GLUE or before == ".":
-        return True
-    return after == "." and end + 1 < len(text) and text[end + 1].isalnum()
+@functools.lru_cache(maxsize=4)
+def matcher_for(taxonomy: Taxonomy) -> Matcher:
+    """The automaton of a taxonomy and the cue phrases, built once per taxonomy object."""
+    return Matcher(taxonomy, cue_phrases=(*PREFERRED_CUES, *UNKNOWN_TERM_CUES))
 
 
-def _resolve_list_only(text: str, candidates: list[_Mention]) -> list[_Mention]:
-    """Keep a list-only mention when a kept mention sits next to it, in a list."""
-    kept = [not candidate.list_only for candidate in candidates]
-    for index in range(1, len(candidates)):  # chains to the right of a kept mention
-        if not kept[index] and kept[index - 1]:
-            kept[index] = _in_list(text, candidates[index - 1], candidates[index])
-    for index in range(len(candidates) - 2, -1, -1):  # and to its left
-        if not kept[index] and kept[index + 1]:
-            kept[index] = _in_list(text, candidates[index], candidates[index + 1])
-    return [candidate for candidate, keep in zip(candidates, kept, strict=True) if keep]
-
-
-def _in_list(text: str, first: _Mention, second: _Mention) -> bool:
-    if second.start - first.end > _MAX_LIST_GAP:
-        return False
-    return _LIST_GAP.fullmatch(text, first.end, second.start) is not None
+def _skill_fields(found: list[Kept], preferred: PreferredSections | None) -> dict[str, object]:
+    skill = found[0].occurrence.form.skill
+    confidence = 0.0
+    required = preferred is None
+    spans = []
+    for kept in found:
+        start = kept.occurrence.start
+        spans.append({"start": start, "end": kept.occurrence.end})
+        confidence = max(confidence, kept.confidence)
+        required = required or start not in preferred  # type: ignore[operator]
+    if skill.source == "onet":
+        confidence = min(confidence, ONET_ONLY_CONFIDENCE)
+    return {
+        "skill_id": skill.id,
+        "name": skill.name,
+        "category": skill.category,
+        "required": required,
+        "mentions": len(found),
+        "spans": spans,
+        "confidence": round(confidence, 2),
+    }

@@ -1,7 +1,10 @@
 """The skill taxonomy: what the tagger looks for, loaded from the packaged `taxonomy.json`.
 
-The file is `{"skills": [{"id", "name", "category", "aliases"}, ...]}`. Its version is a hash
-of its content, so a tagged posting records exactly which taxonomy tagged it.
+The file is generated (taxonomy_build.py: O*NET Technology Skills plus the curated layer) and
+holds `{"attribution", "sources", "skills": [...]}`; each skill has `id`, `name`, `category`,
+`aliases` and, optionally, `kind`, `source`, `case_sensitive`, `needs_context`, `common_words`,
+`onet` and `esco`. Its version is a hash of its skills, so a tagged posting records exactly
+which taxonomy tagged it, and any change to the skills changes it.
 """
 
 from __future__ import annotations
@@ -14,13 +17,19 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final, Literal
 
 TAXONOMY_FILE: Final = "taxonomy.json"
+MAX_FORM_CHARS: Final = 200
 
+Kind = Literal["knowledge", "skill"]
 _ID: Final = re.compile(r"[a-z0-9][a-z0-9-]*")
 _CATEGORY: Final = re.compile(r"[a-z][a-z_]*")
-_FIELDS: Final = frozenset({"id", "name", "category", "aliases"})
+_REQUIRED: Final = frozenset({"id", "name", "category", "aliases"})
+_OPTIONAL: Final = frozenset(
+    {"kind", "source", "case_sensitive", "needs_context", "common_words", "onet", "esco"}
+)
+_TOP_KEYS: Final = frozenset({"skills", "attribution", "sources"})
 
 
 class TaxonomyError(ValueError):
@@ -33,6 +42,16 @@ class Skill:
     name: str
     category: str
     aliases: tuple[str, ...] = ()
+    kind: Kind = "knowledge"
+    source: str = "curated"
+    # Forms matched only exactly as written ("Go", "REST").
+    case_sensitive: frozenset[str] = frozenset()
+    # Forms kept only in a list of skills or next to a cue word ("Java, Go", "in Go").
+    needs_context: frozenset[str] = frozenset()
+    # Forms that are also ordinary words: need that context at the start of a sentence.
+    common_words: frozenset[str] = frozenset()
+    onet_codes: tuple[str, ...] = ()
+    esco: tuple[str, ...] = ()
 
     @property
     def surface_forms(self) -> tuple[str, ...]:
@@ -43,8 +62,9 @@ class Skill:
 class Taxonomy:
     """A validated set of skills, looked up by id or by surface form (case-insensitively)."""
 
-    def __init__(self, skills: Iterable[Skill]) -> None:
+    def __init__(self, skills: Iterable[Skill], attribution: str = "") -> None:
         self._skills = tuple(skills)
+        self.attribution: Final = attribution
         by_id: dict[str, Skill] = {}
         by_form: dict[str, Skill] = {}
         for skill in self._skills:
@@ -72,12 +92,19 @@ class Taxonomy:
 
     @classmethod
     def from_data(cls, data: object) -> Taxonomy:
-        if not isinstance(data, dict) or set(data) != {"skills"}:
-            raise TaxonomyError('the taxonomy must be an object with one key, "skills"')
+        if not isinstance(data, dict) or "skills" not in data or not set(data) <= _TOP_KEYS:
+            raise TaxonomyError(
+                f'the taxonomy must be an object with "skills" and at most {sorted(_TOP_KEYS)}'
+            )
         entries = data["skills"]
         if not isinstance(entries, list):
             raise TaxonomyError('"skills" must be a list')
-        return cls(_skill_from_entry(index, entry) for index, entry in enumerate(entries))
+        attribution = data.get("attribution", "")
+        if not isinstance(attribution, str):
+            raise TaxonomyError('"attribution" must be a string')
+        return cls(
+            (_skill_from_entry(index, entry) for index, entry in enumerate(entries)), attribution
+        )
 
     @property
     def skills(self) -> Sequence[Skill]:
@@ -115,19 +142,55 @@ def _skill_from_entry(index: int, entry: object) -> Skill:
     where = f"skill #{index}"
     if not isinstance(entry, dict):
         raise TaxonomyError(f"{where} must be an object")
-    if set(entry) != _FIELDS:
-        raise TaxonomyError(f"{where} must have exactly the keys {sorted(_FIELDS)}")
+    keys = set(entry)
+    if not keys >= _REQUIRED or not keys <= _REQUIRED | _OPTIONAL:
+        raise TaxonomyError(
+            f"{where} must have the keys {sorted(_REQUIRED)} and may have {sorted(_OPTIONAL)}"
+        )
     skill_id, name, category = entry["id"], entry["name"], entry["category"]
-    aliases = entry["aliases"]
     if not all(isinstance(value, str) for value in (skill_id, name, category)):
         raise TaxonomyError(f"{where}: id, name and category must be strings")
-    if not isinstance(aliases, list) or not all(isinstance(alias, str) for alias in aliases):
-        raise TaxonomyError(f"{where} ({skill_id!r}): aliases must be a list of strings")
+    where = f"{where} ({skill_id!r})"
+    aliases = _string_list(entry["aliases"], f"{where}: aliases")
+    kind = entry.get("kind", "knowledge")
+    if kind not in ("knowledge", "skill"):
+        raise TaxonomyError(f'{where}: kind must be "knowledge" or "skill"')
+    source = entry.get("source", "curated")
+    if not isinstance(source, str):
+        raise TaxonomyError(f"{where}: source must be a string")
     # A skill may repeat a form in another case ("Kafka", "kafka"): keep the first.
     unique: dict[str, str] = {name.lower(): name}
     for alias in aliases:
         unique.setdefault(alias.lower(), alias)
-    return Skill(id=skill_id, name=name, category=category, aliases=tuple(unique.values())[1:])
+    forms = set(unique.values())
+    rules = {}
+    for key in ("case_sensitive", "needs_context", "common_words"):
+        values = frozenset(_string_list(entry.get(key, []), f"{where}: {key}"))
+        if not values <= forms:
+            raise TaxonomyError(f"{where}: {key} {sorted(values - forms)} are not its forms")
+        rules[key] = values
+    onet = entry.get("onet", {})
+    if not isinstance(onet, dict):
+        raise TaxonomyError(f"{where}: onet must be an object")
+    return Skill(
+        id=skill_id,
+        name=name,
+        category=category,
+        aliases=tuple(unique.values())[1:],
+        kind=kind,
+        source=source,
+        case_sensitive=rules["case_sensitive"],
+        needs_context=rules["needs_context"],
+        common_words=rules["common_words"],
+        onet_codes=tuple(_string_list(onet.get("codes", []), f"{where}: onet codes")),
+        esco=tuple(_string_list(entry.get("esco", []), f"{where}: esco")),
+    )
+
+
+def _string_list(value: object, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise TaxonomyError(f"{where} must be a list of strings")
+    return value
 
 
 def _check_skill(skill: Skill) -> None:
@@ -138,29 +201,37 @@ def _check_skill(skill: Skill) -> None:
             f"category {skill.category!r} of {skill.id!r} must match {_CATEGORY.pattern}"
         )
     for form in skill.surface_forms:
-        if not form or form != form.strip() or "\n" in form:
+        if not form or form != form.strip() or "\n" in form or len(form) > MAX_FORM_CHARS:
             raise TaxonomyError(
                 f"surface form {form!r} of {skill.id!r} must be non-empty, on one line, "
-                "with no white space at either end"
+                f"at most {MAX_FORM_CHARS} characters, with no white space at either end"
             )
 
 
 def _content_version(skills: Sequence[Skill]) -> str:
     """First 16 hex digits of the sha256 of the canonical JSON of the skills.
 
-    Canonical: skills ordered by id, aliases sorted, keys sorted, no insignificant white space,
-    so reformatting or reordering the file does not change the version.
+    Canonical: skills ordered by id, lists sorted, keys sorted, no insignificant white space,
+    so reformatting or reordering the file does not change the version, and any change to
+    what the tagger finds or reports does.
     """
-    content = {
-        "skills": [
-            {
-                "id": skill.id,
-                "name": skill.name,
-                "category": skill.category,
-                "aliases": sorted(skill.aliases),
-            }
-            for skill in sorted(skills, key=lambda skill: skill.id)
-        ]
-    }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    content: list[dict[str, Any]] = [
+        {
+            "id": skill.id,
+            "name": skill.name,
+            "category": skill.category,
+            "aliases": sorted(skill.aliases),
+            "kind": skill.kind,
+            "case_sensitive": sorted(skill.case_sensitive),
+            "needs_context": sorted(skill.needs_context),
+            "common_words": sorted(skill.common_words),
+            "source": skill.source,
+            "onet_codes": sorted(skill.onet_codes),
+            "esco": sorted(skill.esco),
+        }
+        for skill in sorted(skills, key=lambda skill: skill.id)
+    ]
+    canonical = json.dumps(
+        {"skills": content}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]

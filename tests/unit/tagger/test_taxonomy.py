@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from jobstream_tagger.taxonomy import Skill, Taxonomy, TaxonomyError, load_taxonomy
+from jobstream_tagger.taxonomy_build import ONET_ATTRIBUTION
 
 pytestmark = pytest.mark.unit
 
@@ -33,7 +34,7 @@ def _packaged_text() -> str:
 def test_packaged_taxonomy_loads_and_is_a_sensible_size() -> None:
     taxonomy = load_taxonomy()
 
-    assert 80 <= len(taxonomy) <= 120
+    assert 8_000 <= len(taxonomy) <= 12_000  # O*NET's 8,768 examples, folded, plus curated
     assert load_taxonomy() is taxonomy  # read once per process
     assert all(re.fullmatch(r"[a-z0-9][a-z0-9-]*", skill.id) for skill in taxonomy)
     categories = {skill.category for skill in taxonomy}
@@ -72,8 +73,12 @@ def test_packaged_taxonomy_knows_common_surface_forms(surface: str, skill_id: st
     assert found is not None and found.id == skill_id
 
 
-def test_packaged_file_has_no_version_key() -> None:
-    assert set(json.loads(_packaged_text())) == {"skills"}
+def test_packaged_file_carries_the_onet_attribution_and_no_version_key() -> None:
+    data = json.loads(_packaged_text())
+
+    assert set(data) == {"attribution", "sources", "skills"}
+    assert data["attribution"] == ONET_ATTRIBUTION
+    assert "O*NET 29.2 Database" in load_taxonomy().attribution
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -82,8 +87,8 @@ def test_packaged_file_has_no_version_key() -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ([], "one key"),
-        ({"skills": [], "version": "1"}, "one key"),
+        ([], 'with "skills"'),
+        ({"skills": [], "version": "1"}, 'with "skills"'),
         ({"skills": {}}, "must be a list"),
         ({"skills": ["java"]}, "must be an object"),
         ({"skills": [_entry("java"), _entry("java")]}, "'java' is used twice"),
@@ -92,8 +97,15 @@ def test_packaged_file_has_no_version_key() -> None:
         ({"skills": [_entry("Java")]}, "must match"),
         ({"skills": [_entry("-java")]}, "must match"),
         ({"skills": [{**_entry("java"), "category": "Lang uage"}]}, "must match"),
-        ({"skills": [{"id": "java", "name": "Java", "category": "language"}]}, "exactly the keys"),
-        ({"skills": [{**_entry("java"), "weight": 1}]}, "exactly the keys"),
+        (
+            {"skills": [{"id": "java", "name": "Java", "category": "language"}]},
+            "must have the keys",
+        ),
+        ({"skills": [{**_entry("java"), "weight": 1}]}, "must have the keys"),
+        ({"skills": [{**_entry("java"), "kind": "tool"}]}, "kind must be"),
+        ({"skills": [{**_entry("java"), "case_sensitive": ["JAVA"]}]}, "are not its forms"),
+        ({"skills": [{**_entry("java"), "needs_context": "Java"}]}, "list of strings"),
+        ({"skills": [_entry("java", "j" * 201)]}, "at most 200"),
         ({"skills": [{**_entry("java"), "aliases": "jvm"}]}, "list of strings"),
         ({"skills": [{**_entry("java"), "aliases": [1]}]}, "list of strings"),
         ({"skills": [{**_entry("java"), "name": None}]}, "must be strings"),

@@ -1,0 +1,179 @@
+"""The tagger's commands: `jobstream tag`, `jobstream tag --jsonl`, `jobstream eval tagger`,
+`jobstream taxonomy build`, through the real `jobstream` command group."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from jobstream.cli import CommandGroups, app, evaluate, serve
+from jobstream_tagger import cli as tagger_cli
+from jobstream_tagger.inspection import MAX_LINE_CHARS, bounded_lines
+
+pytestmark = pytest.mark.unit
+
+DATA = Path(__file__).parents[2] / "data"
+SEEDS = Path(__file__).parents[3] / "seeds"
+
+
+@pytest.fixture(scope="module")
+def jobstream() -> typer.Typer:
+    if not any(command.name == "tag" for command in app.registered_commands):
+        tagger_cli.register(CommandGroups(root=app, serve=serve, evaluate=evaluate))
+    return app
+
+
+def _run(app: typer.Typer, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_tag_files_shows_skills_in_context(jobstream: typer.Typer) -> None:
+    (seed,) = SEEDS.glob("004_*.txt")
+
+    code, out, _ = _run(jobstream, "tag", str(seed))
+
+    assert code == 0
+    assert "Kotlin" in out and "preferred" in out and "required" in out
+    assert "(AWS preferred)" in out  # the line with its mention, in context
+    assert "taxonomy " in out
+
+
+def test_tag_reports_unreadable_files_and_goes_on(jobstream: typer.Typer, tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("We need Kafka and Terraform.")
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"\x00\x01\x02")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("caf\xe9 Java".encode("latin-1"))
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n")
+
+    code, out, err = _run(
+        jobstream, "tag", str(good), str(binary), str(latin), str(empty), str(tmp_path / "no")
+    )
+
+    assert code == 1
+    assert "Kafka" in out
+    assert "binary data" in err and "not UTF-8" in err and "empty" in err
+    assert "no such file" in err
+
+
+def test_tag_jsonl_writes_one_line_per_input(jobstream: typer.Typer, tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "a", "text": "Java, Go and Kafka; Terraform is a plus."}),
+        "",
+        json.dumps({"id": 7, "text": "Nothing to see."}),
+        "{broken",
+        json.dumps({"id": "c", "text": 3}),
+        json.dumps(["not", "an", "object"]),
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+
+    code, out, _ = _run(jobstream, "tag", "--jsonl", str(source))
+
+    results = [json.loads(line) for line in out.splitlines()]
+    assert code == 1  # some lines were bad; each still got its output line
+    assert [result["id"] for result in results] == ["a", 7, None, "c", None]
+    first = results[0]
+    text = json.loads(lines[0])["text"]
+    assert [skill["id"] for skill in first["skills"]] == ["java", "go", "kafka", "terraform"]
+    kafka = first["skills"][2]
+    assert set(kafka) >= {"id", "name", "category", "required", "spans"}
+    assert [text[start:end] for start, end in kafka["spans"]] == ["Kafka"]
+    assert first["skills"][3]["required"] is False  # "is a plus"
+    assert results[1]["skills"] == []
+    assert "not JSON" in results[2]["error"] and results[2]["line"] == 4
+    assert '"text" must be a string' in results[3]["error"]
+    assert "not a JSON object" in results[4]["error"]
+
+
+def test_tag_jsonl_reads_stdin(jobstream: typer.Typer) -> None:
+    code, out, _ = _run(
+        jobstream, "tag", "--jsonl", "-", stdin='{"id": "x", "text": "Docker and k8s"}\n'
+    )
+
+    assert code == 0
+    assert json.loads(out)["skills"][1]["id"] == "kubernetes"
+
+
+def test_tag_needs_files_or_jsonl(jobstream: typer.Typer, tmp_path: Path) -> None:
+    assert _run(jobstream, "tag")[0] == 2
+    assert _run(jobstream, "tag", "--jsonl", str(tmp_path / "missing.jsonl"))[0] == 2
+
+
+def test_eval_tagger_json(jobstream: typer.Typer) -> None:
+    code, out, _ = _run(jobstream, "eval", "tagger", str(DATA / "skillspan"), "--json")
+
+    report = json.loads(out)
+    assert code == 0
+    assert set(report) >= {"exact", "overlap", "by_source"}
+    assert report["exact"]["f1"] == 0.7143
+    assert set(report["by_source"]) == {"house", "tech"}
+
+
+def test_eval_tagger_table_and_layers(jobstream: typer.Typer, tmp_path: Path) -> None:
+    code, out, _ = _run(jobstream, "eval", "tagger", str(DATA / "skillspan" / "sample.json"))
+    assert code == 0 and "overlap" in out and "knowledge" in out
+
+    code, out, _ = _run(
+        jobstream, "eval", "tagger", str(DATA / "skillspan"), "--layer", "skill", "--json"
+    )
+    assert json.loads(out)["layer"] == "skill"
+
+    assert _run(jobstream, "eval", "tagger", str(DATA / "skillspan"), "--layer", "x")[0] == 2
+    bad = tmp_path / "bad.json"
+    bad.write_text("{oops\n")
+    code, _, err = _run(jobstream, "eval", "tagger", str(bad))
+    assert code == 2 and "not JSON" in err
+
+
+def test_taxonomy_build_and_show(jobstream: typer.Typer, tmp_path: Path) -> None:
+    output = tmp_path / "taxonomy.json"
+
+    code, out, _ = _run(
+        jobstream,
+        "taxonomy",
+        "build",
+        "--onet",
+        str(DATA / "onet"),
+        "--curated",
+        str(DATA / "taxonomy_curated.toml"),
+        "--out",
+        str(output),
+    )
+
+    assert code == 0, out
+    assert "O*NET examples: 14" in out
+    assert json.loads(output.read_text())["attribution"].startswith("This product includes")
+    code, out, _ = _run(jobstream, "taxonomy", "show")
+    assert code == 0 and "O*NET 29.2" in out
+    assert _run(jobstream, "taxonomy", "build", "--onet", str(tmp_path))[0] == 2
+
+
+def test_bounded_lines_cut_huge_lines_and_keep_the_rest() -> None:
+    stream = io.StringIO("short\n" + "x" * 50 + "\nnext\nlast")
+
+    lines = list(bounded_lines(stream, 10))
+
+    assert lines == ["short", "x" * 11, "next", "last"]
+
+
+def test_tag_jsonl_reports_an_over_long_line(jobstream: typer.Typer, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    huge = json.dumps({"id": "big", "text": "x" * (MAX_LINE_CHARS + 10)})
+    source.write_text(huge + "\n" + json.dumps({"id": "ok", "text": "Kafka"}) + "\n")
+
+    code, out, _ = _run(jobstream, "tag", "--jsonl", str(source))
+
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert code == 1
+    assert "longer than" in first["error"] and first["line"] == 1
+    assert second == {"id": "ok", "skills": [second["skills"][0]]}
+    assert second["skills"][0]["id"] == "kafka"

@@ -1,0 +1,110 @@
+"""Scoring against SkillSpan-format data, on a tiny fixture scored by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jobstream_tagger.evaluate import (
+    Sentence,
+    SkillSpanError,
+    bio_spans,
+    evaluate,
+    predicted_spans,
+    read_sentences,
+)
+from jobstream_tagger.taxonomy import load_taxonomy
+
+pytestmark = pytest.mark.unit
+
+SAMPLE = Path(__file__).parents[2] / "data" / "skillspan" / "sample.json"
+
+
+def _sentences() -> list[Sentence]:
+    return list(read_sentences(SAMPLE.read_text(encoding="utf-8").splitlines()))
+
+
+def test_reading_skips_blank_lines_and_reads_both_layers() -> None:
+    sentences = _sentences()
+
+    assert len(sentences) == 6
+    assert sentences[0].knowledge == {(2, 3), (4, 6)}
+    assert sentences[1].skill == {(1, 3)}
+    assert sentences[5].knowledge == {(0, 2)}  # "I I" without a "B": one span
+    assert [sentence.source for sentence in sentences[:3]] == ["tech", "tech", "house"]
+
+
+@pytest.mark.parametrize(
+    ("tags", "spans"),
+    [
+        (["O", "B", "I", "O", "B"], [(1, 3), (4, 5)]),
+        (["B", "B", "I"], [(0, 1), (1, 3)]),
+        (["I", "O", "I", "I"], [(0, 1), (2, 4)]),
+        (["B-KNOWLEDGE", "I-KNOWLEDGE"], [(0, 2)]),
+        ([], []),
+    ],
+)
+def test_bio_spans(tags: list[str], spans: list[tuple[int, int]]) -> None:
+    assert bio_spans(tags) == spans
+
+
+def test_predictions_are_token_spans_of_the_layer_kind() -> None:
+    taxonomy = load_taxonomy()
+    first, second = _sentences()[:2]
+
+    assert predicted_spans(first, taxonomy, "knowledge") == {(2, 3), (4, 6)}  # "Apache Kafka"
+    assert predicted_spans(second, taxonomy, "knowledge") == {(4, 6)}  # "Java 8"
+    assert predicted_spans(second, taxonomy, "skill") == {(1, 3)}  # "communication skills"
+    assert predicted_spans(second, taxonomy, "both") == {(1, 3), (4, 6)}
+
+
+def test_knowledge_scores_exact_and_overlap_overall_and_by_source() -> None:
+    report = evaluate(_sentences(), load_taxonomy(), "knowledge").report()
+
+    # 7 gold spans, 7 predicted: 5 exact; "Docker" overlaps "Docker environments";
+    # "Haskell" is not gold; "molecular biology" is not found.
+    assert report["exact"] == {"precision": 0.7143, "recall": 0.7143, "f1": 0.7143}
+    assert report["overlap"] == {"precision": 0.8571, "recall": 0.8571, "f1": 0.8571}
+    assert report["by_source"]["tech"]["exact"]["f1"] == 1.0
+    assert report["by_source"]["house"]["exact"] == {
+        "precision": 0.3333,
+        "recall": 0.3333,
+        "f1": 0.3333,
+    }
+    assert report["by_source"]["house"]["overlap"]["f1"] == 0.6667
+    assert (report["sentences"], report["gold_spans"], report["predicted_spans"]) == (6, 7, 7)
+
+
+def test_skill_and_both_layers() -> None:
+    skill = evaluate(_sentences(), load_taxonomy(), "skill").report()
+    both = evaluate(_sentences(), load_taxonomy(), "both").report()
+
+    assert skill["exact"]["f1"] == 1.0 and skill["gold_spans"] == 1
+    assert both["exact"] == {"precision": 0.75, "recall": 0.75, "f1": 0.75}
+
+
+def test_no_predictions_score_zero_not_an_error() -> None:
+    line = '{"tokens": ["Nothing", "here"], "tags_knowledge": ["B", "O"], "tags_skill": ["O", "O"]}'
+    report = evaluate(read_sentences([line]), load_taxonomy(), "knowledge").report()
+
+    assert report["exact"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    assert report["by_source"] == {"unknown": report["by_source"]["unknown"]}
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", "line 1: not JSON"),
+        ("[1, 2]", "not a JSON object"),
+        ('{"tokens": "a b"}', "tokens must be a list of strings"),
+        ('{"tokens": ["a"], "tags_knowledge": ["O", "O"]}', "one tag per token"),
+        ('{"tokens": ["a"], "tags_knowledge": ["X"]}', "BIO tags"),
+        ('{"tokens": ["a"], "tags_skill": [1]}', "BIO tags"),
+        ('{"tokens": [' + ", ".join(['"a"'] * 2_001) + "]}", "more than 2000 tokens"),
+        ("x" * 200_001, "longer than"),
+    ],
+)
+def test_malformed_lines_are_clear_errors(line: str, message: str) -> None:
+    with pytest.raises(SkillSpanError, match=message):
+        list(read_sentences([line]))

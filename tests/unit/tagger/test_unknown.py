@@ -1,0 +1,74 @@
+"""Unknown skill-like terms: found next to strong cues, reported, never tagged."""
+
+from __future__ import annotations
+
+import pytest
+from prometheus_client import REGISTRY
+
+from jobstream.contracts import ParsedPosting, Source, posting_id_for, utc_now
+from jobstream_tagger.inspection import tag_text
+from jobstream_tagger.service import tag_records_with
+from jobstream_tagger.taxonomy import load_taxonomy
+from jobstream_tagger.unknown import find_unknown_terms
+
+pytestmark = pytest.mark.unit
+
+
+def _terms(text: str) -> list[str]:
+    return [term.term for term in tag_text(text, load_taxonomy()).unknown_terms]
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("Experience with Snowplow is required.", ["Snowplow"]),
+        ("Hands-on experience with Dagster, Prefect and Kafka.", ["Dagster", "Prefect"]),
+        ("Proficiency in Zig or Nim", ["Zig", "Nim"]),
+        ("familiarity with tRPC and Vite.js", ["tRPC", "Vite.js"]),
+        ("Knowledge of Foo Bar Baz Qux", ["Foo Bar Baz"]),  # at most three words
+        ("Experience working with Snowflake", []),  # known: tagged, so not unknown
+        ("experience with large scale systems", []),  # plain words are not names
+        ("Experience with The Platform", []),  # usual capitalised openers
+        ("We like Snowplow.", []),  # no cue
+    ],
+)
+def test_terms_next_to_cues(text: str, terms: list[str]) -> None:
+    assert _terms(text) == terms
+
+
+def test_unknown_terms_are_not_tagged() -> None:
+    tagging = tag_text("Experience with Snowplow and Kafka", load_taxonomy())
+
+    assert [skill.skill_id for skill in tagging.posting.skills] == ["kafka"]
+    (term,) = tagging.unknown_terms
+    assert (term.term, term.cue) == ("Snowplow", "experience")
+    assert tagging.posting.text[term.start : term.end] == "Snowplow"
+
+
+def test_a_flood_of_cues_is_bounded() -> None:
+    text = "Experience with Alpha1, Beta2, Gamma3. " * 100
+
+    assert len(find_unknown_terms(text, [])) == 20
+
+
+def test_the_service_counts_unknown_terms_by_cue() -> None:
+    def count() -> float:
+        value = REGISTRY.get_sample_value(
+            "jobstream_tagger_unknown_terms_total", {"cue": "proficiency"}
+        )
+        return value or 0.0
+
+    text = "Proficiency in Zig and Nim; experience with Kafka."
+    parsed = ParsedPosting(
+        posting_id=posting_id_for(text),
+        received_at=utc_now(),
+        source=Source(channel="cli"),
+        parser_version="test",
+        text=text,
+    )
+    before = count()
+
+    tagged = tag_records_with(load_taxonomy())(parsed.model_dump_json().encode())
+
+    assert [skill.skill_id for skill in tagged.skills] == ["kafka"]
+    assert count() - before == 2
