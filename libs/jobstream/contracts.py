@@ -198,6 +198,10 @@ class ParsedPosting(_Event):
     date_posted: date | None = None
     sections: list[Section] = Field(default_factory=list)
     cleaning: Cleaning = Cleaning()
+    provided: ProvidedFields = Field(
+        default_factory=ProvidedFields,
+        description="the structured input as ingest received it (external id, source URL, ...)",
+    )
 
 
 class TaggedSkill(_Event):

@@ -1,20 +1,33 @@
 """The store's writes against the real PostgreSQL: ordering rule, skills, roles, dead letters."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import asyncpg
 import pytest
 
-from jobstream.contracts import DeadLetter, decode, encode, utc_now
+from jobstream.contracts import (
+    DeadLetter,
+    ProvidedFields,
+    RawPosting,
+    Source,
+    decode,
+    encode,
+    utc_now,
+)
 from jobstream.kafka.admin import ensure_topics
 from jobstream.kafka.publisher import Publisher
 from jobstream.settings import KafkaSettings, PostgresSettings
 from jobstream.stages import Record
 from jobstream.topology import DEAD_LETTERS
+from jobstream_parser.parse import parse
 from jobstream_store.migrate import migrate_as_owner
 from jobstream_store.repository import StoredPosting, write_postings
 from jobstream_store.search_index import index_pending, pending_count
 from jobstream_store.service import Database, store_handler
+from jobstream_tagger.tag import tag
+from jobstream_tagger.taxonomy import load_taxonomy
+from tests.conftest import SEEDS
 from tests.kafka_records import read_all
 from tests.support import tagged_posting
 
@@ -148,3 +161,27 @@ async def test_a_poison_record_is_dead_lettered_and_the_rest_stored(
     rejected = next(letter for letter in letters if letter.reason == "db_rejected")
     assert rejected.source_offset == 10 and rejected.posting_id == poison.posting_id
     assert "PostgreSQL refused" in rejected.error
+
+
+async def test_a_parsed_seed_lands_in_typed_columns(migrated: asyncpg.Connection) -> None:
+    raw = RawPosting.from_text(
+        (SEEDS / "003_abc877bc7831effb.txt").read_text(),
+        Source(channel="inbox", name="003.txt"),
+        ProvidedFields(external_id="board-42", url="https://jobs.example/42"),
+    )
+    posting = tag(parse(raw), load_taxonomy()).model_copy(update={"tagged_at": utc_now()})
+    await write_postings(migrated, [at(posting)])
+
+    row = await migrated.fetchrow("SELECT * FROM postings")
+    assert row["title"] == "Senior Software Engineer (Backend)"
+    assert (row["salary_min"], row["salary_max"]) == (Decimal("11670.34"), Decimal("14174.54"))
+    assert (row["salary_currency"], row["salary_period"]) == ("USD", "month")
+    assert row["work_mode"] == "onsite"
+    assert (row["external_id"], row["source_url"]) == ("board-42", "https://jobs.example/42")
+    sections = await migrated.fetch("SELECT kind, text FROM posting_sections ORDER BY position")
+    kinds = [section["kind"] for section in sections]
+    assert {"responsibilities", "requirements", "preferred"} <= set(kinds)
+    preferred = next(s["text"] for s in sections if s["kind"] == "preferred")
+    assert "Kafka" in preferred  # the view slices the section's text out of the posting
+    confidences = await migrated.fetch("SELECT DISTINCT confidence FROM posting_skills")
+    assert all(0 < c["confidence"] <= 1 for c in confidences)

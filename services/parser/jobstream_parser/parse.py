@@ -133,6 +133,7 @@ def parse(raw: RawPosting) -> ParsedPosting:
         posting_id=raw.posting_id,
         received_at=raw.received_at,
         source=raw.source,
+        provided=raw.provided,
         parser_version=PARSER_VERSION,
         text=text,
         title=title.value if title else None,

@@ -7,6 +7,7 @@ replaced in the same transaction as the posting, so readers never see one withou
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,8 @@ POSTING_COLUMNS = (
     "external_id", "source_url", "received_at", "title", "company", "url", "work_mode",
     "employment_type", "seniority", "experience_years_min", "experience_years_max",
     "salary_min", "salary_max", "salary_currency", "salary_period", "education", "language",
-    "date_posted", "working_hours", "locations", "sections", "text", "parser_version",
+    "date_posted", "working_hours", "time_zone", "locations", "sections", "text",
+    "parser_version",
     "parser_version_key", "taxonomy_version", "tagged_at", "kafka_topic", "kafka_partition",
     "kafka_offset",
 )  # fmt: skip
@@ -110,33 +112,47 @@ async def write_postings(conn: asyncpg.Connection, batch: Sequence[StoredPosting
 
 def posting_row(item: StoredPosting) -> tuple[Any, ...]:
     posting = item.posting
+    salary = posting.salary
     values: dict[str, Any] = {
         "posting_id": posting.posting_id,
         "content_hash": content_hash(posting),
         "source_channel": posting.source.channel,
         "source_name": posting.source.name,
         "source_format": posting.source.format,
-        "external_id": None,
-        "source_url": None,
+        "external_id": posting.provided.external_id,
+        "source_url": posting.provided.url,
         "received_at": posting.received_at,
         "title": posting.title,
         "company": posting.company,
-        "url": None,
-        "work_mode": None,
-        "employment_type": None,
-        "seniority": None,
-        "experience_years_min": None,
-        "experience_years_max": None,
-        "salary_min": None,
-        "salary_max": None,
-        "salary_currency": None,
-        "salary_period": None,
-        "education": None,
-        "language": None,
-        "date_posted": None,
-        "working_hours": None,
-        "locations": "[]",
-        "sections": "{}",
+        "url": posting.url,
+        "work_mode": posting.work_mode,
+        "employment_type": posting.employment_type,
+        "seniority": posting.seniority,
+        "experience_years_min": posting.experience_years_min,
+        "experience_years_max": posting.experience_years_max,
+        "salary_min": salary.min if salary else None,
+        "salary_max": salary.max if salary else None,
+        "salary_currency": salary.currency if salary else None,
+        "salary_period": salary.period if salary else None,
+        "education": posting.education,
+        "language": posting.language,
+        "date_posted": posting.date_posted,
+        "working_hours": posting.working_hours,
+        "time_zone": posting.time_zone,
+        "locations": json.dumps(
+            [location.model_dump(mode="json") for location in posting.locations]
+        ),
+        "sections": json.dumps(
+            [
+                {
+                    "kind": section.kind,
+                    "heading": section.heading,
+                    "start": section.span.start,
+                    "end": section.span.end,
+                }
+                for section in posting.sections
+            ]
+        ),
         "text": posting.text,
         "parser_version": posting.parser_version,
         "parser_version_key": list(version_key(posting.parser_version)),
@@ -171,7 +187,7 @@ def posting_skill_rows(posting: TaggedPosting) -> list[tuple[Any, ...]]:
             skill.mentions,
             skill.spans[0].start if skill.spans else 0,
             skill.spans[0].end if skill.spans else 0,
-            1.0,
+            skill.confidence,
         )
         for skill in posting.skills
     ]

@@ -21,8 +21,10 @@ ALTER TABLE postings
     ADD COLUMN language            text,
     ADD COLUMN date_posted         date,
     ADD COLUMN working_hours       text,
+    ADD COLUMN time_zone           text,
     ADD COLUMN locations           jsonb NOT NULL DEFAULT '[]',
-    ADD COLUMN sections            jsonb NOT NULL DEFAULT '{}',
+    -- [{kind, heading, start, end}]: offsets into `text` (the view posting_sections slices them)
+    ADD COLUMN sections            jsonb NOT NULL DEFAULT '[]',
     -- Filled by the store's search indexer shortly after a write (NULL: not indexed yet).
     -- Parsing ~4 KB of text costs ~0.3 ms of CPU: done inline it caps writes near 1,000
     -- postings/s, so it runs beside the write path, never in its transaction.
@@ -63,3 +65,13 @@ ALTER TABLE posting_skills
     DROP COLUMN skill_name,
     DROP COLUMN category,
     ADD COLUMN confidence real NOT NULL DEFAULT 1;
+
+-- A posting's sections with their text, sliced from the posting (stored once, in `text`).
+CREATE VIEW posting_sections AS
+SELECT p.posting_id,
+       s.ordinality AS position,
+       s.value ->> 'kind' AS kind,
+       s.value ->> 'heading' AS heading,
+       substr(p.text, (s.value ->> 'start')::int + 1,
+              (s.value ->> 'end')::int - (s.value ->> 'start')::int) AS text
+FROM postings p, jsonb_array_elements(p.sections) WITH ORDINALITY AS s (value, ordinality);
