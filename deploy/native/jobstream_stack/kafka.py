@@ -112,7 +112,7 @@ class KafkaBroker:
     def wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not self.process.is_running():
+            if self.process.has_exited():
                 raise StackError(f"Kafka exited; its log ends:\n{self.process.log_tail()}")
             if self.is_ready() and self.process.is_running():
                 return

@@ -31,6 +31,18 @@ class ManagedProcess:
     def is_running(self) -> bool:
         return self.pid() is not None
 
+    def has_exited(self) -> bool:
+        """True once a process this run started is gone.
+
+        Unlike `is_running`, this does not check the command line: between fork and exec a new
+        child still shows its parent's command line, and would look like someone else.
+        """
+        try:
+            pid = int(self.pid_file.read_text().split("\n", 1)[0].strip())
+        except (FileNotFoundError, ValueError):
+            return True
+        return not _is_alive(pid)
+
     def start(
         self, argv: Sequence[str], env: Mapping[str, str] | None = None, cwd: Path | None = None
     ) -> int:
@@ -83,16 +95,25 @@ def _signal(pid: int, signum: signal.Signals) -> None:
 
 
 def _is_running(pid: int, fingerprint: str) -> bool:
-    proc = Path("/proc") / str(pid)
+    if not _is_alive(pid):
+        return False
     try:
-        state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        cmdline = (Path("/proc") / str(pid) / "cmdline").read_bytes()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return fingerprint in cmdline.replace(b"\0", b" ").decode(errors="replace")
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        stat = (Path("/proc") / str(pid) / "stat").read_text()
+        state = stat.rsplit(")", 1)[1].split()[0]
     except (FileNotFoundError, ProcessLookupError, IndexError):
         return False
     if state == "Z":  # exited, waiting to be reaped by its parent
         _reap(pid)
         return False
-    return fingerprint in cmdline
+    return True
 
 
 def _reap(pid: int) -> None:

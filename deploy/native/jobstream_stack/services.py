@@ -62,7 +62,7 @@ def wait_ready(layout: StackLayout, urls: Mapping[str, str], timeout: float) -> 
     while pending:
         for name, url in list(pending.items()):
             process = service_process(layout, name)
-            if not process.is_running():
+            if process.has_exited():
                 raise StackError(f"{name} exited; its log ends:\n{process.log_tail()}")
             if asyncio.run(_answers_ok(url)):
                 del pending[name]

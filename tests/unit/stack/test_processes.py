@@ -36,6 +36,14 @@ def test_a_process_starts_once_and_stops(tmp_path: Path) -> None:
     assert process.stop() is False  # stopping what is stopped is fine
 
 
+def test_a_process_just_started_has_not_exited_until_it_is_gone(tmp_path: Path) -> None:
+    process = managed(tmp_path)
+    process.start(SLEEPER)
+    assert not process.has_exited()  # even before exec shows its own command line
+    process.stop(timeout=5)
+    assert process.has_exited()
+
+
 def test_a_stale_pid_file_naming_another_program_is_not_ours(tmp_path: Path) -> None:
     process = managed(tmp_path)
     process.pid_file.parent.mkdir(parents=True)
