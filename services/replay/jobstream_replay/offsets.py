@@ -5,6 +5,7 @@ No group is joined, no record is read and nothing is committed here.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from types import TracebackType
 
@@ -19,6 +20,16 @@ class UnknownTopic(LookupError):
     pass
 
 
+async def start_consumer(consumer: AIOKafkaConsumer) -> None:
+    """Start a consumer without a group so that it can be stopped at once.
+
+    aiokafka's group-less consumer starts a task in `start()`; stopped before that task first
+    ran, `stop()` raises CancelledError. One turn of the loop lets it start.
+    """
+    await consumer.start()
+    await asyncio.sleep(0)
+
+
 class KafkaOffsets:
     """Look-ups of topic metadata and offsets, with one admin client and one consumer."""
 
@@ -30,7 +41,7 @@ class KafkaOffsets:
     async def __aenter__(self) -> KafkaOffsets:
         await self._admin.start()
         try:
-            await self._consumer.start()
+            await start_consumer(self._consumer)
         except BaseException:
             await self._admin.close()
             raise

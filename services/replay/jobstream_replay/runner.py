@@ -34,7 +34,7 @@ from jobstream_replay.checkpoint import (
     apply_batch,
     finish,
 )
-from jobstream_replay.offsets import KafkaOffsets, UnknownTopic
+from jobstream_replay.offsets import KafkaOffsets, UnknownTopic, start_consumer
 from jobstream_replay.rate import RateLimit
 from jobstream_replay.selection import (
     Route,
@@ -88,7 +88,7 @@ async def find_sent(
     if not tps:
         return found
     consumer = _consumer(settings)
-    await consumer.start()
+    await start_consumer(consumer)
     try:
         consumer.assign(list(tps))
         ends = await consumer.end_offsets(list(tps))
@@ -151,7 +151,7 @@ class Replayer:
         producer = (
             None if self.dry_run else AIOKafkaProducer(**producer_options(self.settings.kafka))
         )
-        await consumer.start()
+        await start_consumer(consumer)
         try:
             if producer is not None:
                 await producer.start()
