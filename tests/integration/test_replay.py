@@ -532,3 +532,33 @@ async def _committed(settings: KafkaSettings, group: str) -> dict[tuple[str, int
     from jobstream_replay.groups import committed_offsets
 
     return await committed_offsets(settings, group)
+
+
+async def test_sigterm_stops_after_the_batch_in_flight_and_resume_finishes(
+    topics: Topics, tmp_path: Path
+) -> None:
+    await produce(topics.kafka, topics.source, sample(900))
+    env = {**os.environ, **env_for(topics.kafka, tmp_path)}
+    command = [jobstream_command(), "replay", "copy", topics.source, "--to", topics.target]
+    state_file = tmp_path / "checkpoints" / "t1.state.json"
+    process = subprocess.Popen(
+        [*command, "--rate", "300", "--replay-id", "t1"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not (state_file.exists() and json.loads(state_file.read_text())["sent"]):
+        assert time.monotonic() < deadline, "the replay never got going"
+        await asyncio.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.to_thread(process.communicate, timeout=30)
+
+    assert process.returncode == 130, stderr
+    assert "--resume t1" in stderr
+    stopped = json.loads(state_file.read_text())
+    assert stopped["status"] == "interrupted" and 0 < stopped["sent"] < 900
+    assert len(await read(topics.kafka, topics.target)) == stopped["sent"]  # nothing half-done
+
+    code, output = await asyncio.to_thread(cli, "copy", "--resume", "t1", env=env)
+    assert code == 0, output
+    copied = origins(await read(topics.kafka, topics.target))
+    assert len(copied) == 900 and max(copied.values()) == 1

@@ -14,10 +14,11 @@ target from there and records in `sent_ahead` what it finds, so it is not sent a
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -247,6 +248,24 @@ class CheckpointStore:
 
     def _path(self, replay_id: str, kind: str) -> Path:
         return self.directory / f"{check_replay_id(replay_id)}.{kind}.json"
+
+    @contextlib.contextmanager
+    def running(self, replay_id: str) -> Iterator[None]:
+        """Held while a replay runs, so the same replay cannot run twice at once (an
+        advisory lock on `<id>.lock`, released by the system when the process dies)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / f"{check_replay_id(replay_id)}.lock"
+        with path.open("a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as error:
+                raise CheckpointError(
+                    f"replay {replay_id!r} is running in another process right now"
+                ) from error
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def exists(self, replay_id: str) -> bool:
         return any(self._path(replay_id, kind).exists() for kind in ("request", "reset"))

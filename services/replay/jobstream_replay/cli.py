@@ -212,8 +212,9 @@ def show_plan(
 @replay.command("copy")
 def copy(
     source: Annotated[
-        str, typer.Argument(help="Topic to read: raw, parsed, tagged, dead-letter, or a name.")
-    ] = "raw",
+        str | None,
+        typer.Argument(help="Topic to read: raw, parsed, tagged, dead-letter, or a name."),
+    ] = None,
     to: Annotated[
         str | None,
         typer.Option(
@@ -243,12 +244,14 @@ def copy(
     settings = ReplaySettings()
     with _clear_errors():
         _no_selection_on_resume(
-            resume, to=to, partition=partition, from_offset=from_offset,
+            resume, source=source, to=to, partition=partition, from_offset=from_offset,
             until_offset=until_offset, since=since, until=until, key=key, keys_file=keys_file,
             header=header, limit=limit, replay_id=replay_id,
         )  # fmt: skip
         new = None
         if not resume:
+            if source is None:
+                raise BadArguments("name the topic to copy: raw, parsed, tagged or a topic name")
             selection = build_selection(
                 now=utc_now(), partitions=partition or (), from_offsets=from_offset or (),
                 until_offsets=until_offset or (), since=since, until=until,

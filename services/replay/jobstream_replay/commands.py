@@ -153,8 +153,23 @@ async def run_replay(
     )
     if dry_run:
         return await _dry_run(replayer, bool(resume))
-    if not resume:
-        store.create(request, state)
+    with store.running(request.replay_id):
+        if resume:  # read again under the lock: another process may have moved it on
+            request, replayer.state = store.load(request.replay_id)
+            if replayer.state.status == "finished":
+                out.print(f"replay {request.replay_id} has finished already")
+                return 0
+        else:
+            store.create(request, state)
+        return await _execute(settings, replayer, mode, bool(resume), metrics_port)
+
+
+async def _execute(
+    settings: ReplaySettings, replayer: Replayer, mode: Mode, resume: bool,
+    metrics_port: int | None,
+) -> int:  # fmt: skip
+    request, state, store = replayer.request, replayer.state, replayer.store
+    assert store is not None
     checkpoint = settings.checkpoints / f"{request.replay_id}.state.json"
     started = time.monotonic()
     async with _metrics_server(metrics_port):

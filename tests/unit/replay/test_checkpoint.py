@@ -160,3 +160,18 @@ def test_reset_checkpoints(tmp_path: Path) -> None:
         store.create_reset(checkpoint)
     with pytest.raises(CheckpointError, match="exists already"):
         store.create(request("reset-1"), start_state(request("reset-1"), PLAN, NOW))
+
+
+def test_a_replay_cannot_run_twice_at_once(tmp_path: Path) -> None:
+    store = CheckpointStore(tmp_path)
+    with store.running("r1"):
+        with (
+            pytest.raises(CheckpointError, match="running in another process"),
+            store.running("r1"),
+        ):
+            pass
+        with store.running("r2"):  # another replay may
+            pass
+    with store.running("r1"):  # released
+        pass
+    assert store.replay_ids() == []  # a lock file is no checkpoint
