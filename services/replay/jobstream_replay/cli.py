@@ -189,7 +189,11 @@ def _read_keys(path: Path | None) -> list[str]:
 
 
 def _no_selection_on_resume(resume: str | None, **given: object) -> None:
-    used = [f"--{name.replace('_', '-')}" for name, value in given.items() if value]
+    used = [
+        "the topic" if name == "source" else f"--{name.replace('_', '-')}"
+        for name, value in given.items()
+        if value
+    ]
     if resume and used:
         raise BadArguments(
             f"--resume continues replay {resume} with the selection it started with; "
