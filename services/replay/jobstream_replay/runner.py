@@ -125,7 +125,7 @@ class Replayer:
     rate: RateLimit = field(default_factory=lambda: RateLimit(None))
     on_batch: Callable[[ReplayState], None] = lambda state: None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
-    _unusable_targets: set[str] = field(default_factory=set)
+    _unusable_targets: set[str] = field(default_factory=set, init=False)
 
     @property
     def dry_run(self) -> bool:
@@ -179,8 +179,9 @@ class Replayer:
                         del active[tp]
                         consumer.pause(tp)
                 read_before = self.state.read
-                self.state = apply_batch(self.state, outcome, utc_now())
-                self._save()
+                if outcome.next_offsets:  # an empty poll changes nothing worth a write
+                    self.state = apply_batch(self.state, outcome, utc_now())
+                    self._save()
                 metrics.REPLAY_RECORDS_READ.labels(self.mode).inc(self.state.read - read_before)
                 metrics.REPLAY_RECORDS_REMAINING.labels(self.mode).set(self.state.remaining)
                 self.on_batch(self.state)
