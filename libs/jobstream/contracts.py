@@ -316,3 +316,20 @@ def dead_letter_headers(letter: DeadLetter) -> list[tuple[str, bytes]]:
         DEAD_LETTER_HEADER_SOURCE_OFFSET: letter.source_offset,
     }
     return [(name, str(value).encode()) for name, value in values.items() if value is not None]
+
+
+# Headers `jobstream replay` adds to every record it copies or redrives: which replay sent it
+# and the record it copies (for a redrive, the dead letter). A resumed replay finds what it
+# already sent by them, and an operator can trace a replayed record back to its source.
+REPLAY_HEADER_ID: Final = "jobstream-replay-id"
+REPLAY_HEADER_SOURCE_TOPIC: Final = "jobstream-replay-source-topic"
+REPLAY_HEADER_SOURCE_PARTITION: Final = "jobstream-replay-source-partition"
+REPLAY_HEADER_SOURCE_OFFSET: Final = "jobstream-replay-source-offset"
+REPLAY_HEADERS: Final = frozenset(
+    {
+        REPLAY_HEADER_ID,
+        REPLAY_HEADER_SOURCE_TOPIC,
+        REPLAY_HEADER_SOURCE_PARTITION,
+        REPLAY_HEADER_SOURCE_OFFSET,
+    }
+)

@@ -97,3 +97,41 @@ TAGGER_UNKNOWN_TERMS: Final = Counter(
     "know, by cue word (a fixed set); the terms themselves are logged, not labelled.",
     ["cue"],
 )
+# `jobstream replay` (served on --metrics-port while a replay runs); `mode` is copy,
+# dead-letters or reset.
+REPLAY_RECORDS_READ: Final = Counter(
+    "jobstream_replay_records_read_total",
+    "Records a replay read from its source topic (each is then sent or skipped).",
+    ["mode"],
+)
+REPLAY_RECORDS_SENT: Final = Counter(
+    "jobstream_replay_records_sent_total",
+    "Records a replay sent that Kafka acknowledged.",
+    ["mode"],
+)
+REPLAY_RECORDS_SKIPPED: Final = Counter(
+    "jobstream_replay_records_skipped_total",
+    "Records a replay read but did not send, by reason (time, key, header, stage, error_text,"
+    " invalid_dead_letter, no_target, unknown_target, already_sent).",
+    ["mode", "reason"],
+)
+REPLAY_RECORDS_REMAINING: Final = Gauge(
+    "jobstream_replay_records_remaining",
+    "Offsets of the replay's plan not read yet.",
+    ["mode"],
+)
+REPLAY_BATCH_SECONDS: Final = Histogram(
+    "jobstream_replay_batch_seconds",
+    "Time from sending a replay batch to Kafka acknowledging all of it and the checkpoint written.",
+    ["mode"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+REPLAY_THROTTLED_SECONDS: Final = Counter(
+    "jobstream_replay_throttled_seconds_total",
+    "Time a replay waited for its --rate limit.",
+    ["mode"],
+)
+REPLAY_PARTITIONS_RESET: Final = Counter(
+    "jobstream_replay_partitions_reset_total",
+    "Partitions whose committed offset `jobstream replay reset` moved.",
+)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from jobstream import metrics
 from jobstream.contracts import InvalidEvent, ParsedPosting, RawPosting, decode
 from jobstream.kafka.worker import run_stage_worker, transform_handler
@@ -29,9 +31,22 @@ def parse_record(value: bytes | None) -> ParsedPosting:
     return parsed
 
 
+def transform_for(settings: ParserSettings) -> Callable[[bytes | None], ParsedPosting]:
+    """`parse_record`, stamping the settings' version override when there is one."""
+    version = settings.version_override
+    if version is None:
+        return parse_record
+
+    def parse_as_version(value: bytes | None) -> ParsedPosting:
+        return parse_record(value).model_copy(update={"parser_version": version})
+
+    return parse_as_version
+
+
 def serve(settings: ParserSettings) -> None:
+    transform = transform_for(settings)
     run_stage_worker(
         PARSER,
         settings,
-        lambda publisher: transform_handler(PARSER, publisher, parse_record),
+        lambda publisher: transform_handler(PARSER, publisher, transform),
     )

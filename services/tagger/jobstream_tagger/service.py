@@ -41,8 +41,15 @@ def report_unknown_terms(posting_id: str, terms: Sequence[UnknownTerm]) -> None:
     )
 
 
+def taxonomy_for(settings: TaggerSettings) -> Taxonomy:
+    """The packaged taxonomy, or the file the settings name."""
+    if settings.taxonomy_path is None:
+        return load_taxonomy()
+    return Taxonomy.from_json(settings.taxonomy_path.read_bytes())
+
+
 def serve(settings: TaggerSettings) -> None:
-    taxonomy = load_taxonomy()  # once, before consuming: a broken taxonomy stops start-up
+    taxonomy = taxonomy_for(settings)  # once, before consuming: a broken one stops start-up
     matcher_for(taxonomy)  # build the automaton before the first batch, not during it
     # The taxonomy and automaton tables are some 100,000 objects that live as long as the
     # process: freezing them keeps the garbage collector from walking them again and again

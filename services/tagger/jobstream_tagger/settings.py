@@ -1,5 +1,7 @@
 """Tagger settings (environment variables `JOBSTREAM_TAGGER_*`)."""
 
+from pathlib import Path
+
 from pydantic_settings import SettingsConfigDict
 
 from jobstream.settings import StageSettings
@@ -9,3 +11,5 @@ class TaggerSettings(StageSettings):
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_TAGGER_", frozen=True)
 
     http_port: int = 18103
+    # A taxonomy.json to tag with instead of the packaged one (same format; checked at start).
+    taxonomy_path: Path | None = None

@@ -45,3 +45,16 @@ def test_postings_parse_and_non_postings_become_dead_letters_by_reason() -> None
         before[1] + 1,
     )
     assert metrics.PARSER_FIELDS_FOUND.labels("employment_type")._value.get() >= 1
+
+
+def test_a_version_override_stamps_parsed_postings() -> None:
+    from jobstream_parser.parse import PARSER_VERSION
+    from jobstream_parser.service import transform_for
+    from jobstream_parser.settings import ParserSettings
+
+    raw = encode(RawPosting.from_text("Data Engineer\nRequirements\n- SQL", Source(channel="cli")))
+    assert transform_for(ParserSettings())(raw).parser_version == PARSER_VERSION
+    stamped = transform_for(ParserSettings(version_override="9.1.0"))(raw)
+    assert stamped.parser_version == "9.1.0"
+    with pytest.raises(ValueError, match="version_override"):
+        ParserSettings(version_override="../nine")

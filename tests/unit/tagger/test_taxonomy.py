@@ -160,3 +160,18 @@ def test_version_changes_with_the_content(changed: dict[str, Any]) -> None:
     base = {"skills": [_entry("java", "jvm", "jdk"), _entry("kotlin")]}
 
     assert Taxonomy.from_data(changed).version != Taxonomy.from_data(base).version
+
+
+def test_the_tagger_can_be_given_another_taxonomy_file(tmp_path: Any) -> None:
+    from jobstream_tagger.service import taxonomy_for
+    from jobstream_tagger.settings import TaggerSettings
+
+    assert taxonomy_for(TaggerSettings()).version == load_taxonomy().version
+    path = tmp_path / "taxonomy.json"
+    skill = {"id": "zorblax", "name": "Zorblax", "category": "tool", "aliases": []}
+    path.write_text(json.dumps({"skills": [skill]}))
+    other = taxonomy_for(TaggerSettings(taxonomy_path=path))
+    assert len(other) == 1 and other.version != load_taxonomy().version
+    path.write_text("{")
+    with pytest.raises(TaxonomyError):
+        taxonomy_for(TaggerSettings(taxonomy_path=path))
