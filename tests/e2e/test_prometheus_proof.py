@@ -175,7 +175,9 @@ async def test_every_recording_rule_and_dashboard_query_returns_data(
     for name in recording:
         await eventually(lambda name=name: returns_data(name), f"data for {name}", timeout=10)
 
-    for dashboard, title, expr in panel_queries():
+    queries = panel_queries()
+    assert len({dashboard for dashboard, _, _ in queries}) == 2 and len(queries) >= 25
+    for dashboard, title, expr in queries:
         await eventually(
             lambda expr=expr: returns_data(expr), f"{dashboard} / {title}: {expr}", timeout=10
         )

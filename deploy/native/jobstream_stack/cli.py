@@ -17,6 +17,7 @@ from jobstream.cli import CommandGroups
 from jobstream.settings import PROJECT_ROOT, KafkaSettings, PostgresSettings, RuntimeSettings
 from jobstream_ingest.cli import publish_paths
 from jobstream_ingest.settings import IngestSettings
+from jobstream_stack.grafana import write_dashboards
 from jobstream_stack.kafka import KafkaBroker
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.postgres import PostgresServer
@@ -99,6 +100,13 @@ def prometheus_config_command(
     rule_files = [str(server.rules_dir / "*.yml")]
     interval = scrape_seconds or settings.prometheus_scrape_seconds
     typer.echo(render(prometheus_config(native_targets(), rule_files, interval)), nl=False)
+
+
+@stack.command("dashboards")
+def dashboards() -> None:
+    """Write the Grafana dashboards (deploy/grafana/dashboards) from their definitions."""
+    for path in write_dashboards():
+        console.print(f"wrote {path.relative_to(PROJECT_ROOT)}")
 
 
 @stack.command("install-test-tools")
