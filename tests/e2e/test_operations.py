@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from jobstream.kafka.publisher import Publisher
 from jobstream.settings import KafkaSettings, PostgresSettings
 from jobstream.topology import RAW_POSTINGS
 from jobstream_stack.layout import StackLayout
-from jobstream_stack.services import SERVICES, service_process
+from jobstream_stack.services import SERVICES, jobstream_command, service_process
 from tests.e2e.harness import Services, eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
@@ -110,6 +112,30 @@ async def test_metrics_readiness_and_logs_of_a_running_pipeline(
     assert dead["topic"] == kafka_settings.topic(RAW_POSTINGS)
     assert isinstance(dead["partition"], int) and isinstance(dead["offset"], int)
     assert dead["level"] == "warning" and dead["reason"] == "invalid_event"
+
+    # `jobstream status` sees the same, and says so with its exit code.
+    status = run_status(pipeline)
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "PostgreSQL: 30 postings" in status.stdout
+    assert "Dead-letter topic: 1 records" in status.stdout
+    assert "all services ready" in status.stdout
+    for stage in SERVICES:
+        assert re.search(rf"│ {stage} +│ ready", status.stdout), status.stdout
+
+    pipeline.kill("tagger")
+    status = run_status(pipeline)
+    assert status.returncode == 1
+    assert "✗ tagger: down" in status.stdout
+
+
+def run_status(pipeline: Services) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [jobstream_command(), "status", "--interval", "0.5"],
+        env={**pipeline.env, "COLUMNS": "120"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def metrics_page(pipeline: Services, name: str) -> str:

@@ -37,6 +37,7 @@ from jobstream_stack.services import (
     wait_ready,
 )
 from jobstream_stack.settings import StackSettings
+from jobstream_stack.status import status_command
 from jobstream_stack.steps import StackError, console, step
 from jobstream_stack.system import ensure_commands
 from jobstream_stack.tools import ensure_compose_plugin
@@ -49,6 +50,7 @@ stack = typer.Typer(no_args_is_help=True, help="The native stack: Kafka, Postgre
 
 def register(groups: CommandGroups) -> None:
     groups.root.add_typer(stack, name="stack")
+    groups.root.command("status")(status_command)
 
 
 def layout() -> StackLayout:
