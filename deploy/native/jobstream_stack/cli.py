@@ -115,7 +115,7 @@ def dashboards() -> None:
 def install_test_tools() -> None:
     """Install what the test suite needs besides the servers (docker compose, promtool)."""
     try:
-        ensure_commands(PROMETHEUS_COMMANDS)
+        ensure_commands(PROMETHEUS_COMMANDS, start_services=False)
         ensure_compose_plugin()
     except StackError as error:
         console.print(f"[red]{error}[/]")

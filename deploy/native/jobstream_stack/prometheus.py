@@ -110,7 +110,7 @@ class PrometheusServer:
         return f"http://{self.host}:{self.port}"
 
     def install(self) -> None:
-        ensure_commands(PROMETHEUS_COMMANDS)
+        ensure_commands(PROMETHEUS_COMMANDS, start_services=False)
 
     def configure(self) -> None:
         """Copy the rule files and write the configuration (the same inputs, the same file)."""

@@ -38,7 +38,7 @@ RUNBOOKS = REPO_ROOT / "docs" / "runbooks.md"
 def promtool() -> str:
     """promtool from Debian's `prometheus` package, installed when missing (as root)."""
     try:
-        ensure_commands(PROMETHEUS_COMMANDS)
+        ensure_commands(PROMETHEUS_COMMANDS, start_services=False)
     except StackError as error:
         pytest.fail(f"promtool is needed: {error}")
     found = shutil.which("promtool")
