@@ -1,9 +1,16 @@
-"""Structured logs: JSON lines on stderr with the service name, for jobstream and its libraries."""
+"""Structured logs: JSON lines on stderr with the service name, for jobstream and its libraries.
+
+Every line carries `service` and `stage` (one stage per service); lines about a record carry
+its `posting_id`, `topic`, `partition` and `offset` (bound by the stage adapters). The level
+comes from `JOBSTREAM_LOG_LEVEL`. Values of fields named like secrets are masked, whatever
+the code logging them passed.
+"""
 
 from __future__ import annotations
 
 import logging
 import logging.config
+import re
 from typing import Any
 
 import structlog
@@ -16,11 +23,27 @@ _SHARED_PROCESSORS: list[Any] = [
 ]
 
 
+# `password`, `pg_password`, `api_token`...; not `token_required`.
+SECRET_FIELD = re.compile(
+    r"(^|_)(password|passwd|secret|token|authorization|api_key|credentials)$", re.IGNORECASE
+)
+MASK = "**********"
+
+
+def mask_secrets(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    """A structlog processor: fields named like secrets never reach a log line."""
+    for key in event:
+        if SECRET_FIELD.search(key) and event[key] is not None:
+            event[key] = MASK
+    return event
+
+
 def logging_config(service: str, level: str) -> dict[str, Any]:
     """A `logging.config.dictConfig` mapping that renders every record as one JSON line."""
 
     def add_service(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
         event.setdefault("service", service)
+        event.setdefault("stage", service)
         return event
 
     return {
@@ -31,6 +54,7 @@ def logging_config(service: str, level: str) -> dict[str, Any]:
                 "()": structlog.stdlib.ProcessorFormatter,
                 "processors": [
                     add_service,
+                    mask_secrets,
                     structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                     structlog.processors.format_exc_info,
                     structlog.processors.JSONRenderer(),

@@ -135,3 +135,29 @@ REPLAY_PARTITIONS_RESET: Final = Counter(
     "jobstream_replay_partitions_reset_total",
     "Partitions whose committed offset `jobstream replay reset` moved.",
 )
+CONSUMER_LAG_RECORDS: Final = Gauge(
+    "jobstream_consumer_lag_records",
+    "Records in a partition the stage's consumer group has not committed yet (end offset minus"
+    " committed offset), for the partitions this process is assigned.",
+    ["stage", "partition"],
+)
+CONSUMER_LAG_SECONDS: Final = Gauge(
+    "jobstream_consumer_lag_seconds",
+    "Age of the oldest record of a partition not committed yet (0 when there is none).",
+    ["stage", "partition"],
+)
+STORE_COMMIT_SECONDS: Final = Histogram(
+    "jobstream_store_commit_seconds",
+    "Time to write one batch to PostgreSQL, from the first statement to COMMIT.",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+LAST_EVENT_TIMESTAMP: Final = Gauge(
+    "jobstream_last_event_timestamp_seconds",
+    "Unix time at which the stage last finished a batch (ingest: last published postings).",
+    ["stage"],
+)
+READY: Final = Gauge(
+    "jobstream_ready",
+    "1 when a readiness check of the service passes, 0 when it fails (checked at each scrape).",
+    ["check"],
+)

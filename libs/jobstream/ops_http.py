@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from jobstream import metrics as jobstream_metrics
+
 # A readiness check returns None when fine, or a short reason when not ready.
 ReadinessCheck = Callable[[], Awaitable[str | None]]
+
+# A check that takes longer than this counts as failed: /readyz and /metrics answer in time.
+CHECK_TIMEOUT_SECONDS = 5.0
+
+
+async def evaluate(checks: Mapping[str, ReadinessCheck]) -> dict[str, str]:
+    """Run every check at once; the problems of those that fail, by check name.
+
+    Each result is also set on `jobstream_ready{check}`, so Prometheus sees what /readyz says.
+    """
+
+    async def run(check: ReadinessCheck) -> str | None:
+        try:
+            return await asyncio.wait_for(check(), CHECK_TIMEOUT_SECONDS)
+        except TimeoutError:
+            return f"no answer within {CHECK_TIMEOUT_SECONDS:.0f} s"
+        except Exception as error:  # a failing check means not ready, never a crash
+            return f"{type(error).__name__}: {error}"
+
+    results = await asyncio.gather(*(run(check) for check in checks.values()))
+    problems = {}
+    for name, problem in zip(checks, results, strict=True):
+        jobstream_metrics.READY.labels(name).set(0 if problem else 1)
+        if problem:
+            problems[name] = problem
+    return problems
 
 
 def build_ops_app(
@@ -17,20 +46,14 @@ def build_ops_app(
     """The ops endpoints, plus a service's own `routes` (ingest adds POST /postings)."""
 
     async def metrics(_: web.Request) -> web.Response:
+        await evaluate(checks)  # jobstream_ready is as fresh as the scrape
         return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def healthz(_: web.Request) -> web.Response:
         return web.json_response({"status": "alive"})
 
     async def readyz(_: web.Request) -> web.Response:
-        problems = {}
-        for name, check in checks.items():
-            try:
-                problem = await check()
-            except Exception as error:  # a failing check means not ready, never a crash
-                problem = f"{type(error).__name__}: {error}"
-            if problem:
-                problems[name] = problem
+        problems = await evaluate(checks)
         status = 503 if problems else 200
         body = {"status": "not ready" if problems else "ready", "problems": problems}
         return web.json_response(body, status=status)

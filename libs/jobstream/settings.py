@@ -112,3 +112,6 @@ class StageSettings(ServiceSettings):
 
     batch_size: int = Field(500, ge=1, le=10_000)
     batch_seconds: float = Field(0.05, gt=0, le=10)
+    lag_poll_seconds: float = Field(
+        5.0, gt=0, le=300, description="how often the stage measures its consumer lag"
+    )

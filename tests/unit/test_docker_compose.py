@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from jobstream_stack.services import SERVICES
+from jobstream_stack.settings import StackSettings
 
 pytestmark = pytest.mark.unit
 
@@ -133,7 +134,7 @@ def test_published_host_ports(services: dict[str, Any]) -> None:
 
     assert host_ports("kafka") == {19092}
     assert host_ports("postgres") == {55432}
-    assert host_ports("prometheus") == {19090}
+    assert host_ports("prometheus") == {StackSettings().prometheus_port}
     assert host_ports("grafana") == {3000}
 
 
@@ -192,8 +193,13 @@ def test_prometheus_scrapes_every_service_on_its_http_port(services: dict[str, A
     for name in APP_SERVICES:
         env_port = int(services[name]["environment"][f"JOBSTREAM_{name.upper()}_HTTP_PORT"])
         assert targets[name] == (name, env_port)
+    rules = mounts["/etc/prometheus/rules"]
+    assert Path(rules["source"]) == (PROMETHEUS_CONFIG.parent / "rules").resolve()
+    assert rules["read_only"] is True
     text = PROMETHEUS_CONFIG.read_text(encoding="utf-8")
     assert re.search(r"^\s*scrape_interval:\s*5s\s*$", text, flags=re.MULTILINE)
+    # Relative to the config file: the mounted rules folder beside it in the container.
+    assert re.search(r"^rule_files:\n\s*-\s*rules/\*\.yml\s*$", text, flags=re.MULTILINE)
     for name in APP_SERVICES:
         assert re.search(rf"^\s*service:\s*{name}\s*$", text, flags=re.MULTILINE), name
 

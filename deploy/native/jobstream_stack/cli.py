@@ -17,9 +17,17 @@ from jobstream.cli import CommandGroups
 from jobstream.settings import PROJECT_ROOT, KafkaSettings, PostgresSettings, RuntimeSettings
 from jobstream_ingest.cli import publish_paths
 from jobstream_ingest.settings import IngestSettings
+from jobstream_stack.grafana import write_dashboards
 from jobstream_stack.kafka import KafkaBroker
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.postgres import PostgresServer
+from jobstream_stack.prometheus import (
+    PROMETHEUS_COMMANDS,
+    PrometheusServer,
+    native_targets,
+    prometheus_config,
+    render,
+)
 from jobstream_stack.services import (
     SERVICES,
     readiness_url,
@@ -29,7 +37,9 @@ from jobstream_stack.services import (
     wait_ready,
 )
 from jobstream_stack.settings import StackSettings
+from jobstream_stack.status import status_command
 from jobstream_stack.steps import StackError, console, step
+from jobstream_stack.system import ensure_commands
 from jobstream_stack.tools import ensure_compose_plugin
 from jobstream_store.repository import postings_with_skills
 
@@ -40,6 +50,7 @@ stack = typer.Typer(no_args_is_help=True, help="The native stack: Kafka, Postgre
 
 def register(groups: CommandGroups) -> None:
     groups.root.add_typer(stack, name="stack")
+    groups.root.command("status")(status_command)
 
 
 def layout() -> StackLayout:
@@ -54,14 +65,19 @@ def servers(where: StackLayout) -> tuple[KafkaBroker, PostgresServer]:
     )
 
 
+def prometheus(where: StackLayout) -> PrometheusServer:
+    return PrometheusServer(where, StackSettings())
+
+
 def start_servers() -> StackLayout:
-    """Install what is missing, then start Kafka and PostgreSQL (idempotent)."""
+    """Install what is missing, then start Kafka, PostgreSQL and Prometheus (idempotent)."""
     where = layout()
     where.create()
     kafka, postgres = servers(where)
     try:
         kafka.start()
         postgres.start()
+        prometheus(where).start()
     except StackError as error:
         console.print(f"[red]{error}[/]")
         raise typer.Exit(1) from error
@@ -70,14 +86,36 @@ def start_servers() -> StackLayout:
 
 @stack.command("start")
 def start() -> None:
-    """Install (when missing) and start Kafka and PostgreSQL."""
+    """Install (when missing) and start Kafka, PostgreSQL and Prometheus."""
     start_servers()
+
+
+@stack.command("prometheus-config")
+def prometheus_config_command(
+    scrape_seconds: Annotated[
+        float | None, typer.Option(help="scrape and rule evaluation interval")
+    ] = None,
+) -> None:
+    """Print the native stack's Prometheus configuration (targets from the services' settings)."""
+    settings = StackSettings()
+    server = PrometheusServer(layout(), settings)
+    rule_files = [str(server.rules_dir / "*.yml")]
+    interval = scrape_seconds or settings.prometheus_scrape_seconds
+    typer.echo(render(prometheus_config(native_targets(), rule_files, interval)), nl=False)
+
+
+@stack.command("dashboards")
+def dashboards() -> None:
+    """Write the Grafana dashboards (deploy/grafana/dashboards) from their definitions."""
+    for path in write_dashboards():
+        console.print(f"wrote {path.relative_to(PROJECT_ROOT)}")
 
 
 @stack.command("install-test-tools")
 def install_test_tools() -> None:
-    """Install what the test suite needs besides the servers (the docker compose plugin)."""
+    """Install what the test suite needs besides the servers (docker compose, promtool)."""
     try:
+        ensure_commands(PROMETHEUS_COMMANDS, start_services=False)
         ensure_compose_plugin()
     except StackError as error:
         console.print(f"[red]{error}[/]")
@@ -86,11 +124,12 @@ def install_test_tools() -> None:
 
 @stack.command("stop")
 def stop() -> None:
-    """Stop the services, Kafka and PostgreSQL (idempotent)."""
+    """Stop the services, Prometheus, Kafka and PostgreSQL (idempotent)."""
     where = layout()
     stopped = stop_services(where)
     if stopped:
         console.print(f"stopped services: {', '.join(stopped)}")
+    prometheus(where).stop()
     kafka, postgres = servers(where)
     kafka.stop()
     postgres.stop()
@@ -104,6 +143,8 @@ def status() -> None:
     table = Table("component", "status", "log")
     table.add_row("kafka", kafka.status(), str(kafka.process.log_file))
     table.add_row("postgres", postgres.status(), str(postgres.log_file))
+    server = prometheus(where)
+    table.add_row("prometheus", server.status(), str(server.process.log_file))
     for name in SERVICES:
         process = service_process(where, name)
         pid = process.pid()
@@ -179,6 +220,7 @@ def _print_where(where: StackLayout) -> None:
     console.print(f"Logs:    {where.logs}")
     for name in SERVICES:
         console.print(f"Metrics: {readiness_url(name).replace('/readyz', '/metrics')}  ({name})")
+    console.print(f"Prometheus: {prometheus(where).url}  (rules, alerts, graphs)")
 
 
 def _fail_if_a_service_died(where: StackLayout) -> None:

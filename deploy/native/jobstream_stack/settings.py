@@ -18,3 +18,7 @@ class StackSettings(BaseSettings):
     kafka_controller_port: int = Field(19093, ge=1, le=65_535)
     kafka_heap_mb: int = Field(512, ge=256)
     start_timeout_seconds: float = Field(120, gt=0)
+    prometheus_host: str = "127.0.0.1"
+    prometheus_port: int = Field(19090, ge=1, le=65_535)
+    prometheus_scrape_seconds: float = Field(5, gt=0, le=300)
+    prometheus_retention: str = Field("7d", pattern=r"^[0-9]+[smhdwy]$")

@@ -2,25 +2,50 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 
 from jobstream_stack.steps import StackError, step
 
 _apt_updated = False
+POLICY_RC_D = Path("/usr/sbin/policy-rc.d")
 
 
-def ensure_commands(packages_by_command: Mapping[str, str]) -> None:
+def ensure_commands(packages_by_command: Mapping[str, str], *, start_services: bool = True) -> None:
     """Install the Debian package of every command that is not on PATH."""
     missing = sorted({pkg for cmd, pkg in packages_by_command.items() if not shutil.which(cmd)})
     if missing:
-        install_packages(missing)
+        install_packages(missing, start_services=start_services)
 
 
-def install_packages(packages: list[str]) -> None:
+@contextmanager
+def services_not_started(policy: Path = POLICY_RC_D) -> Iterator[None]:
+    """Keep packages from starting their system services while they install.
+
+    Debian's `prometheus` package would start a server of its own on every address, port 9090;
+    the stack runs its own, on a loopback address. invoke-rc.d and deb-systemd-invoke ask
+    policy-rc.d first: exit code 101 means "do not start". An existing policy is left alone.
+    """
+    if policy.exists():
+        yield
+        return
+    policy.write_text(
+        "#!/bin/sh\n# written by jobstream_stack while installing packages\nexit 101\n"
+    )
+    policy.chmod(0o755)
+    try:
+        yield
+    finally:
+        policy.unlink(missing_ok=True)
+
+
+def install_packages(packages: list[str], *, start_services: bool = True) -> None:
     global _apt_updated
     if os.geteuid() != 0:
         raise StackError(
@@ -28,7 +53,10 @@ def install_packages(packages: list[str]) -> None:
             f"(sudo apt-get install -y {' '.join(packages)}) or run as root"
         )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    with step(f"apt-get install {' '.join(packages)}"):
+    with (
+        step(f"apt-get install {' '.join(packages)}"),
+        contextlib.nullcontext() if start_services else services_not_started(),
+    ):
         if not _apt_updated:
             subprocess.run(["apt-get", "update", "-q"], check=True, env=env, capture_output=True)
             _apt_updated = True

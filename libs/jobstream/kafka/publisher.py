@@ -72,11 +72,20 @@ class Publisher:
         await asyncio.gather(*deliveries)
 
     async def is_connected(self) -> str | None:
-        """Readiness check: None when the producer is connected to the cluster."""
+        """Readiness check: None when the producer has (or can open) a broker connection.
+
+        Known brokers alone are not enough: metadata outlives a broker that went away.
+        """
         if self._producer is None:
             return "producer not started"
         client = self._producer.client
-        return None if client.cluster.brokers() else "no broker known"
+        brokers = client.cluster.brokers()
+        if not brokers:
+            return "no broker known"
+        for broker in brokers:
+            if await client.ready(broker.nodeId):
+                return None
+        return "no broker reachable"
 
 
 def _key(event: BaseModel) -> bytes:

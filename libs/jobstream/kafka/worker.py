@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import cast
 
 import faust
 from faust.worker import Worker
 from pydantic import BaseModel
+from structlog.contextvars import bound_contextvars
 
 from jobstream import metrics
 from jobstream.contracts import DeadLetter
 from jobstream.kafka.admin import ensure_topics
 from jobstream.kafka.faust_stage import add_batch_agent, build_faust_app, source_topic
+from jobstream.kafka.lag import LagMonitor
 from jobstream.kafka.publisher import Publisher
 from jobstream.logs import configure_logging, get_logger, logging_config
 from jobstream.ops_http import ReadinessCheck, start_ops_server
 from jobstream.settings import StageSettings
-from jobstream.stages import BatchHandler, Record, StageName, transform_batch
+from jobstream.stages import BatchHandler, BatchResult, Record, StageName, transform_batch
 from jobstream.topology import Stage
 
 log = get_logger(__name__)
@@ -36,14 +39,46 @@ def transform_handler(
     async def handle(records: Sequence[Record]) -> None:
         with metrics.PROCESSING_SECONDS.labels(stage.name).time():
             metrics.EVENTS_CONSUMED.labels(stage.name).inc(len(records))
-            result = transform_batch(records, name, transform)
+            result = transform_logged(records, name, transform)
             await publisher.start()
             await publisher.publish(output, result.events)
             await publisher.publish_dead_letters(result.dead_letters)
         metrics.EVENTS_PRODUCED.labels(stage.name).inc(len(result.events))
         count_dead_letters(stage, result.dead_letters)
+        batch_done(stage.name)
 
     return handle
+
+
+def transform_logged(
+    records: Sequence[Record], stage: StageName, transform: Callable[[bytes | None], BaseModel]
+) -> BatchResult:
+    """`transform_batch`, record by record, so whatever the domain code logs about a record
+    carries its posting id, topic, partition and offset."""
+    result = BatchResult()
+    for record in records:
+        with bound_contextvars(**record_context(record)):
+            one = transform_batch([record], stage, transform)
+        result.events += one.events
+        result.dead_letters += one.dead_letters
+    return result
+
+
+def record_context(record: Record) -> dict[str, object]:
+    """Where a record came from, for log lines (the key is the posting id)."""
+    context: dict[str, object] = {
+        "topic": record.topic,
+        "partition": record.partition,
+        "offset": record.offset,
+    }
+    if record.key is not None:
+        context["posting_id"] = record.key[:128].decode("utf-8", "replace")
+    return context
+
+
+def batch_done(stage: str) -> None:
+    """The stage made progress: `jobstream status` and the no-progress alert read this."""
+    metrics.LAST_EVENT_TIMESTAMP.labels(stage).set(time.time())
 
 
 def count_dead_letters(stage: Stage, dead_letters: Sequence[DeadLetter]) -> None:
@@ -73,6 +108,15 @@ def faust_readiness(app: faust.App) -> ReadinessCheck:
     return check
 
 
+def assigned_partitions(app: faust.App, topic: str) -> list[int]:
+    """The partitions of `topic` the app's consumer is assigned (none before it started)."""
+    try:
+        assignment = app.consumer.assignment()
+    except Exception:  # faust raises ConsumerNotStarted until its consumer thread is up
+        return []
+    return [tp.partition for tp in assignment if tp.topic == topic]
+
+
 def run_stage_worker(
     stage: Stage,
     settings: StageSettings,
@@ -89,6 +133,9 @@ def run_stage_worker(
     # asyncio.run closed its loop; faust and aiokafka want a current loop to build on.
     asyncio.set_event_loop(asyncio.new_event_loop())
 
+    # Series that exist from the start (at 0) make "no progress" visible before any event.
+    metrics.EVENTS_CONSUMED.labels(stage.name)
+    metrics.EVENTS_PRODUCED.labels(stage.name)
     app = build_faust_app(stage, settings)
     publisher = Publisher(settings.kafka)
     add_batch_agent(
@@ -100,6 +147,7 @@ def run_stage_worker(
     )
     checks = {"kafka_consumer": faust_readiness(app), "kafka_producer": publisher.is_connected}
     checks.update(extra_checks or {})
+    lag = LagMonitor(stage, settings.kafka, lambda: assigned_partitions(app, lag.topic))
 
     ops_servers = []
 
@@ -123,6 +171,7 @@ def run_stage_worker(
         log.info("stopped")
 
     app.task(start)
+    app.task(lambda: lag.run(settings.lag_poll_seconds))
     for task in background:  # long-running side work of the stage (e.g. the search indexer)
         app.task(task)
     app.on_before_shutdown.connect(close)

@@ -131,5 +131,7 @@ class Ingestor:
         started = time.perf_counter()
         await self.publisher.publish(RAW_POSTINGS, postings)
         metrics.INGEST_PUBLISH_SECONDS.labels(channel).observe(time.perf_counter() - started)
+        metrics.EVENTS_PRODUCED.labels("ingest").inc(len(postings))
+        metrics.LAST_EVENT_TIMESTAMP.labels("ingest").set(time.time())
         for posting in postings:
             self.recent.add(posting.posting_id)

@@ -12,12 +12,13 @@ import asyncio
 from collections.abc import Sequence
 
 import asyncpg
+from structlog.contextvars import bound_contextvars
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from jobstream import metrics
 from jobstream.contracts import DeadLetter, InvalidEvent, TaggedPosting, decode, utc_now
 from jobstream.kafka.publisher import Publisher
-from jobstream.kafka.worker import count_dead_letters, run_stage_worker
+from jobstream.kafka.worker import batch_done, count_dead_letters, run_stage_worker
 from jobstream.logs import get_logger
 from jobstream.settings import PostgresSettings
 from jobstream.stages import BatchHandler, Record, dead_letter_for
@@ -117,7 +118,8 @@ def store_handler(database: Database, publisher: Publisher) -> BatchHandler:
         pool = await database.pool()
         async with pool.acquire() as conn:
             try:
-                result = await write_postings(conn, batch)
+                with metrics.STORE_COMMIT_SECONDS.time():
+                    result = await write_postings(conn, batch)
                 _count(result.written, result.unchanged)
                 return []
             except REFUSED_ERRORS:
@@ -132,6 +134,11 @@ def store_handler(database: Database, publisher: Publisher) -> BatchHandler:
             return dead
 
     async def handle(records: Sequence[Record]) -> None:
+        with bound_contextvars(**batch_context(records)):
+            await handle_batch(records)
+        batch_done(STORE.name)
+
+    async def handle_batch(records: Sequence[Record]) -> None:
         with metrics.PROCESSING_SECONDS.labels(STORE.name).time():
             metrics.EVENTS_CONSUMED.labels(STORE.name).inc(len(records))
             batch, dead = decode_batch(records)
@@ -154,6 +161,17 @@ def store_handler(database: Database, publisher: Publisher) -> BatchHandler:
         count_dead_letters(STORE, dead)
 
     return handle
+
+
+def batch_context(records: Sequence[Record]) -> dict[str, object]:
+    """Where a batch came from, for the log lines written while it is handled."""
+    if not records:
+        return {}
+    return {
+        "topic": records[0].topic,
+        "partitions": sorted({record.partition for record in records}),
+        "records": len(records),
+    }
 
 
 def _count(written: int, unchanged: int) -> None:

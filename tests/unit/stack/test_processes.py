@@ -59,3 +59,18 @@ def test_a_port_in_use_is_refused_with_a_reason() -> None:
         with pytest.raises(StackError, match="already in use"):
             ensure_port_free("127.0.0.1", port, "Kafka")
     ensure_port_free("127.0.0.1", port, "Kafka")  # closed again: free
+
+
+def test_packages_installed_for_the_stack_do_not_start_their_services(tmp_path: Path) -> None:
+    from jobstream_stack.system import services_not_started
+
+    policy = tmp_path / "policy-rc.d"
+    with services_not_started(policy):
+        assert policy.read_text().endswith("exit 101\n")
+        assert policy.stat().st_mode & 0o111
+    assert not policy.exists()  # removed afterwards
+
+    policy.write_text("#!/bin/sh\nexit 0\n")  # an administrator's own policy stays as it is
+    with services_not_started(policy):
+        assert policy.read_text() == "#!/bin/sh\nexit 0\n"
+    assert policy.read_text() == "#!/bin/sh\nexit 0\n"

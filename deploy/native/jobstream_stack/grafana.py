@@ -1,0 +1,443 @@
+"""The Grafana dashboards, generated: `jobstream stack dashboards` writes deploy/grafana/dashboards.
+
+Each panel is a title, a unit and its queries; this module lays them out and writes Grafana's
+JSON model. Panels read the recording rules of deploy/prometheus/rules/recording.yml where one
+exists, so a dashboard and an alert see the same numbers. A test keeps the written files equal
+to what this module generates, and the Prometheus proof test runs every query against a live
+pipeline.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from jobstream.settings import PROJECT_ROOT
+
+DASHBOARDS_DIR = PROJECT_ROOT / "deploy" / "grafana" / "dashboards"
+# The data source provisioned in deploy/grafana/provisioning/datasources/prometheus.yml.
+DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
+SCHEMA_VERSION = 39
+RATE = "$__rate_interval"
+
+
+@dataclass(frozen=True)
+class Query:
+    expr: str
+    legend: str = ""
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    queries: Sequence[Query]
+    unit: str = "short"
+    description: str = ""
+    kind: Literal["timeseries", "stat"] = "timeseries"
+    width: int = 12
+
+
+@dataclass(frozen=True)
+class Row:
+    title: str
+    panels: Sequence[Panel]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    uid: str
+    title: str
+    description: str
+    rows: Sequence[Row]
+    variables: Sequence[dict[str, Any]] = field(default_factory=tuple)
+
+
+def service_variable() -> dict[str, Any]:
+    query = 'label_values(up{service!=""}, service)'
+    return {
+        "name": "service",
+        "label": "service",
+        "type": "query",
+        "datasource": DATASOURCE,
+        "query": {"query": query, "refId": "service"},
+        "definition": query,
+        "refresh": 2,
+        "sort": 1,
+        "includeAll": True,
+        "multi": False,
+        # "All" is a regex matching every service: panels use service=~"$service".
+        "allValue": ".+",
+        "current": {"text": "All", "value": "$__all"},
+    }
+
+
+def overview() -> Dashboard:
+    return Dashboard(
+        uid="jobstream-overview",
+        title="jobstream: pipeline overview",
+        description="Throughput, lag, latency, failures, ingest and store across the pipeline.",
+        rows=[
+            Row(
+                "Health",
+                [
+                    Panel(
+                        "Services up",
+                        [Query('sum(up{service!=""})')],
+                        kind="stat",
+                        width=6,
+                        description="Services Prometheus can scrape (4 when all run).",
+                    ),
+                    Panel(
+                        "Readiness checks failing",
+                        [Query("sum(1 - jobstream_ready)")],
+                        kind="stat",
+                        width=6,
+                        description="Readiness checks (Kafka, PostgreSQL) failing now.",
+                    ),
+                    Panel(
+                        "Records waiting",
+                        [Query("sum(jobstream:consumer_lag_records:sum)")],
+                        kind="stat",
+                        width=6,
+                        description="Uncommitted records over every stage and partition.",
+                    ),
+                    Panel(
+                        "End-to-end p99",
+                        [Query("jobstream:end_to_end_latency_seconds:p99")],
+                        unit="s",
+                        kind="stat",
+                        width=6,
+                    ),
+                ],
+            ),
+            Row(
+                "Throughput and lag",
+                [
+                    Panel(
+                        "Events consumed per stage",
+                        [Query("jobstream:events_consumed:rate1m", "{{stage}}")],
+                        unit="ops",
+                    ),
+                    Panel(
+                        "Events produced per stage",
+                        [Query("jobstream:events_produced:rate1m", "{{stage}}")],
+                        unit="ops",
+                        description="Ingest: postings published; parser, tagger: events out.",
+                    ),
+                    Panel(
+                        "Consumer lag per stage (records)",
+                        [Query("jobstream:consumer_lag_records:sum", "{{stage}}")],
+                    ),
+                    Panel(
+                        "Consumer lag per stage (age of oldest waiting record)",
+                        [Query("jobstream:consumer_lag_seconds:max", "{{stage}}")],
+                        unit="s",
+                    ),
+                ],
+            ),
+            Row(
+                "Latency",
+                [
+                    Panel(
+                        "End-to-end latency, ingest to stored",
+                        [
+                            Query(f"jobstream:end_to_end_latency_seconds:{q}", q)
+                            for q in ("p50", "p95", "p99")
+                        ],
+                        unit="s",
+                    ),
+                    Panel(
+                        "Batch processing p99 per stage",
+                        [Query("jobstream:batch_processing_seconds:p99", "{{stage}}")],
+                        unit="s",
+                    ),
+                ],
+            ),
+            Row(
+                "Failures",
+                [
+                    Panel(
+                        "Error ratio per stage",
+                        [Query("jobstream:error_ratio:rate1m", "{{stage}}")],
+                        unit="percentunit",
+                        description="Failed (dead-lettered) over consumed; alert above 5%.",
+                    ),
+                    Panel(
+                        "Dead letters by stage and reason",
+                        [
+                            Query(
+                                "sum by (stage, reason) "
+                                f"(increase(jobstream_dead_letters_total[{RATE}]))",
+                                "{{stage}} {{reason}}",
+                            )
+                        ],
+                    ),
+                ],
+            ),
+            Row(
+                "Ingest",
+                [
+                    Panel(
+                        "Ingest outcomes by format",
+                        [Query("jobstream:ingest_outcomes:rate1m", "{{outcome}} {{format}}")],
+                        unit="ops",
+                    ),
+                    Panel(
+                        "Ingest rejections by reason",
+                        [
+                            Query(
+                                f"sum by (reason) (increase(jobstream_ingest_rejections_total"
+                                f"[{RATE}]))",
+                                "{{reason}}",
+                            )
+                        ],
+                    ),
+                ],
+            ),
+            Row(
+                "Store",
+                [
+                    Panel(
+                        "Store batches",
+                        [
+                            Query("jobstream:store_batches:rate1m", "batches/s"),
+                            Query("jobstream:store_batch_size:avg1m", "postings per batch"),
+                        ],
+                    ),
+                    Panel(
+                        "Store commit time p99",
+                        [Query("jobstream:store_commit_seconds:p99", "p99")],
+                        unit="s",
+                    ),
+                    Panel(
+                        "Postings stored by outcome",
+                        [Query("jobstream:postings_stored:rate1m", "{{outcome}}")],
+                        unit="ops",
+                        description="written: new or changed; unchanged: a repeat.",
+                    ),
+                    Panel(
+                        "Search indexer backlog",
+                        [Query("sum(jobstream_search_pending_postings)", "pending")],
+                    ),
+                ],
+            ),
+        ],
+    )
+
+
+def service_view() -> Dashboard:
+    match = 'service=~"$service"'
+    return Dashboard(
+        uid="jobstream-service",
+        title="jobstream: service",
+        description="One service (or all): health, its events, failures, lag and resources.",
+        variables=[service_variable()],
+        rows=[
+            Row(
+                "Health",
+                [
+                    Panel("Up", [Query(f"up{{{match}}}", "{{service}} {{instance}}")]),
+                    Panel(
+                        "Readiness checks (1 = passing)",
+                        [Query(f"jobstream_ready{{{match}}}", "{{service}} {{check}}")],
+                    ),
+                ],
+            ),
+            Row(
+                "Events",
+                [
+                    Panel(
+                        "Events in and out",
+                        [
+                            Query(
+                                f"sum by (stage) (rate(jobstream_events_consumed_total{{{match}}}"
+                                f"[{RATE}]))",
+                                "{{stage}} in",
+                            ),
+                            Query(
+                                f"sum by (stage) (rate(jobstream_events_produced_total{{{match}}}"
+                                f"[{RATE}]))",
+                                "{{stage}} out",
+                            ),
+                        ],
+                        unit="ops",
+                    ),
+                    Panel(
+                        "Failures by reason",
+                        [
+                            Query(
+                                f"sum by (stage, reason) "
+                                f"(increase(jobstream_events_failed_total{{{match}}}[{RATE}]))",
+                                "{{stage}} {{reason}}",
+                            )
+                        ],
+                    ),
+                    Panel(
+                        "Batch processing time",
+                        [
+                            Query(
+                                f"histogram_quantile({q}, sum by (stage, le) (rate("
+                                f"jobstream_batch_processing_seconds_bucket{{{match}}}[{RATE}])))",
+                                f"{{{{stage}}}} p{round(q * 100)}",
+                            )
+                            for q in (0.5, 0.95, 0.99)
+                        ],
+                        unit="s",
+                    ),
+                    Panel(
+                        "Since the last batch",
+                        [
+                            Query(
+                                f"time() - jobstream_last_event_timestamp_seconds{{{match}}}",
+                                "{{stage}}",
+                            )
+                        ],
+                        unit="s",
+                    ),
+                ],
+            ),
+            Row(
+                "Consumer lag by partition",
+                [
+                    Panel(
+                        "Records waiting",
+                        [
+                            Query(
+                                f"jobstream_consumer_lag_records{{{match}}}",
+                                "{{stage}} p{{partition}}",
+                            )
+                        ],
+                    ),
+                    Panel(
+                        "Age of the oldest waiting record",
+                        [
+                            Query(
+                                f"jobstream_consumer_lag_seconds{{{match}}}",
+                                "{{stage}} p{{partition}}",
+                            )
+                        ],
+                        unit="s",
+                    ),
+                ],
+            ),
+            Row(
+                "Process",
+                [
+                    Panel(
+                        "CPU",
+                        [
+                            Query(
+                                f"rate(process_cpu_seconds_total{{{match}}}[{RATE}])",
+                                "{{service}}",
+                            )
+                        ],
+                        unit="percentunit",
+                    ),
+                    Panel(
+                        "Resident memory",
+                        [Query(f"process_resident_memory_bytes{{{match}}}", "{{service}}")],
+                        unit="bytes",
+                    ),
+                ],
+            ),
+        ],
+    )
+
+
+DASHBOARDS = (overview, service_view)
+
+
+def panel_json(panel: Panel, panel_id: int, x: int, y: int) -> dict[str, Any]:
+    height = 4 if panel.kind == "stat" else 8
+    body: dict[str, Any] = {
+        "id": panel_id,
+        "type": panel.kind,
+        "title": panel.title,
+        "description": panel.description,
+        "datasource": DATASOURCE,
+        "gridPos": {"h": height, "w": panel.width, "x": x, "y": y},
+        "fieldConfig": {"defaults": {"unit": panel.unit}, "overrides": []},
+        "targets": [
+            {
+                "refId": chr(ord("A") + n),
+                "datasource": DATASOURCE,
+                "expr": query.expr,
+                "legendFormat": query.legend or "__auto",
+                "range": True,
+            }
+            for n, query in enumerate(panel.queries)
+        ],
+    }
+    if panel.kind == "timeseries":
+        body["options"] = {
+            "legend": {"displayMode": "list", "placement": "bottom", "showLegend": True},
+            "tooltip": {"mode": "multi", "sort": "desc"},
+        }
+    else:
+        body["options"] = {"reduceOptions": {"calcs": ["lastNotNull"], "values": False}}
+    return body
+
+
+def dashboard_json(dashboard: Dashboard) -> dict[str, Any]:
+    """Grafana's JSON model: a row panel before each row's panels, 24 columns wide."""
+    panels: list[dict[str, Any]] = []
+    y = 0
+    for row in dashboard.rows:
+        panels.append(
+            {
+                "id": len(panels) + 1,
+                "type": "row",
+                "title": row.title,
+                "collapsed": False,
+                "gridPos": {"h": 1, "w": 24, "x": 0, "y": y},
+                "panels": [],
+            }
+        )
+        y += 1
+        x, row_height = 0, 0
+        for panel in row.panels:
+            if x + panel.width > 24:
+                x, y = 0, y + row_height
+            body = panel_json(panel, len(panels) + 1, x, y)
+            panels.append(body)
+            x += panel.width
+            row_height = max(row_height, body["gridPos"]["h"])
+        y += row_height
+    return {
+        "uid": dashboard.uid,
+        "title": dashboard.title,
+        "description": dashboard.description,
+        "tags": ["jobstream"],
+        "editable": True,
+        "timezone": "browser",
+        "refresh": "10s",
+        "time": {"from": "now-1h", "to": "now"},
+        "schemaVersion": SCHEMA_VERSION,
+        "version": 1,
+        "annotations": {"list": []},
+        "templating": {"list": list(dashboard.variables)},
+        "panels": panels,
+    }
+
+
+def rendered() -> dict[str, str]:
+    """File name -> JSON text of every dashboard."""
+    files = {}
+    for build in DASHBOARDS:
+        dashboard = build()
+        text = json.dumps(dashboard_json(dashboard), indent=2, ensure_ascii=False) + "\n"
+        files[f"{dashboard.uid}.json"] = text
+    return files
+
+
+def write_dashboards(folder: Path = DASHBOARDS_DIR) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in rendered().items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

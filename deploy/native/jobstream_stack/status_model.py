@@ -1,0 +1,153 @@
+"""What `jobstream status` shows, from what it read (pure: no Kafka, HTTP or SQL here).
+
+A `Snapshot` is everything read at one moment: each service's /metrics and /readyz, each
+stage's consumer lag from Kafka, the dead-letter topic's size and PostgreSQL's counts. Rates
+need two snapshots: the counters' growth between them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from prometheus_client.parser import text_string_to_metric_families
+
+
+@dataclass(frozen=True)
+class ServiceMetrics:
+    """The few samples of a service's /metrics page that the status view reads."""
+
+    consumed: float = 0.0
+    produced: float = 0.0
+    dead_letters: float = 0.0
+    last_event: float | None = None  # unix time of the last batch (None: none yet)
+
+
+def read_metrics(text: str, stage: str) -> ServiceMetrics:
+    """Sum the stage's samples of the counters the view needs from a /metrics page."""
+    totals = {"consumed": 0.0, "produced": 0.0, "dead_letters": 0.0}
+    names = {
+        "jobstream_events_consumed_total": "consumed",
+        "jobstream_events_produced_total": "produced",
+        "jobstream_dead_letters_total": "dead_letters",
+    }
+    last_event = None
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.labels.get("stage") != stage:
+                continue
+            if sample.name in names:
+                totals[names[sample.name]] += sample.value
+            elif sample.name == "jobstream_last_event_timestamp_seconds":
+                last_event = sample.value
+    return ServiceMetrics(**totals, last_event=last_event)
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    name: str
+    reachable: bool  # /healthz answered
+    ready: bool
+    problems: Mapping[str, str] = field(default_factory=dict)  # from /readyz, or why unreachable
+    metrics: ServiceMetrics | None = None
+
+
+@dataclass(frozen=True)
+class Lag:
+    records: int
+    seconds: float | None
+
+
+@dataclass(frozen=True)
+class StoreCounts:
+    postings: int
+    skills: int
+    posting_skills: int
+    latest_stored: datetime | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    taken_at: float
+    services: Mapping[str, ServiceState]
+    lags: Mapping[str, Lag]  # per consuming stage
+    kafka_error: str | None = None
+    dead_letter_records: int | None = None
+    store: StoreCounts | None = None
+    postgres_error: str | None = None
+
+
+@dataclass(frozen=True)
+class StageRow:
+    stage: str
+    state: str  # "ready", "not ready: …", "down: …"
+    lag_records: int | None
+    lag_seconds: float | None
+    rate: float | None  # records/s over the last interval (ingest: postings published)
+    last_event_age: float | None  # seconds since the stage's last batch
+    dead_letters: float | None
+
+
+def stage_rows(now: Snapshot, before: Snapshot | None) -> list[StageRow]:
+    rows = []
+    for name, service in now.services.items():
+        metrics = service.metrics
+        lag = now.lags.get(name)
+        rows.append(
+            StageRow(
+                stage=name,
+                state=_state(service),
+                lag_records=lag.records if lag else None,
+                lag_seconds=lag.seconds if lag else None,
+                rate=_rate(name, now, before),
+                last_event_age=(
+                    max(now.taken_at - metrics.last_event, 0.0)
+                    if metrics and metrics.last_event
+                    else None
+                ),
+                dead_letters=metrics.dead_letters if metrics else None,
+            )
+        )
+    return rows
+
+
+def _state(service: ServiceState) -> str:
+    if not service.reachable:
+        return "down: " + "; ".join(service.problems.values())
+    if not service.ready:
+        return "not ready: " + "; ".join(f"{k}: {v}" for k, v in service.problems.items())
+    return "ready"
+
+
+def _throughput(metrics: ServiceMetrics | None) -> float | None:
+    """What a stage moved: records read, or for ingest (which reads none) postings published."""
+    if metrics is None:
+        return None
+    return metrics.consumed or metrics.produced
+
+
+def _rate(name: str, now: Snapshot, before: Snapshot | None) -> float | None:
+    if before is None or name not in before.services:
+        return None
+    current = _throughput(now.services[name].metrics)
+    previous = _throughput(before.services[name].metrics)
+    elapsed = now.taken_at - before.taken_at
+    if current is None or previous is None or elapsed <= 0:
+        return None
+    # A restarted service counts from 0 again: its rate since then is unknown, not negative.
+    return (current - previous) / elapsed if current >= previous else None
+
+
+def problems(snapshot: Snapshot) -> list[str]:
+    """What is down or not ready; empty when all is well (the command then exits 0)."""
+    found = [
+        f"{name}: {_state(service)}"
+        for name, service in snapshot.services.items()
+        if _state(service) != "ready"
+    ]
+    if snapshot.kafka_error:
+        found.append(f"kafka: {snapshot.kafka_error}")
+    if snapshot.postgres_error:
+        found.append(f"postgres: {snapshot.postgres_error}")
+    return found

@@ -1,0 +1,102 @@
+"""The Grafana dashboards: generated, provisioned by docker-compose, reading known series."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from jobstream_stack.grafana import DASHBOARDS_DIR, DATASOURCE, rendered
+from jobstream_stack.prometheus import RULES_DIR
+
+pytestmark = pytest.mark.unit
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+PROVISIONING = REPO_ROOT / "deploy" / "grafana" / "provisioning"
+
+
+def load(name: str) -> dict:
+    return json.loads((DASHBOARDS_DIR / name).read_text(encoding="utf-8"))
+
+
+def exprs(dashboard: dict) -> list[str]:
+    return [target["expr"] for panel in dashboard["panels"] for target in panel.get("targets", [])]
+
+
+def test_the_files_are_what_the_generator_writes() -> None:
+    files = rendered()
+    assert set(files) == {path.name for path in DASHBOARDS_DIR.glob("*.json")}
+    for name, text in files.items():
+        assert (DASHBOARDS_DIR / name).read_text(encoding="utf-8") == text, (
+            f"{name} drifted: run `jobstream stack dashboards`"
+        )
+
+
+def test_an_overview_and_a_per_service_view() -> None:
+    overview = load("jobstream-overview.json")
+    titles = " | ".join(panel["title"].lower() for panel in overview["panels"])
+    for needed in (
+        "events consumed per stage",
+        "consumer lag per stage",
+        "end-to-end latency",
+        "error ratio",
+        "dead letters",
+        "ingest outcomes",
+        "store batches",
+        "store commit time",
+    ):
+        assert needed in titles, needed
+    joined = " ".join(exprs(overview))
+    for quantile in ("p50", "p95", "p99"):
+        assert f"jobstream:end_to_end_latency_seconds:{quantile}" in joined
+
+    service = load("jobstream-service.json")
+    [variable] = service["templating"]["list"]
+    assert variable["name"] == "service" and variable["allValue"] == ".+"
+    assert all('service=~"$service"' in expr for expr in exprs(service))
+
+
+def test_panels_use_the_provisioned_data_source_and_fit_the_grid() -> None:
+    datasource = yaml.safe_load((PROVISIONING / "datasources" / "prometheus.yml").read_text())
+    [provisioned] = datasource["datasources"]
+    assert provisioned["uid"] == DATASOURCE["uid"] and provisioned["type"] == DATASOURCE["type"]
+    uids = set()
+    for path in DASHBOARDS_DIR.glob("*.json"):
+        dashboard = json.loads(path.read_text(encoding="utf-8"))
+        uids.add(dashboard["uid"])
+        ids = [panel["id"] for panel in dashboard["panels"]]
+        assert len(ids) == len(set(ids))
+        for panel in dashboard["panels"]:
+            grid = panel["gridPos"]
+            assert grid["x"] + grid["w"] <= 24
+            if panel["type"] != "row":
+                assert panel["datasource"] == DATASOURCE and panel["targets"], panel["title"]
+    assert len(uids) == 2
+
+
+def test_queries_read_recorded_series_or_metrics_that_exist() -> None:
+    recorded = {
+        rule["record"]
+        for path in RULES_DIR.glob("*.yml")
+        for group in yaml.safe_load(path.read_text())["groups"]
+        for rule in group["rules"]
+        if "record" in rule
+    }
+    from prometheus_client.metrics import MetricWrapperBase
+
+    from jobstream import metrics
+
+    known = {"up", "process_cpu_seconds_total", "process_resident_memory_bytes"}
+    for metric in vars(metrics).values():
+        if isinstance(metric, MetricWrapperBase):
+            for family in metric.describe():
+                known |= {family.name + suffix for suffix in ("", "_total", "_bucket")}
+    for path in DASHBOARDS_DIR.glob("*.json"):
+        for expr in exprs(json.loads(path.read_text(encoding="utf-8"))):
+            for name in re.findall(r"\bjobstream:[a-z0-9_:]+", expr):
+                assert name in recorded, (path.name, name)
+            for name in re.findall(r"\b(?:jobstream|process)_[a-z0-9_]+|\bup\b", expr):
+                assert name in known, (path.name, name)
