@@ -113,12 +113,11 @@ def predicted_spans(sentence: Sentence, taxonomy: Taxonomy, layer: Layer) -> set
         starts.append(position)
         position += len(token) + 1
     spans = set()
-    for kept in find_mentions(text, taxonomy):
-        occurrence = kept.occurrence
-        if layer != "both" and occurrence.form.skill.kind != layer:
+    for start, end, form, _confidence in find_mentions(text, taxonomy):
+        if layer != "both" and form.skill.kind != layer:
             continue
-        first = _token_at(starts, occurrence.start)
-        last = _token_at(starts, occurrence.end - 1)
+        first = _token_at(starts, start)
+        last = _token_at(starts, end - 1)
         spans.add((first, last + 1))
     return spans
 

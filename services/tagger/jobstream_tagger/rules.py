@@ -22,11 +22,12 @@ testing", "integration testing"), and each that is a form is tagged on the word 
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Mapping, Sequence
-from typing import Final, NamedTuple
+from typing import Final, TypeAlias
 
-from jobstream_tagger.matching import Form, Occurrence
+from jobstream_tagger.matching import Form, Hit
 
 # Confidence of a mention kept only because of its context, relative to one that needs none.
 CONTEXT_CONFIDENCE: Final = 0.8
@@ -62,23 +63,47 @@ CUES_AFTER: Final = frozenset(
 )  # fmt: skip
 # After these words a short name is a verb or a word, whatever else is near it.
 STOP_AFTER: Final = frozenset({"to", "ahead", "live", "back", "beyond", "further", "sure", "it"})
+_START: Final = operator.itemgetter(0)
 
 
-class Kept(NamedTuple):
-    """A mention the rules keep, with its confidence (0..1)."""
-
-    occurrence: Occurrence
-    confidence: float
+# A hit the rules keep, with its confidence (0..1): (start, end, form, confidence). A plain
+# tuple, like the matcher's hits, as there are dozens in a posting.
+Mention: TypeAlias = tuple[int, int, Form, float]
 
 
-def passes_case(text: str, occurrence: Occurrence) -> bool:
-    """The case rule and the glue rule, which need only the mention and its neighbours."""
-    form = occurrence.form
+def select(text: str, hits: Sequence[Hit]) -> list[Mention]:
+    """The case and glue rules, leftmost-longest among overlapping hits, the context rules.
+
+    `hits` are sorted by start, then end (as the matcher gives them). Of overlapping hits the
+    leftmost, then longest, is kept ("Spring Boot" over "Spring"), once the case and glue
+    rules have dropped the hits that are not the skill there ("rest", "R&D").
+    """
+    chosen: list[Hit] = []
+    end = -1
+    for hit in hits:
+        start = hit[0]
+        if start < end and start != chosen[-1][0]:
+            continue  # inside the chosen hit: whatever the rules say, it is not kept
+        if not hit[2].plain and not passes_case(text, hit):
+            continue
+        if start < end:  # a longer one at the same start
+            chosen[-1] = hit
+        else:
+            chosen.append(hit)
+        end = hit[1]
+    if all(hit[2].plain for hit in chosen):
+        return [(start, end, form, 1.0) for start, end, form in chosen]  # the usual case
+    return apply_context(text, chosen)
+
+
+def passes_case(text: str, hit: Hit) -> bool:
+    """The case rule and the glue rule, which need only the hit and its neighbours."""
+    start, end, form = hit
     if form.case_sensitive:
-        surface = text[occurrence.start : occurrence.end]
+        surface = text[start:end]
         if surface != form.text and not _lower_case_variant(surface, form):
             return False
-    return not (form.needs_context and _glued(text, occurrence.start, occurrence.end))
+    return not (form.needs_context and _glued(text, start, end))
 
 
 def _lower_case_variant(surface: str, form: Form) -> bool:
@@ -89,62 +114,48 @@ def _lower_case_variant(surface: str, form: Form) -> bool:
     return surface.islower() and form.text[0].isupper()
 
 
-def longest_first(occurrences: Sequence[Occurrence]) -> list[Occurrence]:
-    """Leftmost, then longest, non-overlapping occurrences ("Spring Boot" over "Spring").
+def apply_context(text: str, hits: Sequence[Hit]) -> list[Mention]:
+    """Keep each hit that needs context only where it has some, chaining through lists.
 
-    `occurrences` are sorted by start, then end (as the matcher gives them).
+    `hits` do not overlap (they are what `select` chose).
     """
-    chosen: list[Occurrence] = []
-    end = -1
-    for occurrence in occurrences:
-        if occurrence.start >= end:
-            chosen.append(occurrence)
-            end = occurrence.end
-        elif occurrence.start == chosen[-1].start:  # a longer one at the same start
-            chosen[-1] = occurrence
-            end = occurrence.end
-    return chosen
-
-
-def apply_context(text: str, mentions: Sequence[Occurrence]) -> list[Kept]:
-    """Keep each mention that needs context only where it has some, chaining through lists."""
-    count = len(mentions)
+    count = len(hits)
     lower = [False] * count  # a case-sensitive name written in lower case: lists only
     needs = [False] * count
-    for index, mention in enumerate(mentions):
-        if not mention.form.plain:
-            lower[index] = _is_lower_case_variant(text, mention)
-            needs[index] = lower[index] or _needs_context(text, mention)
-    if not any(needs):
-        return [Kept(mention, 1.0) for mention in mentions]  # the usual case
+    for index, hit in enumerate(hits):
+        if not hit[2].plain:
+            lower[index] = _is_lower_case_variant(text, hit)
+            needs[index] = lower[index] or _needs_context(text, hit)
     kept = [not need for need in needs]
-    for index, mention in enumerate(mentions):
-        if needs[index] and not lower[index] and _has_cue(text, mention):
+    for index, hit in enumerate(hits):
+        if needs[index] and not lower[index] and _has_cue(text, hit):
             kept[index] = True
-    for index in range(1, count):  # chains to the right of a kept mention
+    for index in range(1, count):  # chains to the right of a kept hit
         if not kept[index] and kept[index - 1]:
-            kept[index] = _in_list(text, mentions[index - 1], mentions[index])
+            kept[index] = _in_list(text, hits[index - 1], hits[index])
     for index in range(count - 2, -1, -1):  # and to its left
         if not kept[index] and kept[index + 1]:
-            kept[index] = _in_list(text, mentions[index], mentions[index + 1])
+            kept[index] = _in_list(text, hits[index], hits[index + 1])
     return [
-        Kept(mention, _confidence(need, low))
-        for mention, need, low, keep in zip(mentions, needs, lower, kept, strict=True)
-        if keep and not (need and _stopped(text, mention))
+        (start, end, form, _confidence(need, low))
+        for (start, end, form), need, low, keep in zip(hits, needs, lower, kept, strict=True)
+        if keep and not (need and _stopped(text, end))
     ]
 
 
-def expand_coordinations(text: str, mentions: list[Kept], forms: Mapping[str, Form]) -> list[Kept]:
+def expand_coordinations(
+    text: str, mentions: list[Mention], forms: Mapping[str, Form]
+) -> list[Mention]:
     """Add the skills of words that share a mention's head ("unit and integration tests")."""
-    added: list[Kept] = []
+    added: list[Mention] = []
     taken = -1  # no added word may reach into an earlier mention
-    for index, kept in enumerate(mentions):
-        occurrence = kept.occurrence
-        head = occurrence.form.head
+    previous_end = 0
+    for start, end, form, _ in mentions:
+        head = form.head  # set only where another form shares the head
+        floor, previous_end = previous_end, end
         if head is None:
             continue
-        floor = mentions[index - 1].occurrence.end if index else 0
-        position = occurrence.start
+        position = start
         for _ in range(_MAX_COORDINATED):
             # A cheap look at what ends right before it first: most mentions share no head.
             if not text.endswith(_COORDINATION_ENDS, 0, position):
@@ -153,15 +164,15 @@ def expand_coordinations(text: str, mentions: list[Kept], forms: Mapping[str, Fo
             if word is None:
                 break
             word_start, word_end = word
-            form = forms.get(f"{text[word_start:word_end].lower()} {head}")
-            if form is None:
+            other = forms.get(f"{text[word_start:word_end].lower()} {head}")
+            if other is None:
                 break
-            added.append(Kept(Occurrence(word_start, word_end, form), COORDINATED_CONFIDENCE))
+            added.append((word_start, word_end, other, COORDINATED_CONFIDENCE))
             position = word_start
-        taken = occurrence.end
+        taken = end
     if not added:
         return mentions
-    return sorted([*mentions, *added], key=lambda kept: kept.occurrence.start)
+    return sorted([*mentions, *added], key=_START)
 
 
 def _coordinated_word(text: str, floor: int, position: int) -> tuple[int, int] | None:
@@ -193,16 +204,16 @@ def _confidence(need: bool, lower: bool) -> float:
     return CONTEXT_CONFIDENCE if need else 1.0
 
 
-def _is_lower_case_variant(text: str, mention: Occurrence) -> bool:
-    form = mention.form
-    return form.case_sensitive and text[mention.start : mention.end] != form.text
+def _is_lower_case_variant(text: str, hit: Hit) -> bool:
+    start, end, form = hit
+    return form.case_sensitive and text[start:end] != form.text
 
 
-def _needs_context(text: str, mention: Occurrence) -> bool:
-    form: Form = mention.form
+def _needs_context(text: str, hit: Hit) -> bool:
+    start, _end, form = hit
     if form.needs_context:
         return True
-    return form.common_word and at_sentence_start(text, mention.start)
+    return form.common_word and at_sentence_start(text, start)
 
 
 def at_sentence_start(text: str, start: int) -> bool:
@@ -224,16 +235,16 @@ def at_sentence_start(text: str, start: int) -> bool:
     return False
 
 
-def _has_cue(text: str, mention: Occurrence) -> bool:
-    previous = _word_before(text, mention.start)
-    following = _word_after(text, mention.end)
+def _has_cue(text: str, hit: Hit) -> bool:
+    previous = _word_before(text, hit[0])
+    following = _word_after(text, hit[1])
     return (previous is not None and previous.lower() in CUES_BEFORE) or (
         following is not None and following.lower() in CUES_AFTER
     )
 
 
-def _stopped(text: str, mention: Occurrence) -> bool:
-    following = _word_after(text, mention.end)
+def _stopped(text: str, end: int) -> bool:
+    following = _word_after(text, end)
     return following is not None and following.lower() in STOP_AFTER
 
 
@@ -262,7 +273,7 @@ def _glued(text: str, start: int, end: int) -> bool:
     return after == "." and end + 1 < len(text) and text[end + 1].isalnum()
 
 
-def _in_list(text: str, first: Occurrence, second: Occurrence) -> bool:
-    if second.start - first.end > _MAX_LIST_GAP:
+def _in_list(text: str, first: Hit, second: Hit) -> bool:
+    if second[0] - first[1] > _MAX_LIST_GAP:
         return False
-    return _LIST_GAP.fullmatch(text, first.end, second.start) is not None
+    return _LIST_GAP.fullmatch(text, first[1], second[0]) is not None

@@ -87,6 +87,10 @@ class PreferredSections:
         self._ranges = _merged(ranges)
         self._starts = [start for start, _ in self._ranges]
 
+    def __bool__(self) -> bool:
+        """Whether any part of the text is preferred."""
+        return bool(self._ranges)
+
     def __contains__(self, offset: int) -> bool:
         if not self._starts:
             return False
