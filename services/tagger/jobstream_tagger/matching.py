@@ -92,8 +92,10 @@ class Matcher:
         texts = [text for skill in taxonomy for text in skill.surface_forms]
         heads = Counter(_head(text) for text in texts)
         forms: list[Form] = []
-        patterns: list[str] = []
-        table: list[tuple[Form | str, int]] = []  # pattern -> (its form or cue phrase, padding)
+        # The patterns, in three runs by how they are padded (both sides, before only, not
+        # at all), then the cue phrases: a pattern's index says how to read its match.
+        runs: tuple[list[str], list[str], list[str]] = ([], [], [])
+        owners: tuple[list[Form], list[Form], list[Form]] = ([], [], [])
         for skill in taxonomy:
             for text in skill.surface_forms:
                 head = _head(text)
@@ -108,29 +110,38 @@ class Matcher:
                 forms.append(form)
                 key = lower_same_length(text)
                 if form.short:
-                    for before in DELIMITERS:
-                        if before in _NOT_BEFORE:
-                            continue
-                        for after in DELIMITERS:
-                            patterns.append(before + key + after)
-                            table.append((form, _BOTH))
+                    padded = [
+                        before + key + after
+                        for before in DELIMITERS
+                        if before not in _NOT_BEFORE
+                        for after in DELIMITERS
+                    ]
+                    kind = _BOTH
                 elif len(key) <= LEAD_PADDED_CHARS and key[0].isalnum():
-                    for before in DELIMITERS:
-                        patterns.append(before + key)
-                        table.append((form, _LEAD))
+                    padded = [before + key for before in DELIMITERS]
+                    kind = _LEAD
                 else:
-                    patterns.append(key)
-                    table.append((form, _NONE))
-        for phrase in dict.fromkeys(phrase.lower() for phrase in cue_phrases):
-            patterns.append(phrase)
-            table.append((phrase, _NONE))
+                    padded = [key]
+                    kind = _NONE
+                runs[kind].extend(padded)
+                owners[kind].extend([form] * len(padded))
+        phrases = list(dict.fromkeys(phrase.lower() for phrase in cue_phrases))
+        patterns = [*runs[_BOTH], *runs[_LEAD], *runs[_NONE], *phrases]
+        self._both_end = len(runs[_BOTH])
+        self._lead_end = self._both_end + len(runs[_LEAD])
+        self._forms_end = self._lead_end + len(runs[_NONE])
+        self._owners: Sequence[Form | str] = (
+            *owners[_BOTH],
+            *owners[_LEAD],
+            *owners[_NONE],
+            *phrases,
+        )
         self.forms: Final[Sequence[Form]] = tuple(forms)
         # Lower-cased form -> form, for rules that build a form from words ("unit" + "testing").
         self.by_key: Final[Mapping[str, Form]] = {
             lower_same_length(form.text): form for form in forms
         }
         self.pattern_count: Final = len(patterns)
-        self._table = table
         # A contiguous NFA: about as fast here as a DFA (which scans a 4 KB posting some
         # 10 % faster alone, but is 100 MB to this one's 7 and crowds the CPU caches).
         self._automaton = (
@@ -155,31 +166,31 @@ class Matcher:
         if self._automaton is None or not text:
             return Found([], [])
         haystack = " " + (lower_same_length(text) if lowered is None else lowered) + " "
-        table = self._table
+        owners = self._owners
+        both_end, lead_end, forms_end = self._both_end, self._lead_end, self._forms_end
         hits: list[Hit] = []
         cues: list[Phrase] = []
         for pattern, start, end in self._automaton.find_matches_as_indexes(
             haystack, overlapping=True
         ):
-            owner, padding = table[pattern]
             # Haystack offsets are one more than text offsets (the leading space); the
             # delimiters of a padded pattern are part of its match, the form within them.
-            if padding == _BOTH:
-                hits.append((start, end - 2, owner))  # type: ignore[arg-type]
+            if pattern < both_end:
+                hits.append((start, end - 2, owners[pattern]))  # type: ignore[arg-type]
                 continue
             after = haystack[end]
             if after.isalnum() or after == "_":
                 continue
-            if padding == _LEAD:
-                hits.append((start, end - 1, owner))  # type: ignore[arg-type]
+            if pattern < lead_end:
+                hits.append((start, end - 1, owners[pattern]))  # type: ignore[arg-type]
                 continue
             before = haystack[start - 1]
             if before.isalnum() or before == "_":
                 continue
-            if isinstance(owner, str):
-                cues.append(Phrase(owner, start - 1, end - 1))
+            if pattern < forms_end:
+                hits.append((start - 1, end - 1, owners[pattern]))  # type: ignore[arg-type]
             else:
-                hits.append((start - 1, end - 1, owner))
+                cues.append(Phrase(owners[pattern], start - 1, end - 1))  # type: ignore[arg-type]
         hits.sort(key=_START_END)  # by start, then end: the longest last at each start
         cues.sort()
         return Found(hits, cues)

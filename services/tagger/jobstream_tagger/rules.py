@@ -79,20 +79,25 @@ def select(text: str, hits: Sequence[Hit]) -> list[Mention]:
     rules have dropped the hits that are not the skill there ("rest", "R&D").
     """
     chosen: list[Hit] = []
-    end = -1
+    end = last_start = -1
+    plain = True  # no chosen hit needs a context rule (most postings)
     for hit in hits:
         start = hit[0]
-        if start < end and start != chosen[-1][0]:
+        if start < end and start != last_start:
             continue  # inside the chosen hit: whatever the rules say, it is not kept
-        if not hit[2].plain and not passes_case(text, hit):
-            continue
+        form = hit[2]
+        if not form.plain:
+            if not passes_case(text, hit):
+                continue
+            plain = False  # (may be replaced by a longer plain one: only a slower path)
         if start < end:  # a longer one at the same start
             chosen[-1] = hit
         else:
             chosen.append(hit)
+            last_start = start
         end = hit[1]
-    if all(hit[2].plain for hit in chosen):
-        return [(start, end, form, 1.0) for start, end, form in chosen]  # the usual case
+    if plain:
+        return [(start, end, form, 1.0) for start, end, form in chosen]
     return apply_context(text, chosen)
 
 
@@ -119,28 +124,37 @@ def apply_context(text: str, hits: Sequence[Hit]) -> list[Mention]:
 
     `hits` do not overlap (they are what `select` chose).
     """
+    needing: list[int] = []  # indexes of the hits that need context, in order
+    lower: set[int] = set()  # a case-sensitive name written in lower case: lists only
+    for index, hit in enumerate(hits):
+        if hit[2].plain:
+            continue
+        if _is_lower_case_variant(text, hit):
+            lower.add(index)
+            needing.append(index)
+        elif _needs_context(text, hit):
+            needing.append(index)
+    if not needing:
+        return [(start, end, form, 1.0) for start, end, form in hits]
     count = len(hits)
-    lower = [False] * count  # a case-sensitive name written in lower case: lists only
-    needs = [False] * count
-    for index, hit in enumerate(hits):
-        if not hit[2].plain:
-            lower[index] = _is_lower_case_variant(text, hit)
-            needs[index] = lower[index] or _needs_context(text, hit)
-    kept = [not need for need in needs]
-    for index, hit in enumerate(hits):
-        if needs[index] and not lower[index] and _has_cue(text, hit):
-            kept[index] = True
-    for index in range(1, count):  # chains to the right of a kept hit
-        if not kept[index] and kept[index - 1]:
+    kept = [True] * count
+    for index in needing:
+        kept[index] = index not in lower and _has_cue(text, hits[index])
+    for index in needing:  # chains to the right of a kept hit
+        if not kept[index] and index > 0 and kept[index - 1]:
             kept[index] = _in_list(text, hits[index - 1], hits[index])
-    for index in range(count - 2, -1, -1):  # and to its left
-        if not kept[index] and kept[index + 1]:
+    for index in reversed(needing):  # and to its left
+        if not kept[index] and index + 1 < count and kept[index + 1]:
             kept[index] = _in_list(text, hits[index], hits[index + 1])
-    return [
-        (start, end, form, _confidence(need, low))
-        for (start, end, form), need, low, keep in zip(hits, needs, lower, kept, strict=True)
-        if keep and not (need and _stopped(text, end))
-    ]
+    need = set(needing)
+    mentions: list[Mention] = []
+    for index, (start, end, form) in enumerate(hits):
+        if index not in need:
+            mentions.append((start, end, form, 1.0))
+        elif kept[index] and not _stopped(text, end):
+            confidence = LOWER_CASE_IN_LIST_CONFIDENCE if index in lower else CONTEXT_CONFIDENCE
+            mentions.append((start, end, form, confidence))
+    return mentions
 
 
 def expand_coordinations(
@@ -196,12 +210,6 @@ def _coordinated_word(text: str, floor: int, position: int) -> tuple[int, int] |
     if start == gap_start or not text[start].isalpha():
         return None
     return start, gap_start
-
-
-def _confidence(need: bool, lower: bool) -> float:
-    if lower:
-        return LOWER_CASE_IN_LIST_CONFIDENCE
-    return CONTEXT_CONFIDENCE if need else 1.0
 
 
 def _is_lower_case_variant(text: str, hit: Hit) -> bool:

@@ -139,13 +139,19 @@ def _label(line: str) -> re.Match[str] | None:
 
 def _next_heading(text: str, start: int) -> int:
     """Where the next heading or labelled line begins, from `start` (a line start) on."""
-    while start < len(text):
+    size = len(text)
+    while start < size:
         end = _line_end(text, start)
-        line = text[start:end]
-        if (len(line) <= MAX_HEADING_CHARS + 8 and is_heading(line)) or _label(line):
+        if end - start <= MAX_HEADING_CHARS + 8:
+            line = text[start:end]
+            if is_heading(line) or _label(line):
+                return start
+        # A long line can only be labelled, and only with a colon near its start: look for
+        # that before copying the line (paragraphs of a posting run to kilobytes).
+        elif text.find(":", start, start + MAX_LABEL_CHARS + 4) != -1 and _label(text[start:end]):
             return start
         start = end + 1
-    return len(text)
+    return size
 
 
 def _cue_clauses(text: str, cues: Sequence[Phrase]) -> list[tuple[int, int]]:
@@ -167,9 +173,14 @@ def _clause_start(text: str, position: int) -> int:
     """Where the clause holding `position` starts: after the last ";", "!", "?", line end or
     sentence-ending "." before it (at most MAX_CLAUSE_CHARS back)."""
     floor = max(0, position - MAX_CLAUSE_CHARS)
-    start = max(text.rfind(mark, floor, position) for mark in ";!?\n")
-    dot = max(text.rfind(mark, floor, position) for mark in (". ", ".\t"))
-    start = max(start, dot)
+    start = max(
+        text.rfind(";", floor, position),
+        text.rfind("!", floor, position),
+        text.rfind("?", floor, position),
+        text.rfind("\n", floor, position),
+        text.rfind(". ", floor, position),
+        text.rfind(".\t", floor, position),
+    )
     return floor if start == -1 else start + 1
 
 
