@@ -192,11 +192,12 @@ class Matcher:
             else:
                 cues.append(Phrase(owners[pattern], start - 1, end - 1))  # type: ignore[arg-type]
         hits.sort(key=_START_END)  # by start, then end: the longest last at each start
-        cues.sort()
+        cues.sort(key=_CUE_ORDER)  # in text order, as the sections expect them
         return Found(hits, cues)
 
 
 _START_END: Final = operator.itemgetter(0, 1)
+_CUE_ORDER: Final = operator.itemgetter(1, 2)  # a Phrase's start, then end
 
 
 def _head(text: str) -> str | None:

@@ -144,6 +144,22 @@ def test_a_preferred_section_ends_at_the_next_heading() -> None:
     ]
 
 
+def test_every_preferred_section_counts_whatever_its_cue_word() -> None:
+    # Two preferred headings with different cue words: the later one ("Bonus") must not hide
+    # the earlier one (cues are taken in text order, not in the order of their words).
+    text = (
+        "Requirements\n- Java\nNice to have\n- Kafka\nWhat you'll do:\n- Python\nBonus\n- Docker\n"
+    )
+    tagged = _tag(text)
+
+    assert [(s.skill_id, s.required) for s in tagged.skills] == [
+        ("java", True),
+        ("kafka", False),
+        ("python", True),
+        ("docker", False),
+    ]
+
+
 def test_inline_preferred_heading_and_sentences_that_are_not_headings() -> None:
     text = (
         "Nice to have: Terraform\n"
