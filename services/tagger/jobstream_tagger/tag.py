@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from jobstream.contracts import ParsedPosting, TaggedPosting, TaggedSkill
 from jobstream_tagger import output
+from jobstream_tagger.heads import settle_heads
 from jobstream_tagger.matching import Hit, Matcher
 from jobstream_tagger.phrases import Phrase
 from jobstream_tagger.rules import Mention, expand_coordinations, select
@@ -68,8 +69,8 @@ def find_mentions(text: str, taxonomy: Taxonomy) -> list[Mention]:
 
 
 def apply_rules(text: str, hits: list[Hit], matcher: Matcher) -> list[Mention]:
-    """The case and glue rules, longest first, the context rules, then shared heads."""
-    return expand_coordinations(text, select(text, hits), matcher.by_key)
+    """The case and glue rules, longest first, the context rules, shared heads, head nouns."""
+    return settle_heads(text, expand_coordinations(text, select(text, hits), matcher.by_key))
 
 
 @functools.lru_cache(maxsize=4)

@@ -114,7 +114,7 @@ def test_eval_tagger_json(jobstream: typer.Typer) -> None:
     report = json.loads(out)
     assert code == 0
     assert set(report) >= {"exact", "overlap", "by_source"}
-    assert report["exact"]["f1"] == 0.7143
+    assert report["exact"]["f1"] == 0.8571
     assert set(report["by_source"]) == {"house", "tech"}
 
 
