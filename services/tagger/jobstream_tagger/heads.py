@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from jobstream_tagger.phrases import Phrase
 from jobstream_tagger.rules import Mention
 
 HEAD_NOUNS: Final = frozenset(
-    {"framework", "ecosystem", "architecture", "database", "db", "certification", "tools",
+    {"framework", "ecosystem", "architecture", "database", "certification", "tools",
      "environments", "scripting", "queries"}
 )  # fmt: skip
 QUALIFICATION: Final = "qualification"  # the category of degrees
@@ -30,45 +31,34 @@ POSITION_NOUNS: Final = frozenset(
      "candidates", "stipend", "regulations", "guide", "supervision", "course", "courses",
      "school", "level"}
 )  # fmt: skip
-_ALL_HEADS: Final = HEAD_NOUNS | QUALIFICATION_HEADS
-# What a mention must be followed by for a head noun to follow it at all: a cheap first look
-# (str.startswith with a tuple runs in C), as most mentions are followed by something else.
-_PREFIXES: Final = tuple(
-    f"{space}{spelling}"
-    for word in _ALL_HEADS | POSITION_NOUNS
-    for spelling in (word, word.capitalize())
-    for space in (" ", "-")
-    if space == " " or word in _ALL_HEADS
-)
+# The cue phrases the matcher finds in its one pass for this module: so a mention's head noun
+# is a dictionary look-up, not a look at the text after every mention.
+HEAD_CUES: Final = tuple(sorted(HEAD_NOUNS | QUALIFICATION_HEADS))
+_HEAD_CUES: Final = frozenset(HEAD_CUES)
 
 
-def settle_heads(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+def settle_heads(text: str, mentions: Sequence[Mention], cues: Sequence[Phrase]) -> list[Mention]:
     """The mentions with their head nouns taken in, and degrees that name the job dropped.
 
-    `mentions` are in text order and do not overlap; a head noun that starts the next
-    mention stays with that mention.
+    `mentions` are in text order and do not overlap; `cues` are the cue phrases the matcher
+    found (HEAD_CUES among them). A head noun that starts the next mention stays with it.
     """
+    heads = {cue.start: cue for cue in cues if cue.phrase in _HEAD_CUES}
     settled: list[Mention] = []
     count = len(mentions)
     for index, mention in enumerate(mentions):
         start, end, form, confidence = mention
-        # Soft skills take no head ("collaborative tools" is not a kind of collaboration).
-        if form.skill.kind != "knowledge" or not text.startswith(_PREFIXES, end):
+        head = heads.get(end + 1) if heads else None
+        qualification = form.skill.category == QUALIFICATION
+        if head is None and not qualification:
             settled.append(mention)  # the usual case
             continue
-        word_end = _word_end(text, end + 1)
-        if word_end < len(text) and text[word_end].isalnum():
-            word_end = end + 1  # "DB2", "Tools4Ever": not one of the words
-        word = text[end + 1 : word_end].lower()
-        qualification = form.skill.category == QUALIFICATION
-        following = mentions[index + 1][0] if index + 1 < count else len(text)
-        if word_end <= following and (
-            word in HEAD_NOUNS or (qualification and word in QUALIFICATION_HEADS)
-        ):
-            end = word_end
-            if qualification:  # "PhD degree students"
-                word = _next_word(text, end)
-        if qualification and word in POSITION_NOUNS:
+        if head is not None and text[end] in " -" and form.skill.kind == "knowledge":
+            # Soft skills take no head ("collaborative tools" is not a kind of collaboration).
+            following = mentions[index + 1][0] if index + 1 < count else len(text)
+            if head.end <= following and (qualification or head.phrase in HEAD_NOUNS):
+                end = head.end
+        if qualification and _next_word(text, end) in POSITION_NOUNS:
             continue
         settled.append((start, end, form, confidence))
     return settled

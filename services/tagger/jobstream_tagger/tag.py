@@ -15,8 +15,8 @@ from typing import Any, Final
 
 from jobstream.contracts import ParsedPosting, TaggedPosting, TaggedSkill
 from jobstream_tagger import output
-from jobstream_tagger.heads import settle_heads
-from jobstream_tagger.matching import Hit, Matcher
+from jobstream_tagger.heads import HEAD_CUES, settle_heads
+from jobstream_tagger.matching import Found, Matcher
 from jobstream_tagger.phrases import Phrase
 from jobstream_tagger.rules import Mention, expand_coordinations, select
 from jobstream_tagger.sections import PREFERRED_CUES, PreferredSections
@@ -48,7 +48,7 @@ def tag(parsed: ParsedPosting, taxonomy: Taxonomy) -> TaggedPosting:
     text = parsed.text
     matcher = matcher_for(taxonomy)
     found = matcher.scan(text)  # the one pass over the text
-    return _tagged(parsed, taxonomy, apply_rules(text, found.hits, matcher), found.cues)
+    return _tagged(parsed, taxonomy, apply_rules(text, found, matcher), found.cues)
 
 
 def analyse(parsed: ParsedPosting, taxonomy: Taxonomy) -> Tagging:
@@ -56,7 +56,7 @@ def analyse(parsed: ParsedPosting, taxonomy: Taxonomy) -> Tagging:
     text = parsed.text
     matcher = matcher_for(taxonomy)
     found = matcher.scan(text)
-    mentions = apply_rules(text, found.hits, matcher)
+    mentions = apply_rules(text, found, matcher)
     posting = _tagged(parsed, taxonomy, mentions, found.cues)
     spans = [(start, end) for start, end, _form, _confidence in mentions]
     return Tagging(posting, tuple(find_unknown_terms(text, spans, found.cues)))
@@ -65,18 +65,19 @@ def analyse(parsed: ParsedPosting, taxonomy: Taxonomy) -> Tagging:
 def find_mentions(text: str, taxonomy: Taxonomy) -> list[Mention]:
     """Every mention of a skill in `text`, in order, after all matching rules."""
     matcher = matcher_for(taxonomy)
-    return apply_rules(text, matcher.find(text), matcher)
+    return apply_rules(text, matcher.scan(text), matcher)
 
 
-def apply_rules(text: str, hits: list[Hit], matcher: Matcher) -> list[Mention]:
+def apply_rules(text: str, found: Found, matcher: Matcher) -> list[Mention]:
     """The case and glue rules, longest first, the context rules, shared heads, head nouns."""
-    return settle_heads(text, expand_coordinations(text, select(text, hits), matcher.by_key))
+    mentions = expand_coordinations(text, select(text, found.hits), matcher.by_key)
+    return settle_heads(text, mentions, found.cues)
 
 
 @functools.lru_cache(maxsize=4)
 def matcher_for(taxonomy: Taxonomy) -> Matcher:
     """The automaton of a taxonomy and the cue phrases, built once per taxonomy object."""
-    return Matcher(taxonomy, cue_phrases=(*PREFERRED_CUES, *UNKNOWN_TERM_CUES))
+    return Matcher(taxonomy, cue_phrases=(*PREFERRED_CUES, *UNKNOWN_TERM_CUES, *HEAD_CUES))
 
 
 def _tagged(
