@@ -63,7 +63,7 @@ def test_knowledge_scores_exact_and_overlap_overall_and_by_source() -> None:
     report = evaluate(_sentences(), load_taxonomy(), "knowledge").report()
 
     # 7 gold spans, 7 predicted: 6 exact ("Docker environments" takes its head noun);
-    # "Haskell" is not gold; "molecular biology" is not found.
+    # "Haskell" is not gold; "tidal hydrodynamics" is in no taxonomy, so it is not found.
     assert report["exact"] == {"precision": 0.8571, "recall": 0.8571, "f1": 0.8571}
     assert report["overlap"] == {"precision": 0.8571, "recall": 0.8571, "f1": 0.8571}
     assert report["by_source"]["tech"]["exact"]["f1"] == 1.0
