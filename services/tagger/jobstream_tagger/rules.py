@@ -61,6 +61,10 @@ CUES_AFTER: Final = frozenset(
      "standard", "programs", "queries", "reports", "forms", "ecosystem", "generics",
      "goroutines", "certification"}
 )  # fmt: skip
+# Words that make "of" a cue too: "knowledge of Go", "understanding of C".
+CUES_BEFORE_OF: Final = frozenset(
+    {"knowledge", "understanding", "experience", "command", "mastery", "grasp", "use", "usage"}
+)
 # After these words a short name is a verb or a word, whatever else is near it.
 STOP_AFTER: Final = frozenset({"to", "ahead", "live", "back", "beyond", "further", "sure", "it"})
 _START: Final = operator.itemgetter(0)
@@ -245,10 +249,17 @@ def at_sentence_start(text: str, start: int) -> bool:
 
 def _has_cue(text: str, hit: Hit) -> bool:
     previous = _word_before(text, hit[0])
+    if previous is not None:
+        previous = previous.lower()
+        if previous in CUES_BEFORE:
+            return True
+        # "knowledge of Go", "experience of R": "of" counts after a word that asks for a skill
+        if previous == "of":
+            asking = _word_before(text, text.rfind("of", 0, hit[0]))
+            if asking is not None and asking.lower() in CUES_BEFORE_OF:
+                return True
     following = _word_after(text, hit[1])
-    return (previous is not None and previous.lower() in CUES_BEFORE) or (
-        following is not None and following.lower() in CUES_AFTER
-    )
+    return following is not None and following.lower() in CUES_AFTER
 
 
 def _stopped(text: str, end: int) -> bool:
