@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from jobstream_tagger.matching import Form
 from jobstream_tagger.phrases import Phrase
 from jobstream_tagger.rules import Mention
 
@@ -23,6 +24,10 @@ HEAD_NOUNS: Final = frozenset(
      "environments", "scripting", "queries"}
 )  # fmt: skip
 QUALIFICATION: Final = "qualification"  # the category of degrees
+FIELD: Final = "field"  # the category of fields of study ("Computer science")
+_DEGREE_CATEGORIES: Final = frozenset({QUALIFICATION, FIELD})  # they take "degree"
+_DEGREE_JOINS: Final = frozenset({" or ", " and ", " and/or ", "/", " / "})
+DEGREE_KEY: Final = "university degree"  # the form a bare "degree" stands for
 QUALIFICATION_HEADS: Final = frozenset({"degree", "diploma"})
 POSITION_NOUNS: Final = frozenset(
     {"student", "students", "studentship", "scholarship", "scholarships", "project",
@@ -37,31 +42,65 @@ HEAD_CUES: Final = tuple(sorted(HEAD_NOUNS | QUALIFICATION_HEADS))
 _HEAD_CUES: Final = frozenset(HEAD_CUES)
 
 
-def settle_heads(text: str, mentions: Sequence[Mention], cues: Sequence[Phrase]) -> list[Mention]:
+def settle_heads(
+    text: str, mentions: Sequence[Mention], cues: Sequence[Phrase], degree: Form | None = None
+) -> list[Mention]:
     """The mentions with their head nouns taken in, and degrees that name the job dropped.
 
     `mentions` are in text order and do not overlap; `cues` are the cue phrases the matcher
     found (HEAD_CUES among them). A head noun that starts the next mention stays with it.
+    `degree` is the form a bare "degree" stands for ("a degree in Computer Science"), if any.
+
+    A degree's mention also covers the field it is in and the degree it is coordinated with
+    ("MSc in Computer Science", "Bachelor or Master's degree"), as one qualification; the
+    field and the other degree keep their own mentions too.
     """
     heads = {cue.start: cue for cue in cues if cue.phrase in _HEAD_CUES}
     settled: list[Mention] = []
     count = len(mentions)
     for index, mention in enumerate(mentions):
         start, end, form, confidence = mention
+        category = form.skill.category
         head = heads.get(end + 1) if heads else None
-        qualification = form.skill.category == QUALIFICATION
-        if head is None and not qualification:
+        if head is None and category not in _DEGREE_CATEGORIES:
             settled.append(mention)  # the usual case
             continue
-        if head is not None and text[end] in " -" and form.skill.kind == "knowledge":
+        following = mentions[index + 1] if index + 1 < count else None
+        if (
+            head is not None
+            and text[end] in " -"
+            and form.skill.kind == "knowledge"
+            and (following is None or head.end <= following[0])
+            and (head.phrase in HEAD_NOUNS or category in _DEGREE_CATEGORIES)
+        ):
             # Soft skills take no head ("collaborative tools" is not a kind of collaboration).
-            following = mentions[index + 1][0] if index + 1 < count else len(text)
-            if head.end <= following and (qualification or head.phrase in HEAD_NOUNS):
-                end = head.end
-        if qualification and _next_word(text, end) in POSITION_NOUNS:
-            continue
+            end = head.end
+        if category == QUALIFICATION:
+            if _next_word(text, end) in POSITION_NOUNS:
+                continue
+            if following is not None:
+                gap = text[end : following[0]]
+                if gap == " in " or (
+                    gap in _DEGREE_JOINS and following[2].skill.category == QUALIFICATION
+                ):
+                    end = _with_head(following[1], heads)
+        elif category == FIELD and degree is not None and heads:
+            bare = heads.get(start - 4 - len("degree"))
+            if (
+                bare is not None
+                and bare.phrase == "degree"
+                and text[bare.end : start] == " in "
+                and (not settled or settled[-1][1] <= bare.start)
+            ):
+                settled.append((bare.start, end, degree, confidence))
         settled.append((start, end, form, confidence))
     return settled
+
+
+def _with_head(end: int, heads: dict[int, Phrase]) -> int:
+    """`end`, or the end of the degree word right after it ("Master's" + " degree")."""
+    head = heads.get(end + 1)
+    return head.end if head is not None and head.phrase in QUALIFICATION_HEADS else end
 
 
 def _word_end(text: str, position: int) -> int:

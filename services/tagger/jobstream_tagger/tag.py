@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from jobstream.contracts import ParsedPosting, TaggedPosting, TaggedSkill
 from jobstream_tagger import output
-from jobstream_tagger.heads import HEAD_CUES, settle_heads
+from jobstream_tagger.heads import DEGREE_KEY, HEAD_CUES, settle_heads
 from jobstream_tagger.matching import Found, Matcher
 from jobstream_tagger.phrases import Phrase
 from jobstream_tagger.rules import Mention, expand_coordinations, select
@@ -71,7 +71,7 @@ def find_mentions(text: str, taxonomy: Taxonomy) -> list[Mention]:
 def apply_rules(text: str, found: Found, matcher: Matcher) -> list[Mention]:
     """The case and glue rules, longest first, the context rules, shared heads, head nouns."""
     mentions = expand_coordinations(text, select(text, found.hits), matcher.by_key)
-    return settle_heads(text, mentions, found.cues)
+    return settle_heads(text, mentions, found.cues, matcher.by_key.get(DEGREE_KEY))
 
 
 @functools.lru_cache(maxsize=4)

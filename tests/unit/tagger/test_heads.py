@@ -74,6 +74,43 @@ def test_a_degree_that_names_the_position_is_not_a_requirement() -> None:
         ("masters-degree", ["Master degree"])
     ]
     assert _mentions("You hold a PhD degree in physics.") == [
-        ("phd", ["PhD degree"]),
+        ("phd", ["PhD degree in physics"]),
         ("physics", ["physics"]),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "A degree in Computer Science.",
+            [
+                ("university-degree", ["degree in Computer Science"]),
+                ("computer-science", ["Computer Science"]),
+            ],
+        ),
+        (
+            "MSc in Computer Science",
+            [
+                ("masters-degree", ["MSc in Computer Science"]),
+                ("computer-science", ["Computer Science"]),
+            ],
+        ),
+        (
+            "Bachelor or Master degree",
+            [
+                ("bachelors-degree", ["Bachelor or Master degree"]),
+                ("masters-degree", ["Master degree"]),
+            ],
+        ),
+        ("A Computer Science degree", [("computer-science", ["Computer Science degree"])]),
+        # a degree followed by another kind of skill is not coordinated with it
+        ("Bachelor or Java", [("bachelors-degree", ["Bachelor"]), ("java", ["Java"])]),
+        # "degree" alone is not a skill
+        ("The degree of freedom in Java", [("java", ["Java"])]),
+    ],
+)
+def test_a_degree_covers_its_field_and_the_degree_it_is_coordinated_with(
+    text: str, expected: list[tuple[str, list[str]]]
+) -> None:
+    assert _mentions(text) == expected

@@ -249,8 +249,13 @@ def test_spans_are_surface_forms_in_order_of_first_mention(prefix: str) -> None:
             # A form, or its first word where a list shares the head ("unit, integration,
             # and end-to-end testing"), or a form and the head noun it takes ("the Spring
             # framework", "Bachelor degree").
+            # A degree's mention runs on over its field or the degree it is coordinated with
+            # ("Bachelor's degree in Computer Science", "a degree in physics").
             form_of = surface.rsplit(" ", 1)[0] if surface.split(" ")[-1] in HEADS else surface
+            degree = known.category == "qualification"
             assert any(
-                form.lower() in (surface, form_of) or form.lower().startswith(surface + " ")
+                form.lower() in (surface, form_of)
+                or form.lower().startswith(surface + " ")
+                or (degree and surface.startswith((form.lower() + " ", "degree in ")))
                 for form in known.surface_forms
             ), surface
