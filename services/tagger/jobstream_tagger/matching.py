@@ -165,7 +165,12 @@ class Matcher:
         """
         if self._automaton is None or not text:
             return Found([], [])
-        haystack = " " + (lower_same_length(text) if lowered is None else lowered) + " "
+        if lowered is None:
+            lowered = lower_same_length(text)
+        if "\x92" in lowered:
+            # Windows-1252's right quote read as Latin-1 ("Master\x92s degree"): an apostrophe.
+            lowered = lowered.replace("\x92", "\u2019")
+        haystack = " " + lowered + " "
         owners = self._owners
         both_end, lead_end, forms_end = self._both_end, self._lead_end, self._forms_end
         hits: list[Hit] = []

@@ -114,3 +114,8 @@ def test_a_degree_covers_its_field_and_the_degree_it_is_coordinated_with(
     text: str, expected: list[tuple[str, list[str]]]
 ) -> None:
     assert _mentions(text) == expected
+
+
+def test_a_right_quote_misread_as_latin_1_is_an_apostrophe() -> None:
+    # Windows-1252 text read as Latin-1 turns a right quote (U+2019) into U+0092.
+    assert _mentions("A Master\x92s degree") == [("masters-degree", ["Master\x92s degree"])]
