@@ -84,6 +84,23 @@ def test_skill_and_both_layers() -> None:
     assert both["exact"] == {"precision": 0.875, "recall": 0.875, "f1": 0.875}
 
 
+def test_errors_by_surface_form() -> None:
+    boundary = (
+        '{"tokens": ["Kubernetes", "clusters", "at", "scale"], '
+        '"tags_knowledge": ["B", "I", "O", "O"], "source": "tech"}'
+    )
+    sentences = [*_sentences(), *read_sentences([boundary])]
+    result = evaluate(sentences, load_taxonomy(), "knowledge", errors=True)
+
+    assert result.report(top_errors=10)["errors"] == {
+        "missed": [["tidal hydrodynamics", 1]],
+        "spurious": [["haskell", 1]],
+        "boundary": [["kubernetes", "kubernetes clusters", 1]],
+    }
+    assert result.report(top_errors=0)["errors"] == {"missed": [], "spurious": [], "boundary": []}
+    assert "errors" not in evaluate(sentences, load_taxonomy(), "knowledge").report()
+
+
 def test_no_predictions_score_zero_not_an_error() -> None:
     line = '{"tokens": ["Nothing", "here"], "tags_knowledge": ["B", "O"], "tags_skill": ["O", "O"]}'
     report = evaluate(read_sentences([line]), load_taxonomy(), "knowledge").report()
