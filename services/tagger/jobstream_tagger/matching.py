@@ -44,7 +44,6 @@ _NONE, _LEAD, _BOTH = 0, 1, 2  # how a pattern is padded
 DELIMITERS: Final = tuple(" \t\n\r\u00a0,;:./()[]<>|&-'\"!?*\u2019\u2022")
 # Not before: "Vite.js" is not JavaScript, "R.E.M." not R.
 _NOT_BEFORE: Final = frozenset(".")
-_ASCII: Final = bytes(range(128))
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +141,15 @@ class Matcher:
             lower_same_length(form.text): form for form in forms
         }
         self.pattern_count: Final = len(patterns)
+        # Lower-casing only ASCII letters is enough when no pattern has a letter outside ASCII
+        # that has case (true of O*NET and the curated layer; a few forms have a right quote,
+        # which has no case): a capital "É" in a posting then stays "É", which no pattern
+        # could match anyway.
+        self._lower = (
+            ascii_lower
+            if all(char.isascii() or not _cased(char) for key in patterns for char in key)
+            else lower_same_length
+        )
         # A contiguous NFA: about as fast here as a DFA (which scans a 4 KB posting some
         # 10 % faster alone, but is 100 MB to this one's 7 and crowds the CPU caches).
         self._automaton = (
@@ -166,7 +174,7 @@ class Matcher:
         if self._automaton is None or not text:
             return Found([], [])
         if lowered is None:
-            lowered = lower_same_length(text)
+            lowered = self._lower(text)
         if "\x92" in lowered:
             # Windows-1252's right quote read as Latin-1 ("Master\x92s degree"): an apostrophe.
             lowered = lowered.replace("\x92", "\u2019")
@@ -210,6 +218,22 @@ def _head(text: str) -> str | None:
     return words[1] if len(words) == 2 else None
 
 
+def _cased(char: str) -> bool:
+    return char.lower() != char or char.upper() != char
+
+
+def ascii_lower(text: str) -> str:
+    """`text` with its ASCII letters lower-cased, every other character as it is.
+
+    On text that is not all ASCII (a "·" or "€" is enough) str.lower() is slow, some 3 µs per
+    KB; lowering the ASCII letters of the UTF-8 bytes takes a fifth of that (every byte of a
+    multi-byte UTF-8 character is >= 0x80, so bytes.lower() leaves them alone).
+    """
+    if text.isascii():
+        return text.lower()
+    return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
+
+
 def lower_same_length(text: str) -> str:
     """Lower-cased text of the same length, so offsets carry over to the original.
 
@@ -217,14 +241,6 @@ def lower_same_length(text: str) -> str:
     """
     if text.isascii():
         return text.lower()
-    # str.lower() is slow on text that is not all ASCII (a "·" or "€" is enough): some 3 µs
-    # per KB. Most such postings have no cased letter outside ASCII, and for them lowering
-    # the ASCII letters of the UTF-8 bytes does the same in a fifth of the time (every byte
-    # of a multi-byte UTF-8 character is >= 0x80, so bytes.lower() leaves them alone).
-    raw = text.encode("utf-8", "surrogatepass")
-    others = raw.translate(None, _ASCII).decode("utf-8", "surrogatepass")
-    if others.lower() == others:
-        return raw.lower().decode("utf-8", "surrogatepass")
     lowered = text.lower()
     if len(lowered) == len(text):
         return lowered

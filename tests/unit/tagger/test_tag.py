@@ -62,6 +62,16 @@ def test_matching_is_case_insensitive_with_aliases() -> None:
     assert _skill(tagged, "go")[1:] == (1, ["golang"])
 
 
+def test_case_insensitive_beyond_ascii_where_a_form_needs_it() -> None:
+    # Text that is not all ASCII, with capitals outside ASCII next to the forms.
+    tagged = _tag("ÉCOLE · KAFKA · Über-Kafka · Kafka€")
+    assert _skill(tagged, "kafka")[1:] == (3, ["KAFKA", "Kafka", "Kafka"])
+    # A taxonomy with a form that has letters with case outside ASCII is matched in any case.
+    taxonomy = Taxonomy([Skill(id="oekosystem", name="Ökosystem", category="practice")])
+    assert _ids(_tag("ÖKOSYSTEM · ökosystem", taxonomy)) == ["oekosystem"]
+    assert tag(_parsed("ÖKOSYSTEM · ökosystem"), taxonomy).skills[0].mentions == 2
+
+
 @pytest.mark.parametrize(
     "text",
     [
