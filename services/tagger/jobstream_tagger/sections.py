@@ -81,11 +81,22 @@ class PreferredSections:
         ranges: list[tuple[int, int]] = []
         if cues:  # no cue word anywhere: nothing is preferred
             ranges = _section_ranges(text, cues)
-            ranges.extend(
-                _cue_clauses(text, [cue for cue in cues if cue.phrase in _CLAUSE_CUE_SET])
-            )
+            # A cue in a section found already ("Nice to have" as a heading) adds nothing
+            # its clause would not: the section holds the clause.
+            clause_cues = [
+                cue
+                for cue in cues
+                if cue.phrase in _CLAUSE_CUE_SET
+                and not any(start <= cue.start < end for start, end in ranges)
+            ]
+            ranges.extend(_cue_clauses(text, clause_cues))
         self._ranges = _merged(ranges)
         self._starts = [start for start, _ in self._ranges]
+
+    @property
+    def ranges(self) -> Sequence[tuple[int, int]]:
+        """The preferred parts as `[start, end)` offsets, in order, not overlapping."""
+        return self._ranges
 
     def __bool__(self) -> bool:
         """Whether any part of the text is preferred."""

@@ -93,33 +93,40 @@ def _tagged(
 
 
 def _skills(mentions: list[Mention], preferred: PreferredSections | None) -> list[TaggedSkill]:
-    """The skills mentioned, in order of first mention, in one loop over the mentions."""
-    if preferred is not None and not preferred:
-        preferred = None  # no preferred part in this posting: every skill is required
+    """The skills mentioned, in order of first mention, in one loop over the mentions.
+
+    `mentions` are in text order, so one walk along the preferred ranges says which are in one.
+    """
+    ranges = preferred.ranges if preferred is not None else ()
+    last = len(ranges)
+    current = 0  # the first preferred range that does not end before the mention
     by_skill: dict[str, dict[str, Any]] = {}  # by id: a str hashes faster than a Skill
     capped = []
     for start, end, form, confidence in mentions:
+        while current < last and ranges[current][1] <= start:
+            current += 1
+        required = current == last or start < ranges[current][0]
         skill = form.skill
         fields = by_skill.get(skill.id)
         if fields is None:
-            by_skill[skill.id] = fields = {
+            by_skill[skill.id] = {
                 "skill_id": skill.id,
                 "name": skill.name,
                 "category": skill.category,
-                "required": preferred is None or start not in preferred,
+                "required": required,
                 "mentions": 1,
                 "spans": [output.span(start, end)],
                 "confidence": confidence,
             }
             if skill.source == "onet":
-                capped.append(fields)
+                capped.append(by_skill[skill.id])
             continue
         fields["mentions"] += 1
         fields["spans"].append(output.span(start, end))
         if confidence > fields["confidence"]:
             fields["confidence"] = confidence
-        if not fields["required"]:
-            fields["required"] = start not in preferred  # type: ignore[operator]
+        if required:
+            fields["required"] = True
     for fields in capped:
         fields["confidence"] = min(fields["confidence"], ONET_ONLY_CONFIDENCE)
     # The confidences are the rules' constants (1.0, 0.9, 0.8, 0.7): nothing to round.
