@@ -83,13 +83,8 @@ class PreferredSections:
             ranges = _section_ranges(text, cues)
             # A cue in a section found already ("Nice to have" as a heading) adds nothing
             # its clause would not: the section holds the clause.
-            clause_cues = [
-                cue
-                for cue in cues
-                if cue.phrase in _CLAUSE_CUE_SET
-                and not any(start <= cue.start < end for start, end in ranges)
-            ]
-            ranges.extend(_cue_clauses(text, clause_cues))
+            clause_cues = [cue for cue in cues if cue.phrase in _CLAUSE_CUE_SET]
+            ranges.extend(_cue_clauses(text, _outside(clause_cues, ranges)))
         self._ranges = _merged(ranges)
         self._starts = [start for start, _ in self._ranges]
 
@@ -133,6 +128,18 @@ def _section_ranges(text: str, cues: Sequence[Phrase]) -> list[tuple[int, int]]:
             ranges.append((start, section_end))
             covered = section_end - 1
     return ranges
+
+
+def _outside(cues: Sequence[Phrase], ranges: Sequence[tuple[int, int]]) -> list[Phrase]:
+    """The cues that start in none of `ranges` (both in text order: one walk along both)."""
+    outside = []
+    current = 0
+    for cue in cues:
+        while current < len(ranges) and ranges[current][1] <= cue.start:
+            current += 1
+        if current == len(ranges) or cue.start < ranges[current][0]:
+            outside.append(cue)
+    return outside
 
 
 def _line_end(text: str, start: int) -> int:
