@@ -171,7 +171,8 @@ READER: dict[str, tuple[set[str], set[str], set[str]]] = {
             "terraform",
             "infrastructure-as-code",
         },
-        {"c", "r", "rust", "make", "access"},
+        # "QA" is the people to work with ("designers, QA, and DevOps/SRE"), not a skill
+        {"c", "r", "rust", "make", "access", "quality-assurance"},
     ),
     # Worker platform: Kotlin, JVM, AWS preferred, Kubernetes, ECS, Datadog, CloudWatch.
     "004": (
