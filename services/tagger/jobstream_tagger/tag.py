@@ -58,8 +58,20 @@ def analyse(parsed: ParsedPosting, taxonomy: Taxonomy) -> Tagging:
     found = matcher.scan(text)
     mentions = apply_rules(text, found, matcher)
     posting = _tagged(parsed, taxonomy, mentions, found.cues)
-    spans = [(start, end) for start, end, _form, _confidence in mentions]
-    return Tagging(posting, tuple(find_unknown_terms(text, spans, found.cues)))
+    return Tagging(posting, tuple(find_unknown_terms(text, _covered(mentions), found.cues)))
+
+
+def _covered(mentions: list[Mention]) -> list[tuple[int, int]]:
+    """The stretches of text the mentions cover, in order, not overlapping (a degree's
+    mention may hold its field's: "MSc in Computer Science")."""
+    spans: list[tuple[int, int]] = []
+    for start, end, _form, _confidence in mentions:
+        if spans and start < spans[-1][1]:
+            if end > spans[-1][1]:
+                spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
 
 
 def find_mentions(text: str, taxonomy: Taxonomy) -> list[Mention]:
