@@ -70,27 +70,45 @@ def register(groups: CommandGroups) -> None:
         layer: Annotated[
             str, typer.Option(help="gold layer: knowledge, skill or both")
         ] = "knowledge",
+        errors: Annotated[
+            int,
+            typer.Option(
+                "--errors",
+                metavar="N",
+                help="also list the N most frequent missed, spurious and boundary errors",
+            ),
+        ] = 0,
     ) -> None:
         """Score the tagger on SkillSpan-format data: exact and overlap P/R/F1."""
-        from jobstream_tagger.evaluate import LAYERS, SkillSpanError, evaluate, read_sentences
+        from jobstream_tagger.evaluate import (
+            LAYERS,
+            MAX_ERRORS_SHOWN,
+            SkillSpanError,
+            evaluate,
+            read_sentences,
+        )
         from jobstream_tagger.taxonomy import load_taxonomy
 
         if layer not in LAYERS:
             raise typer.BadParameter(f"--layer must be one of {', '.join(LAYERS)}")
+        if not 0 <= errors <= MAX_ERRORS_SHOWN:
+            raise typer.BadParameter(f"--errors must be between 0 and {MAX_ERRORS_SHOWN}")
         files = sorted(path.glob("*.json")) if path.is_dir() else [path]
         if not files or not all(file.is_file() for file in files):
             raise typer.BadParameter(f"{path}: no such file, or a folder without *.json files")
         try:
             lines = (line for file in files for line in _read_lines(file))
-            result = evaluate(read_sentences(lines), load_taxonomy(), layer)
+            result = evaluate(read_sentences(lines), load_taxonomy(), layer, errors=errors > 0)
         except (SkillSpanError, UnicodeDecodeError) as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(2) from error
-        report = result.report()
+        report = result.report(top_errors=errors)
         if as_json:
             typer.echo(json.dumps(report, sort_keys=True))
         else:
             _print_evaluation(report)
+            if errors:
+                _print_errors(report["errors"])
 
     @taxonomy_commands.command("build")
     def build_taxonomy(
@@ -215,3 +233,21 @@ def _print_evaluation(report: dict[str, object]) -> None:
                 f"{values['f1']:.3f}",
             )
     Console().print(table)
+
+
+def _print_errors(errors: dict[str, list[list[object]]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    titles = {
+        "missed": "missed: gold spans no prediction touches",
+        "spurious": "spurious: predictions that touch no gold span",
+        "boundary": "boundary: predictions that overlap a gold span but are not it",
+    }
+    for kind, rows in errors.items():
+        columns = ("predicted", "gold", "count") if kind == "boundary" else ("surface", "count")
+        table = Table(*columns, title=titles[kind], title_justify="left")
+        for row in rows:
+            table.add_row(*(str(value) for value in row))
+        console.print(table)

@@ -13,11 +13,17 @@ layers together.
 - exact: a predicted span counts when it has exactly the tokens of a gold span.
 - overlap: a predicted span counts when it shares a token with a gold span; a gold span is
   found when some predicted span shares a token with it.
+
+With `errors=True` the evaluation also counts the errors by surface form (lower-cased), to
+show where the tagger loses: gold spans no prediction touches ("missed"), predictions that
+touch no gold span ("spurious"), and predictions that overlap a gold span without matching
+it exactly ("boundary": predicted and gold surface, e.g. "java" for "java programming").
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
@@ -29,6 +35,7 @@ Layer = Literal["knowledge", "skill", "both"]
 LAYERS: Final[tuple[Layer, ...]] = ("knowledge", "skill", "both")
 MAX_LINE_CHARS: Final = 200_000
 MAX_TOKENS: Final = 2_000
+MAX_ERRORS_SHOWN: Final = 1_000
 
 
 class SkillSpanError(ValueError):
@@ -113,12 +120,11 @@ def predicted_spans(sentence: Sentence, taxonomy: Taxonomy, layer: Layer) -> set
         starts.append(position)
         position += len(token) + 1
     spans = set()
-    for kept in find_mentions(text, taxonomy):
-        occurrence = kept.occurrence
-        if layer != "both" and occurrence.form.skill.kind != layer:
+    for start, end, form, _confidence in find_mentions(text, taxonomy):
+        if layer != "both" and form.skill.kind != layer:
             continue
-        first = _token_at(starts, occurrence.start)
-        last = _token_at(starts, occurrence.end - 1)
+        first = _token_at(starts, start)
+        last = _token_at(starts, end - 1)
         spans.add((first, last + 1))
     return spans
 
@@ -176,14 +182,57 @@ def _prf(predicted_right: int, predicted: int, gold_found: int, gold: int) -> di
 
 
 @dataclass
+class Errors:
+    """The errors of an evaluation by surface form (lower-cased), for `--errors N`."""
+
+    missed: Counter[str] = field(default_factory=Counter)
+    spurious: Counter[str] = field(default_factory=Counter)
+    boundary: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def add(
+        self,
+        tokens: Sequence[str],
+        gold: frozenset[tuple[int, int]],
+        predicted: set[tuple[int, int]],
+    ) -> None:
+        def surface(span: tuple[int, int]) -> str:
+            return " ".join(tokens[span[0] : span[1]]).lower()
+
+        for span in gold - predicted:
+            touching = [other for other in predicted if _overlap(span, other)]
+            if not touching:
+                self.missed[surface(span)] += 1
+            for other in touching:
+                self.boundary[(surface(other), surface(span))] += 1
+        for span in predicted - gold:
+            if not any(_overlap(span, other) for other in gold):
+                self.spurious[surface(span)] += 1
+
+    def report(self, top: int) -> dict[str, list[list[Any]]]:
+        """The `top` most frequent of each kind: `[[surface, count], ...]` and, for
+        boundary errors, `[[predicted, gold, count], ...]`."""
+        return {
+            "missed": [[text, count] for text, count in self.missed.most_common(top)],
+            "spurious": [[text, count] for text, count in self.spurious.most_common(top)],
+            "boundary": [
+                [predicted, gold, count]
+                for (predicted, gold), count in self.boundary.most_common(top)
+            ],
+        }
+
+
+@dataclass
 class Evaluation:
     layer: Layer
     sentences: int = 0
     overall: Counts = field(default_factory=Counts)
     by_source: dict[str, Counts] = field(default_factory=dict)
+    errors: Errors | None = None
 
-    def report(self) -> dict[str, Any]:
-        """`{"exact": {...}, "overlap": {...}, "by_source": {...}, ...}` for --json."""
+    def report(self, top_errors: int = 0) -> dict[str, Any]:
+        """`{"exact": {...}, "overlap": {...}, "by_source": {...}, ...}` for --json, with
+        `"errors"` (the `top_errors` most frequent of each kind) when errors were counted."""
+        errors = {} if self.errors is None else {"errors": self.errors.report(top_errors)}
         return {
             **self.overall.scores(),
             "by_source": {
@@ -193,15 +242,20 @@ class Evaluation:
             "sentences": self.sentences,
             "gold_spans": self.overall.gold,
             "predicted_spans": self.overall.predicted,
+            **errors,
         }
 
 
-def evaluate(sentences: Iterable[Sentence], taxonomy: Taxonomy, layer: Layer) -> Evaluation:
-    result = Evaluation(layer=layer)
+def evaluate(
+    sentences: Iterable[Sentence], taxonomy: Taxonomy, layer: Layer, errors: bool = False
+) -> Evaluation:
+    result = Evaluation(layer=layer, errors=Errors() if errors else None)
     for sentence in sentences:
         gold = sentence.gold(layer)
         predicted = predicted_spans(sentence, taxonomy, layer)
         result.sentences += 1
         result.overall.add(gold, predicted)
         result.by_source.setdefault(sentence.source, Counts()).add(gold, predicted)
+        if result.errors is not None:
+            result.errors.add(sentence.tokens, gold, predicted)
     return result

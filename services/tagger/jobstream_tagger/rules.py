@@ -22,11 +22,12 @@ testing", "integration testing"), and each that is a form is tagged on the word 
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Mapping, Sequence
-from typing import Final, NamedTuple
+from typing import Final, TypeAlias
 
-from jobstream_tagger.matching import Form, Occurrence
+from jobstream_tagger.matching import Form, Hit
 
 # Confidence of a mention kept only because of its context, relative to one that needs none.
 CONTEXT_CONFIDENCE: Final = 0.8
@@ -60,25 +61,58 @@ CUES_AFTER: Final = frozenset(
      "standard", "programs", "queries", "reports", "forms", "ecosystem", "generics",
      "goroutines", "certification"}
 )  # fmt: skip
+# Words that make "of" a cue too: "knowledge of Go", "understanding of C".
+CUES_BEFORE_OF: Final = frozenset(
+    {"knowledge", "understanding", "experience", "command", "mastery", "grasp", "use", "usage"}
+)
 # After these words a short name is a verb or a word, whatever else is near it.
 STOP_AFTER: Final = frozenset({"to", "ahead", "live", "back", "beyond", "further", "sure", "it"})
+_START: Final = operator.itemgetter(0)
 
 
-class Kept(NamedTuple):
-    """A mention the rules keep, with its confidence (0..1)."""
-
-    occurrence: Occurrence
-    confidence: float
+# A hit the rules keep, with its confidence (0..1): (start, end, form, confidence). A plain
+# tuple, like the matcher's hits, as there are dozens in a posting.
+Mention: TypeAlias = tuple[int, int, Form, float]
 
 
-def passes_case(text: str, occurrence: Occurrence) -> bool:
-    """The case rule and the glue rule, which need only the mention and its neighbours."""
-    form = occurrence.form
+def select(text: str, hits: Sequence[Hit]) -> list[Mention]:
+    """The case and glue rules, leftmost-longest among overlapping hits, the context rules.
+
+    `hits` are sorted by start, then end (as the matcher gives them). Of overlapping hits the
+    leftmost, then longest, is kept ("Spring Boot" over "Spring"), once the case and glue
+    rules have dropped the hits that are not the skill there ("rest", "R&D").
+    """
+    chosen: list[Hit] = []
+    end = last_start = -1
+    plain = True  # no chosen hit needs a context rule (most postings)
+    for hit in hits:
+        start = hit[0]
+        if start < end and start != last_start:
+            continue  # inside the chosen hit: whatever the rules say, it is not kept
+        form = hit[2]
+        if not form.plain:
+            if not passes_case(text, hit):
+                continue
+            plain = False  # (may be replaced by a longer plain one: only a slower path)
+        if start < end:  # a longer one at the same start
+            chosen[-1] = hit
+        else:
+            chosen.append(hit)
+            last_start = start
+        end = hit[1]
+    if plain:
+        return [(start, end, form, 1.0) for start, end, form in chosen]
+    return apply_context(text, chosen)
+
+
+def passes_case(text: str, hit: Hit) -> bool:
+    """The case rule and the glue rule, which need only the hit and its neighbours."""
+    start, end, form = hit
     if form.case_sensitive:
-        surface = text[occurrence.start : occurrence.end]
+        surface = text[start:end]
         if surface != form.text and not _lower_case_variant(surface, form):
             return False
-    return not (form.needs_context and _glued(text, occurrence.start, occurrence.end))
+    return not (form.needs_context and _glued(text, start, end))
 
 
 def _lower_case_variant(surface: str, form: Form) -> bool:
@@ -89,62 +123,57 @@ def _lower_case_variant(surface: str, form: Form) -> bool:
     return surface.islower() and form.text[0].isupper()
 
 
-def longest_first(occurrences: Sequence[Occurrence]) -> list[Occurrence]:
-    """Leftmost, then longest, non-overlapping occurrences ("Spring Boot" over "Spring").
+def apply_context(text: str, hits: Sequence[Hit]) -> list[Mention]:
+    """Keep each hit that needs context only where it has some, chaining through lists.
 
-    `occurrences` are sorted by start, then end (as the matcher gives them).
+    `hits` do not overlap (they are what `select` chose).
     """
-    chosen: list[Occurrence] = []
-    end = -1
-    for occurrence in occurrences:
-        if occurrence.start >= end:
-            chosen.append(occurrence)
-            end = occurrence.end
-        elif occurrence.start == chosen[-1].start:  # a longer one at the same start
-            chosen[-1] = occurrence
-            end = occurrence.end
-    return chosen
+    needing: list[int] = []  # indexes of the hits that need context, in order
+    lower: set[int] = set()  # a case-sensitive name written in lower case: lists only
+    for index, hit in enumerate(hits):
+        if hit[2].plain:
+            continue
+        if _is_lower_case_variant(text, hit):
+            lower.add(index)
+            needing.append(index)
+        elif _needs_context(text, hit):
+            needing.append(index)
+    if not needing:
+        return [(start, end, form, 1.0) for start, end, form in hits]
+    count = len(hits)
+    kept = [True] * count
+    for index in needing:
+        kept[index] = index not in lower and _has_cue(text, hits[index])
+    for index in needing:  # chains to the right of a kept hit
+        if not kept[index] and index > 0 and kept[index - 1]:
+            kept[index] = _in_list(text, hits[index - 1], hits[index])
+    for index in reversed(needing):  # and to its left
+        if not kept[index] and index + 1 < count and kept[index + 1]:
+            kept[index] = _in_list(text, hits[index], hits[index + 1])
+    need = set(needing)
+    mentions: list[Mention] = []
+    for index, (start, end, form) in enumerate(hits):
+        if index not in need:
+            mentions.append((start, end, form, 1.0))
+        elif kept[index] and not _stopped(text, end):
+            confidence = LOWER_CASE_IN_LIST_CONFIDENCE if index in lower else CONTEXT_CONFIDENCE
+            mentions.append((start, end, form, confidence))
+    return mentions
 
 
-def apply_context(text: str, mentions: Sequence[Occurrence]) -> list[Kept]:
-    """Keep each mention that needs context only where it has some, chaining through lists."""
-    count = len(mentions)
-    lower = [False] * count  # a case-sensitive name written in lower case: lists only
-    needs = [False] * count
-    for index, mention in enumerate(mentions):
-        if not mention.form.plain:
-            lower[index] = _is_lower_case_variant(text, mention)
-            needs[index] = lower[index] or _needs_context(text, mention)
-    if not any(needs):
-        return [Kept(mention, 1.0) for mention in mentions]  # the usual case
-    kept = [not need for need in needs]
-    for index, mention in enumerate(mentions):
-        if needs[index] and not lower[index] and _has_cue(text, mention):
-            kept[index] = True
-    for index in range(1, count):  # chains to the right of a kept mention
-        if not kept[index] and kept[index - 1]:
-            kept[index] = _in_list(text, mentions[index - 1], mentions[index])
-    for index in range(count - 2, -1, -1):  # and to its left
-        if not kept[index] and kept[index + 1]:
-            kept[index] = _in_list(text, mentions[index], mentions[index + 1])
-    return [
-        Kept(mention, _confidence(need, low))
-        for mention, need, low, keep in zip(mentions, needs, lower, kept, strict=True)
-        if keep and not (need and _stopped(text, mention))
-    ]
-
-
-def expand_coordinations(text: str, mentions: list[Kept], forms: Mapping[str, Form]) -> list[Kept]:
+def expand_coordinations(
+    text: str, mentions: list[Mention], forms: Mapping[str, Form]
+) -> list[Mention]:
     """Add the skills of words that share a mention's head ("unit and integration tests")."""
-    added: list[Kept] = []
+    added: list[Mention] = []
     taken = -1  # no added word may reach into an earlier mention
-    for index, kept in enumerate(mentions):
-        occurrence = kept.occurrence
-        head = occurrence.form.head
+    previous_end = 0
+    for start, end, form, _ in mentions:
+        head = form.head  # set only where another form shares the head
+        floor, previous_end = previous_end, end
         if head is None:
             continue
-        floor = mentions[index - 1].occurrence.end if index else 0
-        position = occurrence.start
+        position = start
         for _ in range(_MAX_COORDINATED):
             # A cheap look at what ends right before it first: most mentions share no head.
             if not text.endswith(_COORDINATION_ENDS, 0, position):
@@ -153,15 +182,15 @@ def expand_coordinations(text: str, mentions: list[Kept], forms: Mapping[str, Fo
             if word is None:
                 break
             word_start, word_end = word
-            form = forms.get(f"{text[word_start:word_end].lower()} {head}")
-            if form is None:
+            other = forms.get(f"{text[word_start:word_end].lower()} {head}")
+            if other is None:
                 break
-            added.append(Kept(Occurrence(word_start, word_end, form), COORDINATED_CONFIDENCE))
+            added.append((word_start, word_end, other, COORDINATED_CONFIDENCE))
             position = word_start
-        taken = occurrence.end
+        taken = end
     if not added:
         return mentions
-    return sorted([*mentions, *added], key=lambda kept: kept.occurrence.start)
+    return sorted([*mentions, *added], key=_START)
 
 
 def _coordinated_word(text: str, floor: int, position: int) -> tuple[int, int] | None:
@@ -187,22 +216,16 @@ def _coordinated_word(text: str, floor: int, position: int) -> tuple[int, int] |
     return start, gap_start
 
 
-def _confidence(need: bool, lower: bool) -> float:
-    if lower:
-        return LOWER_CASE_IN_LIST_CONFIDENCE
-    return CONTEXT_CONFIDENCE if need else 1.0
+def _is_lower_case_variant(text: str, hit: Hit) -> bool:
+    start, end, form = hit
+    return form.case_sensitive and text[start:end] != form.text
 
 
-def _is_lower_case_variant(text: str, mention: Occurrence) -> bool:
-    form = mention.form
-    return form.case_sensitive and text[mention.start : mention.end] != form.text
-
-
-def _needs_context(text: str, mention: Occurrence) -> bool:
-    form: Form = mention.form
+def _needs_context(text: str, hit: Hit) -> bool:
+    start, _end, form = hit
     if form.needs_context:
         return True
-    return form.common_word and at_sentence_start(text, mention.start)
+    return form.common_word and at_sentence_start(text, start)
 
 
 def at_sentence_start(text: str, start: int) -> bool:
@@ -224,16 +247,23 @@ def at_sentence_start(text: str, start: int) -> bool:
     return False
 
 
-def _has_cue(text: str, mention: Occurrence) -> bool:
-    previous = _word_before(text, mention.start)
-    following = _word_after(text, mention.end)
-    return (previous is not None and previous.lower() in CUES_BEFORE) or (
-        following is not None and following.lower() in CUES_AFTER
-    )
+def _has_cue(text: str, hit: Hit) -> bool:
+    previous = _word_before(text, hit[0])
+    if previous is not None:
+        previous = previous.lower()
+        if previous in CUES_BEFORE:
+            return True
+        # "knowledge of Go", "experience of R": "of" counts after a word that asks for a skill
+        if previous == "of":
+            asking = _word_before(text, text.rfind("of", 0, hit[0]))
+            if asking is not None and asking.lower() in CUES_BEFORE_OF:
+                return True
+    following = _word_after(text, hit[1])
+    return following is not None and following.lower() in CUES_AFTER
 
 
-def _stopped(text: str, mention: Occurrence) -> bool:
-    following = _word_after(text, mention.end)
+def _stopped(text: str, end: int) -> bool:
+    following = _word_after(text, end)
     return following is not None and following.lower() in STOP_AFTER
 
 
@@ -262,7 +292,7 @@ def _glued(text: str, start: int, end: int) -> bool:
     return after == "." and end + 1 < len(text) and text[end + 1].isalnum()
 
 
-def _in_list(text: str, first: Occurrence, second: Occurrence) -> bool:
-    if second.start - first.end > _MAX_LIST_GAP:
+def _in_list(text: str, first: Hit, second: Hit) -> bool:
+    if second[0] - first[1] > _MAX_LIST_GAP:
         return False
-    return _LIST_GAP.fullmatch(text, first.end, second.start) is not None
+    return _LIST_GAP.fullmatch(text, first[1], second[0]) is not None

@@ -11,28 +11,25 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Final
-
-from pydantic import TypeAdapter
+from typing import Any, Final
 
 from jobstream.contracts import ParsedPosting, TaggedPosting, TaggedSkill
-from jobstream_tagger.matching import Matcher, Occurrence
-from jobstream_tagger.rules import (
-    Kept,
-    apply_context,
-    expand_coordinations,
-    longest_first,
-    passes_case,
-)
+from jobstream_tagger import output
+from jobstream_tagger.heads import DEGREE_KEY, HEAD_CUES, settle_heads
+from jobstream_tagger.matching import Found, Matcher
+from jobstream_tagger.phrases import Phrase
+from jobstream_tagger.rules import Mention, expand_coordinations, select
 from jobstream_tagger.sections import PREFERRED_CUES, PreferredSections
 from jobstream_tagger.taxonomy import Taxonomy
 from jobstream_tagger.unknown import UNKNOWN_TERM_CUES, UnknownTerm, find_unknown_terms
 
 # An O*NET-only skill (no curated review) is reported with this confidence at most.
 ONET_ONLY_CONFIDENCE: Final = 0.9
-# One validation call for all the skills of a posting (pydantic-core), not one per model.
-_SKILLS: Final = TypeAdapter(list[TaggedSkill])
 _PARSED_FIELDS: Final = tuple(ParsedPosting.model_fields)
+# _tagged() gives every field of a TaggedPosting: a field added to the contract must be added
+# there too (a model built without one would lack it), so this stops the import until it is.
+if {*_PARSED_FIELDS, "taxonomy_version", "skills", "tagged_at"} != set(TaggedPosting.model_fields):
+    raise RuntimeError("TaggedPosting has fields that tag._tagged() does not set")
 
 
 @dataclass(frozen=True)
@@ -48,69 +45,101 @@ def tag(parsed: ParsedPosting, taxonomy: Taxonomy) -> TaggedPosting:
 
     A skill is `required` unless every mention of it is in a preferred part of the posting.
     """
-    return analyse(parsed, taxonomy).posting
-
-
-def analyse(parsed: ParsedPosting, taxonomy: Taxonomy) -> Tagging:
     text = parsed.text
     matcher = matcher_for(taxonomy)
     found = matcher.scan(text)  # the one pass over the text
-    mentions = apply_rules(text, found.occurrences, matcher)
-    preferred = PreferredSections(text, found.cues) if mentions else None
-    by_skill: dict[str, list[Kept]] = {}
-    for mention in mentions:
-        by_skill.setdefault(mention.occurrence.form.skill.id, []).append(mention)
-    skills = _SKILLS.validate_python(
-        [_skill_fields(found, preferred) for found in by_skill.values()]
-    )
-    # The parsed posting is valid already and the skills were just validated: the tagged
-    # posting is assembled from them without validating the copied text again.
-    posting = TaggedPosting.model_construct(
-        **{name: getattr(parsed, name) for name in _PARSED_FIELDS},
-        taxonomy_version=taxonomy.version,
-        skills=skills,
-    )
-    spans = [(kept.occurrence.start, kept.occurrence.end) for kept in mentions]
-    return Tagging(posting, tuple(find_unknown_terms(text, spans, found.cues)))
+    return _tagged(parsed, taxonomy, apply_rules(text, found, matcher), found.cues)
 
 
-def find_mentions(text: str, taxonomy: Taxonomy) -> list[Kept]:
+def analyse(parsed: ParsedPosting, taxonomy: Taxonomy) -> Tagging:
+    """`tag()`, and the skill-like terms near cues that the taxonomy does not know."""
+    text = parsed.text
+    matcher = matcher_for(taxonomy)
+    found = matcher.scan(text)
+    mentions = apply_rules(text, found, matcher)
+    posting = _tagged(parsed, taxonomy, mentions, found.cues)
+    return Tagging(posting, tuple(find_unknown_terms(text, _covered(mentions), found.cues)))
+
+
+def _covered(mentions: list[Mention]) -> list[tuple[int, int]]:
+    """The stretches of text the mentions cover, in order, not overlapping (a degree's
+    mention may hold its field's: "MSc in Computer Science")."""
+    spans: list[tuple[int, int]] = []
+    for start, end, _form, _confidence in mentions:
+        if spans and start < spans[-1][1]:
+            if end > spans[-1][1]:
+                spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def find_mentions(text: str, taxonomy: Taxonomy) -> list[Mention]:
     """Every mention of a skill in `text`, in order, after all matching rules."""
     matcher = matcher_for(taxonomy)
-    return apply_rules(text, matcher.find(text), matcher)
+    return apply_rules(text, matcher.scan(text), matcher)
 
 
-def apply_rules(text: str, found: list[Occurrence], matcher: Matcher) -> list[Kept]:
-    """The case and glue rules, longest first, the context rules, then shared heads."""
-    occurrences = [o for o in found if o.form.plain or passes_case(text, o)]
-    kept = apply_context(text, longest_first(occurrences))
-    return expand_coordinations(text, kept, matcher.by_key)
+def apply_rules(text: str, found: Found, matcher: Matcher) -> list[Mention]:
+    """The case and glue rules, longest first, the context rules, shared heads, head nouns."""
+    mentions = expand_coordinations(text, select(text, found.hits), matcher.by_key)
+    return settle_heads(text, mentions, found.cues, matcher.by_key.get(DEGREE_KEY))
 
 
 @functools.lru_cache(maxsize=4)
 def matcher_for(taxonomy: Taxonomy) -> Matcher:
     """The automaton of a taxonomy and the cue phrases, built once per taxonomy object."""
-    return Matcher(taxonomy, cue_phrases=(*PREFERRED_CUES, *UNKNOWN_TERM_CUES))
+    return Matcher(taxonomy, cue_phrases=(*PREFERRED_CUES, *UNKNOWN_TERM_CUES, *HEAD_CUES))
 
 
-def _skill_fields(found: list[Kept], preferred: PreferredSections | None) -> dict[str, object]:
-    skill = found[0].occurrence.form.skill
-    confidence = 0.0
-    required = preferred is None
-    spans = []
-    for kept in found:
-        start = kept.occurrence.start
-        spans.append({"start": start, "end": kept.occurrence.end})
-        confidence = max(confidence, kept.confidence)
-        required = required or start not in preferred  # type: ignore[operator]
-    if skill.source == "onet":
-        confidence = min(confidence, ONET_ONLY_CONFIDENCE)
-    return {
-        "skill_id": skill.id,
-        "name": skill.name,
-        "category": skill.category,
-        "required": required,
-        "mentions": len(found),
-        "spans": spans,
-        "confidence": round(confidence, 2),
-    }
+def _tagged(
+    parsed: ParsedPosting, taxonomy: Taxonomy, mentions: list[Mention], cues: list[Phrase]
+) -> TaggedPosting:
+    preferred = PreferredSections(parsed.text, cues) if mentions else None
+    values = parsed.__dict__
+    fields = {name: values[name] for name in _PARSED_FIELDS}
+    fields["taxonomy_version"] = taxonomy.version
+    fields["skills"] = _skills(mentions, preferred)
+    fields["tagged_at"] = None  # stamped by the service, at the edge
+    return output.construct(TaggedPosting, fields)  # valid by construction: see output.py
+
+
+def _skills(mentions: list[Mention], preferred: PreferredSections | None) -> list[TaggedSkill]:
+    """The skills mentioned, in order of first mention, in one loop over the mentions.
+
+    `mentions` are in text order, so one walk along the preferred ranges says which are in one.
+    """
+    ranges = preferred.ranges if preferred is not None else ()
+    last = len(ranges)
+    current = 0  # the first preferred range that does not end before the mention
+    by_skill: dict[str, dict[str, Any]] = {}  # by id: a str hashes faster than a Skill
+    capped = []
+    for start, end, form, confidence in mentions:
+        while current < last and ranges[current][1] <= start:
+            current += 1
+        required = current == last or start < ranges[current][0]
+        skill = form.skill
+        fields = by_skill.get(skill.id)
+        if fields is None:
+            by_skill[skill.id] = {
+                "skill_id": skill.id,
+                "name": skill.name,
+                "category": skill.category,
+                "required": required,
+                "mentions": 1,
+                "spans": [output.span(start, end)],
+                "confidence": confidence,
+            }
+            if skill.source == "onet":
+                capped.append(by_skill[skill.id])
+            continue
+        fields["mentions"] += 1
+        fields["spans"].append(output.span(start, end))
+        if confidence > fields["confidence"]:
+            fields["confidence"] = confidence
+        if required:
+            fields["required"] = True
+    for fields in capped:
+        fields["confidence"] = min(fields["confidence"], ONET_ONLY_CONFIDENCE)
+    # The confidences are the rules' constants (1.0, 0.9, 0.8, 0.7): nothing to round.
+    return [output.skill(fields) for fields in by_skill.values()]

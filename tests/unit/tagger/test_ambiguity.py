@@ -27,6 +27,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Go developers welcome",
             "We use golang daily",
             "Backend in Kotlin and Go",
+            "Strong knowledge of Go; experience with Redis.",
         ],
         [
             "Our go to market plan.",
@@ -35,6 +36,8 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Go build it. Let's Go!",
             "Java, Go-to-market strategy",
             "you can go, and Java too",
+            "The rest of Go to market.",
+            "Think of Go as a verb here.",
         ],
     ),
     "r": (
@@ -42,7 +45,12 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["We value R&D.", "R.E.M. fans", "Grade R", "See section R."],
     ),
     "c": (
-        ["C, C++ and Rust", "Embedded C programming", "proficient in C and Python"],
+        [
+            "C, C++ and Rust",
+            "Embedded C programming",
+            "proficient in C and Python",
+            "Understanding of C is a plus.",
+        ],
         ["Plan C or plan B.", "C-level buy-in", "Series C funding", "Vitamin C daily"],
     ),
     "swift": (

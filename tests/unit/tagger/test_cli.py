@@ -114,8 +114,21 @@ def test_eval_tagger_json(jobstream: typer.Typer) -> None:
     report = json.loads(out)
     assert code == 0
     assert set(report) >= {"exact", "overlap", "by_source"}
-    assert report["exact"]["f1"] == 0.7143
+    assert report["exact"]["f1"] == 0.8571
     assert set(report["by_source"]) == {"house", "tech"}
+    assert "errors" not in report
+
+
+def test_eval_tagger_errors(jobstream: typer.Typer) -> None:
+    code, out, _ = _run(jobstream, "eval", "tagger", str(DATA / "skillspan"), "--errors", "5")
+    assert code == 0
+    assert "missed" in out and "tidal hydrodynamics" in out and "haskell" in out
+
+    code, out, _ = _run(
+        jobstream, "eval", "tagger", str(DATA / "skillspan"), "--errors", "5", "--json"
+    )
+    assert json.loads(out)["errors"]["spurious"] == [["haskell", 1]]
+    assert _run(jobstream, "eval", "tagger", str(DATA / "skillspan"), "--errors", "-1")[0] == 2
 
 
 def test_eval_tagger_table_and_layers(jobstream: typer.Typer, tmp_path: Path) -> None:

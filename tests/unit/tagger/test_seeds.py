@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 
 from jobstream.contracts import TaggedPosting
+from jobstream_tagger.heads import HEAD_NOUNS, QUALIFICATION_HEADS
 from jobstream_tagger.inspection import tag_text
 from jobstream_tagger.taxonomy import load_taxonomy
 
 pytestmark = pytest.mark.unit
 
 SEEDS = Path(__file__).parents[3] / "seeds"
+HEADS = HEAD_NOUNS | QUALIFICATION_HEADS
 
 
 def _seed(prefix: str) -> TaggedPosting:
@@ -169,7 +171,8 @@ READER: dict[str, tuple[set[str], set[str], set[str]]] = {
             "terraform",
             "infrastructure-as-code",
         },
-        {"c", "r", "rust", "make", "access"},
+        # "QA" is the people to work with ("designers, QA, and DevOps/SRE"), not a skill
+        {"c", "r", "rust", "make", "access", "quality-assurance"},
     ),
     # Worker platform: Kotlin, JVM, AWS preferred, Kubernetes, ECS, Datadog, CloudWatch.
     "004": (
@@ -245,8 +248,15 @@ def test_spans_are_surface_forms_in_order_of_first_mention(prefix: str) -> None:
         for span in skill.spans:
             surface = tagged.text[span.start : span.end].lower()
             # A form, or its first word where a list shares the head ("unit, integration,
-            # and end-to-end testing").
+            # and end-to-end testing"), or a form and the head noun it takes ("the Spring
+            # framework", "Bachelor degree").
+            # A degree's mention runs on over its field or the degree it is coordinated with
+            # ("Bachelor's degree in Computer Science", "a degree in physics").
+            form_of = surface.rsplit(" ", 1)[0] if surface.split(" ")[-1] in HEADS else surface
+            degree = known.category == "qualification"
             assert any(
-                form.lower() == surface or form.lower().startswith(surface + " ")
+                form.lower() in (surface, form_of)
+                or form.lower().startswith(surface + " ")
+                or (degree and surface.startswith((form.lower() + " ", "degree in ")))
                 for form in known.surface_forms
             ), surface

@@ -62,6 +62,16 @@ def test_matching_is_case_insensitive_with_aliases() -> None:
     assert _skill(tagged, "go")[1:] == (1, ["golang"])
 
 
+def test_case_insensitive_beyond_ascii_where_a_form_needs_it() -> None:
+    # Text that is not all ASCII, with capitals outside ASCII next to the forms.
+    tagged = _tag("ÉCOLE · KAFKA · Über-Kafka · Kafka€")
+    assert _skill(tagged, "kafka")[1:] == (3, ["KAFKA", "Kafka", "Kafka"])
+    # A taxonomy with a form that has letters with case outside ASCII is matched in any case.
+    taxonomy = Taxonomy([Skill(id="oekosystem", name="Ökosystem", category="practice")])
+    assert _ids(_tag("ÖKOSYSTEM · ökosystem", taxonomy)) == ["oekosystem"]
+    assert tag(_parsed("ÖKOSYSTEM · ökosystem"), taxonomy).skills[0].mentions == 2
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -141,6 +151,22 @@ def test_a_preferred_section_ends_at_the_next_heading() -> None:
         ("kafka", False),
         ("terraform", True),
         ("docker", True),
+    ]
+
+
+def test_every_preferred_section_counts_whatever_its_cue_word() -> None:
+    # Two preferred headings with different cue words: the later one ("Bonus") must not hide
+    # the earlier one (cues are taken in text order, not in the order of their words).
+    text = (
+        "Requirements\n- Java\nNice to have\n- Kafka\nWhat you'll do:\n- Python\nBonus\n- Docker\n"
+    )
+    tagged = _tag(text)
+
+    assert [(s.skill_id, s.required) for s in tagged.skills] == [
+        ("java", True),
+        ("kafka", False),
+        ("python", True),
+        ("docker", False),
     ]
 
 

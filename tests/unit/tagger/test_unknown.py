@@ -72,3 +72,11 @@ def test_the_service_counts_unknown_terms_by_cue() -> None:
 
     assert [skill.skill_id for skill in tagged.skills] == ["kafka"]
     assert count() - before == 2
+
+
+def test_a_degree_mention_that_holds_its_field_counts_as_covered() -> None:
+    # "Master degree in Computer Science" is one mention over the field's own mention.
+    text = "Experience with a Master degree in Computer Science, experience with Snowplow."
+    terms = tag_text(text, load_taxonomy()).unknown_terms
+
+    assert [term.term for term in terms] == ["Snowplow"]
