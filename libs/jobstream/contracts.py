@@ -216,6 +216,10 @@ class TaggedSkill(_Event):
     confidence: float = Field(
         1.0, ge=0, le=1, description="How sure the tagger is that the mentions name this skill"
     )
+    source_ids: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="ids in the taxonomies it comes from: 'onet' commodity codes, 'esco' URIs",
+    )
 
 
 class TaggedPosting(ParsedPosting):

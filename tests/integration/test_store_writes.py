@@ -1,5 +1,6 @@
 """The store's writes against the real PostgreSQL: ordering rule, skills, roles, dead letters."""
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -183,5 +184,7 @@ async def test_a_parsed_seed_lands_in_typed_columns(migrated: asyncpg.Connection
     assert {"responsibilities", "requirements", "preferred"} <= set(kinds)
     preferred = next(s["text"] for s in sections if s["kind"] == "preferred")
     assert "Kafka" in preferred  # the view slices the section's text out of the posting
+    java = await migrated.fetchval("SELECT source_ids FROM skills WHERE skill_id = 'java'")
+    assert json.loads(java)["onet"], "the taxonomy's O*NET commodity codes reach the table"
     confidences = await migrated.fetch("SELECT DISTINCT confidence FROM posting_skills")
     assert all(0 < c["confidence"] <= 1 for c in confidences)

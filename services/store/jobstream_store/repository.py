@@ -174,7 +174,7 @@ def skill_columns(postings: Sequence[TaggedPosting]) -> tuple[list[Any], ...]:
         [skill.skill_id for skill in ordered],
         [skill.name for skill in ordered],
         [skill.category for skill in ordered],
-        ["{}" for _ in ordered],
+        [json.dumps(skill.source_ids, sort_keys=True) for skill in ordered],
     )
 
 

@@ -13,7 +13,8 @@ Why skipping validation is safe here, field by field:
 - TaggedSkill: `skill_id`, `name` and `category` come from the taxonomy, which checks ids
   against the same pattern as the contract when it loads; `required` is a bool; `mentions`
   is the number of spans, at least one (a skill is listed because it was mentioned);
-  `confidence` is one of the rules' constants, all in [0, 1].
+  `confidence` is one of the rules' constants, all in [0, 1]; `source_ids` maps "onet" /
+  "esco" to the id strings the taxonomy file holds.
 - TaggedPosting: the parsed posting's fields are those of a validated ParsedPosting (frozen,
   so unchanged since); `taxonomy_version` is a str; `tagged_at` is None (the service stamps
   it with `model_copy`).

@@ -20,7 +20,7 @@ from jobstream_tagger.matching import Found, Matcher
 from jobstream_tagger.phrases import Phrase
 from jobstream_tagger.rules import Mention, expand_coordinations, select
 from jobstream_tagger.sections import PREFERRED_CUES, PreferredSections
-from jobstream_tagger.taxonomy import Taxonomy
+from jobstream_tagger.taxonomy import Skill, Taxonomy
 from jobstream_tagger.unknown import UNKNOWN_TERM_CUES, UnknownTerm, find_unknown_terms
 
 # An O*NET-only skill (no curated review) is reported with this confidence at most.
@@ -129,6 +129,7 @@ def _skills(mentions: list[Mention], preferred: PreferredSections | None) -> lis
                 "mentions": 1,
                 "spans": [output.span(start, end)],
                 "confidence": confidence,
+                "source_ids": source_ids(skill),
             }
             if skill.source == "onet":
                 capped.append(by_skill[skill.id])
@@ -143,3 +144,10 @@ def _skills(mentions: list[Mention], preferred: PreferredSections | None) -> lis
         fields["confidence"] = min(fields["confidence"], ONET_ONLY_CONFIDENCE)
     # The confidences are the rules' constants (1.0, 0.9, 0.8, 0.7): nothing to round.
     return [output.skill(fields) for fields in by_skill.values()]
+
+
+@functools.cache
+def source_ids(skill: Skill) -> dict[str, list[str]]:
+    """The skill's ids in O*NET and ESCO, built once per skill (shared, never mutated)."""
+    ids = {"onet": list(skill.onet_codes), "esco": list(skill.esco)}
+    return {name: values for name, values in ids.items() if values}
