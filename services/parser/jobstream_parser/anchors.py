@@ -1,17 +1,17 @@
 """One pass over a posting finds every line worth a closer look, for every extractor.
 
 Python's `re` tries each branch of a big alternation at every position, so a dozen scans of a
-4 KB posting with word lists cost milliseconds. Instead one Aho-Corasick pass (pyahocorasick,
-C) finds all the anchor words of all extractors in the lower-cased text, and each extractor runs
-its exact pattern only on the lines that hold one of its anchors. An anchor is a cheap, loose
-gate: the patterns still decide.
+4 KB posting with word lists cost milliseconds. Instead one Aho-Corasick pass (ahocorasick-rs,
+a DFA in Rust, also the tagger's matcher) finds all the anchor words of all extractors in the
+lower-cased text, and each extractor runs its exact pattern only on the lines that hold one of
+its anchors. An anchor is a cheap, loose gate: the patterns still decide.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-import ahocorasick
+from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
 ANCHORS: Final[dict[str, tuple[str, ...]]] = {
     "employment": (
@@ -65,27 +65,31 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
 }  # fmt: skip
 
 
-def _build() -> ahocorasick.Automaton:
+def _names_of() -> dict[str, tuple[str, ...]]:
     names_of: dict[str, set[str]] = {}
     for name, words in ANCHORS.items():
         for word in words:
             names_of.setdefault(word, set()).add(name)
-    automaton = ahocorasick.Automaton()
-    for word, names in names_of.items():
-        automaton.add_word(word, (len(word), tuple(sorted(names))))
-    automaton.make_automaton()
-    return automaton
+    return {word: tuple(sorted(names)) for word, names in names_of.items()}
 
 
-_AUTOMATON: Final = _build()
+_NAMES_OF: Final = _names_of()
+# The extractors of each pattern, by the pattern's index in the automaton.
+_PATTERN_NAMES: Final = tuple(_NAMES_OF.values())
+# A DFA: the fastest search (a few microseconds for 4 KB) for a few hundred short patterns.
+_AUTOMATON: Final = AhoCorasick(
+    list(_NAMES_OF), matchkind=MatchKind.Standard, implementation=Implementation.DFA
+)
 
 
 def anchor_positions(lowered: str) -> dict[str, list[int]]:
-    """Start offsets of the anchors of each extractor in the lower-cased text."""
+    """Start offsets (in characters) of the anchors of each extractor in the lower-cased text,
+    overlapping ones included."""
     positions: dict[str, list[int]] = {name: [] for name in ANCHORS}
-    for end, (length, names) in _AUTOMATON.iter(lowered):
-        for name in names:
-            positions[name].append(end - length + 1)
+    names_of = _PATTERN_NAMES
+    for index, start, _ in _AUTOMATON.find_matches_as_indexes(lowered, overlapping=True):
+        for name in names_of[index]:
+            positions[name].append(start)
     return positions
 
 

@@ -326,3 +326,14 @@ def test_what_is_not_a_posting_is_refused_with_a_reason(text: str, reason: str) 
         _parse(text)
 
     assert refused.value.reason == reason
+
+
+def test_letters_of_any_script_count_as_text() -> None:
+    # Few ASCII letters: the quick ASCII count does not settle it, the exact count does.
+    text = (
+        "Python Developer\n"
+        "Требования: опыт разработки на Python от трёх лет, знание PostgreSQL и Kafka.\n"
+        "Обязанности: разработка и поддержка сервисов обработки вакансий."
+    )
+
+    assert _parse(text).title == "Python Developer"
