@@ -7,7 +7,9 @@ characters; collapses lines repeated verbatim; and removes job-board boilerplate
 privacy notice) stays: the parser marks it as the `legal` section.
 
 Everything here is a single pass of C-speed regex substitutions plus one loop over lines, so
-the cost is linear in the input.
+the cost is linear in the input. The loop does per line only what the line needs: most lines
+have no runs of white space, no markup and no boilerplate words, and cheap tests (`in`, one
+character, `str.isascii`) skip the work for them.
 """
 
 from __future__ import annotations
@@ -25,8 +27,12 @@ MIN_LINES_BEFORE_BOARD_BLOCK: Final = 5
 MAX_NOTED_CHARS: Final = 200
 MAX_COMPANY_CARD_CHARS: Final = 60
 MAX_BOARD_LINE_CHARS: Final = 400
-# Words every board-block marker holds: a cheap test before the pattern.
-_BOARD_WORDS: Final = ("job", "tips", "safety", "viewed", "notified")
+# Words every board-block marker holds (lower case): a cheap test before the pattern.
+_BOARD_WORD: Final = re.compile("job|tips|safety|viewed|notified")
+# A board line longer than this is a cookie or "by clicking apply" notice (the longest short one
+# is "be an early applicant!"); those notices hold one of these words (lower case).
+MAX_SHORT_BOARD_LINE_CHARS: Final = 22
+_NOTICE_WORD: Final = re.compile("cookie|by clicking|by applying")
 
 _LINE_BREAKS: Final = re.compile(r"\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _RARE_BREAKS: Final = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
@@ -40,6 +46,15 @@ _EMPHASIS: Final = re.compile(r"^(\*\*|__)([^*_\n]{1,200})\1(:?)$")
 _MARKDOWN_HEADING: Final = re.compile(r"^#{1,6} ")
 # Bullet marks that become "- ": symbols always, dashes/stars/plus only before a space.
 _BULLET: Final = re.compile(r"^(?:[•·▪◦‣●○■□➢➤►▸✓✔❖]|[-\u2013\u2014*+](?= ))[ ]?")
+# The first characters of a line that may hold markup (a heading, emphasis or a bullet).
+_MARKUP_FIRST: Final = frozenset("#*_•·▪◦‣●○■□➢➤►▸✓✔❖-\u2013\u2014+")
+# White space that may be left after line breaks became "\n" and NFKC (or NFC) normalisation,
+# besides the plain space: where none is, a line needs only its runs of spaces collapsed.
+# (Looked for with `in`, one character at a time: faster than a character class.)
+_ODD_SPACES: Final = (
+    "\t\x1f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u202f\u205f\u3000"
+)
 
 # Lines a job board adds around a posting; dropped one by one.
 _BOARD_LINE: Final = re.compile(
@@ -99,9 +114,9 @@ def clean(text: str) -> Cleaned:
     notes: list[str] = []
     content_lines = 0
     lines = text.split("\n")
+    odd_spaces = any(space in text for space in _ODD_SPACES)
     for index, raw_line in enumerate(lines):
-        # split/join: every run of white space (tabs, no-break spaces) becomes one space, at C speed
-        line = _normalise_line(" ".join(raw_line.split()))
+        line = _normalise_line(_spaces_collapsed(raw_line, odd_spaces))
         if not line:
             if out and out[-1]:
                 out.append("")
@@ -109,20 +124,27 @@ def clean(text: str) -> Cleaned:
         if line == previous or (len(line) >= MIN_REPEATED_LINE_CHARS and line in seen):
             duplicates += 1
             continue
-        if (
-            content_lines >= MIN_LINES_BEFORE_BOARD_BLOCK
-            and len(line) <= MAX_BOARD_LINE_CHARS
-            and _may_be_board(line)
-            and _BOARD_BLOCK.search(line)
-        ):
-            block = [line, *(rest for rest in lines[index + 1 :] if rest.strip())]
-            removed += len(block) + _drop_company_card(out)
-            notes.append(line[:MAX_NOTED_CHARS])
-            break
-        if len(line) <= MAX_BOARD_LINE_CHARS and _BOARD_LINE.fullmatch(line):
-            removed += 1
-            notes.append(line[:MAX_NOTED_CHARS])
-            continue
+        if len(line) <= MAX_BOARD_LINE_CHARS:
+            # Lower case settles the word tests for an ASCII line (what IGNORECASE matches);
+            # any other line goes to the patterns.
+            lowered = line.lower() if line.isascii() else None
+            if (
+                content_lines >= MIN_LINES_BEFORE_BOARD_BLOCK
+                and (lowered is None or _BOARD_WORD.search(lowered))
+                and _BOARD_BLOCK.search(line)
+            ):
+                block = [line, *(rest for rest in lines[index + 1 :] if rest.strip())]
+                removed += len(block) + _drop_company_card(out)
+                notes.append(line[:MAX_NOTED_CHARS])
+                break
+            if (
+                len(line) <= MAX_SHORT_BOARD_LINE_CHARS
+                or lowered is None
+                or _NOTICE_WORD.search(lowered)
+            ) and _BOARD_LINE.fullmatch(line):
+                removed += 1
+                notes.append(line[:MAX_NOTED_CHARS])
+                continue
         if len(line) >= MIN_REPEATED_LINE_CHARS:
             seen.add(line)
         out.append(line)
@@ -133,13 +155,17 @@ def clean(text: str) -> Cleaned:
     return Cleaned("\n".join(out), duplicates, removed, notes)
 
 
-def _may_be_board(line: str) -> bool:
-    lowered = line.lower()
-    return any(word in lowered for word in _BOARD_WORDS)
+def _spaces_collapsed(line: str, odd_spaces: bool) -> str:
+    """The line stripped, every run of white space one space (what " ".join(line.split()) does:
+    that costs a string per word, so it is done only where the text has more than single
+    spaces)."""
+    if odd_spaces or "  " in line:
+        return " ".join(line.split())
+    return line.strip(" ")
 
 
 def _normalise_line(line: str) -> str:
-    if not line:
+    if not line or line[0] not in _MARKUP_FIRST:
         return line
     if line[0] == "#":
         line = _MARKDOWN_HEADING.sub("", line)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 from jobstream.contracts import ParsedPosting, ProvidedFields, RawPosting, Source
-from jobstream_parser.cleaning import clean_text
+from jobstream_parser.cleaning import clean, clean_text
 from jobstream_parser.parse import PARSER_VERSION, NotAPosting, parse
 
 pytestmark = pytest.mark.unit
@@ -96,6 +97,54 @@ def test_clean_text_collapses_blank_runs_to_one_paragraph_break() -> None:
 def test_clean_text_keeps_unicode_content() -> None:
     text = "Tabs inside \u2014 and unicode \u00e9\u4e2d"
     assert clean_text(text) == text
+
+
+def test_clean_text_treats_every_kind_of_white_space_alike() -> None:
+    spaces = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
+    for space in spaces:
+        once = clean_text(f"x{space}y")
+        assert once in {"x y", "x\ny"}, hex(ord(space))
+        if once == "x y":  # not a line break: runs collapse and ends are stripped
+            assert clean_text(f"{space}x{space}{space} y {space}") == "x y", hex(ord(space))
+
+
+def test_clean_drops_job_board_lines_and_keeps_content_with_their_words() -> None:
+    text = "\n".join(
+        [
+            "Senior Engineer",
+            "Acme",
+            "Show more",
+            "We use cookies to improve your experience. Read our cookie policy.",
+            "BY CLİCKİNG APPLY, YOU AGREE TO OUR TERMS \u2013 AND PRIVACY NOTICE",
+            "Apply for this job if you have the skills.",
+            "Save job",
+            "Cookies and milk on Fridays, by applying our own recipes.",
+        ]
+    )
+
+    cleaned = clean(text)
+
+    assert cleaned.text.split("\n") == [
+        "Senior Engineer",
+        "Acme",
+        "Apply for this job if you have the skills.",
+        "Cookies and milk on Fridays, by applying our own recipes.",
+    ]
+    assert cleaned.boilerplate_lines == 4
+    assert cleaned.boilerplate[0] == "Show more"
+
+
+def test_clean_cuts_a_job_board_footer_after_the_posting() -> None:
+    body = ["Data Engineer", "Acme", "Build pipelines.", "Python and SQL.", "Remote."]
+    footer = ["Job search safety tips", "Never pay to apply.", "See more jobs"]
+
+    cleaned = clean("\n".join([*body, *footer]))
+
+    assert cleaned.text.split("\n") == body
+    assert cleaned.boilerplate == ["Job search safety tips"]
+    assert cleaned.boilerplate_lines == 3
+    # The same words as the first lines are the posting, not a footer.
+    assert clean("\n".join([*footer, *body])).text.split("\n")[0] == footer[0]
 
 
 def test_spans_point_into_the_cleaned_text() -> None:
