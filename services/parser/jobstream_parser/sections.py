@@ -14,6 +14,8 @@ import bisect
 import re
 from typing import Final, NamedTuple, cast
 
+from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
+
 from jobstream.contracts import SectionKind
 from jobstream_parser.document import Document, Line, is_bullet
 
@@ -88,6 +90,70 @@ _KINDS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ),
     )
 )
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a pattern: split at `|` outside groups and classes."""
+    parts: list[str] = []
+    depth, start, in_class, escaped = 0, 0, False, False
+    for index, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:index])
+            start = index + 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _literal_head(alternative: str) -> str:
+    """The literal text every match of an alternative starts with, after a leading `\\b`:
+    up to the first special character, less a character a quantifier makes optional."""
+    head: list[str] = []
+    for char in alternative.removeprefix(r"\b"):
+        if char in "?*{":
+            if head:
+                head.pop()
+            break
+        if char in "\\.^$+[]()|":
+            break
+        head.append(char)
+    return "".join(head)
+
+
+def _head_automaton() -> tuple[AhoCorasick, tuple[frozenset[int], ...], frozenset[int]]:
+    """An automaton of the literal heads of every kind's alternatives; for each head, the
+    kinds (indexes into `_KINDS`) that have it; and the kinds with an alternative that has no
+    head (they are always tried)."""
+    kinds_of: dict[str, set[int]] = {}
+    headless: set[int] = set()
+    for index, (_, pattern) in enumerate(_KINDS):
+        for alternative in _alternatives(pattern.pattern):
+            head = _literal_head(alternative)
+            if head:
+                kinds_of.setdefault(head, set()).add(index)
+            else:
+                headless.add(index)
+    automaton = AhoCorasick(
+        list(kinds_of), matchkind=MatchKind.Standard, implementation=Implementation.DFA
+    )
+    return automaton, tuple(frozenset(kinds) for kinds in kinds_of.values()), frozenset(headless)
+
+
+# A kind whose heads are not in a label cannot match it. One Aho-Corasick pass over a label
+# finds the kinds worth trying; `re` would try each of the 150 words at every position (a
+# `\\b` before a word rules out its fast scan), which costs microseconds a line.
+_HEADS, _KINDS_OF_HEAD, _HEADLESS_KINDS = _head_automaton()
+
+
 # Words a heading without a colon may start with ("Key responsibilities", "What you bring").
 _STARTERS: Final = frozenset(
     {
@@ -199,14 +265,23 @@ def find_sections(document: Document) -> list[FoundSection]:
 
 
 def _is_capitals(label: str) -> bool:
-    letters = [char for char in label if char.isalpha()]
-    return len(letters) >= 3 and all(char.isupper() for char in letters)
+    """Three letters or more, all capitals (a loop that stops at the first small letter)."""
+    letters = 0
+    for char in label:
+        if char.isalpha():
+            if not char.isupper():
+                return False
+            letters += 1
+    return letters >= 3
 
 
 def _kind(label: str, *, strong: bool) -> str | None:
     """The section kind a heading's words name; None when they are not a heading."""
     lowered = label.lower().replace("\u2019", "'")
-    for kind, pattern in _KINDS:
+    candidates = candidate_kinds(lowered)
+    for index, (kind, pattern) in enumerate(_KINDS):
+        if index not in candidates:
+            continue
         match = pattern.search(lowered)
         if match is None:
             continue
@@ -221,6 +296,14 @@ def _kind(label: str, *, strong: bool) -> str | None:
             return kind
         return None
     return "other" if strong and _is_capitals(label) else None
+
+
+def candidate_kinds(lowered: str) -> set[int]:
+    """The kinds (indexes into `_KINDS`) whose patterns may match a lower-cased label."""
+    candidates = set(_HEADLESS_KINDS)
+    for head, _, _ in _HEADS.find_matches_as_indexes(lowered, overlapping=True):
+        candidates |= _KINDS_OF_HEAD[head]
+    return candidates
 
 
 class SectionIndex:
