@@ -265,6 +265,14 @@ def test_locations_from_a_label_and_the_head() -> None:
     ]
 
 
+def test_places_in_the_head_only_from_short_segments() -> None:
+    sentence = "We build tools for Berlin, Germany and " + "many other cities " * 12
+    parsed = _parse(f"Data Engineer\nAcme / London, UK or Paris\n{sentence}; Berlin{POSTING}")
+
+    # "Berlin, Germany" inside the long sentence is not a place; "Berlin" alone after it is.
+    assert [place.text for place in parsed.locations] == ["London, UK", "Paris", "Berlin"]
+
+
 def test_url_at_the_top_and_structured_fields_win() -> None:
     text = "link-https://jobs.example.com/view/42?ref=x\n\nContract: Data Engineer\nWe build."
     parsed = _parse(text + POSTING)
