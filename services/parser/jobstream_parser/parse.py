@@ -9,15 +9,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from jobstream.contracts import (
-    Cleaning,
-    Location,
-    ParsedPosting,
-    RawPosting,
-    Salary,
-    Section,
-    Span,
-)
+from jobstream.contracts import ParsedPosting, RawPosting
 from jobstream.stages import PermanentError
 from jobstream_parser.cleaning import TooLong, clean
 from jobstream_parser.dates import find_date_posted
@@ -70,11 +62,11 @@ def parse(raw: RawPosting) -> ParsedPosting:
     document = Document(text)
     found_sections = find_sections(document)
     sections = SectionIndex(found_sections)
-    evidence: dict[str, Span] = {}
+    evidence: dict[str, dict[str, int]] = {}
 
     def note(field: str, span: tuple[int, int] | None) -> None:
         if span is not None and span[1] > span[0]:
-            evidence[field] = Span(start=span[0], end=span[1])
+            evidence[field] = _span(span)
 
     title = _provided(raw.provided.title, text) or find_title(text)
     company = _provided(raw.provided.company, text) or find_company(document, title)
@@ -131,62 +123,70 @@ def parse(raw: RawPosting) -> ParsedPosting:
             "no title, pay, terms or sections found, and too few words postings use",
         )
 
-    return ParsedPosting(
-        posting_id=raw.posting_id,
-        received_at=raw.received_at,
-        source=raw.source,
-        parser_version=PARSER_VERSION,
-        text=text,
-        title=title.value if title else None,
-        company=company.value if company else None,
-        evidence=evidence,
-        locations=[
-            Location(
-                text=place.text,
-                city=place.city,
-                region=place.region,
-                country=place.country,
-                span=Span(start=place.span[0], end=place.span[1]) if place.span else None,
-            )
-            for place in places
-        ],
-        url=url.value if url else None,
-        work_mode=work_mode.value if work_mode else "unknown",
-        employment_type=employment.value if employment else None,
-        seniority=seniority.value if seniority else None,
-        experience_years_min=experience.minimum if experience else None,
-        experience_years_max=experience.maximum if experience else None,
-        salary=(
-            Salary(
-                min=salary.minimum,
-                max=salary.maximum,
-                currency=salary.currency,
-                period=salary.period,
-                text=text[salary.span[0] : salary.span[1]][:2_000],
-            )
-            if salary
-            else None
-        ),
-        working_hours=hours.hours[0] if hours.hours else None,
-        time_zone=hours.zone[0] if hours.zone else None,
-        education=education.value if education else None,
-        language=language.code if language else None,
-        date_posted=posted.value if posted else None,
-        sections=[
-            Section(
-                kind=section.kind,
-                heading=section.heading[:2_000] if section.heading else None,
-                text=text[section.start : section.end],
-                span=Span(start=section.start, end=section.end),
-            )
-            for section in found_sections
-        ],
-        cleaning=Cleaning(
-            duplicate_lines=cleaned.duplicate_lines,
-            boilerplate_lines=cleaned.boilerplate_lines,
-            boilerplate=cleaned.boilerplate,
-        ),
+    # One validation of plain data builds every nested model in pydantic-core: validated as
+    # much as one model per span, section and place built in Python, at a third of the cost.
+    return ParsedPosting.model_validate(
+        {
+            "posting_id": raw.posting_id,
+            "received_at": raw.received_at,
+            "source": raw.source,
+            "parser_version": PARSER_VERSION,
+            "text": text,
+            "title": title.value if title else None,
+            "company": company.value if company else None,
+            "evidence": evidence,
+            "locations": [
+                {
+                    "text": place.text,
+                    "city": place.city,
+                    "region": place.region,
+                    "country": place.country,
+                    "span": _span(place.span) if place.span else None,
+                }
+                for place in places
+            ],
+            "url": url.value if url else None,
+            "work_mode": work_mode.value if work_mode else "unknown",
+            "employment_type": employment.value if employment else None,
+            "seniority": seniority.value if seniority else None,
+            "experience_years_min": experience.minimum if experience else None,
+            "experience_years_max": experience.maximum if experience else None,
+            "salary": (
+                {
+                    "min": salary.minimum,
+                    "max": salary.maximum,
+                    "currency": salary.currency,
+                    "period": salary.period,
+                    "text": text[salary.span[0] : salary.span[1]][:2_000],
+                }
+                if salary
+                else None
+            ),
+            "working_hours": hours.hours[0] if hours.hours else None,
+            "time_zone": hours.zone[0] if hours.zone else None,
+            "education": education.value if education else None,
+            "language": language.code if language else None,
+            "date_posted": posted.value if posted else None,
+            "sections": [
+                {
+                    "kind": section.kind,
+                    "heading": section.heading[:2_000] if section.heading else None,
+                    "text": text[section.start : section.end],
+                    "span": {"start": section.start, "end": section.end},
+                }
+                for section in found_sections
+            ],
+            "cleaning": {
+                "duplicate_lines": cleaned.duplicate_lines,
+                "boilerplate_lines": cleaned.boilerplate_lines,
+                "boilerplate": cleaned.boilerplate,
+            },
+        }
     )
+
+
+def _span(span: tuple[int, int]) -> dict[str, int]:
+    return {"start": span[0], "end": span[1]}
 
 
 def _refuse_non_text(text: str) -> None:

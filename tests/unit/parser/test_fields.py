@@ -210,6 +210,7 @@ def test_education_forms(text: str, level: str | None) -> None:
         ("Available from 8:00 am to 12:00 pm PST daily.", "8:00 am to 12:00 pm PST", "PST"),
         ("Hours: 9:00–17:00 (CET)", "9:00–17:00 (CET)", "CET"),
         ("You overlap with the EST time zone.", None, "EST"),
+        ("We work in PST HOURS with the team.", None, "PST"),
     ],
 )  # fmt: skip
 def test_working_hours_and_time_zone(text: str, hours: str | None, zone: str) -> None:
@@ -226,6 +227,7 @@ def test_working_hours_and_time_zone(text: str, hours: str | None, zone: str) ->
         ("Date posted: March 3, 2024", date(2024, 3, 3)),
         ("Posted on 2024-02-29", date(2024, 2, 29)),
         ("2 weeks ago · 87 applicants", date(2024, 5, 6)),
+        ("REPOSTED 3 DAYS AGO", date(2024, 5, 17)),
         ("Posted: 31-02-2024", None),
     ],
 )
