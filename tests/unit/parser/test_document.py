@@ -1,0 +1,95 @@
+# ruff: noqa: RUF001 - real postings use curly quotes and accented letters
+"""The shared document: windows around anchors, and case-insensitive patterns scanned as their
+lower-case twins with the same matches."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jobstream_parser import dates, experience, people, terms
+from jobstream_parser.anchors import lowered
+from jobstream_parser.document import CASE_FOLD_EXCEPTIONS, Document, lower_twin
+
+pytestmark = pytest.mark.unit
+
+# (pattern, extractor, back, ahead) as the extractors scan them.
+SCANS = [
+    (terms._EMPLOYMENT, "employment", 60, 60),
+    (terms._WORK_MODE, "work_mode", 60, 60),
+    (terms._HOURS, "hours", 30, 80),
+    (experience._MENTION, "experience", 40, 20),
+    (people._TEXT_LEVEL, "seniority", 30, 80),
+    (people._DEGREE, "education", 60, 60),
+    (dates._LABELLED, "dates", 40, 60),
+]
+PIECES = [
+    "Full-Time", "PART TIME", "Contract-to-Hire", "contractor", "Internship", "Per Diem",
+    "Fully Remote", "HYBRID", "3 days in the Office", "in the Acme office 2 days a week",
+    "On-site", "Work from Home", "Télétravail", "Híbrido", "5+ Years", "3-5 YEARS",
+    "a minimum of two years", "Zwei Jahre", "8:00 AM to 5:00 PM PST", "Seniority level: Senior",
+    "Entry-Level position", "we are hiring a Senior", "Bachelor's Degree", "MS/BS", "PhD",
+    "Date Posted: March 3, 2024", "POSTED ON 2024-02-29", "İ", "ı", "ſ", "K", "É", " ", "\n",
+    ", ", "-", "(", ")", ":", "/",
+]  # fmt: skip
+texts = st.lists(st.sampled_from(PIECES) | st.text(max_size=8), max_size=30).map("".join)
+
+
+def _reference(
+    document: Document, pattern: re.Pattern[str], name: str, back: int, ahead: int
+) -> list[tuple[tuple[int, int], str | None]]:
+    return [
+        (match.span(), match.lastgroup)
+        for start, end in document.windows(name, back, ahead)
+        for match in pattern.finditer(document.text, start, end)
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_scans_find_what_the_patterns_find(text: str) -> None:
+    document = Document(text)
+    for pattern, name, back, ahead in SCANS:
+        found = [
+            (match.span(), match.lastgroup)
+            for match in document.scan(pattern, name, back=back, ahead=ahead)
+        ]
+        assert found == _reference(document, pattern, name, back, ahead), pattern.pattern[:40]
+
+
+def test_twins_are_lower_case_and_case_sensitive() -> None:
+    twin = lower_twin(terms._WORK_MODE)
+
+    assert twin is not None
+    assert not twin.flags & re.IGNORECASE
+    assert "[a-z]" in twin.pattern and "[A-Z]" not in twin.pattern
+    assert "(?P<" not in twin.pattern and r"\w" in twin.pattern
+    assert lower_twin(re.compile("Acme")) is None  # case-sensitive: scanned as it is
+
+
+def test_lower_case_matches_as_ignorecase_does_but_for_the_exceptions() -> None:
+    letters = {
+        char.lower()
+        for pattern, *_ in SCANS
+        for char in pattern.pattern
+        if char.isalpha() and len(char.lower()) == 1
+    }
+    cased = [
+        chr(code)
+        for code in range(sys.maxunicode + 1)
+        if not 0xD800 <= code <= 0xDFFF
+        and (chr(code).lower() != chr(code) or chr(code).upper() != chr(code))
+    ]
+    differ = {
+        char
+        for char in [*cased, *CASE_FOLD_EXCEPTIONS]
+        for letter in letters
+        if (re.fullmatch(re.escape(letter), char, re.IGNORECASE) is not None)
+        != (lowered(char) == letter)
+    }
+
+    assert differ == set(CASE_FOLD_EXCEPTIONS)
