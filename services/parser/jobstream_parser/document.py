@@ -74,7 +74,12 @@ class Document:
         return [self.lines[index] for index in sorted(indexes)]
 
     def scan(
-        self, pattern: re.Pattern[str], extractor: str, back: int = 60, ahead: int = 100
+        self,
+        pattern: re.Pattern[str],
+        extractor: str,
+        back: int = 60,
+        ahead: int = 100,
+        starts: re.Pattern[str] | None = None,
     ) -> Iterator[re.Match[str]]:
         """`pattern.finditer` over windows around the anchors of `extractor` only.
 
@@ -85,7 +90,14 @@ class Document:
         A case-insensitive pattern is looked for as its case-sensitive twin in the lower-cased
         text (see `lower_twin`), which `re` runs two to three times faster; each find is then
         matched by the pattern itself at the same place, for its groups: the same matches.
+
+        `starts`, when given, finds every place a match of `pattern` may start (at least): the
+        pattern is then tried only there. A pattern whose matches start with a digit after a
+        lookbehind, say, is tried at every position; `\\d` with the lookbehind after it is not.
         """
+        if starts is not None:
+            yield from self._scan_from(pattern, starts, extractor, back, ahead)
+            return
         twin = lower_twin(pattern) if self._lower_scans else None
         for start, end in self.windows(extractor, back, ahead):
             if twin is None:
@@ -95,6 +107,24 @@ class Document:
                 match = pattern.match(self.text, found.start(), end)
                 if match is not None:  # always, as the twin matches what the pattern does
                     yield match
+
+    def _scan_from(
+        self,
+        pattern: re.Pattern[str],
+        starts: re.Pattern[str],
+        extractor: str,
+        back: int,
+        ahead: int,
+    ) -> Iterator[re.Match[str]]:
+        for start, end in self.windows(extractor, back, ahead):
+            matched_to = start  # as finditer: the next match starts after the last one
+            for begin in starts.finditer(self.text, start, end):
+                if begin.start() < matched_to:
+                    continue
+                match = pattern.match(self.text, begin.start(), end)
+                if match is not None:
+                    yield match
+                    matched_to = max(match.end(), match.start() + 1)
 
     def windows(self, extractor: str, back: int, ahead: int) -> list[tuple[int, int]]:
         """Merged `[start, end)` windows around the anchors of `extractor`."""

@@ -115,6 +115,8 @@ _HOURS: Final = re.compile(
     rf"(?:[ ]?(?P<zone>{_ZONE})\b|[ ]?\((?P<zone_in_parens>{_ZONE})\))?",
     re.IGNORECASE,
 )
+# Where a match of `_HOURS` may start: a digit after no word character or colon.
+_HOURS_START: Final = re.compile(r"\d(?<![\w:]\d)")
 _ZONE_ALONE: Final = re.compile(
     rf"(?i:time ?zones?|timezone)[ ]?:?[ ]?\(?(?P<after>{_ZONE})\b"
     rf"|(?<![\w-])(?P<before>{_ZONE})(?:[ ]?[+-\u2212±][ ]?\d{{1,2}})?[ ]?(?i:time ?zones?|timezone"
@@ -230,7 +232,7 @@ class Hours(NamedTuple):
 
 def find_working_hours(document: Document) -> Hours:
     """Working hours as stated ("8:00 am to 11:00 pm Pacific Time") and the time zone."""
-    hours = next(document.scan(_HOURS, "hours", back=30, ahead=80), None)
+    hours = next(document.scan(_HOURS, "hours", back=30, ahead=80, starts=_HOURS_START), None)
     if hours is not None:
         group = "zone" if hours.group("zone") else "zone_in_parens"
         zone = (

@@ -1,6 +1,7 @@
 # ruff: noqa: RUF001 - real postings use curly quotes and accented letters
-"""The shared document: windows around anchors, and case-insensitive patterns scanned as their
-lower-case twins with the same matches."""
+"""The shared document's scans find what the patterns themselves find in the windows around
+the anchors: case-insensitive patterns scanned as their lower-case twins, and patterns tried
+only where a match may start."""
 
 from __future__ import annotations
 
@@ -17,15 +18,15 @@ from jobstream_parser.document import CASE_FOLD_EXCEPTIONS, Document, lower_twin
 
 pytestmark = pytest.mark.unit
 
-# (pattern, extractor, back, ahead) as the extractors scan them.
-SCANS = [
-    (terms._EMPLOYMENT, "employment", 60, 60),
-    (terms._WORK_MODE, "work_mode", 60, 60),
-    (terms._HOURS, "hours", 30, 80),
-    (experience._MENTION, "experience", 40, 20),
-    (people._TEXT_LEVEL, "seniority", 30, 80),
-    (people._DEGREE, "education", 60, 60),
-    (dates._LABELLED, "dates", 40, 60),
+# (pattern, extractor, back, ahead, starts) as the extractors scan them.
+SCANS: list[tuple[re.Pattern[str], str, int, int, re.Pattern[str] | None]] = [
+    (terms._EMPLOYMENT, "employment", 60, 60, None),
+    (terms._WORK_MODE, "work_mode", 60, 60, None),
+    (terms._HOURS, "hours", 30, 80, terms._HOURS_START),
+    (experience._MENTION, "experience", 40, 20, None),
+    (people._TEXT_LEVEL, "seniority", 30, 80, None),
+    (people._DEGREE, "education", 60, 60, None),
+    (dates._LABELLED, "dates", 40, 60, None),
 ]
 PIECES = [
     "Full-Time", "PART TIME", "Contract-to-Hire", "contractor", "Internship", "Per Diem",
@@ -33,8 +34,8 @@ PIECES = [
     "On-site", "Work from Home", "Télétravail", "Híbrido", "5+ Years", "3-5 YEARS",
     "a minimum of two years", "Zwei Jahre", "8:00 AM to 5:00 PM PST", "Seniority level: Senior",
     "Entry-Level position", "we are hiring a Senior", "Bachelor's Degree", "MS/BS", "PhD",
-    "Date Posted: March 3, 2024", "POSTED ON 2024-02-29", "İ", "ı", "ſ", "K", "É", " ", "\n",
-    ", ", "-", "(", ")", ":", "/",
+    "Date Posted: March 3, 2024", "POSTED ON 2024-02-29", "9:00-17:00", "12h30 à 18h", "7 am",
+    "İ", "ı", "ſ", "K", "É", " ", "\n", ", ", "-", "(", ")", ":", "/",
 ]  # fmt: skip
 texts = st.lists(st.sampled_from(PIECES) | st.text(max_size=8), max_size=30).map("".join)
 
@@ -53,10 +54,10 @@ def _reference(
 @given(texts)
 def test_scans_find_what_the_patterns_find(text: str) -> None:
     document = Document(text)
-    for pattern, name, back, ahead in SCANS:
+    for pattern, name, back, ahead, starts in SCANS:
         found = [
             (match.span(), match.lastgroup)
-            for match in document.scan(pattern, name, back=back, ahead=ahead)
+            for match in document.scan(pattern, name, back=back, ahead=ahead, starts=starts)
         ]
         assert found == _reference(document, pattern, name, back, ahead), pattern.pattern[:40]
 
