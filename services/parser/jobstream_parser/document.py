@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, TypeVar, cast
 
 from jobstream_parser.anchors import anchor_positions, lowered
 
@@ -20,6 +20,8 @@ BULLET: Final = re.compile(r"- |\d{1,3}[.)] |[a-z][.)] ")
 # with the patterns themselves.
 CASE_FOLD_EXCEPTIONS: Final = "\u0130\u0131\u017f"
 _GROUP_NAME: Final = re.compile(r"\(\?P<\w+>")
+
+T = TypeVar("T")
 
 
 class Line(NamedTuple):
@@ -38,6 +40,7 @@ class Document:
     _anchors: dict[str, list[int]] = field(init=False)
     _starts: list[int] = field(init=False)
     _lower_scans: bool = field(init=False)
+    _derived: dict[Callable[[Document], object], object] = field(init=False)
 
     def __post_init__(self) -> None:
         lines = []
@@ -51,6 +54,13 @@ class Document:
         self.lower = lowered(self.text)
         self._anchors = anchor_positions(self.lower)
         self._lower_scans = not any(char in self.text for char in CASE_FOLD_EXCEPTIONS)
+        self._derived = {}
+
+    def derived(self, compute: Callable[[Document], T]) -> T:
+        """`compute(self)`, computed once: a view of the text that several extractors read."""
+        if compute not in self._derived:
+            self._derived[compute] = compute(self)
+        return cast(T, self._derived[compute])
 
     @property
     def head(self) -> list[Line]:

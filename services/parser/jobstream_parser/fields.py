@@ -163,14 +163,14 @@ class _Line(NamedTuple):
     start: int  # offset of `text` in the posting
 
 
-def find_title(text: str) -> Found | None:
+def find_title(document: Document) -> Found | None:
     """The job title: the first title-like line of the head, else "As a <Title> on/at ...".
 
     Lines before the title may be a URL, a company name or a heading; the search stops at the
     first line that reads like body text (a bullet, a sentence, a long line). In a separated
     one-line head ("Acme | Senior Engineer | Berlin") the title is the segment naming a role.
     """
-    for line in _head_lines(text):
+    for line in document.derived(_head_lines):
         if _is_body(line.text):
             break
         parts = _segments(line, _TITLE_SEGMENTS)
@@ -180,7 +180,7 @@ def find_title(text: str) -> Found | None:
             found = _title_of_line(part)
             if found is not None:
                 return found
-    return _title_after_as_a(text[:OPENING_CHARS])
+    return _title_after_as_a(document.text[:OPENING_CHARS])
 
 
 def find_company(document: Document, title: Found | None = None) -> Found | None:
@@ -194,10 +194,10 @@ def find_company(document: Document, title: Found | None = None) -> Found | None
         found = _first_name(pattern, head) if any(w in lowered for w in words) else None
         if found is not None:
             return found
-    found = _company_beside_title(text, title)
+    found = _company_beside_title(document, title)
     if found is not None:
         return found
-    found = _company_line(text)
+    found = _company_line(document)
     if found is not None:
         return found
     for match in document.scan(
@@ -230,13 +230,14 @@ def _part(line: _Line, start: int, end: int) -> _Line:
     return _Line(stripped, line.start + start + len(raw) - len(raw.lstrip()))
 
 
-def _company_beside_title(text: str, title: Found | None) -> Found | None:
+def _company_beside_title(document: Document, title: Found | None) -> Found | None:
     """ "Acme | Senior Engineer | Berlin": the first segment when the title is another one;
     "ML Engineer @ Acme"; "Senior Engineer" then "Acme · Berlin, Germany": the first segment of
     the next line; or the next line alone when the posting names it again ("Acme is ...")."""
     if title is None or title.span is None:
         return None
-    lines = _head_lines(text)
+    text = document.text
+    lines = document.derived(_head_lines)
     for index, line in enumerate(lines):
         if not line.start <= title.span[0] <= line.start + len(line.text):
             continue
@@ -294,15 +295,25 @@ def _company_of(part: _Line) -> Found | None:
     return Found(value, (part.start, part.start + len(value))) if looks_like_name else None
 
 
-def _head_lines(text: str) -> list[_Line]:
-    """The non-blank, non-URL lines of the head, stripped, with their offsets."""
+def _head_lines(document: Document) -> list[_Line]:
+    """The non-blank, non-URL lines of the head (the first `HEAD_LINES` lines, blank ones
+    counted, within the first `HEAD_CHARS` characters), stripped, with their offsets. Read
+    from the document's lines, once per document (see `Document.derived`)."""
+    text = document.text
     lines = []
-    offset = 0
-    for raw in text[:HEAD_CHARS].split("\n")[:HEAD_LINES]:
+    number = 0  # of the line in the text, blank lines counted
+    previous_start = 0
+    for line in document.lines:
+        if line.start >= HEAD_CHARS:
+            break
+        number += text.count("\n", previous_start, line.start)
+        if number >= HEAD_LINES:
+            break
+        previous_start = line.start
+        raw = line.text if line.end <= HEAD_CHARS else line.text[: HEAD_CHARS - line.start]
         stripped = raw.strip()
         if stripped and not _is_url(stripped):
-            lines.append(_Line(stripped, offset + len(raw) - len(raw.lstrip())))
-        offset += len(raw) + 1
+            lines.append(_Line(stripped, line.start + len(raw) - len(raw.lstrip())))
     return lines
 
 
@@ -372,9 +383,9 @@ def _first_name(pattern: re.Pattern[str], head: str) -> Found | None:
     return None
 
 
-def _company_line(text: str) -> Found | None:
+def _company_line(document: Document) -> Found | None:
     """ "Upwork" on the first line, the title on the next: the first line names the company."""
-    lines = _head_lines(text)
+    lines = document.derived(_head_lines)
     if len(lines) < 2:
         return None
     first, second = lines[0], lines[1]

@@ -68,7 +68,7 @@ def parse(raw: RawPosting) -> ParsedPosting:
         if span is not None and span[1] > span[0]:
             evidence[field] = _span(span)
 
-    title = _provided(raw.provided.title, text) or find_title(text)
+    title = _provided(raw.provided.title, text) or find_title(document)
     company = _provided(raw.provided.company, text) or find_company(document, title)
     note("title", title.span if title else None)
     note("company", company.span if company else None)

@@ -9,6 +9,8 @@ import pytest
 
 from jobstream.contracts import ParsedPosting, ProvidedFields, RawPosting, Source
 from jobstream_parser.cleaning import clean, clean_text
+from jobstream_parser.document import Document
+from jobstream_parser.fields import Found, find_title
 from jobstream_parser.parse import PARSER_VERSION, NotAPosting, parse
 
 pytestmark = pytest.mark.unit
@@ -188,6 +190,16 @@ def test_title_stops_at_the_body() -> None:
     text = "Responsibilities\n- Build things.\nLead Engineer\n"
 
     assert _parse(text).title is None
+
+
+def test_title_is_read_from_the_head_lines_only() -> None:
+    # The first 40 lines, blank ones counted, within the first 5,000 characters.
+    found = find_title(Document("\n" * 39 + "  Senior Engineer  "))
+    assert found == Found("Senior Engineer", (41, 56))
+    assert find_title(Document("\n" * 40 + "Senior Engineer")) is None
+    assert find_title(Document(" " * 4_990 + "\nSenior Engineer")) is None
+    cut = find_title(Document(" " * 4_980 + "Senior Engineer Manager"))
+    assert cut == Found("Senior Engineer Mana", (4_980, 5_000))  # the line as far as it is read
 
 
 def test_provided_title_wins_and_points_at_the_text_when_present() -> None:
