@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Final, NamedTuple, TypeVar, cast
 
 from jobstream_parser.anchors import anchor_positions, lowered
+from jobstream_parser.heads import head_finder
 
 # The head: where a posting states its title, company, place and terms.
 HEAD_LINES: Final = 12
@@ -97,44 +98,61 @@ class Document:
         hold any match that contains or follows the anchor); overlapping windows merge, so no
         match is found twice. Lookbehinds still see the text before a window.
 
-        A case-insensitive pattern is looked for as its case-sensitive twin in the lower-cased
-        text (see `lower_twin`), which `re` runs two to three times faster; each find is then
-        matched by the pattern itself at the same place, for its groups: the same matches.
-
-        `starts`, when given, finds every place a match of `pattern` may start (at least): the
-        pattern is then tried only there. A pattern whose matches start with a digit after a
-        lookbehind, say, is tried at every position; `\\d` with the lookbehind after it is not.
+        The matches are those of `finditer`, found faster: the pattern is tried only where a
+        match may start. `starts`, when given, finds those places (a pattern whose matches
+        start with a digit after a lookbehind, say, is tried at every position by `re`; `\\d`
+        with the lookbehind after it is not). Else, when the pattern's literal heads are known
+        (heads.py), one Aho-Corasick pass finds them. Else a case-insensitive pattern runs as
+        its case-sensitive twin over the lower-cased text (`lower_twin`), which `re` runs two
+        to three times faster, and each find is matched again by the pattern for its groups.
         """
-        if starts is not None:
-            yield from self._scan_from(pattern, starts, extractor, back, ahead)
-            return
-        twin = lower_twin(pattern) if self._lower_scans else None
+        ignore_case = bool(pattern.flags & re.IGNORECASE)
+        finder = None
+        if starts is None and (self._lower_scans or not ignore_case):
+            finder = head_finder(pattern)
+        twin = None
+        if starts is None and finder is None and self._lower_scans:
+            twin = lower_twin(pattern)
         for start, end in self.windows(extractor, back, ahead):
-            if twin is None:
+            if starts is not None:
+                found = [begin.start() for begin in starts.finditer(self.text, start, end)]
+            elif finder is not None:
+                window = self.lower[start:end] if ignore_case else self.text[start:end]
+                found = [start + at for at in finder.starts(window)]
+            elif twin is not None:
+                found = [begin.start() for begin in twin.finditer(self.lower, start, end)]
+            else:
                 yield from pattern.finditer(self.text, start, end)
                 continue
-            for found in twin.finditer(self.lower, start, end):
-                match = pattern.match(self.text, found.start(), end)
-                if match is not None:  # always, as the twin matches what the pattern does
-                    yield match
+            yield from self._matches_at(pattern, found, start, end)
 
-    def _scan_from(
-        self,
-        pattern: re.Pattern[str],
-        starts: re.Pattern[str],
-        extractor: str,
-        back: int,
-        ahead: int,
+    def _matches_at(
+        self, pattern: re.Pattern[str], begins: list[int], start: int, end: int
     ) -> Iterator[re.Match[str]]:
-        for start, end in self.windows(extractor, back, ahead):
-            matched_to = start  # as finditer: the next match starts after the last one
-            for begin in starts.finditer(self.text, start, end):
-                if begin.start() < matched_to:
-                    continue
-                match = pattern.match(self.text, begin.start(), end)
-                if match is not None:
-                    yield match
-                    matched_to = max(match.end(), match.start() + 1)
+        """The pattern's matches in `[start, end)` that start at one of `begins` (in order),
+        each after the last, as `finditer` finds them."""
+        matched_to = start
+        for begin in begins:
+            if begin < matched_to:
+                continue
+            match = pattern.match(self.text, begin, end)
+            if match is not None:
+                yield match
+                matched_to = max(match.end(), begin + 1)
+
+    def find(self, pattern: re.Pattern[str], start: int, end: int) -> re.Match[str] | None:
+        """`pattern.search(self.text[start:end])` (offsets in that slice), the pattern tried
+        only where one of its literal heads starts (see heads.py)."""
+        sliced = self.text[start:end]
+        finder = head_finder(pattern)
+        ignore_case = bool(pattern.flags & re.IGNORECASE)
+        if finder is None or (ignore_case and not self._lower_scans):
+            return pattern.search(sliced)
+        for at in finder.starts(self.lower[start:end] if ignore_case else sliced):
+            match = pattern.match(sliced, at)
+            if match is not None:
+                return match
+        return None
 
     def windows(self, extractor: str, back: int, ahead: int) -> list[tuple[int, int]]:
         """Merged `[start, end)` windows around the anchors of `extractor`."""

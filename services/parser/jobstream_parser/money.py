@@ -126,10 +126,9 @@ class FoundSalary(NamedTuple):
 
 def find_salary(document: Document) -> FoundSalary | None:
     """The first statement of pay in the text; ranges and periods beat a lone amount."""
-    text = document.text
     lone: FoundSalary | None = None
     for statement in _statements(document):
-        found = _judge(text, statement)
+        found = _judge(document, statement)
         if found is None:
             continue
         if len(statement) > 1 or found.period is not None:
@@ -188,14 +187,19 @@ def _statements(document: Document) -> list[list[Amount]]:
     return statements
 
 
-def _judge(text: str, amounts: list[Amount]) -> FoundSalary | None:
+def _judge(document: Document, amounts: list[Amount]) -> FoundSalary | None:
     if any(amount.large for amount in amounts):
         return None
+    text = document.text
     start, end = amounts[0].start, amounts[-1].end
-    before = text[max(0, start - CUE_WINDOW) : start]
-    line_before = before.rsplit("\n", 1)[-1]
+    # Where the words before the amounts are looked for (`document.find` reads them from the
+    # text, trying each pattern only where its words start): the `CUE_WINDOW` characters
+    # before, the same line of them, the last `ADJACENT_WINDOW` characters of that line.
+    before = max(0, start - CUE_WINDOW)
+    line_before = text.rfind("\n", before, start) + 1 or before
+    adjacent = max(line_before, start - ADJACENT_WINDOW)
     currency = next((amount.currency for amount in amounts if amount.currency), None)
-    adjacent_cue = _CUE.search(line_before[-ADJACENT_WINDOW:]) is not None
+    adjacent_cue = document.find(_CUE, adjacent, start) is not None
     if currency is None and not adjacent_cue:  # most numbers: counts, years, percentages
         return None
     period: SalaryPeriod | None = None
@@ -204,13 +208,15 @@ def _judge(text: str, amounts: list[Amount]) -> FoundSalary | None:
         period = _period_of(after)
         end = after.end()
     else:
-        before_period = _PERIOD_BEFORE.search(before)
+        before_period = document.find(_PERIOD_BEFORE, before, start)
         if before_period is not None and before_period.lastgroup is not None:
             period = before_period.lastgroup  # type: ignore[assignment]
-    cue = adjacent_cue or _CUE.search(before) is not None
+    cue = adjacent_cue or document.find(_CUE, before, start) is not None
     # "$2,000 yearly learning budget": what follows the amount, up to a comma, says what it is.
     following = re.split(r"[,;.()\n]", text[end : end + ADJACENT_WINDOW], maxsplit=1)[0]
-    if _NOT_PAY.search(line_before[-ADJACENT_WINDOW:]) or _NOT_PAY.search(following):
+    if document.find(_NOT_PAY, adjacent, start) or document.find(
+        _NOT_PAY, end, end + len(following)
+    ):
         return None
     is_range = len(amounts) > 1
     if currency is not None:
@@ -224,9 +230,9 @@ def _judge(text: str, amounts: list[Amount]) -> FoundSalary | None:
     minimum: float | None = min(values)
     maximum: float | None = max(values)
     if not is_range:
-        if _UP_TO.search(line_before):
+        if document.find(_UP_TO, line_before, start):
             minimum = None
-        elif _FROM.search(line_before):
+        elif document.find(_FROM, line_before, start):
             maximum = None
     return FoundSalary(minimum, maximum, currency, period, (start, end))
 

@@ -18,6 +18,7 @@ from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
 from jobstream.contracts import SectionKind
 from jobstream_parser.document import Document, Line, is_bullet
+from jobstream_parser.heads import literal_heads
 
 MAX_HEADING_CHARS: Final = 70
 MAX_HEADING_WORDS: Final = 9
@@ -92,43 +93,6 @@ _KINDS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
 )
 
 
-def _alternatives(pattern: str) -> list[str]:
-    """The top-level alternatives of a pattern: split at `|` outside groups and classes."""
-    parts: list[str] = []
-    depth, start, in_class, escaped = 0, 0, False, False
-    for index, char in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char in "()":
-            depth += 1 if char == "(" else -1
-        elif char == "|" and depth == 0:
-            parts.append(pattern[start:index])
-            start = index + 1
-    parts.append(pattern[start:])
-    return parts
-
-
-def _literal_head(alternative: str) -> str:
-    """The literal text every match of an alternative starts with, after a leading `\\b`:
-    up to the first special character, less a character a quantifier makes optional."""
-    head: list[str] = []
-    for char in alternative.removeprefix(r"\b"):
-        if char in "?*{":
-            if head:
-                head.pop()
-            break
-        if char in "\\.^$+[]()|":
-            break
-        head.append(char)
-    return "".join(head)
-
-
 def _head_automaton() -> tuple[AhoCorasick, tuple[frozenset[int], ...], frozenset[int]]:
     """An automaton of the literal heads of every kind's alternatives; for each head, the
     kinds (indexes into `_KINDS`) that have it; and the kinds with an alternative that has no
@@ -136,21 +100,20 @@ def _head_automaton() -> tuple[AhoCorasick, tuple[frozenset[int], ...], frozense
     kinds_of: dict[str, set[int]] = {}
     headless: set[int] = set()
     for index, (_, pattern) in enumerate(_KINDS):
-        for alternative in _alternatives(pattern.pattern):
-            head = _literal_head(alternative)
-            if head:
-                kinds_of.setdefault(head, set()).add(index)
-            else:
-                headless.add(index)
+        heads = literal_heads(pattern.pattern)
+        if heads is None:
+            headless.add(index)
+        for head in heads or []:
+            kinds_of.setdefault(head, set()).add(index)
     automaton = AhoCorasick(
         list(kinds_of), matchkind=MatchKind.Standard, implementation=Implementation.DFA
     )
     return automaton, tuple(frozenset(kinds) for kinds in kinds_of.values()), frozenset(headless)
 
 
-# A kind whose heads are not in a label cannot match it. One Aho-Corasick pass over a label
-# finds the kinds worth trying; `re` would try each of the 150 words at every position (a
-# `\\b` before a word rules out its fast scan), which costs microseconds a line.
+# A kind whose heads (heads.py) are not in a label cannot match it. One Aho-Corasick pass over
+# a label finds the kinds worth trying; `re` would try each of the 150 words at every position
+# (a `\\b` before a word rules out its fast scan), which costs microseconds a line.
 _HEADS, _KINDS_OF_HEAD, _HEADLESS_KINDS = _head_automaton()
 
 
@@ -252,7 +215,7 @@ def find_sections(document: Document) -> list[FoundSection]:
         legal = (
             line.start in legal_lines
             and len(line.text) <= MAX_LEGAL_LINE_CHARS
-            and _LEGAL_TEXT.search(line.text) is not None
+            and document.find(_LEGAL_TEXT, line.start, line.end) is not None
         )
         if legal and (current is None or current[0] != "legal"):
             close(line.start)

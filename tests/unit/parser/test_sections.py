@@ -1,5 +1,6 @@
 # ruff: noqa: RUF001 - real postings use curly quotes
-"""Section headings: the quick test that rules out kinds before their patterns run."""
+"""Section headings in their spellings, and the quick test that rules out kinds before their
+patterns run."""
 
 from __future__ import annotations
 
@@ -8,46 +9,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobstream_parser.document import Line
-from jobstream_parser.sections import (
-    _HEADLESS_KINDS,
-    _KINDS,
-    _alternatives,
-    _literal_head,
-    candidate_kinds,
-    heading_of,
-)
+from jobstream_parser.heads import literal_heads
+from jobstream_parser.sections import _HEADLESS_KINDS, _KINDS, candidate_kinds, heading_of
 
 pytestmark = pytest.mark.unit
 
 # Words of every kind's pattern and what sits around them in headings.
-WORDS = sorted(
-    {head for _, pattern in _KINDS for head in map(_literal_head, _alternatives(pattern.pattern))}
-)
+WORDS = sorted({head for _, pattern in _KINDS for head in literal_heads(pattern.pattern) or []})
 labels = st.lists(
     st.sampled_from([*WORDS, " ", "-", "'", "s", "what you'll ", "to haves", "ll", ":"])
     | st.text(max_size=6),
     max_size=8,
 ).map("".join)
-
-
-def test_alternatives_split_at_the_top_level_only() -> None:
-    assert _alternatives(r"a|b(?:c|d)|[|(]e|\|f") == ["a", "b(?:c|d)", "[|(]e", r"\|f"]
-
-
-@pytest.mark.parametrize(
-    ("alternative", "head"),
-    [
-        (r"\bpay\b", "pay"),
-        ("nice[- ]to[- ]haves?", "nice"),
-        (r"missions?\b", "mission"),
-        ("what you(?:'ll)? bring", "what you"),
-        ("about [a-z0-9]", "about "),
-        ("5+ years", "5"),
-        ("(?:a|b)c", ""),
-    ],
-)
-def test_literal_head_is_what_every_match_starts_with(alternative: str, head: str) -> None:
-    assert _literal_head(alternative) == head
 
 
 def test_every_kind_has_heads_so_the_quick_test_applies() -> None:

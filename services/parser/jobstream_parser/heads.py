@@ -1,0 +1,156 @@
+"""Where a pattern's matches can start: the literal text each of its alternatives starts with.
+
+Python's `re` tries a word-list pattern at every position of a text, trying each word in turn
+(a `\\b` or a named group before the words rules out its quick skip to a possible first
+character), so a search over 100 characters with a few dozen words costs microseconds. But
+every match of `salar|\\bpay\\b|compensation` starts with "salar", "pay" or "compensation":
+one Aho-Corasick pass finds where those are, and the pattern is tried only there.
+
+`literal_heads` reads them from the pattern's source, and is sound or says nothing: it returns
+None when some alternative may start with anything else (a character class, an optional
+group), and a head may be shorter than what the alternative surely starts with, never longer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
+
+# Zero-width openings skipped before a head: they say where a match may be, not what it holds.
+_ZERO_WIDTH: Final = re.compile(r"\\b|\^|\(\?<?[=!]")
+# Characters that end a literal head.
+_SPECIAL: Final = frozenset("\\.^$[]()|+?*{}")
+
+
+def alternatives(source: str) -> list[str]:
+    """The top-level alternatives of a pattern: split at `|` outside groups and classes."""
+    parts: list[str] = []
+    depth, start, in_class, escaped = 0, 0, False, False
+    for index, char in enumerate(source):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            parts.append(source[start:index])
+            start = index + 1
+    parts.append(source[start:])
+    return parts
+
+
+def literal_heads(source: str) -> list[str] | None:
+    """The literal text that each match of the pattern `source` starts with, one or more per
+    alternative; None when an alternative may start with something else."""
+    heads: list[str] = []
+    for alternative in alternatives(source):
+        found = _heads_of(alternative)
+        if found is None:
+            return None
+        heads.extend(found)
+    return heads
+
+
+def _heads_of(alternative: str) -> list[str] | None:
+    text = _skip_zero_width(alternative)
+    if text.startswith("(?:") or text.startswith("(?P<"):
+        end = _group_end(text)
+        if end is None or text[end + 1 : end + 2] in {"?", "*", "{"}:
+            return None  # an optional (or unbalanced) group: the match may start after it
+        inner = text[3:end] if text.startswith("(?:") else text[text.index(">") + 1 : end]
+        return literal_heads(inner)
+    head = _literal_head(text)
+    return [head] if head else None
+
+
+def _skip_zero_width(text: str) -> str:
+    while True:
+        opening = _ZERO_WIDTH.match(text)
+        if opening is None:
+            return text
+        if opening.group().startswith("(?"):
+            end = _group_end(text)
+            if end is None:
+                return text
+            text = text[end + 1 :]
+        else:
+            text = text[opening.end() :]
+
+
+def _group_end(text: str) -> int | None:
+    """The index of the parenthesis that closes the group `text` starts with."""
+    depth, in_class, escaped = 0, False, False
+    for index, char in enumerate(text):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def _literal_head(text: str) -> str:
+    """Literal characters up to the first special one, less the last when a quantifier makes
+    it optional; an escaped punctuation mark ("\\$") is a literal."""
+    head: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and index + 1 < len(text) and not text[index + 1].isalnum():
+            char, index = text[index + 1], index + 1
+        elif char in _SPECIAL:
+            if char in "?*{" and head:
+                head.pop()
+            break
+        head.append(char)
+        index += 1
+    return "".join(head)
+
+
+class HeadFinder:
+    """Finds where a pattern's matches may start, with one Aho-Corasick pass."""
+
+    def __init__(self, heads: list[str]) -> None:
+        self._automaton = AhoCorasick(
+            sorted(set(heads)), matchkind=MatchKind.Standard, implementation=Implementation.DFA
+        )
+
+    def starts(self, text: str) -> list[int]:
+        """Every offset in `text` where a head starts, in order."""
+        return sorted(
+            {
+                start
+                for _, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True)
+            }
+        )
+
+
+_FINDERS: dict[re.Pattern[str], HeadFinder | None] = {}
+
+
+def head_finder(pattern: re.Pattern[str]) -> HeadFinder | None:
+    """The finder of a pattern's heads (lower case when the pattern ignores case), or None
+    when its heads are not known."""
+    if pattern not in _FINDERS:
+        # Verbose patterns ignore their white space: their source is not their literal text.
+        heads = None if pattern.flags & re.VERBOSE else literal_heads(pattern.pattern)
+        if heads is not None and pattern.flags & re.IGNORECASE:
+            heads = [head.lower() for head in heads]
+        _FINDERS[pattern] = HeadFinder(heads) if heads else None
+    return _FINDERS[pattern]
