@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Final, NamedTuple, TypeVar, cast
 
 from jobstream_parser.anchors import anchor_positions, lowered
-from jobstream_parser.heads import head_finder
+from jobstream_parser.heads import IGNORECASE, head_finder
 
 # The head: where a posting states its title, company, place and terms.
 HEAD_LINES: Final = 12
@@ -53,7 +53,7 @@ class Document:
         self.lines = lines
         self._starts = [line.start for line in lines]
         self.lower = lowered(self.text)
-        self._anchors = anchor_positions(self.lower)
+        self._anchors = anchor_positions(self.text, self.lower)
         self._lower_scans = not any(char in self.text for char in CASE_FOLD_EXCEPTIONS)
         self._derived = {}
 
@@ -106,7 +106,7 @@ class Document:
         its case-sensitive twin over the lower-cased text (`lower_twin`), which `re` runs two
         to three times faster, and each find is matched again by the pattern for its groups.
         """
-        ignore_case = bool(pattern.flags & re.IGNORECASE)
+        ignore_case = bool(pattern.flags & IGNORECASE)
         finder = None
         if starts is None and (self._lower_scans or not ignore_case):
             finder = head_finder(pattern)
@@ -145,7 +145,7 @@ class Document:
         only where one of its literal heads starts (see heads.py)."""
         sliced = self.text[start:end]
         finder = head_finder(pattern)
-        ignore_case = bool(pattern.flags & re.IGNORECASE)
+        ignore_case = bool(pattern.flags & IGNORECASE)
         if finder is None or (ignore_case and not self._lower_scans):
             return pattern.search(sliced)
         for at in finder.starts(self.lower[start:end] if ignore_case else sliced):
@@ -166,7 +166,8 @@ class Document:
         return [(start, end) for start, end in windows]
 
 
-_TWINS: dict[re.Pattern[str], re.Pattern[str] | None] = {}
+# By the pattern's id, with the pattern (see heads._FINDERS).
+_TWINS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
 
 
 def lower_twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
@@ -178,17 +179,18 @@ def lower_twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     twin finds the same matches at the same places in a text lower-cased character for
     character (`anchors.lowered`) that holds none of `CASE_FOLD_EXCEPTIONS`.
     """
-    if pattern in _TWINS:
-        return _TWINS[pattern]
+    cached = _TWINS.get(id(pattern))
+    if cached is not None and cached[0] is pattern:
+        return cached[1]
     twin = None
-    if pattern.flags & re.IGNORECASE and "\\N" not in pattern.pattern:
+    if pattern.flags & IGNORECASE and "\\N" not in pattern.pattern:
         source = _GROUP_NAME.sub("(?:", pattern.pattern)
         # Lower case all but what follows a backslash (\W is not \w).
         lowered_source = re.sub(
             r"\\.|[^\\]+", lambda part: part[0] if part[0][0] == "\\" else part[0].lower(), source
         )
         twin = re.compile(lowered_source, pattern.flags & ~re.IGNORECASE)
-    _TWINS[pattern] = twin
+    _TWINS[id(pattern)] = (pattern, twin)
     return twin
 
 

@@ -141,16 +141,25 @@ class HeadFinder:
         )
 
 
-_FINDERS: dict[re.Pattern[str], HeadFinder | None] = {}
+# Flags as plain integers: `&` on `re.RegexFlag` runs Python code (a microsecond a call).
+IGNORECASE: Final = int(re.IGNORECASE)
+VERBOSE: Final = int(re.VERBOSE)
+
+# By the pattern's id, with the pattern itself (so its id is not reused): hashing a compiled
+# pattern hashes its code, microseconds for a word list.
+_FINDERS: dict[int, tuple[re.Pattern[str], HeadFinder | None]] = {}
 
 
 def head_finder(pattern: re.Pattern[str]) -> HeadFinder | None:
     """The finder of a pattern's heads (lower case when the pattern ignores case), or None
     when its heads are not known."""
-    if pattern not in _FINDERS:
-        # Verbose patterns ignore their white space: their source is not their literal text.
-        heads = None if pattern.flags & re.VERBOSE else literal_heads(pattern.pattern)
-        if heads is not None and pattern.flags & re.IGNORECASE:
-            heads = [head.lower() for head in heads]
-        _FINDERS[pattern] = HeadFinder(heads) if heads else None
-    return _FINDERS[pattern]
+    cached = _FINDERS.get(id(pattern))
+    if cached is not None and cached[0] is pattern:
+        return cached[1]
+    # Verbose patterns ignore their white space: their source is not their literal text.
+    heads = None if pattern.flags & VERBOSE else literal_heads(pattern.pattern)
+    if heads is not None and pattern.flags & IGNORECASE:
+        heads = [head.lower() for head in heads]
+    finder = HeadFinder(heads) if heads else None
+    _FINDERS[id(pattern)] = (pattern, finder)
+    return finder

@@ -34,6 +34,12 @@ _LANGUAGES_OF: Final[dict[str, tuple[str, ...]]] = {}
 for _language, _words in _FUNCTION_WORDS.items():
     for _word in _words.split():
         _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _language)
+# What a function word adds to each of its languages' scores: "de", "la", "e" are shared by
+# several languages and count less.
+_SHARES_OF: Final[dict[str, tuple[tuple[str, float], ...]]] = {
+    word: tuple((language, 1 / len(languages)) for language in languages)
+    for word, languages in _LANGUAGES_OF.items()
+}
 
 _WORD: Final = re.compile(r"[^\W\d_]+")
 
@@ -46,13 +52,11 @@ class FoundLanguage(NamedTuple):
 def find_language(text: str) -> FoundLanguage | None:
     sample = text[:SAMPLE_CHARS]
     scores: dict[str, float] = {}
-    # str.split is C-speed; a word glued to punctuation ("and,") is just not counted.
-    for word in sample.lower().split():
-        languages = _LANGUAGES_OF.get(word)
-        if languages:
-            share = 1 / len(languages)  # "de", "la", "e": shared words count less
-            for language in languages:
-                scores[language] = scores.get(language, 0.0) + share
+    # str.split is C-speed; a word glued to punctuation ("and,") is just not counted. map and
+    # filter keep the function words, in order, at C speed: only they reach the Python loop.
+    for shares in filter(None, map(_SHARES_OF.get, sample.lower().split())):
+        for language, share in shares:
+            scores[language] = scores.get(language, 0.0) + share
     if not scores:
         return None
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
