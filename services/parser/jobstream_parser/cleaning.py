@@ -33,6 +33,8 @@ _BOARD_WORD: Final = re.compile("job|tips|safety|viewed|notified")
 # is "be an early applicant!"); those notices hold one of these words (lower case).
 MAX_SHORT_BOARD_LINE_CHARS: Final = 22
 _NOTICE_WORD: Final = re.compile("cookie|by clicking|by applying")
+# Either kind of word: most lines have none, and one search says so.
+_BOARD_OR_NOTICE_WORD: Final = re.compile(f"{_BOARD_WORD.pattern}|{_NOTICE_WORD.pattern}")
 
 _LINE_BREAKS: Final = re.compile(r"\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _RARE_BREAKS: Final = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
@@ -116,7 +118,13 @@ def clean(text: str) -> Cleaned:
     lines = text.split("\n")
     odd_spaces = any(space in text for space in _ODD_SPACES)
     for index, raw_line in enumerate(lines):
-        line = _normalise_line(_spaces_collapsed(raw_line, odd_spaces))
+        # Every run of white space one space, the line stripped, as " ".join(line.split()) does;
+        # that costs a string per word, so it is done only where there are more than single
+        # spaces. Then markup: most lines have none, and "- " bullets are already as wanted.
+        runs = odd_spaces or "  " in raw_line
+        line = " ".join(raw_line.split()) if runs else raw_line.strip(" ")
+        if line and line[0] in _MARKUP_FIRST and not line.startswith("- "):
+            line = _normalise_line(line)
         if not line:
             if out and out[-1]:
                 out.append("")
@@ -128,8 +136,10 @@ def clean(text: str) -> Cleaned:
             # Lower case settles the word tests for an ASCII line (what IGNORECASE matches);
             # any other line goes to the patterns.
             lowered = line.lower() if line.isascii() else None
+            words = lowered is None or _BOARD_OR_NOTICE_WORD.search(lowered) is not None
             if (
-                content_lines >= MIN_LINES_BEFORE_BOARD_BLOCK
+                words
+                and content_lines >= MIN_LINES_BEFORE_BOARD_BLOCK
                 and (lowered is None or _BOARD_WORD.search(lowered))
                 and _BOARD_BLOCK.search(line)
             ):
@@ -139,8 +149,7 @@ def clean(text: str) -> Cleaned:
                 break
             if (
                 len(line) <= MAX_SHORT_BOARD_LINE_CHARS
-                or lowered is None
-                or _NOTICE_WORD.search(lowered)
+                or (words and (lowered is None or _NOTICE_WORD.search(lowered)))
             ) and _BOARD_LINE.fullmatch(line):
                 removed += 1
                 notes.append(line[:MAX_NOTED_CHARS])
@@ -153,15 +162,6 @@ def clean(text: str) -> Cleaned:
     while out and not out[-1]:
         out.pop()
     return Cleaned("\n".join(out), duplicates, removed, notes)
-
-
-def _spaces_collapsed(line: str, odd_spaces: bool) -> str:
-    """The line stripped, every run of white space one space (what " ".join(line.split()) does:
-    that costs a string per word, so it is done only where the text has more than single
-    spaces)."""
-    if odd_spaces or "  " in line:
-        return " ".join(line.split())
-    return line.strip(" ")
 
 
 def _normalise_line(line: str) -> str:
