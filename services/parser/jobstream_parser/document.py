@@ -195,4 +195,8 @@ def lower_twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
 
 
 def is_bullet(line: str) -> bool:
-    return BULLET.match(line) is not None
+    # Only a line that starts as a bullet may be one: a cheap test before the pattern.
+    first = line[:1]
+    if first == "-" or "a" <= first <= "z" or first.isdecimal():
+        return BULLET.match(line) is not None
+    return False

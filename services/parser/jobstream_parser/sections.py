@@ -140,6 +140,7 @@ _LEGAL_TEXT: Final = re.compile(
     re.IGNORECASE,
 )
 _LABEL: Final = re.compile(r"([^:\n]{2,40}):[ ]?(?=\S)")
+_ASCII_DIGIT: Final = re.compile("[0-9]")
 
 
 class Heading(NamedTuple):
@@ -191,13 +192,13 @@ def find_sections(document: Document) -> list[FoundSection]:
         if current is None:
             return
         kind, heading, start = current
-        body = text[start:at]
-        stripped_start = start + len(body) - len(body.lstrip())
-        stripped_end = start + len(body.rstrip())
-        if stripped_end > stripped_start:
-            found.append(
-                FoundSection(cast(SectionKind, kind), heading, stripped_start, stripped_end)
-            )
+        # The body without the white space around it (as str.strip, without copying it).
+        while start < at and text[start].isspace():
+            start += 1
+        while at > start and text[at - 1].isspace():
+            at -= 1
+        if at > start:
+            found.append(FoundSection(cast(SectionKind, kind), heading, start, at))
 
     for line in document.lines:
         heading = heading_of(line)
@@ -227,6 +228,12 @@ def find_sections(document: Document) -> list[FoundSection]:
     return found
 
 
+def _has_digit(label: str) -> bool:
+    if label.isascii():  # the common case: a search at C speed
+        return _ASCII_DIGIT.search(label) is not None
+    return any(char.isdigit() for char in label)
+
+
 def _is_capitals(label: str) -> bool:
     """Three letters or more, all capitals (a loop that stops at the first small letter)."""
     letters = 0
@@ -241,16 +248,14 @@ def _is_capitals(label: str) -> bool:
 def _kind(label: str, *, strong: bool) -> str | None:
     """The section kind a heading's words name; None when they are not a heading."""
     lowered = label.lower().replace("\u2019", "'")
-    candidates = candidate_kinds(lowered)
-    for index, (kind, pattern) in enumerate(_KINDS):
-        if index not in candidates:
-            continue
+    for index in sorted(candidate_kinds(lowered)):
+        kind, pattern = _KINDS[index]
         match = pattern.search(lowered)
         if match is None:
             continue
         if strong:
             return kind
-        if kind == "other" or not label[0].isupper() or any(c.isdigit() for c in label):
+        if kind == "other" or not label[0].isupper() or _has_digit(label):
             return None
         first = lowered.split(None, 1)[0].strip("'\u2019")
         if first in _BARE_ONLY and lowered != first:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from jobstream_parser import dates, experience, people, terms
 from jobstream_parser.anchors import lowered
-from jobstream_parser.document import CASE_FOLD_EXCEPTIONS, Document, lower_twin
+from jobstream_parser.document import CASE_FOLD_EXCEPTIONS, Document, is_bullet, lower_twin
 
 pytestmark = pytest.mark.unit
 
@@ -94,3 +94,20 @@ def test_lower_case_matches_as_ignorecase_does_but_for_the_exceptions() -> None:
     }
 
     assert differ == set(CASE_FOLD_EXCEPTIONS)
+
+
+@pytest.mark.parametrize(
+    ("line", "bullet"),
+    [
+        ("- Build things", True),
+        ("12. Build things", True),
+        ("\u0661) Build things", True),  # an Arabic-Indic digit is a digit
+        ("b) Build things", True),
+        ("B) Build things", False),
+        ("-Build things", False),
+        ("2024 was a good year", False),
+        ("", False),
+    ],
+)
+def test_bullets(line: str, bullet: bool) -> None:
+    assert is_bullet(line) is bullet

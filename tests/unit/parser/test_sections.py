@@ -48,6 +48,9 @@ def test_a_kind_whose_pattern_matches_is_always_a_candidate(label: str) -> None:
         ("HOW TO APPLY", "other"),
         ("Acme Robotics", None),
         ("Experience with Kafka", None),
+        ("Top 10 Perks", None),
+        ("Perks and Benefits", "benefits"),
+        ("1. Responsibilities", None),
         ("Benefits: health insurance, 30 days of paid leave.", "benefits"),
     ],
 )
