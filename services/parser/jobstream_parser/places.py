@@ -53,6 +53,7 @@ _WORK_MODE_WORDS: Final = re.compile(
     r"|anywhere|home office|remoto|híbrido|presencial)",
     re.IGNORECASE,
 )
+_ASCII_DIGIT: Final = re.compile("[0-9]")
 _PARENS: Final = re.compile(r"^(?P<outer>[^()]{0,100})\((?P<inner>[^()]{1,100})\)$")
 
 _US_STATES: Final = {
@@ -197,9 +198,9 @@ def _place(segment: str, offset: int, strict: bool) -> FoundPlace | None:
     if rest or not (city or region or country):
         return None
     recognised = country is not None or region is not None or _is_city(city)
-    if city is not None and not _looks_like_name(city):
-        return None
     if strict and not recognised:
+        return None
+    if city is not None and not _looks_like_name(city):
         return None
     return FoundPlace(text, city, region, country, (offset, offset + len(text)))
 
@@ -220,7 +221,13 @@ def _is_city(part: str | None) -> bool:
 
 def _looks_like_name(part: str) -> bool:
     words = part.split()
-    return 0 < len(words) <= 4 and part[0].isupper() and not any(c.isdigit() for c in part)
+    return 0 < len(words) <= 4 and part[0].isupper() and not _has_digit(part)
+
+
+def _has_digit(part: str) -> bool:
+    if part.isascii():  # the common case: a search at C speed
+        return _ASCII_DIGIT.search(part) is not None
+    return any(char.isdigit() for char in part)
 
 
 def _names(block: str) -> frozenset[str]:
