@@ -9,17 +9,13 @@ from dataclasses import dataclass, field
 from typing import Final, NamedTuple, TypeVar, cast
 
 from jobstream_parser.anchors import anchor_positions, lowered
-from jobstream_parser.heads import IGNORECASE, head_finder
+from jobstream_parser.heads import CASE_FOLD_EXCEPTIONS, IGNORECASE, head_finder, search
 
 # The head: where a posting states its title, company, place and terms.
 HEAD_LINES: Final = 12
 HEAD_CHARS: Final = 3_000
 
 BULLET: Final = re.compile(r"- |\d{1,3}[.)] |[a-z][.)] ")
-# Characters that IGNORECASE matches to an ASCII letter but that lower case does not turn into
-# it (U+0130 capital I with a dot, U+0131 dotless i, U+017F long s): a text with one is scanned
-# with the patterns themselves.
-CASE_FOLD_EXCEPTIONS: Final = "\u0130\u0131\u017f"
 _GROUP_NAME: Final = re.compile(r"\(\?P<\w+>")
 
 T = TypeVar("T")
@@ -144,15 +140,9 @@ class Document:
         """`pattern.search(self.text[start:end])` (offsets in that slice), the pattern tried
         only where one of its literal heads starts (see heads.py)."""
         sliced = self.text[start:end]
-        finder = head_finder(pattern)
-        ignore_case = bool(pattern.flags & IGNORECASE)
-        if finder is None or (ignore_case and not self._lower_scans):
+        if pattern.flags & IGNORECASE and not self._lower_scans:
             return pattern.search(sliced)
-        for at in finder.starts(self.lower[start:end] if ignore_case else sliced):
-            match = pattern.match(sliced, at)
-            if match is not None:
-                return match
-        return None
+        return search(pattern, sliced, self.lower[start:end])
 
     def windows(self, extractor: str, back: int, ahead: int) -> list[tuple[int, int]]:
         """Merged `[start, end)` windows around the anchors of `extractor`."""

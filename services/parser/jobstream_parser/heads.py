@@ -163,3 +163,30 @@ def head_finder(pattern: re.Pattern[str]) -> HeadFinder | None:
     finder = HeadFinder(heads) if heads else None
     _FINDERS[id(pattern)] = (pattern, finder)
     return finder
+
+
+# Characters that IGNORECASE matches to an ASCII letter but that lower case does not turn into
+# it (U+0130 capital I with a dot, U+0131 dotless i, U+017F long s): a text with one is
+# searched by the pattern itself.
+CASE_FOLD_EXCEPTIONS: Final = "\u0130\u0131\u017f"
+
+
+def search(pattern: re.Pattern[str], text: str, lowered: str | None = None) -> re.Match[str] | None:
+    """`pattern.search(text)`, the pattern tried only where one of its heads starts.
+
+    `lowered` is `text` in lower case, character for character (`anchors.lowered`), when the
+    caller has it; a case-insensitive pattern's heads are looked for there.
+    """
+    finder = head_finder(pattern)
+    if finder is None:
+        return pattern.search(text)
+    haystack = text
+    if pattern.flags & IGNORECASE:
+        haystack = text.lower() if lowered is None else lowered
+        if len(haystack) != len(text) or any(char in text for char in CASE_FOLD_EXCEPTIONS):
+            return pattern.search(text)
+    for at in finder.starts(haystack):
+        match = pattern.match(text, at)
+        if match is not None:
+            return match
+    return None

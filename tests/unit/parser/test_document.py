@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from jobstream_parser import dates, experience, people, terms
 from jobstream_parser.anchors import lowered
-from jobstream_parser.document import CASE_FOLD_EXCEPTIONS, Document, is_bullet, lower_twin
+from jobstream_parser.document import Document, is_bullet, lower_twin
+from jobstream_parser.heads import CASE_FOLD_EXCEPTIONS
 
 pytestmark = pytest.mark.unit
 
