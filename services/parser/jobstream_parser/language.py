@@ -9,7 +9,9 @@ with too few of them gets no language rather than a guess.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from typing import Final, NamedTuple
 
 SAMPLE_CHARS: Final = 1_500
@@ -35,9 +37,11 @@ for _language, _words in _FUNCTION_WORDS.items():
     for _word in _words.split():
         _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _language)
 # What a function word adds to each of its languages' scores: "de", "la", "e" are shared by
-# several languages and count less.
-_SHARES_OF: Final[dict[str, tuple[tuple[str, float], ...]]] = {
-    word: tuple((language, 1 / len(languages)) for language in languages)
+# several languages and count less, 1/n each. Scores are whole numbers of 1/UNIT (every n
+# divides UNIT), so they add up exactly, in any order.
+UNIT: Final = math.lcm(*range(1, len(_FUNCTION_WORDS) + 1))
+_SHARES_OF: Final[dict[str, tuple[tuple[str, int], ...]]] = {
+    word: tuple((language, UNIT // len(languages)) for language in languages)
     for word, languages in _LANGUAGES_OF.items()
 }
 
@@ -51,17 +55,19 @@ class FoundLanguage(NamedTuple):
 
 def find_language(text: str) -> FoundLanguage | None:
     sample = text[:SAMPLE_CHARS]
-    scores: dict[str, float] = {}
-    # str.split is C-speed; a word glued to punctuation ("and,") is just not counted. map and
-    # filter keep the function words, in order, at C speed: only they reach the Python loop.
-    for shares in filter(None, map(_SHARES_OF.get, sample.lower().split())):
-        for language, share in shares:
-            scores[language] = scores.get(language, 0.0) + share
+    # str.split is C-speed; a word glued to punctuation ("and,") is just not counted. filter
+    # and Counter keep and count the function words at C speed, in the order they first occur
+    # (the order that breaks ties); only the distinct ones reach the Python loop.
+    counts = Counter(filter(_SHARES_OF.__contains__, sample.lower().split()))
+    scores: dict[str, int] = {}
+    for word, count in counts.items():
+        for language, share in _SHARES_OF[word]:
+            scores[language] = scores.get(language, 0) + share * count
     if not scores:
         return None
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     best, score = ranked[0]
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    if score < MIN_HITS or score < MIN_MARGIN * runner_up:
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    if score < MIN_HITS * UNIT or score < MIN_MARGIN * runner_up:
         return None
     return FoundLanguage(best, (0, len(sample.rstrip())))

@@ -247,6 +247,8 @@ def _is_capitals(label: str) -> bool:
 
 def _kind(label: str, *, strong: bool) -> str | None:
     """The section kind a heading's words name; None when they are not a heading."""
+    if not strong and (not label[:1].isupper() or _has_digit(label)):
+        return None  # what the first kind found would say (below), found or not
     lowered = label.lower().replace("\u2019", "'")
     for index in sorted(candidate_kinds(lowered)):
         kind, pattern = _KINDS[index]

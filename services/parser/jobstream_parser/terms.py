@@ -193,15 +193,25 @@ def _terms(
             continue
         if employment and _NOT_EMPLOYMENT_BEFORE.search(before[-20:]):
             continue
-        standalone = _delimited_left(before) and _delimited_right(text[end : line.end])
-        phrase = noun.match(text, end) is not None or bool(_TERM_BEFORE.search(before[-20:]))
-        if not employment:
-            phrase = phrase or bool(_MODE_BEFORE.search(before[-20:]))
-            phrase = phrase or _ALWAYS_MODE.fullmatch(match.group()) is not None
-            phrase = phrase or _ALWAYS_MODE.match(match.group()) is not None
-        if standalone or phrase:
+        standalone = _delimited_left(before) and _delimited_right(text, end, line.end)
+        if standalone or _is_phrase(text, match, before, noun, employment=employment):
             found.append(Term(kind, (start, end), False))
     return found
+
+
+def _is_phrase(
+    text: str, match: re.Match[str], before: str, noun: re.Pattern[str], *, employment: bool
+) -> bool:
+    """A term by the words around it: "a contract position", "fully remote", "remotely"."""
+    if noun.match(text, match.end()) is not None or _TERM_BEFORE.search(before[-20:]):
+        return True
+    if employment:
+        return False
+    return (
+        _MODE_BEFORE.search(before[-20:]) is not None
+        or _ALWAYS_MODE.fullmatch(match.group()) is not None
+        or _ALWAYS_MODE.match(match.group()) is not None
+    )
 
 
 def _is_labelled(document: Document, line_start: int, before: str) -> bool:
@@ -220,9 +230,11 @@ def _delimited_left(before: str) -> bool:
     return not stripped or stripped[-1] in _LEFT_DELIMITER
 
 
-def _delimited_right(after: str) -> bool:
-    stripped = after.lstrip()
-    return not stripped or stripped[0] in _RIGHT_DELIMITER
+def _delimited_right(text: str, start: int, end: int) -> bool:
+    """Nothing but white space, or a delimiter first, in `text[start:end]`."""
+    while start < end and text[start].isspace():
+        start += 1
+    return start >= end or text[start] in _RIGHT_DELIMITER
 
 
 class Hours(NamedTuple):

@@ -10,6 +10,7 @@ import pytest
 
 from jobstream.contracts import ParsedPosting, ProvidedFields, RawPosting, Source
 from jobstream_parser.flat import FLAT_FIELDS, flatten
+from jobstream_parser.language import find_language
 from jobstream_parser.parse import NotAPosting, parse
 
 pytestmark = pytest.mark.unit
@@ -248,6 +249,22 @@ def test_date_posted(text: str, posted: date | None) -> None:
 )  # fmt: skip
 def test_language(text: str, language: str | None) -> None:
     assert _parse("Data Engineer\n" + text + POSTING).language == language
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Python the and of Kafka", "en"),  # three function words: just enough
+        ("Python the and Kafka", None),
+        ("les la la la la la la Kafka", "fr"),  # one and six thirds (fr, es, it) make three
+        ("the and of und der die", None),  # a tie: no language
+        ("the and of to in with und der die", "en"),  # six against three: a clear margin
+        ("the and of to in und der die das", None),  # five against four: too close
+    ],
+)
+def test_language_thresholds_are_exact(text: str, language: str | None) -> None:
+    found = find_language(text)
+    assert (found.code if found else None) == language
 
 
 def test_locations_from_a_label_and_the_head() -> None:
