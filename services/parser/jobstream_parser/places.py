@@ -12,10 +12,14 @@ label ("URL:", "Job link:"); links in the body (application portals, PDFs) are n
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Final, NamedTuple
 
+from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
+
 from jobstream_parser.document import Document, Line
+from jobstream_parser.heads import search
 
 MAX_URL_CHARS: Final = 2_000
 MAX_PLACES: Final = 10
@@ -129,15 +133,31 @@ def find_locations(document: Document, head: list[Line]) -> list[FoundPlace]:
                 found.extend(_places_in(following.text, following.start))
         if len(found) >= MAX_PLACES:
             return _unique(found)
-    if not found:
+    if not found and head:
+        named = _named_places(document, head[-1].end)
         for line in head:
-            if len(line.text) <= 60 or any(mark in line.text for mark in _SEPARATORS):
+            if bisect.bisect_left(named, line.start) < bisect.bisect_left(named, line.end) and (
+                len(line.text) <= 60 or any(mark in line.text for mark in _SEPARATORS)
+            ):
                 found.extend(_places_in(line.text, line.start, strict=True))
     if not found:
-        match = _BASED_IN.search(document.text[:3_000])
+        match = search(_BASED_IN, document.text[:3_000])
         if match is not None:
             found.extend(_places_in(match.group("value"), match.start("value"), strict=True))
     return _unique(found)
+
+
+def _named_places(document: Document, end: int) -> list[int]:
+    """Where `text[:end]` names a place the lists below know: a country, a region or a city in
+    any case, a state or province code in capitals. A segment of the head without one is not
+    a place (`_place`, strict), so only lines with one are read."""
+    text = document.text
+    found = _PLACE_NAMES.find_matches_as_indexes(document.lower[:end], overlapping=True)
+    return sorted(
+        start
+        for index, start, stop in found
+        if index < _FIRST_PLACE_CODE or text[start:stop].isupper()
+    )
 
 
 def _unique(places: list[FoundPlace]) -> list[FoundPlace]:
@@ -493,4 +513,11 @@ johannesburg
 nairobi
 lagos
 cairo"""
+)
+_PLACE_NAME_LIST: Final = sorted(_COUNTRY_NAMES | _REGION_NAMES | _CITY_NAMES)
+_FIRST_PLACE_CODE: Final = len(_PLACE_NAME_LIST)
+_PLACE_NAMES: Final = AhoCorasick(
+    [*_PLACE_NAME_LIST, *(code.lower() for code in (*_US_STATES, *_PROVINCES))],
+    matchkind=MatchKind.Standard,
+    implementation=Implementation.DFA,
 )

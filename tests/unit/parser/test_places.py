@@ -1,0 +1,34 @@
+"""Places in the head are read only from lines that name a place the lists know; nothing found
+by reading every line is missed."""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jobstream_parser import places
+from jobstream_parser.document import Document
+
+pytestmark = pytest.mark.unit
+
+PIECES = [
+    "Berlin", "berlin", "Germany", "Austin, TX", "Austin, tx", "TX 78701", "Toronto, ON",
+    "on", "ON", "São Paulo", "New York", "Remote (US)", "Hybrid", "Acme", "Senior Engineer",
+    "Bavaria", "U.S.", "USA", "Lisbon", "Munich, Bayern", " · ", " | ", " - ", " or ", ", ",
+    "; ", "(", ")", "\n", " ",
+]  # fmt: skip
+texts = st.lists(st.sampled_from(PIECES), min_size=1, max_size=30).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts)
+def test_head_places_are_those_every_line_gives(text: str) -> None:
+    document = Document(text)
+    found = places.find_locations(document, document.head)
+    with patch.object(places, "_named_places", lambda doc, end: list(range(len(doc.text)))):
+        everything = places.find_locations(document, document.head)
+
+    assert found == everything
