@@ -103,8 +103,8 @@ _AUTOMATON: Final = AhoCorasick(
 
 
 def anchor_positions(text: str, lowered: str) -> dict[str, list[int]]:
-    """Start offsets (in characters) of the anchors of each extractor in the lower-cased text
-    (`lowered`, of `text`), overlapping ones included."""
+    """Start offsets (in characters, in order) of the anchors of each extractor in the
+    lower-cased text (`lowered`, of `text`), overlapping ones included."""
     positions: dict[str, list[int]] = {name: [] for name in ANCHORS}
     names_of = _PATTERN_NAMES
     conditions = _CONDITIONS
@@ -118,6 +118,8 @@ def anchor_positions(text: str, lowered: str) -> dict[str, list[int]]:
             continue
         for name in names_of[index]:
             positions[name].append(start)
+    for found in positions.values():  # in order of their ends: sorted by their starts
+        found.sort()
     return positions
 
 

@@ -71,6 +71,11 @@ class Document:
             return self.lines[index]
         return None
 
+    def has_anchor(self, extractor: str, start: int, end: int) -> bool:
+        """Whether an anchor word of `extractor` starts in `[start, end)`."""
+        positions = self._anchors[extractor]
+        return bisect.bisect_left(positions, start) < bisect.bisect_left(positions, end)
+
     def lines_for(self, extractor: str) -> list[Line]:
         """The lines holding an anchor word of `extractor` (see anchors.py), in order."""
         indexes = set()
@@ -136,6 +141,21 @@ class Document:
                 yield match
                 matched_to = max(match.end(), begin + 1)
 
+    def search(self, pattern: re.Pattern[str], start: int, end: int) -> re.Match[str] | None:
+        """`pattern.search(self.text, start, end)`: the first match in `[start, end)`, where
+        `\\b` and lookbehinds see the text around (unlike `find`'s slice), the pattern tried
+        only where one of its literal heads starts (see heads.py)."""
+        finder = head_finder(pattern)
+        ignore_case = pattern.flags & IGNORECASE
+        if finder is None or (ignore_case and not self._lower_scans):
+            return pattern.search(self.text, start, end)
+        window = self.lower[start:end] if ignore_case else self.text[start:end]
+        for at in finder.starts(window):
+            match = pattern.match(self.text, start + at, end)
+            if match is not None:
+                return match
+        return None
+
     def find(self, pattern: re.Pattern[str], start: int, end: int) -> re.Match[str] | None:
         """`pattern.search(self.text[start:end])` (offsets in that slice), the pattern tried
         only where one of its literal heads starts (see heads.py)."""
@@ -147,7 +167,7 @@ class Document:
     def windows(self, extractor: str, back: int, ahead: int) -> list[tuple[int, int]]:
         """Merged `[start, end)` windows around the anchors of `extractor`."""
         windows: list[list[int]] = []
-        for position in sorted(self._anchors[extractor]):
+        for position in self._anchors[extractor]:
             start, end = max(0, position - back), min(len(self.text), position + ahead)
             if windows and start <= windows[-1][1]:
                 windows[-1][1] = max(windows[-1][1], end)

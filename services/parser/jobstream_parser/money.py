@@ -58,6 +58,7 @@ _JOINER: Final = re.compile(
     re.IGNORECASE,
 )
 _LARGE: Final = frozenset({"m", "M", "million", "mio", "mio.", "b", "B", "bn", "billion"})
+_THOUSANDS: Final = frozenset({"k", "K", "thousand", "mil"})
 
 _PERIOD_WORDS: Final[tuple[tuple[SalaryPeriod, str], ...]] = (
     ("hour", r"hour|hr|h|hourly|stunde|hora|heure"),
@@ -110,10 +111,23 @@ PERIOD_WINDOW: Final = 40
 class Amount(NamedTuple):
     start: int
     end: int
-    value: float
+    number: str  # as written: "11,670.34", "60.000"
+    multiplier: str | None  # "k", "thousand", "m", ...
     currency: str | None
-    thousands: bool  # written with k / thousand
-    large: bool  # millions, billions: not pay
+
+    @property
+    def thousands(self) -> bool:  # written with k / thousand
+        return self.multiplier in _THOUSANDS
+
+    @property
+    def large(self) -> bool:  # millions, billions: not pay
+        return self.multiplier in _LARGE
+
+    @property
+    def value(self) -> float:
+        # Read only for the few amounts that may be pay: most numbers are counts and years.
+        value = _number(self.number)
+        return value * 1000 if self.thousands else value
 
 
 class FoundSalary(NamedTuple):
@@ -156,17 +170,13 @@ def _amounts(document: Document) -> list[Amount]:
             continue
         prefix = _PREFIX_BEFORE.search(text, max(0, start - MAX_PREFIX_CHARS), start)
         symbol = (prefix.group("prefix") if prefix else None) or match.group("suffix")
-        mult = match.group("mult")
-        value = _number(match.group("number"))
-        thousands = mult in {"k", "K", "thousand", "mil"}
         found.append(
             Amount(
                 prefix.start() if prefix else start,
                 match.end(),
-                value * 1000 if thousands else value,
+                match.group("number"),
+                match.group("mult"),
                 _currency(symbol),
-                thousands,
-                mult in _LARGE,
             )
         )
     return found
@@ -199,7 +209,12 @@ def _judge(document: Document, amounts: list[Amount]) -> FoundSalary | None:
     line_before = text.rfind("\n", before, start) + 1 or before
     adjacent = max(line_before, start - ADJACENT_WINDOW)
     currency = next((amount.currency for amount in amounts if amount.currency), None)
-    adjacent_cue = document.find(_CUE, adjacent, start) is not None
+    # A pay word is read where it is a word of the text ("repay" cut to "pay" by the window is
+    # not one), and every pay word is a salary anchor: with none before the amounts, no cue.
+    adjacent_cue = (
+        document.has_anchor("salary", adjacent, start)
+        and document.search(_CUE, adjacent, start) is not None
+    )
     if currency is None and not adjacent_cue:  # most numbers: counts, years, percentages
         return None
     period: SalaryPeriod | None = None
@@ -211,7 +226,7 @@ def _judge(document: Document, amounts: list[Amount]) -> FoundSalary | None:
         before_period = document.find(_PERIOD_BEFORE, before, start)
         if before_period is not None and before_period.lastgroup is not None:
             period = before_period.lastgroup  # type: ignore[assignment]
-    cue = adjacent_cue or document.find(_CUE, before, start) is not None
+    cue = adjacent_cue or document.search(_CUE, before, start) is not None
     # "$2,000 yearly learning budget": what follows the amount, up to a comma, says what it is.
     following = re.split(r"[,;.()\n]", text[end : end + ADJACENT_WINDOW], maxsplit=1)[0]
     if document.find(_NOT_PAY, adjacent, start) or document.find(

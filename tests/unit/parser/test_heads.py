@@ -1,6 +1,7 @@
 # ruff: noqa: RUF001 - real postings use curly quotes and accented letters
 """Literal heads of patterns (what every match starts with) and the searches they speed up:
-`Document.find` finds what `pattern.search` finds in the same slice of the text."""
+`Document.find` finds what `pattern.search` finds in the same slice of the text, and
+`Document.search` what it finds between the same offsets of the whole text."""
 
 from __future__ import annotations
 
@@ -78,6 +79,10 @@ def test_find_finds_what_search_finds_in_the_slice(text: str, first: int, second
         found = document.find(pattern, start, end)
         expected = pattern.search(text[start:end])
         assert (found and (found.span(), found.lastgroup)) == (
+            expected and (expected.span(), expected.lastgroup)
+        ), pattern.pattern[:40]
+        searched, expected = document.search(pattern, start, end), pattern.search(text, start, end)
+        assert (searched and (searched.span(), searched.lastgroup)) == (
             expected and (expected.span(), expected.lastgroup)
         ), pattern.pattern[:40]
 
