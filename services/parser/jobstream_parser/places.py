@@ -12,11 +12,8 @@ label ("URL:", "Job link:"); links in the body (application portals, PDFs) are n
 
 from __future__ import annotations
 
-import bisect
 import re
 from typing import Final, NamedTuple
-
-from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
 from jobstream_parser.document import Document, Line
 from jobstream_parser.heads import search
@@ -133,31 +130,15 @@ def find_locations(document: Document, head: list[Line]) -> list[FoundPlace]:
                 found.extend(_places_in(following.text, following.start))
         if len(found) >= MAX_PLACES:
             return _unique(found)
-    if not found and head:
-        named = _named_places(document, head[-1].end)
+    if not found:
         for line in head:
-            if bisect.bisect_left(named, line.start) < bisect.bisect_left(named, line.end) and (
-                len(line.text) <= 60 or any(mark in line.text for mark in _SEPARATORS)
-            ):
+            if len(line.text) <= 60 or any(mark in line.text for mark in _SEPARATORS):
                 found.extend(_places_in(line.text, line.start, strict=True))
     if not found:
         match = search(_BASED_IN, document.text[:3_000])
         if match is not None:
             found.extend(_places_in(match.group("value"), match.start("value"), strict=True))
     return _unique(found)
-
-
-def _named_places(document: Document, end: int) -> list[int]:
-    """Where `text[:end]` names a place the lists below know: a country, a region or a city in
-    any case, a state or province code in capitals. A segment of the head without one is not
-    a place (`_place`, strict), so only lines with one are read."""
-    text = document.text
-    found = _PLACE_NAMES.find_matches_as_indexes(document.lower[:end], overlapping=True)
-    return sorted(
-        start
-        for index, start, stop in found
-        if index < _FIRST_PLACE_CODE or text[start:stop].isupper()
-    )
 
 
 def _unique(places: list[FoundPlace]) -> list[FoundPlace]:
@@ -513,11 +494,4 @@ johannesburg
 nairobi
 lagos
 cairo"""
-)
-_PLACE_NAME_LIST: Final = sorted(_COUNTRY_NAMES | _REGION_NAMES | _CITY_NAMES)
-_FIRST_PLACE_CODE: Final = len(_PLACE_NAME_LIST)
-_PLACE_NAMES: Final = AhoCorasick(
-    [*_PLACE_NAME_LIST, *(code.lower() for code in (*_US_STATES, *_PROVINCES))],
-    matchkind=MatchKind.Standard,
-    implementation=Implementation.DFA,
 )

@@ -247,7 +247,7 @@ def _is_capitals(label: str) -> bool:
 
 def _kind(label: str, *, strong: bool) -> str | None:
     """The section kind a heading's words name; None when they are not a heading."""
-    if not strong and (not label[:1].isupper() or _has_digit(label)):
+    if not strong and not label[:1].isupper():
         return None  # what the first kind found would say (below), found or not
     lowered = label.lower().replace("\u2019", "'")
     for index in sorted(candidate_kinds(lowered)):
@@ -257,7 +257,7 @@ def _kind(label: str, *, strong: bool) -> str | None:
             continue
         if strong:
             return kind
-        if kind == "other" or not label[0].isupper() or _has_digit(label):
+        if kind == "other" or _has_digit(label):
             return None
         first = lowered.split(None, 1)[0].strip("'\u2019")
         if first in _BARE_ONLY and lowered != first:
