@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Final, NamedTuple, TypeVar, cast
 
 from jobstream_parser.anchors import anchor_positions, lowered
-from jobstream_parser.heads import CASE_FOLD_EXCEPTIONS, IGNORECASE, head_finder, search
+from jobstream_parser.heads import CASE_FOLD_EXCEPTIONS, IGNORECASE, head_finder
 
 # The head: where a posting states its title, company, place and terms.
 HEAD_LINES: Final = 12
@@ -150,19 +150,17 @@ class Document:
         if finder is None or (ignore_case and not self._lower_scans):
             return pattern.search(self.text, start, end)
         window = self.lower[start:end] if ignore_case else self.text[start:end]
-        for at in finder.starts(window):
-            match = pattern.match(self.text, start + at, end)
-            if match is not None:
-                return match
-        return None
+        return finder.first(pattern, self.text, window, start, end)
 
     def find(self, pattern: re.Pattern[str], start: int, end: int) -> re.Match[str] | None:
         """`pattern.search(self.text[start:end])` (offsets in that slice), the pattern tried
         only where one of its literal heads starts (see heads.py)."""
         sliced = self.text[start:end]
-        if pattern.flags & IGNORECASE and not self._lower_scans:
+        finder = head_finder(pattern)
+        ignore_case = pattern.flags & IGNORECASE
+        if finder is None or (ignore_case and not self._lower_scans):
             return pattern.search(sliced)
-        return search(pattern, sliced, self.lower[start:end])
+        return finder.first(pattern, sliced, self.lower[start:end] if ignore_case else sliced)
 
     def windows(self, extractor: str, back: int, ahead: int) -> list[tuple[int, int]]:
         """Merged `[start, end)` windows around the anchors of `extractor`."""

@@ -14,6 +14,7 @@ group), and a head may be shorter than what the alternative surely starts with, 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Final
 
 from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
@@ -133,12 +134,39 @@ class HeadFinder:
 
     def starts(self, text: str) -> list[int]:
         """Every offset in `text` where a head starts, in order."""
-        return sorted(
-            {
-                start
-                for _, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True)
-            }
-        )
+        found = self._automaton.find_matches_as_indexes(text, overlapping=True)
+        if len(found) < 2:  # the common case: nothing to sort
+            return [start for _, start, _ in found]
+        return sorted({start for _, start, _ in found})
+
+    def finditer(
+        self, pattern: re.Pattern[str], text: str, haystack: str
+    ) -> Iterator[re.Match[str]]:
+        """`pattern.finditer(text)`, tried where a head starts in `haystack` (`text` or it in
+        lower case): each match after the last, as `finditer` finds them."""
+        matched_to = 0
+        for at in self.starts(haystack):
+            if at < matched_to:
+                continue
+            match = pattern.match(text, at)
+            if match is not None:
+                yield match
+                matched_to = max(match.end(), at + 1)
+
+    def first(
+        self, pattern: re.Pattern[str], text: str, haystack: str, offset: int = 0, end: int = -1
+    ) -> re.Match[str] | None:
+        """The first match of `pattern` in `text` at `offset` plus a place where a head starts
+        in `haystack` (`text[offset:end]`, or it in lower case), up to `end` (or the end)."""
+        for at in self.starts(haystack):
+            match = (
+                pattern.match(text, offset + at)
+                if end < 0
+                else pattern.match(text, offset + at, end)
+            )
+            if match is not None:
+                return match
+        return None
 
 
 # Flags as plain integers: `&` on `re.RegexFlag` runs Python code (a microsecond a call).
@@ -185,8 +213,17 @@ def search(pattern: re.Pattern[str], text: str, lowered: str | None = None) -> r
         haystack = text.lower() if lowered is None else lowered
         if len(haystack) != len(text) or any(char in text for char in CASE_FOLD_EXCEPTIONS):
             return pattern.search(text)
-    for at in finder.starts(haystack):
-        match = pattern.match(text, at)
-        if match is not None:
-            return match
-    return None
+    return finder.first(pattern, text, haystack)
+
+
+def finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`, the pattern tried only where one of its heads starts."""
+    finder = head_finder(pattern)
+    if finder is None:
+        return pattern.finditer(text)
+    haystack = text
+    if pattern.flags & IGNORECASE:
+        haystack = text.lower()
+        if len(haystack) != len(text) or any(char in text for char in CASE_FOLD_EXCEPTIONS):
+            return pattern.finditer(text)
+    return finder.finditer(pattern, text, haystack)

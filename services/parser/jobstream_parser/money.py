@@ -87,6 +87,8 @@ _CUE: Final = re.compile(
     r"|\bgross\b|stipend|budget|\bctc\b|package",
     re.IGNORECASE,
 )
+# Where what follows the figures stops saying what they are.
+_CLAUSE_END: Final = re.compile(r"[,;.()\n]")
 _NOT_PAY: Final = re.compile(r"stipend|budget|bonus|allowance|reimburse", re.IGNORECASE)
 _PERIOD_BEFORE: Final = re.compile(
     r"(?P<year>annual|yearly|per annum|jahresgehalt|anual)|(?P<hour>hourly|stundenlohn)"
@@ -228,10 +230,9 @@ def _judge(document: Document, amounts: list[Amount]) -> FoundSalary | None:
             period = before_period.lastgroup  # type: ignore[assignment]
     cue = adjacent_cue or document.search(_CUE, before, start) is not None
     # "$2,000 yearly learning budget": what follows the amount, up to a comma, says what it is.
-    following = re.split(r"[,;.()\n]", text[end : end + ADJACENT_WINDOW], maxsplit=1)[0]
-    if document.find(_NOT_PAY, adjacent, start) or document.find(
-        _NOT_PAY, end, end + len(following)
-    ):
+    clause_end = _CLAUSE_END.search(text, end, end + ADJACENT_WINDOW)
+    following_end = clause_end.start() if clause_end else min(len(text), end + ADJACENT_WINDOW)
+    if document.find(_NOT_PAY, adjacent, start) or document.find(_NOT_PAY, end, following_end):
         return None
     is_range = len(amounts) > 1
     if currency is not None:

@@ -16,6 +16,7 @@ from jobstream_parser.dates import find_date_posted
 from jobstream_parser.document import Document
 from jobstream_parser.experience import find_experience
 from jobstream_parser.fields import Found, find_company, find_title
+from jobstream_parser.heads import finditer
 from jobstream_parser.language import find_language
 from jobstream_parser.money import find_salary
 from jobstream_parser.people import find_education, find_seniority
@@ -205,7 +206,8 @@ def _refuse_non_text(text: str) -> None:
 
 
 def _has_job_words(text: str) -> bool:
-    found = {match.lower() for match in _JOB_WORDS.findall(text[:SAMPLE_CHARS])}
+    # Only input with nothing else found gets here, hostile input among it: found by heads.
+    found = {match.group().lower() for match in finditer(_JOB_WORDS, text[:SAMPLE_CHARS])}
     return len(found) >= MIN_JOB_WORDS
 
 

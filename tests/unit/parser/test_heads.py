@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jobstream_parser import experience, fields, money, people, sections
+from jobstream_parser import experience, fields, money, parse, people, sections
 from jobstream_parser.document import Document
-from jobstream_parser.heads import alternatives, head_finder, literal_heads, search
+from jobstream_parser.heads import alternatives, finditer, head_finder, literal_heads, search
 
 pytestmark = pytest.mark.unit
 
@@ -65,7 +65,8 @@ PIECES = [
     "Up To", "max", "from ", "At least", "à partir de", "Equal Opportunity", "does not",
     "discriminate", "E-Verify", "experience", "Experiência", "as a Senior Engineer", "for the",
     "AGO", "a plus", "Nice to have", "Senior ENGINEER", "Product Managers", "Entwicklerin",
-    "Remote", "On-site", "Careers", "İ", "ı", "ſ", "K", " ", "\n", ": ", ",", "$", "5",
+    "Remote", "On-site", "Careers", "Jobs", "roles", "Hiring", "Benefits", "Stelle",
+    "İ", "ı", "ſ", "K", " ", "\n", ": ", ",", "$", "5",
 ]  # fmt: skip
 texts = st.lists(st.sampled_from(PIECES) | st.text(max_size=6), max_size=25).map("".join)
 
@@ -87,8 +88,11 @@ def test_find_finds_what_search_finds_in_the_slice(text: str, first: int, second
         ), pattern.pattern[:40]
 
 
-# Patterns searched for in short strings (a title, a company's name) with `search`.
-SEARCHED = [fields._TITLE_NOUN, fields._ENDS_WITH_TITLE_NOUN, fields._NOT_A_COMPANY_LINE]
+# Patterns searched for in short strings (a title, a company's name) with `search`, and in the
+# text with `finditer`.
+SEARCHED = [
+    fields._TITLE_NOUN, fields._ENDS_WITH_TITLE_NOUN, fields._NOT_A_COMPANY_LINE, parse._JOB_WORDS,
+]  # fmt: skip
 
 
 @settings(max_examples=300, deadline=None)
@@ -97,6 +101,8 @@ def test_search_finds_what_the_pattern_finds(text: str) -> None:
     for pattern in SEARCHED:
         found, expected = search(pattern, text), pattern.search(text)
         assert (found and found.span()) == (expected and expected.span()), pattern.pattern[:40]
+        spans = [match.span() for match in finditer(pattern, text)]
+        assert spans == [match.span() for match in pattern.finditer(text)], pattern.pattern[:40]
 
 
 def test_the_patterns_found_have_heads() -> None:
