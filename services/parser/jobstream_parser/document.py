@@ -41,13 +41,19 @@ class Document:
 
     def __post_init__(self) -> None:
         lines = []
+        starts = []
         offset = 0
+        new_line = tuple.__new__  # a NamedTuple's own __new__ is Python code: this is not
         for raw in self.text.split("\n"):
             if raw:
-                lines.append(Line(offset, offset + len(raw), raw))
-            offset += len(raw) + 1
+                end = offset + len(raw)
+                lines.append(new_line(Line, (offset, end, raw)))
+                starts.append(offset)
+                offset = end + 1
+            else:
+                offset += 1
         self.lines = lines
-        self._starts = [line.start for line in lines]
+        self._starts = starts
         self.lower = lowered(self.text)
         self._anchors = anchor_positions(self.text, self.lower)
         self._lower_scans = not any(char in self.text for char in CASE_FOLD_EXCEPTIONS)

@@ -159,7 +159,7 @@ class FoundSection(NamedTuple):
 def heading_of(line: Line) -> Heading | None:
     """The heading this line is or starts with, if any."""
     text = line.text
-    if is_bullet(text) or text[0] in "([\"'":
+    if text[0] in "([\"'" or is_bullet(text):
         return None
     if len(text) <= MAX_HEADING_CHARS and text[-1] not in ".!?;,":
         words = text.split()
@@ -169,7 +169,9 @@ def heading_of(line: Line) -> Heading | None:
             kind = _kind(label, strong=strong)
             if kind is not None:
                 return Heading(kind, text, line.end)
-    label_match = _LABEL.match(text)
+    # A label is 2 to 40 characters before the line's first colon: most lines have none there.
+    colon = text.find(":", 0, MAX_LABEL_CHARS + 1)
+    label_match = _LABEL.match(text) if colon >= 2 else None
     if label_match is not None:
         label = label_match.group(1).strip()
         count = len(label.split())
@@ -250,7 +252,10 @@ def _kind(label: str, *, strong: bool) -> str | None:
     if not strong and not label[:1].isupper():
         return None  # what the first kind found would say (below), found or not
     lowered = label.lower().replace("\u2019", "'")
-    for index in sorted(candidate_kinds(lowered)):
+    candidates = candidate_kinds(lowered)
+    if not candidates:
+        return "other" if strong and _is_capitals(label) else None
+    for index in sorted(candidates):
         kind, pattern = _KINDS[index]
         match = pattern.search(lowered)
         if match is None:
@@ -272,7 +277,7 @@ def candidate_kinds(lowered: str) -> set[int]:
     """The kinds (indexes into `_KINDS`) whose patterns may match a lower-cased label."""
     candidates = set(_HEADLESS_KINDS)
     for head, _, _ in _HEADS.find_matches_as_indexes(lowered, overlapping=True):
-        candidates |= _KINDS_OF_HEAD[head]
+        candidates.update(_KINDS_OF_HEAD[head])
     return candidates
 
 
