@@ -174,16 +174,21 @@ def _place(segment: str, offset: int, strict: bool) -> FoundPlace | None:
     if len(text) > MAX_SEGMENT_CHARS:
         return None
     offset += segment.find(text) if text else 0
-    parens = _PARENS.match(text)
+    # (The quick tests before the patterns below say where they cannot match.)
+    parens = _PARENS.match(text) if text.endswith(")") else None
     if parens is not None:
         outer, inner = parens.group("outer").strip(), parens.group("inner").strip()
         if not outer or _WORK_MODE_WORDS.fullmatch(outer):
             return _place(inner, offset + parens.start("inner"), strict)
         text = outer  # "Berlin, Germany (Hybrid)": the place is outside the parentheses
-    zip_code = _ZIP.search(text)
+    zip_code = _ZIP.search(text) if text[-1:].isdecimal() else None
     if zip_code is not None:
         text = text[: zip_code.start()]
-    if not text or len(text) > 80 or ":" in text or _WORK_MODE_WORDS.fullmatch(text):
+    if not text or len(text) > 80 or ":" in text:
+        return None
+    if strict and not _may_be_known(text.rsplit(",", 1)[-1].strip()):
+        return None  # what the lists below say of it
+    if _WORK_MODE_WORDS.fullmatch(text):
         return None
     parts = [part.strip() for part in text.split(",")]
     if any(not part for part in parts) or len(parts) > 3:
@@ -204,6 +209,14 @@ def _place(segment: str, offset: int, strict: bool) -> FoundPlace | None:
     if city is not None and not _looks_like_name(city):
         return None
     return FoundPlace(text, city, region, country, (offset, offset + len(text)))
+
+
+def _may_be_known(last: str) -> bool:
+    """Whether the last comma-separated part of a place may be a country, a region or a city
+    the lists know: a strict place (one the lists recognise) always ends with one."""
+    return last.lower() in _PLACE_NAMES or (
+        last.isupper() and (last in _US_STATES or last in _PROVINCES)
+    )
 
 
 def _is_country(part: str) -> bool:
@@ -495,3 +508,4 @@ nairobi
 lagos
 cairo"""
 )
+_PLACE_NAMES: Final = _COUNTRY_NAMES | _REGION_NAMES | _CITY_NAMES
