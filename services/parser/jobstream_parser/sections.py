@@ -159,13 +159,19 @@ class FoundSection(NamedTuple):
 def heading_of(line: Line) -> Heading | None:
     """The heading this line is or starts with, if any."""
     text = line.text
-    if text[0] in "([\"'" or is_bullet(text):
+    first = text[0]
+    if first in "([\"'" or (
+        (first == "-" or "a" <= first <= "z" or first.isdecimal()) and is_bullet(text)
+    ):
         return None
     if len(text) <= MAX_HEADING_CHARS and text[-1] not in ".!?;,":
         words = text.split()
         if len(words) <= MAX_HEADING_WORDS:
             label = text[:-1].rstrip() if text.endswith(":") else text
-            strong = text.endswith(":") or _is_capitals(label)
+            # An ASCII label with a small letter is not in capitals: no need to look closer.
+            strong = text.endswith(":") or (
+                (label.isupper() or not label.isascii()) and _is_capitals(label)
+            )
             kind = _kind(label, strong=strong)
             if kind is not None:
                 return Heading(kind, text, line.end)
