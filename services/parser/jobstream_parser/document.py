@@ -170,14 +170,21 @@ class Document:
 
     def windows(self, extractor: str, back: int, ahead: int) -> list[tuple[int, int]]:
         """Merged `[start, end)` windows around the anchors of `extractor`."""
-        windows: list[list[int]] = []
-        for position in self._anchors[extractor]:
-            start, end = max(0, position - back), min(len(self.text), position + ahead)
-            if windows and start <= windows[-1][1]:
-                windows[-1][1] = max(windows[-1][1], end)
+        windows: list[tuple[int, int]] = []
+        positions = self._anchors[extractor]
+        if not positions:
+            return windows
+        size = len(self.text)
+        first = positions[0]
+        start, end = max(0, first - back), min(size, first + ahead)
+        for position in positions:  # in order: each window starts after the last started
+            if position - back <= end:
+                end = max(end, min(size, position + ahead))
             else:
-                windows.append([start, end])
-        return [(start, end) for start, end in windows]
+                windows.append((start, end))
+                start, end = position - back, min(size, position + ahead)
+        windows.append((start, end))
+        return windows
 
 
 # By the pattern's id, with the pattern (see heads._FINDERS).

@@ -112,3 +112,13 @@ def test_lower_case_matches_as_ignorecase_does_but_for_the_exceptions() -> None:
 )
 def test_bullets(line: str, bullet: bool) -> None:
     assert is_bullet(line) is bullet
+
+
+def test_windows_merge_around_anchors_in_order() -> None:
+    text = "$" + " " * 50 + "$" + " " * 300 + "$" + " " * 10
+    document = Document(text)
+
+    # Anchors at 0, 51 and 352; 20 characters back, 40 ahead; clipped to the text.
+    assert document.windows("salary", back=20, ahead=40) == [(0, 91), (332, 363)]
+    assert document.windows("salary", back=400, ahead=400) == [(0, len(text))]
+    assert Document("no anchors here").windows("salary", back=20, ahead=40) == []
