@@ -41,10 +41,23 @@ _EMPLOYMENT: Final = re.compile(
 _EMPLOYMENT_NOUN: Final = re.compile(
     r"(?:[ ,/&-]{1,3}[\w-]{1,15}){0,2}?[ ,-]{0,3}(?:position|role|job|employee|employment"
     r"|contract|basis|opportunity|assignment"
-    r"|engagement|schedule|hire|vacancy|gig|w-?2|program|programme|stelle|vaga|puesto|poste"
+    r"|engagement|schedule|hire|vacancy|gig|w-?2|stelle|vaga|puesto|poste"
     r"|anstellung)\b",
     re.IGNORECASE,
 )
+# "an internship program", "our volunteer program" are terms; "a contract construction
+# program", "the contract administration program" are work about contracts, not the terms.
+_PROGRAM_NOUN: Final = re.compile(
+    r"(?:[ ,/&-]{1,3}[\w-]{1,15}){0,2}?[ ,-]{0,3}(?:program|programme)\b", re.IGNORECASE
+)
+_PROGRAM_KINDS: Final = frozenset({"INTERN", "VOLUNTEER"})
+# "Applicants currently employed by the City on a part-time or exempt basis": who may apply,
+# on the terms they have now, not the job's terms.
+_CURRENTLY_EMPLOYED: Final = re.compile(
+    r"\b(?:currently|presently|already|now) employed\b", re.IGNORECASE
+)
+# How far back in the sentence a mention's context is read.
+CONTEXT_CHARS: Final = 120
 _WORK_MODE: Final = re.compile(
     r"(?<![\w-])(?:"
     r"(?P<hybrid>hybrid|hybride|h[íi]brido|hybrides arbeiten"
@@ -191,7 +204,9 @@ def _terms(
         if labelled or (employment and in_title):
             found.append(Term(kind, (start, end), True))
             continue
-        if employment and _NOT_EMPLOYMENT_BEFORE.search(before[-20:]):
+        if employment and (
+            _NOT_EMPLOYMENT_BEFORE.search(before[-20:]) or _about_current_employment(before)
+        ):
             continue
         standalone = _delimited_left(before) and _delimited_right(text, end, line.end)
         if standalone or _is_phrase(text, match, before, noun, employment=employment):
@@ -206,12 +221,24 @@ def _is_phrase(
     if noun.match(text, match.end()) is not None or _TERM_BEFORE.search(before[-20:]):
         return True
     if employment:
-        return False
+        return (
+            match.lastgroup in _PROGRAM_KINDS and _PROGRAM_NOUN.match(text, match.end()) is not None
+        )
     return (
         _MODE_BEFORE.search(before[-20:]) is not None
         or _ALWAYS_MODE.fullmatch(match.group()) is not None
         or _ALWAYS_MODE.match(match.group()) is not None
     )
+
+
+def _about_current_employment(before: str) -> bool:
+    """The sentence so far says whom it is about: people employed now ("currently employed
+    ... on a part-time basis")."""
+    sentence = before[-CONTEXT_CHARS:]
+    end = max(
+        sentence.rfind(". "), sentence.rfind("; "), sentence.rfind("! "), sentence.rfind("? ")
+    )
+    return _CURRENTLY_EMPLOYED.search(sentence, end + 1) is not None
 
 
 def _is_labelled(document: Document, line_start: int, before: str) -> bool:

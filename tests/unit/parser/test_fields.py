@@ -149,8 +149,18 @@ def test_work_mode_forms(text: str, mode: str) -> None:
         ("Mentor\nThis is an unpaid volunteer position.", "VOLUNTEER"),
         ("Warehouse Associate\nA temporary assignment of 3 months.", "TEMPORARY"),
         ("Analyst\nTwo years of full-time paid experience as an analyst.", None),
+        # Who may apply, not the job: employees now on other terms.
+        ("Fire Inspector\nApplicants currently employed by the county on a part-time or"
+         " exempt basis may apply.", None),
+        ("Fire Inspector\nAppointments will be made on a part-time basis.", "PART_TIME"),
+        # "Contract" naming what the work is about, not the terms.
+        ("Senior Civil Engineer\nLeads a contract construction program for the district.",
+         None),
+        ("Buyer\nRuns the contract administration program of the county.", None),
+        ("Student Aide\nJoin our summer internship program.", "INTERN"),
+        ("Docent\nPart of our volunteer program at the museum.", "VOLUNTEER"),
     ],
-)
+)  # fmt: skip
 def test_employment_type_forms(text: str, kind: str | None) -> None:
     assert _parse(text + POSTING).employment_type == kind
 
