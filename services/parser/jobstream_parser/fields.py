@@ -14,7 +14,7 @@ from typing import Final, NamedTuple
 from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
 from jobstream_parser.document import Document
-from jobstream_parser.heads import search
+from jobstream_parser.heads import finditer, search
 
 HEAD_CHARS: Final = 5_000
 HEAD_LINES: Final = 40
@@ -416,7 +416,7 @@ def _title_after_as_a(opening: str) -> Found | None:
 
 
 def _first_name(pattern: re.Pattern[str], head: str) -> Found | None:
-    for match in pattern.finditer(head):
+    for match in finditer(pattern, head):  # tried where its heads are, when it has some
         name = match.group("name")
         if name.split(" ", 1)[0].lower() not in _NOT_A_NAME:
             return Found(name, match.span("name"))
