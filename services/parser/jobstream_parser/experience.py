@@ -58,6 +58,7 @@ _NOT_EXPERIENCE: Final = re.compile(
     r"|past|after|age|aged|old)[ ]?$",
     re.IGNORECASE,
 )
+_SENTENCE_END: Final = re.compile(r"[.;!?]")
 _LATE_KINDS: Final = frozenset({"preferred", "about_company", "benefits", "legal"})
 
 
@@ -93,7 +94,7 @@ def _judge(document: Document, match: re.Match[str]) -> FoundExperience | None:
     before = max(line_start, start - WINDOW)  # where the words before the mention start
     after_end = text.find("\n", end, end + WINDOW)
     after = text[end : after_end if after_end >= 0 else end + WINDOW]
-    sentence_after = re.split(r"[.;!?]", after, maxsplit=1)[0]
+    sentence_after = _SENTENCE_END.split(after, maxsplit=1)[0]
     if document.find(_NOT_EXPERIENCE, before, start):
         return None
     cue = (
