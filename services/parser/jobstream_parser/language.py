@@ -53,12 +53,16 @@ class FoundLanguage(NamedTuple):
     span: tuple[int, int]
 
 
-def find_language(text: str) -> FoundLanguage | None:
+def find_language(text: str, lowered: str | None = None) -> FoundLanguage | None:
+    """The language of `text`; `lowered` is the text in lower case when the caller has it
+    (`anchors.lowered`: its words differ from those of `str.lower` only where a character
+    lowers to two or a final sigma is cut, and no function word has either)."""
     sample = text[:SAMPLE_CHARS]
+    lower_sample = lowered[:SAMPLE_CHARS] if lowered is not None else sample.lower()
     # str.split is C-speed; a word glued to punctuation ("and,") is just not counted. filter
     # and Counter keep and count the function words at C speed, in the order they first occur
     # (the order that breaks ties); only the distinct ones reach the Python loop.
-    counts = Counter(filter(_SHARES_OF.__contains__, sample.lower().split()))
+    counts = Counter(filter(_SHARES_OF.__contains__, lower_sample.split()))
     scores: dict[str, int] = {}
     for word, count in counts.items():
         for language, share in _SHARES_OF[word]:

@@ -105,7 +105,7 @@ def parse(raw: RawPosting) -> ParsedPosting:
     note("time_zone", hours.zone[1] if hours.zone else None)
     education = find_education(document, sections)
     note("education", education.span if education else None)
-    language = find_language(text)
+    language = find_language(text, document.lower)
     note("language", language.span if language else None)
     head = document.head
     posted = find_date_posted(

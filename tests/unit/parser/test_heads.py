@@ -12,8 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobstream_parser import experience, fields, money, parse, people, sections
+from jobstream_parser.anchors import lowered
 from jobstream_parser.document import Document
 from jobstream_parser.heads import alternatives, finditer, head_finder, literal_heads, search
+from jobstream_parser.language import find_language
 
 pytestmark = pytest.mark.unit
 
@@ -107,3 +109,15 @@ def test_search_finds_what_the_pattern_finds(text: str) -> None:
 
 def test_the_patterns_found_have_heads() -> None:
     assert all(head_finder(pattern) is not None for pattern in [*FOUND, *SEARCHED])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["the", "and", "of", "la", "il", "İl", "ΟΔΟΣ", "Σ", "über", " ", "\n"])
+        | st.text(max_size=4),
+        max_size=600,
+    ).map(" ".join)
+)
+def test_language_from_the_document_lower_case_is_the_same(text: str) -> None:
+    assert find_language(text, lowered(text)) == find_language(text)
