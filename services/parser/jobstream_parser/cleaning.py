@@ -8,8 +8,8 @@ privacy notice) stays: the parser marks it as the `legal` section.
 
 Everything here is a single pass of C-speed regex substitutions plus one loop over lines, so
 the cost is linear in the input. The loop does per line only what the line needs: most lines
-have no runs of white space, no markup and no boilerplate words, and cheap tests (`in`, one
-character, `str.isascii`) skip the work for them.
+are printable ASCII without runs of white space, markup or boilerplate words, and cheap tests
+(`str.isprintable`, `str.isascii`, `in`, one character) skip the work for them.
 """
 
 from __future__ import annotations
@@ -50,13 +50,8 @@ _MARKDOWN_HEADING: Final = re.compile(r"^#{1,6} ")
 _BULLET: Final = re.compile(r"^(?:[•·▪◦‣●○■□➢➤►▸✓✔❖]|[-\u2013\u2014*+](?= ))[ ]?")
 # The first characters of a line that may hold markup (a heading, emphasis or a bullet).
 _MARKUP_FIRST: Final = frozenset("#*_•·▪◦‣●○■□➢➤►▸✓✔❖-\u2013\u2014+")
-# White space that may be left after line breaks became "\n" and NFKC (or NFC) normalisation,
-# besides the plain space: where none is, a line needs only its runs of spaces collapsed.
-# (Looked for with `in`, one character at a time: faster than a character class.)
-_ODD_SPACES: Final = (
-    "\t\x1f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-    "\u202f\u205f\u3000"
-)
+# NFKC turns one character into at most this many (U+FDFA).
+MAX_NFKC_GROWTH: Final = 18
 
 # Lines a job board adds around a posting; dropped one by one.
 _BOARD_LINE: Final = re.compile(
@@ -100,13 +95,20 @@ def clean(text: str) -> Cleaned:
     """
     if "\r" in text or any(char in text for char in _RARE_BREAKS):
         text = _LINE_BREAKS.sub("\n", text)
-    text = _INVISIBLE.sub("", text)
-    normalised = unicodedata.normalize("NFKC", text)
-    if len(normalised) > MAX_TEXT_CHARS:  # a few characters expand to many under NFKC
-        normalised = unicodedata.normalize("NFC", text)
-        if len(normalised) > MAX_TEXT_CHARS:
-            raise TooLong(f"{len(normalised):,} characters after Unicode normalisation")
-    text = normalised
+    # Invisible characters go and NFKC applies line by line, where a line needs it: a printable
+    # line holds no invisible character (nor white space but plain spaces), and an ASCII line
+    # is its own NFKC. Line by line is the same as for the whole text (a line break is never
+    # composed with anything). A text that NFKC might grow past what an event may carry (a
+    # character becomes at most 18) is normalised whole, NFC if NFKC makes it too long.
+    by_line = len(text) <= MAX_TEXT_CHARS // MAX_NFKC_GROWTH
+    if not by_line:
+        text = _INVISIBLE.sub("", text)
+        normalised = unicodedata.normalize("NFKC", text)
+        if len(normalised) > MAX_TEXT_CHARS:  # a few characters expand to many under NFKC
+            normalised = unicodedata.normalize("NFC", text)
+            if len(normalised) > MAX_TEXT_CHARS:
+                raise TooLong(f"{len(normalised):,} characters after Unicode normalisation")
+        text = normalised
 
     out: list[str] = []
     seen: set[str] = set()
@@ -116,12 +118,20 @@ def clean(text: str) -> Cleaned:
     notes: list[str] = []
     content_lines = 0
     lines = text.split("\n")
-    odd_spaces = any(space in text for space in _ODD_SPACES)
     for index, raw_line in enumerate(lines):
+        if by_line:
+            printable = raw_line.isprintable()
+            if not printable:
+                raw_line = _INVISIBLE.sub("", raw_line)
+            if not raw_line.isascii():
+                raw_line = unicodedata.normalize("NFKC", raw_line)
+                printable = raw_line.isprintable()
+        else:
+            printable = raw_line.isprintable()
         # Every run of white space one space, the line stripped, as " ".join(line.split()) does;
         # that costs a string per word, so it is done only where there are more than single
         # spaces. Then markup: most lines have none, and "- " bullets are already as wanted.
-        runs = odd_spaces or "  " in raw_line
+        runs = not printable or "  " in raw_line
         line = " ".join(raw_line.split()) if runs else raw_line.strip(" ")
         if line and line[0] in _MARKUP_FIRST and not line.startswith("- "):
             line = _normalise_line(line)
@@ -143,7 +153,10 @@ def clean(text: str) -> Cleaned:
                 and (lowered is None or _BOARD_WORD.search(lowered))
                 and _BOARD_BLOCK.search(line)
             ):
-                block = [line, *(rest for rest in lines[index + 1 :] if rest.strip())]
+                rest = lines[index + 1 :]
+                if by_line:
+                    rest = [unicodedata.normalize("NFKC", _INVISIBLE.sub("", raw)) for raw in rest]
+                block = [line, *(raw for raw in rest if raw.strip())]
                 removed += len(block) + _drop_company_card(out)
                 notes.append(line[:MAX_NOTED_CHARS])
                 break

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jobstream.contracts import ParsedPosting, ProvidedFields, RawPosting, Source
-from jobstream_parser.cleaning import clean, clean_text
+from jobstream_parser.cleaning import _INVISIBLE, clean, clean_text
 from jobstream_parser.document import Document
 from jobstream_parser.fields import Found, find_title
 from jobstream_parser.parse import PARSER_VERSION, NotAPosting, parse
@@ -101,6 +104,60 @@ def test_clean_text_keeps_unicode_content() -> None:
     assert clean_text(text) == text
 
 
+def test_invisible_characters_are_not_printable() -> None:
+    # A printable line is taken to hold none (cleaning.py): check every printable character.
+    printable = "".join(
+        chr(code)
+        for code in range(sys.maxunicode + 1)
+        if not 0xD800 <= code <= 0xDFFF and chr(code).isprintable()
+    )
+    assert _INVISIBLE.search(printable) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "e",
+                "\u0301",
+                "\u0308",
+                "\u200b",
+                "\n",
+                "ﬁ",
+                "\u00a0",
+                "A",
+                "\u2460",
+                "\u1100",
+                "\u1161",
+                "\u00ad",
+                "\ufeff",
+                " ",
+                "İ",
+                "\u0327",
+                "K",
+            ]
+        )
+        | st.text(max_size=3),
+        max_size=40,
+    ).map("".join)
+)
+def test_normalising_line_by_line_is_normalising_the_text(text: str) -> None:
+    whole = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+    by_line = [unicodedata.normalize("NFKC", _INVISIBLE.sub("", line)) for line in text.split("\n")]
+
+    assert "\n".join(by_line) == whole
+
+
+def test_long_texts_are_normalised_whole_with_the_same_result() -> None:
+    line = "Caf\u0065\u0301 \ufb01ne\u200b print\u00a0 \u2460"
+    short = clean(line).text
+    long = clean("\n".join([line] * 8_000)).text  # past what line by line is used for
+
+    assert short == "Café fine print 1"
+    assert long.split("\n")[0] == short
+
+
 def test_clean_text_treats_every_kind_of_white_space_alike() -> None:
     spaces = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
     for space in spaces:
@@ -138,7 +195,8 @@ def test_clean_drops_job_board_lines_and_keeps_content_with_their_words() -> Non
 
 def test_clean_cuts_a_job_board_footer_after_the_posting() -> None:
     body = ["Data Engineer", "Acme", "Build pipelines.", "Python and SQL.", "Remote."]
-    footer = ["Job search safety tips", "Never pay to apply.", "See more jobs"]
+    # An invisible character alone is a blank line: not counted in the footer.
+    footer = ["Job search safety tips", "Never pay to apply.", "\u200b\u00ad", "See more jobs"]
 
     cleaned = clean("\n".join([*body, *footer]))
 
