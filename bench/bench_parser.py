@@ -1,5 +1,14 @@
 """The parser on one core: postings per second on the benchmark corpus (median about 4 KB),
-and the time for 200 KB of adversarial input (catastrophic regex backtracking would show)."""
+and the time for 200 KB of adversarial input (catastrophic regex backtracking would show).
+
+Figures:
+- parser_postings_per_s: `parse()` per second of this process's CPU time, the best of five
+  passes over 1,000 postings (other processes on a shared machine do not inflate CPU time;
+  the best pass is the least disturbed one). The issue's target is 2,000.
+- parser_postings_per_s_median: the median pass of the same five.
+- parser_postings_per_wall_s: the best pass by the wall clock.
+- parser_adversarial_200kb_worst_s: CPU seconds for the slowest of the adversarial inputs.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +17,12 @@ import statistics
 import time
 
 from bench.corpus import postings
-from bench.timing import per_second
+from bench.timing import rates
 from jobstream.contracts import RawPosting, Source
 from jobstream_parser.parse import NotAPosting, parse
 
 ADVERSARIAL_CHARS = 200_000
+PASSES = 5
 # Shapes that make backtracking regexes explode: long runs of what patterns repeat.
 ADVERSARIAL = {
     "digits and separators": "1,2.3 4-5 " * 20_000,
@@ -35,9 +45,9 @@ def _slowest_adversarial_seconds() -> tuple[str, float]:
     worst = ("", 0.0)
     for name, text in ADVERSARIAL.items():
         raw = RawPosting.from_text(text[:ADVERSARIAL_CHARS], Source(channel="cli"))
-        started = time.perf_counter()
+        started = time.process_time()
         _parse(raw)
-        elapsed = time.perf_counter() - started
+        elapsed = time.process_time() - started
         if elapsed > worst[1]:
             worst = (name, elapsed)
     return worst
@@ -47,8 +57,11 @@ def run() -> dict[str, object]:
     texts = list(postings(1_000))
     raws = [RawPosting.from_text(text, Source(channel="cli")) for text in texts]
     worst, seconds = _slowest_adversarial_seconds()
+    measured = rates(raws, _parse, passes=PASSES)
     return {
-        "parser_postings_per_s": per_second(raws, _parse, min_seconds=3.0),
+        "parser_postings_per_s": measured.cpu_best,
+        "parser_postings_per_s_median": measured.cpu_median,
+        "parser_postings_per_wall_s": measured.wall_best,
         "parser_corpus_median_bytes": int(statistics.median(len(t.encode()) for t in texts)),
         "parser_adversarial_200kb_worst_s": round(seconds, 3),
         "parser_adversarial_200kb_worst_case": worst,

@@ -7,7 +7,9 @@ characters; collapses lines repeated verbatim; and removes job-board boilerplate
 privacy notice) stays: the parser marks it as the `legal` section.
 
 Everything here is a single pass of C-speed regex substitutions plus one loop over lines, so
-the cost is linear in the input.
+the cost is linear in the input. The loop does per line only what the line needs: most lines
+are printable ASCII without runs of white space, markup or boilerplate words, and cheap tests
+(`str.isprintable`, `str.isascii`, `in`, one character) skip the work for them.
 """
 
 from __future__ import annotations
@@ -25,8 +27,14 @@ MIN_LINES_BEFORE_BOARD_BLOCK: Final = 5
 MAX_NOTED_CHARS: Final = 200
 MAX_COMPANY_CARD_CHARS: Final = 60
 MAX_BOARD_LINE_CHARS: Final = 400
-# Words every board-block marker holds: a cheap test before the pattern.
-_BOARD_WORDS: Final = ("job", "tips", "safety", "viewed", "notified")
+# Words every board-block marker holds (lower case): a cheap test before the pattern.
+_BOARD_WORD: Final = re.compile("job|tips|safety|viewed|notified")
+# A board line longer than this is a cookie or "by clicking apply" notice (the longest short one
+# is "be an early applicant!"); those notices hold one of these words (lower case).
+MAX_SHORT_BOARD_LINE_CHARS: Final = 22
+_NOTICE_WORD: Final = re.compile("cookie|by clicking|by applying")
+# Either kind of word: most lines have none, and one search says so.
+_BOARD_OR_NOTICE_WORD: Final = re.compile(f"{_BOARD_WORD.pattern}|{_NOTICE_WORD.pattern}")
 
 _LINE_BREAKS: Final = re.compile(r"\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _RARE_BREAKS: Final = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
@@ -40,6 +48,10 @@ _EMPHASIS: Final = re.compile(r"^(\*\*|__)([^*_\n]{1,200})\1(:?)$")
 _MARKDOWN_HEADING: Final = re.compile(r"^#{1,6} ")
 # Bullet marks that become "- ": symbols always, dashes/stars/plus only before a space.
 _BULLET: Final = re.compile(r"^(?:[•·▪◦‣●○■□➢➤►▸✓✔❖]|[-\u2013\u2014*+](?= ))[ ]?")
+# The first characters of a line that may hold markup (a heading, emphasis or a bullet).
+_MARKUP_FIRST: Final = frozenset("#*_•·▪◦‣●○■□➢➤►▸✓✔❖-\u2013\u2014+")
+# NFKC turns one character into at most this many (U+FDFA).
+MAX_NFKC_GROWTH: Final = 18
 
 # Lines a job board adds around a posting; dropped one by one.
 _BOARD_LINE: Final = re.compile(
@@ -83,13 +95,20 @@ def clean(text: str) -> Cleaned:
     """
     if "\r" in text or any(char in text for char in _RARE_BREAKS):
         text = _LINE_BREAKS.sub("\n", text)
-    text = _INVISIBLE.sub("", text)
-    normalised = unicodedata.normalize("NFKC", text)
-    if len(normalised) > MAX_TEXT_CHARS:  # a few characters expand to many under NFKC
-        normalised = unicodedata.normalize("NFC", text)
-        if len(normalised) > MAX_TEXT_CHARS:
-            raise TooLong(f"{len(normalised):,} characters after Unicode normalisation")
-    text = normalised
+    # Invisible characters go and NFKC applies line by line, where a line needs it: a printable
+    # line holds no invisible character (nor white space but plain spaces), and an ASCII line
+    # is its own NFKC. Line by line is the same as for the whole text (a line break is never
+    # composed with anything). A text that NFKC might grow past what an event may carry (a
+    # character becomes at most 18) is normalised whole, NFC if NFKC makes it too long.
+    by_line = len(text) <= MAX_TEXT_CHARS // MAX_NFKC_GROWTH
+    if not by_line:
+        text = _INVISIBLE.sub("", text)
+        normalised = unicodedata.normalize("NFKC", text)
+        if len(normalised) > MAX_TEXT_CHARS:  # a few characters expand to many under NFKC
+            normalised = unicodedata.normalize("NFC", text)
+            if len(normalised) > MAX_TEXT_CHARS:
+                raise TooLong(f"{len(normalised):,} characters after Unicode normalisation")
+        text = normalised
 
     out: list[str] = []
     seen: set[str] = set()
@@ -100,8 +119,22 @@ def clean(text: str) -> Cleaned:
     content_lines = 0
     lines = text.split("\n")
     for index, raw_line in enumerate(lines):
-        # split/join: every run of white space (tabs, no-break spaces) becomes one space, at C speed
-        line = _normalise_line(" ".join(raw_line.split()))
+        if by_line:
+            printable = raw_line.isprintable()
+            if not printable:
+                raw_line = _INVISIBLE.sub("", raw_line)
+            if not raw_line.isascii():
+                raw_line = unicodedata.normalize("NFKC", raw_line)
+                printable = raw_line.isprintable()
+        else:
+            printable = raw_line.isprintable()
+        # Every run of white space one space, the line stripped, as " ".join(line.split()) does;
+        # that costs a string per word, so it is done only where there are more than single
+        # spaces. Then markup: most lines have none, and "- " bullets are already as wanted.
+        runs = not printable or "  " in raw_line
+        line = " ".join(raw_line.split()) if runs else raw_line.strip(" ")
+        if line and line[0] in _MARKUP_FIRST and not line.startswith("- "):
+            line = _normalise_line(line)
         if not line:
             if out and out[-1]:
                 out.append("")
@@ -109,20 +142,31 @@ def clean(text: str) -> Cleaned:
         if line == previous or (len(line) >= MIN_REPEATED_LINE_CHARS and line in seen):
             duplicates += 1
             continue
-        if (
-            content_lines >= MIN_LINES_BEFORE_BOARD_BLOCK
-            and len(line) <= MAX_BOARD_LINE_CHARS
-            and _may_be_board(line)
-            and _BOARD_BLOCK.search(line)
-        ):
-            block = [line, *(rest for rest in lines[index + 1 :] if rest.strip())]
-            removed += len(block) + _drop_company_card(out)
-            notes.append(line[:MAX_NOTED_CHARS])
-            break
-        if len(line) <= MAX_BOARD_LINE_CHARS and _BOARD_LINE.fullmatch(line):
-            removed += 1
-            notes.append(line[:MAX_NOTED_CHARS])
-            continue
+        if len(line) <= MAX_BOARD_LINE_CHARS:
+            # Lower case settles the word tests for an ASCII line (what IGNORECASE matches);
+            # any other line goes to the patterns.
+            lowered = line.lower() if line.isascii() else None
+            words = lowered is None or _BOARD_OR_NOTICE_WORD.search(lowered) is not None
+            if (
+                words
+                and content_lines >= MIN_LINES_BEFORE_BOARD_BLOCK
+                and (lowered is None or _BOARD_WORD.search(lowered))
+                and _BOARD_BLOCK.search(line)
+            ):
+                rest = lines[index + 1 :]
+                if by_line:
+                    rest = [unicodedata.normalize("NFKC", _INVISIBLE.sub("", raw)) for raw in rest]
+                block = [line, *(raw for raw in rest if raw.strip())]
+                removed += len(block) + _drop_company_card(out)
+                notes.append(line[:MAX_NOTED_CHARS])
+                break
+            if (
+                len(line) <= MAX_SHORT_BOARD_LINE_CHARS
+                or (words and (lowered is None or _NOTICE_WORD.search(lowered)))
+            ) and _BOARD_LINE.fullmatch(line):
+                removed += 1
+                notes.append(line[:MAX_NOTED_CHARS])
+                continue
         if len(line) >= MIN_REPEATED_LINE_CHARS:
             seen.add(line)
         out.append(line)
@@ -133,13 +177,8 @@ def clean(text: str) -> Cleaned:
     return Cleaned("\n".join(out), duplicates, removed, notes)
 
 
-def _may_be_board(line: str) -> bool:
-    lowered = line.lower()
-    return any(word in lowered for word in _BOARD_WORDS)
-
-
 def _normalise_line(line: str) -> str:
-    if not line:
+    if not line or line[0] not in _MARKUP_FIRST:
         return line
     if line[0] == "#":
         line = _MARKDOWN_HEADING.sub("", line)

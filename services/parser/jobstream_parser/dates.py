@@ -80,7 +80,8 @@ def find_date_posted(
         value = _date_of(match, received, day_first)
         if value is not None:
             return FoundDate(value, match.span())
-    relative = _RELATIVE.search(text, 0, head_end)
+    # "ago" must be there (in any case): looking for it costs far less than the pattern.
+    relative = _RELATIVE.search(text, 0, head_end) if "ago" in document.lower[:head_end] else None
     if relative is not None:
         value = _relative(relative.group("amount"), relative.group("unit"), received)
         return FoundDate(value, relative.span())

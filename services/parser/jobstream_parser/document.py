@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, TypeVar, cast
 
 from jobstream_parser.anchors import anchor_positions, lowered
+from jobstream_parser.heads import CASE_FOLD_EXCEPTIONS, IGNORECASE, head_finder
 
 # The head: where a posting states its title, company, place and terms.
 HEAD_LINES: Final = 12
 HEAD_CHARS: Final = 3_000
 
 BULLET: Final = re.compile(r"- |\d{1,3}[.)] |[a-z][.)] ")
+_GROUP_NAME: Final = re.compile(r"\(\?P<\w+>")
+
+T = TypeVar("T")
 
 
 class Line(NamedTuple):
@@ -32,18 +36,34 @@ class Document:
     lower: str = field(init=False)
     _anchors: dict[str, list[int]] = field(init=False)
     _starts: list[int] = field(init=False)
+    _lower_scans: bool = field(init=False)
+    _derived: dict[Callable[[Document], object], object] = field(init=False)
 
     def __post_init__(self) -> None:
         lines = []
+        starts = []
         offset = 0
+        new_line = tuple.__new__  # a NamedTuple's own __new__ is Python code: this is not
         for raw in self.text.split("\n"):
             if raw:
-                lines.append(Line(offset, offset + len(raw), raw))
-            offset += len(raw) + 1
+                end = offset + len(raw)
+                lines.append(new_line(Line, (offset, end, raw)))
+                starts.append(offset)
+                offset = end + 1
+            else:
+                offset += 1
         self.lines = lines
-        self._starts = [line.start for line in lines]
+        self._starts = starts
         self.lower = lowered(self.text)
-        self._anchors = anchor_positions(self.lower)
+        self._anchors = anchor_positions(self.text, self.lower)
+        self._lower_scans = not any(char in self.text for char in CASE_FOLD_EXCEPTIONS)
+        self._derived = {}
+
+    def derived(self, compute: Callable[[Document], T]) -> T:
+        """`compute(self)`, computed once: a view of the text that several extractors read."""
+        if compute not in self._derived:
+            self._derived[compute] = compute(self)
+        return cast(T, self._derived[compute])
 
     @property
     def head(self) -> list[Line]:
@@ -57,6 +77,11 @@ class Document:
             return self.lines[index]
         return None
 
+    def has_anchor(self, extractor: str, start: int, end: int) -> bool:
+        """Whether an anchor word of `extractor` starts in `[start, end)`."""
+        positions = self._anchors[extractor]
+        return bisect.bisect_left(positions, start) < bisect.bisect_left(positions, end)
+
     def lines_for(self, extractor: str) -> list[Line]:
         """The lines holding an anchor word of `extractor` (see anchors.py), in order."""
         indexes = set()
@@ -67,28 +92,132 @@ class Document:
         return [self.lines[index] for index in sorted(indexes)]
 
     def scan(
-        self, pattern: re.Pattern[str], extractor: str, back: int = 60, ahead: int = 100
+        self,
+        pattern: re.Pattern[str],
+        extractor: str,
+        back: int = 60,
+        ahead: int = 100,
+        starts: re.Pattern[str] | None = None,
     ) -> Iterator[re.Match[str]]:
         """`pattern.finditer` over windows around the anchors of `extractor` only.
 
         A window runs from `back` characters before an anchor to `ahead` after it (so it must
         hold any match that contains or follows the anchor); overlapping windows merge, so no
         match is found twice. Lookbehinds still see the text before a window.
+
+        The matches are those of `finditer`, found faster: the pattern is tried only where a
+        match may start. `starts`, when given, finds those places (a pattern whose matches
+        start with a digit after a lookbehind, say, is tried at every position by `re`; `\\d`
+        with the lookbehind after it is not). Else, when the pattern's literal heads are known
+        (heads.py), one Aho-Corasick pass finds them. Else a case-insensitive pattern runs as
+        its case-sensitive twin over the lower-cased text (`lower_twin`), which `re` runs two
+        to three times faster, and each find is matched again by the pattern for its groups.
         """
+        ignore_case = bool(pattern.flags & IGNORECASE)
+        finder = None
+        if starts is None and (self._lower_scans or not ignore_case):
+            finder = head_finder(pattern)
+        twin = None
+        if starts is None and finder is None and self._lower_scans:
+            twin = lower_twin(pattern)
         for start, end in self.windows(extractor, back, ahead):
-            yield from pattern.finditer(self.text, start, end)
+            if starts is not None:
+                found = [begin.start() for begin in starts.finditer(self.text, start, end)]
+            elif finder is not None:
+                window = self.lower[start:end] if ignore_case else self.text[start:end]
+                found = [start + at for at in finder.starts(window)]
+            elif twin is not None:
+                found = [begin.start() for begin in twin.finditer(self.lower, start, end)]
+            else:
+                yield from pattern.finditer(self.text, start, end)
+                continue
+            yield from self._matches_at(pattern, found, start, end)
+
+    def _matches_at(
+        self, pattern: re.Pattern[str], begins: list[int], start: int, end: int
+    ) -> Iterator[re.Match[str]]:
+        """The pattern's matches in `[start, end)` that start at one of `begins` (in order),
+        each after the last, as `finditer` finds them."""
+        matched_to = start
+        for begin in begins:
+            if begin < matched_to:
+                continue
+            match = pattern.match(self.text, begin, end)
+            if match is not None:
+                yield match
+                matched_to = max(match.end(), begin + 1)
+
+    def search(self, pattern: re.Pattern[str], start: int, end: int) -> re.Match[str] | None:
+        """`pattern.search(self.text, start, end)`: the first match in `[start, end)`, where
+        `\\b` and lookbehinds see the text around (unlike `find`'s slice), the pattern tried
+        only where one of its literal heads starts (see heads.py)."""
+        finder = head_finder(pattern)
+        ignore_case = pattern.flags & IGNORECASE
+        if finder is None or (ignore_case and not self._lower_scans):
+            return pattern.search(self.text, start, end)
+        window = self.lower[start:end] if ignore_case else self.text[start:end]
+        return finder.first(pattern, self.text, window, start, end)
+
+    def find(self, pattern: re.Pattern[str], start: int, end: int) -> re.Match[str] | None:
+        """`pattern.search(self.text[start:end])` (offsets in that slice), the pattern tried
+        only where one of its literal heads starts (see heads.py)."""
+        sliced = self.text[start:end]
+        finder = head_finder(pattern)
+        ignore_case = pattern.flags & IGNORECASE
+        if finder is None or (ignore_case and not self._lower_scans):
+            return pattern.search(sliced)
+        return finder.first(pattern, sliced, self.lower[start:end] if ignore_case else sliced)
 
     def windows(self, extractor: str, back: int, ahead: int) -> list[tuple[int, int]]:
         """Merged `[start, end)` windows around the anchors of `extractor`."""
-        windows: list[list[int]] = []
-        for position in sorted(self._anchors[extractor]):
-            start, end = max(0, position - back), min(len(self.text), position + ahead)
-            if windows and start <= windows[-1][1]:
-                windows[-1][1] = max(windows[-1][1], end)
+        windows: list[tuple[int, int]] = []
+        positions = self._anchors[extractor]
+        if not positions:
+            return windows
+        size = len(self.text)
+        first = positions[0]
+        start, end = max(0, first - back), min(size, first + ahead)
+        for position in positions:  # in order: each window starts after the last started
+            if position - back <= end:
+                end = max(end, min(size, position + ahead))
             else:
-                windows.append([start, end])
-        return [(start, end) for start, end in windows]
+                windows.append((start, end))
+                start, end = position - back, min(size, position + ahead)
+        windows.append((start, end))
+        return windows
+
+
+# By the pattern's id, with the pattern (see heads._FINDERS).
+_TWINS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+
+
+def lower_twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A case-insensitive pattern's twin for lower-cased text: the same pattern in lower case,
+    case-sensitive, without group names. None for a pattern that is not case-insensitive.
+
+    `re` compares a case-insensitive pattern's characters by their case folds and cannot skip
+    ahead to where a word may start; nor can it when alternatives start with a named group. The
+    twin finds the same matches at the same places in a text lower-cased character for
+    character (`anchors.lowered`) that holds none of `CASE_FOLD_EXCEPTIONS`.
+    """
+    cached = _TWINS.get(id(pattern))
+    if cached is not None and cached[0] is pattern:
+        return cached[1]
+    twin = None
+    if pattern.flags & IGNORECASE and "\\N" not in pattern.pattern:
+        source = _GROUP_NAME.sub("(?:", pattern.pattern)
+        # Lower case all but what follows a backslash (\W is not \w).
+        lowered_source = re.sub(
+            r"\\.|[^\\]+", lambda part: part[0] if part[0][0] == "\\" else part[0].lower(), source
+        )
+        twin = re.compile(lowered_source, pattern.flags & ~re.IGNORECASE)
+    _TWINS[id(pattern)] = (pattern, twin)
+    return twin
 
 
 def is_bullet(line: str) -> bool:
-    return BULLET.match(line) is not None
+    # Only a line that starts as a bullet may be one: a cheap test before the pattern.
+    first = line[:1]
+    if first == "-" or "a" <= first <= "z" or first.isdecimal():
+        return BULLET.match(line) is not None
+    return False

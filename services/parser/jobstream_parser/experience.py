@@ -58,6 +58,7 @@ _NOT_EXPERIENCE: Final = re.compile(
     r"|past|after|age|aged|old)[ ]?$",
     re.IGNORECASE,
 )
+_SENTENCE_END: Final = re.compile(r"[.;!?]")
 _LATE_KINDS: Final = frozenset({"preferred", "about_company", "benefits", "legal"})
 
 
@@ -68,13 +69,12 @@ class FoundExperience(NamedTuple):
 
 
 def find_experience(document: Document, sections: SectionIndex) -> FoundExperience | None:
-    text = document.text
     early: FoundExperience | None = None
     late: FoundExperience | None = None
     for count, match in enumerate(document.scan(_MENTION, "experience", back=40, ahead=20)):
         if count >= MAX_MENTIONS:
             break
-        found = _judge(text, match)
+        found = _judge(document, match)
         if found is None:
             continue
         kind = sections.kind_at(match.start())
@@ -87,16 +87,20 @@ def find_experience(document: Document, sections: SectionIndex) -> FoundExperien
     return early or late
 
 
-def _judge(text: str, match: re.Match[str]) -> FoundExperience | None:
+def _judge(document: Document, match: re.Match[str]) -> FoundExperience | None:
+    text = document.text
     start, end = match.span()
     line_start = text.rfind("\n", max(0, start - WINDOW), start) + 1
-    before = text[max(line_start, start - WINDOW) : start]
+    before = max(line_start, start - WINDOW)  # where the words before the mention start
     after_end = text.find("\n", end, end + WINDOW)
     after = text[end : after_end if after_end >= 0 else end + WINDOW]
-    sentence_after = re.split(r"[.;!?]", after, maxsplit=1)[0]
-    if _NOT_EXPERIENCE.search(before):
+    sentence_after = _SENTENCE_END.split(after, maxsplit=1)[0]
+    if document.find(_NOT_EXPERIENCE, before, start):
         return None
-    cue = _CUE.search(sentence_after) is not None or _CUE.search(before) is not None
+    cue = (
+        document.find(_CUE, end, end + len(sentence_after)) is not None
+        or document.find(_CUE, before, start) is not None
+    )
     strong_form = match.group("plus") or match.group("range_min")
     if not cue and not (strong_form and _FIELD_AFTER.match(after)):
         return None

@@ -8,9 +8,13 @@ size or shape costs little.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Final, NamedTuple
 
+from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
+
 from jobstream_parser.document import Document
+from jobstream_parser.heads import finditer, search
 
 HEAD_CHARS: Final = 5_000
 HEAD_LINES: Final = 40
@@ -135,6 +139,13 @@ _COMPANY_WORDS: Final = (
     ("join ",),
     ("at ",),
 )  # fmt: skip
+_COMPANY_WORD_LIST: Final = [word for words in _COMPANY_WORDS for word in words]
+_COMPANY_PATTERN_OF_WORD: Final = [
+    index for index, words in enumerate(_COMPANY_WORDS) for _ in words
+]
+_COMPANY_WORD_AUTOMATON: Final = AhoCorasick(
+    _COMPANY_WORD_LIST, matchkind=MatchKind.Standard, implementation=Implementation.DFA
+)
 # A capitalised word that starts sentences but never a company's name.
 _NOT_A_NAME: Final = frozenset(
     {
@@ -163,14 +174,14 @@ class _Line(NamedTuple):
     start: int  # offset of `text` in the posting
 
 
-def find_title(text: str) -> Found | None:
+def find_title(document: Document) -> Found | None:
     """The job title: the first title-like line of the head, else "As a <Title> on/at ...".
 
     Lines before the title may be a URL, a company name or a heading; the search stops at the
     first line that reads like body text (a bullet, a sentence, a long line). In a separated
     one-line head ("Acme | Senior Engineer | Berlin") the title is the segment naming a role.
     """
-    for line in _head_lines(text):
+    for line in document.derived(_HeadLines):
         if _is_body(line.text):
             break
         parts = _segments(line, _TITLE_SEGMENTS)
@@ -180,7 +191,7 @@ def find_title(text: str) -> Found | None:
             found = _title_of_line(part)
             if found is not None:
                 return found
-    return _title_after_as_a(text[:OPENING_CHARS])
+    return _title_after_as_a(document.text[:OPENING_CHARS])
 
 
 def find_company(document: Document, title: Found | None = None) -> Found | None:
@@ -188,16 +199,16 @@ def find_company(document: Document, title: Found | None = None) -> Found | None
     the title in a separated head, or a bare organisation name on the line above the title."""
     text = document.text
     head = text[:COMPANY_CHARS]
-    lowered = document.lower[:COMPANY_CHARS]
-    for pattern, words in zip(_COMPANY_PATTERNS[:3], _COMPANY_WORDS[:3], strict=True):
-        # A cheap test for the words a pattern needs before running it.
-        found = _first_name(pattern, head) if any(w in lowered for w in words) else None
+    # A cheap test for the words a pattern needs before running it.
+    worth_trying = document.derived(_company_patterns_worth_trying)
+    for index in range(3):
+        found = _first_name(_COMPANY_PATTERNS[index], head) if index in worth_trying else None
         if found is not None:
             return found
-    found = _company_beside_title(text, title)
+    found = _company_beside_title(document, title)
     if found is not None:
         return found
-    found = _company_line(text)
+    found = _company_line(document)
     if found is not None:
         return found
     for match in document.scan(
@@ -205,11 +216,19 @@ def find_company(document: Document, title: Found | None = None) -> Found | None
     ):  # "Acme is an equal ..."
         if match.group("name").split(" ", 1)[0].lower() not in _NOT_A_NAME:
             return Found(match.group("name"), match.span("name"))
-    for pattern, words in zip(_COMPANY_PATTERNS[4:], _COMPANY_WORDS[4:], strict=True):
-        found = _first_name(pattern, head) if any(w in lowered for w in words) else None
+    for index in range(4, len(_COMPANY_PATTERNS)):
+        found = _first_name(_COMPANY_PATTERNS[index], head) if index in worth_trying else None
         if found is not None:
             return found
     return None
+
+
+def _company_patterns_worth_trying(document: Document) -> frozenset[int]:
+    """The indexes of `_COMPANY_PATTERNS` whose words are in the first `COMPANY_CHARS`."""
+    found = _COMPANY_WORD_AUTOMATON.find_matches_as_indexes(
+        document.lower[:COMPANY_CHARS], overlapping=True
+    )
+    return frozenset(_COMPANY_PATTERN_OF_WORD[word] for word, _, _ in found)
 
 
 def _segments(line: _Line, pattern: re.Pattern[str] = _SEGMENTS) -> list[_Line]:
@@ -230,13 +249,14 @@ def _part(line: _Line, start: int, end: int) -> _Line:
     return _Line(stripped, line.start + start + len(raw) - len(raw.lstrip()))
 
 
-def _company_beside_title(text: str, title: Found | None) -> Found | None:
+def _company_beside_title(document: Document, title: Found | None) -> Found | None:
     """ "Acme | Senior Engineer | Berlin": the first segment when the title is another one;
     "ML Engineer @ Acme"; "Senior Engineer" then "Acme · Berlin, Germany": the first segment of
     the next line; or the next line alone when the posting names it again ("Acme is ...")."""
     if title is None or title.span is None:
         return None
-    lines = _head_lines(text)
+    text = document.text
+    lines = document.derived(_HeadLines)
     for index, line in enumerate(lines):
         if not line.start <= title.span[0] <= line.start + len(line.text):
             continue
@@ -248,9 +268,9 @@ def _company_beside_title(text: str, title: Found | None) -> Found | None:
         parts = _segments(line)
         if len(parts) >= 2 and parts[0].start != title.span[0]:
             return _company_of(parts[0])
-        if index + 1 >= len(lines):
+        following = lines.get(index + 1)
+        if following is None:
             return None
-        following = lines[index + 1]
         parts = _segments(following) or _segments(following, _COMMA)
         if len(parts) >= 2:
             found = _company_of(parts[0])
@@ -286,24 +306,55 @@ def _company_of(part: _Line) -> Found | None:
         and (value[0].isupper() or value[0].isdigit())
         and value[-1] not in ".!?:;,"
         and value.split(" ", 1)[0].lower() not in _NOT_A_NAME
-        and _TITLE_NOUN.search(value) is None
-        and _NOT_A_COMPANY_LINE.search(value) is None
+        and search(_TITLE_NOUN, value) is None
+        and search(_NOT_A_COMPANY_LINE, value) is None
         and "," not in value
         and not any(char.isdigit() for char in value[:1])
     )
     return Found(value, (part.start, part.start + len(value))) if looks_like_name else None
 
 
-def _head_lines(text: str) -> list[_Line]:
-    """The non-blank, non-URL lines of the head, stripped, with their offsets."""
-    lines = []
-    offset = 0
-    for raw in text[:HEAD_CHARS].split("\n")[:HEAD_LINES]:
+class _HeadLines:
+    """The head lines (`_head_lines`), read once per document (`Document.derived`) and only
+    as far as a reader goes: the title and the company are nearly always on the first few."""
+
+    def __init__(self, document: Document) -> None:
+        self._rest = _head_lines(document)
+        self._lines: list[_Line] = []
+
+    def get(self, index: int) -> _Line | None:
+        while len(self._lines) <= index:
+            line = next(self._rest, None)
+            if line is None:
+                return None
+            self._lines.append(line)
+        return self._lines[index]
+
+    def __iter__(self) -> Iterator[_Line]:
+        index = 0
+        while (line := self.get(index)) is not None:
+            yield line
+            index += 1
+
+
+def _head_lines(document: Document) -> Iterator[_Line]:
+    """The non-blank, non-URL lines of the head (the first `HEAD_LINES` lines, blank ones
+    counted, within the first `HEAD_CHARS` characters), stripped, with their offsets, read
+    from the document's lines."""
+    text = document.text
+    number = 0  # of the line in the text, blank lines counted
+    previous_start = 0
+    for line in document.lines:
+        if line.start >= HEAD_CHARS:
+            break
+        number += text.count("\n", previous_start, line.start)
+        if number >= HEAD_LINES:
+            break
+        previous_start = line.start
+        raw = line.text if line.end <= HEAD_CHARS else line.text[: HEAD_CHARS - line.start]
         stripped = raw.strip()
         if stripped and not _is_url(stripped):
-            lines.append(_Line(stripped, offset + len(raw) - len(raw.lstrip())))
-        offset += len(raw) + 1
-    return lines
+            yield _Line(stripped, line.start + len(raw) - len(raw.lstrip()))
 
 
 def _is_url(line: str) -> bool:
@@ -342,7 +393,7 @@ def _looks_like_title(value: str) -> bool:
         and len(value.split()) <= MAX_TITLE_WORDS
         and not value[0].islower()
         and value[-1] not in ".!?:;,"
-        and _TITLE_NOUN.search(value) is not None
+        and search(_TITLE_NOUN, value) is not None
     )
 
 
@@ -358,26 +409,26 @@ def _title_after_as_a(opening: str) -> Found | None:
             words
             and len(words) <= MAX_TITLE_WORDS
             and all(word[0].isupper() or word in _TITLE_CONNECTORS for word in words)
-            and _ENDS_WITH_TITLE_NOUN.search(value) is not None
+            and search(_ENDS_WITH_TITLE_NOUN, value) is not None
         ):
             return Found(value, (match.end(), match.end() + len(value)))
     return None
 
 
 def _first_name(pattern: re.Pattern[str], head: str) -> Found | None:
-    for match in pattern.finditer(head):
+    for match in finditer(pattern, head):  # tried where its heads are, when it has some
         name = match.group("name")
         if name.split(" ", 1)[0].lower() not in _NOT_A_NAME:
             return Found(name, match.span("name"))
     return None
 
 
-def _company_line(text: str) -> Found | None:
+def _company_line(document: Document) -> Found | None:
     """ "Upwork" on the first line, the title on the next: the first line names the company."""
-    lines = _head_lines(text)
-    if len(lines) < 2:
+    lines = document.derived(_HeadLines)
+    first, second = lines.get(0), lines.get(1)
+    if first is None or second is None:
         return None
-    first, second = lines[0], lines[1]
     value = first.text
     looks_like_name = (
         len(value) <= MAX_COMPANY_CHARS
@@ -385,8 +436,8 @@ def _company_line(text: str) -> Found | None:
         and (value[0].isupper() or value[0].isdigit())
         and value[-1] not in ".!?:;,"
         and value.split(" ", 1)[0].lower() not in _NOT_A_NAME
-        and _TITLE_NOUN.search(value) is None
-        and _NOT_A_COMPANY_LINE.search(value) is None
+        and search(_TITLE_NOUN, value) is None
+        and search(_NOT_A_COMPANY_LINE, value) is None
     )
     if not looks_like_name or _is_body(second.text) or _title_of_line(second) is None:
         return None

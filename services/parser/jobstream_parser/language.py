@@ -9,7 +9,9 @@ with too few of them gets no language rather than a guess.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from typing import Final, NamedTuple
 
 SAMPLE_CHARS: Final = 1_500
@@ -34,6 +36,14 @@ _LANGUAGES_OF: Final[dict[str, tuple[str, ...]]] = {}
 for _language, _words in _FUNCTION_WORDS.items():
     for _word in _words.split():
         _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _language)
+# What a function word adds to each of its languages' scores: "de", "la", "e" are shared by
+# several languages and count less, 1/n each. Scores are whole numbers of 1/UNIT (every n
+# divides UNIT), so they add up exactly, in any order.
+UNIT: Final = math.lcm(*range(1, len(_FUNCTION_WORDS) + 1))
+_SHARES_OF: Final[dict[str, tuple[tuple[str, int], ...]]] = {
+    word: tuple((language, UNIT // len(languages)) for language in languages)
+    for word, languages in _LANGUAGES_OF.items()
+}
 
 _WORD: Final = re.compile(r"[^\W\d_]+")
 
@@ -43,21 +53,25 @@ class FoundLanguage(NamedTuple):
     span: tuple[int, int]
 
 
-def find_language(text: str) -> FoundLanguage | None:
+def find_language(text: str, lowered: str | None = None) -> FoundLanguage | None:
+    """The language of `text`; `lowered` is the text in lower case when the caller has it
+    (`anchors.lowered`: its words differ from those of `str.lower` only where a character
+    lowers to two or a final sigma is cut, and no function word has either)."""
     sample = text[:SAMPLE_CHARS]
-    scores: dict[str, float] = {}
-    # str.split is C-speed; a word glued to punctuation ("and,") is just not counted.
-    for word in sample.lower().split():
-        languages = _LANGUAGES_OF.get(word)
-        if languages:
-            share = 1 / len(languages)  # "de", "la", "e": shared words count less
-            for language in languages:
-                scores[language] = scores.get(language, 0.0) + share
+    lower_sample = lowered[:SAMPLE_CHARS] if lowered is not None else sample.lower()
+    # str.split is C-speed; a word glued to punctuation ("and,") is just not counted. filter
+    # and Counter keep and count the function words at C speed, in the order they first occur
+    # (the order that breaks ties); only the distinct ones reach the Python loop.
+    counts = Counter(filter(_SHARES_OF.__contains__, lower_sample.split()))
+    scores: dict[str, int] = {}
+    for word, count in counts.items():
+        for language, share in _SHARES_OF[word]:
+            scores[language] = scores.get(language, 0) + share * count
     if not scores:
         return None
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     best, score = ranked[0]
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    if score < MIN_HITS or score < MIN_MARGIN * runner_up:
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    if score < MIN_HITS * UNIT or score < MIN_MARGIN * runner_up:
         return None
     return FoundLanguage(best, (0, len(sample.rstrip())))

@@ -58,6 +58,7 @@ _JOINER: Final = re.compile(
     re.IGNORECASE,
 )
 _LARGE: Final = frozenset({"m", "M", "million", "mio", "mio.", "b", "B", "bn", "billion"})
+_THOUSANDS: Final = frozenset({"k", "K", "thousand", "mil"})
 
 _PERIOD_WORDS: Final[tuple[tuple[SalaryPeriod, str], ...]] = (
     ("hour", r"hour|hr|h|hourly|stunde|hora|heure"),
@@ -86,6 +87,8 @@ _CUE: Final = re.compile(
     r"|\bgross\b|stipend|budget|\bctc\b|package",
     re.IGNORECASE,
 )
+# Where what follows the figures stops saying what they are.
+_CLAUSE_END: Final = re.compile(r"[,;.()\n]")
 _NOT_PAY: Final = re.compile(r"stipend|budget|bonus|allowance|reimburse", re.IGNORECASE)
 _PERIOD_BEFORE: Final = re.compile(
     r"(?P<year>annual|yearly|per annum|jahresgehalt|anual)|(?P<hour>hourly|stundenlohn)"
@@ -110,10 +113,23 @@ PERIOD_WINDOW: Final = 40
 class Amount(NamedTuple):
     start: int
     end: int
-    value: float
+    number: str  # as written: "11,670.34", "60.000"
+    multiplier: str | None  # "k", "thousand", "m", ...
     currency: str | None
-    thousands: bool  # written with k / thousand
-    large: bool  # millions, billions: not pay
+
+    @property
+    def thousands(self) -> bool:  # written with k / thousand
+        return self.multiplier in _THOUSANDS
+
+    @property
+    def large(self) -> bool:  # millions, billions: not pay
+        return self.multiplier in _LARGE
+
+    @property
+    def value(self) -> float:
+        # Read only for the few amounts that may be pay: most numbers are counts and years.
+        value = _number(self.number)
+        return value * 1000 if self.thousands else value
 
 
 class FoundSalary(NamedTuple):
@@ -126,10 +142,9 @@ class FoundSalary(NamedTuple):
 
 def find_salary(document: Document) -> FoundSalary | None:
     """The first statement of pay in the text; ranges and periods beat a lone amount."""
-    text = document.text
     lone: FoundSalary | None = None
     for statement in _statements(document):
-        found = _judge(text, statement)
+        found = _judge(document, statement)
         if found is None:
             continue
         if len(statement) > 1 or found.period is not None:
@@ -157,17 +172,13 @@ def _amounts(document: Document) -> list[Amount]:
             continue
         prefix = _PREFIX_BEFORE.search(text, max(0, start - MAX_PREFIX_CHARS), start)
         symbol = (prefix.group("prefix") if prefix else None) or match.group("suffix")
-        mult = match.group("mult")
-        value = _number(match.group("number"))
-        thousands = mult in {"k", "K", "thousand", "mil"}
         found.append(
             Amount(
                 prefix.start() if prefix else start,
                 match.end(),
-                value * 1000 if thousands else value,
+                match.group("number"),
+                match.group("mult"),
                 _currency(symbol),
-                thousands,
-                mult in _LARGE,
             )
         )
     return found
@@ -188,14 +199,24 @@ def _statements(document: Document) -> list[list[Amount]]:
     return statements
 
 
-def _judge(text: str, amounts: list[Amount]) -> FoundSalary | None:
+def _judge(document: Document, amounts: list[Amount]) -> FoundSalary | None:
     if any(amount.large for amount in amounts):
         return None
+    text = document.text
     start, end = amounts[0].start, amounts[-1].end
-    before = text[max(0, start - CUE_WINDOW) : start]
-    line_before = before.rsplit("\n", 1)[-1]
+    # Where the words before the amounts are looked for (`document.find` reads them from the
+    # text, trying each pattern only where its words start): the `CUE_WINDOW` characters
+    # before, the same line of them, the last `ADJACENT_WINDOW` characters of that line.
+    before = max(0, start - CUE_WINDOW)
+    line_before = text.rfind("\n", before, start) + 1 or before
+    adjacent = max(line_before, start - ADJACENT_WINDOW)
     currency = next((amount.currency for amount in amounts if amount.currency), None)
-    adjacent_cue = _CUE.search(line_before[-ADJACENT_WINDOW:]) is not None
+    # A pay word is read where it is a word of the text ("repay" cut to "pay" by the window is
+    # not one), and every pay word is a salary anchor: with none before the amounts, no cue.
+    adjacent_cue = (
+        document.has_anchor("salary", adjacent, start)
+        and document.search(_CUE, adjacent, start) is not None
+    )
     if currency is None and not adjacent_cue:  # most numbers: counts, years, percentages
         return None
     period: SalaryPeriod | None = None
@@ -204,13 +225,14 @@ def _judge(text: str, amounts: list[Amount]) -> FoundSalary | None:
         period = _period_of(after)
         end = after.end()
     else:
-        before_period = _PERIOD_BEFORE.search(before)
+        before_period = document.find(_PERIOD_BEFORE, before, start)
         if before_period is not None and before_period.lastgroup is not None:
             period = before_period.lastgroup  # type: ignore[assignment]
-    cue = adjacent_cue or _CUE.search(before) is not None
+    cue = adjacent_cue or document.search(_CUE, before, start) is not None
     # "$2,000 yearly learning budget": what follows the amount, up to a comma, says what it is.
-    following = re.split(r"[,;.()\n]", text[end : end + ADJACENT_WINDOW], maxsplit=1)[0]
-    if _NOT_PAY.search(line_before[-ADJACENT_WINDOW:]) or _NOT_PAY.search(following):
+    clause_end = _CLAUSE_END.search(text, end, end + ADJACENT_WINDOW)
+    following_end = clause_end.start() if clause_end else min(len(text), end + ADJACENT_WINDOW)
+    if document.find(_NOT_PAY, adjacent, start) or document.find(_NOT_PAY, end, following_end):
         return None
     is_range = len(amounts) > 1
     if currency is not None:
@@ -224,9 +246,9 @@ def _judge(text: str, amounts: list[Amount]) -> FoundSalary | None:
     minimum: float | None = min(values)
     maximum: float | None = max(values)
     if not is_range:
-        if _UP_TO.search(line_before):
+        if document.find(_UP_TO, line_before, start):
             minimum = None
-        elif _FROM.search(line_before):
+        elif document.find(_FROM, line_before, start):
             maximum = None
     return FoundSalary(minimum, maximum, currency, period, (start, end))
 

@@ -9,21 +9,14 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from jobstream.contracts import (
-    Cleaning,
-    Location,
-    ParsedPosting,
-    RawPosting,
-    Salary,
-    Section,
-    Span,
-)
+from jobstream.contracts import ParsedPosting, RawPosting
 from jobstream.stages import PermanentError
 from jobstream_parser.cleaning import TooLong, clean
 from jobstream_parser.dates import find_date_posted
 from jobstream_parser.document import Document
 from jobstream_parser.experience import find_experience
 from jobstream_parser.fields import Found, find_company, find_title
+from jobstream_parser.heads import finditer
 from jobstream_parser.language import find_language
 from jobstream_parser.money import find_salary
 from jobstream_parser.people import find_education, find_seniority
@@ -31,7 +24,7 @@ from jobstream_parser.places import FoundPlace, find_locations, find_url, parse_
 from jobstream_parser.sections import SectionIndex, find_sections
 from jobstream_parser.terms import find_employment_type, find_work_mode, find_working_hours
 
-PARSER_VERSION: Final = "0.2.0"
+PARSER_VERSION: Final = "0.2.1"
 
 # Below this share of letters among the visible characters, the input is not prose.
 MIN_LETTER_SHARE: Final = 0.3
@@ -46,6 +39,8 @@ _JOB_WORDS: Final = re.compile(
     re.IGNORECASE,
 )
 MIN_JOB_WORDS: Final = 2
+# Bytes that are not ASCII letters: deleting them counts the ASCII letters at C speed.
+_NOT_ASCII_LETTERS: Final = bytes(byte for byte in range(128) if not chr(byte).isalpha())
 
 
 class NotAPosting(PermanentError):
@@ -68,13 +63,13 @@ def parse(raw: RawPosting) -> ParsedPosting:
     document = Document(text)
     found_sections = find_sections(document)
     sections = SectionIndex(found_sections)
-    evidence: dict[str, Span] = {}
+    evidence: dict[str, dict[str, int]] = {}
 
     def note(field: str, span: tuple[int, int] | None) -> None:
         if span is not None and span[1] > span[0]:
-            evidence[field] = Span(start=span[0], end=span[1])
+            evidence[field] = _span(span)
 
-    title = _provided(raw.provided.title, text) or find_title(text)
+    title = _provided(raw.provided.title, text) or find_title(document)
     company = _provided(raw.provided.company, text) or find_company(document, title)
     note("title", title.span if title else None)
     note("company", company.span if company else None)
@@ -110,7 +105,7 @@ def parse(raw: RawPosting) -> ParsedPosting:
     note("time_zone", hours.zone[1] if hours.zone else None)
     education = find_education(document, sections)
     note("education", education.span if education else None)
-    language = find_language(text)
+    language = find_language(text, document.lower)
     note("language", language.span if language else None)
     head = document.head
     posted = find_date_posted(
@@ -129,68 +124,81 @@ def parse(raw: RawPosting) -> ParsedPosting:
             "no title, pay, terms or sections found, and too few words postings use",
         )
 
-    return ParsedPosting(
-        posting_id=raw.posting_id,
-        received_at=raw.received_at,
-        source=raw.source,
-        provided=raw.provided,
-        parser_version=PARSER_VERSION,
-        text=text,
-        title=title.value if title else None,
-        company=company.value if company else None,
-        evidence=evidence,
-        locations=[
-            Location(
-                text=place.text,
-                city=place.city,
-                region=place.region,
-                country=place.country,
-                span=Span(start=place.span[0], end=place.span[1]) if place.span else None,
-            )
-            for place in places
-        ],
-        url=url.value if url else None,
-        work_mode=work_mode.value if work_mode else "unknown",
-        employment_type=employment.value if employment else None,
-        seniority=seniority.value if seniority else None,
-        experience_years_min=experience.minimum if experience else None,
-        experience_years_max=experience.maximum if experience else None,
-        salary=(
-            Salary(
-                min=salary.minimum,
-                max=salary.maximum,
-                currency=salary.currency,
-                period=salary.period,
-                text=text[salary.span[0] : salary.span[1]][:2_000],
-            )
-            if salary
-            else None
-        ),
-        working_hours=hours.hours[0] if hours.hours else None,
-        time_zone=hours.zone[0] if hours.zone else None,
-        education=education.value if education else None,
-        language=language.code if language else None,
-        date_posted=posted.value if posted else None,
-        sections=[
-            Section(
-                kind=section.kind,
-                heading=section.heading[:2_000] if section.heading else None,
-                text=text[section.start : section.end],
-                span=Span(start=section.start, end=section.end),
-            )
-            for section in found_sections
-        ],
-        cleaning=Cleaning(
-            duplicate_lines=cleaned.duplicate_lines,
-            boilerplate_lines=cleaned.boilerplate_lines,
-            boilerplate=cleaned.boilerplate,
-        ),
+    # One validation of plain data builds every nested model in pydantic-core: validated as
+    # much as one model per span, section and place built in Python, at a third of the cost.
+    return ParsedPosting.model_validate(
+        {
+            "posting_id": raw.posting_id,
+            "received_at": raw.received_at,
+            "source": raw.source,
+            "provided": raw.provided,
+            "parser_version": PARSER_VERSION,
+            "text": text,
+            "title": title.value if title else None,
+            "company": company.value if company else None,
+            "evidence": evidence,
+            "locations": [
+                {
+                    "text": place.text,
+                    "city": place.city,
+                    "region": place.region,
+                    "country": place.country,
+                    "span": _span(place.span) if place.span else None,
+                }
+                for place in places
+            ],
+            "url": url.value if url else None,
+            "work_mode": work_mode.value if work_mode else "unknown",
+            "employment_type": employment.value if employment else None,
+            "seniority": seniority.value if seniority else None,
+            "experience_years_min": experience.minimum if experience else None,
+            "experience_years_max": experience.maximum if experience else None,
+            "salary": (
+                {
+                    "min": salary.minimum,
+                    "max": salary.maximum,
+                    "currency": salary.currency,
+                    "period": salary.period,
+                    "text": text[salary.span[0] : salary.span[1]][:2_000],
+                }
+                if salary
+                else None
+            ),
+            "working_hours": hours.hours[0] if hours.hours else None,
+            "time_zone": hours.zone[0] if hours.zone else None,
+            "education": education.value if education else None,
+            "language": language.code if language else None,
+            "date_posted": posted.value if posted else None,
+            "sections": [
+                {
+                    "kind": section.kind,
+                    "heading": section.heading[:2_000] if section.heading else None,
+                    "text": text[section.start : section.end],
+                    "span": {"start": section.start, "end": section.end},
+                }
+                for section in found_sections
+            ],
+            "cleaning": {
+                "duplicate_lines": cleaned.duplicate_lines,
+                "boilerplate_lines": cleaned.boilerplate_lines,
+                "boilerplate": cleaned.boilerplate,
+            },
+        }
     )
+
+
+def _span(span: tuple[int, int]) -> dict[str, int]:
+    return {"start": span[0], "end": span[1]}
 
 
 def _refuse_non_text(text: str) -> None:
     sample = text[:SAMPLE_CHARS]
     visible = len(sample) - sample.count(" ") - sample.count("\n")
+    # ASCII letters are letters too, and counting them costs microseconds where the exact
+    # count (every script's letters) costs a hundred or more: enough of them settles it.
+    ascii_letters = sample.encode("ascii", "ignore").translate(None, _NOT_ASCII_LETTERS)
+    if visible > 0 and len(ascii_letters) >= MIN_LETTER_SHARE * visible:
+        return
     letters = len(_NOT_LETTERS.sub("", sample))
     if visible == 0 or (letters == 0 and _ALPHANUMERIC.search(sample) is None):
         raise NotAPosting("empty", "nothing is left after cleaning")
@@ -199,7 +207,8 @@ def _refuse_non_text(text: str) -> None:
 
 
 def _has_job_words(text: str) -> bool:
-    found = {match.lower() for match in _JOB_WORDS.findall(text[:SAMPLE_CHARS])}
+    # Only input with nothing else found gets here, hostile input among it: found by heads.
+    found = {match.group().lower() for match in finditer(_JOB_WORDS, text[:SAMPLE_CHARS])}
     return len(found) >= MIN_JOB_WORDS
 
 

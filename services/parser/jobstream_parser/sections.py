@@ -14,8 +14,11 @@ import bisect
 import re
 from typing import Final, NamedTuple, cast
 
+from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
+
 from jobstream.contracts import SectionKind
 from jobstream_parser.document import Document, Line, is_bullet
+from jobstream_parser.heads import literal_heads
 
 MAX_HEADING_CHARS: Final = 70
 MAX_HEADING_WORDS: Final = 9
@@ -88,6 +91,32 @@ _KINDS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ),
     )
 )
+
+
+def _head_automaton() -> tuple[AhoCorasick, tuple[frozenset[int], ...], frozenset[int]]:
+    """An automaton of the literal heads of every kind's alternatives; for each head, the
+    kinds (indexes into `_KINDS`) that have it; and the kinds with an alternative that has no
+    head (they are always tried)."""
+    kinds_of: dict[str, set[int]] = {}
+    headless: set[int] = set()
+    for index, (_, pattern) in enumerate(_KINDS):
+        heads = literal_heads(pattern.pattern)
+        if heads is None:
+            headless.add(index)
+        for head in heads or []:
+            kinds_of.setdefault(head, set()).add(index)
+    automaton = AhoCorasick(
+        list(kinds_of), matchkind=MatchKind.Standard, implementation=Implementation.DFA
+    )
+    return automaton, tuple(frozenset(kinds) for kinds in kinds_of.values()), frozenset(headless)
+
+
+# A kind whose heads (heads.py) are not in a label cannot match it. One Aho-Corasick pass over
+# a label finds the kinds worth trying; `re` would try each of the 150 words at every position
+# (a `\\b` before a word rules out its fast scan), which costs microseconds a line.
+_HEADS, _KINDS_OF_HEAD, _HEADLESS_KINDS = _head_automaton()
+
+
 # Words a heading without a colon may start with ("Key responsibilities", "What you bring").
 _STARTERS: Final = frozenset(
     {
@@ -111,6 +140,7 @@ _LEGAL_TEXT: Final = re.compile(
     re.IGNORECASE,
 )
 _LABEL: Final = re.compile(r"([^:\n]{2,40}):[ ]?(?=\S)")
+_ASCII_DIGIT: Final = re.compile("[0-9]")
 
 
 class Heading(NamedTuple):
@@ -129,17 +159,25 @@ class FoundSection(NamedTuple):
 def heading_of(line: Line) -> Heading | None:
     """The heading this line is or starts with, if any."""
     text = line.text
-    if is_bullet(text) or text[0] in "([\"'":
+    first = text[0]
+    if first in "([\"'" or (
+        (first == "-" or "a" <= first <= "z" or first.isdecimal()) and is_bullet(text)
+    ):
         return None
     if len(text) <= MAX_HEADING_CHARS and text[-1] not in ".!?;,":
         words = text.split()
         if len(words) <= MAX_HEADING_WORDS:
             label = text[:-1].rstrip() if text.endswith(":") else text
-            strong = text.endswith(":") or _is_capitals(label)
+            # An ASCII label with a small letter is not in capitals: no need to look closer.
+            strong = text.endswith(":") or (
+                (label.isupper() or not label.isascii()) and _is_capitals(label)
+            )
             kind = _kind(label, strong=strong)
             if kind is not None:
                 return Heading(kind, text, line.end)
-    label_match = _LABEL.match(text)
+    # A label is 2 to 40 characters before the line's first colon: most lines have none there.
+    colon = text.find(":", 0, MAX_LABEL_CHARS + 1)
+    label_match = _LABEL.match(text) if colon >= 2 else None
     if label_match is not None:
         label = label_match.group(1).strip()
         count = len(label.split())
@@ -162,13 +200,13 @@ def find_sections(document: Document) -> list[FoundSection]:
         if current is None:
             return
         kind, heading, start = current
-        body = text[start:at]
-        stripped_start = start + len(body) - len(body.lstrip())
-        stripped_end = start + len(body.rstrip())
-        if stripped_end > stripped_start:
-            found.append(
-                FoundSection(cast(SectionKind, kind), heading, stripped_start, stripped_end)
-            )
+        # The body without the white space around it (as str.strip, without copying it).
+        while start < at and text[start].isspace():
+            start += 1
+        while at > start and text[at - 1].isspace():
+            at -= 1
+        if at > start:
+            found.append(FoundSection(cast(SectionKind, kind), heading, start, at))
 
     for line in document.lines:
         heading = heading_of(line)
@@ -186,7 +224,7 @@ def find_sections(document: Document) -> list[FoundSection]:
         legal = (
             line.start in legal_lines
             and len(line.text) <= MAX_LEGAL_LINE_CHARS
-            and _LEGAL_TEXT.search(line.text) is not None
+            and document.find(_LEGAL_TEXT, line.start, line.end) is not None
         )
         if legal and (current is None or current[0] != "legal"):
             close(line.start)
@@ -198,21 +236,39 @@ def find_sections(document: Document) -> list[FoundSection]:
     return found
 
 
+def _has_digit(label: str) -> bool:
+    if label.isascii():  # the common case: a search at C speed
+        return _ASCII_DIGIT.search(label) is not None
+    return any(char.isdigit() for char in label)
+
+
 def _is_capitals(label: str) -> bool:
-    letters = [char for char in label if char.isalpha()]
-    return len(letters) >= 3 and all(char.isupper() for char in letters)
+    """Three letters or more, all capitals (a loop that stops at the first small letter)."""
+    letters = 0
+    for char in label:
+        if char.isalpha():
+            if not char.isupper():
+                return False
+            letters += 1
+    return letters >= 3
 
 
 def _kind(label: str, *, strong: bool) -> str | None:
     """The section kind a heading's words name; None when they are not a heading."""
+    if not strong and not label[:1].isupper():
+        return None  # what the first kind found would say (below), found or not
     lowered = label.lower().replace("\u2019", "'")
-    for kind, pattern in _KINDS:
+    candidates = candidate_kinds(lowered)
+    if not candidates:
+        return "other" if strong and _is_capitals(label) else None
+    for index in sorted(candidates):
+        kind, pattern = _KINDS[index]
         match = pattern.search(lowered)
         if match is None:
             continue
         if strong:
             return kind
-        if kind == "other" or not label[0].isupper() or any(c.isdigit() for c in label):
+        if kind == "other" or _has_digit(label):
             return None
         first = lowered.split(None, 1)[0].strip("'\u2019")
         if first in _BARE_ONLY and lowered != first:
@@ -221,6 +277,14 @@ def _kind(label: str, *, strong: bool) -> str | None:
             return kind
         return None
     return "other" if strong and _is_capitals(label) else None
+
+
+def candidate_kinds(lowered: str) -> set[int]:
+    """The kinds (indexes into `_KINDS`) whose patterns may match a lower-cased label."""
+    candidates = set(_HEADLESS_KINDS)
+    for head, _, _ in _HEADS.find_matches_as_indexes(lowered, overlapping=True):
+        candidates.update(_KINDS_OF_HEAD[head])
+    return candidates
 
 
 class SectionIndex:

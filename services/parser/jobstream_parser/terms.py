@@ -41,10 +41,23 @@ _EMPLOYMENT: Final = re.compile(
 _EMPLOYMENT_NOUN: Final = re.compile(
     r"(?:[ ,/&-]{1,3}[\w-]{1,15}){0,2}?[ ,-]{0,3}(?:position|role|job|employee|employment"
     r"|contract|basis|opportunity|assignment"
-    r"|engagement|schedule|hire|vacancy|gig|w-?2|program|programme|stelle|vaga|puesto|poste"
+    r"|engagement|schedule|hire|vacancy|gig|w-?2|stelle|vaga|puesto|poste"
     r"|anstellung)\b",
     re.IGNORECASE,
 )
+# "an internship program", "our volunteer program" are terms; "a contract construction
+# program", "the contract administration program" are work about contracts, not the terms.
+_PROGRAM_NOUN: Final = re.compile(
+    r"(?:[ ,/&-]{1,3}[\w-]{1,15}){0,2}?[ ,-]{0,3}(?:program|programme)\b", re.IGNORECASE
+)
+_PROGRAM_KINDS: Final = frozenset({"INTERN", "VOLUNTEER"})
+# "Applicants currently employed by the City on a part-time or exempt basis": who may apply,
+# on the terms they have now, not the job's terms.
+_CURRENTLY_EMPLOYED: Final = re.compile(
+    r"\b(?:currently|presently|already|now) employed\b", re.IGNORECASE
+)
+# How far back in the sentence a mention's context is read.
+CONTEXT_CHARS: Final = 120
 _WORK_MODE: Final = re.compile(
     r"(?<![\w-])(?:"
     r"(?P<hybrid>hybrid|hybride|h[íi]brido|hybrides arbeiten"
@@ -115,6 +128,8 @@ _HOURS: Final = re.compile(
     rf"(?:[ ]?(?P<zone>{_ZONE})\b|[ ]?\((?P<zone_in_parens>{_ZONE})\))?",
     re.IGNORECASE,
 )
+# Where a match of `_HOURS` may start: a digit after no word character or colon.
+_HOURS_START: Final = re.compile(r"\d(?<![\w:]\d)")
 _ZONE_ALONE: Final = re.compile(
     rf"(?i:time ?zones?|timezone)[ ]?:?[ ]?\(?(?P<after>{_ZONE})\b"
     rf"|(?<![\w-])(?P<before>{_ZONE})(?:[ ]?[+-\u2212±][ ]?\d{{1,2}})?[ ]?(?i:time ?zones?|timezone"
@@ -189,17 +204,41 @@ def _terms(
         if labelled or (employment and in_title):
             found.append(Term(kind, (start, end), True))
             continue
-        if employment and _NOT_EMPLOYMENT_BEFORE.search(before[-20:]):
+        if employment and (
+            _NOT_EMPLOYMENT_BEFORE.search(before[-20:]) or _about_current_employment(before)
+        ):
             continue
-        standalone = _delimited_left(before) and _delimited_right(text[end : line.end])
-        phrase = noun.match(text, end) is not None or bool(_TERM_BEFORE.search(before[-20:]))
-        if not employment:
-            phrase = phrase or bool(_MODE_BEFORE.search(before[-20:]))
-            phrase = phrase or _ALWAYS_MODE.fullmatch(match.group()) is not None
-            phrase = phrase or _ALWAYS_MODE.match(match.group()) is not None
-        if standalone or phrase:
+        standalone = _delimited_left(before) and _delimited_right(text, end, line.end)
+        if standalone or _is_phrase(text, match, before, noun, employment=employment):
             found.append(Term(kind, (start, end), False))
     return found
+
+
+def _is_phrase(
+    text: str, match: re.Match[str], before: str, noun: re.Pattern[str], *, employment: bool
+) -> bool:
+    """A term by the words around it: "a contract position", "fully remote", "remotely"."""
+    if noun.match(text, match.end()) is not None or _TERM_BEFORE.search(before[-20:]):
+        return True
+    if employment:
+        return (
+            match.lastgroup in _PROGRAM_KINDS and _PROGRAM_NOUN.match(text, match.end()) is not None
+        )
+    return (
+        _MODE_BEFORE.search(before[-20:]) is not None
+        or _ALWAYS_MODE.fullmatch(match.group()) is not None
+        or _ALWAYS_MODE.match(match.group()) is not None
+    )
+
+
+def _about_current_employment(before: str) -> bool:
+    """The sentence so far says whom it is about: people employed now ("currently employed
+    ... on a part-time basis")."""
+    sentence = before[-CONTEXT_CHARS:]
+    end = max(
+        sentence.rfind(". "), sentence.rfind("; "), sentence.rfind("! "), sentence.rfind("? ")
+    )
+    return _CURRENTLY_EMPLOYED.search(sentence, end + 1) is not None
 
 
 def _is_labelled(document: Document, line_start: int, before: str) -> bool:
@@ -218,9 +257,11 @@ def _delimited_left(before: str) -> bool:
     return not stripped or stripped[-1] in _LEFT_DELIMITER
 
 
-def _delimited_right(after: str) -> bool:
-    stripped = after.lstrip()
-    return not stripped or stripped[0] in _RIGHT_DELIMITER
+def _delimited_right(text: str, start: int, end: int) -> bool:
+    """Nothing but white space, or a delimiter first, in `text[start:end]`."""
+    while start < end and text[start].isspace():
+        start += 1
+    return start >= end or text[start] in _RIGHT_DELIMITER
 
 
 class Hours(NamedTuple):
@@ -230,7 +271,7 @@ class Hours(NamedTuple):
 
 def find_working_hours(document: Document) -> Hours:
     """Working hours as stated ("8:00 am to 11:00 pm Pacific Time") and the time zone."""
-    hours = next(document.scan(_HOURS, "hours", back=30, ahead=80), None)
+    hours = next(document.scan(_HOURS, "hours", back=30, ahead=80, starts=_HOURS_START), None)
     if hours is not None:
         group = "zone" if hours.group("zone") else "zone_in_parens"
         zone = (
@@ -241,6 +282,9 @@ def find_working_hours(document: Document) -> Hours:
 
 
 def _zone_alone(document: Document) -> tuple[str, tuple[int, int]] | None:
+    # Every match says "zone" or "hour" (in any case): without either, nothing to look for.
+    if "zone" not in document.lower and "hour" not in document.lower:
+        return None
     match = next(document.scan(_ZONE_ALONE, "hours", back=40, ahead=40), None)
     if match is None:
         return None

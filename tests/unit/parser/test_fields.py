@@ -10,6 +10,7 @@ import pytest
 
 from jobstream.contracts import ParsedPosting, ProvidedFields, RawPosting, Source
 from jobstream_parser.flat import FLAT_FIELDS, flatten
+from jobstream_parser.language import find_language
 from jobstream_parser.parse import NotAPosting, parse
 
 pytestmark = pytest.mark.unit
@@ -148,8 +149,18 @@ def test_work_mode_forms(text: str, mode: str) -> None:
         ("Mentor\nThis is an unpaid volunteer position.", "VOLUNTEER"),
         ("Warehouse Associate\nA temporary assignment of 3 months.", "TEMPORARY"),
         ("Analyst\nTwo years of full-time paid experience as an analyst.", None),
+        # Who may apply, not the job: employees now on other terms.
+        ("Fire Inspector\nApplicants currently employed by the county on a part-time or"
+         " exempt basis may apply.", None),
+        ("Fire Inspector\nAppointments will be made on a part-time basis.", "PART_TIME"),
+        # "Contract" naming what the work is about, not the terms.
+        ("Senior Civil Engineer\nLeads a contract construction program for the district.",
+         None),
+        ("Buyer\nRuns the contract administration program of the county.", None),
+        ("Student Aide\nJoin our summer internship program.", "INTERN"),
+        ("Docent\nPart of our volunteer program at the museum.", "VOLUNTEER"),
     ],
-)
+)  # fmt: skip
 def test_employment_type_forms(text: str, kind: str | None) -> None:
     assert _parse(text + POSTING).employment_type == kind
 
@@ -210,6 +221,7 @@ def test_education_forms(text: str, level: str | None) -> None:
         ("Available from 8:00 am to 12:00 pm PST daily.", "8:00 am to 12:00 pm PST", "PST"),
         ("Hours: 9:00–17:00 (CET)", "9:00–17:00 (CET)", "CET"),
         ("You overlap with the EST time zone.", None, "EST"),
+        ("We work in PST HOURS with the team.", None, "PST"),
     ],
 )  # fmt: skip
 def test_working_hours_and_time_zone(text: str, hours: str | None, zone: str) -> None:
@@ -226,6 +238,7 @@ def test_working_hours_and_time_zone(text: str, hours: str | None, zone: str) ->
         ("Date posted: March 3, 2024", date(2024, 3, 3)),
         ("Posted on 2024-02-29", date(2024, 2, 29)),
         ("2 weeks ago · 87 applicants", date(2024, 5, 6)),
+        ("REPOSTED 3 DAYS AGO", date(2024, 5, 17)),
         ("Posted: 31-02-2024", None),
     ],
 )
@@ -248,6 +261,22 @@ def test_language(text: str, language: str | None) -> None:
     assert _parse("Data Engineer\n" + text + POSTING).language == language
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Python the and of Kafka", "en"),  # three function words: just enough
+        ("Python the and Kafka", None),
+        ("les la la la la la la Kafka", "fr"),  # one and six thirds (fr, es, it) make three
+        ("the and of und der die", None),  # a tie: no language
+        ("the and of to in with und der die", "en"),  # six against three: a clear margin
+        ("the and of to in und der die das", None),  # five against four: too close
+    ],
+)
+def test_language_thresholds_are_exact(text: str, language: str | None) -> None:
+    found = find_language(text)
+    assert (found.code if found else None) == language
+
+
 def test_locations_from_a_label_and_the_head() -> None:
     parsed = _parse("Data Engineer\nLocation: Austin, TX 78701; Toronto, ON" + POSTING)
 
@@ -263,6 +292,14 @@ def test_locations_from_a_label_and_the_head() -> None:
     assert [(p.text, p.city, p.country) for p in head.locations] == [
         ("Berlin, Germany", "Berlin", "Germany")
     ]
+
+
+def test_places_in_the_head_only_from_short_segments() -> None:
+    sentence = "We build tools for Berlin, Germany and " + "many other cities " * 12
+    parsed = _parse(f"Data Engineer\nAcme / London, UK or Paris\n{sentence}; Berlin{POSTING}")
+
+    # "Berlin, Germany" inside the long sentence is not a place; "Berlin" alone after it is.
+    assert [place.text for place in parsed.locations] == ["London, UK", "Paris", "Berlin"]
 
 
 def test_url_at_the_top_and_structured_fields_win() -> None:
@@ -326,3 +363,14 @@ def test_what_is_not_a_posting_is_refused_with_a_reason(text: str, reason: str) 
         _parse(text)
 
     assert refused.value.reason == reason
+
+
+def test_letters_of_any_script_count_as_text() -> None:
+    # Few ASCII letters: the quick ASCII count does not settle it, the exact count does.
+    text = (
+        "Python Developer\n"
+        "Требования: опыт разработки на Python от трёх лет, знание PostgreSQL и Kafka.\n"
+        "Обязанности: разработка и поддержка сервисов обработки вакансий."
+    )
+
+    assert _parse(text).title == "Python Developer"

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jobstream.contracts import ParsedPosting, ProvidedFields, RawPosting, Source
-from jobstream_parser.cleaning import clean_text
+from jobstream_parser.cleaning import _INVISIBLE, clean, clean_text
+from jobstream_parser.document import Document
+from jobstream_parser.fields import Found, find_title
 from jobstream_parser.parse import PARSER_VERSION, NotAPosting, parse
 
 pytestmark = pytest.mark.unit
@@ -67,7 +73,7 @@ def test_carries_identity_and_version() -> None:
     assert parsed.posting_id == raw.posting_id
     assert parsed.received_at == raw.received_at
     assert parsed.source == raw.source
-    assert parsed.parser_version == PARSER_VERSION == "0.2.0"
+    assert parsed.parser_version == PARSER_VERSION == "0.2.1"
 
 
 def test_seed_003_title_span_is_the_start_of_the_first_line() -> None:
@@ -96,6 +102,109 @@ def test_clean_text_collapses_blank_runs_to_one_paragraph_break() -> None:
 def test_clean_text_keeps_unicode_content() -> None:
     text = "Tabs inside \u2014 and unicode \u00e9\u4e2d"
     assert clean_text(text) == text
+
+
+def test_invisible_characters_are_not_printable() -> None:
+    # A printable line is taken to hold none (cleaning.py): check every printable character.
+    printable = "".join(
+        chr(code)
+        for code in range(sys.maxunicode + 1)
+        if not 0xD800 <= code <= 0xDFFF and chr(code).isprintable()
+    )
+    assert _INVISIBLE.search(printable) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "e",
+                "\u0301",
+                "\u0308",
+                "\u200b",
+                "\n",
+                "ﬁ",
+                "\u00a0",
+                "A",
+                "\u2460",
+                "\u1100",
+                "\u1161",
+                "\u00ad",
+                "\ufeff",
+                " ",
+                "İ",
+                "\u0327",
+                "K",
+            ]
+        )
+        | st.text(max_size=3),
+        max_size=40,
+    ).map("".join)
+)
+def test_normalising_line_by_line_is_normalising_the_text(text: str) -> None:
+    whole = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+    by_line = [unicodedata.normalize("NFKC", _INVISIBLE.sub("", line)) for line in text.split("\n")]
+
+    assert "\n".join(by_line) == whole
+
+
+def test_long_texts_are_normalised_whole_with_the_same_result() -> None:
+    line = "Caf\u0065\u0301 \ufb01ne\u200b print\u00a0 \u2460"
+    short = clean(line).text
+    long = clean("\n".join([line] * 8_000)).text  # past what line by line is used for
+
+    assert short == "Café fine print 1"
+    assert long.split("\n")[0] == short
+
+
+def test_clean_text_treats_every_kind_of_white_space_alike() -> None:
+    spaces = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
+    for space in spaces:
+        once = clean_text(f"x{space}y")
+        assert once in {"x y", "x\ny"}, hex(ord(space))
+        if once == "x y":  # not a line break: runs collapse and ends are stripped
+            assert clean_text(f"{space}x{space}{space} y {space}") == "x y", hex(ord(space))
+
+
+def test_clean_drops_job_board_lines_and_keeps_content_with_their_words() -> None:
+    text = "\n".join(
+        [
+            "Senior Engineer",
+            "Acme",
+            "Show more",
+            "We use cookies to improve your experience. Read our cookie policy.",
+            "BY CLİCKİNG APPLY, YOU AGREE TO OUR TERMS \u2013 AND PRIVACY NOTICE",
+            "Apply for this job if you have the skills.",
+            "Save job",
+            "Cookies and milk on Fridays, by applying our own recipes.",
+        ]
+    )
+
+    cleaned = clean(text)
+
+    assert cleaned.text.split("\n") == [
+        "Senior Engineer",
+        "Acme",
+        "Apply for this job if you have the skills.",
+        "Cookies and milk on Fridays, by applying our own recipes.",
+    ]
+    assert cleaned.boilerplate_lines == 4
+    assert cleaned.boilerplate[0] == "Show more"
+
+
+def test_clean_cuts_a_job_board_footer_after_the_posting() -> None:
+    body = ["Data Engineer", "Acme", "Build pipelines.", "Python and SQL.", "Remote."]
+    # An invisible character alone is a blank line: not counted in the footer.
+    footer = ["Job search safety tips", "Never pay to apply.", "\u200b\u00ad", "See more jobs"]
+
+    cleaned = clean("\n".join([*body, *footer]))
+
+    assert cleaned.text.split("\n") == body
+    assert cleaned.boilerplate == ["Job search safety tips"]
+    assert cleaned.boilerplate_lines == 3
+    # The same words as the first lines are the posting, not a footer.
+    assert clean("\n".join([*footer, *body])).text.split("\n")[0] == footer[0]
 
 
 def test_spans_point_into_the_cleaned_text() -> None:
@@ -139,6 +248,16 @@ def test_title_stops_at_the_body() -> None:
     text = "Responsibilities\n- Build things.\nLead Engineer\n"
 
     assert _parse(text).title is None
+
+
+def test_title_is_read_from_the_head_lines_only() -> None:
+    # The first 40 lines, blank ones counted, within the first 5,000 characters.
+    found = find_title(Document("\n" * 39 + "  Senior Engineer  "))
+    assert found == Found("Senior Engineer", (41, 56))
+    assert find_title(Document("\n" * 40 + "Senior Engineer")) is None
+    assert find_title(Document(" " * 4_990 + "\nSenior Engineer")) is None
+    cut = find_title(Document(" " * 4_980 + "Senior Engineer Manager"))
+    assert cut == Found("Senior Engineer Mana", (4_980, 5_000))  # the line as far as it is read
 
 
 def test_provided_title_wins_and_points_at_the_text_when_present() -> None:
