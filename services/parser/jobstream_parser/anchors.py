@@ -52,8 +52,8 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "seniority": ("level", "entry", "looking for", "seeking", "hiring", "hire", "are you a"),
     "hours": (
-        " am", " pm", "am ", "pm ", "am-", "pm-", "a.m", "p.m", ":0", ":1", ":2", ":3", ":4",
-        ":5", "zone", "hours", "utc", "gmt",
+        "am", "pm", "a.m", "p.m", ":0", ":1", ":2", ":3", ":4", ":5", "0h", "1h", "2h", "3h",
+        "4h", "5h", "6h", "7h", "8h", "9h", "zone", "hours", "utc", "gmt",
     ),
     "dates": (
         "posted", "date", "publi", "veröffentlicht", "ago", "today", "yesterday", "reposted",
@@ -77,6 +77,9 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
 # word of money.py's `_CUE` is an anchor as it is.
 CAPITALS_ONLY: Final = frozenset(CURRENCY_CODES)
 WORD_START_ONLY: Final = frozenset({"pay", "rate", "wage", "base", "ote", "gross", "ctc"})
+# Every time of day terms.py reads has "am"/"pm" after a digit or a space ("9am", "9:00 pm"),
+# ":" and a digit, or a digit and "h" ("9h30"): "am" in "team" or "program" is no anchor.
+AFTER_A_NUMBER_ONLY: Final = frozenset({"am", "pm", "a.m", "p.m"})
 
 
 def _names_of() -> dict[str, tuple[str, ...]]:
@@ -90,13 +93,21 @@ def _names_of() -> dict[str, tuple[str, ...]]:
 _NAMES_OF: Final = _names_of()
 # The extractors of each pattern, by the pattern's index in the automaton.
 _PATTERN_NAMES: Final = tuple(_NAMES_OF.values())
-# Per pattern: 1 when it counts in capitals only, 2 when only at the start of a word, else 0.
+# Per pattern: 1 when it counts in capitals only, 2 only at the start of a word, 3 only after
+# a digit or a space, else 0.
 _CONDITIONS: Final = tuple(
-    1 if word in CAPITALS_ONLY else 2 if word in WORD_START_ONLY else 0 for word in _NAMES_OF
+    1
+    if word in CAPITALS_ONLY
+    else 2
+    if word in WORD_START_ONLY
+    else 3
+    if word in AFTER_A_NUMBER_ONLY
+    else 0
+    for word in _NAMES_OF
 )
 # Both, by pattern index: one lookup a hit.
 _LISTS_OF: Final = tuple(zip(_CONDITIONS, _PATTERN_NAMES, strict=True))
-if any(len(_NAMES_OF[word]) > 1 for word in CAPITALS_ONLY | WORD_START_ONLY):
+if any(len(_NAMES_OF[word]) > 1 for word in CAPITALS_ONLY | WORD_START_ONLY | AFTER_A_NUMBER_ONLY):
     raise ValueError("a conditional anchor must belong to one extractor")
 # A DFA: the fastest search (a few microseconds for 4 KB) for a few hundred short patterns.
 _AUTOMATON: Final = AhoCorasick(
@@ -111,17 +122,22 @@ def anchor_positions(text: str, lowered: str) -> dict[str, list[int]]:
     lists = _LISTS_OF
     for index, start, end in _AUTOMATON.find_matches_as_indexes(lowered, overlapping=True):
         condition, names = lists[index]
-        if condition and (
-            not text[start:end].isupper()
-            if condition == 1
-            else start > 0 and (lowered[start - 1].isalnum() or lowered[start - 1] == "_")
-        ):
+        if condition and not _holds(condition, text, lowered, start, end):
             continue
         for name in names:
             positions[name].append(start)
     for found in positions.values():  # in order of their ends: sorted by their starts
         found.sort()
     return positions
+
+
+def _holds(condition: int, text: str, lowered: str, start: int, end: int) -> bool:
+    if condition == 1:
+        return text[start:end].isupper()
+    before = lowered[start - 1] if start > 0 else ""
+    if condition == 2:
+        return not (before.isalnum() or before == "_")
+    return before == " " or before.isdecimal()
 
 
 def lowered(text: str) -> str:

@@ -122,3 +122,25 @@ def test_windows_merge_around_anchors_in_order() -> None:
     assert document.windows("salary", back=20, ahead=40) == [(0, 91), (332, 363)]
     assert document.windows("salary", back=400, ahead=400) == [(0, len(text))]
     assert Document("no anchors here").windows("salary", back=20, ahead=40) == []
+
+
+HOURS_PIECES = [
+    "9am", "9 am", "9:00", "9:30 PM", "9 a.m.", "17h", "9h30", "12h", " to ", "-", "–", " until ",
+    "team ", "program ", "spam", "amazing", "Pacific Time", "PST", "UTC+2", "time zone",
+    "business hours", "(CET)", "hours", " ", "\n", ", ", "1", "22", ":",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(HOURS_PIECES), max_size=30).map("".join))
+def test_hours_windows_hold_every_time_the_whole_text_holds(text: str) -> None:
+    document = Document(text)
+    found = terms.find_working_hours(document)
+    whole = Document(text)
+    windows = whole.windows
+
+    def everywhere(extractor: str, back: int, ahead: int) -> list[tuple[int, int]]:
+        return [(0, len(text))] if extractor == "hours" else windows(extractor, back, ahead)
+
+    whole.windows = everywhere  # type: ignore[method-assign]
+    assert terms.find_working_hours(whole) == found
