@@ -216,7 +216,8 @@ def _postings_table(rows: list[asyncpg.Record]) -> Table:
 
 
 def _print_where(where: StackLayout) -> None:
-    console.print(f"Inbox:   {IngestSettings().inbox}  (drop .txt or .md postings here)")
+    console.print(f"Inbox:   {IngestSettings().inbox}")
+    console.print("         drop postings in: txt, md, html, json, jsonl, csv, pdf, docx, or gzip")
     console.print(f"Logs:    {where.logs}")
     for name in SERVICES:
         console.print(f"Metrics: {readiness_url(name).replace('/readyz', '/metrics')}  ({name})")
