@@ -23,10 +23,5 @@ def pipeline(
         database,
         extra_env={"JOBSTREAM_INGEST_STABLE_SECONDS": "0.2"},
     )
-    services.layout.create()
-    try:
-        services.start(SERVICES)
+    with services.running(SERVICES):
         yield services
-    finally:
-        services.stop()
-        print(services.log_tails())  # shown by pytest when the test failed

@@ -10,7 +10,8 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -35,8 +36,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def eventually(check: Callable[[], Awaitable[T]], what: str, timeout: float = 60) -> T:
-    """Poll `check` until it returns a truthy value, or fail saying what never happened."""
+async def eventually(check: Callable[[], Awaitable[T]], what: str, timeout: float = 120) -> T:
+    """Poll `check` until it returns a truthy value, or fail saying what never happened.
+
+    The deadline is generous on purpose: it returns as soon as the check holds, and a cold
+    broker on a loaded 2-core CI machine can take tens of seconds for a first rebalance.
+    """
     deadline = time.monotonic() + timeout
     while True:
         result = await check()
@@ -72,6 +77,18 @@ class Services:
             **self.extra_env,
         }
 
+    @contextmanager
+    def running(self, names: Iterable[str]) -> Iterator[Services]:
+        """The named services running for the duration of a test; their logs printed after
+        (pytest shows them when the test failed)."""
+        self.layout.create()
+        try:
+            self.start(names)
+            yield self
+        finally:
+            self.stop()
+            print(self.log_tails())
+
     def start(self, names: Iterable[str], timeout: float = 90) -> None:
         names = list(names)
         for name in names:
@@ -83,7 +100,7 @@ class Services:
     async def restart(self, name: str, **extra_env: str) -> None:
         """Start one service again (with extra environment variables) and wait until ready."""
         start_service(self.layout, name, {**self.env, **extra_env})
-        await asyncio.to_thread(wait_ready, self.layout, {name: self.url(name, "/readyz")}, 60)
+        await asyncio.to_thread(wait_ready, self.layout, {name: self.url(name, "/readyz")}, 120)
 
     def kill(self, name: str) -> None:
         """SIGKILL a service, as a crash: no clean-up, no flush. Returns once it is gone."""

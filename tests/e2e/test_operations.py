@@ -33,15 +33,11 @@ def fast_ops_env() -> dict[str, str]:
 def ops_pipeline(
     kafka_settings: KafkaSettings, database: PostgresSettings, tmp_path: Path
 ) -> Iterator[Services]:
-    services = Services(StackLayout(tmp_path / "state"), kafka_settings, database, {})
-    services.extra_env.update(fast_ops_env())
-    services.layout.create()
-    try:
-        services.start(SERVICES)
+    services = Services(
+        StackLayout(tmp_path / "state"), kafka_settings, database, extra_env=fast_ops_env()
+    )
+    with services.running(SERVICES):
         yield services
-    finally:
-        services.stop()
-        print(services.log_tails())
 
 
 def postings(count: int) -> list[RawPosting]:

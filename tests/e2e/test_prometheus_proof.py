@@ -41,15 +41,11 @@ BUILT_IN = {"$__rate_interval": "1m", "$__interval": "1s", "$__range": "5m"}
 def pipeline(
     kafka_settings: KafkaSettings, database: PostgresSettings, tmp_path: Path
 ) -> Iterator[Services]:
-    services = Services(StackLayout(tmp_path / "state"), kafka_settings, database, {})
-    services.extra_env.update(fast_ops_env())
-    services.layout.create()
-    try:
-        services.start(SERVICES)
+    services = Services(
+        StackLayout(tmp_path / "state"), kafka_settings, database, extra_env=fast_ops_env()
+    )
+    with services.running(SERVICES):
         yield services
-    finally:
-        services.stop()
-        print(services.log_tails())
 
 
 @pytest.fixture

@@ -48,13 +48,8 @@ def stages(
             "JOBSTREAM_REPLAY_CHECKPOINT_DIR": str(tmp_path / "replays"),
         },
     )
-    services.layout.create()
-    try:
-        services.start(STAGES)
+    with services.running(STAGES):
         yield services
-    finally:
-        services.stop()
-        print(services.log_tails())
 
 
 def postings(count: int, extra: str = "") -> list[RawPosting]:
