@@ -25,10 +25,9 @@ _ZERO_WIDTH: Final = re.compile(r"\\b|\^|\(\?<?[=!]")
 _SPECIAL: Final = frozenset("\\.^$[]()|+?*{}")
 
 
-def alternatives(source: str) -> list[str]:
-    """The top-level alternatives of a pattern: split at `|` outside groups and classes."""
-    parts: list[str] = []
-    depth, start, in_class, escaped = 0, 0, False, False
+def _structure(source: str) -> Iterator[tuple[int, str]]:
+    """The pattern's `(`, `)` and `|` with their indexes, skipping escapes and classes."""
+    in_class, escaped = False, False
     for index, char in enumerate(source):
         if escaped:
             escaped = False
@@ -38,11 +37,21 @@ def alternatives(source: str) -> list[str]:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-        elif char in "()":
+        elif char in "()|":
+            yield index, char
+
+
+def alternatives(source: str) -> list[str]:
+    """The top-level alternatives of a pattern: split at `|` outside groups and classes."""
+    parts: list[str] = []
+    depth, start = 0, 0
+    for index, char in _structure(source):
+        if char == "|":
+            if depth == 0:
+                parts.append(source[start:index])
+                start = index + 1
+        else:
             depth += 1 if char == "(" else -1
-        elif char == "|" and depth == 0:
-            parts.append(source[start:index])
-            start = index + 1
     parts.append(source[start:])
     return parts
 
@@ -87,17 +96,9 @@ def _skip_zero_width(text: str) -> str:
 
 def _group_end(text: str) -> int | None:
     """The index of the parenthesis that closes the group `text` starts with."""
-    depth, in_class, escaped = 0, False, False
-    for index, char in enumerate(text):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
+    depth = 0
+    for index, char in _structure(text):
+        if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
