@@ -24,22 +24,6 @@ def per_second(items: Sequence[T], work: Callable[[T], object], min_seconds: flo
             return round(done / elapsed, 1)
 
 
-def cpu_rates(items: Sequence[T], work: Callable[[T], object], passes: int = 7) -> list[float]:
-    """Items processed per second of this process's CPU time, one figure per pass over `items`.
-
-    CPU time (time.process_time) is what this process used, so other processes on a shared
-    machine do not count against it the way they do against the wall clock; they still slow
-    it down somewhat (caches, memory bandwidth), so take the median of several passes.
-    """
-    rates = []
-    for _ in range(passes):
-        started = time.process_time()
-        for item in items:
-            work(item)
-        rates.append(len(items) / (time.process_time() - started))
-    return rates
-
-
 class Rates(NamedTuple):
     """Items per second over several passes: CPU time (best and median pass) and wall clock."""
 
