@@ -203,6 +203,30 @@ class ParsedPosting(_Event):
         description="the structured input as ingest received it (external id, source URL, ...)",
     )
 
+    def flat_fields(self) -> dict[str, str | float | date | None]:
+        """The scalar fields under their flat names: what `jobstream eval parser` scores and
+        what the store's typed columns are called. `None` when the posting does not say."""
+        salary = self.salary
+        return {
+            "title": self.title,
+            "company": self.company,
+            "work_mode": self.work_mode,
+            "employment_type": self.employment_type,
+            "seniority": self.seniority,
+            "experience_years_min": self.experience_years_min,
+            "experience_years_max": self.experience_years_max,
+            "salary_min": salary.min if salary else None,
+            "salary_max": salary.max if salary else None,
+            "salary_currency": salary.currency if salary else None,
+            "salary_period": salary.period if salary else None,
+            "education": self.education,
+            "language": self.language,
+            "url": self.url,
+            "working_hours": self.working_hours,
+            "time_zone": self.time_zone,
+            "date_posted": self.date_posted,
+        }
+
 
 class TaggedSkill(_Event):
     """One skill of the taxonomy found in a posting."""

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Final
 
 from jobstream.contracts import ParsedPosting
@@ -31,30 +32,11 @@ FlatValue = str | float | list[str] | None
 
 
 def flatten(parsed: ParsedPosting) -> dict[str, FlatValue]:
-    """Every flat field, `None` when the posting does not say (`work_mode` is then "unknown")."""
-    salary = parsed.salary
-    return {
-        "title": parsed.title,
-        "company": parsed.company,
-        "work_mode": parsed.work_mode,
-        "employment_type": parsed.employment_type,
-        "seniority": parsed.seniority,
-        "experience_years_min": parsed.experience_years_min,
-        "experience_years_max": parsed.experience_years_max,
-        "salary_min": salary.min if salary else None,
-        "salary_max": salary.max if salary else None,
-        "salary_currency": salary.currency if salary else None,
-        "salary_period": salary.period if salary else None,
-        "education": parsed.education,
-        "language": parsed.language,
-        "url": parsed.url,
-        "locations": [location.text for location in parsed.locations],
-        "working_hours": parsed.working_hours,
-        "time_zone": parsed.time_zone,
-        "date_posted": parsed.date_posted.isoformat() if parsed.date_posted else None,
+    """Every flat field, `None` when the posting does not say (`work_mode` is then "unknown");
+    dates in ISO form and places by name, so the result is plain JSON."""
+    flat: dict[str, FlatValue] = {
+        name: value.isoformat() if isinstance(value, date) else value
+        for name, value in parsed.flat_fields().items()
     }
-
-
-def flat_fields(parsed: ParsedPosting) -> dict[str, FlatValue]:
-    """Alias kept short for the CLI."""
-    return flatten(parsed)
+    flat["locations"] = [location.text for location in parsed.locations]
+    return flat

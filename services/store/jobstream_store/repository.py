@@ -112,7 +112,6 @@ async def write_postings(conn: asyncpg.Connection, batch: Sequence[StoredPosting
 
 def posting_row(item: StoredPosting) -> tuple[Any, ...]:
     posting = item.posting
-    salary = posting.salary
     values: dict[str, Any] = {
         "posting_id": posting.posting_id,
         "content_hash": content_hash(posting),
@@ -122,23 +121,7 @@ def posting_row(item: StoredPosting) -> tuple[Any, ...]:
         "external_id": posting.provided.external_id,
         "source_url": posting.provided.url,
         "received_at": posting.received_at,
-        "title": posting.title,
-        "company": posting.company,
-        "url": posting.url,
-        "work_mode": posting.work_mode,
-        "employment_type": posting.employment_type,
-        "seniority": posting.seniority,
-        "experience_years_min": posting.experience_years_min,
-        "experience_years_max": posting.experience_years_max,
-        "salary_min": salary.min if salary else None,
-        "salary_max": salary.max if salary else None,
-        "salary_currency": salary.currency if salary else None,
-        "salary_period": salary.period if salary else None,
-        "education": posting.education,
-        "language": posting.language,
-        "date_posted": posting.date_posted,
-        "working_hours": posting.working_hours,
-        "time_zone": posting.time_zone,
+        **posting.flat_fields(),  # title, company, ... salary_*, date_posted: same names
         "locations": json.dumps(
             [location.model_dump(mode="json") for location in posting.locations]
         ),
