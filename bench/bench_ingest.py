@@ -18,11 +18,8 @@ import time
 import uuid
 from pathlib import Path
 
-from aiokafka.admin import AIOKafkaAdminClient
-
 from bench.corpus import postings
-from jobstream.kafka.admin import ensure_topics
-from jobstream.kafka.config import client_options
+from jobstream.kafka.admin import delete_namespace_topics, ensure_topics
 from jobstream.kafka.publisher import Publisher
 from jobstream.logs import configure_logging
 from jobstream.settings import KafkaSettings
@@ -77,15 +74,6 @@ async def _inbox(settings: KafkaSettings, folder: Path) -> dict[str, object]:
     return {"ingest_inbox_files_per_s": round(INBOX_FILES / seconds, 1)}
 
 
-async def _delete_topics(settings: KafkaSettings) -> None:
-    admin = AIOKafkaAdminClient(**client_options(settings))
-    await admin.start()
-    try:
-        await admin.delete_topics([settings.topic(RAW_POSTINGS)])
-    finally:
-        await admin.close()
-
-
 async def _run() -> dict[str, object]:
     figures: dict[str, object] = {}
     data = jsonl_file(JSONL_POSTINGS)
@@ -99,7 +87,7 @@ async def _run() -> dict[str, object]:
                 with tempfile.TemporaryDirectory(prefix="jobstream-bench-inbox-") as folder:
                     figures.update(await _inbox(settings, Path(folder)))
         finally:
-            await _delete_topics(settings)
+            await delete_namespace_topics(settings)
     return figures
 
 

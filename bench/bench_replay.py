@@ -20,8 +20,6 @@ import time
 import uuid
 from pathlib import Path
 
-from aiokafka.admin import AIOKafkaAdminClient
-
 from bench.corpus import postings
 from bench.timing import per_second
 from jobstream.contracts import (
@@ -32,12 +30,11 @@ from jobstream.contracts import (
     encode,
     utc_now,
 )
-from jobstream.kafka.admin import ensure_topics
-from jobstream.kafka.config import client_options
+from jobstream.kafka.admin import delete_namespace_topics, ensure_topics
 from jobstream.kafka.publisher import Publisher
 from jobstream.settings import KafkaSettings
 from jobstream.stages import Record
-from jobstream.topology import ALL_TOPICS, PARSED_POSTINGS, RAW_POSTINGS
+from jobstream.topology import PARSED_POSTINGS, RAW_POSTINGS
 from jobstream_replay.arguments import build_selection
 from jobstream_replay.checkpoint import CheckpointStore
 from jobstream_replay.jobs import prepare
@@ -115,15 +112,6 @@ def _route_dead_letters() -> dict[str, object]:
     return {"replay_route_dead_letters_per_s": rate}
 
 
-async def _delete_topics(settings: KafkaSettings) -> None:
-    admin = AIOKafkaAdminClient(**client_options(settings))
-    await admin.start()
-    try:
-        await admin.delete_topics([settings.topic(spec) for spec in ALL_TOPICS])
-    finally:
-        await admin.close()
-
-
 async def _run() -> dict[str, object]:
     kafka = KafkaSettings(namespace=f"bench-replay-{uuid.uuid4().hex[:8]}")
     await ensure_topics(kafka)
@@ -132,7 +120,7 @@ async def _run() -> dict[str, object]:
             settings = ReplaySettings(kafka=kafka, checkpoint_dir=Path(folder))
             return await _measure(settings)
     finally:
-        await _delete_topics(kafka)
+        await delete_namespace_topics(kafka)
 
 
 def run() -> dict[str, object]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from jobstream.kafka.admin import delete_namespace_topics
 from jobstream.settings import KafkaSettings, PostgresSettings, RuntimeSettings
 from jobstream_stack.kafka import KafkaBroker
 from jobstream_stack.layout import StackLayout
@@ -36,9 +37,11 @@ def native_stack() -> Iterator[StackLayout]:
 
 
 @pytest.fixture
-def kafka_settings(native_stack: StackLayout) -> KafkaSettings:
-    """Kafka settings with a namespace of this test's own."""
-    return KafkaSettings(namespace=f"test-{uuid.uuid4().hex[:10]}")
+async def kafka_settings(native_stack: StackLayout) -> AsyncIterator[KafkaSettings]:
+    """Kafka settings with a namespace of this test's own; its topics are deleted after."""
+    settings = KafkaSettings(namespace=f"test-{uuid.uuid4().hex[:10]}")
+    yield settings
+    await delete_namespace_topics(settings)
 
 
 @pytest.fixture

@@ -5,12 +5,13 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from jobstream.contracts import RawPosting, Source, decode, utc_now
-from jobstream.kafka.admin import ensure_topics
+from jobstream.kafka.admin import delete_namespace_topics, ensure_topics, list_topics
 from jobstream.kafka.config import client_options
 from jobstream.kafka.publisher import Publisher
 from jobstream.settings import KafkaSettings
 from jobstream.stages import Record, dead_letter_for
 from jobstream.topology import ALL_TOPICS, DEAD_LETTERS, RAW_POSTINGS
+from tests.e2e.harness import eventually
 from tests.kafka_records import read_all
 
 pytestmark = pytest.mark.kafka
@@ -34,6 +35,31 @@ async def test_topics_are_created_once_with_their_settings(kafka_settings: Kafka
         assert entries["retention.ms"] == "-1"  # the raw topic keeps everything for replays
     finally:
         await admin.close()
+
+
+async def test_a_namespace_s_topics_are_deleted_and_no_others(
+    kafka_settings: KafkaSettings,
+) -> None:
+    neighbour = kafka_settings.model_copy(update={"namespace": f"{kafka_settings.namespace}x"})
+    await ensure_topics(kafka_settings)
+    await ensure_topics(neighbour, [RAW_POSTINGS])
+    ours = sorted(kafka_settings.topic(spec) for spec in ALL_TOPICS)
+    # A broker lists new topics a moment after creating them.
+    await eventually(lambda: _listed(kafka_settings, ours), "the new topics listed", timeout=30)
+    try:
+        deleted = await delete_namespace_topics(kafka_settings)
+        assert sorted(deleted) == ours
+        remaining = await list_topics(kafka_settings)
+        assert not [name for name in remaining if name.startswith(f"{kafka_settings.namespace}.")]
+        assert neighbour.topic(RAW_POSTINGS) in remaining  # a longer prefix is not ours
+    finally:
+        await delete_namespace_topics(neighbour)
+    with pytest.raises(ValueError, match="without a namespace"):
+        await delete_namespace_topics(kafka_settings.model_copy(update={"namespace": ""}))
+
+
+async def _listed(settings: KafkaSettings, names: list[str]) -> bool:
+    return set(names) <= set(await list_topics(settings))
 
 
 async def test_published_postings_are_keyed_by_posting_id(kafka_settings: KafkaSettings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 
@@ -15,6 +16,7 @@ from jobstream.topology import ALL_TOPICS, TopicSpec
 log = logging.getLogger(__name__)
 
 _TOPIC_ALREADY_EXISTS = TopicAlreadyExistsError.errno
+DELETE_WAIT_POLLS = 300  # 0.1 s apart: deletion is asynchronous on the broker
 
 
 async def ensure_topics(
@@ -55,6 +57,33 @@ async def list_topics(settings: KafkaSettings) -> list[str]:
     await admin.start()
     try:
         return sorted(await admin.list_topics())
+    finally:
+        await admin.close()
+
+
+async def delete_namespace_topics(settings: KafkaSettings) -> list[str]:
+    """Delete every topic of the settings' namespace (tests and benchmarks clean up after them).
+
+    Each partition holds open files on the broker; namespaces left behind by thousands of test
+    runs once exhausted a long-lived dev broker's file limit. Refuses the empty namespace, which
+    would mean every topic of the cluster.
+    """
+    if not settings.namespace:
+        raise ValueError("refusing to delete topics without a namespace")
+    prefix = f"{settings.namespace}."
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    await admin.start()
+    try:
+        names = [name for name in await admin.list_topics() if name.startswith(prefix)]
+        if names:
+            await admin.delete_topics(names)
+            # Deletion is asynchronous on the broker; return once the listing no longer shows
+            # them, so a caller's next listing is not surprised.
+            for _ in range(DELETE_WAIT_POLLS):
+                if not set(names) & set(await admin.list_topics()):
+                    break
+                await asyncio.sleep(0.1)
+        return names
     finally:
         await admin.close()
 
