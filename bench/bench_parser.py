@@ -8,6 +8,8 @@ Figures:
 - parser_postings_per_s_median: the median pass of the same five.
 - parser_postings_per_wall_s: the best pass by the wall clock.
 - parser_adversarial_200kb_worst_s: CPU seconds for the slowest of the adversarial inputs.
+- parser_build: what was measured, "python" (the modules as installed) or "compiled" (the
+  parser's modules are extension modules: a mypyc build put first on the path; see README).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import time
 from bench.corpus import postings
 from bench.timing import rates
 from jobstream.contracts import RawPosting, Source
+from jobstream_parser import parse as parse_module
 from jobstream_parser.parse import NotAPosting, parse
 
 ADVERSARIAL_CHARS = 200_000
@@ -65,4 +68,5 @@ def run() -> dict[str, object]:
         "parser_corpus_median_bytes": int(statistics.median(len(t.encode()) for t in texts)),
         "parser_adversarial_200kb_worst_s": round(seconds, 3),
         "parser_adversarial_200kb_worst_case": worst,
+        "parser_build": "python" if (parse_module.__file__ or "").endswith(".py") else "compiled",
     }

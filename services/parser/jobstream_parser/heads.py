@@ -7,8 +7,11 @@ every match of `salar|\\bpay\\b|compensation` starts with "salar", "pay" or "com
 one Aho-Corasick pass finds where those are, and the pattern is tried only there.
 
 `literal_heads` reads them from the pattern's source, and is sound or says nothing: it returns
-None when some alternative may start with anything else (a character class, an optional
-group), and a head may be shorter than what the alternative surely starts with, never longer.
+None when some alternative may start with anything else (`\\d`, `.`, a negated class, an
+alternative that may be empty), and a head may be shorter than what the alternative surely
+starts with, never longer. A small class of literal characters (`[1-4]`, `[íi]`) gives each
+of them as a head; an optional group or class (`(?:fully )?remote`) gives its heads and those
+of what follows it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 _ZERO_WIDTH: Final = re.compile(r"\\b|\^|\(\?<?[=!]")
 # Characters that end a literal head.
 _SPECIAL: Final = frozenset("\\.^$[]()|+?*{}")
+# A class of more characters than this ("[a-z]") starts almost anywhere: no use as heads.
+MAX_CLASS_CHARS: Final = 12
 
 
 def _structure(source: str) -> Iterator[tuple[int, str]]:
@@ -72,12 +77,56 @@ def _heads_of(alternative: str) -> list[str] | None:
     text = _skip_zero_width(alternative)
     if text.startswith("(?:") or text.startswith("(?P<"):
         end = _group_end(text)
-        if end is None or text[end + 1 : end + 2] in {"?", "*", "{"}:
-            return None  # an optional (or unbalanced) group: the match may start after it
+        if end is None:
+            return None
         inner = text[3:end] if text.startswith("(?:") else text[text.index(">") + 1 : end]
-        return literal_heads(inner)
+        return _then_maybe_rest(literal_heads(inner), text[end + 1 :])
+    if text.startswith("["):
+        end = text.find("]", 2)  # "[]...]" would hold "]": _class_chars refuses "]" first
+        return _then_maybe_rest(_class_chars(text[1:end]) if end > 0 else None, text[end + 1 :])
     head = _literal_head(text)
     return [head] if head else None
+
+
+def _then_maybe_rest(heads: list[str] | None, after: str) -> list[str] | None:
+    """The heads of a group or class, and of what follows it when a quantifier after it
+    (`?`, `*`) lets a match start there; None for `{m,n}` (it may allow none) or when any
+    part has no known heads."""
+    quantifier = after[:1]
+    if heads is None or quantifier == "{":
+        return None
+    if quantifier in {"?", "*"}:
+        rest = _heads_of(after[1:])  # a lazy "??" leaves "?" first: no heads, None
+        return None if rest is None else heads + rest
+    return heads
+
+
+def _class_chars(body: str) -> list[str] | None:
+    """The characters a class `[body]` of literal characters and ranges holds; None for a
+    negated class, one with an escape such as `\\w` or `\\d` or `\\u2013`, or a large one."""
+    if not body or body[0] in "^]":
+        return None
+    chars: list[str] = []
+    index = 0
+    while index < len(body):
+        char = body[index]
+        if char == "\\":
+            if index + 1 >= len(body) or body[index + 1].isalnum():
+                return None
+            index += 1
+            char = body[index]
+        elif char == "[":
+            return None  # a nested set ("[[:alpha:]]" in other engines): not read here
+        if body[index + 1 : index + 2] == "-" and index + 2 < len(body):
+            last = body[index + 2]
+            if last == "\\" or ord(last) < ord(char) or ord(last) - ord(char) > MAX_CLASS_CHARS:
+                return None
+            chars.extend(chr(code) for code in range(ord(char), ord(last) + 1))
+            index += 3
+        else:
+            chars.append(char)
+            index += 1
+    return chars if len(chars) <= MAX_CLASS_CHARS else None
 
 
 def _skip_zero_width(text: str) -> str:

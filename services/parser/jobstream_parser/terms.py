@@ -51,6 +51,13 @@ _PROGRAM_NOUN: Final = re.compile(
     r"(?:[ ,/&-]{1,3}[\w-]{1,15}){0,2}?[ ,-]{0,3}(?:program|programme)\b", re.IGNORECASE
 )
 _PROGRAM_KINDS: Final = frozenset({"INTERN", "VOLUNTEER"})
+# "Contract Administrator", "Contract Manager", "contract negotiation": a job about contracts
+# (in the title too), not a contractor's terms.
+_ABOUT_CONTRACTS: Final = re.compile(
+    r"[ ](?:administrat|manag|specialist|analyst|officer|negotiat|coordinat|complian|lifecycle"
+    r"|review|drafting)",
+    re.IGNORECASE,
+)
 # "Applicants currently employed by the City on a part-time or exempt basis": who may apply,
 # on the terms they have now, not the job's terms.
 _CURRENTLY_EMPLOYED: Final = re.compile(
@@ -195,6 +202,8 @@ def _terms(
         if kind is None:
             continue
         start, end = match.span()
+        if kind == "CONTRACTOR" and _ABOUT_CONTRACTS.match(text, end) is not None:
+            continue
         line = document.line_at(start)
         if line is None:
             continue

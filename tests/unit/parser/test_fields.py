@@ -159,6 +159,12 @@ def test_work_mode_forms(text: str, mode: str) -> None:
         ("Buyer\nRuns the contract administration program of the county.", None),
         ("Student Aide\nJoin our summer internship program.", "INTERN"),
         ("Docent\nPart of our volunteer program at the museum.", "VOLUNTEER"),
+        # A title naming work on contracts is no contractor's title.
+        ("Contract Administrator\nWe build roads.", None),
+        ("Contract Manager\nJob Type: Full-time", "FULL_TIME"),
+        ("Contracts Manager\nWe build roads.", None),
+        ("Contract Data Engineer\nWe build roads.", "CONTRACTOR"),
+        ("Buyer\nExperience in contract negotiation is a plus.", None),
     ],
 )  # fmt: skip
 def test_employment_type_forms(text: str, kind: str | None) -> None:
