@@ -53,21 +53,64 @@ class Missing:
     pattern: str
 
 
-def expand(paths: Iterable[str]) -> Iterator[Path | str | Missing]:
-    """Files named, files under folders (sorted), glob matches, and '-' for stdin."""
+@dataclass(frozen=True)
+class Refused:
+    """A file found in a folder (or by a glob) that is not read, and why."""
+
+    path: Path
+    rejection: Rejection
+
+
+def expand(paths: Iterable[str]) -> Iterator[Path | str | Missing | Refused]:
+    """Files named, files under folders (sorted), glob matches, and '-' for stdin.
+
+    A file named on the command line is read even through a symbolic link (the person named
+    it). A link found inside a folder or by a glob is followed only when it stays inside
+    that folder: a link planted in a folder must not make the CLI read `/etc/passwd`.
+    """
     for raw in paths:
         if raw == STDIN:
             yield STDIN
             continue
-        matches = sorted(glob.glob(raw, recursive=True)) if glob.has_magic(raw) else [raw]
+        if not glob.has_magic(raw):
+            path = Path(raw)
+            yield from _folder(path) if path.is_dir() else [path]
+            continue
+        matches = sorted(glob.glob(raw, recursive=True))
         if not matches:
             yield Missing(raw)
         for match in matches:
             path = Path(match)
-            if path.is_dir():
-                yield from sorted(p for p in path.rglob("*") if p.is_file())
+            if path.is_dir() and not path.is_symlink():
+                yield from _folder(path)
             else:
-                yield path
+                yield _within(path, path.parent)
+
+
+def _folder(folder: Path) -> Iterator[Path | Refused]:
+    # rglob does not descend into linked folders; it lists the links, checked like files.
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            yield _within(path, folder)
+        elif path.is_file():
+            yield path
+
+
+def _within(path: Path, folder: Path) -> Path | Refused:
+    """`path`, or Refused when it is a link leading out of `folder` or to no regular file."""
+    if not path.is_symlink():
+        return path
+    fmt = detect_format(path.name).format
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        return Refused(path, Rejection("symlink", "a link that leads nowhere (a loop)", fmt))
+    if not target.is_relative_to(folder.resolve()):
+        message = "a link leading out of its folder is not followed; name the file itself"
+        return Refused(path, Rejection("symlink", message, fmt))
+    if not target.is_file():
+        return Refused(path, Rejection("not_a_file", "a link to no regular file", fmt))
+    return path
 
 
 async def ingest_paths(
@@ -84,7 +127,7 @@ async def ingest_paths(
     batch: list[Input] = []
     postings = 0
 
-    def read(target: Path | str | Missing) -> Input:
+    def read(target: Path | str | Missing | Refused) -> Input:
         return _read(target, limits, stdin, stdin_format)
 
     columns = (
@@ -116,8 +159,13 @@ async def ingest_paths(
 
 
 def _read(
-    target: Path | str | Missing, limits: Limits, stdin: BinaryIO | None, stdin_format: SourceFormat
+    target: Path | str | Missing | Refused,
+    limits: Limits,
+    stdin: BinaryIO | None,
+    stdin_format: SourceFormat,
 ) -> Input:
+    if isinstance(target, Refused):
+        return Input(str(target.path), 0, [target.rejection])
     if isinstance(target, Missing):
         rejection = Rejection("no_match", "no file has this name or matches this pattern")
         return Input(target.pattern, 0, [rejection])

@@ -46,6 +46,9 @@ GENERIC_TYPES: Final = frozenset(
 )
 # Room for the boundaries and part headers of a multipart body, on top of the size limit.
 MULTIPART_OVERHEAD: Final = 64 * 1024
+# Files one multipart upload may hold: 10 MiB of empty parts would otherwise be some 100,000
+# inputs to read and report, each costing far more than its bytes.
+MAX_PARTS: Final = 1_000
 _CHUNK: Final = 64 * 1024
 # Error statuses of rejections that are not "bad request".
 _STATUS: Final[Mapping[str, int]] = {
@@ -159,6 +162,10 @@ class PostingsApi:
                 ) from error
             if part is None:
                 break
+            if len(uploads) >= MAX_PARTS:
+                raise RequestError(
+                    413, "too_many_parts", f"over {MAX_PARTS:,} files in one upload; split it"
+                )
             if not isinstance(part, BodyPartReader):
                 raise RequestError(400, "bad_multipart", "nested multipart bodies are not read")
             data = bytearray()

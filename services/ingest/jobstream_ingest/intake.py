@@ -10,6 +10,7 @@ No I/O here; the inbox, the CLI and HTTP all call `read_postings` (formats in `f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -42,6 +43,7 @@ FORMAT_BY_SUFFIX: Final[Mapping[str, SourceFormat]] = {
     ".docx": "docx",
 }
 GZIP_SUFFIXES: Final = (".gz", ".gzip")
+_CONTROL_CHARACTERS: Final = re.compile(r"[\x00-\x1f\x7f]")
 # How a record of a many-posting file is named in messages.
 RECORD_WORDS: Final[Mapping[str, str]] = {"json": "item", "jsonl": "line", "csv": "row"}
 
@@ -121,7 +123,7 @@ def read_postings(
         return [Rejection("empty", "the file holds no postings", fmt)]
     source = Source(
         channel=channel,
-        name=PurePath(name).name[:200] if name else None,
+        name=source_name(name),
         format=fmt,
         compressed=compressed,
     )
@@ -186,6 +188,15 @@ def _posting(extract: _Extract, source: Source, limits: Limits) -> Outcome:
     except ValidationError as error:
         problem = error.errors()[0]
         return reject("bad_field", f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}")
+
+
+def source_name(name: str | None) -> str | None:
+    """The name a posting records as its source: the last part of a path (an upload may name
+    `../../etc/passwd`), without control characters (PostgreSQL text refuses NUL), bounded."""
+    if not name:
+        return None
+    base = _CONTROL_CHARACTERS.sub("", PurePath(name).name)[:200]
+    return base or None
 
 
 def _over(size: int, limit: int) -> str:

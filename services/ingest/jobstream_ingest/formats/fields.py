@@ -54,6 +54,9 @@ def posting_fields(record: Mapping[str, object]) -> tuple[str, ProvidedFields]:
         value = _first(values, keys)
         if value is not None:
             given[field] = _as_text(field, value)
+        if "\x00" in (given.get(field) or ""):
+            # PostgreSQL's text type cannot hold NUL; it would fail the store, not here.
+            raise FormatError("bad_field", f"field {field} holds a NUL character")
     try:
         return text, ProvidedFields(**{name: value for name, value in given.items() if value})
     except ValidationError as error:

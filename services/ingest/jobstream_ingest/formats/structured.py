@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -31,11 +32,11 @@ class Item:
 def json_items(text: str, max_items: int) -> list[Item]:
     """A posting object, or a list of them (numbered from 1)."""
     try:
-        value = json.loads(text)
+        value = _loads(text)
     except json.JSONDecodeError as error:
         raise FormatError("bad_json", _json_problem(error)) from error
-    except RecursionError as error:
-        raise FormatError("bad_json", "the JSON is nested too deeply") from error
+    except (RecursionError, ValueError) as error:
+        raise FormatError("bad_json", _value_problem(error)) from error
     if isinstance(value, dict):
         return [Item(None, value)]
     if isinstance(value, list):
@@ -55,12 +56,12 @@ def jsonl_items(text: str, max_items: int) -> list[Item]:
         if not line.strip():
             continue
         try:
-            value: object = json.loads(line)
+            value: object = _loads(line)
         except json.JSONDecodeError as error:
             items.append(Item(number, FormatError("bad_json", _json_problem(error, line=False))))
             continue
-        except RecursionError:
-            items.append(Item(number, FormatError("bad_json", "the JSON is nested too deeply")))
+        except (RecursionError, ValueError) as error:
+            items.append(Item(number, FormatError("bad_json", _value_problem(error))))
             continue
         items.append(Item(number, _object(value)))
     return items
@@ -114,6 +115,35 @@ def _object(value: object) -> Mapping[str, object] | FormatError:
     if isinstance(value, dict):
         return value
     return FormatError("bad_json", "expected a posting object ({...})")
+
+
+def _loads(text: str) -> object:
+    """Strict JSON: NaN and Infinity (which Python's json accepts, and which are no numbers a
+    posting's field can hold) are refused, as are floats too large to be finite."""
+    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def _refuse_constant(name: str) -> object:
+    raise FormatError("bad_json", f"{name} is not a JSON value; send numbers or text")
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise FormatError("bad_json", f"the number {literal[:20]} is too large")
+    return value
+
+
+def _value_problem(error: RecursionError | ValueError) -> str:
+    """Words for what json.loads raises besides a syntax error: too deep a nesting, an integer
+    of more digits than Python converts (4,300), or a refused NaN / Infinity."""
+    if isinstance(error, RecursionError):
+        return "the JSON is nested too deeply"
+    if isinstance(error, FormatError):
+        return error.message
+    if "digits" in str(error):
+        return "the JSON holds an integer of over 4,300 digits"
+    return f"not valid JSON: {error}"
 
 
 def _json_problem(error: json.JSONDecodeError, line: bool = True) -> str:

@@ -1,0 +1,75 @@
+"""The hostile corpus through ingest's pure core and the CLI's edges (no servers): every item
+is rejected with words for a person, or read; nothing raises. The same corpus goes through the
+running services in tests/e2e/test_hostile_inputs.py."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from jobstream.contracts import RawPosting
+from jobstream_ingest.cli import print_summary
+from jobstream_ingest.files import IngestSummary, Refused, expand
+from jobstream_ingest.intake import Limits, Rejection, read_postings
+from jobstream_ingest.publishing import Report
+from tests.hostile_corpus import HTML, REJECTED, SQL, STORED, Item, items, write_corpus
+
+pytestmark = pytest.mark.unit
+
+SMALL = [item for item in items() if not item.is_link and not item.is_big]
+
+
+@pytest.mark.parametrize("item", SMALL, ids=[item.name for item in SMALL])
+def test_each_item_is_rejected_with_a_reason_or_read(item: Item) -> None:
+    outcomes = read_postings(item.name, item.data, "cli", Limits())
+    assert outcomes
+    rejections = [o for o in outcomes if isinstance(o, Rejection)]
+    for rejection in rejections:
+        words = rejection.describe()
+        assert 10 < len(words) < 300 and "Traceback" not in words, words
+    if item.expect == REJECTED:
+        assert len(rejections) == len(outcomes), outcomes
+    if item.expect == STORED:
+        assert not rejections, rejections
+        for posting in outcomes:
+            assert isinstance(posting, RawPosting)
+            assert "\x00" not in posting.model_dump_json()
+
+
+def test_sql_and_html_in_fields_are_kept_as_they_are() -> None:
+    [item] = [item for item in SMALL if item.name == "sql-html.json"]
+    postings = read_postings(item.name, item.data, "cli", Limits())
+    assert [
+        (p.provided.title, p.provided.company) for p in postings if isinstance(p, RawPosting)
+    ] == [
+        (SQL, HTML),
+        (HTML, SQL),
+    ]
+
+
+def test_links_found_in_a_folder_are_not_followed_out_of_it(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write_corpus(folder, tmp_path / "outside")
+    (folder / "inner.txt").symlink_to(folder / "utf16.txt")  # stays inside: followed
+    found = list(expand([str(folder)]))
+    refused = {Path(t.path).name: t.rejection.reason for t in found if isinstance(t, Refused)}
+    assert refused == {"links-out.txt": "symlink", "passwd.txt": "symlink"}
+    assert folder / "inner.txt" in found
+    globbed = [t for t in expand([str(folder / "*.txt")]) if isinstance(t, Refused)]
+    assert {t.path.name for t in globbed} == {"links-out.txt", "passwd.txt"}
+    # A file named on the command line is the person's choice: it is read, link or not.
+    assert list(expand([str(folder / "links-out.txt")])) == [folder / "links-out.txt"]
+
+
+def test_the_cli_summary_prints_names_with_console_markup_as_text() -> None:
+    summary = IngestSummary()
+    rejection = Rejection("empty", "the posting has no text [/] [bold]")
+    summary.add(Report("[bold red]rich[/] markup [/].txt", rejections=[rejection]))
+    out = io.StringIO()
+    print_summary(summary, Console(file=out, width=200))
+    assert "rejected [bold red]rich[/] markup [/].txt: the posting has no text [/] [bold]" in (
+        out.getvalue()
+    )
