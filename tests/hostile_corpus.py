@@ -328,10 +328,29 @@ def backtracking() -> list[Item]:
         "bullets.txt": "\n•" * (NEAR_LIMIT // 4),
         "aaa.txt": "a" * NEAR_LIMIT + "!",
     }
-    return [
-        Item(f"backtrack-{name}", STORED, (posting(60 + n) + text).encode(), why="backtracking")
+    # Ordinary prose first, so a check that a text "looks like a posting" (letters, words)
+    # lets the run through to the extractors; and a variant without it.
+    prose = PROSE * (6_000 // len(PROSE) + 1)
+    built = [
+        Item(
+            f"backtrack-{name}",
+            STORED,
+            (posting(60 + n) + prose + text[: NEAR_LIMIT - len(prose)]).encode(),
+            why="backtracking, after prose",
+        )
         for n, (name, text) in enumerate(runs.items())
     ]
+    built += [
+        Item(f"backtrack-bare-{name}", EITHER, (posting(80 + n) + text).encode(), why="bare run")
+        for n, (name, text) in enumerate(runs.items())
+    ]
+    return built
+
+
+PROSE = (
+    "We are a small team building data pipelines for logistics companies. You will design "
+    "services, review code with colleagues and talk to customers about what they need. "
+)
 
 
 def secret_text() -> str:
