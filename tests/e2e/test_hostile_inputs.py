@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -306,6 +307,10 @@ async def test_hostile_inputs_through_every_entry_point(
         assert services.is_running(service), services.log_tails()
         assert services.status(service, "/healthz") == 200, service
         assert services.status(service, "/readyz") == 200, service
+        # The API token was in every service's environment: never in a log line or metric.
+        with urllib.request.urlopen(services.url(service, "/metrics"), timeout=5) as page:
+            assert TOKEN not in page.read().decode(), service
+        assert TOKEN not in service_process(services.layout, service).log_file.read_text()
     peaks = {service: peak_rss_mb(services, service) for service in SERVICES}
     print("peak RSS (VmHWM) MB:", {name: round(mb) for name, mb in peaks.items()})
     assert max(peaks.values()) < MAX_PEAK_RSS_MB, peaks
