@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from jobstream.contracts import SourceFormat
 from jobstream.logs import get_logger
-from jobstream_ingest.intake import Limits, detect_format, read_postings
+from jobstream_ingest.intake import Limits, Outcome, detect_format, read_postings, unforeseen
 from jobstream_ingest.openapi import openapi_document
 from jobstream_ingest.publishing import Ingestor, Input, Report
 
@@ -94,11 +94,8 @@ class PostingsApi:
 
         def read() -> list[Input]:
             return [
-                Input(upload.name or "request body", len(upload.data), outcomes)
+                Input(upload.name or "request body", len(upload.data), _read(upload, limits))
                 for upload in uploads
-                for outcomes in [
-                    read_postings(upload.name, upload.data, "http", limits, upload.format)
-                ]
             ]
 
         inputs = await asyncio.to_thread(read)
@@ -181,6 +178,14 @@ class PostingsApi:
         if not uploads:
             raise RequestError(400, "empty", "the multipart body holds no file")
         return uploads
+
+
+def _read(upload: Upload, limits: Limits) -> list[Outcome]:
+    try:
+        return read_postings(upload.name, upload.data, "http", limits, upload.format)
+    except Exception as error:  # see intake.unforeseen
+        log.exception("reading failed", upload=upload.name)
+        return [unforeseen(error)]
 
 
 def _bad_multipart(error: Exception) -> RequestError:

@@ -190,6 +190,13 @@ def _posting(extract: _Extract, source: Source, limits: Limits) -> Outcome:
         return reject("bad_field", f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}")
 
 
+def unforeseen(error: Exception) -> Rejection:
+    """A reader failed in a way it did not foresee. The input is rejected with the error (the
+    caller logs the traceback), so neither the service nor a CLI run stops, and the input
+    does not fail again forever."""
+    return Rejection("unreadable", f"cannot read it: {type(error).__name__}: {error}"[:500])
+
+
 def source_name(name: str | None) -> str | None:
     """The name a posting records as its source: the last part of a path (an upload may name
     `../../etc/passwd`), without control characters (PostgreSQL text refuses NUL), bounded."""

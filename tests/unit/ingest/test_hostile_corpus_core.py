@@ -8,13 +8,16 @@ import io
 from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from rich.console import Console
 
 from jobstream.contracts import RawPosting
+from jobstream.ops_http import build_ops_app
+from jobstream_ingest import files, http_api
 from jobstream_ingest.cli import print_summary
 from jobstream_ingest.files import IngestSummary, Refused, expand
-from jobstream_ingest.intake import Limits, Rejection, read_postings
-from jobstream_ingest.publishing import Report
+from jobstream_ingest.intake import Limits, Outcome, Rejection, read_postings
+from jobstream_ingest.publishing import Input, Report
 from tests.hostile_corpus import HTML, REJECTED, SQL, STORED, Item, items, write_corpus
 
 pytestmark = pytest.mark.unit
@@ -73,3 +76,37 @@ def test_the_cli_summary_prints_names_with_console_markup_as_text() -> None:
     assert "rejected [bold red]rich[/] markup [/].txt: the posting has no text [/] [bold]" in (
         out.getvalue()
     )
+
+
+def _failing_reader(*_: object, **__: object) -> list[Outcome]:
+    raise KeyError("a reader bug nobody foresaw")
+
+
+def test_an_unforeseen_reader_failure_rejects_the_file_not_the_cli_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.txt").write_text("Engineer")
+    monkeypatch.setattr(files, "read_postings", _failing_reader)
+    [item] = [files._read(tmp_path / "a.txt", Limits(), None, "txt")]
+    [rejection] = item.outcomes
+    assert isinstance(rejection, Rejection) and rejection.reason == "unreadable"
+    assert "KeyError" in rejection.message and "foresaw" in rejection.message
+
+
+async def test_an_unforeseen_reader_failure_is_a_json_rejection_over_http(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(http_api, "read_postings", _failing_reader)
+    api = http_api.PostingsApi(ingestor=_NoKafka(), limits=Limits(), token=None)  # type: ignore[arg-type]
+    async with TestClient(TestServer(build_ops_app({}, api.routes()), host="127.0.0.1")) as client:
+        answer = await client.post("/postings?name=a.txt", data=b"Engineer")
+        assert answer.status == 400
+        body = await answer.json()
+    assert body["error"] == "unreadable" and "KeyError" in body["message"]
+
+
+class _NoKafka:
+    """An ingestor that publishes nothing: every input here is rejected before Kafka."""
+
+    async def ingest(self, channel: str, inputs: list[Input]) -> list[Report]:
+        return [Report(item.name, rejections=list(item.outcomes)) for item in inputs]  # type: ignore[arg-type]
