@@ -3,8 +3,9 @@
 Proved with real TLS handshakes: a listener of the test's own on 127.0.0.1 with a certificate
 from a throwaway CA (trustme) that requires a client certificate. The clients built from the
 settings verify the listener against the configured CA (and refuse it under another CA) and
-present the configured client certificate. No Kafka broker is needed: what is proved is the
-connection the settings produce, not Kafka's protocol over it.
+present the configured client certificate. A second listener answers just enough of Kafka's
+protocol (ApiVersions, SaslHandshake) to receive the SASL PLAIN credentials each client sends
+over that TLS connection. No Kafka broker is needed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import trustme
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaConnectionError, KafkaError
+from aiokafka.protocol.admin import ApiVersionResponse_v0, SaslHandShakeResponse_v0
 from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
 from pydantic import ValidationError
 
@@ -84,6 +86,46 @@ async def listener(pki: tuple[trustme.CA, Pki]) -> AsyncIterator[Listener]:
         found.handshakes.append(peer or {})
         with contextlib.suppress(Exception):
             found.first_bytes.append(await asyncio.wait_for(reader.read(64), 5))
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=context)
+    found.port = server.sockets[0].getsockname()[1]
+    async with server:
+        yield found
+
+
+@pytest.fixture
+async def sasl_broker(pki: tuple[trustme.CA, Pki]) -> AsyncIterator[Listener]:
+    """Just enough of a Kafka broker over TLS to receive a client's SASL PLAIN credentials:
+    it answers ApiVersions (offering SaslHandshake v0, so the token follows raw) and the
+    handshake, then records the token and hangs up."""
+    ca, _ = pki
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    ca.configure_trust(context)
+    context.verify_mode = ssl.CERT_REQUIRED
+    found = Listener(port=0)
+
+    async def request(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+        size = int.from_bytes(await reader.readexactly(4), "big")
+        body = await reader.readexactly(size)
+        return int.from_bytes(body[4:8], "big"), body  # correlation id, the request
+
+    def answer(writer: asyncio.StreamWriter, correlation: int, body: bytes) -> None:
+        payload = correlation.to_bytes(4, "big") + body
+        writer.write(len(payload).to_bytes(4, "big") + payload)
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        found.handshakes.append(writer.get_extra_info("peercert") or {})
+        with contextlib.suppress(Exception):
+            correlation, _ = await request(reader)
+            versions = [(17, 0, 0), (18, 0, 0)]  # SaslHandshake, ApiVersions
+            answer(writer, correlation, ApiVersionResponse_v0(0, versions).encode())
+            correlation, handshake = await request(reader)
+            found.first_bytes.append(handshake)
+            answer(writer, correlation, SaslHandShakeResponse_v0(0, ["PLAIN"]).encode())
+            size = int.from_bytes(await reader.readexactly(4), "big")
+            found.first_bytes.append(await reader.readexactly(size))  # the SASL token
         writer.close()
 
     server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=context)
@@ -214,11 +256,44 @@ async def test_faust_stages_get_the_same_security(
     assert (auth["sasl_plain_username"], auth["sasl_plain_password"]) == ("jobstream", PASSWORD)
     await handshake(auth["ssl_context"], listener)
     assert "jobstream-client" in client_subject(listener.handshakes[0])
+    # faust's own producer, as its aiokafka driver builds it, connects over TLS with the
+    # client certificate (and then speaks Kafka, which this listener does not answer).
+    producer = app.producer._new_producer()
+    with pytest.raises(KafkaError):
+        await asyncio.wait_for(producer.start(), 30)
+    await producer.stop()
+    assert len(listener.handshakes) == 2, listener.handshakes
+    assert "jobstream-client" in client_subject(listener.handshakes[1])
+    assert listener.first_bytes[-1]
 
     # TLS without SASL: faust gets SSL credentials; plaintext: none.
     ssl_only = settings(listener, pki[1], security_protocol="SSL", sasl_mechanism=None)
     auth = credentials_to_aiokafka_auth(faust_credentials(ssl_only), None)
     assert auth["security_protocol"] == "SSL"
     await handshake(auth["ssl_context"], listener)
-    assert len(listener.handshakes) == 2
+    assert len(listener.handshakes) == 3
     assert faust_credentials(KafkaSettings()) is None
+
+
+async def test_sasl_credentials_travel_over_tls_from_aiokafka_and_faust_clients(
+    sasl_broker: Listener, pki: tuple[trustme.CA, Pki], tmp_path: Path
+) -> None:
+    kafka = settings(sasl_broker, pki[1], sasl_mechanism="PLAIN")
+    app = build_faust_app(
+        PARSER, StageSettings(kafka=kafka, runtime=RuntimeSettings(state_dir=tmp_path))
+    )
+    clients = {
+        "aiokafka": AIOKafkaProducer(**producer_options(kafka), request_timeout_ms=2_000),
+        "faust": app.producer._new_producer(),
+    }
+    for name, client in clients.items():
+        sasl_broker.first_bytes.clear()
+        with pytest.raises(KafkaError):
+            await asyncio.wait_for(client.start(), 30)
+        await client.stop()
+        handshake, sent = sasl_broker.first_bytes[:2]
+        assert b"PLAIN" in handshake, name
+        # SASL PLAIN: authorisation id, user name, password, NUL-separated
+        assert sent.split(b"\x00")[1:] == [b"jobstream", PASSWORD.encode()], name
+    assert len(sasl_broker.handshakes) >= 2
+    assert all("jobstream-client" in client_subject(peer) for peer in sasl_broker.handshakes)
