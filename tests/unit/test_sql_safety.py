@@ -1,4 +1,4 @@
-"""Parameterised SQL everywhere: a scan of the code under libs/ and services/ that fails when
+"""Parameterised SQL everywhere: a scan of libs/, services/ and deploy/native/ that fails when
 an asyncpg query is built from values at run time (an f-string, `+`, `%` or `.format()`).
 
 Values go as bind parameters ($1, $2 ...). DDL, which takes none, quotes identifiers on the
@@ -21,7 +21,7 @@ import pytest
 pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
-SCANNED = ("libs", "services")
+SCANNED = ("libs", "services", "deploy/native")
 # asyncpg Connection / Pool methods whose first argument is SQL text.
 QUERY_METHODS = frozenset(
     {
@@ -111,6 +111,12 @@ def unsafe_queries(source: str, filename: str) -> list[str]:
 
 
 def _unsafe(query: ast.expr, local: dict[str, list[ast.expr]], seen: set[str]) -> bool:
+    if isinstance(query, ast.JoinedStr):
+        # f"{verb} ROLE" with verb one of two literals picks between two statements: code.
+        return any(
+            isinstance(part, ast.FormattedValue) and not _literal_choice(part.value, local)
+            for part in query.values
+        )
     if built_at_run_time(query):
         return True
     if isinstance(query, ast.BinOp) and isinstance(query.op, ast.Add):
@@ -123,6 +129,21 @@ def _unsafe(query: ast.expr, local: dict[str, list[ast.expr]], seen: set[str]) -
         return any(_unsafe(value, local, seen) for value in local[query.id])
     if isinstance(query, ast.IfExp):
         return _unsafe(query.body, local, seen) or _unsafe(query.orelse, local, seen)
+    return False
+
+
+def _literal_choice(node: ast.expr, local: dict[str, list[ast.expr]], depth: int = 0) -> bool:
+    """A string literal, a choice between literals, or a local name only ever assigned those."""
+    if depth > 5:
+        return False
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.IfExp):
+        return _literal_choice(node.body, local, depth + 1) and _literal_choice(
+            node.orelse, local, depth + 1
+        )
+    if isinstance(node, ast.Name) and local.get(node.id):
+        return all(_literal_choice(value, local, depth + 1) for value in local[node.id])
     return False
 
 
@@ -163,6 +184,7 @@ BAD = [
     'async def f(conn, t):\n    sql = "SELECT 1"\n    sql += t\n    await conn.execute(sql)',
     'async def f(pool, n):\n    await pool.executemany(query=f"INSERT {n}", args=[])',
     'async def f(conn, d):\n    await conn.execute(f"CREATE DATABASE \\"{d}\\"")',
+    'async def f(conn, verb):\n    await conn.execute(f"{verb} ROLE x")',
 ]
 GOOD = [
     'async def f(conn, name):\n    await conn.execute("DELETE FROM t WHERE n = $1", name)',
@@ -171,6 +193,9 @@ GOOD = [
     "    await conn.execute(sql)",
     "Q = f\"SELECT {', '.join(COLUMNS)} FROM t\"\nasync def f(conn):\n    await conn.fetch(Q)",
     "async def f(conn, m):\n    await conn.execute(m.sql)",
+    "async def f(conn, exists, role):\n"
+    '    verb = "ALTER" if exists else "CREATE"\n'
+    "    await conn.fetchval(f\"SELECT format('{verb} ROLE %I', $1::text)\", role)",
     'def f(x):\n    return f"not sql {x}".upper()',
 ]
 
