@@ -95,14 +95,19 @@ def post(
     name: str | None = None,
     content_type: str = "application/octet-stream",
     token: str | None = TOKEN,
+    chunked: bool = False,
 ) -> tuple[int, dict[str, object]]:
-    """POST /postings; a Path body is streamed from the file. Returns status and JSON."""
+    """POST /postings; a Path body is streamed from the file (chunked: without saying its
+    length up front, so the server must count). Returns status and JSON."""
     query = "?" + urllib.parse.urlencode({"name": name}) if name else ""
     headers = {"Content-Type": content_type}
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
     size = body.stat().st_size if isinstance(body, Path) else len(body)
-    headers["Content-Length"] = str(size)
+    if chunked:
+        headers["Transfer-Encoding"] = "chunked"
+    else:
+        headers["Content-Length"] = str(size)
     conn = http.client.HTTPConnection("127.0.0.1", services.ports["ingest"], timeout=60)
     try:
         conn.putrequest("POST", "/postings" + query)
@@ -113,7 +118,9 @@ def post(
             if isinstance(body, Path):
                 with body.open("rb") as handle:
                     while chunk := handle.read(1024 * 1024):
-                        conn.send(chunk)
+                        conn.send(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+                if chunked:
+                    conn.send(b"0\r\n\r\n")
             else:
                 conn.send(body)
         except (BrokenPipeError, ConnectionResetError):
@@ -182,11 +189,17 @@ async def test_hostile_inputs_through_every_entry_point(
         else:
             assert 400 <= status < 500 and item.expect != STORED, where
             assert_clear(answer["error"], answer["message"], where)
+    # 50 MB without a Content-Length: refused once the stream passes the limit.
+    status, answer = post(services, corpus_dir / "big.txt", name="big.txt", chunked=True)
+    assert (status, answer["error"]) == (413, "too_large"), answer
     # Names that climb out of folders only ever name the posting, never a path.
     body, content_type = multipart([("../../../../etc/cron.d/evil.txt", posting(90).encode())])
     status, answer = post(services, body, content_type=content_type)
     assert status == 202, answer
     traversal_id = answer["posting_id"]
+    status, answer = post(services, posting(91).encode(), name="../../../etc/passwd.txt")
+    assert status == 202, answer
+    traversal_query_id = answer["posting_id"]
     # A multipart body of many tiny parts is refused before it costs more than its bytes.
     body, content_type = multipart([(f"{n}.txt", b"x") for n in range(1_001)])
     status, answer = post(services, body, content_type=content_type)
@@ -261,7 +274,7 @@ async def test_hostile_inputs_through_every_entry_point(
 
     # --- What came out: every published posting stored, or a dead letter with its reason ---
     published = {posting_id for ids in expected_ids.values() for posting_id in ids}
-    published.add(traversal_id)  # type: ignore[arg-type]
+    published |= {traversal_id, traversal_query_id}  # type: ignore[arg-type]
     dead_topic = kafka_settings.topic(DEAD_LETTERS)
 
     async def settled() -> tuple[set[str], list[DeadLetter]] | None:
@@ -289,8 +302,9 @@ async def test_hostile_inputs_through_every_entry_point(
     assert {(row["title"], row["company"]) for row in rows} >= {(SQL, HTML), (HTML, SQL)}
     assert await pg.fetchval("SELECT count(*) FROM postings WHERE position($1 in text) > 0", SQL)
     assert await pg.fetchval("SELECT to_regclass('postings') IS NOT NULL")  # not dropped
-    name = await pg.fetchval("SELECT source_name FROM postings WHERE posting_id = $1", traversal_id)
-    assert name == "evil.txt"
+    sql = "SELECT source_name FROM postings WHERE posting_id = $1"
+    assert await pg.fetchval(sql, traversal_id) == "evil.txt"
+    assert await pg.fetchval(sql, traversal_query_id) == "passwd.txt"
     skills = await pg.fetchval(
         "SELECT count(*) FROM posting_skills WHERE posting_id = $1",
         expected_ids["many-skills.txt"][0],
