@@ -164,6 +164,13 @@ def items() -> list[Item]:
         Item("nan.json", REJECTED, b'{"text": "Engineer NaN", "title": NaN}', why="NaN"),
         Item("wrong-types.jsonl", EITHER, wrong_types(), why="fields of the wrong type"),
         Item("scalar.json", REJECTED, b"42", why="a number, not a posting"),
+        Item(
+            "tiny-objects.json",
+            REJECTED,
+            b"[" + b"{}," * 3_000_000 + b"{}]",
+            why="9 MB of empty objects: millions of them if read whole",
+        ),
+        Item("tiny-lines.jsonl", REJECTED, b"{}\n" * 3_000_000, why="9 MB of one-object lines"),
         Item("ragged.csv", EITHER, ragged_csv(), why="rows of the wrong length, stray quotes"),
         Item("quote.csv", EITHER, b'text,title\n"never closed, Engineer\n', why="open quote"),
         # Compression.
