@@ -171,6 +171,20 @@ def items() -> list[Item]:
             why="9 MB of empty objects: millions of them if read whole",
         ),
         Item("tiny-lines.jsonl", REJECTED, b"{}\n" * 3_000_000, why="9 MB of one-object lines"),
+        # HTML: its parsed tree costs many times its size.
+        Item("tags.html", REJECTED, b"<b></b>" * 1_400_000, why="9.8 MB of empty elements"),
+        Item(
+            "dense.html",
+            REJECTED,
+            b"<div>x</div>" * (2_000_000 // 12),
+            why="just under the markup limit, dense elements, too much text",
+        ),
+        Item(
+            "html-field.json",
+            REJECTED,
+            json.dumps({"text": "<p>" + "<b>x</b>" * 1_000_000 + "</p>"}).encode(),
+            why="8 MB of HTML in a JSON field",
+        ),
         Item("ragged.csv", EITHER, ragged_csv(), why="rows of the wrong length, stray quotes"),
         Item("quote.csv", EITHER, b'text,title\n"never closed, Engineer\n', why="open quote"),
         # Compression.

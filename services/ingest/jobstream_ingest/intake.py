@@ -44,6 +44,8 @@ FORMAT_BY_SUFFIX: Final[Mapping[str, SourceFormat]] = {
 }
 GZIP_SUFFIXES: Final = (".gz", ".gzip")
 _CONTROL_CHARACTERS: Final = re.compile(r"[\x00-\x1f\x7f]")
+# HTML is parsed only up to this many times the posting text limit (Limits.max_markup_chars).
+MARKUP_RATIO: Final = 10
 # How a record of a many-posting file is named in messages.
 RECORD_WORDS: Final[Mapping[str, str]] = {"json": "item", "jsonl": "line", "csv": "row"}
 
@@ -55,6 +57,13 @@ class Limits:
     max_file_bytes: int = 10 * 1024 * 1024
     max_text_bytes: int = 200 * 1024
     max_postings: int = 10_000
+
+    @property
+    def max_markup_chars(self) -> int:
+        """HTML larger than this is not parsed (parsing costs far more memory than its size).
+        Markup of 10 times the text limit (2 MiB) is generous for a posting; its text would almost
+        surely be over the limit anyway."""
+        return min(self.max_file_bytes, MARKUP_RATIO * self.max_text_bytes)
 
 
 @dataclass(frozen=True)
@@ -146,21 +155,21 @@ def _extract(fmt: SourceFormat, data: bytes, limits: Limits) -> list[_Extract | 
     if fmt in ("txt", "md"):
         return [_Extract(None, decode_text(data))]
     if fmt == "html":
-        return [_Extract(None, html_to_text(decode_text(data)))]
+        return [_Extract(None, html_to_text(decode_text(data), limits.max_markup_chars))]
     if fmt == "pdf":
         return [_Extract(None, pdf_to_text(data, max_chars=limits.max_text_bytes))]
     if fmt == "docx":
         return [_Extract(None, docx_to_text(data, max_bytes=limits.max_file_bytes))]
     readers = {"json": json_items, "jsonl": jsonl_items, "csv": csv_items}
     items = readers[fmt](decode_text(data), limits.max_postings)
-    return [_from_item(item, fmt) for item in items]
+    return [_from_item(item, fmt, limits) for item in items]
 
 
-def _from_item(item: Item, fmt: SourceFormat) -> _Extract | Rejection:
+def _from_item(item: Item, fmt: SourceFormat, limits: Limits) -> _Extract | Rejection:
     try:
         if isinstance(item.record, FormatError):
             raise item.record
-        text, provided = posting_fields(item.record)
+        text, provided = posting_fields(item.record, limits.max_markup_chars)
     except FormatError as error:
         return Rejection(error.reason, error.message, fmt, item.number)
     return _Extract(item.number, text, provided)

@@ -121,6 +121,13 @@ def _docx_bomb() -> bytes:
         ("fake.txt.gz", b"Engineer", "bad_gzip", "not gzip"),
         ("bad.json", b'{"text": "x",', "bad_json", "line 1, column"),
         ("deep.json", b"[" * 100_000, "bad_json", "nested"),
+        ("markup.html", b"<b></b>" * (LIMITS.max_markup_chars // 7 + 1), "too_large", "HTML"),
+        (
+            "markup.json",
+            json.dumps({"text": "<p>" + "<b>x</b>" * (LIMITS.max_markup_chars // 8)}).encode(),
+            "too_large",
+            "markup",
+        ),
         ("trailing-comma.json", b'[{"text": "a"},]', "bad_json", "line 1, column 16"),
         ("no-comma.json", b'[{"text": "a"}\n {"text": "b"}]', "bad_json", "line 2, column 2"),
         ("extra.json", b'[{"text": "a"}] []', "bad_json", "extra data"),
