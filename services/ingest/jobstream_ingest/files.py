@@ -87,33 +87,37 @@ def expand(paths: Iterable[str]) -> Iterator[Path | str | Missing | Refused]:
             if path.is_dir() and not path.is_symlink():
                 yield from _folder(path)
             else:
-                yield _within(path, path.parent)
+                yield from _within(path, path.parent)
 
 
 def _folder(folder: Path) -> Iterator[Path | Refused]:
     # rglob does not descend into linked folders; it lists the links, checked like files.
     for path in sorted(folder.rglob("*")):
         if path.is_symlink():
-            yield _within(path, folder)
+            yield from _within(path, folder)
         elif path.is_file():
             yield path
 
 
-def _within(path: Path, folder: Path) -> Path | Refused:
-    """`path`, or Refused when it is a link leading out of `folder` or to no regular file."""
+def _within(path: Path, folder: Path) -> Iterator[Path | Refused]:
+    """`path`; Refused when it is a link leading out of `folder` (or nowhere); nothing for a
+    link to a folder inside (folders are not inputs; their files are listed anyway)."""
     if not path.is_symlink():
-        return path
+        yield path
+        return
     fmt = detect_format(path.name).format
     try:
-        target = path.resolve()
-    except (OSError, RuntimeError):  # a loop of links
-        return Refused(path, Rejection("symlink", "a link that leads nowhere (a loop)", fmt))
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling, or a loop of links
+        yield Refused(path, Rejection("symlink", "a link that leads nowhere", fmt))
+        return
     if not target.is_relative_to(folder.resolve()):
         message = "a link leading out of its folder is not followed; name the file itself"
-        return Refused(path, Rejection("symlink", message, fmt))
-    if not target.is_file():
-        return Refused(path, Rejection("not_a_file", "a link to no regular file", fmt))
-    return path
+        yield Refused(path, Rejection("symlink", message, fmt))
+    elif target.is_file():
+        yield path
+    elif not target.is_dir():
+        yield Refused(path, Rejection("not_a_file", "only regular files are read", fmt))
 
 
 async def ingest_paths(

@@ -110,3 +110,19 @@ class _NoKafka:
 
     async def ingest(self, channel: str, inputs: list[Input]) -> list[Report]:
         return [Report(item.name, rejections=list(item.outcomes)) for item in inputs]  # type: ignore[arg-type]
+
+
+def test_links_inside_a_folder_to_folders_are_skipped_and_dangling_ones_refused(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text("Engineer")
+    (tmp_path / "again").symlink_to(tmp_path / "sub")
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "nothing.txt")
+    found = list(expand([str(tmp_path)]))
+    assert tmp_path / "sub" / "a.txt" in found
+    refused = [t for t in found if isinstance(t, Refused)]
+    assert [(t.path.name, t.rejection.message) for t in refused] == [
+        ("gone.txt", "a link that leads nowhere")
+    ]
+    assert len(found) == 2
