@@ -57,11 +57,14 @@ async def database(native_stack: StackLayout) -> AsyncIterator[PostgresSettings]
         database="postgres",
     )
     name = f"jobstream_test_{uuid.uuid4().hex[:10]}"
+    # DDL takes no bind parameters: format(%I) quotes the identifiers on the server side.
+    create = "SELECT format('CREATE DATABASE %I OWNER %I', $1::text, $2::text)"
+    drop = "SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', $1::text)"
     try:
-        await admin.execute(f'CREATE DATABASE "{name}" OWNER "{base.owner_user}"')
+        await admin.execute(await admin.fetchval(create, name, base.owner_user))
         yield base.model_copy(update={"database": name})
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(await admin.fetchval(drop, name))
         await admin.close()
 
 

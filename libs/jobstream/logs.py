@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import logging.config
 import re
-from typing import Any
+from typing import Any, cast
 
 import structlog
 
@@ -31,11 +31,24 @@ MASK = "**********"
 
 
 def mask_secrets(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
-    """A structlog processor: fields named like secrets never reach a log line."""
-    for key in event:
-        if SECRET_FIELD.search(key) and event[key] is not None:
-            event[key] = MASK
-    return event
+    """A structlog processor: fields named like secrets never reach a log line, nor do such
+    keys inside a logged mapping (client options hold `sasl_plain_password`)."""
+    return cast(dict[str, Any], _masked(event))
+
+
+def _masked(value: Any, depth: int = 0) -> Any:
+    if depth > 5:  # log fields are shallow; a deeper structure is left as it is
+        return value
+    if isinstance(value, dict):
+        return {
+            key: MASK
+            if isinstance(key, str) and SECRET_FIELD.search(key) and item is not None
+            else _masked(item, depth + 1)
+            for key, item in value.items()
+        }
+    if isinstance(value, list) or type(value) is tuple:
+        return type(value)(_masked(item, depth + 1) for item in value)
+    return value
 
 
 def logging_config(service: str, level: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jobstream.topology import Stage, TopicSpec, qualified
@@ -20,9 +20,17 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class KafkaSettings(BaseSettings):
-    """How to reach Kafka, and the namespace that prefixes topic and group names."""
+    """How to reach Kafka, and the namespace that prefixes topic and group names.
 
-    model_config = SettingsConfigDict(env_prefix="JOBSTREAM_KAFKA_", frozen=True)
+    The security settings serve a production cluster (README: "Connecting to a production
+    Kafka"); every client, aiokafka and faust alike, is built from them by
+    `jobstream.kafka.config` and `jobstream.kafka.faust_stage`.
+    """
+
+    # hide_input_in_errors: a refused setting must not echo a password in the error.
+    model_config = SettingsConfigDict(
+        env_prefix="JOBSTREAM_KAFKA_", frozen=True, hide_input_in_errors=True
+    )
 
     bootstrap_servers: str = "127.0.0.1:19092"
     namespace: str = Field(
@@ -34,6 +42,47 @@ class KafkaSettings(BaseSettings):
     sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
     sasl_username: str | None = None
     sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = Field(
+        None,
+        description="CA certificates (PEM) the brokers' certificates must chain to; "
+        "unset: the system's CAs",
+    )
+    ssl_certfile: Path | None = Field(
+        None, description="client certificate (PEM), for brokers that require mutual TLS"
+    )
+    ssl_keyfile: Path | None = Field(None, description="the client certificate's private key")
+    ssl_key_password: SecretStr | None = Field(
+        None, description="password of an encrypted private key"
+    )
+
+    @model_validator(mode="after")
+    def _complete_security(self) -> KafkaSettings:
+        """A half-configured secure connection fails at start-up, saying what is missing,
+        rather than at the first connection attempt with a broker's terse error."""
+        sasl = self.security_protocol.startswith("SASL_")
+        if sasl and self.sasl_mechanism is None:
+            raise ValueError(f"{self.security_protocol} needs JOBSTREAM_KAFKA_SASL_MECHANISM")
+        if sasl and (self.sasl_username is None or self.sasl_password is None):
+            raise ValueError(
+                "SASL needs JOBSTREAM_KAFKA_SASL_USERNAME and JOBSTREAM_KAFKA_SASL_PASSWORD"
+            )
+        if not sasl and self.sasl_mechanism is not None:
+            raise ValueError(
+                "JOBSTREAM_KAFKA_SASL_MECHANISM is set: use JOBSTREAM_KAFKA_SECURITY_PROTOCOL="
+                "SASL_SSL (or SASL_PLAINTEXT)"
+            )
+        tls_files = (self.ssl_cafile, self.ssl_certfile, self.ssl_keyfile)
+        if not self.uses_tls and any(path is not None for path in tls_files):
+            raise ValueError(
+                "TLS files are set: use JOBSTREAM_KAFKA_SECURITY_PROTOCOL=SSL (or SASL_SSL)"
+            )
+        if self.ssl_keyfile is not None and self.ssl_certfile is None:
+            raise ValueError("JOBSTREAM_KAFKA_SSL_KEYFILE needs JOBSTREAM_KAFKA_SSL_CERTFILE")
+        return self
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.security_protocol in ("SSL", "SASL_SSL")
 
     def topic(self, spec: TopicSpec) -> str:
         return qualified(spec.name, self.namespace)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ssl import SSLContext
 from typing import Any
 
 from aiokafka.helpers import create_ssl_context
@@ -16,15 +17,34 @@ def client_options(settings: KafkaSettings) -> dict[str, Any]:
         "bootstrap_servers": settings.bootstrap_servers,
         "security_protocol": settings.security_protocol,
     }
-    if settings.security_protocol in ("SSL", "SASL_SSL"):
-        options["ssl_context"] = create_ssl_context()
+    context = ssl_context(settings)
+    if context is not None:
+        options["ssl_context"] = context
     if settings.sasl_mechanism:
         options["sasl_mechanism"] = settings.sasl_mechanism
         options["sasl_plain_username"] = settings.sasl_username
-        options["sasl_plain_password"] = (
-            settings.sasl_password.get_secret_value() if settings.sasl_password else None
-        )
+        options["sasl_plain_password"] = sasl_password(settings)
     return options
+
+
+def ssl_context(settings: KafkaSettings) -> SSLContext | None:
+    """The TLS context of every client (SSL, SASL_SSL): it verifies the brokers' certificates
+    and host names against the configured CA (or the system's) and presents the client
+    certificate when one is configured. None without TLS."""
+    if not settings.uses_tls:
+        return None
+    password = settings.ssl_key_password
+    context: SSLContext = create_ssl_context(
+        cafile=settings.ssl_cafile,
+        certfile=settings.ssl_certfile,
+        keyfile=settings.ssl_keyfile,
+        password=password.get_secret_value() if password else None,
+    )
+    return context
+
+
+def sasl_password(settings: KafkaSettings) -> str | None:
+    return settings.sasl_password.get_secret_value() if settings.sasl_password else None
 
 
 def producer_options(settings: KafkaSettings) -> dict[str, Any]:

@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import faust
+from faust.auth import Credentials, SASLCredentials, SSLCredentials
 from mode import CrashingSupervisor
 
-from jobstream.settings import ServiceSettings
+from jobstream.kafka.config import sasl_password, ssl_context
+from jobstream.settings import KafkaSettings, ServiceSettings
 from jobstream.stages import BatchHandler, Record
 from jobstream.topology import MAX_RECORD_BYTES, Stage, TopicSpec
 
@@ -27,6 +29,9 @@ def build_faust_app(stage: Stage, settings: ServiceSettings) -> faust.App:
     return faust.App(
         app_id,
         broker=brokers,
+        # faust builds its consumer and producer itself: the security settings reach them
+        # only through its credentials (it ignores aiokafka options given any other way).
+        broker_credentials=faust_credentials(kafka),
         # The ops endpoints are served by jobstream.ops_http; faust's own web server stays off.
         web_enabled=False,
         # Topics are created explicitly (jobstream.kafka.admin), never implicitly by a client.
@@ -46,6 +51,22 @@ def build_faust_app(stage: Stage, settings: ServiceSettings) -> faust.App:
         key_serializer="raw",
         value_serializer="raw",
     )
+
+
+def faust_credentials(kafka: KafkaSettings) -> Credentials | None:
+    """The same security as `client_options` gives aiokafka clients, as faust credentials
+    (None: PLAINTEXT)."""
+    context = ssl_context(kafka)
+    if kafka.security_protocol.startswith("SASL_"):
+        return SASLCredentials(
+            username=kafka.sasl_username,
+            password=sasl_password(kafka),
+            mechanism=kafka.sasl_mechanism,
+            ssl_context=context,  # SASL_SSL when given, SASL_PLAINTEXT when None
+        )
+    if context is not None:
+        return SSLCredentials(context)
+    return None
 
 
 def source_topic(app: faust.App, settings: ServiceSettings, spec: TopicSpec) -> Any:

@@ -66,15 +66,19 @@ async def publish_paths(
 
 
 def print_summary(summary: IngestSummary, console: Console) -> None:
+    # markup=False: file names and messages are the input's words; "[red]" in a name is text.
+    def say(line: str) -> None:
+        console.print(line, markup=False)
+
     rejected = sum(summary.rejected.values())
-    console.print(
+    say(
         f"published {summary.published}, duplicates {summary.duplicates}, rejected {rejected}"
         f" ({summary.files} input{'s' if summary.files != 1 else ''})"
     )
     if rejected:
         reasons = ", ".join(f"{reason} {n}" for reason, n in summary.rejected.most_common())
-        console.print(f"  rejected by reason: {reasons}")
+        say(f"  rejected by reason: {reasons}")
     for name, rejection in summary.rejections[:LISTED_REJECTIONS]:
-        console.print(f"  rejected {name}: {rejection.describe()} ({rejection.reason})")
+        say(f"  rejected {name}: {rejection.describe()} ({rejection.reason})")
     if rejected > LISTED_REJECTIONS:
-        console.print(f"  … and {rejected - LISTED_REJECTIONS} more")
+        say(f"  … and {rejected - LISTED_REJECTIONS} more")

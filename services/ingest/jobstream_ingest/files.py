@@ -17,8 +17,11 @@ from typing import BinaryIO
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from jobstream.contracts import SourceFormat
-from jobstream_ingest.intake import Limits, Rejection, detect_format, read_postings
+from jobstream.logs import get_logger
+from jobstream_ingest.intake import Limits, Rejection, detect_format, read_postings, unforeseen
 from jobstream_ingest.publishing import Ingestor, Input, Report
+
+log = get_logger(__name__)
 
 STDIN = "-"
 # A batch is published once it holds this many postings (or files): few round trips, bounded
@@ -53,21 +56,68 @@ class Missing:
     pattern: str
 
 
-def expand(paths: Iterable[str]) -> Iterator[Path | str | Missing]:
-    """Files named, files under folders (sorted), glob matches, and '-' for stdin."""
+@dataclass(frozen=True)
+class Refused:
+    """A file found in a folder (or by a glob) that is not read, and why."""
+
+    path: Path
+    rejection: Rejection
+
+
+def expand(paths: Iterable[str]) -> Iterator[Path | str | Missing | Refused]:
+    """Files named, files under folders (sorted), glob matches, and '-' for stdin.
+
+    A file named on the command line is read even through a symbolic link (the person named
+    it). A link found inside a folder or by a glob is followed only when it stays inside
+    that folder: a link planted in a folder must not make the CLI read `/etc/passwd`.
+    """
     for raw in paths:
         if raw == STDIN:
             yield STDIN
             continue
-        matches = sorted(glob.glob(raw, recursive=True)) if glob.has_magic(raw) else [raw]
+        if not glob.has_magic(raw):
+            path = Path(raw)
+            yield from _folder(path) if path.is_dir() else [path]
+            continue
+        matches = sorted(glob.glob(raw, recursive=True))
         if not matches:
             yield Missing(raw)
         for match in matches:
             path = Path(match)
-            if path.is_dir():
-                yield from sorted(p for p in path.rglob("*") if p.is_file())
+            if path.is_dir() and not path.is_symlink():
+                yield from _folder(path)
             else:
-                yield path
+                yield from _within(path, path.parent)
+
+
+def _folder(folder: Path) -> Iterator[Path | Refused]:
+    # rglob does not descend into linked folders; it lists the links, checked like files.
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            yield from _within(path, folder)
+        elif path.is_file():
+            yield path
+
+
+def _within(path: Path, folder: Path) -> Iterator[Path | Refused]:
+    """`path`; Refused when it is a link leading out of `folder` (or nowhere); nothing for a
+    link to a folder inside (folders are not inputs; their files are listed anyway)."""
+    if not path.is_symlink():
+        yield path
+        return
+    fmt = detect_format(path.name).format
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling, or a loop of links
+        yield Refused(path, Rejection("symlink", "a link that leads nowhere", fmt))
+        return
+    if not target.is_relative_to(folder.resolve()):
+        message = "a link leading out of its folder is not followed; name the file itself"
+        yield Refused(path, Rejection("symlink", message, fmt))
+    elif target.is_file():
+        yield path
+    elif not target.is_dir():
+        yield Refused(path, Rejection("not_a_file", "only regular files are read", fmt))
 
 
 async def ingest_paths(
@@ -84,7 +134,7 @@ async def ingest_paths(
     batch: list[Input] = []
     postings = 0
 
-    def read(target: Path | str | Missing) -> Input:
+    def read(target: Path | str | Missing | Refused) -> Input:
         return _read(target, limits, stdin, stdin_format)
 
     columns = (
@@ -116,8 +166,13 @@ async def ingest_paths(
 
 
 def _read(
-    target: Path | str | Missing, limits: Limits, stdin: BinaryIO | None, stdin_format: SourceFormat
+    target: Path | str | Missing | Refused,
+    limits: Limits,
+    stdin: BinaryIO | None,
+    stdin_format: SourceFormat,
 ) -> Input:
+    if isinstance(target, Refused):
+        return Input(str(target.path), 0, [target.rejection])
     if isinstance(target, Missing):
         rejection = Rejection("no_match", "no file has this name or matches this pattern")
         return Input(target.pattern, 0, [rejection])
@@ -138,4 +193,8 @@ def _read(
             data = handle.read(limits.max_file_bytes + 1)
     except OSError as error:
         return Input(str(path), 0, [Rejection("unreadable", f"cannot read it: {error.strerror}")])
-    return Input(str(path), len(data), read_postings(path.name, data, "cli", limits))
+    try:
+        return Input(str(path), len(data), read_postings(path.name, data, "cli", limits))
+    except Exception as error:  # see intake.unforeseen: one file does not stop the run
+        log.exception("reading failed", file=str(path))
+        return Input(str(path), len(data), [unforeseen(error)])

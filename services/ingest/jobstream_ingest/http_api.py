@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from jobstream.contracts import SourceFormat
 from jobstream.logs import get_logger
-from jobstream_ingest.intake import Limits, detect_format, read_postings
+from jobstream_ingest.intake import Limits, Outcome, detect_format, read_postings, unforeseen
 from jobstream_ingest.openapi import openapi_document
 from jobstream_ingest.publishing import Ingestor, Input, Report
 
@@ -46,6 +46,9 @@ GENERIC_TYPES: Final = frozenset(
 )
 # Room for the boundaries and part headers of a multipart body, on top of the size limit.
 MULTIPART_OVERHEAD: Final = 64 * 1024
+# Files one multipart upload may hold: 10 MiB of empty parts would otherwise be some 100,000
+# inputs to read and report, each costing far more than its bytes.
+MAX_PARTS: Final = 1_000
 _CHUNK: Final = 64 * 1024
 # Error statuses of rejections that are not "bad request".
 _STATUS: Final[Mapping[str, int]] = {
@@ -91,11 +94,8 @@ class PostingsApi:
 
         def read() -> list[Input]:
             return [
-                Input(upload.name or "request body", len(upload.data), outcomes)
+                Input(upload.name or "request body", len(upload.data), _read(upload, limits))
                 for upload in uploads
-                for outcomes in [
-                    read_postings(upload.name, upload.data, "http", limits, upload.format)
-                ]
             ]
 
         inputs = await asyncio.to_thread(read)
@@ -159,6 +159,10 @@ class PostingsApi:
                 ) from error
             if part is None:
                 break
+            if len(uploads) >= MAX_PARTS:
+                raise RequestError(
+                    413, "too_many_parts", f"over {MAX_PARTS:,} files in one upload; split it"
+                )
             if not isinstance(part, BodyPartReader):
                 raise RequestError(400, "bad_multipart", "nested multipart bodies are not read")
             data = bytearray()
@@ -174,6 +178,14 @@ class PostingsApi:
         if not uploads:
             raise RequestError(400, "empty", "the multipart body holds no file")
         return uploads
+
+
+def _read(upload: Upload, limits: Limits) -> list[Outcome]:
+    try:
+        return read_postings(upload.name, upload.data, "http", limits, upload.format)
+    except Exception as error:  # see intake.unforeseen
+        log.exception("reading failed", upload=upload.name)
+        return [unforeseen(error)]
 
 
 def _bad_multipart(error: Exception) -> RequestError:

@@ -28,7 +28,7 @@ from aiokafka.errors import KafkaError
 from watchfiles import awatch
 
 from jobstream.logs import get_logger
-from jobstream_ingest.intake import Limits, Rejection, detect_format, read_postings
+from jobstream_ingest.intake import Limits, Rejection, detect_format, read_postings, unforeseen
 from jobstream_ingest.publishing import Ingestor, Input, Report
 
 log = get_logger(__name__)
@@ -146,8 +146,7 @@ class Inbox:
         # file to fail again forever: it is rejected with the error, and the error is logged.
         except Exception as error:
             log.exception("reading failed", file=path.name)
-            rejection = Rejection("unreadable", f"cannot read it: {type(error).__name__}: {error}")
-            return Input(path.name, 0, [rejection])
+            return Input(path.name, 0, [unforeseen(error)])
 
     def _settle(self, path: Path, item: Input, report: Report) -> None:
         """Move the file where it belongs; the sidecar is written first, so a crash in

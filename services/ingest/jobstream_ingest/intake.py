@@ -10,6 +10,7 @@ No I/O here; the inbox, the CLI and HTTP all call `read_postings` (formats in `f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -42,6 +43,9 @@ FORMAT_BY_SUFFIX: Final[Mapping[str, SourceFormat]] = {
     ".docx": "docx",
 }
 GZIP_SUFFIXES: Final = (".gz", ".gzip")
+_CONTROL_CHARACTERS: Final = re.compile(r"[\x00-\x1f\x7f]")
+# HTML is parsed only up to this many times the posting text limit (Limits.max_markup_chars).
+MARKUP_RATIO: Final = 10
 # How a record of a many-posting file is named in messages.
 RECORD_WORDS: Final[Mapping[str, str]] = {"json": "item", "jsonl": "line", "csv": "row"}
 
@@ -53,6 +57,13 @@ class Limits:
     max_file_bytes: int = 10 * 1024 * 1024
     max_text_bytes: int = 200 * 1024
     max_postings: int = 10_000
+
+    @property
+    def max_markup_chars(self) -> int:
+        """HTML larger than this is not parsed (parsing costs far more memory than its size).
+        Markup of 10 times the text limit (2 MiB) is generous for a posting; its text would almost
+        surely be over the limit anyway."""
+        return min(self.max_file_bytes, MARKUP_RATIO * self.max_text_bytes)
 
 
 @dataclass(frozen=True)
@@ -121,7 +132,7 @@ def read_postings(
         return [Rejection("empty", "the file holds no postings", fmt)]
     source = Source(
         channel=channel,
-        name=PurePath(name).name[:200] if name else None,
+        name=source_name(name),
         format=fmt,
         compressed=compressed,
     )
@@ -144,21 +155,21 @@ def _extract(fmt: SourceFormat, data: bytes, limits: Limits) -> list[_Extract | 
     if fmt in ("txt", "md"):
         return [_Extract(None, decode_text(data))]
     if fmt == "html":
-        return [_Extract(None, html_to_text(decode_text(data)))]
+        return [_Extract(None, html_to_text(decode_text(data), limits.max_markup_chars))]
     if fmt == "pdf":
         return [_Extract(None, pdf_to_text(data, max_chars=limits.max_text_bytes))]
     if fmt == "docx":
         return [_Extract(None, docx_to_text(data, max_bytes=limits.max_file_bytes))]
     readers = {"json": json_items, "jsonl": jsonl_items, "csv": csv_items}
     items = readers[fmt](decode_text(data), limits.max_postings)
-    return [_from_item(item, fmt) for item in items]
+    return [_from_item(item, fmt, limits) for item in items]
 
 
-def _from_item(item: Item, fmt: SourceFormat) -> _Extract | Rejection:
+def _from_item(item: Item, fmt: SourceFormat, limits: Limits) -> _Extract | Rejection:
     try:
         if isinstance(item.record, FormatError):
             raise item.record
-        text, provided = posting_fields(item.record)
+        text, provided = posting_fields(item.record, limits.max_markup_chars)
     except FormatError as error:
         return Rejection(error.reason, error.message, fmt, item.number)
     return _Extract(item.number, text, provided)
@@ -186,6 +197,22 @@ def _posting(extract: _Extract, source: Source, limits: Limits) -> Outcome:
     except ValidationError as error:
         problem = error.errors()[0]
         return reject("bad_field", f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}")
+
+
+def unforeseen(error: Exception) -> Rejection:
+    """A reader failed in a way it did not foresee. The input is rejected with the error (the
+    caller logs the traceback), so neither the service nor a CLI run stops, and the input
+    does not fail again forever."""
+    return Rejection("unreadable", f"cannot read it: {type(error).__name__}: {error}"[:500])
+
+
+def source_name(name: str | None) -> str | None:
+    """The name a posting records as its source: the last part of a path (an upload may name
+    `../../etc/passwd`), without control characters (PostgreSQL text refuses NUL), bounded."""
+    if not name:
+        return None
+    base = _CONTROL_CHARACTERS.sub("", PurePath(name).name)[:200]
+    return base or None
 
 
 def _over(size: int, limit: int) -> str:

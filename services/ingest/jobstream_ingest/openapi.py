@@ -123,7 +123,7 @@ def openapi_document(limits: Limits, token_required: bool) -> dict[str, Any]:
             },
             "400": _error_response("nothing usable: malformed JSON, empty, binary, ..."),
             "401": _error_response("a bearer token is configured and was not sent"),
-            "413": _error_response("over the size limit"),
+            "413": _error_response("over the size limit, or over 1,000 files in one upload"),
             "415": _error_response("a content type or file format ingest does not read"),
             "503": _error_response("Kafka did not take the postings; try again later"),
         },

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from jobstream import metrics
 from jobstream.contracts import ParsedPosting, TaggedPosting, decode, utc_now
 from jobstream.kafka.worker import run_stage_worker, transform_handler
-from jobstream.logs import get_logger
+from jobstream.logs import configure_logging, get_logger
 from jobstream.topology import TAGGER
 from jobstream_tagger.settings import TaggerSettings
 from jobstream_tagger.tag import analyse, matcher_for
@@ -49,6 +49,9 @@ def taxonomy_for(settings: TaggerSettings) -> Taxonomy:
 
 
 def serve(settings: TaggerSettings) -> None:
+    # Before the first line is logged: it too must be a JSON line (run_stage_worker configures
+    # logging again, the same way).
+    configure_logging(TAGGER.name, settings.runtime.log_level)
     taxonomy = taxonomy_for(settings)  # once, before consuming: a broken one stops start-up
     matcher_for(taxonomy)  # build the automaton before the first batch, not during it
     # The taxonomy and automaton tables are some 100,000 objects that live as long as the

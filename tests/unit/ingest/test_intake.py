@@ -121,6 +121,25 @@ def _docx_bomb() -> bytes:
         ("fake.txt.gz", b"Engineer", "bad_gzip", "not gzip"),
         ("bad.json", b'{"text": "x",', "bad_json", "line 1, column"),
         ("deep.json", b"[" * 100_000, "bad_json", "nested"),
+        ("markup.html", b"<b></b>" * (LIMITS.max_markup_chars // 7 + 1), "too_large", "HTML"),
+        (
+            "markup.json",
+            json.dumps({"text": "<p>" + "<b>x</b>" * (LIMITS.max_markup_chars // 8)}).encode(),
+            "too_large",
+            "markup",
+        ),
+        ("trailing-comma.json", b'[{"text": "a"},]', "bad_json", "line 1, column 16"),
+        ("no-comma.json", b'[{"text": "a"}\n {"text": "b"}]', "bad_json", "line 2, column 2"),
+        ("extra.json", b'[{"text": "a"}] []', "bad_json", "extra data"),
+        ("open.json", b'[{"text": "a"}', "bad_json", "delimiter"),
+        ("tiny-objects.json", b"[" + b"{}," * 300_000 + b"{}]", "too_many_postings", "limit"),
+        ("tiny-lines.jsonl", b"{}\n" * 300_000, "too_many_postings", "limit"),
+        ("huge-int.json", b'{"text": "x", "title": ' + b"9" * 5_000 + b"}", "bad_json", "digits"),
+        ("nan.json", b'{"text": "x", "title": NaN}', "bad_json", "NaN"),
+        ("inf.json", b'{"text": "x", "title": -Infinity}', "bad_json", "Infinity"),
+        ("big-float.json", b'{"text": "x", "title": 1e999}', "bad_json", "too large"),
+        ("nul-title.json", b'{"text": "x", "title": "a\\u0000b"}', "bad_field", "NUL"),
+        ("nul-company.csv", b"text,company\nx,a\x00b\n", "binary", "NUL"),
         ("number.json", b"42", "bad_json", "posting object"),
         ("empty.json", b"[]", "empty", "no postings"),
         ("notext.json", b'{"title": "Engineer"}', "no_text", "description"),
@@ -265,6 +284,20 @@ def test_source_name_never_carries_directories() -> None:
     posting = read_one("../../etc/job.md", b"Engineer")
     assert isinstance(posting, RawPosting)
     assert posting.source.name == "job.md" and posting.source.format == "md"
+
+
+def test_source_name_drops_control_characters_postgresql_would_refuse() -> None:
+    posting = read_one("jo\x00b\n\x1b[31m.md", b"Engineer")
+    assert isinstance(posting, RawPosting)
+    assert posting.source.name == "job[31m.md"
+
+
+def test_a_huge_integer_on_one_line_rejects_that_line_alone() -> None:
+    data = b'{"text": "one"}\n{"text": "two", "title": ' + b"7" * 5_000 + b"}\n"
+    first, second = read("jobs.jsonl", data)
+    assert isinstance(first, RawPosting)
+    assert isinstance(second, Rejection) and (second.reason, second.record) == ("bad_json", 2)
+    assert "4,300 digits" in second.describe()
 
 
 def test_identity_folds_every_kind_of_white_space_as_before() -> None:

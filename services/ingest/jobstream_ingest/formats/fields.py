@@ -37,8 +37,11 @@ def has_text_key(keys: list[str]) -> bool:
     return any(normalise_key(key) in TEXT_KEYS for key in keys)
 
 
-def posting_fields(record: Mapping[str, object]) -> tuple[str, ProvidedFields]:
-    """The posting text and the provided fields of one record; FormatError when unusable."""
+def posting_fields(
+    record: Mapping[str, object], max_markup_chars: int
+) -> tuple[str, ProvidedFields]:
+    """The posting text and the provided fields of one record; FormatError when unusable.
+    A text given as HTML is converted, if it is under `max_markup_chars`."""
     values = {normalise_key(key): value for key, value in record.items() if isinstance(key, str)}
     text = _first(values, TEXT_KEYS)
     if text is None:
@@ -48,12 +51,15 @@ def posting_fields(record: Mapping[str, object]) -> tuple[str, ProvidedFields]:
     if not isinstance(text, str):
         raise FormatError("bad_field", f"the posting text must be a string, not {_kind(text)}")
     if looks_like_html(text):
-        text = html_to_text(text)
+        text = html_to_text(text, max_markup_chars)
     given = {}
     for field, keys in FIELD_KEYS.items():
         value = _first(values, keys)
         if value is not None:
             given[field] = _as_text(field, value)
+        if "\x00" in (given.get(field) or ""):
+            # PostgreSQL's text type cannot hold NUL; it would fail the store, not here.
+            raise FormatError("bad_field", f"field {field} holds a NUL character")
     try:
         return text, ProvidedFields(**{name: value for name, value in given.items() if value})
     except ValidationError as error:

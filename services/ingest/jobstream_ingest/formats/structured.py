@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
-from collections.abc import Mapping
+import math
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from jobstream_ingest.formats.errors import FormatError
@@ -31,39 +34,84 @@ class Item:
 def json_items(text: str, max_items: int) -> list[Item]:
     """A posting object, or a list of them (numbered from 1)."""
     try:
-        value = json.loads(text)
+        value = _json_value(text, max_items)
+    except FormatError:
+        raise
     except json.JSONDecodeError as error:
         raise FormatError("bad_json", _json_problem(error)) from error
-    except RecursionError as error:
-        raise FormatError("bad_json", "the JSON is nested too deeply") from error
+    except (RecursionError, ValueError) as error:
+        raise FormatError("bad_json", _value_problem(error)) from error
     if isinstance(value, dict):
         return [Item(None, value)]
     if isinstance(value, list):
-        _check_count(len(value), max_items)
         return [Item(number, _object(item)) for number, item in enumerate(value, start=1)]
     raise FormatError("bad_json", "expected a posting object or a list of them")
 
 
 def jsonl_items(text: str, max_items: int) -> list[Item]:
     """One posting object a line (numbered by line); blank lines are skipped."""
-    lines = text.split("\n")
-    _check_count(sum(1 for line in lines if line.strip()), max_items)
+    if text.count("\n") >= max_items:  # perhaps too many: count, stopping past the limit
+        _check_count(sum(1 for _ in itertools.islice(_lines(text), max_items + 1)), max_items)
     items: list[Item] = []
-    # Split on newlines only: JSON strings may hold U+2028 and other characters that
-    # str.splitlines() would also break on.
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, line in _lines(text):
         try:
-            value: object = json.loads(line)
+            value: object = _loads(line)
         except json.JSONDecodeError as error:
             items.append(Item(number, FormatError("bad_json", _json_problem(error, line=False))))
             continue
-        except RecursionError:
-            items.append(Item(number, FormatError("bad_json", "the JSON is nested too deeply")))
+        except (RecursionError, ValueError) as error:
+            items.append(Item(number, FormatError("bad_json", _value_problem(error))))
             continue
         items.append(Item(number, _object(value)))
     return items
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """The non-blank lines of `text`, numbered, one at a time: 10 MB of short lines split at
+    once would be millions of strings (some 300 MB) before the count refuses them. Split on
+    newlines only: JSON strings may hold U+2028 and other characters that
+    str.splitlines() would also break on."""
+    start, number = 0, 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        number += 1
+        line = text[start:end]
+        if line.strip():
+            yield number, line
+        start = end + 1
+
+
+def _json_value(text: str, max_items: int) -> object:
+    """The JSON value of `text`; a top-level list is read one item at a time and refused once
+    over `max_items`, before the rest is built (10 MB of `{},` is 3 million objects)."""
+    start = _JSON_SPACE.match(text).end()  # type: ignore[union-attr]
+    if not text.startswith("[", start):
+        return _loads(text)
+    values: list[object] = []
+    index = _skip_space(text, start + 1)
+    if text.startswith("]", index):
+        index += 1
+    else:
+        while True:
+            value, index = _DECODER.raw_decode(text, index)
+            values.append(value)
+            _check_count(len(values), max_items)
+            index = _skip_space(text, index)
+            if text.startswith(",", index):
+                index = _skip_space(text, index + 1)
+            elif text.startswith("]", index):
+                index += 1
+                break
+            else:
+                raise json.JSONDecodeError("Expecting ',' delimiter", text, index)
+    if _skip_space(text, index) != len(text):
+        raise json.JSONDecodeError("Extra data", text, index)
+    return values
+
+
+def _skip_space(text: str, index: int) -> int:
+    return _JSON_SPACE.match(text, index).end()  # type: ignore[union-attr]
 
 
 def csv_items(text: str, max_items: int) -> list[Item]:
@@ -116,6 +164,39 @@ def _object(value: object) -> Mapping[str, object] | FormatError:
     return FormatError("bad_json", "expected a posting object ({...})")
 
 
+def _loads(text: str) -> object:
+    """Strict JSON: NaN and Infinity (which Python's json accepts, and which are no numbers a
+    posting's field can hold) are refused, as are floats too large to be finite."""
+    return _DECODER.decode(text)
+
+
+def _refuse_constant(name: str) -> object:
+    raise FormatError("bad_json", f"{name} is not a JSON value; send numbers or text")
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise FormatError("bad_json", f"the number {literal[:20]} is too large")
+    return value
+
+
+def _value_problem(error: RecursionError | ValueError) -> str:
+    """Words for what json.loads raises besides a syntax error: too deep a nesting, an integer
+    of more digits than Python converts (4,300), or a refused NaN / Infinity."""
+    if isinstance(error, RecursionError):
+        return "the JSON is nested too deeply"
+    if isinstance(error, FormatError):
+        return error.message
+    if "digits" in str(error):
+        return "the JSON holds an integer of over 4,300 digits"
+    return f"not valid JSON: {error}"
+
+
 def _json_problem(error: json.JSONDecodeError, line: bool = True) -> str:
     where = f"line {error.lineno}, column {error.colno}" if line else f"column {error.colno}"
     return f"not valid JSON at {where}: {error.msg}"
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
