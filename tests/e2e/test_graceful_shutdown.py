@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import os
 import signal
 import subprocess
@@ -43,6 +44,7 @@ from tests.kafka_records import count_records
 pytestmark = pytest.mark.e2e
 
 EVENTS = 1_500
+INGEST_POSTINGS = 6_000
 BATCH = 10
 # How long `jobstream stack stop` (stop_services) waits after SIGTERM before it SIGKILLs.
 STOP_BOUND = float(inspect.signature(stop_services).parameters["timeout"].default)
@@ -179,6 +181,68 @@ async def test_sigterm_drains_commits_and_a_restart_reprocesses_nothing(
         assert worker.metric("jobstream_events_consumed_total") == EVENTS - done
         if stage is STORE:
             assert worker.metric('jobstream_postings_stored_total{outcome="unchanged"}') == 0
+        code, seconds = await asyncio.to_thread(worker.terminate)
+        assert code == 0 and seconds < STOP_BOUND
+    finally:
+        worker.kill()
+        print(worker.log.read_text(errors="replace")[-2000:])
+
+
+async def test_sigterm_stops_ingest_between_batches_and_a_restart_publishes_the_rest(
+    kafka_settings: KafkaSettings, tmp_path: Path
+) -> None:
+    """Files are published a batch at a time and moved once Kafka acknowledged them: after
+    SIGTERM nothing is half done, and a restart publishes only the files still waiting."""
+    layout = StackLayout(tmp_path / "state")
+    layout.create()
+    inbox = layout.inbox
+    inbox.mkdir()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("JOBSTREAM_")},
+        "JOBSTREAM_STATE_DIR": str(layout.root),
+        "JOBSTREAM_KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
+        "JOBSTREAM_KAFKA_NAMESPACE": kafka_settings.namespace,
+        "JOBSTREAM_INGEST_HTTP_PORT": str(free_port()),
+        "JOBSTREAM_INGEST_STABLE_SECONDS": "0.2",
+        "JOBSTREAM_INGEST_BATCH_FILES": "5",
+    }
+    texts = list(postings(INGEST_POSTINGS, 13))
+    files = 400
+    for number in range(files):
+        chunk = texts[number::files]
+        body = "".join(json.dumps({"description": text}) + "\n" for text in chunk)
+        (inbox / f".jobs-{number:03d}.jsonl.part").write_text(body)
+    worker = Worker("ingest", env, layout.logs / "ingest.log")
+    raw = kafka_settings.topic(PARSER.reads)
+    try:
+        await asyncio.to_thread(worker.start, layout)
+        for part in sorted(inbox.glob(".jobs-*.part")):
+            part.rename(inbox / part.name.removeprefix(".").removesuffix(".part"))
+
+        async def under_way() -> bool:
+            return await count_records(kafka_settings, raw) > 0
+
+        await eventually(under_way, "ingest to get going")
+        code, seconds = await asyncio.to_thread(worker.terminate)
+        published = await count_records(kafka_settings, raw)
+        moved = list((inbox / "processed").rglob("*.jsonl"))
+        waiting = list(inbox.glob("jobs-*.jsonl"))
+        print(f"ingest: exit {code} {seconds:.1f} s after SIGTERM; {len(moved)} files moved")
+        assert code == 0, worker.log.read_text()[-3000:]
+        assert seconds < STOP_BOUND
+        assert len(moved) + len(waiting) == files
+        assert waiting, "the signal should land mid-load"
+        moved_postings = sum(len(path.read_text().splitlines()) for path in moved)
+        assert published == moved_postings, "published files not moved, or moved not published"
+
+        await asyncio.to_thread(worker.start, layout)
+
+        async def all_moved() -> bool:
+            return not list(inbox.glob("jobs-*.jsonl"))
+
+        await eventually(all_moved, "the restarted ingest to publish the rest")
+        # No file published twice.
+        assert await count_records(kafka_settings, raw) == INGEST_POSTINGS
         code, seconds = await asyncio.to_thread(worker.terminate)
         assert code == 0 and seconds < STOP_BOUND
     finally:
