@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -24,8 +26,16 @@ import pytest
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.services import wait_ready
 from tests.e2e.chaos_corpus import Corpus, InputFile, build_corpus
-from tests.e2e.faults import INSTANCES, Fault, Instances, build_schedule, chaos_seed
-from tests.e2e.harness import free_port
+from tests.e2e.faults import (
+    CONSUMERS,
+    INSTANCES,
+    Fault,
+    Instances,
+    build_schedule,
+    chaos_seed,
+    service_of,
+)
+from tests.e2e.harness import eventually, free_port
 from tests.e2e.private_stack import PrivateStack, private_stack
 from tests.e2e.reconcile import (
     Expected,
@@ -43,6 +53,7 @@ KILLS = int(os.environ.get("JOBSTREAM_CHAOS_KILLS", "3"))
 # Long enough that the faults meet a pipeline under load; the soak scales it with the corpus.
 SPAN = float(os.environ.get("JOBSTREAM_CHAOS_SPAN", str(max(45.0, POSTINGS / 100))))
 DRAIN_SECONDS = 240 + POSTINGS / 50
+PARTITIONS = 6
 NAMES = [name for names in INSTANCES.values() for name in names]
 
 
@@ -64,7 +75,25 @@ def service_env(stack: PrivateStack, inbox: Path) -> dict[str, str]:
         "JOBSTREAM_INGEST_INBOX_DIR": str(inbox),
         "JOBSTREAM_INGEST_STABLE_SECONDS": "0.2",
         "JOBSTREAM_INGEST_RESCAN_SECONDS": "1",
+        # Lag is reported per assigned partition: the test reads the survivor's assignment.
+        **{f"JOBSTREAM_{stage.upper()}_LAG_POLL_SECONDS": "1" for stage in CONSUMERS},
     }
+
+
+async def holds_all(instances: Instances, instance: str) -> set[str]:
+    """The partitions an instance reports lag for (its assignment), once it holds them all."""
+    url = f"http://127.0.0.1:{instances.ports[instance]}/metrics"
+
+    def fetch() -> str:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return str(response.read().decode())
+
+    try:
+        text = await asyncio.to_thread(fetch)
+    except OSError:  # restarting after a kill
+        return set()
+    held = set(re.findall(r'^jobstream_consumer_lag_records\{[^}]*partition="(\d+)"', text, re.M))
+    return held if len(held) == PARTITIONS else set()
 
 
 def play(fault: Fault, stack: PrivateStack, instances: Instances) -> None:
@@ -131,7 +160,7 @@ def test_nothing_is_lost_or_duplicated_under_faults() -> None:
     assert not declared_mismatches(corpus, expected)
     schedule = build_schedule(seed, SPAN, KILLS)
     started = time.monotonic()
-    with private_stack() as stack:
+    with private_stack(kafka_partitions=PARTITIONS) as stack:
         inbox = stack.root / "inbox"
         inbox.mkdir()
         ports = {name: free_port() for name in NAMES}
@@ -145,6 +174,15 @@ def test_nothing_is_lost_or_duplicated_under_faults() -> None:
             wait_ready(StackLayout(instances.root), urls, timeout=120)
             run_chaos(stack, instances, corpus, schedule, inbox)
             report = asyncio.run(settle(stack, instances, expected, inbox))
+            print(report.summary(), flush=True)
+            (retired,) = instances.retired
+            (survivor,) = set(INSTANCES[service_of(retired)]) - {retired}
+            held = asyncio.run(
+                eventually(
+                    lambda: holds_all(instances, survivor), f"{survivor} to hold every partition"
+                )
+            )
+            print(f"{retired} retired; {survivor} holds partitions {sorted(held)}")
         finally:
             instances.stop_all(NAMES)
             for name in NAMES:
