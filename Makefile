@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # Rebuilt when the project's dependencies change.
 VENV_STAMP := $(VENV)/.installed
 
-.PHONY: help run stop test unit bench schemas clean
+.PHONY: help run stop test unit bench soak schemas clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -40,6 +40,13 @@ unit: $(VENV_STAMP) ## only the fast tests that need no server
 bench: $(VENV_STAMP) ## benchmarks: figures printed and written to bench/results/latest.json
 	$(BIN)/jobstream stack start
 	$(BIN)/python -m bench.run $(BENCH)
+
+# The chaos run of `make test`, heavier: more postings, more kills, a longer span of faults.
+SOAK_POSTINGS ?= 50000
+SOAK_KILLS ?= 8
+soak: $(VENV_STAMP) ## the chaos run, heavier (SOAK_POSTINGS=50000 SOAK_KILLS=8 per service)
+	JOBSTREAM_CHAOS_POSTINGS=$(SOAK_POSTINGS) JOBSTREAM_CHAOS_KILLS=$(SOAK_KILLS) \
+		$(BIN)/pytest -m chaos -s tests/e2e/test_chaos.py
 
 schemas: $(VENV_STAMP) ## regenerate the JSON Schema files from the event models
 	$(BIN)/jobstream schemas write

@@ -7,7 +7,14 @@ import logging
 from collections.abc import Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from tenacity import (
+    AsyncRetrying,
+    before_sleep_log,
+    retry_if_exception_type,
+    stop_after_delay,
+    wait_exponential,
+)
 
 from jobstream.kafka.config import client_options
 from jobstream.settings import KafkaSettings
@@ -24,8 +31,9 @@ async def ensure_topics(
 ) -> list[str]:
     """Create the topics that do not exist yet; return the names created. Safe to run twice."""
     admin = AIOKafkaAdminClient(**client_options(settings))
-    await admin.start()
     try:
+        # start() inside the try: a broker that refuses the connection must not leak the client.
+        await admin.start()
         existing = set(await admin.list_topics())
         missing = [
             NewTopic(
@@ -52,10 +60,40 @@ async def ensure_topics(
         await admin.close()
 
 
+async def wait_for_topics(
+    settings: KafkaSettings, specs: Iterable[TopicSpec] = ALL_TOPICS, give_up_after: float = 120.0
+) -> None:
+    """Create the topics and wait until the broker lists every one of them.
+
+    A service may start while the broker is still booting or restarting (a supervisor starts
+    everything at once; a crashed broker comes back): connection errors are retried with
+    backoff for up to `give_up_after` seconds instead of crashing the service at start-up.
+    """
+    specs = list(specs)
+    wanted = {settings.topic(spec) for spec in specs}
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception_type((KafkaError, OSError, TopicsMissing)),
+        wait=wait_exponential(multiplier=0.2, max=3),
+        stop=stop_after_delay(give_up_after),
+        before_sleep=before_sleep_log(log, logging.WARNING),
+        reraise=True,
+    ):
+        with attempt:
+            await ensure_topics(settings, specs)
+            missing = wanted - set(await list_topics(settings))
+            if missing:  # created, but the broker's metadata does not show them yet
+                raise TopicsMissing(sorted(missing))
+
+
+class TopicsMissing(Exception):
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(f"topics not listed by the broker yet: {', '.join(names)}")
+
+
 async def list_topics(settings: KafkaSettings) -> list[str]:
     admin = AIOKafkaAdminClient(**client_options(settings))
-    await admin.start()
     try:
+        await admin.start()
         return sorted(await admin.list_topics())
     finally:
         await admin.close()

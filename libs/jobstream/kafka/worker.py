@@ -14,7 +14,7 @@ from structlog.contextvars import bound_contextvars
 
 from jobstream import metrics
 from jobstream.contracts import DeadLetter
-from jobstream.kafka.admin import ensure_topics
+from jobstream.kafka.admin import wait_for_topics
 from jobstream.kafka.faust_stage import add_batch_agent, build_faust_app, source_topic
 from jobstream.kafka.lag import LagMonitor
 from jobstream.kafka.publisher import Publisher
@@ -126,10 +126,10 @@ def run_stage_worker(
     on_stop: Callable[[], Awaitable[None]] | None = None,
     background: Sequence[Callable[[], Awaitable[None]]] = (),
 ) -> None:
-    """Create the topics, then run the stage until SIGTERM/SIGINT (blocking)."""
+    """Create the topics (waiting for the broker), then run the stage until SIGTERM/SIGINT."""
     level = settings.runtime.log_level
     configure_logging(stage.name, level)
-    asyncio.run(ensure_topics(settings.kafka))
+    asyncio.run(wait_for_topics(settings.kafka))
     # asyncio.run closed its loop; faust and aiokafka want a current loop to build on.
     asyncio.set_event_loop(asyncio.new_event_loop())
 

@@ -74,7 +74,7 @@ class Inbox:
         event was missed, or whose publishing failed while Kafka was away, is not forgotten.
         """
         self.prepare()
-        await self.drain()
+        await self.drain(stop)
         async for _changes in awatch(
             self.folder,
             stop_event=stop,
@@ -82,10 +82,14 @@ class Inbox:
             rust_timeout=int(self.options.rescan_seconds * 1000),
             yield_on_timeout=True,
         ):
-            await self.drain()
+            await self.drain(stop)
 
-    async def drain(self) -> int:
-        """Process every waiting file whose size and mtime held still; return how many."""
+    async def drain(self, stop: asyncio.Event | None = None) -> int:
+        """Process every waiting file whose size and mtime held still; return how many.
+
+        Once `stop` is set (SIGTERM), the batch being published is finished and moved, and
+        the rest wait for the next start: a long backlog must not delay a shutdown.
+        """
         waiting = {}
         for path in self.candidates():
             try:
@@ -98,6 +102,8 @@ class Inbox:
         ready = [path for path, before in waiting.items() if _unchanged(path, before)]
         done = 0
         for start in range(0, len(ready), self.options.batch_files):
+            if stop is not None and stop.is_set():
+                break
             batch = ready[start : start + self.options.batch_files]
             try:
                 done += await self._handle(batch)

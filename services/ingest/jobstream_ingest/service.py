@@ -6,7 +6,7 @@ import asyncio
 import ipaddress
 import signal
 
-from jobstream.kafka.admin import ensure_topics
+from jobstream.kafka.admin import wait_for_topics
 from jobstream.kafka.publisher import Publisher
 from jobstream.logs import configure_logging, get_logger
 from jobstream.ops_http import start_ops_server
@@ -23,7 +23,7 @@ async def run(settings: IngestSettings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    await ensure_topics(settings.kafka)
+    await wait_for_topics(settings.kafka)
     async with Publisher(settings.kafka) as publisher:
         # The inbox and HTTP share one memory of recent ids: a posting dropped in both ways
         # is a duplicate too. The service sends repeats again (see publishing.py).
