@@ -110,8 +110,8 @@ async def delete_namespace_topics(settings: KafkaSettings) -> list[str]:
         raise ValueError("refusing to delete topics without a namespace")
     prefix = f"{settings.namespace}."
     admin = AIOKafkaAdminClient(**client_options(settings))
-    await admin.start()
     try:
+        await admin.start()
         names = [name for name in await admin.list_topics() if name.startswith(prefix)]
         if names:
             await admin.delete_topics(names)
