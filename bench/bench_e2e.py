@@ -1,0 +1,78 @@
+"""End to end through the native stack: ingest → parser → tagger → store, as real processes.
+
+Three pipelines, one after the other, each in a fresh namespace and database (bench/pipeline.py):
+
+1. One instance per stage. N postings at full load (as fast as ingest takes them):
+   `e2e_postings_per_s` and `e2e_latency_ms.full`; then N/2 other postings at half the
+   measured rate: `e2e_latency_ms.half`. `rss_mb`: each service's peak RSS over both.
+2. The plumbing ceiling: the same, with parser and tagger as pass-throughs (same hops, same
+   events decoded and encoded, same database write; no parsing, no tagging), N postings at
+   full load: `ceiling_postings_per_s`, and `e2e_ceiling_ratio` = pipeline ÷ ceiling.
+3. Two instances of each of parser, tagger and store (consumer groups share the 6
+   partitions), N/2 postings at full load: `e2e_2_instances_postings_per_s`.
+
+Full load builds a backlog on the raw topic, so its latency is mostly queueing; half load is
+the figure for a pipeline that keeps up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from bench import corpus
+from bench.pipeline import PASSTHROUGH_ENV, jsonl_lines, running
+
+
+@dataclass(frozen=True)
+class Options:
+    postings: int = 20_000
+    half_load: bool = True
+    ceiling: bool = True
+    two_instances: bool = True
+
+
+OPTIONS = Options()
+
+
+async def measure(options: Options) -> dict[str, object]:
+    n = options.postings
+    # Distinct postings for every phase: the ids are hashes of the text, and a repeat would be
+    # an unchanged row, never a new one.
+    texts = list(corpus.postings(n * 3))
+    full, half = jsonl_lines(texts[:n]), jsonl_lines(texts[n : n + n // 2])
+    figures: dict[str, object] = {"e2e_postings": n}
+
+    async with running(instances=1) as pipeline:
+        loaded = await pipeline.measure(full, "bench-full.jsonl")
+        latency = {"full": loaded.latency_ms}
+        figures["e2e_postings_per_s"] = loaded.postings_per_s
+        if options.half_load and half:
+            rate = loaded.postings_per_s / 2
+            paced = await pipeline.measure(half, "bench-half.jsonl", rate=rate)
+            latency["half"] = paced.latency_ms
+            figures["e2e_half_load_offered_per_s"] = paced.offered_per_s
+            figures["e2e_half_load_postings_per_s"] = paced.postings_per_s
+        figures["e2e_latency_ms"] = latency
+        figures["rss_mb"] = pipeline.rss_mb()
+
+    if options.ceiling:
+        async with running(instances=1, extra_env=PASSTHROUGH_ENV) as pipeline:
+            ceiling = await pipeline.measure(full, "bench-ceiling.jsonl")
+            figures["ceiling_rss_mb"] = pipeline.rss_mb()
+        figures["ceiling_postings_per_s"] = ceiling.postings_per_s
+        figures["ceiling_latency_ms"] = ceiling.latency_ms
+        figures["e2e_ceiling_ratio"] = round(loaded.postings_per_s / ceiling.postings_per_s, 2)
+
+    if options.two_instances:
+        other = jsonl_lines(texts[2 * n : 2 * n + n // 2])
+        async with running(instances=2) as pipeline:
+            doubled = await pipeline.measure(other, "bench-2x.jsonl")
+            figures["e2e_2_instances_rss_mb"] = pipeline.rss_mb()
+        figures["e2e_2_instances_postings_per_s"] = doubled.postings_per_s
+        figures["e2e_2_instances_latency_ms"] = doubled.latency_ms
+    return figures
+
+
+def run() -> dict[str, object]:
+    return asyncio.run(measure(OPTIONS))
