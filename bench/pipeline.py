@@ -62,13 +62,8 @@ def free_port() -> int:
 
 
 def jsonl_lines(texts: Sequence[str]) -> list[bytes]:
-    """One JSON Lines record a posting, with the title and company a job board would give."""
-    lines = []
-    for text in texts:
-        title, company = ([*text.split("\n", 2), "", ""])[:2]
-        record = {"title": title[:200] or None, "company": company[:200] or None, "text": text}
-        lines.append(json.dumps(record, ensure_ascii=False).encode("utf-8"))
-    return lines
+    """One JSON Lines record a posting: only its text, so the parser finds everything."""
+    return [json.dumps({"text": text}, ensure_ascii=False).encode("utf-8") for text in texts]
 
 
 def chunks(lines: Sequence[bytes], size: int) -> Iterator[bytes]:
