@@ -58,6 +58,7 @@ async def measure(options: Options) -> dict[str, object]:
         loaded = await pipeline.measure(full, "bench-full.jsonl")
         latency = {"full": loaded.latency_ms}
         figures["e2e_postings_per_s"] = loaded.postings_per_s
+        figures["e2e_cpu_ms_per_posting"] = loaded.cpu_ms_per_posting
         if options.half_load and half:
             rate = loaded.postings_per_s / 2
             paced = await pipeline.measure(half, "bench-half.jsonl", rate=rate)
@@ -74,6 +75,7 @@ async def measure(options: Options) -> dict[str, object]:
             figures["ceiling_rss_mb"] = pipeline.rss_mb()
         figures["ceiling_postings_per_s"] = ceiling.postings_per_s
         figures["ceiling_latency_ms"] = ceiling.latency_ms
+        figures["ceiling_cpu_ms_per_posting"] = ceiling.cpu_ms_per_posting
         figures["e2e_ceiling_ratio"] = round(loaded.postings_per_s / ceiling.postings_per_s, 2)
 
     if options.two_instances:

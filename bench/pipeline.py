@@ -91,6 +91,16 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far; 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # utime and stime are fields 14 and 15 of proc(5); the split starts at field 3.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass(frozen=True)
 class Phase:
     """What one feed of postings measured."""
@@ -99,14 +109,9 @@ class Phase:
     postings_per_s: float
     latency_ms: dict[str, float]
     offered_per_s: float | None  # the rate limit, when there was one
-
-    def figures(self) -> dict[str, object]:
-        return {
-            "postings": self.postings,
-            "postings_per_s": self.postings_per_s,
-            "latency_ms": self.latency_ms,
-            "offered_per_s": self.offered_per_s,
-        }
+    # CPU time each service used per posting while the phase ran (all its instances): what
+    # the postings cost, whatever else loads the machine.
+    cpu_ms_per_posting: dict[str, float]
 
 
 @dataclass
@@ -189,6 +194,14 @@ class Pipeline:
             if (pid := process.pid()) is not None
         }
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time used so far by each service (summed over its instances)."""
+        used: dict[str, float] = {}
+        for name, pid in self.pids().items():
+            service = name.split("-")[0]
+            used[service] = used.get(service, 0.0) + cpu_seconds(pid)
+        return used
+
     def rss_mb(self) -> dict[str, float]:
         """Peak RSS of each service (the largest of its instances), in MB."""
         peaks: dict[str, float] = {}
@@ -235,6 +248,7 @@ class Pipeline:
     ) -> Phase:
         """Feed the postings, wait until all are stored, and read throughput and latency."""
         conn = await asyncpg.connect(**self.postgres.connect_kwargs())
+        cpu_before = self.cpu_seconds()
         try:
             feeding = asyncio.create_task(self.feed(lines, source, rate))
             deadline = time.monotonic() + within
@@ -250,6 +264,7 @@ class Pipeline:
                     raise TimeoutError(f"{stored} of {len(lines)} postings stored in {within} s")
                 await asyncio.sleep(0.5)
             await feeding
+            cpu_after = self.cpu_seconds()
             row = await conn.fetchrow(
                 """
                 SELECT extract(epoch FROM max(first_seen) - min(received_at)) AS seconds,
@@ -266,6 +281,10 @@ class Pipeline:
             postings_per_s=round(len(lines) / float(row["seconds"]), 1),
             latency_ms=percentiles(latencies),
             offered_per_s=round(rate, 1) if rate else None,
+            cpu_ms_per_posting={
+                service: round((used - cpu_before.get(service, 0.0)) * 1000 / len(lines), 2)
+                for service, used in cpu_after.items()
+            },
         )
 
 
