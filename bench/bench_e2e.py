@@ -57,12 +57,14 @@ async def measure(options: Options) -> dict[str, object]:
         await warm_up(pipeline)
         loaded = await pipeline.measure(full, "bench-full.jsonl")
         latency = {"full": loaded.latency_ms}
+        figures["e2e_full_load_hops_ms"] = loaded.hops_ms
         figures["e2e_postings_per_s"] = loaded.postings_per_s
         figures["e2e_cpu_ms_per_posting"] = loaded.cpu_ms_per_posting
         if options.half_load and half:
             rate = loaded.postings_per_s / 2
             paced = await pipeline.measure(half, "bench-half.jsonl", rate=rate)
             latency["half"] = paced.latency_ms
+            figures["e2e_half_load_hops_ms"] = paced.hops_ms
             figures["e2e_half_load_offered_per_s"] = paced.offered_per_s
             figures["e2e_half_load_postings_per_s"] = paced.postings_per_s
         figures["e2e_latency_ms"] = latency

@@ -109,6 +109,9 @@ class Phase:
     postings_per_s: float
     latency_ms: dict[str, float]
     offered_per_s: float | None  # the rate limit, when there was one
+    # The latency in two parts: ingest, parser and tagger (until the tagger's `tagged_at`),
+    # then the tagged topic and the store.
+    hops_ms: dict[str, dict[str, float]]
     # CPU time each service used per posting while the phase ran (all its instances): what
     # the postings cost, whatever else loads the machine.
     cpu_ms_per_posting: dict[str, float]
@@ -268,7 +271,9 @@ class Pipeline:
             row = await conn.fetchrow(
                 """
                 SELECT extract(epoch FROM max(first_seen) - min(received_at)) AS seconds,
-                       array_agg(extract(epoch FROM first_seen - received_at) * 1000) AS ms
+                       array_agg(extract(epoch FROM first_seen - received_at) * 1000) AS ms,
+                       array_agg(extract(epoch FROM tagged_at - received_at) * 1000) AS tagged,
+                       array_agg(extract(epoch FROM first_seen - tagged_at) * 1000) AS stored
                 FROM postings WHERE source_name = $1
                 """,
                 source,
@@ -280,6 +285,10 @@ class Pipeline:
             postings=len(lines),
             postings_per_s=round(len(lines) / float(row["seconds"]), 1),
             latency_ms=percentiles(latencies),
+            hops_ms={
+                "received_to_tagged": percentiles([float(v) for v in row["tagged"]]),
+                "tagged_to_stored": percentiles([float(v) for v in row["stored"]]),
+            },
             offered_per_s=round(rate, 1) if rate else None,
             cpu_ms_per_posting={
                 service: round((used - cpu_before.get(service, 0.0)) * 1000 / len(lines), 2)
