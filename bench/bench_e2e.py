@@ -7,7 +7,8 @@ Three pipelines, one after the other, each in a fresh namespace and database (be
    measured rate: `e2e_latency_ms.half`. `rss_mb`: each service's peak RSS over both.
 2. The plumbing ceiling: the same, with parser and tagger as pass-throughs (same hops, same
    events decoded and encoded, same database write; no parsing, no tagging), N postings at
-   full load: `ceiling_postings_per_s`, and `e2e_ceiling_ratio` = pipeline ÷ ceiling.
+   full load: `ceiling_postings_per_s`, and `e2e_ceiling_ratio` = pipeline ÷ ceiling (and
+   `e2e_ceiling_cpu_ratio`, the same from CPU time per posting, steadier on a busy machine).
 3. Two instances of each of parser, tagger and store (consumer groups share the 6
    partitions), N/2 postings at full load: `e2e_2_instances_postings_per_s`.
 
@@ -79,6 +80,10 @@ async def measure(options: Options) -> dict[str, object]:
         figures["ceiling_latency_ms"] = ceiling.latency_ms
         figures["ceiling_cpu_ms_per_posting"] = ceiling.cpu_ms_per_posting
         figures["e2e_ceiling_ratio"] = round(loaded.postings_per_s / ceiling.postings_per_s, 2)
+        # The same ratio from the services' CPU time per posting: it holds whatever else loads
+        # the machine between the two runs (it leaves out Kafka's and PostgreSQL's share).
+        cpu = sum(loaded.cpu_ms_per_posting.values())
+        figures["e2e_ceiling_cpu_ratio"] = round(sum(ceiling.cpu_ms_per_posting.values()) / cpu, 2)
 
     if options.two_instances:
         other = jsonl_lines(texts[2 * n : 2 * n + n // 2])
