@@ -299,15 +299,18 @@ class Pipeline:
 
 @asynccontextmanager
 async def running(
-    instances: int = 1, extra_env: Mapping[str, str] | None = None, partitions: int = 6
+    instances: int = 1, extra_env: Mapping[str, str] | None = None, partitions: int | None = None
 ) -> AsyncIterator[Pipeline]:
-    """A pipeline in a fresh namespace, database and temporary folder; all removed after."""
+    """A pipeline in a fresh namespace, database and temporary folder; all removed after.
+    Topics get `partitions`, by default `JOBSTREAM_KAFKA_PARTITIONS` (6)."""
     base = PostgresSettings()
     layout = StackLayout(RuntimeSettings().state_dir)
     server = PostgresServer(layout, base, StackSettings())
     tag = uuid.uuid4().hex[:8]
     database = f"jobstream_bench_e2e_{tag}"
-    kafka = KafkaSettings(namespace=f"bench-e2e-{tag}", partitions=partitions)
+    kafka = KafkaSettings(
+        namespace=f"bench-e2e-{tag}", partitions=partitions or KafkaSettings().partitions
+    )
     admin = await server.superuser_connection()
     await admin.execute(f'CREATE DATABASE "{database}" OWNER "{base.owner_user}"')
     pipeline: Pipeline | None = None
