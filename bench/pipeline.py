@@ -8,7 +8,9 @@ rate; `measure` waits until PostgreSQL holds them all and reads, from the rows t
 
 - sustained postings/s: from the first posting's `received_at` (stamped by ingest) to the last
   one's `first_seen` (stamped by the store's transaction);
-- end-to-end latency of each posting, `first_seen - received_at`, as p50/p95/p99 in ms.
+- end-to-end latency of each posting, `first_seen - received_at`, as p50/p95/p99 in ms, and
+  split at the tagger's `tagged_at` (ingest, parser, tagger | tagged topic, store);
+- CPU time per posting of each service (user + system from /proc/<pid>/stat, over the phase).
 
 Both clocks are the same machine's. `first_seen` is `now()` of the store's transaction, i.e.
 its start: a latency is short by the duration of one batch write (a few ms to tens of ms).
