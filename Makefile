@@ -37,7 +37,7 @@ test: $(VENV_STAMP) ## the whole suite: lint, types, unit, and tests against rea
 unit: $(VENV_STAMP) ## only the fast tests that need no server
 	$(BIN)/pytest -m unit
 
-bench: $(VENV_STAMP) ## benchmarks: figures printed and written to bench/results/latest.json
+bench: $(VENV_STAMP) ## benchmarks to bench/results/latest.json (BENCH=e2e: one; BENCH="e2e --postings 5000")
 	$(BIN)/jobstream stack start
 	$(BIN)/python -m bench.run $(BENCH)
 

@@ -3,12 +3,47 @@
 Postings are assembled from the shapes of the seeds: a title line, a company line, a summary,
 responsibilities, requirements and nice-to-haves drawn from pools, so sizes vary around a
 median of about 4 KB and the text reads like real postings (skills, salaries, work modes).
+
+`use(path)` switches every benchmark to real postings instead (`python -m bench.run --corpus`):
+a folder, or one file, in any format ingest reads (JSON Lines, .txt, .html, .pdf, ...).
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from itertools import count as numbers
+from pathlib import Path
+
+from jobstream.contracts import RawPosting
+from jobstream_ingest.intake import Limits, read_postings
+
+# Real postings to draw from instead of generated ones; None: generate.
+_real: list[str] | None = None
+
+
+def read_corpus(path: Path) -> list[str]:
+    """The texts of the postings in a file or a folder (recursively), read as ingest reads
+    them; what ingest would reject is left out."""
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    limits = Limits(max_file_bytes=1 << 30, max_postings=10_000_000)
+    texts = []
+    for file in files:
+        for outcome in read_postings(file.name, file.read_bytes(), "cli", limits):
+            if isinstance(outcome, RawPosting):
+                texts.append(outcome.text)
+    return texts
+
+
+def use(path: Path) -> int:
+    """Draw every benchmark's postings from the real corpus at `path`; how many it holds."""
+    global _real
+    texts = read_corpus(path)
+    if not texts:
+        raise ValueError(f"no postings found in {path}")
+    _real = texts
+    return len(texts)
+
 
 TITLES = [
     "Senior Backend Engineer", "Staff Software Engineer", "Data Engineer", "Platform Engineer",
@@ -62,9 +97,26 @@ EQUAL_OPPORTUNITY = (
 
 
 def postings(count: int, seed: int = 7) -> Iterator[str]:
+    if _real is not None:
+        yield from _repeated(_real, count, seed)
+        return
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     for number in range(count):
         yield _posting(rng, number)
+
+
+def _repeated(texts: list[str], count: int, seed: int) -> Iterator[str]:
+    """`count` postings from a real corpus, shuffled by `seed`; when it holds fewer, later
+    rounds carry a reference line, so that every posting is distinct (ids hash the text)."""
+    order = list(texts)
+    random.Random(seed).shuffle(order)  # noqa: S311 - reproducible order, not secrets
+    produced = 0
+    for round_ in numbers():
+        for text in order:
+            if produced == count:
+                return
+            yield text if round_ == 0 else f"{text}\n(bench copy {round_})\n"
+            produced += 1
 
 
 def _posting(rng: random.Random, number: int) -> str:

@@ -18,6 +18,9 @@ from jobstream.settings import KafkaSettings, ServiceSettings
 from jobstream.stages import BatchHandler, Record
 from jobstream.topology import MAX_RECORD_BYTES, Stage, TopicSpec
 
+PREFETCH_BYTES_PER_PARTITION = 1024 * 1024
+STREAM_BUFFER = 1_000
+
 
 def build_faust_app(stage: Stage, settings: ServiceSettings) -> faust.App:
     """A faust app whose id is the stage's consumer group (namespaced)."""
@@ -41,7 +44,13 @@ def build_faust_app(stage: Stage, settings: ServiceSettings) -> faust.App:
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         producer_max_request_size=MAX_RECORD_BYTES,
-        consumer_max_fetch_size=MAX_RECORD_BYTES,
+        # Prefetch per partition. Kafka returns a record larger than this whole (fetch v3+,
+        # KIP-74), so it bounds memory, not record size: 8 MiB a partition let a stage buffer
+        # tens of MB of postings it could not process any sooner (README, Benchmarks).
+        consumer_max_fetch_size=PREFETCH_BYTES_PER_PARTITION,
+        # Events buffered between the consumer and the agent: two batches' worth keeps the
+        # agent fed without holding thousands of decoded postings (faust's default: 4096).
+        stream_buffer_maxsize=STREAM_BUFFER,
         broker_commit_interval=1.0,
         # A killed worker's partitions move to the others after this long (faust's default is
         # 60 s); heartbeats every 3 s keep a live but busy worker in the group.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import cast
@@ -176,6 +177,11 @@ def run_stage_worker(
         app.task(task)
     app.on_before_shutdown.connect(close)
 
+    # What start-up made (modules, pydantic validators, the app) lives as long as the process:
+    # frozen, the garbage collector stops walking it again and again while batches of
+    # decoded events come and go (README, Benchmarks: the store's CPU per posting fell by 30%).
+    gc.collect()
+    gc.freeze()
     Worker(
         app,
         loglevel=level,

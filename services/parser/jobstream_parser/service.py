@@ -8,7 +8,7 @@ from jobstream import metrics
 from jobstream.contracts import InvalidEvent, ParsedPosting, RawPosting, decode
 from jobstream.kafka.worker import run_stage_worker, transform_handler
 from jobstream.topology import PARSER
-from jobstream_parser.parse import NotAPosting, parse
+from jobstream_parser.parse import PARSER_VERSION, NotAPosting, parse
 from jobstream_parser.settings import ParserSettings
 
 
@@ -31,8 +31,24 @@ def parse_record(value: bytes | None) -> ParsedPosting:
     return parsed
 
 
+def pass_record(value: bytes | None) -> ParsedPosting:
+    """The plumbing ceiling's parser: decode and forward the text unparsed (bench only)."""
+    raw = decode(RawPosting, value)
+    return ParsedPosting(
+        posting_id=raw.posting_id,
+        received_at=raw.received_at,
+        source=raw.source,
+        parser_version=PARSER_VERSION,
+        text=raw.text,
+        provided=raw.provided,
+    )
+
+
 def transform_for(settings: ParserSettings) -> Callable[[bytes | None], ParsedPosting]:
-    """`parse_record`, stamping the settings' version override when there is one."""
+    """`parse_record`, stamping the settings' version override when there is one (or the
+    pass-through, for the benchmarks' plumbing ceiling)."""
+    if settings.passthrough:
+        return pass_record
     version = settings.version_override
     if version is None:
         return parse_record

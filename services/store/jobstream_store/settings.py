@@ -10,6 +10,4 @@ class StoreSettings(StageSettings):
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_STORE_", frozen=True)
 
     http_port: int = 18104
-    # Bigger batches make fewer, larger transactions; 200 ms bounds the added latency.
-    batch_seconds: float = Field(0.2, gt=0, le=10)
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)

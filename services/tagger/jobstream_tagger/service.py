@@ -30,6 +30,18 @@ def tag_records_with(taxonomy: Taxonomy) -> Callable[[bytes | None], TaggedPosti
     return tag_record
 
 
+def pass_records_with(taxonomy: Taxonomy) -> Callable[[bytes | None], TaggedPosting]:
+    """The plumbing ceiling's tagger: decode and forward with no skills (bench only)."""
+
+    def pass_record(value: bytes | None) -> TaggedPosting:
+        parsed = decode(ParsedPosting, value)
+        return TaggedPosting.model_construct(
+            **dict(parsed), taxonomy_version=taxonomy.version, skills=[], tagged_at=utc_now()
+        )
+
+    return pass_record
+
+
 def report_unknown_terms(posting_id: str, terms: Sequence[UnknownTerm]) -> None:
     """Count unknown skill-like terms by cue word and log them, so the taxonomy can grow."""
     for term in terms:
@@ -60,8 +72,7 @@ def serve(settings: TaggerSettings) -> None:
     gc.collect()
     gc.freeze()
     log.info("taxonomy loaded", version=taxonomy.version, skills=len(taxonomy))
+    transform = (pass_records_with if settings.passthrough else tag_records_with)(taxonomy)
     run_stage_worker(
-        TAGGER,
-        settings,
-        lambda publisher: transform_handler(TAGGER, publisher, tag_records_with(taxonomy)),
+        TAGGER, settings, lambda publisher: transform_handler(TAGGER, publisher, transform)
     )

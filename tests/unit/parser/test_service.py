@@ -7,7 +7,8 @@ import pytest
 from jobstream import metrics
 from jobstream.contracts import ParsedPosting, RawPosting, Source, encode
 from jobstream.stages import Record, transform_batch
-from jobstream_parser.service import parse_record
+from jobstream_parser.service import parse_record, transform_for
+from jobstream_parser.settings import ParserSettings
 
 pytestmark = pytest.mark.unit
 
@@ -58,3 +59,19 @@ def test_a_version_override_stamps_parsed_postings() -> None:
     assert stamped.parser_version == "9.1.0"
     with pytest.raises(ValueError, match="version_override"):
         ParserSettings(version_override="../nine")
+
+
+def test_the_pass_through_forwards_the_text_unparsed() -> None:
+    raw = RawPosting.from_text(
+        "Contract: Data Engineer\nRequirements\n- SQL", Source(channel="cli")
+    )
+    transform = transform_for(ParserSettings(passthrough=True))
+
+    event = transform(encode(raw))
+
+    assert (event.posting_id, event.received_at, event.text) == (
+        raw.posting_id,
+        raw.received_at,
+        raw.text,
+    )
+    assert event.employment_type is None and event.sections == []  # nothing parsed

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from prometheus_client import REGISTRY
 
-from jobstream.contracts import ParsedPosting, Source, posting_id_for, utc_now
+from jobstream.contracts import ParsedPosting, Source, TaggedPosting, posting_id_for, utc_now
 from jobstream_tagger.inspection import tag_text
-from jobstream_tagger.service import tag_records_with
+from jobstream_tagger.service import pass_records_with, tag_records_with
 from jobstream_tagger.taxonomy import load_taxonomy
 from jobstream_tagger.unknown import find_unknown_terms
 
@@ -80,3 +80,21 @@ def test_a_degree_mention_that_holds_its_field_counts_as_covered() -> None:
     terms = tag_text(text, load_taxonomy()).unknown_terms
 
     assert [term.term for term in terms] == ["Snowplow"]
+
+
+def test_the_pass_through_forwards_without_tagging() -> None:
+    text = "We use Python and Kafka."
+    parsed = ParsedPosting(
+        posting_id=posting_id_for(text),
+        received_at=utc_now(),
+        source=Source(channel="cli"),
+        parser_version="0.0.0",
+        text=text,
+    )
+    taxonomy = load_taxonomy()
+
+    tagged = pass_records_with(taxonomy)(parsed.model_dump_json().encode())
+
+    assert (tagged.posting_id, tagged.text, tagged.skills) == (parsed.posting_id, text, [])
+    assert tagged.taxonomy_version == taxonomy.version and tagged.tagged_at is not None
+    assert TaggedPosting.model_validate_json(tagged.model_dump_json()) == tagged

@@ -1,0 +1,342 @@
+"""The pipeline as real processes on the native stack, fed through ingest, watched in PostgreSQL.
+
+`Pipeline` starts ingest and 1..n instances of parser, tagger and store (`jobstream serve`) in a
+Kafka namespace, a database and a state folder of their own, so it runs beside `make run` and
+the tests on the same Kafka and PostgreSQL. `feed` POSTs postings to ingest's HTTP API as JSON
+Lines (one upload a chunk, as a client of the service would), at full speed or at a fixed
+rate; `measure` waits until PostgreSQL holds them all and reads, from the rows themselves:
+
+- sustained postings/s: from the first posting's `received_at` (stamped by ingest) to the last
+  one's `first_seen` (stamped by the store's transaction);
+- end-to-end latency of each posting, `first_seen - received_at`, as p50/p95/p99 in ms, and
+  split at the tagger's `tagged_at` (ingest, parser, tagger | tagged topic, store);
+- CPU time per posting of each service (user + system from /proc/<pid>/stat, over the phase).
+
+Both clocks are the same machine's. `first_seen` is `now()` of the store's transaction, i.e.
+its start: a latency is short by the duration of one batch write (a few ms to tens of ms).
+Peak memory is each process's `VmHWM` (peak resident set) from /proc.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
+
+from jobstream.kafka.admin import ensure_topics
+from jobstream.kafka.config import client_options
+from jobstream.settings import KafkaSettings, PostgresSettings, RuntimeSettings
+from jobstream.topology import ALL_TOPICS
+from jobstream_stack.layout import StackLayout
+from jobstream_stack.postgres import PostgresServer
+from jobstream_stack.processes import ManagedProcess
+from jobstream_stack.services import jobstream_command
+from jobstream_stack.settings import StackSettings
+from jobstream_store.migrate import migrate_as_owner
+
+STAGES = ("parser", "tagger", "store")
+# The knobs that turn parser and tagger into pass-throughs (their settings' `passthrough`).
+PASSTHROUGH_ENV = {"JOBSTREAM_PARSER_PASSTHROUGH": "true", "JOBSTREAM_TAGGER_PASSTHROUGH": "true"}
+# Postings per HTTP upload at full load, and uploads in flight: enough to keep ingest busy.
+FULL_CHUNK = 100
+IN_FLIGHT = 3
+# Smaller uploads when rate-limited, so arrivals are spread evenly over each second.
+PACED_CHUNK = 10
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def jsonl_lines(texts: Sequence[str]) -> list[bytes]:
+    """One JSON Lines record a posting: only its text, so the parser finds everything."""
+    return [json.dumps({"text": text}, ensure_ascii=False).encode("utf-8") for text in texts]
+
+
+def chunks(lines: Sequence[bytes], size: int) -> Iterator[bytes]:
+    for start in range(0, len(lines), size):
+        yield b"\n".join(lines[start : start + size]) + b"\n"
+
+
+def percentiles(values: Sequence[float]) -> dict[str, float]:
+    if len(values) < 2:
+        value = round(values[0], 1) if values else 0.0
+        return {"p50": value, "p95": value, "p99": value}
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return {"p50": round(cuts[49], 1), "p95": round(cuts[94], 1), "p99": round(cuts[98], 1)}
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """The process's peak resident set (VmHWM), in MB; None when it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far; 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # utime and stime are fields 14 and 15 of proc(5); the split starts at field 3.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Phase:
+    """What one feed of postings measured."""
+
+    postings: int
+    postings_per_s: float
+    latency_ms: dict[str, float]
+    offered_per_s: float | None  # the rate limit, when there was one
+    # The latency in two parts: ingest, parser and tagger (until the tagger's `tagged_at`),
+    # then the tagged topic and the store.
+    hops_ms: dict[str, dict[str, float]]
+    # CPU time each service used per posting while the phase ran (all its instances): what
+    # the postings cost, whatever else loads the machine.
+    cpu_ms_per_posting: dict[str, float]
+
+
+@dataclass
+class Pipeline:
+    """The services of one measurement: their own namespace, database and state folder."""
+
+    root: Path
+    kafka: KafkaSettings
+    postgres: PostgresSettings
+    instances: int = 1
+    extra_env: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, ManagedProcess] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        """Process names: `ingest`, then `parser-1`, `parser-2`, ... in pipeline order."""
+        return ["ingest"] + [f"{s}-{n}" for s in STAGES for n in range(1, self.instances + 1)]
+
+    def env(self, name: str) -> dict[str, str]:
+        service = name.split("-")[0]
+        return {
+            **os.environ,
+            # Each process its own state folder: faust data, ingest's inbox.
+            "JOBSTREAM_STATE_DIR": str(self.root / name),
+            "JOBSTREAM_KAFKA_NAMESPACE": self.kafka.namespace,
+            "JOBSTREAM_KAFKA_PARTITIONS": str(self.kafka.partitions),
+            "JOBSTREAM_PG_PORT": str(self.postgres.port),
+            "JOBSTREAM_PG_DATABASE": self.postgres.database,
+            f"JOBSTREAM_{service.upper()}_HTTP_PORT": str(self.ports[name]),
+            **self.extra_env,
+        }
+
+    async def start(self, within: float = 120) -> None:
+        logs = self.root / "logs"
+        for name in self.names:
+            self.ports[name] = free_port()
+            self.processes[name] = ManagedProcess(
+                name=name,
+                pid_file=self.root / "run" / f"{name}.pid",
+                log_file=logs / f"{name}.log",
+                fingerprint=f"serve {name.split('-')[0]}",
+            )
+        for name in self.names:
+            self.processes[name].start(
+                [jobstream_command(), "serve", name.split("-")[0]], env=self.env(name)
+            )
+        await self._wait_ready(within)
+
+    async def _wait_ready(self, within: float) -> None:
+        """Until every process answers /readyz with 200; fail early when one exits."""
+        deadline = time.monotonic() + within
+        pending = list(self.names)
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
+            while pending:
+                for name in list(pending):
+                    if self.processes[name].has_exited():
+                        tail = self.processes[name].log_tail(30)
+                        raise RuntimeError(f"{name} exited:\n{tail}")
+                    with suppress(aiohttp.ClientError, TimeoutError):
+                        async with session.get(self.url(name, "/readyz")) as answer:
+                            if answer.status == 200:
+                                pending.remove(name)
+                if pending and time.monotonic() > deadline:
+                    raise RuntimeError(f"not ready after {within:.0f} s: {', '.join(pending)}")
+                await asyncio.sleep(0.3)
+
+    def stop(self) -> None:
+        for name in self.names:
+            if name in self.processes:
+                self.processes[name].stop(timeout=30)
+
+    def url(self, name: str, path: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}{path}"
+
+    def pids(self) -> dict[str, int]:
+        return {
+            name: pid
+            for name, process in self.processes.items()
+            if (pid := process.pid()) is not None
+        }
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time used so far by each service (summed over its instances)."""
+        used: dict[str, float] = {}
+        for name, pid in self.pids().items():
+            service = name.split("-")[0]
+            used[service] = used.get(service, 0.0) + cpu_seconds(pid)
+        return used
+
+    def rss_mb(self) -> dict[str, float]:
+        """Peak RSS of each service (the largest of its instances), in MB."""
+        peaks: dict[str, float] = {}
+        for name, pid in self.pids().items():
+            service = name.split("-")[0]
+            peak = peak_rss_mb(pid)
+            if peak is not None:
+                peaks[service] = max(peaks.get(service, 0.0), peak)
+        return peaks
+
+    async def feed(self, lines: Sequence[bytes], source: str, rate: float | None = None) -> None:
+        """POST the postings to ingest as JSON Lines uploads named `source` (the rows'
+        `source_name`); all at once (a few uploads in flight), or `rate` postings/s."""
+        url = self.url("ingest", f"/postings?name={source}")
+        headers = {"Content-Type": "application/x-ndjson"}
+        timeout = aiohttp.ClientTimeout(total=300)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+
+            async def post(body: bytes) -> None:
+                async with session.post(url, data=body, headers=headers) as answer:
+                    if answer.status != 202:
+                        text = await answer.text()
+                        raise RuntimeError(f"ingest answered {answer.status}: {text}")
+
+            if rate is None:
+                slots = asyncio.Semaphore(IN_FLIGHT)
+
+                async def limited(body: bytes) -> None:
+                    async with slots:
+                        await post(body)
+
+                await asyncio.gather(*(limited(body) for body in chunks(lines, FULL_CHUNK)))
+                return
+            started = time.monotonic()
+            sending: list[asyncio.Task[None]] = []
+            for number, body in enumerate(chunks(lines, PACED_CHUNK)):
+                due = started + number * PACED_CHUNK / rate
+                await asyncio.sleep(max(0.0, due - time.monotonic()))
+                sending.append(asyncio.create_task(post(body)))
+            await asyncio.gather(*sending)
+
+    async def measure(
+        self, lines: Sequence[bytes], source: str, rate: float | None = None, within: float = 900
+    ) -> Phase:
+        """Feed the postings, wait until all are stored, and read throughput and latency."""
+        conn = await asyncpg.connect(**self.postgres.connect_kwargs())
+        cpu_before = self.cpu_seconds()
+        try:
+            feeding = asyncio.create_task(self.feed(lines, source, rate))
+            deadline = time.monotonic() + within
+            while True:
+                stored = await conn.fetchval(
+                    "SELECT count(*) FROM postings WHERE source_name = $1", source
+                )
+                if feeding.done() and feeding.exception() is not None:
+                    raise RuntimeError("feeding failed") from feeding.exception()
+                if stored >= len(lines):
+                    break
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{stored} of {len(lines)} postings stored in {within} s")
+                await asyncio.sleep(0.5)
+            await feeding
+            cpu_after = self.cpu_seconds()
+            row = await conn.fetchrow(
+                """
+                SELECT extract(epoch FROM max(first_seen) - min(received_at)) AS seconds,
+                       array_agg(extract(epoch FROM first_seen - received_at) * 1000) AS ms,
+                       array_agg(extract(epoch FROM tagged_at - received_at) * 1000) AS tagged,
+                       array_agg(extract(epoch FROM first_seen - tagged_at) * 1000) AS stored
+                FROM postings WHERE source_name = $1
+                """,
+                source,
+            )
+        finally:
+            await conn.close()
+        latencies = [float(value) for value in row["ms"]]
+        return Phase(
+            postings=len(lines),
+            postings_per_s=round(len(lines) / float(row["seconds"]), 1),
+            latency_ms=percentiles(latencies),
+            hops_ms={
+                "received_to_tagged": percentiles([float(v) for v in row["tagged"]]),
+                "tagged_to_stored": percentiles([float(v) for v in row["stored"]]),
+            },
+            offered_per_s=round(rate, 1) if rate else None,
+            cpu_ms_per_posting={
+                service: round((used - cpu_before.get(service, 0.0)) * 1000 / len(lines), 2)
+                for service, used in cpu_after.items()
+            },
+        )
+
+
+@asynccontextmanager
+async def running(
+    instances: int = 1, extra_env: Mapping[str, str] | None = None, partitions: int | None = None
+) -> AsyncIterator[Pipeline]:
+    """A pipeline in a fresh namespace, database and temporary folder; all removed after.
+    Topics get `partitions`, by default `JOBSTREAM_KAFKA_PARTITIONS` (6)."""
+    base = PostgresSettings()
+    layout = StackLayout(RuntimeSettings().state_dir)
+    server = PostgresServer(layout, base, StackSettings())
+    tag = uuid.uuid4().hex[:8]
+    database = f"jobstream_bench_e2e_{tag}"
+    kafka = KafkaSettings(
+        namespace=f"bench-e2e-{tag}", partitions=partitions or KafkaSettings().partitions
+    )
+    admin = await server.superuser_connection()
+    await admin.execute(f'CREATE DATABASE "{database}" OWNER "{base.owner_user}"')
+    pipeline: Pipeline | None = None
+    try:
+        postgres = base.model_copy(update={"database": database})
+        await migrate_as_owner(postgres)  # once, before several store instances start
+        await ensure_topics(kafka)
+        with tempfile.TemporaryDirectory(prefix="jobstream-bench-e2e-") as folder:
+            pipeline = Pipeline(Path(folder), kafka, postgres, instances, dict(extra_env or {}))
+            try:
+                await pipeline.start()
+                yield pipeline
+            finally:
+                await asyncio.to_thread(pipeline.stop)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await admin.close()
+        await _delete_topics(kafka)
+
+
+async def _delete_topics(settings: KafkaSettings) -> None:
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    await admin.start()
+    try:
+        await admin.delete_topics([settings.topic(spec) for spec in ALL_TOPICS])
+    finally:
+        await admin.close()
