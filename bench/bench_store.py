@@ -14,7 +14,7 @@ import asyncpg
 from bench.corpus import postings
 from jobstream.settings import PostgresSettings, RuntimeSettings
 from jobstream_stack.layout import StackLayout
-from jobstream_stack.postgres import PostgresServer
+from jobstream_stack.postgres import PostgresServer, drop_database, ensure_database
 from jobstream_stack.settings import StackSettings
 from jobstream_store.migrate import migrate_as_owner
 from jobstream_store.repository import StoredPosting, write_postings
@@ -30,7 +30,7 @@ async def _measure() -> dict[str, object]:
     server = PostgresServer(StackLayout(RuntimeSettings().state_dir), base, StackSettings())
     name = f"jobstream_bench_{uuid.uuid4().hex[:8]}"
     admin = await server.superuser_connection()
-    await admin.execute(f'CREATE DATABASE "{name}" OWNER "{base.owner_user}"')
+    await ensure_database(admin, name, base.owner_user)
     try:
         settings = base.model_copy(update={"database": name})
         await migrate_as_owner(settings)
@@ -59,7 +59,7 @@ async def _measure() -> dict[str, object]:
             "search_index_postings_per_s": round(POSTINGS / indexed, 1),
         }
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await drop_database(admin, name)
         await admin.close()
 
 

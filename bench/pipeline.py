@@ -34,14 +34,11 @@ from pathlib import Path
 
 import aiohttp
 import asyncpg
-from aiokafka.admin import AIOKafkaAdminClient
 
-from jobstream.kafka.admin import ensure_topics
-from jobstream.kafka.config import client_options
+from jobstream.kafka.admin import delete_namespace_topics, ensure_topics
 from jobstream.settings import KafkaSettings, PostgresSettings, RuntimeSettings
-from jobstream.topology import ALL_TOPICS
 from jobstream_stack.layout import StackLayout
-from jobstream_stack.postgres import PostgresServer
+from jobstream_stack.postgres import PostgresServer, drop_database, ensure_database
 from jobstream_stack.processes import ManagedProcess
 from jobstream_stack.services import jobstream_command
 from jobstream_stack.settings import StackSettings
@@ -314,7 +311,7 @@ async def running(
         namespace=f"bench-e2e-{tag}", partitions=partitions or KafkaSettings().partitions
     )
     admin = await server.superuser_connection()
-    await admin.execute(f'CREATE DATABASE "{database}" OWNER "{base.owner_user}"')
+    await ensure_database(admin, database, base.owner_user)
     pipeline: Pipeline | None = None
     try:
         postgres = base.model_copy(update={"database": database})
@@ -328,15 +325,6 @@ async def running(
             finally:
                 await asyncio.to_thread(pipeline.stop)
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await drop_database(admin, database)
         await admin.close()
-        await _delete_topics(kafka)
-
-
-async def _delete_topics(settings: KafkaSettings) -> None:
-    admin = AIOKafkaAdminClient(**client_options(settings))
-    await admin.start()
-    try:
-        await admin.delete_topics([settings.topic(spec) for spec in ALL_TOPICS])
-    finally:
-        await admin.close()
+        await delete_namespace_topics(kafka)

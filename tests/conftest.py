@@ -18,7 +18,7 @@ from jobstream.kafka.admin import delete_namespace_topics
 from jobstream.settings import KafkaSettings, PostgresSettings, RuntimeSettings
 from jobstream_stack.kafka import KafkaBroker
 from jobstream_stack.layout import StackLayout
-from jobstream_stack.postgres import SUPERUSER, PostgresServer
+from jobstream_stack.postgres import SUPERUSER, PostgresServer, drop_database, ensure_database
 from jobstream_stack.settings import StackSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -57,14 +57,11 @@ async def database(native_stack: StackLayout) -> AsyncIterator[PostgresSettings]
         database="postgres",
     )
     name = f"jobstream_test_{uuid.uuid4().hex[:10]}"
-    # DDL takes no bind parameters: format(%I) quotes the identifiers on the server side.
-    create = "SELECT format('CREATE DATABASE %I OWNER %I', $1::text, $2::text)"
-    drop = "SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', $1::text)"
     try:
-        await admin.execute(await admin.fetchval(create, name, base.owner_user))
+        await ensure_database(admin, name, base.owner_user)
         yield base.model_copy(update={"database": name})
     finally:
-        await admin.execute(await admin.fetchval(drop, name))
+        await drop_database(admin, name)
         await admin.close()
 
 

@@ -1,5 +1,6 @@
-"""Parameterised SQL everywhere: a scan of libs/, services/ and deploy/native/ that fails when
-an asyncpg query is built from values at run time (an f-string, `+`, `%` or `.format()`).
+"""Parameterised SQL everywhere: a scan of libs/, services/, deploy/native/ and bench/ that
+fails when an asyncpg query is built from values at run time (an f-string, `+`, `%` or
+`.format()`).
 
 Values go as bind parameters ($1, $2 ...). DDL, which takes none, quotes identifiers on the
 server: `await conn.fetchval("SELECT format('... %I', $1::text)", name)` builds the statement,
@@ -21,7 +22,7 @@ import pytest
 pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
-SCANNED = ("libs", "services", "deploy/native")
+SCANNED = ("libs", "services", "deploy/native", "bench")
 # asyncpg Connection / Pool methods whose first argument is SQL text.
 QUERY_METHODS = frozenset(
     {

@@ -280,6 +280,14 @@ async def ensure_database(conn: asyncpg.Connection, database: str, owner: str) -
         await conn.execute(statement)
 
 
+async def drop_database(conn: asyncpg.Connection, database: str) -> None:
+    """Drop a database even while clients are connected (tests' and benchmarks' throwaways)."""
+    statement = await conn.fetchval(
+        "SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', $1::text)", database
+    )
+    await conn.execute(statement)
+
+
 def _version_key(path: Path) -> tuple[int, ...]:
     version = path.parent.parent.name
     return tuple(int(part) for part in version.split(".") if part.isdigit())
