@@ -15,6 +15,7 @@ from structlog.contextvars import bound_contextvars
 
 from jobstream import metrics
 from jobstream.contracts import DeadLetter
+from jobstream.eventloop import use_uvloop
 from jobstream.kafka.admin import ensure_topics
 from jobstream.kafka.faust_stage import add_batch_agent, build_faust_app, source_topic
 from jobstream.kafka.lag import LagMonitor
@@ -130,6 +131,7 @@ def run_stage_worker(
     """Create the topics, then run the stage until SIGTERM/SIGINT (blocking)."""
     level = settings.runtime.log_level
     configure_logging(stage.name, level)
+    use_uvloop()
     asyncio.run(ensure_topics(settings.kafka))
     # asyncio.run closed its loop; faust and aiokafka want a current loop to build on.
     asyncio.set_event_loop(asyncio.new_event_loop())
