@@ -6,12 +6,12 @@ import asyncio
 import gc
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import partial
 from typing import cast
 
 import faust
 from faust.worker import Worker
 from pydantic import BaseModel
-from structlog.contextvars import bound_contextvars
 
 from jobstream import metrics
 from jobstream.contracts import DeadLetter
@@ -20,7 +20,7 @@ from jobstream.kafka.admin import ensure_topics
 from jobstream.kafka.faust_stage import add_batch_agent, build_faust_app, source_topic
 from jobstream.kafka.lag import LagMonitor
 from jobstream.kafka.publisher import Publisher
-from jobstream.logs import configure_logging, get_logger, logging_config
+from jobstream.logs import configure_logging, get_logger, lazy_fields, logging_config
 from jobstream.ops_http import ReadinessCheck, start_ops_server
 from jobstream.settings import StageSettings
 from jobstream.stages import BatchHandler, BatchResult, Record, StageName, transform_batch
@@ -59,7 +59,7 @@ def transform_logged(
     carries its posting id, topic, partition and offset."""
     result = BatchResult()
     for record in records:
-        with bound_contextvars(**record_context(record)):
+        with lazy_fields(partial(record_context, record)):
             one = transform_batch([record], stage, transform)
         result.events += one.events
         result.dead_letters += one.dead_letters
