@@ -307,7 +307,9 @@ E = TypeVar("E", bound=BaseModel)
 
 
 def encode(event: BaseModel) -> bytes:
-    return event.model_dump_json().encode("utf-8")
+    # The serializer's own bytes, the same as `model_dump_json().encode()` without turning
+    # 10 KB of JSON into a str and back: a third less CPU per event (README, Benchmarks).
+    return event.__pydantic_serializer__.to_json(event)
 
 
 def decode(event_type: type[E], value: bytes | None) -> E:

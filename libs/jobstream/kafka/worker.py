@@ -6,20 +6,21 @@ import asyncio
 import gc
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import partial
 from typing import cast
 
 import faust
 from faust.worker import Worker
 from pydantic import BaseModel
-from structlog.contextvars import bound_contextvars
 
 from jobstream import metrics
 from jobstream.contracts import DeadLetter
+from jobstream.eventloop import use_uvloop
 from jobstream.kafka.admin import wait_for_topics
 from jobstream.kafka.faust_stage import add_batch_agent, build_faust_app, source_topic
 from jobstream.kafka.lag import LagMonitor
 from jobstream.kafka.publisher import Publisher
-from jobstream.logs import configure_logging, get_logger, logging_config
+from jobstream.logs import configure_logging, get_logger, lazy_fields, logging_config
 from jobstream.ops_http import ReadinessCheck, start_ops_server
 from jobstream.settings import StageSettings
 from jobstream.stages import BatchHandler, BatchResult, Record, StageName, transform_batch
@@ -58,7 +59,7 @@ def transform_logged(
     carries its posting id, topic, partition and offset."""
     result = BatchResult()
     for record in records:
-        with bound_contextvars(**record_context(record)):
+        with lazy_fields(partial(record_context, record)):
             one = transform_batch([record], stage, transform)
         result.events += one.events
         result.dead_letters += one.dead_letters
@@ -130,6 +131,7 @@ def run_stage_worker(
     """Create the topics (waiting for the broker), then run the stage until SIGTERM/SIGINT."""
     level = settings.runtime.log_level
     configure_logging(stage.name, level)
+    use_uvloop()
     asyncio.run(wait_for_topics(settings.kafka))
     # asyncio.run closed its loop; faust and aiokafka want a current loop to build on.
     asyncio.set_event_loop(asyncio.new_event_loop())

@@ -6,6 +6,7 @@ import asyncio
 import ipaddress
 import signal
 
+from jobstream.eventloop import use_uvloop
 from jobstream.kafka.admin import wait_for_topics
 from jobstream.kafka.publisher import Publisher
 from jobstream.logs import configure_logging, get_logger
@@ -73,4 +74,5 @@ def _warn_if_open(settings: IngestSettings) -> None:
 
 def serve(settings: IngestSettings) -> None:
     configure_logging("ingest", settings.runtime.log_level)
+    use_uvloop()
     asyncio.run(run(settings))

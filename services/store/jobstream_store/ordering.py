@@ -45,8 +45,9 @@ def content_hash(posting: TaggedPosting) -> str:
     # pydantic serialises fields in their declared order, so the JSON is canonical for a
     # given schema version (a new schema version may change hashes: rows are then rewritten
     # once, which is harmless).
-    canonical = posting.model_dump_json(exclude=_NOT_CONTENT)
-    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    # The serializer's bytes: the same as `model_dump_json(...).encode()`, without the str.
+    canonical = posting.__pydantic_serializer__.to_json(posting, exclude=_NOT_CONTENT)
+    return hashlib.sha256(canonical).hexdigest()[:32]
 
 
 def newest_per_posting(batch: Sequence[StoredPosting]) -> list[StoredPosting]:

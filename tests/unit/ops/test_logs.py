@@ -5,13 +5,15 @@ from __future__ import annotations
 import io
 import json
 import logging
+from functools import partial
 from typing import Any
 
 import pytest
 from structlog.contextvars import bound_contextvars
 
-from jobstream.kafka.worker import record_context
-from jobstream.logs import MASK, logging_config
+from jobstream.contracts import Span
+from jobstream.kafka.worker import record_context, transform_logged
+from jobstream.logs import MASK, lazy_fields, logging_config, merge_lazy_fields
 from jobstream.stages import Record
 
 pytestmark = pytest.mark.unit
@@ -47,10 +49,25 @@ def test_a_line_names_service_stage_level_and_time() -> None:
 
 def test_lines_about_a_record_say_where_it_came_from() -> None:
     record = Record("jobstream.postings.raw", 3, 1234, b"posting-abc", b"{}")
-    with bound_contextvars(**record_context(record)):
-        line = render("tagger", lambda logger: logger.info("unknown skill-like terms"))
+
+    def emit(logger: logging.Logger) -> None:
+        def transform(_: bytes | None) -> Span:
+            logger.info("unknown skill-like terms")
+            return Span(start=0, end=1)
+
+        transform_logged([record], "tagger", transform)
+
+    line = render("tagger", emit)
     assert line["posting_id"] == "posting-abc"
     assert (line["topic"], line["partition"], line["offset"]) == ("jobstream.postings.raw", 3, 1234)
+
+
+def test_a_line_s_own_fields_win_over_the_record_s() -> None:
+    record = Record("jobstream.postings.raw", 3, 1234, b"posting-abc", b"{}")
+    with lazy_fields(partial(record_context, record)):
+        event = merge_lazy_fields(None, "info", {"event": "x", "offset": 7})
+    assert event["offset"] == 7 and event["posting_id"] == "posting-abc"
+    assert merge_lazy_fields(None, "info", {"event": "y"}) == {"event": "y"}  # unbound after
 
 
 def test_fields_named_like_secrets_are_masked() -> None:
