@@ -16,6 +16,7 @@ from itertools import count as numbers
 from pathlib import Path
 
 from jobstream.contracts import RawPosting
+from jobstream_ingest.files import expand
 from jobstream_ingest.intake import Limits, read_postings
 
 # Real postings to draw from instead of generated ones; None: generate.
@@ -25,10 +26,12 @@ _real: list[str] | None = None
 def read_corpus(path: Path) -> list[str]:
     """The texts of the postings in a file or a folder (recursively), read as ingest reads
     them; what ingest would reject is left out."""
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     limits = Limits(max_file_bytes=1 << 30, max_postings=10_000_000)
     texts = []
-    for file in files:
+    # The files the CLI would read for this path (folders walked, links out of them refused).
+    for file in expand([str(path)]):
+        if not isinstance(file, Path):
+            continue
         for outcome in read_postings(file.name, file.read_bytes(), "cli", limits):
             if isinstance(outcome, RawPosting):
                 texts.append(outcome.text)

@@ -22,13 +22,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import statistics
 import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,9 +38,10 @@ from jobstream.kafka.admin import delete_namespace_topics, ensure_topics
 from jobstream.settings import KafkaSettings, PostgresSettings, RuntimeSettings
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.postgres import PostgresServer, drop_database, ensure_database
-from jobstream_stack.processes import ManagedProcess
-from jobstream_stack.services import jobstream_command
+from jobstream_stack.processes import ManagedProcess, peak_rss_mb
+from jobstream_stack.services import service_of, service_process, start_service, wait_ready
 from jobstream_stack.settings import StackSettings
+from jobstream_stack.system import free_port
 from jobstream_store.migrate import migrate_as_owner
 
 STAGES = ("parser", "tagger", "store")
@@ -52,12 +52,6 @@ FULL_CHUNK = 100
 IN_FLIGHT = 3
 # Smaller uploads when rate-limited, so arrivals are spread evenly over each second.
 PACED_CHUNK = 10
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def jsonl_lines(texts: Sequence[str]) -> list[bytes]:
@@ -76,18 +70,6 @@ def percentiles(values: Sequence[float]) -> dict[str, float]:
         return {"p50": value, "p95": value, "p99": value}
     cuts = statistics.quantiles(values, n=100, method="inclusive")
     return {"p50": round(cuts[49], 1), "p95": round(cuts[94], 1), "p99": round(cuts[98], 1)}
-
-
-def peak_rss_mb(pid: int) -> float | None:
-    """The process's peak resident set (VmHWM), in MB; None when it is gone."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return None
 
 
 def cpu_seconds(pid: int) -> float:
@@ -134,7 +116,7 @@ class Pipeline:
         return ["ingest"] + [f"{s}-{n}" for s in STAGES for n in range(1, self.instances + 1)]
 
     def env(self, name: str) -> dict[str, str]:
-        service = name.split("-")[0]
+        service = service_of(name)
         return {
             **os.environ,
             # Each process its own state folder: faust data, ingest's inbox.
@@ -148,38 +130,14 @@ class Pipeline:
         }
 
     async def start(self, within: float = 120) -> None:
-        logs = self.root / "logs"
+        layout = StackLayout(self.root)
         for name in self.names:
             self.ports[name] = free_port()
-            self.processes[name] = ManagedProcess(
-                name=name,
-                pid_file=self.root / "run" / f"{name}.pid",
-                log_file=logs / f"{name}.log",
-                fingerprint=f"serve {name.split('-')[0]}",
-            )
+            self.processes[name] = service_process(layout, name)
         for name in self.names:
-            self.processes[name].start(
-                [jobstream_command(), "serve", name.split("-")[0]], env=self.env(name)
-            )
-        await self._wait_ready(within)
-
-    async def _wait_ready(self, within: float) -> None:
-        """Until every process answers /readyz with 200; fail early when one exits."""
-        deadline = time.monotonic() + within
-        pending = list(self.names)
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
-            while pending:
-                for name in list(pending):
-                    if self.processes[name].has_exited():
-                        tail = self.processes[name].log_tail(30)
-                        raise RuntimeError(f"{name} exited:\n{tail}")
-                    with suppress(aiohttp.ClientError, TimeoutError):
-                        async with session.get(self.url(name, "/readyz")) as answer:
-                            if answer.status == 200:
-                                pending.remove(name)
-                if pending and time.monotonic() > deadline:
-                    raise RuntimeError(f"not ready after {within:.0f} s: {', '.join(pending)}")
-                await asyncio.sleep(0.3)
+            start_service(layout, name, self.env(name))
+        urls = {name: self.url(name, "/readyz") for name in self.names}
+        await asyncio.to_thread(wait_ready, layout, urls, within)
 
     def stop(self) -> None:
         for name in self.names:
@@ -200,7 +158,7 @@ class Pipeline:
         """CPU time used so far by each service (summed over its instances)."""
         used: dict[str, float] = {}
         for name, pid in self.pids().items():
-            service = name.split("-")[0]
+            service = service_of(name)
             used[service] = used.get(service, 0.0) + cpu_seconds(pid)
         return used
 
@@ -208,7 +166,7 @@ class Pipeline:
         """Peak RSS of each service (the largest of its instances), in MB."""
         peaks: dict[str, float] = {}
         for name, pid in self.pids().items():
-            service = name.split("-")[0]
+            service = service_of(name)
             peak = peak_rss_mb(pid)
             if peak is not None:
                 peaks[service] = max(peaks.get(service, 0.0), peak)

@@ -4,12 +4,34 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from jobstream.contracts import Source, Span, TaggedPosting, TaggedSkill, posting_id_for, utc_now
+from jobstream.contracts import (
+    ParsedPosting,
+    Source,
+    Span,
+    TaggedPosting,
+    TaggedSkill,
+    posting_id_for,
+    utc_now,
+)
 
 SKILL_IDS = (
     "python", "java", "kotlin", "go", "kafka", "postgresql", "kubernetes", "docker", "aws",
     "terraform", "prometheus", "grafana", "redis", "graphql", "react", "spark", "airflow",
 )  # fmt: skip
+
+
+def parsed_posting(
+    text: str, *, parser_version: str = "test", source_name: str | None = None, **fields: object
+) -> ParsedPosting:
+    """A parsed posting of `text` (a CLI source), with whatever parsed `fields` a test gives."""
+    return ParsedPosting(
+        posting_id=posting_id_for(text),
+        received_at=utc_now(),
+        source=Source(channel="cli", name=source_name),
+        parser_version=parser_version,
+        text=text,
+        **fields,
+    )
 
 
 def tagged_posting(

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from jobstream_stack.layout import StackLayout
 from jobstream_stack.processes import ManagedProcess
-from jobstream_stack.services import jobstream_command
+from jobstream_stack.services import service_of, service_process, start_service
 
 SEED_VARIABLE = "JOBSTREAM_CHAOS_SEED"
 CONSUMERS = ("parser", "tagger", "store")
@@ -82,10 +83,6 @@ def build_schedule(seed: int, span: float, kills_per_service: int = 3) -> list[F
     return sorted(faults)
 
 
-def service_of(instance: str) -> str:
-    return instance.split("-", 1)[0]
-
-
 @dataclass
 class Instances:
     """The service processes of a chaos run: one ingest and two of each consumer, each with
@@ -100,12 +97,7 @@ class Instances:
     exit_logs: dict[str, str] = field(default_factory=dict)  # the last such exit's log tail
 
     def process(self, instance: str) -> ManagedProcess:
-        return ManagedProcess(
-            name=instance,
-            pid_file=self.root / "run" / f"{instance}.pid",
-            log_file=self.root / "logs" / f"{instance}.log",
-            fingerprint=f"serve {service_of(instance)}",
-        )
+        return service_process(StackLayout(self.root), instance)
 
     def instance_env(self, instance: str) -> dict[str, str]:
         service = service_of(instance).upper()
@@ -116,9 +108,7 @@ class Instances:
         }
 
     def start(self, instance: str) -> None:
-        self.process(instance).start(
-            [jobstream_command(), "serve", service_of(instance)], env=self.instance_env(instance)
-        )
+        start_service(StackLayout(self.root), instance, self.instance_env(instance))
 
     def kill(self, instance: str) -> None:
         """SIGKILL: no clean-up, no flush, no commit; returns once the process is gone."""

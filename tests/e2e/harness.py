@@ -6,7 +6,6 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -19,6 +18,7 @@ from typing import TypeVar
 from jobstream.settings import KafkaSettings, PostgresSettings
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.services import service_process, start_service, stop_services, wait_ready
+from jobstream_stack.system import free_port
 
 T = TypeVar("T")
 
@@ -28,12 +28,6 @@ def drop(folder: Path, source: Path) -> None:
     partial = folder / f".{source.name}.part"
     shutil.copyfile(source, partial)
     partial.rename(folder / source.name)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def eventually(check: Callable[[], Awaitable[T]], what: str, timeout: float = 120) -> T:

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from jobstream_stack.layout import StackLayout
-from jobstream_stack.services import wait_ready
+from jobstream_stack.services import service_of, wait_ready
 from tests.e2e.chaos_corpus import Corpus, InputFile, build_corpus
 from tests.e2e.faults import (
     CONSUMERS,
@@ -33,7 +33,6 @@ from tests.e2e.faults import (
     Instances,
     build_schedule,
     chaos_seed,
-    service_of,
 )
 from tests.e2e.harness import eventually, free_port
 from tests.e2e.private_stack import PrivateStack, private_stack

@@ -33,6 +33,7 @@ from jobstream.topology import DEAD_LETTERS
 from jobstream_ingest.inbox import SIDECAR_SUFFIX
 from jobstream_ingest.intake import Limits, Rejection, read_postings
 from jobstream_stack.layout import StackLayout
+from jobstream_stack.processes import peak_rss_mb as peak_rss
 from jobstream_stack.services import SERVICES, service_process
 from tests.e2e.harness import Services, eventually
 from tests.hostile_corpus import (
@@ -153,10 +154,9 @@ def assert_clear(reason: object, message: object, where: str) -> None:
 def peak_rss_mb(services: Services, name: str) -> float:
     pid = service_process(services.layout, name).pid()
     assert pid is not None, f"{name} is not running"
-    status = Path(f"/proc/{pid}/status").read_text()
-    kilobytes = re.search(r"VmHWM:\s+(\d+) kB", status)
-    assert kilobytes is not None
-    return int(kilobytes.group(1)) / 1024
+    peak = peak_rss(pid)
+    assert peak is not None
+    return peak
 
 
 async def test_hostile_inputs_through_every_entry_point(

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from bench import corpus
-from bench.pipeline import chunks, cpu_seconds, jsonl_lines, peak_rss_mb, percentiles
+from bench.pipeline import chunks, cpu_seconds, jsonl_lines, percentiles
 from bench.profile_e2e import package, read_profile
+from jobstream_stack.processes import peak_rss_mb
 
 pytestmark = pytest.mark.unit
 

@@ -33,17 +33,25 @@ def jobstream_command() -> str:
     return str(Path(sys.executable).parent / "jobstream")
 
 
+def service_of(name: str) -> str:
+    """The service a process name runs: an instance `parser-2` runs `parser` (several
+    instances of a stage share its consumer group); a plain service name is itself."""
+    return name.split("-", 1)[0]
+
+
 def service_process(layout: StackLayout, name: str) -> ManagedProcess:
+    """The process of a service, or of one instance of it (`parser-2`), under `layout`."""
     return ManagedProcess(
         name=name,
         pid_file=layout.run / f"{name}.pid",
         log_file=layout.logs / f"{name}.log",
-        fingerprint=f"serve {name}",
+        fingerprint=f"serve {service_of(name)}",
     )
 
 
 def start_service(layout: StackLayout, name: str, env: Mapping[str, str] | None = None) -> int:
-    return service_process(layout, name).start([jobstream_command(), "serve", name], env=env)
+    command = [jobstream_command(), "serve", service_of(name)]
+    return service_process(layout, name).start(command, env=env)
 
 
 def stop_services(layout: StackLayout, timeout: float = 30.0) -> list[str]:

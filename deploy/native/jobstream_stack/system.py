@@ -17,6 +17,13 @@ _apt_updated = False
 POLICY_RC_D = Path("/usr/sbin/policy-rc.d")
 
 
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for private servers of tests and benchmarks)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def ensure_commands(packages_by_command: Mapping[str, str], *, start_services: bool = True) -> None:
     """Install the Debian package of every command that is not on PATH."""
     missing = sorted({pkg for cmd, pkg in packages_by_command.items() if not shutil.which(cmd)})

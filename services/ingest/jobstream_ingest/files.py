@@ -17,11 +17,8 @@ from typing import BinaryIO
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from jobstream.contracts import SourceFormat
-from jobstream.logs import get_logger
-from jobstream_ingest.intake import Limits, Rejection, detect_format, read_postings, unforeseen
+from jobstream_ingest.intake import Limits, Rejection, detect_format, read_postings
 from jobstream_ingest.publishing import Ingestor, Input, Report
-
-log = get_logger(__name__)
 
 STDIN = "-"
 # A batch is published once it holds this many postings (or files): few round trips, bounded
@@ -193,8 +190,4 @@ def _read(
             data = handle.read(limits.max_file_bytes + 1)
     except OSError as error:
         return Input(str(path), 0, [Rejection("unreadable", f"cannot read it: {error.strerror}")])
-    try:
-        return Input(str(path), len(data), read_postings(path.name, data, "cli", limits))
-    except Exception as error:  # see intake.unforeseen: one file does not stop the run
-        log.exception("reading failed", file=str(path))
-        return Input(str(path), len(data), [unforeseen(error)])
+    return Input(str(path), len(data), read_postings(path.name, data, "cli", limits))

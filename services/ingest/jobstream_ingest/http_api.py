@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from jobstream.contracts import SourceFormat
 from jobstream.logs import get_logger
-from jobstream_ingest.intake import Limits, Outcome, detect_format, read_postings, unforeseen
+from jobstream_ingest.intake import Limits, detect_format, read_postings
 from jobstream_ingest.openapi import openapi_document
 from jobstream_ingest.publishing import Ingestor, Input, Report
 
@@ -94,7 +94,11 @@ class PostingsApi:
 
         def read() -> list[Input]:
             return [
-                Input(upload.name or "request body", len(upload.data), _read(upload, limits))
+                Input(
+                    upload.name or "request body",
+                    len(upload.data),
+                    read_postings(upload.name, upload.data, "http", limits, upload.format),
+                )
                 for upload in uploads
             ]
 
@@ -145,18 +149,14 @@ class PostingsApi:
         try:
             reader = await request.multipart()
         except (ValueError, AssertionError) as error:
-            raise RequestError(
-                400, "bad_multipart", f"not a valid multipart body: {error}"
-            ) from error
+            raise _bad_multipart(error) from error
         uploads: list[Upload] = []
         total = 0
         while True:
             try:
                 part = await reader.next()
             except ValueError as error:
-                raise RequestError(
-                    400, "bad_multipart", f"not a valid multipart body: {error}"
-                ) from error
+                raise _bad_multipart(error) from error
             if part is None:
                 break
             if len(uploads) >= MAX_PARTS:
@@ -178,14 +178,6 @@ class PostingsApi:
         if not uploads:
             raise RequestError(400, "empty", "the multipart body holds no file")
         return uploads
-
-
-def _read(upload: Upload, limits: Limits) -> list[Outcome]:
-    try:
-        return read_postings(upload.name, upload.data, "http", limits, upload.format)
-    except Exception as error:  # see intake.unforeseen
-        log.exception("reading failed", upload=upload.name)
-        return [unforeseen(error)]
 
 
 def _bad_multipart(error: Exception) -> RequestError:

@@ -28,7 +28,7 @@ from aiokafka.errors import KafkaError
 from watchfiles import awatch
 
 from jobstream.logs import get_logger
-from jobstream_ingest.intake import Limits, Rejection, detect_format, read_postings, unforeseen
+from jobstream_ingest.intake import Limits, Rejection, detect_format, read_postings
 from jobstream_ingest.publishing import Ingestor, Input, Report
 
 log = get_logger(__name__)
@@ -148,11 +148,6 @@ class Inbox:
         except OSError as error:
             rejection = Rejection("unreadable", f"cannot read it: {error.strerror}")
             return Input(path.name, 0, [rejection])
-        # A reader failing in a way it did not foresee must not stop the inbox, nor leave the
-        # file to fail again forever: it is rejected with the error, and the error is logged.
-        except Exception as error:
-            log.exception("reading failed", file=path.name)
-            return Input(path.name, 0, [unforeseen(error)])
 
     def _settle(self, path: Path, item: Input, report: Report) -> None:
         """Move the file where it belongs; the sidecar is written first, so a crash in

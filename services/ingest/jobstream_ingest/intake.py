@@ -19,6 +19,7 @@ from typing import Final
 from pydantic import ValidationError
 
 from jobstream.contracts import Channel, ProvidedFields, RawPosting, Source, SourceFormat
+from jobstream.logs import get_logger
 from jobstream_ingest.formats.compression import gunzip, is_gzip
 from jobstream_ingest.formats.errors import FormatError, Reason
 from jobstream_ingest.formats.fields import posting_fields
@@ -27,6 +28,8 @@ from jobstream_ingest.formats.pdf import pdf_to_text
 from jobstream_ingest.formats.structured import Item, csv_items, json_items, jsonl_items
 from jobstream_ingest.formats.text import decode_text
 from jobstream_ingest.formats.word import docx_to_text
+
+log = get_logger(__name__)
 
 FORMAT_BY_SUFFIX: Final[Mapping[str, SourceFormat]] = {
     ".txt": "txt",
@@ -111,8 +114,23 @@ def read_postings(
 
     `name` is the file or upload name (its directories are dropped); `fmt` overrides the
     format its suffix says (stdin, an HTTP body with a content type). gzip is recognised by
-    its magic bytes whatever the name.
+    its magic bytes whatever the name. A reader failing in a way it did not foresee rejects
+    the input (see `unforeseen`) and logs the traceback: no entry point stops for it.
     """
+    try:
+        return _read_postings(name, data, channel, limits, fmt)
+    except Exception as error:
+        log.exception("reading failed", input=name, channel=channel)
+        return [unforeseen(error)]
+
+
+def _read_postings(
+    name: str | None,
+    data: bytes,
+    channel: Channel,
+    limits: Limits,
+    fmt: SourceFormat | None,
+) -> list[Outcome]:
     detected = detect_format(name) if name else Detected(None, False)
     fmt = fmt or detected.format
     compressed = detected.compressed or is_gzip(data)
@@ -200,9 +218,8 @@ def _posting(extract: _Extract, source: Source, limits: Limits) -> Outcome:
 
 
 def unforeseen(error: Exception) -> Rejection:
-    """A reader failed in a way it did not foresee. The input is rejected with the error (the
-    caller logs the traceback), so neither the service nor a CLI run stops, and the input
-    does not fail again forever."""
+    """A reader failed in a way it did not foresee. The input is rejected with the error, so
+    neither the service nor a CLI run stops, and the input does not fail again forever."""
     return Rejection("unreadable", f"cannot read it: {type(error).__name__}: {error}"[:500])
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Sequence
 
 from jobstream import metrics
@@ -67,10 +66,8 @@ def serve(settings: TaggerSettings) -> None:
     taxonomy = taxonomy_for(settings)  # once, before consuming: a broken one stops start-up
     matcher_for(taxonomy)  # build the automaton before the first batch, not during it
     # The taxonomy and automaton tables are some 100,000 objects that live as long as the
-    # process: freezing them keeps the garbage collector from walking them again and again
-    # while tagging (about a tenth of the tagger's time otherwise).
-    gc.collect()
-    gc.freeze()
+    # process: run_stage_worker freezes them with the rest of start-up, which keeps the garbage
+    # collector from walking them again and again while tagging (a tenth of its time otherwise).
     log.info("taxonomy loaded", version=taxonomy.version, skills=len(taxonomy))
     transform = (pass_records_with if settings.passthrough else tag_records_with)(taxonomy)
     run_stage_worker(

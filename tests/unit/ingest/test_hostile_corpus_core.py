@@ -13,7 +13,7 @@ from rich.console import Console
 
 from jobstream.contracts import RawPosting
 from jobstream.ops_http import build_ops_app
-from jobstream_ingest import files, http_api
+from jobstream_ingest import files, http_api, intake
 from jobstream_ingest.cli import print_summary
 from jobstream_ingest.files import IngestSummary, Refused, expand
 from jobstream_ingest.intake import Limits, Outcome, Rejection, read_postings
@@ -86,7 +86,7 @@ def test_an_unforeseen_reader_failure_rejects_the_file_not_the_cli_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "a.txt").write_text("Engineer")
-    monkeypatch.setattr(files, "read_postings", _failing_reader)
+    monkeypatch.setattr(intake, "_extract", _failing_reader)
     [item] = [files._read(tmp_path / "a.txt", Limits(), None, "txt")]
     [rejection] = item.outcomes
     assert isinstance(rejection, Rejection) and rejection.reason == "unreadable"
@@ -96,7 +96,7 @@ def test_an_unforeseen_reader_failure_rejects_the_file_not_the_cli_run(
 async def test_an_unforeseen_reader_failure_is_a_json_rejection_over_http(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(http_api, "read_postings", _failing_reader)
+    monkeypatch.setattr(intake, "_extract", _failing_reader)
     api = http_api.PostingsApi(ingestor=_NoKafka(), limits=Limits(), token=None)  # type: ignore[arg-type]
     async with TestClient(TestServer(build_ops_app({}, api.routes()), host="127.0.0.1")) as client:
         answer = await client.post("/postings?name=a.txt", data=b"Engineer")

@@ -8,19 +8,16 @@ from pathlib import Path
 import pytest
 
 from jobstream.contracts import (
-    ParsedPosting,
-    Source,
     Span,
     TaggedPosting,
     TaggedSkill,
     decode,
     encode,
-    posting_id_for,
-    utc_now,
 )
 from jobstream_tagger import output
 from jobstream_tagger.tag import tag
 from jobstream_tagger.taxonomy import load_taxonomy
+from tests.support import parsed_posting
 
 pytestmark = pytest.mark.unit
 
@@ -33,14 +30,7 @@ def _state(model: object) -> tuple[object, ...]:
 
 
 def _tagged(text: str) -> TaggedPosting:
-    parsed = ParsedPosting(
-        posting_id=posting_id_for(text),
-        received_at=utc_now(),
-        source=Source(channel="cli"),
-        parser_version="test",
-        text=text,
-    )
-    return tag(parsed, load_taxonomy())
+    return tag(parsed_posting(text), load_taxonomy())
 
 
 def test_construct_builds_what_model_construct_builds() -> None:

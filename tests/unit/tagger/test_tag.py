@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from jobstream.contracts import ParsedPosting, Source, Span, TaggedPosting, posting_id_for, utc_now
+from jobstream.contracts import ParsedPosting, Span, TaggedPosting
 from jobstream_tagger.tag import tag
 from jobstream_tagger.taxonomy import Skill, Taxonomy, load_taxonomy
+from tests.support import parsed_posting
 
 pytestmark = pytest.mark.unit
 
 
 def _parsed(text: str, **fields: object) -> ParsedPosting:
-    return ParsedPosting(
-        posting_id=posting_id_for(text),
-        received_at=utc_now(),
-        source=Source(channel="cli", name="t.txt"),
-        parser_version="test",
-        text=text,
-        **fields,
-    )
+    return parsed_posting(text, source_name="t.txt", **fields)
 
 
 def _tag(text: str, taxonomy: Taxonomy | None = None) -> TaggedPosting:

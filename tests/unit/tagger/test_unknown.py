@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from prometheus_client import REGISTRY
 
-from jobstream.contracts import ParsedPosting, Source, TaggedPosting, posting_id_for, utc_now
+from jobstream.contracts import TaggedPosting
 from jobstream_tagger.inspection import tag_text
 from jobstream_tagger.service import pass_records_with, tag_records_with
 from jobstream_tagger.taxonomy import load_taxonomy
 from jobstream_tagger.unknown import find_unknown_terms
+from tests.support import parsed_posting
 
 pytestmark = pytest.mark.unit
 
@@ -59,13 +60,7 @@ def test_the_service_counts_unknown_terms_by_cue() -> None:
         return value or 0.0
 
     text = "Proficiency in Zig and Nim; experience with Kafka."
-    parsed = ParsedPosting(
-        posting_id=posting_id_for(text),
-        received_at=utc_now(),
-        source=Source(channel="cli"),
-        parser_version="test",
-        text=text,
-    )
+    parsed = parsed_posting(text)
     before = count()
 
     tagged = tag_records_with(load_taxonomy())(parsed.model_dump_json().encode())
@@ -84,13 +79,7 @@ def test_a_degree_mention_that_holds_its_field_counts_as_covered() -> None:
 
 def test_the_pass_through_forwards_without_tagging() -> None:
     text = "We use Python and Kafka."
-    parsed = ParsedPosting(
-        posting_id=posting_id_for(text),
-        received_at=utc_now(),
-        source=Source(channel="cli"),
-        parser_version="0.0.0",
-        text=text,
-    )
+    parsed = parsed_posting(text, parser_version="0.0.0")
     taxonomy = load_taxonomy()
 
     tagged = pass_records_with(taxonomy)(parsed.model_dump_json().encode())
