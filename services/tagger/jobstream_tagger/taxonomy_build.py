@@ -25,9 +25,10 @@ How ESCO concepts become skills (after O*NET):
   `esco` list, and nothing else changes (ESCO's alternative labels are too loose to become
   aliases of a reviewed skill).
 - Any other concept with at least one chosen form (taxonomy_esco.choose_forms) becomes a skill
-  of its own: source "esco", id = slug of its name (the preferred label, else its shortest form), category "domain" for knowledge
-  (fields, methods, industries) or "competence" for skills, kind "knowledge" or "skill".
-  Abbreviations in capitals ("CPR") are matched only as written. A form two ESCO concepts
+  of its own: source "esco", id = slug of its name (the preferred label, else its shortest
+  form), category "domain" for knowledge (fields, methods, industries) or "competence" for
+  skills, kind "knowledge" or "skill". Abbreviations in capitals ("HACCP") are matched only
+  as written. A form two ESCO concepts
   would share is kept only by the one it names, else by neither.
 """
 
@@ -664,14 +665,41 @@ def build_file(
         zipf = english_zipf()
     document, report = build_taxonomy(read_onet(onet_dir), read_curated(curated_path), esco, zipf)
     text = render(document)
-    # Validate what is written with the loader the tagger uses: a bad build never lands.
+    # Validate what is written with the loaders the tagger uses: a bad build never lands.
+    from jobstream_tagger.occupation import OCCUPATIONS_FILE, OccupationCoder
+    from jobstream_tagger.occupation_build import OccupationBuildError, build_occupations
     from jobstream_tagger.taxonomy import Taxonomy
 
     Taxonomy.from_json(text)
-    temporary = output.with_name(output.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(output)
+    try:
+        occupations = build_occupations(onet_dir, read_curated(curated_path), document)
+    except OccupationBuildError as error:
+        raise TaxonomyBuildError(str(error)) from error
+    OccupationCoder(occupations)
+    _write(output, text)
+    # One line per title: a diff of two builds reads title by title.
+    _write(output.with_name(OCCUPATIONS_FILE), render_occupations(occupations))
     return report
+
+
+def _write(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+
+
+def render_occupations(document: Mapping[str, Any]) -> str:
+    parts = []
+    for key, value in document.items():
+        if isinstance(value, dict) and len(value) > 50:
+            lines = ",\n    ".join(
+                f"{json.dumps(name, ensure_ascii=False)}: {json.dumps(item, ensure_ascii=False)}"
+                for name, item in value.items()
+            )
+            parts.append(f"  {json.dumps(key)}: {{\n    {lines}\n  }}")
+        else:
+            parts.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def english_zipf() -> Callable[[str], float]:

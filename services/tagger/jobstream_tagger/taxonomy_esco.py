@@ -282,7 +282,8 @@ def american_spelling(label: str) -> str:
 
 def _rare_noun(word: str, concept: EscoConcept, zipf: Callable[[str], float]) -> bool:
     """A one-word label that names a field ("hydraulics"), not a word of every posting
-    ("training"), a verb ("configure"), a gerund ("interpreting") or an adverb or an adjective ("organisational")."""
+    ("training"), a verb ("configure"), a gerund ("interpreting"), an adverb or an adjective
+    ("organisational"); or an abbreviation of four capitals or more ("HACCP")."""
     if concept.kind == "skill":
         return False
     if word.isupper():

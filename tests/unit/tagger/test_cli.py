@@ -188,5 +188,5 @@ def test_tag_jsonl_reports_an_over_long_line(jobstream: typer.Typer, tmp_path: P
     first, second = (json.loads(line) for line in out.splitlines())
     assert code == 1
     assert "longer than" in first["error"] and first["line"] == 1
-    assert second == {"id": "ok", "skills": [second["skills"][0]]}
+    assert second == {"id": "ok", "skills": [second["skills"][0]], "occupation": None}
     assert second["skills"][0]["id"] == "kafka"
