@@ -25,7 +25,7 @@ POSTING_COLUMNS = (
     "date_posted", "working_hours", "time_zone", "locations", "sections", "text",
     "parser_version",
     "parser_version_key", "taxonomy_version", "tagged_at", "kafka_topic", "kafka_partition",
-    "kafka_offset",
+    "kafka_offset", "occupation_code", "occupation_title", "occupation_confidence",
 )  # fmt: skip
 POSTING_SKILL_COLUMNS = (
     "posting_id", "skill_id", "required", "mentions", "first_span_start", "first_span_end",
@@ -112,6 +112,7 @@ async def write_postings(conn: asyncpg.Connection, batch: Sequence[StoredPosting
 
 def posting_row(item: StoredPosting) -> tuple[Any, ...]:
     posting = item.posting
+    occupation = posting.occupation
     values: dict[str, Any] = {
         "posting_id": posting.posting_id,
         "content_hash": content_hash(posting),
@@ -144,6 +145,9 @@ def posting_row(item: StoredPosting) -> tuple[Any, ...]:
         "kafka_topic": item.topic,
         "kafka_partition": item.partition,
         "kafka_offset": item.offset,
+        "occupation_code": occupation.code if occupation else None,
+        "occupation_title": occupation.title if occupation else None,
+        "occupation_confidence": occupation.confidence if occupation else None,
     }
     return tuple(values[column] for column in POSTING_COLUMNS)
 

@@ -1,7 +1,8 @@
 """Commands of the tagger.
 
 `jobstream serve tagger`, `jobstream tag FILE…`, `jobstream tag --jsonl PATH`,
-`jobstream eval tagger PATH`, `jobstream taxonomy build --onet DIR --esco WHEEL`.
+`jobstream eval tagger PATH`, `jobstream eval occupations PATH`,
+`jobstream taxonomy build --onet DIR --esco WHEEL`.
 """
 
 from __future__ import annotations
@@ -109,6 +110,46 @@ def register(groups: CommandGroups) -> None:
             _print_evaluation(report)
             if errors:
                 _print_errors(report["errors"])
+
+    @groups.evaluate.command("occupations")
+    def evaluate_occupations(
+        path: Annotated[
+            Path, typer.Argument(help="labelled titles (TSV: title code source split)")
+        ],
+        as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+        misses: Annotated[
+            str | None,
+            typer.Option(
+                help="also list the titles coded wrong in this split (tune only: "
+                "reading the report split's errors would make it a tuning set)"
+            ),
+        ] = None,
+    ) -> None:
+        """Score the occupation coder on titles a person labelled (exact code, SOC, group)."""
+        from jobstream_tagger.occupation import load_coder
+        from jobstream_tagger.occupation_eval import LabelledTitlesError, evaluate, read_labelled
+
+        if misses not in (None, "tune"):
+            raise typer.BadParameter("--misses lists the tune split only")
+        try:
+            labelled = read_labelled(_read_lines(path))
+        except (LabelledTitlesError, OSError, UnicodeDecodeError) as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from error
+        scores = evaluate(labelled, load_coder())
+        if as_json:
+            typer.echo(json.dumps({key: score.report() for key, score in scores.items()}))
+            return
+        for key, score in scores.items():
+            values = score.report()
+            typer.echo(
+                f"{key:32} {values['titles']:4} titles  exact {values['exact']:.3f}  "
+                f"SOC {values['detailed']:.3f}  group {values['major_group']:.3f}  "
+                f"uncoded {values['uncoded']:.3f}"
+            )
+        if misses:
+            for title, gold, predicted in scores[misses].misses:
+                typer.echo(f"  {title!r}: labelled {gold}, coded {predicted}")
 
     @taxonomy_commands.command("build")
     def build_taxonomy(

@@ -6,8 +6,9 @@ titles), `Technology Skills.txt` (which occupations use which tools, mapped to t
 skill ids through the examples each skill folds) and `[occupations]` of the curated layer
 (rewrites of title words, and titles O*NET lacks). See occupation.py for how it is used.
 
-Compact: occupations are numbered; a title maps to `[[number, votes], ...]`; a head keeps its
-eight most named occupations.
+Compact: occupations are numbered; a title maps to `[[number, votes], ...]`; a word (and a
+head, the last word of titles) keeps the twelve occupations most titles with it name, and a
+word the number of titles it is in.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ from jobstream_tagger.occupation import normalise_title
 OCCUPATION_DATA_FILE: Final = "Occupation Data.txt"
 ALTERNATE_TITLES_FILE: Final = "Alternate Titles.txt"
 TECHNOLOGY_FILE: Final = "Technology Skills.txt"
-MAX_HEAD_OCCUPATIONS: Final = 8
+# Per title word, the occupations most titles with it name (the rest weigh little).
+MAX_WORD_OCCUPATIONS: Final = 12
+# A word of a single title says little and would only grow the index.
+MIN_WORD_TITLES: Final = 2
 # A curated title outvotes any number of O*NET titles.
 CURATED_VOTES: Final = 1000
 OCCUPATIONS_ATTRIBUTION: Final = (
@@ -94,12 +98,14 @@ def build_occupations(
             raise OccupationBuildError(f"[occupations.titles] {title!r}: unknown code {code}")
         add(title, code, CURATED_VOTES)
 
+    words: dict[str, Counter[str]] = defaultdict(Counter)
     heads: dict[str, Counter[str]] = defaultdict(Counter)
     for title, counter in votes.items():
-        words = title.split()
-        for size in (1, 2):
-            if len(words) >= size:
-                heads[" ".join(words[-size:])].update(counter)
+        title_words = title.split()
+        for word in set(title_words):
+            words[word].update(counter)
+        heads[title_words[-1]].update(counter)
+    titles_with = Counter(word for title in votes for word in set(title.split()))
 
     return {
         "attribution": OCCUPATIONS_ATTRIBUTION,
@@ -109,17 +115,20 @@ def build_occupations(
             title: [[number[code], count] for code, count in sorted(counter.items())]
             for title, counter in sorted(votes.items())
         },
-        "heads": {
-            head: [
-                [number[code], count]
-                for code, count in sorted(
-                    counter.most_common(MAX_HEAD_OCCUPATIONS), key=lambda item: item[0]
-                )
-            ]
-            for head, counter in sorted(heads.items())
+        "words": {
+            word: [titles_with[word], _top(counter, number)]
+            for word, counter in sorted(words.items())
+            if titles_with[word] >= MIN_WORD_TITLES
         },
+        "heads": {head: _top(counter, number) for head, counter in sorted(heads.items())},
         "skills": _occupation_skills(onet_dir, taxonomy, number),
     }
+
+
+def _top(counter: Counter[str], number: Mapping[str, int]) -> list[list[int]]:
+    """The occupations most titles with a word name, as [[number, titles], ...] by number."""
+    top = counter.most_common(MAX_WORD_OCCUPATIONS)
+    return [[number[code], count] for code, count in sorted(top, key=lambda item: item[0])]
 
 
 def _occupation_skills(

@@ -205,6 +205,10 @@ def _verbs(definitions: Iterable[str]) -> frozenset[str]:
 # --- choosing the labels that become dictionary forms ---------------------------------------
 
 MAX_FORM_WORDS: Final = 4
+# Competences ("prepare roofing materials") are verb phrases postings seldom write word for
+# word: four-word ones matched nothing in the 683 city bulletins and cost a quarter of the
+# taxonomy's forms (memory).
+MAX_COMPETENCE_WORDS: Final = 3
 MAX_FORM_CHARS: Final = 40
 # A one-word label is a form only when the word is rare in English (wordfreq's Zipf scale:
 # 3.5 is about once in 300,000 words: "hydraulics", "carpentry", "orthodontics"); commoner
@@ -232,16 +236,18 @@ class FormRules:
 def choose_forms(concept: EscoConcept, rules: FormRules, zipf: Callable[[str], float]) -> list[str]:
     """The labels of a concept worth matching in postings, preferred label first.
 
-    A form has one to four words, neither starts nor ends with a small word ("field of",
-    "of providers": pieces of a mis-cut run), uses no word the curated layer denies, and,
-    when it is a single word, is rare in English or allowed by name. A competence ("operate
+    A form has one to four words (a competence at most three), neither starts nor ends with
+    a small word ("field of", "of providers": pieces of a mis-cut run), uses no word the
+    curated layer denies, and, when it is a single word, is rare in English or allowed by
+    name. A competence ("operate
     forklift") needs at least two words: its first word is a verb.
     """
     forms = []
     for label in concept.labels:
         key = label.lower()
         words = key.split()
-        if key in rules.deny or not 1 <= len(words) <= MAX_FORM_WORDS:
+        longest = MAX_COMPETENCE_WORDS if concept.kind == "skill" else MAX_FORM_WORDS
+        if key in rules.deny or not 1 <= len(words) <= longest:
             continue
         if len(label) > MAX_FORM_CHARS or not _FORM_CHARS.match(label):
             continue

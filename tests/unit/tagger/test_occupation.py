@@ -11,6 +11,8 @@ import pytest
 from jobstream.contracts import Occupation
 from jobstream_tagger.inspection import jsonl_results
 from jobstream_tagger.occupation import (
+    SUFFIX_CONFIDENCE,
+    WORDS_CONFIDENCE,
     OccupationCoder,
     load_coder,
     normalise_title,
@@ -23,6 +25,7 @@ from jobstream_tagger.occupation_build import (
     build_occupations,
     singular,
 )
+from jobstream_tagger.occupation_eval import LabelledTitlesError, evaluate, read_labelled
 from jobstream_tagger.taxonomy import load_taxonomy
 from jobstream_tagger.taxonomy_build import read_curated
 
@@ -98,13 +101,31 @@ def test_the_skills_choose_among_the_occupations_an_ambiguous_title_names() -> N
     assert with_kafka.confidence >= by_title.confidence * 0.9
 
 
-def test_a_title_no_occupation_names_whole_is_coded_by_its_head_less_surely() -> None:
+def test_a_title_no_occupation_names_whole_is_coded_by_a_suffix_then_by_its_words() -> None:
     coder = _coder()
 
-    result = coder.code("Platform Software Engineer")  # head: "software engineer"
+    suffix = coder.code("Platform Software Engineer")  # "software engineer" is a title
+    words = coder.code("Web Developer Extraordinaire")  # no title: its words vote
 
-    assert result is not None and result.code == "15-1252.00"
-    assert result.confidence <= 0.6
+    assert suffix is not None and suffix.code == "15-1252.00"
+    assert suffix.confidence == SUFFIX_CONFIDENCE
+    assert words is not None and words.code == "15-1254.00"
+    assert words.confidence <= WORDS_CONFIDENCE
+
+
+def test_a_working_supervisor_is_coded_as_a_first_line_supervisor_where_the_soc_has_one() -> None:
+    data = json.loads(json.dumps(build_occupations(ONET_DIR, {}, TAXONOMY)))
+    data["occupations"]["49-1011.00"] = "First-Line Supervisors of Mechanics"
+    data["titles"]["mechanic"] = [[len(data["occupations"]) - 1, 1]]
+    data["occupations"]["49-3023.00"] = "Automotive Service Technicians and Mechanics"
+    data["titles"]["mechanic"] = [[len(data["occupations"]) - 1, 1]]
+    coder = OccupationCoder(data)
+
+    mechanics = coder.code("Mechanic Supervisor")
+    accountants = coder.code("Accountant Supervisor")  # the SOC has no such supervisors
+
+    assert mechanics is not None and mechanics.code == "49-1011.00"
+    assert accountants is not None and accountants.code == "13-2011.00"
 
 
 def test_curated_rewrites_and_titles_outvote_onet() -> None:
@@ -158,3 +179,37 @@ def test_jsonl_lines_carry_the_occupation() -> None:
         "title": "Software Developers",
         "confidence": 0.95,
     }
+
+
+LABELLED = DATA / "occupations" / "labelled_titles.tsv"
+
+
+def test_the_labelled_titles_are_real_split_once_and_use_known_codes() -> None:
+    labelled = read_labelled(LABELLED.read_text(encoding="utf-8").splitlines())
+    coder = load_coder()
+
+    assert len(labelled) >= 200
+    assert {item.split for item in labelled} == {"tune", "report"}
+    assert {item.source for item in labelled} == {"la-bulletins", "skillspan-train", "seeds"}
+    assert all(coder.title_of(item.code) for item in labelled), "a code O*NET does not have"
+    assert len({item.title.lower() for item in labelled}) == len(labelled)
+
+
+def test_scores_count_exact_codes_soc_occupations_and_major_groups() -> None:
+    lines = [
+        "title\tcode\tsource\tsplit",
+        "Staff Backend Engineer\t15-1252.00\tx\ttune",  # exact
+        "Crime Analyst\t33-3021.00\tx\treport",  # O*NET also has 33-3021.06: same SOC
+        "Zzzz Qqqq\t13-2011.00\tx\treport",  # no code
+    ]
+
+    scores = evaluate(read_labelled(lines), load_coder())
+
+    assert scores["tune"].report()["exact"] == 1.0
+    report = scores["report"]
+    assert report.titles == 2 and report.uncoded == 1
+    assert report.major_group >= report.detailed >= report.exact
+    with pytest.raises(LabelledTitlesError, match="split"):
+        read_labelled(["title\tcode\tsource\tsplit", "a\t15-1252.00\tx\tmaybe"])
+    with pytest.raises(LabelledTitlesError, match="header"):
+        read_labelled(["title\tcode", "a\tb"])
