@@ -73,6 +73,16 @@ class Source(_Event):
     record: int | None = Field(
         None, ge=1, description="item, line or row of a file holding many postings (from 1)"
     )
+    # Added later, with defaults: events written before read as "not recorded" / none replaced.
+    encoding: ShortText | None = Field(
+        None, description="the text encoding ingest read the input in (None: PDF, Word)"
+    )
+    replaced_bytes: int = Field(
+        0,
+        ge=0,
+        description="bytes of this posting that were invalid in its encoding, each run of them"
+        " replaced by U+FFFD",
+    )
 
 
 class ProvidedFields(_Event):

@@ -53,6 +53,12 @@ INGEST_FILES: Final = Counter(
 INGEST_BYTES: Final = Counter(
     "jobstream_ingest_bytes_total", "Bytes of input ingest read, as received.", ["channel"]
 )
+INGEST_REPLACED_BYTES: Final = Counter(
+    "jobstream_ingest_replaced_bytes",
+    "Bytes of published postings that were invalid in their text encoding, replaced by U+FFFD"
+    " (each posting's count is in its raw event's source.replaced_bytes).",
+    ["channel", "format"],
+)
 INGEST_PUBLISH_SECONDS: Final = Histogram(
     "jobstream_ingest_publish_seconds",
     "Time from sending a batch of raw postings to Kafka acknowledging every one of them.",

@@ -149,6 +149,29 @@ def sample_value(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
+ENCODINGS = Path(__file__).resolve().parents[1] / "data" / "encodings"
+
+
+async def test_files_in_every_encoding_reach_the_raw_topic_readable(
+    publisher: Publisher, kafka_settings: KafkaSettings, tmp_path: Path
+) -> None:
+    inbox = make_inbox(tmp_path / "inbox", publisher)
+    files = sorted(p for p in ENCODINGS.glob("*.txt") if not p.name.endswith(".expected.txt"))
+    replaced = {"channel": "inbox", "format": "txt"}
+    before = sample_value("jobstream_ingest_replaced_bytes_total", **replaced)
+    for path in files:
+        drop(inbox.folder, path.name, path.read_bytes())
+    assert await inbox.drain() == len(files)
+
+    stored = by_source(await raw_postings(kafka_settings))
+    for path in files:
+        posting = stored[path.name, None]
+        expected = path.with_name(path.stem + ".expected.txt").read_text(encoding="utf-8")
+        assert posting.text == expected, path.name
+        assert posting.source.replaced_bytes == (4 if "stray" in path.name else 0)
+    assert sample_value("jobstream_ingest_replaced_bytes_total", **replaced) == before + 4
+
+
 async def test_the_same_posting_dropped_twice_publishes_the_same_id_and_is_counted(
     publisher: Publisher, kafka_settings: KafkaSettings, tmp_path: Path
 ) -> None:

@@ -123,6 +123,11 @@ class Ingestor:
             metrics.INGEST_OUTCOMES.labels(channel, fmt_label, outcome_name).inc(n)
         for (reason, fmt_label), n in reasons.items():
             metrics.INGEST_REJECTIONS.labels(channel, reason, fmt_label).inc(n)
+        for posting in to_send:
+            if posting.source.replaced_bytes:
+                metrics.INGEST_REPLACED_BYTES.labels(channel, posting.source.format).inc(
+                    posting.source.replaced_bytes
+                )
         return reports
 
     async def _send(self, channel: Channel, postings: list[RawPosting]) -> None:
