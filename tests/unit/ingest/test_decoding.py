@@ -64,7 +64,7 @@ def test_stray_bytes_replace_only_themselves() -> None:
     posting = only_posting(
         read_postings("stray.txt", (CORPUS / "en-utf8-stray.txt").read_bytes(), "cli", Limits())
     )
-    for readable in ("Senior Data Engineer — Northwind", "€70,000–€85,000", "Müller", "Zürich"):
+    for readable in ("Data Engineer — Northwind", "€70,000–€85,000", "Müller", "Zürich"):  # noqa: RUF001
         assert readable in posting.text
     assert "Europe\ufffds" in posting.text and "â€" not in posting.text  # no mojibake
 
