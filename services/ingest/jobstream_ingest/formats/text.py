@@ -58,6 +58,7 @@ _ESCAPED: Final = re.compile("[\udc80-\udcff]+")
 _NON_ASCII: Final = re.compile(rb"[\x80-\xff]")
 # Bytes at the start that decide a BOM, or wide text (UTF-16/32 without BOM) by its NULs.
 _START_BYTES: Final = 1024
+_MIN_WIDE_BYTES: Final = 32
 _CP1252_UNDEFINED: Final = b"\x81\x8d\x8f\x90\x9d"
 # A short sample is topped up to this many bytes with the ASCII before it: a few words of
 # context tell the detector more than the accented letters alone.
@@ -157,7 +158,9 @@ class StreamDecoder:
         if b"\x00" not in head:
             return False
         match = from_bytes(head, cp_isolation=list(WIDE_CANDIDATES)).best()
-        if match is None:
+        # Wide text decodes its NUL bytes into letters: NUL or control characters left over,
+        # or a few bytes only, are binary data that happened to decode.
+        if match is None or len(head) < _MIN_WIDE_BYTES or not _plausible(str(match)):
             raise FormatError("binary", "the file holds binary data (NUL bytes), not text")
         self._use(match.encoding.replace("_", "-"), "surrogateescape")
         return True
@@ -206,6 +209,14 @@ def legacy_encoding(sample: bytes) -> str:
             "bad_encoding", "not text in UTF-8 or any legacy encoding recognised; save it as UTF-8"
         )
     return str(best.encoding)
+
+
+def _plausible(text: str) -> bool:
+    try:
+        _checked(text)
+    except FormatError:
+        return False
+    return True
 
 
 def _checked(text: str) -> str:
