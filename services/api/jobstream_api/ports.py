@@ -40,8 +40,13 @@ class ReadModel(Protocol):
 
     async def pay_stats(self, query: PayQuery) -> PayStats: ...
 
-    def export(self, posting_filter: PostingFilter) -> AsyncIterator[list[PostingDetail]]:
-        """Every matching posting in full, oldest first, in batches (constant memory)."""
+    def export(self, posting_filter: PostingFilter) -> AsyncIterator[list[bytes]]:
+        """Every matching posting, oldest first, in batches (constant memory): each one JSON
+        document with the keys of `export.EXPORT_FIELDS`."""
+        ...
+
+    async def count_postings(self, posting_filter: PostingFilter) -> int:
+        """How many postings match (an export's progress bar)."""
         ...
 
     async def readiness(self) -> str | None:

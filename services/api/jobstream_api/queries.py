@@ -130,7 +130,7 @@ class PayQuery:
 
 def posting_query(params: Params) -> PostingQuery:
     """GET /postings's parameters (and `jobstream search`'s options) as a query."""
-    _only(params, {*_FILTER_PARAMS, "sort", "limit", "cursor"})
+    _only(params, {*FILTER_PARAMS, "sort", "limit", "cursor"})
     query = PostingQuery(
         filter=posting_filter(params, allowed=None),
         sort=_choice(params, "sort", get_args(Sort)) or "recent",  # type: ignore[arg-type]
@@ -144,7 +144,7 @@ def posting_query(params: Params) -> PostingQuery:
     return PostingQuery(query.filter, query.sort, query.limit, decode_cursor(cursor, query))
 
 
-_FILTER_PARAMS: Final = frozenset(
+FILTER_PARAMS: Final = frozenset(
     {
         "q", "skill", "required", "company", "country", "work_mode", "employment_type",
         "seniority", "occupation", "salary_min", "since", "until",

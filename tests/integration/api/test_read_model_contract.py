@@ -8,8 +8,9 @@ answers as the real one does.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import asyncpg
 import pytest
@@ -18,6 +19,7 @@ from jobstream.contracts import TaggedPosting
 from jobstream.settings import PostgresSettings
 from jobstream_api.adapters.memory import MemoryReadModel
 from jobstream_api.adapters.postgres import PostgresReadModel
+from jobstream_api.export import EXPORT_FIELDS
 from jobstream_api.ports import ReadModel
 from jobstream_api.queries import (
     BadParameter,
@@ -245,11 +247,24 @@ async def test_one_skill_with_co_occurring_skills(model: ReadModel) -> None:
 
 
 async def test_export_streams_every_match_oldest_first(model: ReadModel) -> None:
-    batches = [batch async for batch in model.export(PostingFilter(skills=("python",)))]
-    exported = [posting for batch in batches for posting in batch]
-    assert [p.id for p in exported] == list(reversed(newest_first(having("python"))))
-    assert all(p.text == BY_ID[p.id].text for p in exported)
-    assert all(any(s.id == "python" for s in p.skills) for p in exported)
+    wanted = PostingFilter(skills=("python",))
+    batches = [batch async for batch in model.export(wanted)]
+    exported = [json.loads(document) for batch in batches for document in batch]
+    assert [row["id"] for row in exported] == list(reversed(newest_first(having("python"))))
+    assert await model.count_postings(wanted) == len(exported) == 7
+    for row in exported:
+        source = BY_ID[row["id"]]
+        assert list(row) == list(EXPORT_FIELDS)
+        assert row["text"] == source.text and row["title"] == source.title
+        assert datetime.fromisoformat(row["received_at"]) == source.received_at
+        assert row["skills"] == [
+            {"id": s.skill_id, "name": s.name, "category": s.category, "required": s.required,
+             "mentions": s.mentions, "confidence": pytest.approx(s.confidence)}
+            for s in sorted(source.skills, key=lambda s: (not s.required, -s.mentions, s.name))
+        ]  # fmt: skip
+        assert row["countries"] == [loc.country for loc in source.locations]
+        salary = source.salary
+        assert row["salary_max"] == (salary.max if salary else None)
 
 
 async def test_occupation_filter_says_it_is_not_available_yet(model: ReadModel) -> None:

@@ -7,6 +7,7 @@ the number of matching words.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
@@ -17,6 +18,7 @@ from typing import Any
 from jobstream.contracts import TaggedPosting
 from jobstream_api import fields
 from jobstream_api.adapters.postgres import CO_OCCURRENCE_SAMPLE, PAY_BASIS
+from jobstream_api.export import EXPORT_FIELDS
 from jobstream_api.queries import (
     BadParameter,
     DemandQuery,
@@ -94,18 +96,21 @@ class MemoryReadModel:
         item = self._postings.get(posting_id)
         return None if item is None else _detail(item)
 
-    def export(self, posting_filter: PostingFilter) -> AsyncIterator[list[PostingDetail]]:
+    def export(self, posting_filter: PostingFilter) -> AsyncIterator[list[bytes]]:
         return self._export(posting_filter)
 
     async def _export(
         self, posting_filter: PostingFilter, batch: int = 1_000
-    ) -> AsyncIterator[list[PostingDetail]]:
+    ) -> AsyncIterator[list[bytes]]:
         matches = sorted(
             (item for item in self._postings.values() if _matches(item, posting_filter)),
             key=lambda item: (item.posting.received_at, item.posting.posting_id),
         )
         for start in range(0, len(matches), batch):
-            yield [_detail(item) for item in matches[start : start + batch]]
+            yield [_document(item) for item in matches[start : start + batch]]
+
+    async def count_postings(self, posting_filter: PostingFilter) -> int:
+        return sum(1 for item in self._postings.values() if _matches(item, posting_filter))
 
     async def find_skills(self, query: SkillQuery) -> SkillList:
         counts = self._skill_counts()
@@ -362,6 +367,46 @@ def _detail(item: Stored) -> PostingDetail:
         first_seen=item.first_seen,
         last_updated=item.first_seen,
     )
+
+
+def _document(item: Stored) -> bytes:
+    """The posting as an export document (the keys of export.EXPORT_FIELDS, in order)."""
+    posting = item.posting
+    row = _row(posting)
+    flat = {
+        name: value.isoformat() if isinstance(value, date) else value
+        for name, value in posting.flat_fields().items()
+    }
+    document = {
+        "id": posting.posting_id,
+        **flat,
+        "locations": [
+            {key: location[key] for key in ("text", "city", "region", "country")}
+            for location in row["locations"]
+        ],
+        "countries": sorted(_countries(posting)),
+        "skills": [
+            {
+                "id": s.skill_id,
+                "name": s.name,
+                "category": s.category,
+                "required": s.required,
+                "mentions": s.mentions,
+                "confidence": s.confidence,
+            }
+            for s in _ordered_skills(posting)
+        ],
+        "received_at": posting.received_at.isoformat(),
+        "first_seen": item.first_seen.isoformat(),
+        "last_updated": item.first_seen.isoformat(),
+        "parser_version": posting.parser_version,
+        "taxonomy_version": posting.taxonomy_version,
+        "source_channel": posting.source.channel,
+        "source_name": posting.source.name,
+        "source_format": posting.source.format,
+        "text": posting.text,
+    }
+    return json.dumps({name: document[name] for name in EXPORT_FIELDS}).encode()
 
 
 def _row(posting: TaggedPosting) -> dict[str, Any]:

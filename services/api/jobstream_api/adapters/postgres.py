@@ -101,19 +101,44 @@ ORDER BY rank DESC, posting_id DESC
 LIMIT $18
 """  # noqa: S608 - assembled from this module's constants; values are bind parameters
 
+# One JSON document a posting, the fields of `export.EXPORT_FIELDS` in that order; built by
+# PostgreSQL (on its own core) so the exporter only passes text on or hands it to Arrow.
 _EXPORT = f"""
-SELECT p.*, coalesce(skills.rows, '[]') AS skill_rows
+SELECT json_build_object(
+    'id', p.posting_id, 'title', p.title, 'company', p.company, 'url', p.url,
+    'work_mode', p.work_mode, 'employment_type', p.employment_type, 'seniority', p.seniority,
+    'experience_years_min', p.experience_years_min,
+    'experience_years_max', p.experience_years_max,
+    'salary_min', p.salary_min, 'salary_max', p.salary_max,
+    'salary_currency', p.salary_currency, 'salary_period', p.salary_period,
+    'education', p.education, 'language', p.language, 'date_posted', p.date_posted,
+    'working_hours', p.working_hours, 'time_zone', p.time_zone,
+    'locations', (
+        SELECT coalesce(json_agg(json_build_object(
+            'text', l ->> 'text', 'city', l ->> 'city', 'region', l ->> 'region',
+            'country', l ->> 'country')), '[]')
+        FROM jsonb_array_elements(p.locations) AS l),
+    'countries', (
+        SELECT coalesce(json_agg(DISTINCT l ->> 'country'), '[]')
+        FROM jsonb_array_elements(p.locations) AS l WHERE l ->> 'country' IS NOT NULL),
+    'skills', (
+        SELECT coalesce(json_agg(json_build_object(
+            'id', s.skill_id, 'name', k.name, 'category', k.category, 'required', s.required,
+            'mentions', s.mentions, 'confidence', s.confidence)
+            ORDER BY s.required DESC, s.mentions DESC, k.name), '[]')
+        FROM posting_skills s JOIN skills k USING (skill_id)
+        WHERE s.posting_id = p.posting_id),
+    'received_at', p.received_at, 'first_seen', p.first_seen, 'last_updated', p.last_updated,
+    'parser_version', p.parser_version, 'taxonomy_version', p.taxonomy_version,
+    'source_channel', p.source_channel, 'source_name', p.source_name,
+    'source_format', p.source_format, 'text', p.text
+)::text
 FROM postings p
-LEFT JOIN LATERAL (
-    SELECT jsonb_agg(jsonb_build_array(s.skill_id, k.name, k.category, s.required, s.mentions,
-                                       s.confidence, s.spans)
-                     ORDER BY s.required DESC, s.mentions DESC, k.name) AS rows
-    FROM posting_skills s JOIN skills k USING (skill_id)
-    WHERE s.posting_id = p.posting_id
-) skills ON true
 {_FILTER}
 ORDER BY p.received_at, p.posting_id
 """  # noqa: S608 - assembled from this module's constants; values are bind parameters
+
+_COUNT = f"SELECT count(*) FROM postings p {_FILTER}"  # noqa: S608 - constants only
 
 _PAGE_SKILLS = """
 SELECT s.posting_id, s.skill_id, k.name, s.required
@@ -266,8 +291,7 @@ class PostgresReadModel:
         return None
 
     async def search_postings(self, query: PostingQuery) -> PostingPage:
-        if query.filter.occupation is not None:
-            raise BadParameter("occupation", "occupations are not stored yet (issue 17)")
+        _refuse_occupation(query.filter)
         cursor = query.cursor
         if query.sort == "relevance":
             statement, after = _RELEVANT, cursor.rank if cursor else None
@@ -315,21 +339,27 @@ class PostgresReadModel:
         ]  # fmt: skip
         return _detail(row, skills)
 
-    def export(self, posting_filter: PostingFilter) -> AsyncIterator[list[PostingDetail]]:
+    def export(self, posting_filter: PostingFilter) -> AsyncIterator[list[bytes]]:
         return self._export(posting_filter)
 
     async def _export(
-        self, posting_filter: PostingFilter, batch: int = 1_000
-    ) -> AsyncIterator[list[PostingDetail]]:
-        if posting_filter.occupation is not None:
-            raise BadParameter("occupation", "occupations are not stored yet (issue 17)")
+        self, posting_filter: PostingFilter, batch: int = 2_000
+    ) -> AsyncIterator[list[bytes]]:
+        _refuse_occupation(posting_filter)
         async with self._connection() as conn, conn.transaction(readonly=True):
             # No statement timeout for an export: it reads everything, a batch at a time
-            # through a server-side cursor, for as long as the writer keeps up.
+            # through a server-side cursor, for as long as the writer keeps up. Times in UTC.
             await conn.execute("SET LOCAL statement_timeout = 0")
+            await conn.execute("SET LOCAL TimeZone = 'UTC'")
             cursor = await conn.cursor(_EXPORT, *filter_parameters(posting_filter))
             while rows := await cursor.fetch(batch):
-                yield [_detail(row, json.loads(row["skill_rows"])) for row in rows]
+                yield [row[0].encode() for row in rows]
+
+    async def count_postings(self, posting_filter: PostingFilter) -> int:
+        _refuse_occupation(posting_filter)
+        async with self._connection() as conn:
+            count: int = await conn.fetchval(_COUNT, *filter_parameters(posting_filter))
+        return count
 
     async def find_skills(self, query: SkillQuery) -> SkillList:
         async with self._connection() as conn:
@@ -418,6 +448,11 @@ class PostgresReadModel:
             ],
             refreshed_at=refreshed_at,
         )
+
+
+def _refuse_occupation(posting_filter: PostingFilter) -> None:
+    if posting_filter.occupation is not None:
+        raise BadParameter("occupation", "occupations are not stored yet (issue 17)")
 
 
 def _summary(row: Any, skills: list[SkillRef]) -> PostingSummary:
