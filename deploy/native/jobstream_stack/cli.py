@@ -20,6 +20,7 @@ from jobstream_ingest.cli import publish_paths
 from jobstream_ingest.settings import IngestSettings
 from jobstream_stack.grafana import write_dashboards
 from jobstream_stack.kafka import KafkaBroker
+from jobstream_stack.labour_market import write_dashboard as write_labour_market_dashboard
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.postgres import PostgresServer
 from jobstream_stack.prometheus import (
@@ -110,7 +111,7 @@ def prometheus_config_command(
 @stack.command("dashboards")
 def dashboards() -> None:
     """Write the Grafana dashboards (deploy/grafana/dashboards) from their definitions."""
-    for path in write_dashboards():
+    for path in [*write_dashboards(), *write_labour_market_dashboard()]:
         console.print(f"wrote {path.relative_to(PROJECT_ROOT)}")
 
 
