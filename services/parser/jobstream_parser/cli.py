@@ -107,23 +107,22 @@ def register(groups: CommandGroups) -> None:
         ] = False,
     ) -> None:
         """Per-field precision and recall of the parser on a labelled set."""
-        from jobstream_parser.eval_cli import PartChoice, default_mirrors, run
+        from jobstream_parser.eval_cli import EvalRequest, PartChoice, default_mirrors, run
 
         if part not in ("both", "tune", "check"):
             raise typer.BadParameter("--part is both, tune or check")
-        raise typer.Exit(
-            run(
-                path,
-                part=cast("PartChoice", part),
-                sources=source or [],
-                as_json=as_json,
-                show_mismatches=show_mismatches,
-                rebuild=rebuild,
-                data_dir=data_dir,
-                mirrors=mirror or default_mirrors(),
-                offline=offline,
-            )
+        request = EvalRequest(
+            path,
+            part=cast("PartChoice", part),
+            sources=source or [],
+            as_json=as_json,
+            show_mismatches=show_mismatches,
+            rebuild=rebuild,
+            data_dir=data_dir,
+            mirrors=mirror or default_mirrors(),
+            offline=offline,
         )
+        raise typer.Exit(run(request))
 
 
 def _parse_file(path: Path, *, as_json: bool) -> int:

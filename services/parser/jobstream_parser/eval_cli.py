@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -43,32 +44,30 @@ PART_TITLES: Final[dict[str, str]] = {
 }
 
 
-def run(
-    path: Path,
-    *,
-    part: PartChoice,
-    sources: Sequence[str],
-    as_json: bool,
-    show_mismatches: bool,
-    rebuild: bool,
-    data_dir: Path,
-    mirrors: Sequence[Path],
-    offline: bool,
-) -> int:
-    if not path.exists():
-        typer.echo(f"{path}: no such file or folder", err=True)
+@dataclass(frozen=True)
+class EvalRequest:
+    """What `jobstream eval parser` was asked for."""
+
+    path: Path
+    part: PartChoice = "both"
+    sources: Sequence[str] = ()
+    as_json: bool = False
+    show_mismatches: bool = False
+    rebuild: bool = False
+    data_dir: Path = Path("../shared/data")
+    mirrors: Sequence[Path] = ()
+    offline: bool = False
+
+
+def run(request: EvalRequest) -> int:
+    if not request.path.exists():
+        typer.echo(f"{request.path}: no such file or folder", err=True)
         return 2
-    if is_real_set(path):
-        return _run_real_set(
-            path,
-            part=part,
-            sources=sources,
-            as_json=as_json,
-            show_mismatches=show_mismatches,
-            rebuild=rebuild,
-            context=RebuildContext(data_dir, tuple(mirrors), network=not offline),
-        )
-    return _run_coverage_set(path, as_json=as_json, show_mismatches=show_mismatches)
+    if is_real_set(request.path):
+        return _run_real_set(request)
+    return _run_coverage_set(
+        request.path, as_json=request.as_json, show_mismatches=request.show_mismatches
+    )
 
 
 def default_mirrors() -> list[Path]:
@@ -95,25 +94,20 @@ def _run_coverage_set(path: Path, *, as_json: bool, show_mismatches: bool) -> in
     return 0
 
 
-def _run_real_set(
-    path: Path,
-    *,
-    part: PartChoice,
-    sources: Sequence[str],
-    as_json: bool,
-    show_mismatches: bool,
-    rebuild: bool,
-    context: RebuildContext,
-) -> int:
+def _run_real_set(request: EvalRequest) -> int:
+    path, part, as_json = request.path, request.part, request.as_json
     postings, errors = read_real_set(path)
     for error in errors:
         typer.echo(f"{error.where}: {error.error}", err=True)
     if errors:
         return 2
-    if sources:
-        postings = [posting for posting in postings if posting.source in sources]
+    if request.sources:
+        postings = [posting for posting in postings if posting.source in request.sources]
     texts_dir = texts_dir_for(path)
-    if rebuild:
+    if request.rebuild:
+        context = RebuildContext(
+            request.data_dir, tuple(request.mirrors), network=not request.offline
+        )
         for id_, problem in rebuild_texts(postings, texts_dir, context):
             if problem is not None:
                 typer.echo(f"{id_}: not rebuilt: {problem}", err=True)
@@ -137,7 +131,7 @@ def _run_real_set(
     else:
         for name, result in results.items():
             _print_scores(result, PART_TITLES[name])
-    if show_mismatches:
+    if request.show_mismatches:
         shown = parts if part != "both" else ("tune",)
         for name in shown:
             _print_mismatches(results[name], name, err=as_json)

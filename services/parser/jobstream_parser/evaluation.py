@@ -70,7 +70,7 @@ _LEGAL_FORM: Final = re.compile(
     r"|s\.p\.a|kg|pty)\.?$",
     re.IGNORECASE,
 )
-_OUTER_PUNCTUATION: Final = " \t\n.,;:!?-\u2013\u2014|·•*\"'()[]"
+_OUTER_PUNCTUATION: Final = " \t\n.,;:!?-\u2013\u2014|·•*\"'"
 
 
 class LabelledPosting(BaseModel):
@@ -156,17 +156,21 @@ def read_labelled(lines: Iterable[str]) -> Iterator[LabelledPosting | LineError]
         try:
             posting = LabelledPosting.model_validate_json(line)
         except ValidationError as error:
-            problems = "; ".join(
-                f"{'.'.join(str(part) for part in item['loc']) or 'value'}: {item['msg']}"
-                for item in error.errors()[:3]
-            )
-            yield LineError(number, problems)
+            yield LineError(number, problems_of(error))
             continue
         unknown = sorted(set(posting.expected) - SCORABLE)
         if unknown:
             yield LineError(number, f"fields that cannot be scored: {', '.join(unknown)}")
             continue
         yield posting
+
+
+def problems_of(error: ValidationError, most: int = 3) -> str:
+    """A labelled line's validation errors in words: where, and what is wrong."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in item['loc']) or 'value'}: {item['msg']}"
+        for item in error.errors()[:most]
+    )
 
 
 def parse_labelled(posting: LabelledPosting) -> ParsedPosting:
@@ -192,14 +196,7 @@ def evaluate(
             if name == "locations" and _is_places(expected):
                 _score_places(result, posting.id, expected, parsed)
                 continue
-            _score(
-                result,
-                posting.id,
-                name,
-                _normal(name, expected),
-                _normal(name, got.get(name)),
-                parsed,
-            )
+            _score(result, posting.id, name, expected, got.get(name), parsed)
     return result
 
 
@@ -219,10 +216,12 @@ def _score(
     result: Evaluation,
     id_: str,
     name: str,
-    expected: object,
-    got: object,
+    labelled: object,
+    given: object,
     parsed: ParsedPosting | None,
 ) -> None:
+    """Count one field of one posting; a mismatch keeps the values as written."""
+    expected, got = _normal(name, labelled), _normal(name, given)
     score = result.fields.setdefault(name, FieldScore())
     if expected is not None:
         score.support += 1
@@ -230,7 +229,8 @@ def _score(
         if expected is not None:
             score.true_positives += 1
         return
-    result.mismatches.append(Mismatch(id_, name, expected, got, _evidence(parsed, name)))
+    shown = None if got is None else given
+    result.mismatches.append(Mismatch(id_, name, labelled, shown, _evidence(parsed, name)))
     if got is not None:
         score.false_positives += 1
     if expected is not None:

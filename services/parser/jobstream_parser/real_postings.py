@@ -27,6 +27,7 @@ from jobstream.contracts import (
     SalaryPeriod,
     Seniority,
 )
+from jobstream_parser.evaluation import problems_of
 from jobstream_parser.real_sources import (
     SOURCES,
     Origin,
@@ -169,11 +170,7 @@ def read_real_set(path: Path) -> tuple[list[RealPosting], list[ReadError]]:
             try:
                 posting = RealPosting.model_validate_json(line)
             except ValidationError as error:
-                problems = "; ".join(
-                    f"{'.'.join(str(part) for part in item['loc']) or 'value'}: {item['msg']}"
-                    for item in error.errors()[:3]
-                )
-                errors.append(ReadError(where, problems))
+                errors.append(ReadError(where, problems_of(error)))
                 continue
             if posting.id in seen:
                 errors.append(ReadError(where, f"id {posting.id} is used twice"))
