@@ -41,7 +41,9 @@ class Origin(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    repo: str | None = Field(None, description="owner/name on GitHub")
+    repo: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9][\w.-]{0,99}/[A-Za-z0-9][\w.-]{0,99}$", description="owner/name"
+    )
     commit: str | None = Field(None, pattern=r"^[0-9a-f]{40}$")
     path: str = Field(min_length=1, max_length=500)
     key: str | None = Field(None, max_length=200, description="the record in the file")
@@ -99,7 +101,7 @@ SOURCES: Final[dict[str, SourceInfo]] = {
             False, "France Travail (Pôle emploi) API offers laid out as the offer page shows them",
         ),
         SourceInfo(
-            "empleate", "public job portal record", ("es",),
+            "empleate", "public job portal record", ("es", "ca"),
             "CC BY-NC-SA 4.0 (amilan/spanish_job_market; non-commercial): labels only",
             False, "offers of Spain's empleate.gob.es portal (2018), title, place and description",
         ),
