@@ -74,6 +74,7 @@ def skill_lines(tagged: TaggedPosting) -> list[dict[str, Any]]:
             "category": skill.category,
             "required": skill.required,
             "confidence": skill.confidence,
+            "linked": skill.linked,
             "spans": [[span.start, span.end] for span in skill.spans],
         }
         for skill in tagged.skills

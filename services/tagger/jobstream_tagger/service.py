@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from jobstream import metrics
-from jobstream.contracts import ParsedPosting, TaggedPosting, decode, utc_now
+from jobstream.contracts import ParsedPosting, TaggedPosting, TaggedSkill, decode, utc_now
 from jobstream.kafka.worker import run_stage_worker, transform_handler
 from jobstream.logs import configure_logging, get_logger
 from jobstream.topology import TAGGER
@@ -23,6 +23,7 @@ def tag_records_with(taxonomy: Taxonomy) -> Callable[[bytes | None], TaggedPosti
         tagging = analyse(parsed, taxonomy)
         if tagging.unknown_terms:
             report_unknown_terms(parsed.posting_id, tagging.unknown_terms)
+        count_unlinked(tagging.posting.skills)
         # Stamped here, at the edge: the pure tagger does not read clocks.
         return tagging.posting.model_copy(update={"tagged_at": utc_now()})
 
@@ -50,6 +51,13 @@ def report_unknown_terms(posting_id: str, terms: Sequence[UnknownTerm]) -> None:
         posting_id=posting_id,
         terms=sorted({term.term for term in terms}),
     )
+
+
+def count_unlinked(skills: Sequence[TaggedSkill]) -> None:
+    """Count the skills no taxonomy entry names, by layer (what the taxonomy could learn)."""
+    for skill in skills:
+        if not skill.linked:
+            metrics.TAGGER_UNLINKED_SKILLS.labels(skill.category).inc()  # its layer
 
 
 def taxonomy_for(settings: TaggerSettings) -> Taxonomy:

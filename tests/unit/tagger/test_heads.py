@@ -15,6 +15,7 @@ def _mentions(text: str) -> list[tuple[str, list[str]]]:
     return [
         (skill.skill_id, [posting.text[span.start : span.end] for span in skill.spans])
         for skill in posting.skills
+        if skill.linked  # the span model's unlinked skills: test_spans.py
     ]
 
 
