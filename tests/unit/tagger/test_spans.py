@@ -59,6 +59,12 @@ def test_chunks_are_split_and_their_offsets_point_at_them(text: str) -> None:
         assert any(char in "\n\r\u2028\x1c\x1d\x1e\x85\u2029" for char in text[previous_end:start])
 
 
+def test_the_white_space_table_is_python_s() -> None:
+    for code in range(0x3100):
+        chunks = chunk(f"a{chr(code)}b")
+        assert (len(chunks.texts) == 2) is chr(code).isspace(), hex(code)
+
+
 def test_a_chunk_s_word_has_no_punctuation_around_it() -> None:
     assert [word(text) for text in ["(AWS)", "Kafka;", "e.g.", "C++", "C#,", ".NET", "-"]] == [
         "AWS",
@@ -78,21 +84,17 @@ def test_a_chunk_s_word_has_no_punctuation_around_it() -> None:
 def _random_case(rng: random.Random, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     emissions = np.array([[rng.uniform(-8, 8) for _ in range(3)] for _ in range(count)])
     transitions = np.array([[rng.uniform(-12, 3) for _ in range(3)] for _ in range(3)])
-    line_starts = np.array(sorted({0, *rng.sample(range(count), min(count, 5))}))
-    return emissions, transitions, line_starts
-
-
-def _runs(
-    found: list[tuple[int, int]], line_starts: np.ndarray
-) -> list[tuple[int, int, bool, bool]]:
-    starts = set(line_starts.tolist())
-    return [(first, end, first not in starts, end not in starts) for first, end in found]
+    starts_line = np.zeros(count + 1, dtype=bool)
+    starts_line[[0, count, *rng.sample(range(count), min(count, 5))]] = True
+    return emissions, transitions, starts_line
 
 
 def test_stretches_leave_out_plain_outside_chunks_and_never_cross_a_line() -> None:
     emissions = np.array([[9.0, 0, 0], [0, 5, 0], [0, 0, 5], [0, 5, 0], [9, 0, 0]])
-    assert stretches(emissions, np.array([0])) == [(1, 4)]
-    assert stretches(emissions, np.array([0, 2])) == [(1, 2), (2, 4)]
+    one_line = np.array([True, False, False, False, False, True])
+    assert stretches(emissions, one_line) == [(1, 4, True, True)]
+    two_lines = np.array([True, False, True, False, False, True])
+    assert stretches(emissions, two_lines) == [(1, 2, True, False), (2, 4, False, True)]
 
 
 def test_the_decoder_finds_the_best_path() -> None:
@@ -113,11 +115,14 @@ def test_the_c_decoder_gives_the_python_decoder_s_labels(tmp_path: Path) -> None
     rng = random.Random(5)
     for count in [1, 2, 3, 17, 200]:
         for _ in range(30):
-            emissions, transitions, line_starts = _random_case(rng, count)
-            runs = _runs(stretches(emissions, line_starts), line_starts)
+            emissions, transitions, starts_line = _random_case(rng, count)
+            runs = stretches(emissions, starts_line)
             python = decode(emissions, transitions, runs, compiled=None)
-            assert decode(emissions, transitions, runs, compiled=compiled) == python
-            assert len(python) == sum(end - first for first, end, _, _ in runs)
+            assert np.array_equal(decode(emissions, transitions, runs, compiled=compiled), python)
+            outside = np.ones(count, dtype=bool)
+            for first, end, _, _ in runs:
+                outside[first:end] = False
+            assert not python[outside].any()  # O wherever no run is
 
 
 # --- the model's files --------------------------------------------------------------------

@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+/* labels: one per chunk; each run's [first, end) is written, the rest left as it is. */
 int best_paths(const double *emissions, const double *t, const int64_t *runs, int64_t count,
                int8_t *labels) {
-    int64_t written = 0;
     for (int64_t r = 0; r < count; r++) {
         int64_t first = runs[4 * r], end = runs[4 * r + 1];
         int after_o = runs[4 * r + 2] != 0, before_o = runs[4 * r + 3] != 0;
@@ -52,12 +52,11 @@ int best_paths(const double *emissions, const double *t, const int64_t *runs, in
         int last = 0;
         for (int label = 1; label < 3; label++)
             if (score[label] > score[last]) last = label;
-        labels[written + length - 1] = (int8_t)last;
+        labels[first + length - 1] = (int8_t)last;
         for (int64_t i = length - 1; i > 0; i--) {
             last = back[3 * i + last];
-            labels[written + i - 1] = (int8_t)last;
+            labels[first + i - 1] = (int8_t)last;
         }
-        written += length;
         free(back);
     }
     return 0;

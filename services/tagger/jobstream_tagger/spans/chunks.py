@@ -25,11 +25,12 @@ _SPACES: Final = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_LOW_SPACE: Final = np.zeros(256, dtype=bool)
-_LOW_SPACE[[ord(char) for char in _SPACES if ord(char) < 256]] = True
-_HIGH_SPACES: Final = np.array([ord(char) for char in _SPACES if ord(char) >= 256], np.uint32)
-# Line ends: what str.splitlines() ends a line at, white space all (\x1c-\x1e too).
-_LINE_ENDS: Final = np.array([ord(char) for char in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"])
+# What each code point up to U+3000 (the last white space) is: 1 white space, 2 a line end
+# too (what str.splitlines() ends a line at); one table look-up per character.
+_TOP: Final = 0x3000
+_KIND: Final = np.zeros(_TOP + 2, dtype=np.uint8)  # the last entry: every code point above
+_KIND[[ord(char) for char in _SPACES]] = 1
+_KIND[[ord(char) for char in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"]] = 2
 
 LEADING: Final = "([{\"'\u201c\u2018*\u2022\u00b7\u25aa\u2013\u2014>-"
 TRAILING: Final = ")]}\"'\u201d\u2019,;:.!?\u2026*"
@@ -45,6 +46,20 @@ class Chunks:
     # Indices of the chunks that start a line (the first chunk, 0, among them), ascending.
     line_starts: npt.NDArray[np.int64]
 
+    @property
+    def starts_line(self) -> npt.NDArray[np.bool_]:
+        """Per chunk and one past the last: whether a line starts there (past the end: yes)."""
+        mask = np.zeros(len(self.texts) + 1, dtype=bool)
+        mask[self.line_starts] = True
+        mask[-1] = True
+        return mask
+
+    @property
+    def lines(self) -> npt.NDArray[np.int64]:
+        """Per chunk, the number of its line (from 0)."""
+        lines: npt.NDArray[np.int64] = np.cumsum(self.starts_line[:-1]) - 1
+        return lines
+
 
 def chunk(text: str) -> Chunks:
     """The chunks of `text`, their offsets, and the lines they are on."""
@@ -53,17 +68,17 @@ def chunk(text: str) -> Chunks:
         return Chunks(texts, _EMPTY, _EMPTY)
     if text.isascii():
         codes: npt.NDArray[np.integer] = np.frombuffer(text.encode("ascii"), np.uint8)
-        space = _LOW_SPACE[codes]
+        kind = _KIND[codes]
     else:
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
-        space = _LOW_SPACE[np.minimum(codes, 255)] & (codes < 256)
-        space |= np.isin(codes, _HIGH_SPACES)
+        kind = _KIND[np.minimum(codes, _TOP + 1)]
+    space = kind != 0
     opens = ~space
     opens[1:] &= space[:-1]
     starts = np.flatnonzero(opens)
     if len(starts) != len(texts):  # cannot happen: the same white space; kept safe anyway
         starts = np.array([match.start() for match in re.finditer(r"\S+", text)], np.int64)
-    breaks = np.flatnonzero(np.isin(codes, _LINE_ENDS))
+    breaks = np.flatnonzero(kind == 2)
     line_starts = np.unique(np.searchsorted(starts, breaks))
     line_starts = line_starts[line_starts < len(texts)]
     if not len(line_starts) or line_starts[0] != 0:

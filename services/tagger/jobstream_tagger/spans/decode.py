@@ -33,23 +33,27 @@ Stretch = tuple[int, int]  # chunks [first, last + 1) decoded together
 
 
 def stretches(
-    emissions: npt.NDArray[np.float64], line_starts: npt.NDArray[np.int64]
-) -> list[Stretch]:
-    """The runs of chunks not fixed to O, cut at line starts. `emissions`: (n, 3) O, B, I."""
+    emissions: npt.NDArray[np.float64], starts_line: npt.NDArray[np.bool_]
+) -> list[tuple[int, int, bool, bool]]:
+    """The runs of chunks not fixed to O, cut at line starts, as decode() takes them:
+    (first, end, after_o, before_o). `emissions`: (n, 3) O, B, I; `starts_line`: per chunk
+    and one past the last, whether a line starts there."""
     outside = emissions[:, 0] - PRUNE_MARGIN
     candidate = (emissions[:, 1] > outside) | (emissions[:, 2] > outside)
     if not candidate.any():
         return []
-    line_start = np.zeros(len(candidate) + 1, dtype=bool)
-    line_start[line_starts] = True
-    line_start[-1] = True  # past the last chunk
+    inner = starts_line[1:-1]
     opens = candidate.copy()
-    opens[1:] &= ~candidate[:-1] | line_start[1:-1]
+    opens[1:] &= ~candidate[:-1] | inner
     closes = candidate.copy()
-    closes[:-1] &= ~candidate[1:] | line_start[1:-1]
-    firsts = np.flatnonzero(opens).tolist()
-    ends = (np.flatnonzero(closes) + 1).tolist()
-    return list(zip(firsts, ends, strict=True))
+    closes[:-1] &= ~candidate[1:] | inner
+    firsts = np.flatnonzero(opens)
+    ends = np.flatnonzero(closes) + 1
+    after_o = ~starts_line[firsts]  # an O chunk of the line comes before
+    before_o = ~starts_line[ends]  # and after
+    return list(
+        zip(firsts.tolist(), ends.tolist(), after_o.tolist(), before_o.tolist(), strict=True)
+    )
 
 
 def best_paths(
@@ -58,7 +62,8 @@ def best_paths(
     runs: Sequence[tuple[int, int, bool, bool]],
 ) -> list[int]:
     """The best labels of each run, concatenated. A run is (first, end, after_o, before_o):
-    `after_o` when an O chunk precedes it on its line, `before_o` when one follows it."""
+    rows [first, end) of `emissions`; `after_o` when an O chunk precedes it on its line,
+    `before_o` when one follows it."""
     labels: list[int] = []
     t = transitions
     for first, end, after_o, before_o in runs:
@@ -132,17 +137,25 @@ def decode(
     transitions: npt.NDArray[np.float64],
     runs: list[tuple[int, int, bool, bool]],
     compiled: ctypes.CDLL | None = _COMPILED,
-) -> list[int]:
-    """`best_paths`, in C when `compiled` (the `_decode.so` built by `make`) is there."""
+) -> npt.NDArray[np.int8]:
+    """Per chunk, its label (O outside the runs): `best_paths`, in C when `compiled` (the
+    `_decode.so` built by `make`) is there."""
+    labels = np.zeros(len(emissions), dtype=np.int8)
     if not runs:
-        return []
+        return labels
     if compiled is None:
-        return best_paths(emissions.tolist(), transitions.tolist(), runs)
+        rows = np.concatenate([np.arange(first, end) for first, end, _, _ in runs])
+        local = []
+        position = 0
+        for first, end, after_o, before_o in runs:
+            local.append((position, position + end - first, after_o, before_o))
+            position += end - first
+        labels[rows] = best_paths(emissions[rows].tolist(), transitions.tolist(), local)
+        return labels
     emissions = np.ascontiguousarray(emissions, dtype=np.float64)
     table = np.ascontiguousarray(transitions, dtype=np.float64)
     packed = np.array(runs, dtype=np.int64)
-    out = np.empty(int((packed[:, 1] - packed[:, 0]).sum()), dtype=np.int8)
     compiled.best_paths(
-        emissions.ctypes.data, table.ctypes.data, packed.ctypes.data, len(runs), out.ctypes.data
+        emissions.ctypes.data, table.ctypes.data, packed.ctypes.data, len(runs), labels.ctypes.data
     )
-    return out.tolist()
+    return labels

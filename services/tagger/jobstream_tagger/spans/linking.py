@@ -225,7 +225,6 @@ def _form_cache(skill: Skill) -> Form:
     return Form(text=skill.name, skill=skill)
 
 
-
 def _without_overlaps(mentions: list[Mention]) -> list[Mention]:
     """Of mentions of one skill that overlap, the first (a span and a match it holds)."""
     kept: list[Mention] = []

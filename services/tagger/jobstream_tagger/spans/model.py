@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Final, Literal
@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from jobstream_tagger.rules import Mention
 from jobstream_tagger.spans.chunks import Chunks, trimmed
-from jobstream_tagger.spans.decode import BEGIN, INSIDE, decode, stretches
+from jobstream_tagger.spans.decode import INSIDE, OUTSIDE, decode, stretches
 from jobstream_tagger.spans.features import (
     OFFSETS,
     chunk_attributes,
@@ -69,34 +69,44 @@ class Reading:
     margins: npt.NDArray[np.float64]
 
 
+class _Rows(dict[str, int]):
+    """Key -> row of its summed weights; a key met for the first time gets its row made."""
+
+    def __init__(self, make: Callable[[str], int]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: str) -> int:
+        return self._make(key)
+
+
 class _Table:
-    """Summed weights per key (a chunk text, or a taxonomy match code) and offset."""
+    """Summed weights per key (a chunk text, or a taxonomy match code): a row of six values
+    (O, B, I of each layer) per offset the key is seen from, `weights[slot, row]`."""
 
-    def __init__(self, model: SpanModel, capacity: int) -> None:
-        self._model = model
+    def __init__(self, capacity: int, make: Callable[[str], tuple[list[list[str]], int]]):
         self._capacity = capacity
-        self.rows: dict[str, int] = {}
-        self.weights = np.zeros((min(capacity, 4096) + 1, len(OFFSETS), _WIDTH))
-        self.leads = np.zeros(len(self.weights), dtype=np.int64)
-        self.trails = np.zeros(len(self.weights), dtype=np.int64)
-        self.words = np.full(len(self.weights), -1, dtype=np.int64)  # id in the pair vocabulary
+        self._make = make
+        self.rows = _Rows(self._add)
+        size = min(capacity, 4096) + 1
+        self.weights = np.zeros((len(OFFSETS), size, _WIDTH))
+        self.words = np.full(size, -1, dtype=np.int64)  # id in the pair vocabulary
+        self.summed: Callable[[Sequence[str]], npt.NDArray[np.float64]] | None = None
 
-    def add(
-        self, key: str, attributes: Sequence[Sequence[str]], lead: int, trail: int, word: int
-    ) -> int:
+    def _add(self, key: str) -> int:
+        assert self.summed is not None
         if len(self.rows) >= self._capacity:
             self.rows.clear()
         row = len(self.rows) + 1  # row 0: nothing (no match; the padding's own row)
-        if row >= len(self.weights):
+        if row >= self.weights.shape[1]:
             grown = min(2 * len(self.weights), self._capacity + 1)
-            self.weights = np.resize(self.weights, (grown, len(OFFSETS), _WIDTH))
-            self.leads = np.resize(self.leads, grown)
-            self.trails = np.resize(self.trails, grown)
+            bigger = np.zeros((len(OFFSETS), grown, _WIDTH))
+            bigger[:, : self.weights.shape[1]] = self.weights
+            self.weights = bigger
             self.words = np.resize(self.words, grown)
-        for slot, names in enumerate(attributes):
-            self.weights[row, slot] = self._model.summed(names)
-        self.leads[row] = lead
-        self.trails[row] = trail
+        slots, word = self._make(key)
+        for slot, names in enumerate(slots):
+            self.weights[slot, row] = self.summed(names)
         self.words[row] = word
         self.rows[key] = row
         return row
@@ -122,13 +132,12 @@ class SpanModel:
         # What tagged postings carry as `tagger_version`: the model's name and content hash.
         self.version: Final[str] = f"{card.get('name', 'spans')}-{card['version']}"
         self._pairs(attributes)
-        self._chunks = _Table(self, TABLE_CAPACITY)
-        self._codes = _Table(self, 4096)
-        pad = self._chunks
-        pad.weights[0] = [
-            self.summed(pad_attributes(offset)) if offset else np.zeros(_WIDTH)
-            for offset in OFFSETS
-        ]
+        self._chunks = _Table(TABLE_CAPACITY, self._chunk_entry)
+        self._codes = _Table(4096, self._code_entry)
+        self._chunks.summed = self._codes.summed = self.summed
+        for slot, offset in enumerate(OFFSETS):  # row 0: the padding beyond a line's ends
+            if offset:
+                self._chunks.weights[slot, 0] = self.summed(pad_attributes(offset))
 
     def _pairs(self, attributes: Sequence[str]) -> None:
         """The weights of word pairs, by key `left id * words + right id`, sorted."""
@@ -163,57 +172,43 @@ class SpanModel:
         summed: npt.NDArray[np.float64] = self._weights[rows].sum(axis=0)
         return summed
 
-    def _chunk_rows(self, texts: Sequence[str]) -> npt.NDArray[np.int64]:
-        table = self._chunks
-        get = table.rows.get
-        rows = [get(text) for text in texts]
-        if None in rows:
-            for index, row in enumerate(rows):
-                if row is None:
-                    text = texts[index]
-                    row = get(text)
-                    if row is None:
-                        lead, trail = trimmed(text)
-                        slots = [chunk_attributes(text, offset) for offset in OFFSETS]
-                        lower = text[lead : len(text) - trail].lower()
-                        word_id = self._vocabulary.get(lower, -1)
-                        row = table.add(text, slots, lead, trail, word_id)
-                    rows[index] = row
-        return np.array(rows, dtype=np.int64)
+    def _chunk_entry(self, text: str) -> tuple[list[list[str]], int]:
+        """A chunk's attributes at each offset, and its word's id among the pairs' words."""
+        lead, trail = trimmed(text)
+        slots = [chunk_attributes(text, offset) for offset in OFFSETS]
+        return slots, self._vocabulary.get(text[lead : len(text) - trail].lower(), -1)
+
+    def _code_entry(self, key: str) -> tuple[list[list[str]], int]:
+        return [match_attributes(key, offset) for offset in OFFSETS], -1
 
     def _code_rows(self, codes: Sequence[tuple[int, int, str]], size: int) -> npt.NDArray[np.int64]:
         """Per chunk, the row of the taxonomy match code it has (0: none)."""
         rows = np.zeros(size, dtype=np.int64)
+        table = self._codes.rows
         for first, end, code in codes:
-            rows[first] = self._code_row(f"B {code}")
+            rows[first] = table[f"B {code}"]
             if end > first + 1:
-                rows[first + 1 : end] = self._code_row(f"I {code}")
+                rows[first + 1 : end] = table[f"I {code}"]
         return rows
-
-    def _code_row(self, key: str) -> int:
-        row = self._codes.rows.get(key)
-        if row is None:
-            slots = [match_attributes(key, offset) for offset in OFFSETS]
-            row = self._codes.add(key, slots, 0, 0, -1)
-        return row
 
     def emissions(
         self, chunks: Chunks, codes: Sequence[tuple[int, int, str]] = ()
     ) -> npt.NDArray[np.float64]:
         """Per chunk, the scores of O, B, I of each layer: (n, 6)."""
-        count = len(chunks.texts)
-        rows = self._chunk_rows(chunks.texts)
+        texts = chunks.texts
+        count = len(texts)
+        rows = np.fromiter(map(self._chunks.rows.__getitem__, texts), np.int64, count)
         # Each line's chunks in one array with two padding rows between lines, so that the
         # neighbours at -2..2 are one shifted look-up each and never cross a line.
-        line = np.searchsorted(chunks.line_starts, np.arange(count), side="right") - 1
+        line = chunks.lines
         positions = np.arange(count) + 2 * line + 2
-        size = count + 2 * len(chunks.line_starts) + 2
-        padded = np.zeros(size, dtype=np.int64)
+        padded = np.zeros(count + 2 * len(chunks.line_starts) + 2, dtype=np.int64)
         padded[positions] = rows
         table = self._chunks.weights
-        scores = np.zeros((count, _WIDTH))
+        scores: npt.NDArray[np.float64] = table[OFFSETS.index(0)].take(rows, axis=0)  # itself
         for slot, offset in enumerate(OFFSETS):
-            scores += table[padded[positions + offset], slot]
+            if offset:
+                scores += table[slot].take(padded[positions + offset], axis=0)
         if len(self._pair_keys) and count > 1:
             words = self._chunks.words[rows]
             keys = words[:-1] * self._pair_size + words[1:]
@@ -226,11 +221,15 @@ class SpanModel:
                 scores[1:][valid] += self._pair_right[which]
                 scores[:-1][valid] += self._pair_left[which]
         if codes:
-            coded = np.zeros(size, dtype=np.int64)
-            coded[positions] = self._code_rows(codes, count)
-            code_table = self._codes.weights
+            coded = self._code_rows(codes, count)
+            where = np.flatnonzero(coded)
+            code_rows = coded[where]
             for slot, offset in enumerate(OFFSETS):
-                scores += code_table[coded[positions + offset], slot]
+                # The chunk `offset` before a coded one sees its code at `offset`.
+                seen_from = where - offset
+                keep = (seen_from >= 0) & (seen_from < count)
+                keep[keep] &= line[seen_from[keep]] == line[where[keep]]
+                scores[seen_from[keep]] += self._codes.weights[slot].take(code_rows[keep], axis=0)
         return scores
 
     def read(self, chunks: Chunks, codes: Sequence[tuple[int, int, str]] = ()) -> Reading:
@@ -242,14 +241,15 @@ class SpanModel:
         if not chunks.texts:
             return Reading([], np.zeros((0, len(LAYERS))))
         scores = self.emissions(chunks, codes)
+        starts_line = chunks.starts_line
         spans: list[Span] = []
         margins = np.empty((len(chunks.texts), len(LAYERS)))
         for number, layer in enumerate(LAYERS):
             layer_scores = scores[:, 3 * number : 3 * number + 3]
             margins[:, number] = self._margins(layer_scores, number)
-            runs = _runs(stretches(layer_scores, chunks.line_starts), chunks.line_starts)
+            runs = stretches(layer_scores, starts_line)
             labels = decode(layer_scores, self.transitions[number], runs)
-            spans.extend(self._spans(chunks, runs, labels, layer))
+            spans.extend(self._spans(chunks, labels, starts_line, layer))
         spans.sort(key=lambda span: (span.start, -span.end))
         return Reading(spans, margins)
 
@@ -264,75 +264,66 @@ class SpanModel:
     def _spans(
         self,
         chunks: Chunks,
-        runs: Sequence[tuple[int, int, bool, bool]],
-        labels: Sequence[int],
+        labels: npt.NDArray[np.int8],
+        starts_line: npt.NDArray[np.bool_],
         layer: Layer,
     ) -> list[Span]:
-        found: list[tuple[int, int]] = []
-        position = 0
-        for first, end, _after, _before in runs:
-            open_at = -1
-            for index in range(first, end):
-                label = labels[position]
-                position += 1
-                if label == BEGIN or (label == INSIDE and open_at < 0):
-                    if open_at >= 0:
-                        found.append((open_at, index))
-                    open_at = index
-                elif label != INSIDE and open_at >= 0:
-                    found.append((open_at, index))
-                    open_at = -1
-            if open_at >= 0:
-                found.append((open_at, end))
+        """The spans of a layer's labels: a B, or an I after O or at a line's start, opens
+        one; the I's after it continue it."""
+        count = len(labels)
+        inside = labels == INSIDE
+        continues = inside.copy()
+        continues[0] = False
+        continues[1:] &= (labels[:-1] != OUTSIDE) & ~starts_line[1:count]
+        opens = np.flatnonzero((labels != OUTSIDE) & ~continues)
+        if not len(opens):
+            return []
+        boundaries = np.flatnonzero(~continues)
+        after = np.searchsorted(boundaries, opens, side="right")
+        ends = np.where(
+            after < len(boundaries), boundaries[np.minimum(after, len(boundaries) - 1)], count
+        )
         texts = chunks.texts
         spans = []
         split = layer == "knowledge"  # Skill spans are phrases: "design, build and run"
-        for first, end in found:
+        for first, end in zip(opens.tolist(), ends.tolist(), strict=True):
             # Punctuation at a span's edge is no part of it ("KAFKA ·", "- Kotlin").
-            while first < end and not any(char.isalnum() for char in texts[first]):
+            while first < end and not _has_word(texts[first]):
                 first += 1
-            while end > first and not any(char.isalnum() for char in texts[end - 1]):
+            while end > first and not _has_word(texts[end - 1]):
                 end -= 1
             start_at = first
             for index in range(first, end):
-                text = texts[index]
-                if index == end - 1 or (split and text[-1] in _SEPARATORS):
+                if index == end - 1 or (split and texts[index][-1] in _SEPARATORS):
                     spans.append(self._span(chunks, start_at, index + 1, layer))
                     start_at = index + 1
         return [span for span in spans if span.end > span.start]
 
     def _span(self, chunks: Chunks, first: int, end: int, layer: Layer) -> Span:
-        rows = self._chunks.rows
-        lead = int(self._chunks.leads[rows[chunks.texts[first]]])
-        last = chunks.texts[end - 1]
-        trail = int(self._chunks.trails[rows[last]])
-        start = int(chunks.starts[first]) + lead
-        stop = int(chunks.starts[end - 1]) + len(last) - trail
+        texts = chunks.texts
+        last = texts[end - 1]
+        start = int(chunks.starts[first]) + trimmed(texts[first])[0]
+        stop = int(chunks.starts[end - 1]) + len(last) - trimmed(last)[1]
         return Span(start, stop, layer, first, end)
 
 
-def match_codes(chunks: Chunks, mentions: Iterable[Mention]) -> list[tuple[int, int, str]]:
+def match_codes(chunks: Chunks, mentions: Sequence[Mention]) -> list[tuple[int, int, str]]:
     """The taxonomy's mentions as chunk ranges with their code ("knowledge language")."""
-    starts = chunks.starts
+    if not mentions or not chunks.texts:
+        return []
+    edges = np.array([(mention[0], mention[1] - 1) for mention in mentions], dtype=np.int64)
+    firsts = np.searchsorted(chunks.starts, edges[:, 0], side="right") - 1
+    ends = np.searchsorted(chunks.starts, edges[:, 1], side="right")
     codes = []
-    for start, end, form, _confidence in mentions:
-        first = int(np.searchsorted(starts, start, side="right")) - 1
-        last = int(np.searchsorted(starts, end - 1, side="right"))
-        if 0 <= first < last:
-            skill = form.skill
-            codes.append((first, last, f"{skill.kind} {skill.category}"))
+    for first, end, mention in zip(firsts.tolist(), ends.tolist(), mentions, strict=True):
+        if 0 <= first < end:
+            skill = mention[2].skill
+            codes.append((first, end, f"{skill.kind} {skill.category}"))
     return codes
 
 
-def _runs(
-    stretches_found: Sequence[tuple[int, int]], line_starts: npt.NDArray[np.int64]
-) -> list[tuple[int, int, bool, bool]]:
-    """Each stretch with whether an O chunk of its line precedes and follows it."""
-    starts = set(line_starts.tolist())
-    runs = []
-    for first, end in stretches_found:
-        runs.append((first, end, first not in starts, end not in starts))
-    return runs
+def _has_word(text: str) -> bool:
+    return any(char.isalnum() for char in text)
 
 
 def content_version(weights: bytes, attributes: bytes, card: dict[str, Any]) -> str:
