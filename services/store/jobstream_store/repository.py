@@ -25,7 +25,7 @@ POSTING_COLUMNS = (
     "date_posted", "working_hours", "time_zone", "locations", "sections", "text",
     "parser_version",
     "parser_version_key", "taxonomy_version", "tagged_at", "kafka_topic", "kafka_partition",
-    "kafka_offset",
+    "kafka_offset", "tagger_version",
 )  # fmt: skip
 POSTING_SKILL_COLUMNS = (
     "posting_id", "skill_id", "required", "mentions", "first_span_start", "first_span_end",
@@ -144,6 +144,7 @@ def posting_row(item: StoredPosting) -> tuple[Any, ...]:
         "kafka_topic": item.topic,
         "kafka_partition": item.partition,
         "kafka_offset": item.offset,
+        "tagger_version": posting.tagger_version,
     }
     return tuple(values[column] for column in POSTING_COLUMNS)
 

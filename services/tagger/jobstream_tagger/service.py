@@ -10,17 +10,20 @@ from jobstream.kafka.worker import run_stage_worker, transform_handler
 from jobstream.logs import configure_logging, get_logger
 from jobstream.topology import TAGGER
 from jobstream_tagger.settings import TaggerSettings
-from jobstream_tagger.tag import analyse, matcher_for
+from jobstream_tagger.spans.model import SpanModel, load_span_model
+from jobstream_tagger.tag import analyse, matcher_for, span_model
 from jobstream_tagger.taxonomy import Taxonomy, load_taxonomy
 from jobstream_tagger.unknown import UnknownTerm
 
 log = get_logger(__name__)
 
 
-def tag_records_with(taxonomy: Taxonomy) -> Callable[[bytes | None], TaggedPosting]:
+def tag_records_with(
+    taxonomy: Taxonomy, model: SpanModel | None = None
+) -> Callable[[bytes | None], TaggedPosting]:
     def tag_record(value: bytes | None) -> TaggedPosting:
         parsed = decode(ParsedPosting, value)
-        tagging = analyse(parsed, taxonomy)
+        tagging = analyse(parsed, taxonomy, model)
         if tagging.unknown_terms:
             report_unknown_terms(parsed.posting_id, tagging.unknown_terms)
         count_unlinked(tagging.posting.skills)
@@ -67,17 +70,28 @@ def taxonomy_for(settings: TaggerSettings) -> Taxonomy:
     return Taxonomy.from_json(settings.taxonomy_path.read_bytes())
 
 
+def model_for(settings: TaggerSettings) -> SpanModel:
+    """The packaged span model, or the one in the folder the settings name."""
+    if settings.model_path is None:
+        return span_model()
+    return load_span_model(settings.model_path)
+
+
 def serve(settings: TaggerSettings) -> None:
     # Before the first line is logged: it too must be a JSON line (run_stage_worker configures
     # logging again, the same way).
     configure_logging(TAGGER.name, settings.runtime.log_level)
     taxonomy = taxonomy_for(settings)  # once, before consuming: a broken one stops start-up
     matcher_for(taxonomy)  # build the automaton before the first batch, not during it
+    model = model_for(settings)  # checked against its card: a broken one stops start-up
     # The taxonomy and automaton tables are some 100,000 objects that live as long as the
     # process: run_stage_worker freezes them with the rest of start-up, which keeps the garbage
     # collector from walking them again and again while tagging (a tenth of its time otherwise).
     log.info("taxonomy loaded", version=taxonomy.version, skills=len(taxonomy))
-    transform = (pass_records_with if settings.passthrough else tag_records_with)(taxonomy)
+    log.info("span model loaded", version=model.version)
+    transform = (
+        pass_records_with(taxonomy) if settings.passthrough else tag_records_with(taxonomy, model)
+    )
     run_stage_worker(
         TAGGER, settings, lambda publisher: transform_handler(TAGGER, publisher, transform)
     )

@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -336,9 +337,10 @@ def content_version(weights: bytes, attributes: bytes, card: dict[str, Any]) -> 
     return digest.hexdigest()[:16]
 
 
-def load_span_model() -> SpanModel:
-    """The model packaged with the tagger (checked against its card's version)."""
-    package = resources.files("jobstream_tagger.spans")
+def load_span_model(folder: Path | None = None) -> SpanModel:
+    """The model in `folder`, or the one packaged with the tagger (checked against its
+    card's version)."""
+    package = folder if folder is not None else resources.files("jobstream_tagger.spans")
     card = json.loads(package.joinpath(MODEL_CARD).read_text(encoding="utf-8"))
     raw = package.joinpath(MODEL_WEIGHTS).read_bytes()
     names = package.joinpath(MODEL_ATTRIBUTES).read_bytes()
