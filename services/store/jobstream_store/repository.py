@@ -25,11 +25,15 @@ POSTING_COLUMNS = (
     "date_posted", "working_hours", "time_zone", "locations", "sections", "text",
     "parser_version",
     "parser_version_key", "taxonomy_version", "tagged_at", "kafka_topic", "kafka_partition",
-    "kafka_offset", "tagger_version",
+    "kafka_offset",
+    "evidence",
+    "occupation_code", "occupation_title", "occupation_confidence",
+    "tagger_version",
 )  # fmt: skip
 POSTING_SKILL_COLUMNS = (
     "posting_id", "skill_id", "required", "mentions", "first_span_start", "first_span_end",
     "confidence",
+    "spans",
 )  # fmt: skip
 
 # Where a posting came in is kept from its first arrival; everything derived is replaced.
@@ -112,6 +116,7 @@ async def write_postings(conn: asyncpg.Connection, batch: Sequence[StoredPosting
 
 def posting_row(item: StoredPosting) -> tuple[Any, ...]:
     posting = item.posting
+    occupation = posting.occupation
     values: dict[str, Any] = {
         "posting_id": posting.posting_id,
         "content_hash": content_hash(posting),
@@ -144,6 +149,12 @@ def posting_row(item: StoredPosting) -> tuple[Any, ...]:
         "kafka_topic": item.topic,
         "kafka_partition": item.partition,
         "kafka_offset": item.offset,
+        "evidence": json.dumps(
+            {field: [span.start, span.end] for field, span in posting.evidence.items()}
+        ),
+        "occupation_code": occupation.code if occupation else None,
+        "occupation_title": occupation.title if occupation else None,
+        "occupation_confidence": occupation.confidence if occupation else None,
         "tagger_version": posting.tagger_version,
     }
     return tuple(values[column] for column in POSTING_COLUMNS)
@@ -172,6 +183,7 @@ def posting_skill_rows(posting: TaggedPosting) -> list[tuple[Any, ...]]:
             skill.spans[0].start if skill.spans else 0,
             skill.spans[0].end if skill.spans else 0,
             skill.confidence,
+            json.dumps([[span.start, span.end] for span in skill.spans]),
         )
         for skill in posting.skills
     ]

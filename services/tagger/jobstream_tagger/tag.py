@@ -17,10 +17,11 @@ import operator
 from dataclasses import dataclass
 from typing import Any, Final
 
-from jobstream.contracts import ParsedPosting, TaggedPosting, TaggedSkill
+from jobstream.contracts import Occupation, ParsedPosting, TaggedPosting, TaggedSkill
 from jobstream_tagger import output
 from jobstream_tagger.heads import DEGREE_KEY, HEAD_CUES, settle_heads
 from jobstream_tagger.matching import Found, Matcher
+from jobstream_tagger.occupation import load_coder, title_for
 from jobstream_tagger.phrases import Phrase
 from jobstream_tagger.rules import Mention, expand_coordinations, select
 from jobstream_tagger.sections import PREFERRED_CUES, PreferredSections
@@ -41,6 +42,7 @@ _TAGGED_FIELDS: Final = {
     "taxonomy_version",
     "tagger_version",
     "skills",
+    "occupation",
     "tagged_at",
 }
 if set(TaggedPosting.model_fields) != _TAGGED_FIELDS:
@@ -156,9 +158,19 @@ def _tagged(
     fields = {name: values[name] for name in _PARSED_FIELDS}
     fields["taxonomy_version"] = taxonomy.version
     fields["tagger_version"] = model.version
-    fields["skills"] = _skills(mentions, preferred)
+    fields["skills"] = skills = _skills(mentions, preferred)
+    fields["occupation"] = _occupation(parsed, skills)
     fields["tagged_at"] = None  # stamped by the service, at the edge
     return output.construct(TaggedPosting, fields)  # valid by construction: see output.py
+
+
+def _occupation(parsed: ParsedPosting, skills: list[TaggedSkill]) -> Occupation | None:
+    """The posting's O*NET-SOC occupation, from its title and, where that is ambiguous, its
+    skills (occupation.py; the packaged index is loaded once per process)."""
+    title = title_for(parsed.title, parsed.provided.title, parsed.text)
+    if title is None:
+        return None
+    return load_coder().code(title, frozenset(skill.skill_id for skill in skills))
 
 
 def _skills(mentions: list[Mention], preferred: PreferredSections | None) -> list[TaggedSkill]:

@@ -44,9 +44,10 @@ MODEL_SEEN: Final = "span_model.seen"
 # Distinct chunk texts kept with their summed weights; past this the table starts afresh
 # (a long-running tagger meets new words forever: memory stays bounded).
 TABLE_CAPACITY: Final = 200_000
-# A Knowledge span never runs over a list separator: "Java, Go" is two spans, though
-# SkillSpan's sentences (from which the model learnt) have had their commas taken out.
-_SEPARATORS: Final = frozenset(",;")
+# A Knowledge span never runs over a list separator or a label's colon: "Java, Go" is two
+# spans, "CI/CD & tooling: Integrate" ends at the colon (SkillSpan's sentences, from which
+# the model learnt, have had their commas taken out).
+_SEPARATORS: Final = frozenset(",;:")
 _WIDTH: Final = 3 * len(LAYERS)  # O, B, I of each layer
 
 
@@ -295,7 +296,7 @@ class SpanModel:
                 end -= 1
             start_at = first
             for index in range(first, end):
-                if index == end - 1 or (split and texts[index][-1] in _SEPARATORS):
+                if index == end - 1 or (split and _ends_clause(texts[index])):
                     spans.append(self._span(chunks, start_at, index + 1, layer))
                     start_at = index + 1
         return [span for span in spans if span.end > span.start]
@@ -321,6 +322,12 @@ def match_codes(chunks: Chunks, mentions: Sequence[Mention]) -> list[tuple[int, 
             skill = mention[2].skill
             codes.append((first, end, f"{skill.kind} {skill.category}"))
     return codes
+
+
+def _ends_clause(text: str) -> bool:
+    """Whether the punctuation after a chunk's word separates ("Java,", "tooling:*")."""
+    trail = trimmed(text)[1]
+    return trail > 0 and not _SEPARATORS.isdisjoint(text[len(text) - trail :])
 
 
 def _has_word(text: str) -> bool:
