@@ -126,6 +126,29 @@ def register(groups: CommandGroups) -> None:
             if errors:
                 _print_errors(layers[name]["errors"])  # type: ignore[arg-type]
 
+    @tagger_commands.command("unlinked")
+    def list_unlinked(
+        files: Annotated[
+            list[Path] | None, typer.Argument(help="posting text files", show_default=False)
+        ] = None,
+        jsonl: Annotated[
+            str | None,
+            typer.Option("--jsonl", metavar="PATH", help='JSON lines {"id", "text"} ("-": stdin)'),
+        ] = None,
+        top: Annotated[int, typer.Option(min=1, max=10_000, help="how many to list")] = 50,
+    ) -> None:
+        """List the skills the span model found that no taxonomy entry names, by how many
+        postings mention them, with an example: what the taxonomy could learn."""
+        from jobstream_tagger.inspection import unlinked_report
+
+        texts = _texts(files, jsonl)
+        rows = unlinked_report(texts, top)
+        for row in rows:
+            typer.echo(
+                f"{row.postings:6d}  {row.layer:9}  {row.name}  [{row.skill_id}]  …{row.example}…"
+            )
+        typer.echo(f"{len(rows)} unlinked skills listed, from {len(texts)} postings", err=True)
+
     @tagger_commands.command("train")
     def train_span_model(
         data: Annotated[
@@ -245,6 +268,34 @@ def register(groups: CommandGroups) -> None:
         for category, count in Counter(skill.category for skill in taxonomy).most_common():
             typer.echo(f"  {category}: {count}")
         typer.echo(taxonomy.attribution)
+
+
+def _texts(files: list[Path] | None, jsonl: str | None) -> list[str]:
+    """The texts of posting files, or of the "text" of JSON lines (bad ones are skipped)."""
+    from jobstream_tagger.inspection import MAX_FILE_BYTES, MAX_LINE_CHARS, bounded_lines
+
+    if (files is None) == (jsonl is None):
+        raise typer.BadParameter("give files or --jsonl PATH")
+    texts: list[str] = []
+    if files is not None:
+        for path in files:
+            with path.open("rb") as file:
+                texts.append(file.read(MAX_FILE_BYTES).decode("utf-8", "replace"))
+        return texts
+    assert jsonl is not None
+    stream = sys.stdin if jsonl == "-" else Path(jsonl).open(encoding="utf-8")  # noqa: SIM115
+    try:
+        for line in bounded_lines(stream, MAX_LINE_CHARS):
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and isinstance(record.get("text"), str):
+                texts.append(record["text"])
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    return texts
 
 
 def _skillspan_files(path: Path) -> list[Path]:

@@ -174,6 +174,24 @@ def test_eval_tagger_cross_validates_on_what_trained_the_model(
     assert report["layers"]["knowledge"]["sentences"] == 6
 
 
+def test_tagger_unlinked_lists_what_the_taxonomy_lacks(
+    jobstream: typer.Typer, tmp_path: Path
+) -> None:
+    seeds = sorted(str(path) for path in SEEDS.glob("*.txt"))
+    code, out, err = _run(jobstream, "tagger", "unlinked", *seeds, "--top", "500")
+
+    assert code == 0, err
+    assert "Kotlin coroutines" in out and "[unlinked-kotlin-coroutines]" in out
+    assert "from 5 postings" in err
+    counts = [int(line.split()[0]) for line in out.splitlines()]
+    assert counts == sorted(counts, reverse=True) and all(1 <= n <= 5 for n in counts)
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": 1, "text": (SEEDS / Path(seeds[4]).name).read_text()}))
+    code, out, _ = _run(jobstream, "tagger", "unlinked", "--jsonl", str(source))
+    assert code == 0 and "Kotlin coroutines" in out
+    assert _run(jobstream, "tagger", "unlinked")[0] == 2
+
+
 def test_taxonomy_build_and_show(jobstream: typer.Typer, tmp_path: Path) -> None:
     output = tmp_path / "taxonomy.json"
 
