@@ -168,6 +168,26 @@ def test_files_that_do_not_match_their_card_are_refused(
         model_from_files(bytes(tampered), attributes, card)
 
 
+def test_the_chunk_table_grows_and_starts_afresh_when_full(
+    tiny: tuple[bytes, bytes, dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jobstream_tagger.spans import model as model_module
+
+    monkeypatch.setattr(model_module, "TABLE_CAPACITY", 9_000)
+    model = model_from_files(*tiny)
+    text = " ".join(f"Word{number} Kafka" for number in range(6_000))
+    chunks = chunk(text)
+
+    first = model.emissions(chunks)  # 6,001 distinct chunks: the table grows past 4,096
+    again = model.emissions(chunks)  # 6,001 more would pass 9,000: it starts afresh
+    huge = " ".join(f"Other{number}" for number in range(12_000))
+    model.emissions(chunk(huge))  # one posting past the capacity: it grows for it
+
+    assert first.shape == (6_000 * 2, 6)
+    assert np.array_equal(again, first)  # the same weights either way
+    assert np.array_equal(model.emissions(chunks), first)
+
+
 def test_the_packaged_model_card_says_where_it_comes_from() -> None:
     card = span_model().card
     (data,) = card["data"]

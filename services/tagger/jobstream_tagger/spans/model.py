@@ -95,13 +95,17 @@ class _Table:
         self.words = np.full(size, -1, dtype=np.int64)  # id in the pair vocabulary
         self.summed: Callable[[Sequence[str]], npt.NDArray[np.float64]] | None = None
 
+    def make_room(self, keys: int) -> None:
+        """Before a posting: start afresh if its `keys` might not fit under the capacity
+        (never during one: the rows it looked up already must stay what they are)."""
+        if len(self.rows) + keys > self._capacity:
+            self.rows.clear()
+
     def _add(self, key: str) -> int:
         assert self.summed is not None
-        if len(self.rows) >= self._capacity:
-            self.rows.clear()
         row = len(self.rows) + 1  # row 0: nothing (no match; the padding's own row)
-        if row >= self.weights.shape[1]:
-            grown = min(2 * len(self.weights), self._capacity + 1)
+        if row >= self.weights.shape[1]:  # (one huge posting may take it past the capacity)
+            grown = 2 * self.weights.shape[1]
             bigger = np.zeros((len(OFFSETS), grown, _WIDTH))
             bigger[:, : self.weights.shape[1]] = self.weights
             self.weights = bigger
@@ -199,6 +203,8 @@ class SpanModel:
         """Per chunk, the scores of O, B, I of each layer: (n, 6)."""
         texts = chunks.texts
         count = len(texts)
+        self._chunks.make_room(count)
+        self._codes.make_room(2 * len(codes))
         rows = np.fromiter(map(self._chunks.rows.__getitem__, texts), np.int64, count)
         # Each line's chunks in one array with two padding rows between lines, so that the
         # neighbours at -2..2 are one shifted look-up each and never cross a line.
