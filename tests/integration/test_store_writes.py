@@ -12,6 +12,7 @@ from jobstream.contracts import (
     ProvidedFields,
     RawPosting,
     Source,
+    TaggedPosting,
     decode,
     encode,
     utc_now,
@@ -41,11 +42,11 @@ async def migrated(database: PostgresSettings, pg: asyncpg.Connection) -> asyncp
     return pg
 
 
-def at(posting, offset=0):  # type: ignore[no-untyped-def]
+def at(posting: TaggedPosting, offset: int = 0) -> StoredPosting:
     return StoredPosting(posting, "tagged", 0, offset)
 
 
-async def stored(pg: asyncpg.Connection, posting_id: str) -> tuple:
+async def stored(pg: asyncpg.Connection, posting_id: str) -> tuple[object, ...]:
     row = await pg.fetchrow(
         "SELECT title, parser_version, kafka_offset FROM postings WHERE posting_id = $1",
         posting_id,
