@@ -167,3 +167,13 @@ class StageSettings(ServiceSettings):
     lag_poll_seconds: float = Field(
         5.0, gt=0, le=300, description="how often the stage measures its consumer lag"
     )
+    # The dead-letter brake (jobstream.brake): the stage stops, un-acknowledged and not ready,
+    # when this many records in a row, or more than `brake_ratio` of the last `brake_window`,
+    # failed with an unexpected error or as invalid events.
+    brake_consecutive: int = Field(
+        100, ge=0, description="records failing in a row that stop the stage (0: no limit)"
+    )
+    brake_window: int = Field(1_000, ge=1, le=1_000_000)
+    brake_ratio: float = Field(
+        0.5, gt=0, le=1, description="share of the last brake_window records that stops it"
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Final
+from typing import Final, Literal
 
 # Kafka's default of ~1 MB per record is too tight once a long posting carries its sections
 # and skill spans; the producer, the topics and the broker all allow this much.
@@ -57,11 +57,15 @@ DEAD_LETTERS: Final = TopicSpec(
 ALL_TOPICS: Final = (RAW_POSTINGS, PARSED_POSTINGS, TAGGED_POSTINGS, DEAD_LETTERS)
 
 
+# The services that handle postings, by the name their metrics and dead letters carry.
+StageName = Literal["ingest", "parser", "tagger", "store"]
+
+
 @dataclass(frozen=True)
 class Stage:
     """A consuming stage: its consumer group, what it reads and what it writes."""
 
-    name: str
+    name: StageName
     group: str
     reads: TopicSpec
     writes: TopicSpec | None

@@ -18,15 +18,16 @@ from jobstream.contracts import (
     utc_now,
 )
 from jobstream.kafka.admin import ensure_topics
-from jobstream.kafka.publisher import Publisher
 from jobstream.settings import KafkaSettings, PostgresSettings
 from jobstream.stages import Record
 from jobstream.topology import DEAD_LETTERS
 from jobstream_parser.parse import parse
+from jobstream_store.bootstrap import bootstrap
 from jobstream_store.migrate import migrate_as_owner
-from jobstream_store.repository import StoredPosting, write_postings
+from jobstream_store.postings import StoredPosting
+from jobstream_store.repository import write_postings
 from jobstream_store.search_index import index_pending, pending_count
-from jobstream_store.service import Database, store_handler
+from jobstream_store.settings import StoreSettings
 from jobstream_tagger.tag import tag
 from jobstream_tagger.taxonomy import load_taxonomy
 from tests.conftest import SEEDS
@@ -149,10 +150,15 @@ async def test_a_poison_record_is_dead_lettered_and_the_rest_stored(
         for n, p in enumerate([*good[:10], poison, *good[10:]])
     ]
     records.append(Record("tagged", 0, 21, b"k", b"{not json"))
-    db = Database(database)
-    async with Publisher(kafka_settings) as publisher:
-        await store_handler(db, publisher)(records)
-    await db.close()
+    # The store as `jobstream serve store` wires it: real PostgreSQL, real Kafka.
+    store = bootstrap(StoreSettings(postgres=database, kafka=kafka_settings))
+    for resource in store.resources:
+        await resource.start()
+    try:
+        await store.core.handle(records)
+    finally:
+        for resource in store.resources:
+            await resource.stop()
 
     assert await migrated.fetchval("SELECT count(*) FROM postings") == 20
     letters = [

@@ -13,6 +13,3 @@ class ParserSettings(StageSettings):
     # Stamps parsed postings with this version instead of the code's PARSER_VERSION. For
     # tests that simulate a parser upgrade (and a canary under another name); leave unset.
     version_override: str | None = Field(None, pattern=r"^[0-9][0-9A-Za-z.+-]{0,31}$")
-    # Benchmarks only (bench/pipeline.py measures the plumbing ceiling with it): forward a
-    # minimal valid parsed posting without parsing: same hops, same database write.
-    passthrough: bool = False

@@ -13,6 +13,3 @@ class TaggerSettings(StageSettings):
     http_port: int = 18103
     # A taxonomy.json to tag with instead of the packaged one (same format; checked at start).
     taxonomy_path: Path | None = None
-    # Benchmarks only (bench/pipeline.py measures the plumbing ceiling with it): forward the
-    # parsed posting with no skills, without tagging: same hops, same database write.
-    passthrough: bool = False

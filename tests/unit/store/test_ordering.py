@@ -4,7 +4,7 @@ import pytest
 
 from jobstream.contracts import Source, TaggedPosting, utc_now
 from jobstream_store.ordering import content_hash, newest_per_posting, version_key
-from jobstream_store.repository import StoredPosting
+from jobstream_store.postings import StoredPosting
 from tests.support import tagged_posting
 
 pytestmark = pytest.mark.unit
