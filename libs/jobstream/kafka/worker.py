@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import Awaitable, Callable
 
 import faust
 from faust.worker import Worker
@@ -38,6 +39,16 @@ def assigned_partitions(app: faust.App, topic: str) -> list[int]:
     except Exception:  # faust raises ConsumerNotStarted until its consumer thread is up
         return []
     return [tp.partition for tp in assignment if tp.topic == topic]
+
+
+def _without_arguments(task: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    """faust hands its app to a task whose signature takes an argument (a partial with
+    defaults does): this one takes none."""
+
+    async def run() -> None:
+        await task()
+
+    return run
 
 
 def run_stage_worker(service: StageService) -> None:
@@ -85,7 +96,7 @@ def run_stage_worker(service: StageService) -> None:
     app.task(start)
     app.task(lambda: lag.run(settings.lag_poll_seconds))
     for task in service.background:
-        app.task(task)
+        app.task(_without_arguments(task))
     app.on_before_shutdown.connect(close)
 
     # What start-up made (modules, pydantic validators, the app) lives as long as the process:
