@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import faust
 from faust.worker import Worker
@@ -16,6 +16,7 @@ from jobstream.kafka.faust_stage import add_batch_agent, build_faust_app, source
 from jobstream.kafka.lag import LagMonitor
 from jobstream.logs import configure_logging, get_logger, logging_config
 from jobstream.ops_http import ReadinessCheck, start_ops_server
+from jobstream.stages import Record
 from jobstream.wiring import StageService
 
 log = get_logger(__name__)
@@ -62,10 +63,17 @@ def run_stage_worker(service: StageService) -> None:
     asyncio.set_event_loop(asyncio.new_event_loop())
 
     app = build_faust_app(stage, settings)
+    # The consumer may hand over a batch before `start` below has opened the producer.
+    opened = asyncio.Event()
+
+    async def handle(records: Sequence[Record]) -> None:
+        await opened.wait()
+        await service.core.handle(records)
+
     add_batch_agent(
         app,
         source_topic(app, settings, stage.reads),
-        service.core.handle,
+        handle,
         batch_size=settings.batch_size,
         batch_seconds=settings.batch_seconds,
     )
@@ -77,6 +85,7 @@ def run_stage_worker(service: StageService) -> None:
     async def start() -> None:
         for resource in service.resources:
             await resource.start()
+        opened.set()
         ops_servers.append(await start_ops_server(settings.http_host, settings.http_port, checks))
         log.info(
             "consuming",
