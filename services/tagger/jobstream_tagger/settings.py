@@ -5,11 +5,12 @@ from pathlib import Path
 from pydantic_settings import SettingsConfigDict
 
 from jobstream.settings import StageSettings
+from jobstream.topology import service
 
 
 class TaggerSettings(StageSettings):
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_TAGGER_", frozen=True)
 
-    http_port: int = 18103
+    http_port: int = service("tagger").http_port
     # A taxonomy.json to tag with instead of the packaged one (same format; checked at start).
     taxonomy_path: Path | None = None
