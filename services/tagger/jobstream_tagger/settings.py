@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from jobstream.settings import StageSettings
@@ -12,5 +13,7 @@ class TaggerSettings(StageSettings):
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_TAGGER_", frozen=True)
 
     http_port: int = service("tagger").http_port
-    # A taxonomy.json to tag with instead of the packaged one (same format; checked at start).
-    taxonomy_path: Path | None = None
+    taxonomy_path: Path | None = Field(
+        None,
+        description="a taxonomy.json to tag with instead of the packaged one (checked at start)",
+    )
