@@ -12,6 +12,7 @@ from typing import Final, Literal, get_args
 
 from pydantic import ValidationError
 
+from jobstream.errors import JobstreamError
 from jobstream.topology import StageName
 from jobstream_replay.selection import MAX_KEY_CHARS, MAX_KEYS, Selection
 
@@ -23,7 +24,7 @@ _STAGES: Final = frozenset(get_args(StageName))
 MAX_RATE: Final = 1_000_000.0
 
 
-class BadArguments(ValueError):
+class BadArguments(JobstreamError, ValueError):
     """Arguments that cannot make a replay; the message says what is wrong."""
 
 

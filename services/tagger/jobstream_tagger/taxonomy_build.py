@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from jobstream.errors import JobstreamError
+
 ONET_FILE: Final = "Technology Skills.txt"
 PACKAGE_DIR: Final = Path(__file__).parent
 CURATED_PATH: Final = PACKAGE_DIR / "taxonomy_curated.toml"
@@ -64,7 +66,7 @@ _PLAIN_WORD: Final = re.compile(r"^(?:[A-Z]?[a-z]+|[A-Z]+)$")
 _SLUG_GAP: Final = re.compile(r"[^a-z0-9]+")
 
 
-class TaxonomyBuildError(ValueError):
+class TaxonomyBuildError(JobstreamError, ValueError):
     """The inputs of the build are not usable; the message says which and why."""
 
 
