@@ -100,6 +100,8 @@ SERVICES: Final = (
     Service("parser", 18102, "jobstream_parser.settings:ParserSettings", PARSER),
     Service("tagger", 18103, "jobstream_tagger.settings:TaggerSettings", TAGGER),
     Service("store", 18104, "jobstream_store.settings:StoreSettings", STORE),
+    # The query API reads what the store wrote.
+    Service("api", 18105, "jobstream_api.settings:ApiSettings"),
 )
 
 

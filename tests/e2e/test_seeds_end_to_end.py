@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 from typing import Any
+from urllib.request import urlopen
 
 import asyncpg
 import pytest
@@ -73,6 +74,21 @@ async def test_seeds_are_stored_once_through_inbox_and_cli(
         assert some_skills <= set(skills), f"{name}: {some_skills - set(skills)} not tagged"
     processed = sorted(p.name for p in (pipeline.layout.inbox / "processed").rglob("*.txt"))
     assert processed == sorted(EXPECTED)
+
+    # The read side sees them: the query API lists seed 003 for kafka (what `make run`'s curl
+    # shows), and the store's view refresher soon counts it in the weekly demand.
+    seed_003 = await pg.fetchval(
+        "SELECT posting_id FROM postings WHERE source_name = $1", "003_abc877bc7831effb.txt"
+    )
+    kafka = json.loads(urlopen(pipeline.url("api", "/postings?skill=kafka"), timeout=10).read())
+    assert seed_003 in {item["id"] for item in kafka["items"]}
+
+    async def kafka_demand_counted() -> bool:
+        url = pipeline.url("api", "/stats/skills?skill=kafka&bucket=week")
+        stats = json.loads(urlopen(url, timeout=10).read())
+        return bool(stats["skills"]) and stats["skills"][0]["total"] >= 1
+
+    await eventually(kafka_demand_counted, "the refreshed views to count kafka", timeout=60)
     assert list((pipeline.layout.inbox / "rejected").iterdir()) == []
 
     # The same postings again, through the CLI this time: nothing is duplicated or rewritten.

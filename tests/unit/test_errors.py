@@ -20,6 +20,7 @@ PACKAGES = (
     "jobstream_store",
     "jobstream_replay",
     "jobstream_stack",
+    "jobstream_api",
 )
 
 

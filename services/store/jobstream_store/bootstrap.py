@@ -21,6 +21,7 @@ from jobstream.topology import STORE
 from jobstream.wiring import Resource, StageService, brake_for
 from jobstream_store.database import Database
 from jobstream_store.postings import PostingRepository, StoredPosting, stored_posting
+from jobstream_store.read_views import run_view_refresher
 from jobstream_store.repository import PostgresPostingRepository
 from jobstream_store.search_index import run_search_indexer
 from jobstream_store.settings import StoreSettings
@@ -76,6 +77,7 @@ def bootstrap(
         resources.append(database)
         checks["postgres"] = database.readiness
         background.append(partial(run_search_indexer, database))
+        background.append(partial(run_view_refresher, database, settings.views_refresh_seconds))
     core = StageCore(
         name=STORE.name,
         process=stored_posting,

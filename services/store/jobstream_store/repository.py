@@ -36,10 +36,12 @@ POSTING_COLUMNS = (
     "parser_version",
     "parser_version_key", "taxonomy_version", "tagged_at", "kafka_topic", "kafka_partition",
     "kafka_offset",
+    "evidence",
 )  # fmt: skip
 POSTING_SKILL_COLUMNS = (
     "posting_id", "skill_id", "required", "mentions", "first_span_start", "first_span_end",
     "confidence",
+    "spans",
 )  # fmt: skip
 
 # Where a posting came in is kept from its first arrival; everything derived is replaced.
@@ -185,6 +187,9 @@ def posting_row(item: StoredPosting) -> tuple[Any, ...]:
         "kafka_topic": item.topic,
         "kafka_partition": item.partition,
         "kafka_offset": item.offset,
+        "evidence": json.dumps(
+            {field: [span.start, span.end] for field, span in posting.evidence.items()}
+        ),
     }
     return tuple(values[column] for column in POSTING_COLUMNS)
 
@@ -212,6 +217,7 @@ def posting_skill_rows(posting: TaggedPosting) -> list[tuple[Any, ...]]:
             skill.spans[0].start if skill.spans else 0,
             skill.spans[0].end if skill.spans else 0,
             skill.confidence,
+            json.dumps([[span.start, span.end] for span in skill.spans]),
         )
         for skill in posting.skills
     ]
