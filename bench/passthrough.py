@@ -43,7 +43,11 @@ def pass_parsed_with(taxonomy: Taxonomy, clock: Clock) -> Callable[[Record], Tag
     def pass_parsed(record: Record) -> TaggedPosting:
         parsed = decode(ParsedPosting, record.value)
         return TaggedPosting.model_construct(
-            **dict(parsed), taxonomy_version=taxonomy.version, skills=[], tagged_at=clock.now()
+            **dict(parsed),
+            taxonomy_version=taxonomy.version,
+            skills=[],
+            occupation=None,
+            tagged_at=clock.now(),
         )
 
     return pass_parsed

@@ -16,6 +16,7 @@ from jobstream.ports import Clock, DeadLetterSink, EventSink, SystemClock
 from jobstream.stages import Record
 from jobstream.topology import TAGGER
 from jobstream.wiring import KafkaPorts, StageService, publishing_stage
+from jobstream_tagger.occupation import load_coder
 from jobstream_tagger.settings import TaggerSettings
 from jobstream_tagger.tag import analyse, matcher_for
 from jobstream_tagger.taxonomy import Taxonomy, load_taxonomy
@@ -72,6 +73,7 @@ def bootstrap(
     # freezes them with the rest of start-up, which keeps the garbage collector from walking
     # them again and again while tagging (a tenth of its time otherwise).
     matcher_for(taxonomy)
+    load_coder()  # and the occupation index
     kafka = KafkaPorts.for_settings(settings, events, dead_letters)
     core = publishing_stage(
         TAGGER,
