@@ -11,7 +11,7 @@ postings, with the best pass beside it (`..._best`).
 - taxonomy_load_s, automaton_build_s: reading and validating taxonomy.json; building the
   Aho-Corasick automaton of all its forms (both once per process, at start-up).
 - automaton_memory_mb: resident memory the automaton and its form table add.
-- occupation_index_load_s: reading the occupation index (occupations.json) at start-up.
+- occupation_index_load_s: reading the occupation index (occupations.jsonl) at start-up.
 - occupation_coder_us: CPU microseconds to code one posting's occupation from its title and
   skills, the cache bypassed (every title new); repeated titles cost a cache look-up.
 - tagger_peak_rss_mb: the peak resident memory of a fresh process that loads what the
@@ -143,9 +143,8 @@ def run() -> dict[str, object]:
         )
     tagged = [tag(posting, packaged) for posting in parsed]
     started = time.perf_counter()
-    coder = OccupationCoder(
-        json.loads(resources.files("jobstream_tagger").joinpath(OCCUPATIONS_FILE).read_bytes())
-    )
+    with resources.files("jobstream_tagger").joinpath(OCCUPATIONS_FILE).open("rb") as file:
+        coder = OccupationCoder(json.loads(line) for line in file)
     occupation_load_s = time.perf_counter() - started
     inputs = [
         (
