@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
+from jobstream.errors import JobstreamError
 from jobstream_tagger.occupation import normalise_title
 
 OCCUPATION_DATA_FILE: Final = "Occupation Data.txt"
@@ -37,7 +38,7 @@ OCCUPATIONS_ATTRIBUTION: Final = (
 )
 
 
-class OccupationBuildError(ValueError):
+class OccupationBuildError(JobstreamError, ValueError):
     """The O*NET files are not usable; the message says which and why."""
 
 

@@ -19,6 +19,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
+from jobstream.errors import JobstreamError
+
 TAXONOMY_FILE: Final = "taxonomy.json"
 MAX_FORM_CHARS: Final = 200
 
@@ -32,7 +34,7 @@ _OPTIONAL: Final = frozenset(
 _TOP_KEYS: Final = frozenset({"skills", "attribution", "sources"})
 
 
-class TaxonomyError(ValueError):
+class TaxonomyError(JobstreamError, ValueError):
     """The taxonomy file is not valid; the message says which entry and why."""
 
 

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from jobstream.errors import JobstreamError
 from jobstream_tagger.taxonomy_esco import (
     EscoConcept,
     EscoError,
@@ -89,7 +90,7 @@ _PLAIN_WORD: Final = re.compile(r"^(?:[A-Z]?[a-z]+|[A-Z]+)$")
 _SLUG_GAP: Final = re.compile(r"[^a-z0-9]+")
 
 
-class TaxonomyBuildError(ValueError):
+class TaxonomyBuildError(JobstreamError, ValueError):
     """The inputs of the build are not usable; the message says which and why."""
 
 

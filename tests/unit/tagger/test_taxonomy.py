@@ -199,7 +199,7 @@ def test_version_changes_with_the_content(changed: dict[str, Any]) -> None:
 
 
 def test_the_tagger_can_be_given_another_taxonomy_file(tmp_path: Any) -> None:
-    from jobstream_tagger.service import taxonomy_for
+    from jobstream_tagger.bootstrap import taxonomy_for
     from jobstream_tagger.settings import TaggerSettings
 
     assert taxonomy_for(TaggerSettings()).version == load_taxonomy().version
