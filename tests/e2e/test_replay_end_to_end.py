@@ -90,9 +90,8 @@ async def test_backfill_after_a_parser_upgrade_rewrites_every_posting_once(
         await publisher.publish(RAW_POSTINGS, batch)
 
     async def stored_by(version: str) -> bool:
-        return await pg.fetchval(
-            "SELECT count(*) FROM postings WHERE parser_version = $1", version
-        ) == len(batch)
+        sql = "SELECT count(*) FROM postings WHERE parser_version = $1"
+        return bool(await pg.fetchval(sql, version) == len(batch))
 
     await eventually(lambda: stored_by("1.0.0"), "40 postings stored by parser 1.0.0")
     await restart(stages, "parser", JOBSTREAM_PARSER_VERSION_OVERRIDE="2.0.0")
@@ -121,7 +120,7 @@ async def test_retag_after_a_taxonomy_change_updates_the_tags(
         await publisher.publish(RAW_POSTINGS, batch)
 
     async def stored() -> bool:
-        return await pg.fetchval("SELECT count(*) FROM postings") == len(batch)
+        return bool(await pg.fetchval("SELECT count(*) FROM postings") == len(batch))
 
     await eventually(stored, "30 postings stored")
     assert not await pg.fetchval("SELECT count(*) FROM posting_skills WHERE skill_id = 'zorblax'")
@@ -143,7 +142,7 @@ async def test_retag_after_a_taxonomy_change_updates_the_tags(
     assert "│ sent │ 30 │" in summary
 
     async def retagged() -> bool:
-        return (
+        return bool(
             await pg.fetchval(
                 "SELECT count(*) FROM postings p JOIN posting_skills s USING (posting_id) "
                 "WHERE s.skill_id = 'zorblax' AND p.taxonomy_version = $1",
@@ -196,7 +195,7 @@ async def test_retag_with_a_new_span_model_replaces_the_tags(
         await publisher.publish(RAW_POSTINGS, batch)
 
     async def stored() -> bool:
-        return await pg.fetchval("SELECT count(*) FROM postings") == len(batch)
+        return bool(await pg.fetchval("SELECT count(*) FROM postings") == len(batch))
 
     await eventually(stored, "20 postings stored")
     old_version = await pg.fetchval("SELECT DISTINCT tagger_version FROM postings")
@@ -211,9 +210,10 @@ async def test_retag_with_a_new_span_model_replaces_the_tags(
 
     async def retagged() -> bool:
         # Same parser version: the later tagging wins (the store's ordering rule).
-        return await pg.fetchval(
+        count = await pg.fetchval(
             "SELECT count(*) FROM postings WHERE tagger_version = $1", new_version
-        ) == len(batch)
+        )
+        return bool(count == len(batch))
 
     await eventually(retagged, "every posting tagged again by the new span model", 120)
     assert await pg.fetchval("SELECT count(*) FROM postings") == 20

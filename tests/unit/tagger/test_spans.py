@@ -211,7 +211,7 @@ def test_cross_validation_never_scores_a_posting_it_trained_on(
         ),
     ]
     trained_on: list[set[str]] = []
-    real_train = crossval.train_model
+    real_train = training.train_model
 
     def recording(examples, settings, card):  # type: ignore[no-untyped-def]
         trained_on.append({item.sentence.document for item in examples})
