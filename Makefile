@@ -10,7 +10,8 @@ VENV_STAMP := $(VENV)/.installed
 
 # The span model's Viterbi in C (services/tagger/.../spans/_decode.c); without a C compiler the
 # tagger decodes in Python, with the same labels (tests/unit/tagger/test_spans.py), slower.
-DECODER := services/tagger/jobstream_tagger/spans/_decode.so
+# (named .so.1, not .so: Python would take a .so in a package for a module of its own)
+DECODER := services/tagger/jobstream_tagger/spans/_decode.so.1
 # The span model is trained from this SkillSpan training split (MIT), beside the repository.
 TRAINING_DATA ?= ../shared/data/skillspan-train
 
@@ -26,7 +27,7 @@ $(VENV_STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]' && \
 	touch $@ && echo "✓ python environment in $(VENV) ($$(( $$(date +%s) - start )) s)"
 
-$(DECODER): $(DECODER:.so=.c)
+$(DECODER): services/tagger/jobstream_tagger/spans/_decode.c
 	@cc -O2 -shared -fPIC -o $@ $< || echo "no C compiler: the span model decodes in Python"
 
 run: $(VENV_STAMP) $(DECODER) ## start Kafka, PostgreSQL and the services, ingest seeds/, watch the inbox

@@ -102,7 +102,8 @@ def best_paths(
     return labels
 
 
-_LIBRARY: Final = Path(__file__).with_name("_decode.so")
+# Not "_decode.so": Python would take that for an extension module of the package.
+_LIBRARY: Final = Path(__file__).with_name("_decode.so.1")
 
 
 def load_compiled(path: Path = _LIBRARY) -> ctypes.CDLL | None:
@@ -139,7 +140,7 @@ def decode(
     compiled: ctypes.CDLL | None = _COMPILED,
 ) -> npt.NDArray[np.int8]:
     """Per chunk, its label (O outside the runs): `best_paths`, in C when `compiled` (the
-    `_decode.so` built by `make`) is there."""
+    `_decode.so.1` built by `make`) is there."""
     labels = np.zeros(len(emissions), dtype=np.int8)
     if not runs:
         return labels
