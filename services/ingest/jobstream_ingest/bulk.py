@@ -38,6 +38,9 @@ from jobstream_ingest.intake import (
 )
 
 STREAMED_FORMATS: Final = frozenset({"jsonl", "csv"})
+# A bulk file whose first this many records are all rejected is not read further: it is the
+# wrong kind of file, and reading millions of bad records would only cost time.
+PROBE_RECORDS: Final = 1_000
 CHUNK_BYTES: Final = 1024 * 1024
 
 
@@ -137,7 +140,7 @@ def stream_postings(chunks: Chunks, options: BulkOptions) -> Iterator[Outcome]:
         compressed=chunks.compressed,
     )
     decoder = StreamDecoder()
-    count = 0
+    count = usable = 0
     try:
         lines = _lines(_decoded(chunks, decoder), limits.max_record_chars)
         for item in _records(fmt, lines, options.skip_through):
@@ -148,7 +151,12 @@ def stream_postings(chunks: Chunks, options: BulkOptions) -> Iterator[Outcome]:
                 yield _over_count(fmt, item.number, limits.max_bulk_postings)
                 return
             extract = extract_item(item, fmt, limits, decoder.encoding or "utf-8")
-            yield posting_or_rejection(extract, source, limits)
+            outcome = posting_or_rejection(extract, source, limits)
+            usable += not isinstance(outcome, Rejection)
+            yield outcome
+            if count == PROBE_RECORDS and not usable and options.skip_through == 0:
+                yield _hopeless(fmt, count)
+                return
     except FormatError as error:
         yield Rejection(error.reason, error.message, fmt)
         return
@@ -237,6 +245,16 @@ def _csv(lines: Iterator[_Line]) -> Iterator[Item]:
             yield line.text
 
     return csv_records(texts(), csv_delimiter(first.text))
+
+
+def _hopeless(fmt: SourceFormat, count: int) -> Rejection:
+    word = RECORD_WORDS.get(fmt, "record")
+    return Rejection(
+        "no_usable_records",
+        f"the first {count:,} {word}s were all rejected, so the rest of the file was not read;"
+        " fix the file and drop it in again",
+        fmt,
+    )
 
 
 def _over_count(fmt: SourceFormat, number: int | None, limit: int) -> Rejection:

@@ -10,7 +10,7 @@ import os
 import pytest
 
 from jobstream.contracts import RawPosting
-from jobstream_ingest.bulk import BulkOptions, Chunks, stream_postings
+from jobstream_ingest.bulk import PROBE_RECORDS, BulkOptions, Chunks, stream_postings
 from jobstream_ingest.intake import Limits, Outcome, Rejection, detect_format, read_postings
 from jobstream_ingest.progress import FileIdentity, FileProgress, ProgressStore
 from jobstream_ingest.publishing import Report
@@ -134,3 +134,11 @@ def test_progress_is_kept_for_the_same_file_only(tmp_path) -> None:
     assert store.load("a.jsonl", identity) is None  # the stale record is gone
     store.remove("a.jsonl")
     assert not store.folder.exists()
+
+
+def test_a_file_whose_first_records_are_all_bad_is_not_read_to_its_end() -> None:
+    outcomes = stream("tiny.jsonl", b"{}\n" * 3_000_000, Limits(max_bulk_postings=10**7))
+    assert len(outcomes) == PROBE_RECORDS + 1
+    last = outcomes[-1]
+    assert isinstance(last, Rejection) and last.reason == "no_usable_records"
+    assert "the first 1,000 lines were all rejected" in last.message
