@@ -76,7 +76,7 @@ async def publish_paths(
 def print_summary(summary: IngestSummary, console: Console) -> None:
     # markup=False: file names and messages are the input's words; "[red]" in a name is text.
     def say(line: str) -> None:
-        console.print(line, markup=False)
+        console.print(line, markup=False, soft_wrap=True)  # one line, whatever the width
 
     rejected = sum(summary.rejected.values())
     inputs = f"{summary.files:,} input{'s' if summary.files != 1 else ''}"
