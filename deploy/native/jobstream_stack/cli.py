@@ -6,11 +6,13 @@ import asyncio
 import signal
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import asyncpg
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from jobstream.cli import CommandGroups
@@ -39,6 +41,7 @@ from jobstream_stack.services import (
 from jobstream_stack.settings import StackSettings
 from jobstream_stack.status import status_command
 from jobstream_stack.steps import StackError, console, step
+from jobstream_stack.supervisor import Program, Supervisor, stop_supervisor
 from jobstream_stack.system import ensure_commands
 from jobstream_stack.tools import ensure_compose_plugin
 from jobstream_store.repository import postings_with_skills
@@ -123,9 +126,11 @@ def install_test_tools() -> None:
 
 
 @stack.command("stop")
-def stop() -> None:
-    """Stop the services, Prometheus, Kafka and PostgreSQL (idempotent)."""
+def stop(supervisor: Annotated[bool, typer.Option(hidden=True)] = True) -> None:
+    """Stop the supervisor, the services, Prometheus, Kafka and PostgreSQL (idempotent)."""
     where = layout()
+    if supervisor and stop_supervisor(where):
+        console.print("stopped the supervisor (`make run`): it stops what it started")
     stopped = stop_services(where)
     if stopped:
         console.print(f"stopped services: {', '.join(stopped)}")
@@ -159,7 +164,8 @@ def up(
     wait_seconds: Annotated[float, typer.Option(help="how long to wait for the seeds")] = 120,
     stay: Annotated[bool, typer.Option(help="keep watching the inbox until Ctrl-C")] = True,
 ) -> None:
-    """Start everything, ingest the seeds, show what was stored, watch the inbox until Ctrl-C."""
+    """Start everything, ingest the seeds, show what was stored, then supervise until Ctrl-C
+    (or `make stop`): a service or server that dies is started again, with backoff."""
     where = start_servers()
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
@@ -176,9 +182,12 @@ def up(
         console.print(_postings_table(rows))
         _print_where(where)
         if stay:
-            console.print("Watching the inbox. Press Ctrl-C to stop everything.")
-            while not stopping.wait(0.5):
-                _fail_if_a_service_died(where)
+            console.print(
+                "Watching the inbox; a service or server that stops is started again"
+                " (`jobstream status` shows restarts). Press Ctrl-C or run `make stop` to stop"
+                " everything."
+            )
+            _supervise(where, [*_server_programs(where), *_service_programs(where)], stopping)
     except KeyboardInterrupt:
         pass
     except StackError as error:
@@ -186,7 +195,57 @@ def up(
         raise typer.Exit(1) from error
     finally:
         with step("stop everything"):
-            stop()
+            stop(supervisor=False)
+
+
+@stack.command("supervise")
+def supervise() -> None:
+    """Start the services that are not running and keep them running (restarted with
+    backoff) until Ctrl-C or SIGTERM, then stop them. The servers must be running."""
+    where = layout()
+    where.create()
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        with step("start the services"):
+            for name in SERVICES:
+                start_service(where, name)
+            urls = {name: readiness_url(name) for name in SERVICES}
+            wait_ready(where, urls, timeout=StackSettings().start_timeout_seconds)
+        _supervise(where, _service_programs(where), stopping)
+    except KeyboardInterrupt:
+        pass
+    except StackError as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(1) from error
+    finally:
+        with step("stop the services"):
+            stop_services(where)
+
+
+def _supervise(where: StackLayout, programs: list[Program], stopping: threading.Event) -> None:
+    def say(message: str) -> None:
+        colour = "red" if "crash-looping" in message or "could not" in message else "yellow"
+        console.print(f"[{colour}]{escape(message)}[/]")
+
+    Supervisor(where, programs, StackSettings().restart_policy, say).run(stopping)
+
+
+def _service_programs(where: StackLayout) -> list[Program]:
+    return [
+        Program(name, service_process(where, name), partial(start_service, where, name))
+        for name in SERVICES
+    ]
+
+
+def _server_programs(where: StackLayout) -> list[Program]:
+    kafka, postgres = servers(where)
+    server = prometheus(where)
+    return [
+        Program("kafka", kafka.process, kafka.start),
+        Program("postgres", postgres.process, postgres.start),
+        Program("prometheus", server.process, server.start),
+    ]
 
 
 async def _wait_stored(posting_ids: list[str], wait_seconds: float) -> list[asyncpg.Record]:
@@ -222,10 +281,3 @@ def _print_where(where: StackLayout) -> None:
     for name in SERVICES:
         console.print(f"Metrics: {readiness_url(name).replace('/readyz', '/metrics')}  ({name})")
     console.print(f"Prometheus: {prometheus(where).url}  (rules, alerts, graphs)")
-
-
-def _fail_if_a_service_died(where: StackLayout) -> None:
-    for name in SERVICES:
-        process = service_process(where, name)
-        if not process.is_running():
-            raise StackError(f"{name} stopped; its log ends:\n{process.log_tail()}")

@@ -19,12 +19,14 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from rich.console import Console, Group
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 
 from jobstream.kafka.config import client_options
 from jobstream.kafka.lag import LagMonitor
-from jobstream.settings import KafkaSettings, PostgresSettings
+from jobstream.settings import KafkaSettings, PostgresSettings, RuntimeSettings
 from jobstream.topology import CONSUMING_STAGES, DEAD_LETTERS
+from jobstream_stack.layout import StackLayout
 from jobstream_stack.prometheus import native_targets
 from jobstream_stack.status_model import (
     Lag,
@@ -34,7 +36,9 @@ from jobstream_stack.status_model import (
     problems,
     read_metrics,
     stage_rows,
+    supervision_lines,
 )
+from jobstream_stack.supervisor import read_state
 from jobstream_store.counts import store_counts
 
 TIMEOUT_SECONDS = 5.0
@@ -142,6 +146,7 @@ async def snapshot(
     else:
         store = store_part
     return Snapshot(
+        supervision=read_state(StackLayout(RuntimeSettings().state_dir)),
         taken_at=time.time(),
         services={state.name: state for state in services},
         lags=lags,
@@ -161,7 +166,7 @@ def _describe(error: BaseException) -> str:
 def render(now: Snapshot, before: Snapshot | None) -> Group:
     table = Table(
         "stage", "state", "lag", "oldest waiting", "rate", "last batch", "dead letters",
-        title="jobstream pipeline",
+        "restarts", title="jobstream pipeline",
     )  # fmt: skip
     for row in stage_rows(now, before):
         colour = "green" if row.state == "ready" else "red"
@@ -175,6 +180,7 @@ def render(now: Snapshot, before: Snapshot | None) -> Group:
             "…" if row.rate is None else f"{row.rate:,.1f}/s",
             "never" if row.last_event_age is None else f"{_seconds(row.last_event_age)} ago",
             _number(row.dead_letters),
+            "-" if row.restarts is None else str(row.restarts),
         )
     lines = []
     if now.store is not None:
@@ -186,6 +192,7 @@ def render(now: Snapshot, before: Snapshot | None) -> Group:
         )
     if now.dead_letter_records is not None:
         lines.append(f"Dead-letter topic: {now.dead_letter_records:,} records")
+    lines += [escape(line) for line in supervision_lines(now)]
     found = problems(now)
     lines += [f"[red]✗ {problem}[/]" for problem in found]
     if not found:

@@ -13,6 +13,9 @@ from datetime import datetime
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from jobstream_stack.supervision import SupervisorState, describe
+from jobstream_stack.supervision import problems as supervision_problems
+
 
 @dataclass(frozen=True)
 class ServiceMetrics:
@@ -76,6 +79,7 @@ class Snapshot:
     dead_letter_records: int | None = None
     store: StoreCounts | None = None
     postgres_error: str | None = None
+    supervision: SupervisorState | None = None  # None: no supervisor runs (`make run` does)
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,7 @@ class StageRow:
     rate: float | None  # records/s over the last interval (ingest: postings published)
     last_event_age: float | None  # seconds since the stage's last batch
     dead_letters: float | None
+    restarts: int | None = None  # by the supervisor; None: not supervised
 
 
 def stage_rows(now: Snapshot, before: Snapshot | None) -> list[StageRow]:
@@ -107,9 +112,28 @@ def stage_rows(now: Snapshot, before: Snapshot | None) -> list[StageRow]:
                     else None
                 ),
                 dead_letters=metrics.dead_letters if metrics else None,
+                restarts=_restarts(now.supervision, name),
             )
         )
     return rows
+
+
+def _restarts(supervision: SupervisorState | None, name: str) -> int | None:
+    if supervision is None or name not in supervision.programs:
+        return None
+    return supervision.programs[name].restarts
+
+
+def supervision_lines(snapshot: Snapshot) -> list[str]:
+    """What the supervisor did: every program it restarted, and how each last ended."""
+    supervision = snapshot.supervision
+    if supervision is None:
+        return ["Supervisor: none running (`make run` supervises; services are not restarted)"]
+    lines = [f"Supervisor: pid {supervision.pid}, {len(supervision.programs)} programs"]
+    for name, program in supervision.programs.items():
+        if program.restarts or program.status != "running":
+            lines.append(f"  {name}: {describe(program, snapshot.taken_at)}")
+    return lines
 
 
 def _state(service: ServiceState) -> str:
@@ -150,4 +174,8 @@ def problems(snapshot: Snapshot) -> list[str]:
         found.append(f"kafka: {snapshot.kafka_error}")
     if snapshot.postgres_error:
         found.append(f"postgres: {snapshot.postgres_error}")
+    found += [
+        f"{name}: {problem}"
+        for name, problem in supervision_problems(snapshot.supervision, snapshot.taken_at).items()
+    ]
     return found
