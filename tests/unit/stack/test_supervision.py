@@ -126,6 +126,7 @@ def test_a_killed_program_comes_back_and_a_failing_one_is_reported(tmp_path: Pat
     stopping = threading.Event()
     runner = threading.Thread(target=supervisor.run, args=(stopping,))
     runner.start()
+
     # The test reads pid files itself: ManagedProcess.pid() would reap a dead child here,
     # in this thread, before the supervisor could learn how it ended.
     def pid_of(prog: Program) -> int | None:
