@@ -71,15 +71,33 @@ class StoreCounts:
 
 
 @dataclass(frozen=True)
+class DeadLetterCounts:
+    """The dead-letter topic: records it holds, and by stage those read (all, if complete)."""
+
+    records: int
+    by_stage: Mapping[str, int]
+    complete: bool
+
+    def describe(self) -> str:
+        if not self.records:
+            return "0 records"
+        stages = ", ".join(f"{stage} {n:,}" for stage, n in sorted(self.by_stage.items()))
+        read = (
+            "" if self.complete else f" (by stage: of the newest {sum(self.by_stage.values()):,})"
+        )
+        return f"{self.records:,} records; {stages}{read}"
+
+
+@dataclass(frozen=True)
 class Snapshot:
     taken_at: float
     services: Mapping[str, ServiceState]
     lags: Mapping[str, Lag]  # per consuming stage
     kafka_error: str | None = None
-    dead_letter_records: int | None = None
     store: StoreCounts | None = None
     postgres_error: str | None = None
     supervision: SupervisorState | None = None  # None: no supervisor runs (`make run` does)
+    dead_letters: DeadLetterCounts | None = None  # from the topic; None: Kafka not read
 
 
 @dataclass(frozen=True)
@@ -111,11 +129,19 @@ def stage_rows(now: Snapshot, before: Snapshot | None) -> list[StageRow]:
                     if metrics and metrics.last_event
                     else None
                 ),
-                dead_letters=metrics.dead_letters if metrics else None,
+                dead_letters=_dead_letters(now, name, metrics),
                 restarts=_restarts(now.supervision, name),
             )
         )
     return rows
+
+
+def _dead_letters(now: Snapshot, stage: str, metrics: ServiceMetrics | None) -> float | None:
+    """From the dead-letter topic when it was read (what it holds, across restarts); the
+    service's counter (since it started) only when Kafka could not be read."""
+    if now.dead_letters is not None:
+        return now.dead_letters.by_stage.get(stage, 0)
+    return metrics.dead_letters if metrics else None
 
 
 def _restarts(supervision: SupervisorState | None, name: str) -> int | None:
