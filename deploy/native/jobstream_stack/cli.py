@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import shutil
 import signal
 import threading
 import time
@@ -40,7 +42,7 @@ from jobstream_stack.services import (
 )
 from jobstream_stack.settings import StackSettings
 from jobstream_stack.status import status_command
-from jobstream_stack.steps import StackError, console, step
+from jobstream_stack.steps import StackError, console, note, step
 from jobstream_stack.supervisor import Program, Supervisor, stop_supervisor
 from jobstream_stack.system import ensure_commands
 from jobstream_stack.tools import ensure_compose_plugin
@@ -88,9 +90,24 @@ def start_servers() -> StackLayout:
 
 
 @stack.command("start")
-def start() -> None:
+def start(
+    started_file: Annotated[
+        Path | None,
+        typer.Option(help="write here which servers this run started (for `stop --started-file`)"),
+    ] = None,
+) -> None:
     """Install (when missing) and start Kafka, PostgreSQL and Prometheus."""
+    where = layout()
+    kafka, postgres = servers(where)
+    running = {
+        "kafka": kafka.process.is_running(),
+        "postgres": postgres.process.is_running(),
+        "prometheus": prometheus(where).process.is_running(),
+    }
     start_servers()
+    if started_file is not None:
+        started = [name for name, was_running in running.items() if not was_running]
+        started_file.write_text(json.dumps(started))
 
 
 @stack.command("prometheus-config")
@@ -126,9 +143,18 @@ def install_test_tools() -> None:
 
 
 @stack.command("stop")
-def stop(supervisor: Annotated[bool, typer.Option(hidden=True)] = True) -> None:
+def stop(
+    supervisor: Annotated[bool, typer.Option(hidden=True)] = True,
+    started_file: Annotated[
+        Path | None,
+        typer.Option(help="stop only the servers `start --started-file` recorded as started"),
+    ] = None,
+) -> None:
     """Stop the supervisor, the services, Prometheus, Kafka and PostgreSQL (idempotent)."""
     where = layout()
+    if started_file is not None:
+        _stop_started(where, started_file)
+        return
     if supervisor and stop_supervisor(where):
         console.print("stopped the supervisor (`make run`): it stops what it started")
     stopped = stop_services(where)
@@ -138,6 +164,42 @@ def stop(supervisor: Annotated[bool, typer.Option(hidden=True)] = True) -> None:
     kafka, postgres = servers(where)
     kafka.stop()
     postgres.stop()
+
+
+def _stop_started(where: StackLayout, started_file: Path) -> None:
+    """Stop what one run (`make test`) started itself, and nothing it found running."""
+    try:
+        started = set(json.loads(started_file.read_text()))
+    except (OSError, ValueError):
+        started = set()
+    if not started:
+        console.print("the stack was running before; left running")
+        return
+    console.print(f"stopping what this run started: {', '.join(sorted(started))}")
+    kafka, postgres = servers(where)
+    if "prometheus" in started:
+        prometheus(where).stop()
+    if "kafka" in started:
+        kafka.stop()
+    if "postgres" in started:
+        postgres.stop()
+
+
+@stack.command("clean")
+def clean() -> None:
+    """Stop everything and delete the state folder and every PostgreSQL cluster the project
+    made for it (also one under /var/lib/postgresql/jobstream when the checkout was out of the
+    postgres user's reach), and clusters there whose checkout is gone."""
+    where = layout()
+    stop()
+    _, postgres = servers(where)
+    if postgres.home != postgres.dir:
+        note(f"removing the PostgreSQL cluster in {postgres.home}")
+    postgres.destroy()
+    for orphan in postgres.remove_orphans():
+        note(f"removed {orphan}: a cluster whose checkout is gone")
+    shutil.rmtree(where.root, ignore_errors=True)
+    note(f"removed {where.root}")
 
 
 @stack.command("status")
