@@ -92,19 +92,17 @@ async def ingest_bulk(
     chunks = Chunks(stream)
     outcomes = stream_postings(chunks, replace(options, skip_through=run.resumed_after))
     done = run.resumed_after
-    pending = asyncio.create_task(asyncio.to_thread(_next_batch, outcomes))
-    while True:
-        batch = await pending
-        if not batch:
-            break
-        pending = asyncio.create_task(asyncio.to_thread(_next_batch, outcomes))
+    batch = await asyncio.to_thread(_next_batch, outcomes)
+    while batch:
+        # The next batch is read while this one is published.
+        upcoming = asyncio.create_task(asyncio.to_thread(_next_batch, outcomes))
         last = max((_number(outcome) for outcome in batch), default=done) or done
         if recorder is not None and progress is not None:
             recorder.store.save(recorder.key, progress.record(report, done, in_flight=last))
         try:
             await ingestor.ingest_records(options.channel, report, batch)
         except BaseException:
-            pending.cancel()
+            upcoming.cancel()
             raise
         done = max(done, last)
         if recorder is not None and progress is not None:
@@ -112,9 +110,9 @@ async def ingest_bulk(
             recorder.store.save(recorder.key, progress)
         if after_batch is not None:
             await after_batch(report, chunks.raw_bytes)
-        if stop is not None and stop.is_set():
-            pending.cancel()
-            run.stopped = True
+        batch = await upcoming
+        if batch and stop is not None and stop.is_set():
+            run.stopped = True  # between batches; a file that ended anyway is finished
             break
     return run
 
