@@ -232,11 +232,7 @@ def up(
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
-        with step("start the services"):
-            for name in SERVICES:
-                start_service(where, name)
-            urls = {name: readiness_url(name) for name in SERVICES}
-            wait_ready(where, urls, timeout=StackSettings().start_timeout_seconds)
+        _start_services(where)
         with step(f"ingest {seeds}"):
             summary = asyncio.run(publish_paths([str(seeds)], IngestSettings()))
         with step(f"wait for {len(summary.posting_ids)} postings in PostgreSQL"):
@@ -269,11 +265,7 @@ def supervise() -> None:
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
-        with step("start the services"):
-            for name in SERVICES:
-                start_service(where, name)
-            urls = {name: readiness_url(name) for name in SERVICES}
-            wait_ready(where, urls, timeout=StackSettings().start_timeout_seconds)
+        _start_services(where)
         _supervise(where, _service_programs(where), stopping)
     except KeyboardInterrupt:
         pass
@@ -283,6 +275,14 @@ def supervise() -> None:
     finally:
         with step("stop the services"):
             stop_services(where)
+
+
+def _start_services(where: StackLayout) -> None:
+    with step("start the services"):
+        for name in SERVICES:
+            start_service(where, name)
+        urls = {name: readiness_url(name) for name in SERVICES}
+        wait_ready(where, urls, timeout=StackSettings().start_timeout_seconds)
 
 
 def _supervise(where: StackLayout, programs: list[Program], stopping: threading.Event) -> None:

@@ -140,7 +140,8 @@ def stream_postings(chunks: Chunks, options: BulkOptions) -> Iterator[Outcome]:
         compressed=chunks.compressed,
     )
     decoder = StreamDecoder()
-    count = usable = 0
+    # A resumed file counts toward its limit what earlier runs handled.
+    count, usable = options.skip_through, 0
     try:
         lines = _lines(_decoded(chunks, decoder), limits.max_record_chars)
         for item in _records(fmt, lines, options.skip_through):

@@ -158,10 +158,10 @@ class Inbox:
                 self.ingestor, handle, options, recorder=recorder, stop=stop,
                 after_batch=paced if pause else None,
             )  # fmt: skip
+        if run.stopped:
+            return 0  # counted when it is done
         metrics.INGEST_FILES.labels("inbox").inc()
         metrics.INGEST_BYTES.labels("inbox").inc(info.st_size)
-        if run.stopped:
-            return 0
         word = RECORD_WORDS.get(fmt, "record")
         with contextlib.suppress(FileNotFoundError):  # taken away meanwhile; it is published
             self._settle(path, info.st_size, run.report, resumed=run.describe_resume(word))
