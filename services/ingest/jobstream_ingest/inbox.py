@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 import stat
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +42,7 @@ log = get_logger(__name__)
 PROCESSED = "processed"
 REJECTED = "rejected"
 PROGRESS = ".progress"
+PROGRESS_LOG_SECONDS = 30.0
 SIDECAR_SUFFIX = ".rejected.json"
 _IGNORED_SUFFIXES = (".part", ".tmp", SIDECAR_SUFFIX)
 
@@ -150,14 +152,23 @@ class Inbox:
             assert fmt is not None
             options = BulkOptions(path.name, "inbox", fmt, self.limits)
             pause = self.options.pause_after_publish_seconds
+            logged = time.monotonic()
 
-            async def paced(report: Report, raw_bytes: int) -> None:
-                await asyncio.sleep(pause)
+            async def progress(report: Report, raw_bytes: int) -> None:
+                """A line every half minute: a big file's progress, for whoever watches."""
+                nonlocal logged
+                if time.monotonic() - logged >= PROGRESS_LOG_SECONDS:
+                    logged = time.monotonic()
+                    log.info(
+                        "bulk file progress", file=path.name, published=report.published,
+                        read_percent=round(100 * raw_bytes / max(info.st_size, 1), 1),
+                    )  # fmt: skip
+                if pause:  # fault injection: slows a file down for the crash tests
+                    await asyncio.sleep(pause)
 
             run = await ingest_bulk(
-                self.ingestor, handle, options, recorder=recorder, stop=stop,
-                after_batch=paced if pause else None,
-            )  # fmt: skip
+                self.ingestor, handle, options, recorder=recorder, stop=stop, after_batch=progress
+            )
         if run.stopped:
             return 0  # counted when it is done
         metrics.INGEST_FILES.labels("inbox").inc()
