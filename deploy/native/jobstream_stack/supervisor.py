@@ -209,7 +209,8 @@ def stop_supervisor(layout: StackLayout, timeout: float = 120.0) -> bool:
         return False
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
+    # Until the process is gone, not only its pid file: it stops its programs after that.
     deadline = time.monotonic() + timeout
-    while process.pid() == pid and time.monotonic() < deadline:
+    while process.runs_as(pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     return True
