@@ -99,11 +99,12 @@ class PostgresServer:
         if target.exists():  # left by an earlier checkout at the same path
             shutil.rmtree(target)
         target.mkdir(mode=0o700, parents=True)
-        # Whose cluster this is: `jobstream stack clean` removes clusters whose owner is gone.
-        (target / OWNER_FILE).write_text(f"{self.dir.resolve()}\n")
         user = pwd.getpwnam(SUPERUSER)
         os.chown(target, user.pw_uid, user.pw_gid)
         (self.dir / "home").symlink_to(target)
+        # Whose cluster this is (written after the link: a cluster without one is never taken
+        # for an orphan): `jobstream stack clean` removes clusters whose owner is gone.
+        (target / OWNER_FILE).write_text(f"{self.dir.resolve()}\n")
         note(f"{self.dir} is not reachable by the postgres user: the cluster is in {target}")
 
     def _owned_by_server_user(self, path: Path) -> None:
