@@ -39,6 +39,9 @@ REQUIRED = (
     "bulk_cli_postings_per_s",
     "bulk_inbox_postings_per_s",
     "rss_mb",
+    "read_api_postings_by_skill",
+    "read_api_stats_skills",
+    "export_parquet_postings_per_s",
 )
 
 
