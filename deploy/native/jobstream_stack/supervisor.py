@@ -50,7 +50,7 @@ TICK_SECONDS: Final = 0.5
 @dataclass(frozen=True)
 class Program:
     """Something the supervisor keeps running: its process (pid file, log) and how to start
-    it (returns once started; the servers' starts wait until they are ready)."""
+    it (returns the new pid, or anything once ready: the servers' starts wait for that)."""
 
     name: str
     process: ManagedProcess
@@ -156,11 +156,13 @@ class Supervisor:
         if not due(state, now):
             return state
         try:
-            program.start()
+            result = program.start()
         except Exception as error:  # a start that fails counts as an exit: back off, retry
             self._log(f"{program.name} could not start: {error}")
             return exited(state, Exit(at=time.time()), self.policy)
-        pid = program.process.pid()
+        # The pid a start returns (a service's): between fork and exec a new child still shows
+        # its parent's command line, and the pid file's fingerprint check would miss it.
+        pid = result if isinstance(result, int) else program.process.pid()
         if pid is None:
             return exited(state, Exit(at=time.time()), self.policy)
         if state.restarts:

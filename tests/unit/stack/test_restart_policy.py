@@ -107,7 +107,7 @@ def program(layout: StackLayout, name: str, code: str) -> Program:
     return Program(name, process, lambda: process.start(argv))
 
 
-def wait_until(check, what: str, timeout: float = 20.0):  # type: ignore[no-untyped-def]
+def wait_until(check, what: str, timeout: float = 90.0):  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not (result := check()):
         if time.monotonic() > deadline:
