@@ -163,7 +163,7 @@ async def test_the_inbox_resumes_a_bulk_file_after_a_kill(
     published = [
         event for event in map(_json, log.splitlines()) if event.get("event") == "published"
     ]
-    assert published and "resumed after line" in published[-1]["resumed"]
+    assert published and "resumed after line" in str(published[-1]["resumed"])
     pid = service_process(ingest_only.layout, "ingest").pid()
     assert pid is not None and (peak_rss_mb(pid) or 0) < MAX_RSS_MB
     assert not (inbox / ".progress").exists()

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.kafka, pytest.mark.timeout(120)]
 
 def letter(stage: str, n: int) -> DeadLetter:
     return DeadLetter(
-        stage=stage,  # type: ignore[arg-type]
+        stage=stage,
         reason="not_a_posting",
         error="no title, pay, terms or sections found",
         failed_at=utc_now(),

@@ -6,6 +6,8 @@ import gzip
 import io
 import json
 import os
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +16,7 @@ from jobstream_ingest.bulk import PROBE_RECORDS, BulkOptions, Chunks, stream_pos
 from jobstream_ingest.intake import Limits, Outcome, Rejection, detect_format, read_postings
 from jobstream_ingest.progress import FileIdentity, FileProgress, ProgressStore
 from jobstream_ingest.publishing import Report
-from tests.ingest_samples import samples
+from tests.ingest_samples import Sample, samples
 
 pytestmark = pytest.mark.unit
 
@@ -29,7 +31,7 @@ def stream(name: str, data: bytes, limits: Limits = LIMITS, **options: int) -> l
 
 
 def comparable(outcomes: list[Outcome], *, encoding: bool = True) -> list[object]:
-    exclude: dict[str, object] = {"received_at": True}
+    exclude: dict[str, Any] = {"received_at": True}
     if not encoding:  # a stream names its encoding once decided (ASCII before: utf-8)
         exclude["source"] = {"encoding"}
     return [o.model_dump(exclude=exclude) if isinstance(o, RawPosting) else o for o in outcomes]
@@ -40,7 +42,7 @@ BULK_SAMPLES = [s for s in samples() if detect_format(s.name).format in ("jsonl"
 
 @pytest.mark.parametrize("chunk", [1, 5, 64, 1 << 20])
 @pytest.mark.parametrize("sample", BULK_SAMPLES, ids=lambda sample: sample.name)
-def test_a_stream_gives_what_a_whole_read_gives(sample, chunk: int) -> None:
+def test_a_stream_gives_what_a_whole_read_gives(sample: Sample, chunk: int) -> None:
     whole = read_postings(sample.name, sample.data, "cli", LIMITS)
     assert comparable(stream(sample.name, sample.data, chunk=chunk)) == comparable(whole)
 
@@ -117,7 +119,7 @@ def test_a_binary_file_named_jsonl_is_refused_as_a_whole() -> None:
     assert isinstance(outcome, Rejection) and outcome.record is None
 
 
-def test_progress_is_kept_for_the_same_file_only(tmp_path) -> None:
+def test_progress_is_kept_for_the_same_file_only(tmp_path: Path) -> None:
     store = ProgressStore(tmp_path / "progress")
     identity = FileIdentity(device=1, inode=2, size=3, mtime_ns=4)
     report = Report("a.jsonl", published=10, rejected=1)

@@ -151,8 +151,8 @@ def test_a_killed_program_comes_back_and_a_failing_one_is_reported(tmp_path: Pat
 
         state = wait_until(looping, "the failing program to be called crash-looping")
         assert state.programs["sleeper"].restarts == 1
-        assert state.programs["sleeper"].last_exit.signal == signal.SIGKILL  # type: ignore[union-attr]
-        assert state.programs["failing"].last_exit.code == 3  # type: ignore[union-attr]
+        assert state.programs["sleeper"].last_exit.signal == signal.SIGKILL
+        assert state.programs["failing"].last_exit.code == 3
         assert any("sleeper killed by signal 9" in line for line in said)
         assert any("failing is crash-looping" in line and "bad setting" in line for line in said)
         log = (layout.logs / "supervisor.log").read_text()
