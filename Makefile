@@ -36,13 +36,25 @@ run: $(VENV_STAMP) $(DECODER) ## start Kafka, PostgreSQL and the services, inges
 stop: $(VENV_STAMP) ## stop a stack left running
 	$(BIN)/jobstream stack stop
 
-test: $(VENV_STAMP) $(DECODER) ## the whole suite: lint, types, unit, and tests against real Kafka and PostgreSQL
+# `make test` stops the servers it started itself when it ends (passed, failed or Ctrl-C);
+# a stack that was already running is left running. KEEP_STACK=1 keeps what it started.
+KEEP_STACK ?=
+test: $(VENV_STAMP) $(DECODER) ## the whole suite: lint, types, unit, and tests against real Kafka and PostgreSQL (KEEP_STACK=1: leave the servers running)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/jobstream stack install-test-tools
-	$(BIN)/jobstream stack start
-	$(BIN)/pytest
+	@started=$$(mktemp); \
+	finish() { \
+		if [ -n "$(KEEP_STACK)" ]; then \
+			echo "KEEP_STACK=1: left running what this run started: $$(cat $$started)"; \
+		else \
+			$(BIN)/jobstream stack stop --started-file $$started; \
+		fi; \
+		rm -f $$started; \
+	}; \
+	trap finish EXIT; trap 'exit 130' INT TERM; \
+	$(BIN)/jobstream stack start --started-file $$started && $(BIN)/pytest
 
 unit: $(VENV_STAMP) $(DECODER) ## only the fast tests that need no server
 	$(BIN)/pytest -m unit
@@ -65,5 +77,6 @@ model: $(VENV_STAMP) ## train the tagger's span model from $(TRAINING_DATA) into
 schemas: $(VENV_STAMP) ## regenerate the JSON Schema files from the event models
 	$(BIN)/jobstream schemas write
 
-clean: stop ## stop everything and delete local state (.stack) and the environment
-	rm -rf .stack $(VENV)
+clean: $(VENV_STAMP) ## stop everything; delete .stack, the PostgreSQL clusters made for it, and .venv
+	$(BIN)/jobstream stack clean
+	rm -rf $(VENV)
