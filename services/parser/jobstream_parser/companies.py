@@ -148,7 +148,9 @@ _BEFORE_TITLE: Final = re.compile(
 # "--- layout: raw title: TTS Director of ...": a page's title names its employer first.
 _FRONT_MATTER_BEFORE: Final = re.compile(r"(?:^|[ ])title:[ ]\"?(?P<name>[^:|\"]{1,80}?)[ ]$")
 # " at Hadrius | Y Combinator", " @ Acme": the name after the title.
-_AFTER_TITLE: Final = re.compile(rf"[ ](?:at|@)[ ](?P<name>{_NAME})(?=[ ]?[|,]|$)")
+_AFTER_TITLE: Final = re.compile(
+    rf"[ ](?:at|@)[ ](?P<name>{_NAME})(?=[ ]?[|,]|[ ][-\u2013\u2014][ ]|$)"
+)
 # A parenthesis or URL after a name: "A24 Films (Labs Division)", "Kredit (https://...)".
 _NAME_TAIL: Final = re.compile(r"[ ]?\([^()]{0,80}\)?$|[ ]?[-\u2013,]?[ ]?https?://\S*$")
 # Not names: masks and descriptions in the employer's place (lower case, anywhere in it).
