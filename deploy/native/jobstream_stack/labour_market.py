@@ -1,7 +1,7 @@
 """The Grafana "labour market" dashboard: skill demand and pay from PostgreSQL, generated.
 
-Its panels read the read side's views (migration 0009) through a PostgreSQL data source that
-docker-compose provisions as the read-only reader role
+Its panels read the read side's views (migrations 0009, 0018) through a PostgreSQL data
+source that docker-compose provisions as the read-only reader role
 (deploy/grafana/provisioning/datasources/postgres.yml). `jobstream stack dashboards` writes
 it beside the pipeline dashboards, in a folder of its own; a test keeps the file equal to
 this module's output, and another runs every panel's query against a seeded database.

@@ -218,8 +218,8 @@ async def run_search_indexer(database: Database, batch: int = 200, idle_seconds:
 
 
 async def run_view_refresher(database: Database, every_seconds: float) -> None:
-    """Refresh the read side's skill-demand views when postings changed (migration 0009:
-    REFRESH ... CONCURRENTLY, so writes never wait; one store instance at a time refreshes)."""
+    """Refresh the read side's skill-demand views when the tables changed (migrations 0009,
+    0018: REFRESH ... CONCURRENTLY, so writes never wait; one store instance at a time)."""
     while True:
         await asyncio.sleep(every_seconds)
         try:
