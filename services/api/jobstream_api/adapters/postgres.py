@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Final
 
@@ -37,11 +37,9 @@ from jobstream_api.results import (
     PostingDetail,
     PostingPage,
     PostingSkill,
-    PostingSummary,
     SkillDemand,
     SkillDetail,
     SkillList,
-    SkillRef,
     SkillSummary,
     SourceOut,
 )
@@ -50,10 +48,25 @@ from jobstream_api.results import (
 # by posting id, beyond it): a self-join over every posting of a common skill takes seconds.
 CO_OCCURRENCE_SAMPLE: Final = 5_000
 
-_SUMMARY_COLUMNS = """
-    p.posting_id, p.title, p.company, p.locations, p.salary_min, p.salary_max,
-    p.salary_currency, p.salary_period, p.work_mode, p.employment_type, p.seniority,
-    p.received_at, p.first_seen
+# A result item (`results.PostingSummary`) as JSON, built by PostgreSQL for the rows of one
+# page only (the page is limited first): Python then validates and writes the page in Rust
+# (pydantic-core) instead of building hundreds of objects a request.
+_ITEM = """
+json_build_object(
+    'id', p.posting_id, 'title', p.title, 'company', p.company, 'locations', p.locations,
+    'pay', CASE WHEN p.salary_min IS NOT NULL OR p.salary_max IS NOT NULL THEN
+        json_build_object('min', p.salary_min, 'max', p.salary_max,
+                          'currency', p.salary_currency, 'period', p.salary_period) END,
+    'work_mode', p.work_mode, 'employment_type', p.employment_type,
+    'seniority', p.seniority, 'received_at', p.received_at, 'first_seen', p.first_seen,
+    'rank', page.rank,
+    'skills', (
+        SELECT coalesce(json_agg(json_build_object('id', s.skill_id, 'name', k.name,
+                                                   'required', s.required)
+                                 ORDER BY s.required DESC, s.mentions DESC, k.name), '[]')
+        FROM posting_skills s JOIN skills k USING (skill_id)
+        WHERE s.posting_id = p.posting_id)
+)::text
 """
 # $1 q, $2-$6 skills, $7 required, $8 company, $9 country, $10 work mode, $11 employment type,
 # $12 seniority, $13 salary_min, $14 since, $15 until.
@@ -81,24 +94,34 @@ _FILTER_PARAMETERS: Final = 15
 
 # Newest first; the cursor ($16, $17) is the last row of the previous page.
 _RECENT = f"""
-SELECT {_SUMMARY_COLUMNS}, NULL::real AS rank
-FROM postings p
-{_FILTER}
-  AND ($16::timestamptz IS NULL OR (p.received_at, p.posting_id) < ($16, $17::text))
-ORDER BY p.received_at DESC, p.posting_id DESC
-LIMIT $18
+SELECT page.posting_id, page.received_at, page.rank, {_ITEM} AS item
+FROM (
+    SELECT p.posting_id, p.received_at, NULL::real AS rank
+    FROM postings p
+    {_FILTER}
+      AND ($16::timestamptz IS NULL OR (p.received_at, p.posting_id) < ($16, $17::text))
+    ORDER BY p.received_at DESC, p.posting_id DESC
+    LIMIT $18
+) page
+JOIN postings p USING (posting_id)
+ORDER BY page.received_at DESC, page.posting_id DESC
 """  # noqa: S608 - assembled from this module's constants; values are bind parameters
 
 _RELEVANT = f"""
-SELECT * FROM (
-    SELECT {_SUMMARY_COLUMNS},
-           ts_rank_cd(p.search, websearch_to_tsquery('english', $1)) AS rank
-    FROM postings p
-    {_FILTER}
-) ranked
-WHERE ($16::real IS NULL OR (rank, posting_id) < ($16, $17::text))
-ORDER BY rank DESC, posting_id DESC
-LIMIT $18
+SELECT page.posting_id, page.received_at, page.rank, {_ITEM} AS item
+FROM (
+    SELECT * FROM (
+        SELECT p.posting_id, p.received_at,
+               ts_rank_cd(p.search, websearch_to_tsquery('english', $1)) AS rank
+        FROM postings p
+        {_FILTER}
+    ) ranked
+    WHERE ($16::real IS NULL OR (rank, posting_id) < ($16, $17::text))
+    ORDER BY rank DESC, posting_id DESC
+    LIMIT $18
+) page
+JOIN postings p USING (posting_id)
+ORDER BY page.rank DESC, page.posting_id DESC
 """  # noqa: S608 - assembled from this module's constants; values are bind parameters
 
 # One JSON document a posting, the fields of `export.EXPORT_FIELDS` in that order; built by
@@ -139,13 +162,6 @@ ORDER BY p.received_at, p.posting_id
 """  # noqa: S608 - assembled from this module's constants; values are bind parameters
 
 _COUNT = f"SELECT count(*) FROM postings p {_FILTER}"  # noqa: S608 - constants only
-
-_PAGE_SKILLS = """
-SELECT s.posting_id, s.skill_id, k.name, s.required
-FROM posting_skills s JOIN skills k USING (skill_id)
-WHERE s.posting_id = ANY($1::text[])
-ORDER BY s.posting_id, s.required DESC, s.mentions DESC, k.name
-"""
 
 _POSTING = "SELECT * FROM postings WHERE posting_id = $1"
 _POSTING_SKILLS = """
@@ -267,6 +283,7 @@ class PostgresReadModel:
                         "statement_timeout": str(self._statement_timeout_ms),
                         "default_transaction_read_only": "on",
                         "plan_cache_mode": "force_custom_plan",
+                        "TimeZone": "UTC",  # times in JSON built by PostgreSQL
                     },
                 )
             return self._pool
@@ -293,10 +310,11 @@ class PostgresReadModel:
     async def search_postings(self, query: PostingQuery) -> PostingPage:
         _refuse_occupation(query.filter)
         cursor = query.cursor
+        after: object = None
         if query.sort == "relevance":
             statement, after = _RELEVANT, cursor.rank if cursor else None
         else:
-            statement, after = _RECENT, cursor.received_at if cursor else None  # type: ignore[assignment]
+            statement, after = _RECENT, cursor.received_at if cursor else None
         parameters = [
             *filter_parameters(query.filter),
             after,
@@ -305,26 +323,17 @@ class PostgresReadModel:
         ]
         async with self._connection() as conn:
             rows = await conn.fetch(statement, *parameters)
-            rows, more = rows[: query.limit], len(rows) > query.limit
-            skills = await self._skills_of(conn, [row["posting_id"] for row in rows])
-        items = [_summary(row, skills.get(row["posting_id"], [])) for row in rows]
+        rows, more = rows[: query.limit], len(rows) > query.limit
         next_cursor = None
         if more:
             last = rows[-1]
             key = last["rank"] if query.sort == "relevance" else last["received_at"].isoformat()
             next_cursor = query.cursor_after(key, last["posting_id"]).encode()
-        return PostingPage(items=items, next_cursor=next_cursor)
-
-    async def _skills_of(
-        self, conn: asyncpg.Connection, posting_ids: Sequence[str]
-    ) -> dict[str, list[SkillRef]]:
-        found: dict[str, list[SkillRef]] = {}
-        if posting_ids:
-            for row in await conn.fetch(_PAGE_SKILLS, list(posting_ids)):
-                found.setdefault(row["posting_id"], []).append(
-                    SkillRef(id=row["skill_id"], name=row["name"], required=row["required"])
-                )
-        return found
+        page = '{"items":[%s],"next_cursor":%s}' % (  # noqa: UP031 - JSON text, not SQL
+            ",".join(row["item"] for row in rows),
+            json.dumps(next_cursor),
+        )
+        return PostingPage.model_validate_json(page)
 
     async def get_posting(self, posting_id: str) -> PostingDetail | None:
         async with self._connection() as conn:
@@ -453,23 +462,6 @@ class PostgresReadModel:
 def _refuse_occupation(posting_filter: PostingFilter) -> None:
     if posting_filter.occupation is not None:
         raise BadParameter("occupation", "occupations are not stored yet (issue 17)")
-
-
-def _summary(row: Any, skills: list[SkillRef]) -> PostingSummary:
-    return PostingSummary(
-        id=row["posting_id"],
-        title=row["title"],
-        company=row["company"],
-        locations=fields.places(json.loads(row["locations"])),
-        pay=fields.pay(row),
-        work_mode=row["work_mode"],
-        employment_type=row["employment_type"],
-        seniority=row["seniority"],
-        received_at=row["received_at"],
-        first_seen=row["first_seen"],
-        skills=skills,
-        rank=row["rank"],
-    )
 
 
 def _detail(row: Any, skills: list[list[Any]]) -> PostingDetail:
