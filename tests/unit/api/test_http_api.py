@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 import jsonschema
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -181,3 +182,36 @@ async def test_requests_are_counted_by_route_not_path(client: TestClient) -> Non
     assert 'jobstream_api_requests_total{code="200",endpoint="/postings/{id}"}' in text
     assert 'jobstream_api_requests_total{code="400",endpoint="/postings"}' in text
     assert POSTINGS[0].posting_id not in text
+
+
+class FailingModel(MemoryReadModel):
+    """The fake, with the database failing the way a query can."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(POSTINGS)
+        self.error = error
+
+    async def search_postings(self, query: object) -> Any:  # type: ignore[override]
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "reason"),
+    [
+        (asyncpg.QueryCanceledError("canceling statement due to statement timeout"), 503,
+         "timeout"),
+        (ConnectionRefusedError("refused"), 503, "unavailable"),
+        (asyncpg.UndefinedTableError('relation "skill_demand" does not exist'), 500,
+         "query_failed"),
+    ],
+)  # fmt: skip
+async def test_database_failures_are_json_errors(
+    error: Exception, status: int, reason: str
+) -> None:
+    service = bootstrap(ApiSettings(), model=FailingModel(error))
+    app = build_ops_app({}, service.http.routes(), service.http.middlewares())
+    async with TestClient(TestServer(app)) as client:
+        response = await client.get("/postings")
+        assert response.status == status
+        body = await response.json()
+        assert body["error"] == reason and "relation" not in body["message"]

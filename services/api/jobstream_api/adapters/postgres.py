@@ -230,6 +230,9 @@ ORDER BY postings DESC, currency
 """
 
 _REFRESHED = "SELECT refreshed_at FROM read_views_refreshed"
+_READY = """
+SELECT (SELECT 1 FROM postings LIMIT 1), (SELECT 1 FROM read_views_refreshed LIMIT 1)
+"""
 
 # What the pay statistics count, until the parser annualises pay (issue 16).
 PAY_BASIS: Final = "stated yearly pay (the middle of a range), per currency"
@@ -302,7 +305,8 @@ class PostgresReadModel:
     async def readiness(self) -> str | None:
         try:
             async with self._connection() as conn:
-                await conn.fetchval("SELECT 1 FROM postings LIMIT 1")
+                # the tables and the views' bookkeeping are there (the migrations ran)
+                await conn.fetchval(_READY)
         except Exception as error:  # any failure to read means not ready
             return f"database unreadable: {type(error).__name__}: {error}"
         return None
