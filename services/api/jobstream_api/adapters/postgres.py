@@ -68,18 +68,32 @@ json_build_object(
         WHERE s.posting_id = p.posting_id)
 )::text
 """
+
+
 # $1 q, $2-$6 skills, $7 required, $8 company, $9 country, $10 work mode, $11 employment type,
 # $12 seniority, $13 salary_min, $14 since, $15 until.
-# Placeholders numbered by this module; the skill ids are bind parameters.
-_SKILL_SLOTS = "\n".join(
-    f"""  AND (${n}::text IS NULL OR EXISTS (
+#
+# A skill is an EXISTS standing alone: inside `($n IS NULL OR EXISTS ...)` PostgreSQL cannot
+# turn it into a semi-join (that happens before the parameters are folded) and hashes every
+# posting of the skill first (1 s for a skill of 200,000 postings). So each statement comes
+# in one variant per number of skills asked for (0 to MAX_SKILLS, all made here from
+# constants); a slot not used only names its parameter (`$n IS NULL`, always true).
+def _skill_slots(used: int) -> str:
+    return "\n".join(
+        f"""  AND EXISTS (
         SELECT 1 FROM posting_skills s
-        WHERE s.posting_id = p.posting_id AND s.skill_id = ${n} AND (s.required OR NOT $7)))"""  # noqa: S608
-    for n in range(2, 2 + MAX_SKILLS)
-)
-_FILTER = f"""
+        WHERE s.posting_id = p.posting_id AND s.skill_id = ${n} AND (s.required OR NOT $7))"""  # noqa: S608
+        if n < 2 + used
+        else f"  AND ${n}::text IS NULL"
+        for n in range(2, 2 + MAX_SKILLS)
+    )
+
+
+def _filter(skills: int) -> str:
+    return f"""
 WHERE ($1::text IS NULL OR p.search @@ websearch_to_tsquery('english', $1))
-{_SKILL_SLOTS}
+{_skill_slots(skills)}
+  AND ($7::boolean IS NOT NULL)
   AND ($8::text IS NULL OR lower(p.company) = lower($8))
   AND ($9::text IS NULL OR p.locations @> jsonb_build_array(jsonb_build_object('country', $9)))
   AND ($10::text IS NULL OR p.work_mode = $10)
@@ -90,15 +104,18 @@ WHERE ($1::text IS NULL OR p.search @@ websearch_to_tsquery('english', $1))
   AND ($14::timestamptz IS NULL OR p.received_at >= $14)
   AND ($15::timestamptz IS NULL OR p.received_at < $15)
 """
-_FILTER_PARAMETERS: Final = 15
+
+
+_VARIANTS = range(MAX_SKILLS + 1)
 
 # Newest first; the cursor ($16, $17) is the last row of the previous page.
-_RECENT = f"""
+_RECENT = {
+    skills: f"""
 SELECT page.posting_id, page.received_at, page.rank, {_ITEM} AS item
 FROM (
     SELECT p.posting_id, p.received_at, NULL::real AS rank
     FROM postings p
-    {_FILTER}
+    {_filter(skills)}
       AND ($16::timestamptz IS NULL OR (p.received_at, p.posting_id) < ($16, $17::text))
     ORDER BY p.received_at DESC, p.posting_id DESC
     LIMIT $18
@@ -106,15 +123,18 @@ FROM (
 JOIN postings p USING (posting_id)
 ORDER BY page.received_at DESC, page.posting_id DESC
 """  # noqa: S608 - assembled from this module's constants; values are bind parameters
+    for skills in _VARIANTS
+}
 
-_RELEVANT = f"""
+_RELEVANT = {
+    skills: f"""
 SELECT page.posting_id, page.received_at, page.rank, {_ITEM} AS item
 FROM (
     SELECT * FROM (
         SELECT p.posting_id, p.received_at,
                ts_rank_cd(p.search, websearch_to_tsquery('english', $1)) AS rank
         FROM postings p
-        {_FILTER}
+        {_filter(skills)}
     ) ranked
     WHERE ($16::real IS NULL OR (rank, posting_id) < ($16, $17::text))
     ORDER BY rank DESC, posting_id DESC
@@ -123,10 +143,13 @@ FROM (
 JOIN postings p USING (posting_id)
 ORDER BY page.rank DESC, page.posting_id DESC
 """  # noqa: S608 - assembled from this module's constants; values are bind parameters
+    for skills in _VARIANTS
+}
 
 # One JSON document a posting, the fields of `export.EXPORT_FIELDS` in that order; built by
 # PostgreSQL (on its own core) so the exporter only passes text on or hands it to Arrow.
-_EXPORT = f"""
+_EXPORT = {
+    skills: f"""
 SELECT json_build_object(
     'id', p.posting_id, 'title', p.title, 'company', p.company, 'url', p.url,
     'work_mode', p.work_mode, 'employment_type', p.employment_type, 'seniority', p.seniority,
@@ -157,11 +180,16 @@ SELECT json_build_object(
     'source_format', p.source_format, 'text', p.text
 )::text
 FROM postings p
-{_FILTER}
+{_filter(skills)}
 ORDER BY p.received_at, p.posting_id
 """  # noqa: S608 - assembled from this module's constants; values are bind parameters
+    for skills in _VARIANTS
+}
 
-_COUNT = f"SELECT count(*) FROM postings p {_FILTER}"  # noqa: S608 - constants only
+_COUNT = {
+    skills: f"SELECT count(*) FROM postings p {_filter(skills)}"  # noqa: S608 - constants only
+    for skills in _VARIANTS
+}
 
 _POSTING = "SELECT * FROM postings WHERE posting_id = $1"
 _POSTING_SKILLS = """
@@ -315,10 +343,11 @@ class PostgresReadModel:
         _refuse_occupation(query.filter)
         cursor = query.cursor
         after: object = None
+        skills = len(query.filter.skills)
         if query.sort == "relevance":
-            statement, after = _RELEVANT, cursor.rank if cursor else None
+            statement, after = _RELEVANT[skills], cursor.rank if cursor else None
         else:
-            statement, after = _RECENT, cursor.received_at if cursor else None
+            statement, after = _RECENT[skills], cursor.received_at if cursor else None
         parameters = [
             *filter_parameters(query.filter),
             after,
@@ -364,14 +393,18 @@ class PostgresReadModel:
             # through a server-side cursor, for as long as the writer keeps up. Times in UTC.
             await conn.execute("SET LOCAL statement_timeout = 0")
             await conn.execute("SET LOCAL TimeZone = 'UTC'")
-            cursor = await conn.cursor(_EXPORT, *filter_parameters(posting_filter))
+            cursor = await conn.cursor(
+                _EXPORT[len(posting_filter.skills)], *filter_parameters(posting_filter)
+            )
             while rows := await cursor.fetch(batch):
                 yield [row[0].encode() for row in rows]
 
     async def count_postings(self, posting_filter: PostingFilter) -> int:
         _refuse_occupation(posting_filter)
         async with self._connection() as conn:
-            count: int = await conn.fetchval(_COUNT, *filter_parameters(posting_filter))
+            count: int = await conn.fetchval(
+                _COUNT[len(posting_filter.skills)], *filter_parameters(posting_filter)
+            )
         return count
 
     async def find_skills(self, query: SkillQuery) -> SkillList:
