@@ -86,7 +86,7 @@ PANELS: Final = (
         width=6,
         height=4,
         unit="dateTimeFromNow",
-        description="The store refreshes the views when postings changed (every 30 s).",
+        description="The store refreshes the views when postings changed (every 5 minutes).",
     ),
     SqlPanel(
         "Postings per week, the 10 skills most asked for",
