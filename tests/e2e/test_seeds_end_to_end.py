@@ -48,7 +48,7 @@ async def snapshot(pg: asyncpg.Connection) -> dict[str, tuple]:
     rows = await pg.fetch(
         """
         SELECT p.posting_id, p.source_name, p.title, p.company, p.first_seen, p.last_updated,
-               array_agg(s.skill_id ORDER BY s.skill_id) AS skills
+               array_agg(s.skill_id ORDER BY s.skill_id) AS skills, p.occupation_code
         FROM postings p JOIN posting_skills s USING (posting_id)
         GROUP BY p.posting_id
         """
@@ -68,9 +68,10 @@ async def test_seeds_are_stored_once_through_inbox_and_cli(
     await eventually(five_stored, "the five seeds in PostgreSQL")
     stored = await snapshot(pg)
     for name, (title, company, some_skills) in EXPECTED.items():
-        _, got_title, got_company, _, _, skills = stored[name]
+        _, got_title, got_company, _, _, skills, occupation = stored[name]
         assert (got_title, got_company) == (title, company), name
         assert some_skills <= set(skills), f"{name}: {some_skills - set(skills)} not tagged"
+        assert occupation == "15-1252.00", f"{name}: coded {occupation}, not Software Developers"
     processed = sorted(p.name for p in (pipeline.layout.inbox / "processed").rglob("*.txt"))
     assert processed == sorted(EXPECTED)
 

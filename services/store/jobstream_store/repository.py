@@ -27,6 +27,7 @@ POSTING_COLUMNS = (
     "parser_version_key", "taxonomy_version", "tagged_at", "kafka_topic", "kafka_partition",
     "kafka_offset",
     "evidence",
+    "occupation_code", "occupation_title", "occupation_confidence",
 )  # fmt: skip
 POSTING_SKILL_COLUMNS = (
     "posting_id", "skill_id", "required", "mentions", "first_span_start", "first_span_end",
@@ -114,6 +115,7 @@ async def write_postings(conn: asyncpg.Connection, batch: Sequence[StoredPosting
 
 def posting_row(item: StoredPosting) -> tuple[Any, ...]:
     posting = item.posting
+    occupation = posting.occupation
     values: dict[str, Any] = {
         "posting_id": posting.posting_id,
         "content_hash": content_hash(posting),
@@ -149,6 +151,9 @@ def posting_row(item: StoredPosting) -> tuple[Any, ...]:
         "evidence": json.dumps(
             {field: [span.start, span.end] for field, span in posting.evidence.items()}
         ),
+        "occupation_code": occupation.code if occupation else None,
+        "occupation_title": occupation.title if occupation else None,
+        "occupation_confidence": occupation.confidence if occupation else None,
     }
     return tuple(values[column] for column in POSTING_COLUMNS)
 
