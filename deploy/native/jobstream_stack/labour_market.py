@@ -92,10 +92,10 @@ PANELS: Final = (
         "Postings per week, the 10 skills most asked for",
         "SELECT d.period::timestamptz AS time, d.skill_id AS metric, d.postings AS value"
         " FROM skill_demand d"
-        " WHERE d.grain = 'week' AND d.country = ${country:sqlstring}"
+        " WHERE d.grain = 'week' AND d.country = ${country:sqlstring} AND d.occupation = '*'"
         " AND d.period BETWEEN $__timeFrom()::date - 6 AND $__timeTo()::date"
         " AND d.skill_id IN (SELECT skill_id FROM skill_demand WHERE grain = 'week'"
-        " AND country = ${country:sqlstring}"
+        " AND country = ${country:sqlstring} AND occupation = '*'"
         " AND period BETWEEN $__timeFrom()::date - 6 AND $__timeTo()::date"
         " GROUP BY skill_id ORDER BY sum(postings) DESC, skill_id LIMIT 10)"
         " ORDER BY 1, 2",
@@ -107,7 +107,7 @@ PANELS: Final = (
         "Postings per week, chosen skills",
         "SELECT d.period::timestamptz AS time, d.skill_id AS metric, d.postings AS value"
         " FROM skill_demand d"
-        " WHERE d.grain = 'week' AND d.country = ${country:sqlstring}"
+        " WHERE d.grain = 'week' AND d.country = ${country:sqlstring} AND d.occupation = '*'"
         " AND d.skill_id IN (${skill:sqlstring})"
         " AND d.period BETWEEN $__timeFrom()::date - 6 AND $__timeTo()::date"
         " ORDER BY 1, 2",
@@ -117,7 +117,7 @@ PANELS: Final = (
         "Postings per month, chosen skills",
         "SELECT d.period::timestamptz AS time, d.skill_id AS metric, d.postings AS value"
         " FROM skill_demand d"
-        " WHERE d.grain = 'month' AND d.country = ${country:sqlstring}"
+        " WHERE d.grain = 'month' AND d.country = ${country:sqlstring} AND d.occupation = '*'"
         " AND d.skill_id IN (${skill:sqlstring})"
         " AND d.period BETWEEN date_trunc('month', $__timeFrom()::date)::date AND $__timeTo()::date"
         " ORDER BY 1, 2",
@@ -140,6 +140,14 @@ PANELS: Final = (
         " ORDER BY p.postings DESC, k.name, p.currency LIMIT 25",
         "table",
         description="Stated yearly pay (the middle of a range), per currency.",
+    ),
+    SqlPanel(
+        "Postings per occupation",
+        "SELECT occupation_title AS occupation, count(*) AS postings FROM postings"
+        " WHERE occupation_code IS NOT NULL"
+        " GROUP BY occupation_code, occupation_title ORDER BY postings DESC, 1 LIMIT 20",
+        "barchart",
+        description="O*NET-SOC occupations as the tagger coded them from titles and skills.",
     ),
     SqlPanel(
         "Postings per country",

@@ -21,7 +21,6 @@ from jobstream.settings import PostgresSettings
 from jobstream_api import fields
 from jobstream_api.queries import (
     MAX_SKILLS,
-    BadParameter,
     DemandQuery,
     PayQuery,
     PostingFilter,
@@ -59,6 +58,9 @@ json_build_object(
                           'currency', p.salary_currency, 'period', p.salary_period) END,
     'work_mode', p.work_mode, 'employment_type', p.employment_type,
     'seniority', p.seniority, 'received_at', p.received_at, 'first_seen', p.first_seen,
+    'occupation', CASE WHEN p.occupation_code IS NOT NULL THEN
+        json_build_object('code', p.occupation_code, 'title', p.occupation_title,
+                          'confidence', p.occupation_confidence) END,
     'rank', page.rank,
     'skills', (
         SELECT coalesce(json_agg(json_build_object('id', s.skill_id, 'name', k.name,
@@ -71,7 +73,7 @@ json_build_object(
 
 
 # $1 q, $2-$6 skills, $7 required, $8 company, $9 country, $10 work mode, $11 employment type,
-# $12 seniority, $13 salary_min, $14 since, $15 until.
+# $12 seniority, $13 salary_min, $14 since, $15 until, $16 occupation.
 #
 # A skill is an EXISTS standing alone: inside `($n IS NULL OR EXISTS ...)` PostgreSQL cannot
 # turn it into a semi-join (that happens before the parameters are folded) and hashes every
@@ -103,12 +105,13 @@ WHERE ($1::text IS NULL OR p.search @@ websearch_to_tsquery('english', $1))
                                 AND coalesce(p.salary_max, p.salary_min) >= $13))
   AND ($14::timestamptz IS NULL OR p.received_at >= $14)
   AND ($15::timestamptz IS NULL OR p.received_at < $15)
+  AND ($16::text IS NULL OR p.occupation_code = $16)
 """
 
 
 _VARIANTS = range(MAX_SKILLS + 1)
 
-# Newest first; the cursor ($16, $17) is the last row of the previous page.
+# Newest first; the cursor ($17, $18) is the last row of the previous page.
 _RECENT = {
     skills: f"""
 SELECT page.posting_id, page.received_at, page.rank, {_ITEM} AS item
@@ -116,9 +119,9 @@ FROM (
     SELECT p.posting_id, p.received_at, NULL::real AS rank
     FROM postings p
     {_filter(skills)}
-      AND ($16::timestamptz IS NULL OR (p.received_at, p.posting_id) < ($16, $17::text))
+      AND ($17::timestamptz IS NULL OR (p.received_at, p.posting_id) < ($17, $18::text))
     ORDER BY p.received_at DESC, p.posting_id DESC
-    LIMIT $18
+    LIMIT $19
 ) page
 JOIN postings p USING (posting_id)
 ORDER BY page.received_at DESC, page.posting_id DESC
@@ -136,9 +139,9 @@ FROM (
         FROM postings p
         {_filter(skills)}
     ) ranked
-    WHERE ($16::real IS NULL OR (rank, posting_id) < ($16, $17::text))
+    WHERE ($17::real IS NULL OR (rank, posting_id) < ($17, $18::text))
     ORDER BY rank DESC, posting_id DESC
-    LIMIT $18
+    LIMIT $19
 ) page
 JOIN postings p USING (posting_id)
 ORDER BY page.rank DESC, page.posting_id DESC
@@ -153,6 +156,7 @@ _EXPORT = {
 SELECT json_build_object(
     'id', p.posting_id, 'title', p.title, 'company', p.company, 'url', p.url,
     'work_mode', p.work_mode, 'employment_type', p.employment_type, 'seniority', p.seniority,
+    'occupation_code', p.occupation_code, 'occupation_title', p.occupation_title,
     'experience_years_min', p.experience_years_min,
     'experience_years_max', p.experience_years_max,
     'salary_min', p.salary_min, 'salary_max', p.salary_max,
@@ -237,17 +241,19 @@ _DEMAND = """
 WITH chosen AS (
     SELECT d.skill_id, sum(d.postings)::int AS total
     FROM skill_demand d
-    WHERE d.grain = $1 AND d.country = $2 AND ($3::text[] IS NULL OR d.skill_id = ANY($3))
-      AND ($4::date IS NULL OR d.period >= $4) AND ($5::date IS NULL OR d.period < $5)
+    WHERE d.grain = $1 AND d.country = $2 AND d.occupation = $3
+      AND ($4::text[] IS NULL OR d.skill_id = ANY($4))
+      AND ($5::date IS NULL OR d.period >= $5) AND ($6::date IS NULL OR d.period < $6)
     GROUP BY d.skill_id
     ORDER BY total DESC, d.skill_id
-    LIMIT $6
+    LIMIT $7
 )
 SELECT c.skill_id, k.name, c.total, d.period, d.postings
 FROM chosen c
 JOIN skills k USING (skill_id)
-JOIN skill_demand d ON d.skill_id = c.skill_id AND d.grain = $1 AND d.country = $2
-WHERE ($4::date IS NULL OR d.period >= $4) AND ($5::date IS NULL OR d.period < $5)
+JOIN skill_demand d
+  ON d.skill_id = c.skill_id AND d.grain = $1 AND d.country = $2 AND d.occupation = $3
+WHERE ($5::date IS NULL OR d.period >= $5) AND ($6::date IS NULL OR d.period < $6)
 ORDER BY c.total DESC, c.skill_id, d.period
 """
 
@@ -267,7 +273,7 @@ PAY_BASIS: Final = "stated yearly pay (the middle of a range), per currency"
 
 
 def filter_parameters(posting_filter: PostingFilter) -> list[Any]:
-    """$1-$15 of the filter, in the order of `_FILTER`."""
+    """$1-$16 of the filter, in the order of `_filter`."""
     slots = list(posting_filter.skills) + [None] * (MAX_SKILLS - len(posting_filter.skills))
     return [
         posting_filter.q,
@@ -281,6 +287,7 @@ def filter_parameters(posting_filter: PostingFilter) -> list[Any]:
         posting_filter.salary_min,
         posting_filter.since,
         posting_filter.until,
+        posting_filter.occupation,
     ]
 
 
@@ -340,7 +347,6 @@ class PostgresReadModel:
         return None
 
     async def search_postings(self, query: PostingQuery) -> PostingPage:
-        _refuse_occupation(query.filter)
         cursor = query.cursor
         after: object = None
         skills = len(query.filter.skills)
@@ -387,7 +393,6 @@ class PostgresReadModel:
     async def _export(
         self, posting_filter: PostingFilter, batch: int = 2_000
     ) -> AsyncIterator[list[bytes]]:
-        _refuse_occupation(posting_filter)
         async with self._connection() as conn, conn.transaction(readonly=True):
             # No statement timeout for an export: it reads everything, a batch at a time
             # through a server-side cursor, for as long as the writer keeps up. Times in UTC.
@@ -400,7 +405,6 @@ class PostgresReadModel:
                 yield [row[0].encode() for row in rows]
 
     async def count_postings(self, posting_filter: PostingFilter) -> int:
-        _refuse_occupation(posting_filter)
         async with self._connection() as conn:
             count: int = await conn.fetchval(
                 _COUNT[len(posting_filter.skills)], *filter_parameters(posting_filter)
@@ -443,14 +447,13 @@ class PostgresReadModel:
         )
 
     async def skill_demand(self, query: DemandQuery) -> DemandStats:
-        if query.occupation is not None:
-            raise BadParameter("occupation", "occupations are not stored yet (issue 17)")
         limit = len(query.skills) if query.skills else query.limit
         async with self._connection() as conn:
             rows = await conn.fetch(
                 _DEMAND,
                 query.bucket,
                 query.country or "*",
+                query.occupation or "*",
                 list(query.skills) or None,
                 query.since,
                 query.until,
@@ -496,11 +499,6 @@ class PostgresReadModel:
         )
 
 
-def _refuse_occupation(posting_filter: PostingFilter) -> None:
-    if posting_filter.occupation is not None:
-        raise BadParameter("occupation", "occupations are not stored yet (issue 17)")
-
-
 def _detail(row: Any, skills: list[list[Any]]) -> PostingDetail:
     """A posting row and its skills as [id, name, category, required, mentions, confidence,
     spans] lists."""
@@ -512,6 +510,7 @@ def _detail(row: Any, skills: list[list[Any]]) -> PostingDetail:
         fields=fields.field_values(row, json.loads(row["evidence"])),
         locations=fields.places(json.loads(row["locations"])),
         pay=fields.pay(row),
+        occupation=fields.occupation(row),
         sections=fields.sections(json.loads(row["sections"]), text),
         text=text,
         skills=[

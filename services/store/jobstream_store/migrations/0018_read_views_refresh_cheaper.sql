@@ -2,7 +2,7 @@
 -- countries of a posting are computed once a refresh (a materialized view of their own), the
 -- totals need no join with them, refreshes hash their aggregates in memory, and "changed"
 -- comes from PostgreSQL's row-change statistics instead of a scan of `last_updated` (which
--- also refreshed for five minutes after every write). What they hold is unchanged.
+-- also refreshed for five minutes after every write); skill demand also per occupation.
 --
 -- Built on what the store holds today: a posting's countries are those its locations name (as
 -- the parser wrote them); pay is stated yearly pay (the middle of a range), per currency;
@@ -23,25 +23,30 @@ WHERE l.value ->> 'country' IS NOT NULL;
 
 CREATE UNIQUE INDEX posting_countries_key ON posting_countries (posting_id, country);
 
--- Postings per skill per week and per month, over all countries ('*') and per country.
+-- Postings per skill per week and per month: over all countries and occupations ('*'), per
+-- country, and per occupation (as the tagger coded it, migration 0005).
 CREATE MATERIALIZED VIEW skill_demand AS
 WITH tagged AS (
-    SELECT s.skill_id, s.posting_id,
+    SELECT s.skill_id, s.posting_id, p.occupation_code,
            date_trunc('week', p.received_at AT TIME ZONE 'UTC')::date AS week,
            date_trunc('month', p.received_at AT TIME ZONE 'UTC')::date AS month
     FROM posting_skills s JOIN postings p USING (posting_id)
 )
 SELECT CASE WHEN GROUPING(week) = 0 THEN 'week' ELSE 'month' END AS grain,
-       coalesce(week, month) AS period, skill_id, '*' AS country, count(*)::int AS postings
+       coalesce(week, month) AS period, skill_id, '*' AS country,
+       CASE WHEN GROUPING(occupation_code) = 1 THEN '*' ELSE occupation_code END AS occupation,
+       count(*)::int AS postings
 FROM tagged
-GROUP BY GROUPING SETS ((week, skill_id), (month, skill_id))
+GROUP BY GROUPING SETS ((week, skill_id), (month, skill_id),
+                        (week, skill_id, occupation_code), (month, skill_id, occupation_code))
+HAVING GROUPING(occupation_code) = 1 OR occupation_code IS NOT NULL
 UNION ALL
 SELECT CASE WHEN GROUPING(week) = 0 THEN 'week' ELSE 'month' END,
-       coalesce(week, month), skill_id, country, count(*)::int
+       coalesce(week, month), skill_id, country, '*', count(*)::int
 FROM tagged JOIN posting_countries USING (posting_id)
 GROUP BY GROUPING SETS ((week, skill_id, country), (month, skill_id, country));
 
-CREATE UNIQUE INDEX skill_demand_key ON skill_demand (grain, country, skill_id, period);
+CREATE UNIQUE INDEX skill_demand_key ON skill_demand (grain, country, occupation, skill_id, period);
 
 -- Stated yearly pay: p25 / p50 / p75 and counts per currency, by skill and by country.
 CREATE MATERIALIZED VIEW skill_pay AS
