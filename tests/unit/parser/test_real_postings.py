@@ -6,8 +6,9 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -104,11 +105,11 @@ def test_labels_must_be_consistent() -> None:
         RealPosting.model_validate(record)
 
 
-def _labelled(expected: dict[str, object]) -> LabelledPosting:
-    return LabelledPosting(id="p", text="Data Engineer\nAcme", expected=expected)
+def _labelled(expected: Mapping[str, object]) -> LabelledPosting:
+    return LabelledPosting(id="p", text="Data Engineer\nAcme", expected=dict(expected))
 
 
-def _parser(**fields: object) -> Callable[[LabelledPosting], ParsedPosting]:
+def _parser(**fields: Any) -> Callable[[LabelledPosting], ParsedPosting]:
     return lambda posting: parsed_posting(posting.text, **fields)
 
 
@@ -200,7 +201,7 @@ def _real_posting(id_: str, source: str, path: str, text: str) -> RealPosting:
     return RealPosting(
         id=id_, source=source, part="tune", origin=Origin(path=path),
         licence=SOURCES[source].licence, text_sha256=text_sha256(text), expected=expected,
-    )  # type: ignore[arg-type]  # fmt: skip
+    )  # fmt: skip
 
 
 def test_recipes_turn_records_into_the_text_a_reader_sees() -> None:
