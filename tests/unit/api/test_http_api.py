@@ -193,7 +193,7 @@ class FailingModel(MemoryReadModel):
         super().__init__(POSTINGS)
         self.error = error
 
-    async def search_postings(self, query: object) -> Any:  # type: ignore[override]
+    async def search_postings(self, query: object) -> Any:
         raise self.error
 
 
