@@ -30,7 +30,7 @@ test: $(VENV_STAMP) ## the whole suite: lint, types, unit, and tests against rea
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/jobstream stack install-test-tools
+	$(BIN)/jobstream dev install-test-tools
 	$(BIN)/jobstream stack start
 	$(BIN)/pytest
 
@@ -49,7 +49,7 @@ soak: $(VENV_STAMP) ## the chaos run, heavier (SOAK_POSTINGS=50000 SOAK_KILLS=8 
 		$(BIN)/pytest -m chaos -s tests/e2e/test_chaos.py
 
 schemas: $(VENV_STAMP) ## regenerate the JSON Schema files from the event models
-	$(BIN)/jobstream schemas write
+	$(BIN)/jobstream dev schemas
 
 clean: stop ## stop everything and delete local state (.stack) and the environment
 	rm -rf .stack $(VENV)

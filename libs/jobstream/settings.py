@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jobstream.topology import Stage, TopicSpec, qualified
@@ -107,6 +107,13 @@ class PostgresSettings(BaseSettings):
     password: SecretStr = SecretStr("jobstream")
     owner_user: str = "jobstream_owner"
     owner_password: SecretStr | None = SecretStr("jobstream_owner")
+
+    @field_validator("owner_password")
+    @classmethod
+    def _empty_means_none(cls, value: SecretStr | None) -> SecretStr | None:
+        """An empty JOBSTREAM_PG_OWNER_PASSWORD says: this process does not migrate
+        (docker-compose and Kubernetes give it only to their one-shot migrate)."""
+        return None if value is not None and not value.get_secret_value() else value
 
     def connect_kwargs(self) -> dict[str, object]:
         """Arguments for `asyncpg.connect` / `create_pool` as the service role."""

@@ -19,6 +19,7 @@ from jobstream_ingest.cli import publish_paths
 from jobstream_ingest.settings import IngestSettings
 from jobstream_stack.grafana import write_dashboards
 from jobstream_stack.kafka import KafkaBroker
+from jobstream_stack.kubernetes import write_manifests
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.postgres import PostgresServer
 from jobstream_stack.prometheus import (
@@ -40,7 +41,7 @@ from jobstream_stack.settings import StackSettings
 from jobstream_stack.status import status_command
 from jobstream_stack.steps import StackError, console, step
 from jobstream_stack.system import ensure_commands
-from jobstream_stack.tools import ensure_compose_plugin
+from jobstream_stack.tools import ensure_compose_plugin, ensure_kustomize
 from jobstream_store.repository import postings_with_skills
 
 SEEDS = PROJECT_ROOT / "seeds"
@@ -51,6 +52,9 @@ stack = typer.Typer(no_args_is_help=True, help="The native stack: Kafka, Postgre
 def register(groups: CommandGroups) -> None:
     groups.root.add_typer(stack, name="stack")
     groups.root.command("status")(status_command)
+    groups.dev.command("dashboards")(dashboards)
+    groups.dev.command("manifests")(manifests)
+    groups.dev.command("install-test-tools")(install_test_tools)
 
 
 def layout() -> StackLayout:
@@ -104,19 +108,29 @@ def prometheus_config_command(
     typer.echo(render(prometheus_config(native_targets(), rule_files, interval)), nl=False)
 
 
-@stack.command("dashboards")
+# `stack dashboards` and `stack install-test-tools` are the old names of the `dev` commands,
+# kept hidden so scripts and habits keep working.
+@stack.command("dashboards", hidden=True)
 def dashboards() -> None:
     """Write the Grafana dashboards (deploy/grafana/dashboards) from their definitions."""
     for path in write_dashboards():
         console.print(f"wrote {path.relative_to(PROJECT_ROOT)}")
 
 
-@stack.command("install-test-tools")
+def manifests() -> None:
+    """Write the Kubernetes base (deploy/kubernetes/base) from the services and the rules."""
+    for path in write_manifests():
+        console.print(f"wrote {path.relative_to(PROJECT_ROOT)}")
+
+
+@stack.command("install-test-tools", hidden=True)
 def install_test_tools() -> None:
-    """Install what the test suite needs besides the servers (docker compose, promtool)."""
+    """Install what the test suite needs besides the servers (docker compose, kustomize,
+    promtool)."""
     try:
         ensure_commands(PROMETHEUS_COMMANDS, start_services=False)
         ensure_compose_plugin()
+        ensure_kustomize()
     except StackError as error:
         console.print(f"[red]{error}[/]")
         raise typer.Exit(1) from error

@@ -30,6 +30,12 @@ from jobstream_store.settings import StoreSettings
 
 log = get_logger(__name__)
 
+
+class SchemaNotReady(RuntimeError):
+    """The database lacks migrations and this process may not apply them: retried like an
+    unreachable database, until the one-shot migrate (compose, a Kubernetes Job) has run."""
+
+
 # Errors that say "the database is not there right now": retried, never dead-lettered.
 TRANSIENT_ERRORS = (
     OSError,
@@ -38,14 +44,11 @@ TRANSIENT_ERRORS = (
     asyncpg.InterfaceError,
     asyncpg.InternalClientError,  # a connection torn down in the middle of an operation
     asyncpg.CannotConnectNowError,
+    SchemaNotReady,
     asyncpg.TooManyConnectionsError,
 )
 # Errors that say "this record cannot be stored": the record goes to the dead-letter topic.
 REFUSED_ERRORS = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError)
-
-
-class SchemaNotReady(RuntimeError):
-    """The database lacks migrations and this process may not apply them."""
 
 
 class Database:
