@@ -308,7 +308,7 @@ E = TypeVar("E", bound=BaseModel)
 
 def encode(event: BaseModel) -> bytes:
     # The serializer's own bytes, the same as `model_dump_json().encode()` without turning
-    # 10 KB of JSON into a str and back: a third less CPU per event (README, Benchmarks).
+    # 10 KB of JSON into a str and back: a third less CPU per event (docs/benchmarks.md).
     return event.__pydantic_serializer__.to_json(event)
 
 

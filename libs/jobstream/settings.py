@@ -22,7 +22,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 class KafkaSettings(BaseSettings):
     """How to reach Kafka, and the namespace that prefixes topic and group names.
 
-    The security settings serve a production cluster (README: "Connecting to a production
+    The security settings serve a production cluster (docs/settings.md: "Connecting to a production
     Kafka"); every client, aiokafka and faust alike, is built from them by
     `jobstream.kafka.config` and `jobstream.kafka.faust_stage`.
     """
@@ -169,7 +169,7 @@ class StageSettings(ServiceSettings):
     batch_size: int = Field(500, ge=1, le=10_000)
     # Under load batches fill up to batch_size long before; in a trickle each of the three
     # stages waits this long, so it adds up (20 ms rather than 50 cut the p50 latency by a
-    # third or more at a few hundred postings/s, for up to ~10% more CPU: README, Benchmarks).
+    # third or more at a few hundred postings/s, for up to ~10% more CPU: docs/benchmarks.md).
     batch_seconds: float = Field(0.02, gt=0, le=10)
     lag_poll_seconds: float = Field(
         5.0, gt=0, le=300, description="how often the stage measures its consumer lag"
