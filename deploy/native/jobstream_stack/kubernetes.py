@@ -283,7 +283,7 @@ def migrate_job() -> Resource:
                         {
                             "name": "migrate",
                             "image": f"{IMAGE}:{__version__}",
-                            "args": ["migrate"],
+                            "args": ["migrate", "--wait", "120"],
                             "envFrom": [{"configMapRef": {"name": CONFIG_MAP}}],
                             "env": [
                                 _secret_env("JOBSTREAM_PG_PASSWORD", "postgres-password"),
