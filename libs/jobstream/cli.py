@@ -82,6 +82,22 @@ class CommandGroups:
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 
 
+@serve.command("lag-exporter")
+def serve_lag_exporter() -> None:
+    """Export the cluster and the pipeline's consumer-group lag, read from outside the stages."""
+    from jobstream.exporter import LagExporterSettings, serve
+
+    serve(LagExporterSettings())
+
+
+@serve.command("alert-receiver")
+def serve_alert_receiver() -> None:
+    """Receive Alertmanager's webhook: log each alert and keep it in a JSON-lines file."""
+    from jobstream.alert_receiver import AlertReceiverSettings, serve
+
+    serve(AlertReceiverSettings())
+
+
 @topics.command("create")
 def create_topics() -> None:
     """Create the pipeline's topics that do not exist yet (services also do at start-up)."""

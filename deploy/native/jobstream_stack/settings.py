@@ -22,3 +22,16 @@ class StackSettings(BaseSettings):
     prometheus_port: int = Field(19090, ge=1, le=65_535)
     prometheus_scrape_seconds: float = Field(5, gt=0, le=300)
     prometheus_retention: str = Field("7d", pattern=r"^[0-9]+[smhdwy]$")
+    # Operators' tooling (jobstream_stack.operators); the lag exporter's and the alert
+    # receiver's addresses are their own settings (JOBSTREAM_LAG_EXPORTER_*,
+    # JOBSTREAM_ALERT_RECEIVER_*), as for every service.
+    alertmanager_host: str = "127.0.0.1"
+    alertmanager_port: int = Field(19095, ge=1, le=65_535)
+    alert_group_wait_seconds: float = Field(
+        30, gt=0, le=3600, description="Alertmanager waits this long to group a new alert"
+    )
+    alert_webhook_url: str | None = Field(
+        None, description="where Alertmanager delivers alerts; unset: the stack's receiver"
+    )
+    postgres_exporter_host: str = "127.0.0.1"
+    postgres_exporter_port: int = Field(19187, ge=1, le=65_535)
