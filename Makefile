@@ -41,12 +41,15 @@ bench: $(VENV_STAMP) ## benchmarks to bench/results/latest.json (BENCH=e2e: one;
 	$(BIN)/jobstream stack start
 	$(BIN)/python -m bench.run $(BENCH)
 
-# The chaos run of `make test`, heavier: more postings, more kills, a longer span of faults.
+# The chaos runs of `make test`, heavier: more postings, more kills, a longer span of faults;
+# the three-broker run with more postings through the same broker faults.
 SOAK_POSTINGS ?= 50000
 SOAK_KILLS ?= 8
-soak: $(VENV_STAMP) ## the chaos run, heavier (SOAK_POSTINGS=50000 SOAK_KILLS=8 per service)
+SOAK_BROKER_POSTINGS ?= 20000
+soak: $(VENV_STAMP) ## the chaos runs, heavier (SOAK_POSTINGS=50000 SOAK_KILLS=8 SOAK_BROKER_POSTINGS=20000)
 	JOBSTREAM_CHAOS_POSTINGS=$(SOAK_POSTINGS) JOBSTREAM_CHAOS_KILLS=$(SOAK_KILLS) \
-		$(BIN)/pytest -m chaos -s tests/e2e/test_chaos.py
+	JOBSTREAM_BROKER_CHAOS_POSTINGS=$(SOAK_BROKER_POSTINGS) \
+		$(BIN)/pytest -m chaos -s tests/e2e/test_chaos.py tests/e2e/test_broker_chaos.py
 
 schemas: $(VENV_STAMP) ## regenerate the JSON Schema files from the event models
 	$(BIN)/jobstream dev schemas

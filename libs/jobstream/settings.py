@@ -37,7 +37,13 @@ class KafkaSettings(BaseSettings):
         "", pattern=r"^[A-Za-z0-9_-]*$", description="prefix of topics and groups; empty: none"
     )
     partitions: int = Field(6, ge=1, le=1_000)
-    replication_factor: int = Field(1, ge=1, le=10)
+    replication_factor: int | None = Field(
+        None,
+        ge=1,
+        le=10,
+        description="copies of each partition of topics created at start-up; unset: from the "
+        "cluster's size (jobstream.topology.replication_for: 3 on three brokers or more)",
+    )
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
     sasl_username: str | None = None

@@ -14,13 +14,15 @@ import typer
 from rich.table import Table
 
 from jobstream.cli import CommandGroups
+from jobstream.exporter import LagExporterSettings
 from jobstream.settings import PROJECT_ROOT, KafkaSettings, PostgresSettings, RuntimeSettings
 from jobstream_ingest.cli import publish_paths
 from jobstream_ingest.settings import IngestSettings
 from jobstream_stack.grafana import write_dashboards
-from jobstream_stack.kafka import KafkaBroker
+from jobstream_stack.kafka import KafkaBroker, KafkaCluster, native_kafka, nodes_of
 from jobstream_stack.kubernetes import write_manifests
 from jobstream_stack.layout import StackLayout
+from jobstream_stack.operators import HttpProcess, operators
 from jobstream_stack.postgres import PostgresServer
 from jobstream_stack.prometheus import (
     PROMETHEUS_COMMANDS,
@@ -28,6 +30,7 @@ from jobstream_stack.prometheus import (
     native_targets,
     prometheus_config,
     render,
+    scrape_target,
 )
 from jobstream_stack.services import (
     SERVICES,
@@ -39,7 +42,7 @@ from jobstream_stack.services import (
 )
 from jobstream_stack.settings import StackSettings
 from jobstream_stack.status import status_command
-from jobstream_stack.steps import StackError, console, step
+from jobstream_stack.steps import StackError, console, note, step
 from jobstream_stack.system import ensure_commands
 from jobstream_stack.tools import ensure_compose_plugin, ensure_kustomize
 from jobstream_store.repository import postings_with_skills
@@ -61,26 +64,49 @@ def layout() -> StackLayout:
     return StackLayout(RuntimeSettings().state_dir)
 
 
-def servers(where: StackLayout) -> tuple[KafkaBroker, PostgresServer]:
+def servers(
+    where: StackLayout, brokers: int | None = None
+) -> tuple[KafkaBroker | KafkaCluster, PostgresServer]:
     settings = StackSettings()
     return (
-        KafkaBroker(where, KafkaSettings(), settings),
+        native_kafka(where, KafkaSettings(), settings, brokers),
         PostgresServer(where, PostgresSettings(), settings),
     )
 
 
+def operators_of(where: StackLayout) -> tuple[HttpProcess, ...]:
+    """Alert receiver, Alertmanager, lag exporter, PostgreSQL's exporter (in start order)."""
+    settings = StackSettings()
+    postgres = PostgresServer(where, PostgresSettings(), settings)
+    return operators(where, settings, PostgresSettings(), postgres)
+
+
 def prometheus(where: StackLayout) -> PrometheusServer:
-    return PrometheusServer(where, StackSettings())
+    settings = StackSettings()
+    exporters = {
+        "kafka": scrape_target(LagExporterSettings()),
+        "postgres": f"{settings.postgres_exporter_host}:{settings.postgres_exporter_port}",
+    }
+    alertmanager = f"{settings.alertmanager_host}:{settings.alertmanager_port}"
+    return PrometheusServer(where, settings, exporters=exporters, alertmanagers=[alertmanager])
 
 
-def start_servers() -> StackLayout:
-    """Install what is missing, then start Kafka, PostgreSQL and Prometheus (idempotent)."""
+def start_servers(brokers: int | None = None) -> StackLayout:
+    """Install what is missing, then start Kafka, PostgreSQL, Prometheus and the operators'
+    tooling (exporters, Alertmanager, the alert receiver); idempotent."""
     where = layout()
     where.create()
-    kafka, postgres = servers(where)
+    kafka, postgres = servers(where, brokers)
     try:
         kafka.start()
+        if isinstance(kafka, KafkaCluster):
+            note(
+                f"{len(kafka.brokers)} brokers: export JOBSTREAM_KAFKA_BOOTSTRAP_SERVERS="
+                f"{kafka.bootstrap_servers} (clients then find the cluster while any is up)"
+            )
         postgres.start()
+        for process in operators_of(where):
+            process.start()
         prometheus(where).start()
     except StackError as error:
         console.print(f"[red]{error}[/]")
@@ -89,9 +115,20 @@ def start_servers() -> StackLayout:
 
 
 @stack.command("start")
-def start() -> None:
-    """Install (when missing) and start Kafka, PostgreSQL and Prometheus."""
-    start_servers()
+def start(
+    brokers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=9,
+            help="Kafka brokers (KRaft nodes, each broker and controller); default: as many "
+            "as last time, 1 for a new stack. Topics then get 3 replicas on 3 or more.",
+        ),
+    ] = None,
+) -> None:
+    """Install (when missing) and start Kafka, PostgreSQL, Prometheus, the exporters and
+    Alertmanager."""
+    start_servers(brokers)
 
 
 @stack.command("prometheus-config")
@@ -102,10 +139,13 @@ def prometheus_config_command(
 ) -> None:
     """Print the native stack's Prometheus configuration (targets from the services' settings)."""
     settings = StackSettings()
-    server = PrometheusServer(layout(), settings)
+    server = prometheus(layout())
     rule_files = [str(server.rules_dir / "*.yml")]
     interval = scrape_seconds or settings.prometheus_scrape_seconds
-    typer.echo(render(prometheus_config(native_targets(), rule_files, interval)), nl=False)
+    config = prometheus_config(
+        native_targets(), rule_files, interval, server.exporters, server.alertmanagers
+    )
+    typer.echo(render(config), nl=False)
 
 
 # `stack dashboards` and `stack install-test-tools` are the old names of the `dev` commands,
@@ -144,6 +184,8 @@ def stop() -> None:
     if stopped:
         console.print(f"stopped services: {', '.join(stopped)}")
     prometheus(where).stop()
+    for process in reversed(operators_of(where)):
+        process.stop()
     kafka, postgres = servers(where)
     kafka.stop()
     postgres.stop()
@@ -155,10 +197,13 @@ def status() -> None:
     where = layout()
     kafka, postgres = servers(where)
     table = Table("component", "status", "log")
-    table.add_row("kafka", kafka.status(), str(kafka.process.log_file))
+    for node in nodes_of(kafka):
+        table.add_row(node.process.name, node.status(), str(node.process.log_file))
     table.add_row("postgres", postgres.status(), str(postgres.log_file))
     server = prometheus(where)
     table.add_row("prometheus", server.status(), str(server.process.log_file))
+    for tool in operators_of(where):
+        table.add_row(tool.name, tool.status(), str(tool.process.log_file))
     for name in SERVICES:
         process = service_process(where, name)
         pid = process.pid()
@@ -236,6 +281,8 @@ def _print_where(where: StackLayout) -> None:
     for name in SERVICES:
         console.print(f"Metrics: {readiness_url(name).replace('/readyz', '/metrics')}  ({name})")
     console.print(f"Prometheus: {prometheus(where).url}  (rules, alerts, graphs)")
+    receiver, alertmanager, *_ = operators_of(where)
+    console.print(f"Alertmanager: {alertmanager.url}  (alerts go to {receiver.url}/alerts)")
 
 
 def _fail_if_a_service_died(where: StackLayout) -> None:

@@ -309,7 +309,6 @@ def config_map(kafka: KafkaSettings) -> dict[str, str]:
     return {
         "JOBSTREAM_KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
         "JOBSTREAM_KAFKA_PARTITIONS": str(kafka.partitions),
-        "JOBSTREAM_KAFKA_REPLICATION_FACTOR": "3",
         "JOBSTREAM_PG_HOST": "postgres",
         "JOBSTREAM_PG_PORT": "5432",
         "JOBSTREAM_PG_DATABASE": "jobstream",
