@@ -158,9 +158,15 @@ def kill(broker: KafkaBroker) -> None:
         time.sleep(0.05)
 
 
-def restart(broker: KafkaBroker) -> None:
-    """Start a node of the cluster again (the others form the quorum it rejoins)."""
+def restart(run: Run, broker: KafkaBroker) -> float:
+    """Start a node of the cluster again (the others form the quorum it rejoins), then wait
+    until it answers and every replica is in sync again (a replica killed a moment ago may
+    still count as in sync: it answering first rules that out); the seconds it took."""
+    began = time.monotonic()
     broker.launch()
+    run.until(broker.is_ready, f"broker {broker.node.node_id} answers")
+    run.until(lambda: in_sync(run.stack.kafka), "every replica in sync")
+    return time.monotonic() - began
 
 
 @pytest.mark.timeout(int(600 + DRAIN_SECONDS + POSTINGS / 20))
@@ -168,7 +174,9 @@ def test_nothing_is_lost_or_duplicated_when_brokers_fail_and_restart() -> None:
     corpus = build_corpus(POSTINGS)
     expected = expected_outcomes(corpus)
     assert not declared_mismatches(corpus, expected)
-    span = max(180.0, POSTINGS / 25)  # the drip; the faults come while it lasts
+    # The drip; the faults take about as long (longer on a busy machine: the last restarts
+    # then meet the backlog the stages are still working through).
+    span = max(120.0, POSTINGS / 40)
     with private_stack(kafka_partitions=PARTITIONS, brokers=BROKERS) as stack:
         assert stack.cluster is not None
         kafka = stack.kafka
@@ -198,8 +206,8 @@ def test_nothing_is_lost_or_duplicated_when_brokers_fail_and_restart() -> None:
     total = time.monotonic() - run.started
     print("\n".join(run.events))
     print(
-        f"three brokers, {POSTINGS} generated postings over {total:.0f} s "
-        f"({len(expected.stored) / total:.0f} postings/s with the faults); recovery: "
+        f"three brokers, {POSTINGS} generated postings, {total:.0f} s from the first drop to "
+        "all reconciled; recovery: "
         + ", ".join(f"{what} {seconds:.1f} s" for what, seconds in recovery.items())
         + f"; raw records sent twice: {raw_copies}; "
         f"instances restarted after exiting: {instances.self_exits or 'none'}"
@@ -232,22 +240,19 @@ def play_faults(run: Run, stack: PrivateStack) -> dict[str, float]:
     )
     run.wait(10)
     run.note(f"start broker {victim_id} again")
-    restart(victim)
-    recovery["back in sync"] = run.until(lambda: in_sync(kafka), "every replica back in sync")
+    recovery["back in sync"] = restart(run, victim)
 
     second = next(b for b in cluster.brokers if b.node.node_id != victim_id)
     run.note(f"SIGKILL broker {second.node.node_id} for {SECOND_OUTAGE_SECONDS:.0f} s")
     kill(second)
     run.wait(SECOND_OUTAGE_SECONDS)
-    restart(second)
-    recovery["second back in sync"] = run.until(lambda: in_sync(kafka), "in sync again")
+    recovery["second back in sync"] = restart(run, second)
 
     for broker in cluster.brokers:
         run.note(f"rolling restart: broker {broker.node.node_id}")
         began = time.monotonic()
         broker.stop()  # SIGTERM: a controlled shutdown moves its leaderships first
-        restart(broker)
-        run.until(lambda: in_sync(kafka), f"broker {broker.node.node_id} back and in sync")
+        restart(run, broker)
         recovery[f"rolling restart of broker {broker.node.node_id}"] = time.monotonic() - began
     return recovery
 
