@@ -37,11 +37,24 @@ def normalise_for_identity(text: str) -> str:
     return " ".join(text.split())
 
 
-def posting_id_for(text: str) -> str:
-    """Stable id of a posting, derived from its normalised content (128 bits of sha256)."""
+def posting_id_for(text: str, provided: ProvidedFields | None = None) -> str:
+    """Stable id of a posting (128 bits of sha256): its normalised text, and the fields the
+    sender gave with it.
+
+    Plain text (no provided field) hashes its text alone, exactly as ids always did, so every
+    id already stored stays valid. A posting given with a title, company, location, external
+    id or source URL is identified by those too: the same text under two titles or companies
+    is two postings (the sender said so), while the same input sent twice is still one.
+    Title, company and location are compared without regard to case; ids and URLs as given.
+    """
+    identity = normalise_for_identity(text)
+    given = provided.identity_fields() if provided is not None else []
+    if given:
+        # \x1e and \x1f are white space to str.split(), so normalised text and values never
+        # hold them: the separators cannot be forged from inside a field.
+        identity += "\x1e" + "\x1f".join(f"{name}={value}" for name, value in given)
     # surrogatepass: a lone surrogate (possible in JSON input) must not make hashing raise
-    identity = normalise_for_identity(text).encode("utf-8", "surrogatepass")
-    return hashlib.sha256(identity).hexdigest()[:32]
+    return hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def utc_now() -> datetime:
@@ -73,6 +86,16 @@ class Source(_Event):
     record: int | None = Field(
         None, ge=1, description="item, line or row of a file holding many postings (from 1)"
     )
+    # Added later, with defaults: events written before read as "not recorded" / none replaced.
+    encoding: ShortText | None = Field(
+        None, description="the text encoding ingest read the input in (None: PDF, Word)"
+    )
+    replaced_bytes: int = Field(
+        0,
+        ge=0,
+        description="bytes of this posting that were invalid in its encoding, each run of them"
+        " replaced by U+FFFD",
+    )
 
 
 class ProvidedFields(_Event):
@@ -83,6 +106,26 @@ class ProvidedFields(_Event):
     location: ShortText | None = None
     url: ShortText | None = None
     external_id: ShortText | None = None
+
+    def identity_fields(self) -> list[tuple[str, str]]:
+        """The given fields in the form that decides a posting's id (see `posting_id_for`),
+        in a fixed order; empty when none is given."""
+        fields = []
+        for name in IDENTITY_FIELDS:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            value = normalise_for_identity(value)
+            if name in _CASELESS_FIELDS:
+                value = value.casefold()
+            if value:
+                fields.append((name, value))
+        return fields
+
+
+# The provided fields that are part of a posting's identity, in the order they are hashed.
+IDENTITY_FIELDS: Final = ("title", "company", "location", "external_id", "url")
+_CASELESS_FIELDS: Final = frozenset({"title", "company", "location"})
 
 
 class RawPosting(_Event):
@@ -99,12 +142,13 @@ class RawPosting(_Event):
     def from_text(
         cls, text: str, source: Source, provided: ProvidedFields | None = None
     ) -> RawPosting:
+        provided = provided or ProvidedFields()
         return cls(
-            posting_id=posting_id_for(text),
+            posting_id=posting_id_for(text, provided),
             received_at=utc_now(),
             source=source,
             text=text,
-            provided=provided or ProvidedFields(),
+            provided=provided,
         )
 
 

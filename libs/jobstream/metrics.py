@@ -39,8 +39,15 @@ PROCESSING_SECONDS: Final = Histogram(
 )
 INGEST_OUTCOMES: Final = Counter(
     "jobstream_ingest_outcomes_total",
-    "Postings offered to ingest, by channel, format and outcome (published, duplicate, rejected).",
+    "Postings offered to ingest, by channel, format and outcome: published (sent to Kafka and"
+    " acknowledged), skipped (a repeat not sent again), rejected.",
     ["channel", "format", "outcome"],
+)
+INGEST_ALREADY_SEEN: Final = Counter(
+    "jobstream_ingest_already_seen",
+    "Postings whose id ingest had seen before (in the same input, run or its recent memory),"
+    " whether skipped or sent again, by channel and format.",
+    ["channel", "format"],
 )
 INGEST_REJECTIONS: Final = Counter(
     "jobstream_ingest_rejections_total",
@@ -52,6 +59,12 @@ INGEST_FILES: Final = Counter(
 )
 INGEST_BYTES: Final = Counter(
     "jobstream_ingest_bytes_total", "Bytes of input ingest read, as received.", ["channel"]
+)
+INGEST_REPLACED_BYTES: Final = Counter(
+    "jobstream_ingest_replaced_bytes",
+    "Bytes of published postings that were invalid in their text encoding, replaced by U+FFFD"
+    " (each posting's count is in its raw event's source.replaced_bytes).",
+    ["channel", "format"],
 )
 INGEST_PUBLISH_SECONDS: Final = Histogram(
     "jobstream_ingest_publish_seconds",
