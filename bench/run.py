@@ -37,6 +37,9 @@ REQUIRED = (
     "ingest_jsonl_postings_per_s",
     "ingest_inbox_files_per_s",
     "rss_mb",
+    "read_api_postings_by_skill",
+    "read_api_stats_skills",
+    "export_parquet_postings_per_s",
 )
 
 

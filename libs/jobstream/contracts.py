@@ -290,11 +290,22 @@ class TaggedSkill(_Event):
     )
 
 
+class Occupation(_Event):
+    """The O*NET-SOC occupation of a posting, coded from its title and skills."""
+
+    code: str = Field(pattern=r"^\d{2}-\d{4}\.\d{2}$", description="O*NET-SOC 2019 code")
+    title: str = Field(max_length=200, description="the O*NET occupation title")
+    confidence: float = Field(ge=0, le=1, description="how sure the coder is (0..1)")
+
+
 class TaggedPosting(ParsedPosting):
     """A parsed posting with its skills, published by the tagger and written by the store."""
 
     taxonomy_version: str
     skills: list[TaggedSkill] = Field(default_factory=list)
+    occupation: Occupation | None = Field(
+        None, description="the O*NET-SOC occupation, or null when the title names none"
+    )
     tagged_at: AwareDatetime | None = Field(
         None, description="when the tagger produced this event; orders versions in the store"
     )

@@ -180,3 +180,20 @@ ALERTS_RECEIVED: Final = Counter(
     " and status (firing, resolved).",
     ["alertname", "severity", "status"],
 )
+
+API_REQUESTS: Final = Counter(
+    "jobstream_api_requests_total",
+    "Requests the query API answered, by endpoint (its route, not the path) and status code.",
+    ["endpoint", "code"],
+)
+API_REQUEST_SECONDS: Final = Histogram(
+    "jobstream_api_request_seconds",
+    "Time the query API took to answer a request, by endpoint.",
+    ["endpoint"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+VIEWS_REFRESH_SECONDS: Final = Histogram(
+    "jobstream_views_refresh_seconds",
+    "Time the store took to refresh the read side's skill-demand views.",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+)

@@ -98,10 +98,11 @@ class KafkaSettings(BaseSettings):
 
 
 class PostgresSettings(BaseSettings):
-    """How the services reach PostgreSQL, as two roles.
+    """How the services reach PostgreSQL, as three roles.
 
     The owner owns the database and applies migrations (`jobstream migrate`, or the store at
-    start-up when it is given the owner's password); the service role only reads and writes rows.
+    start-up when it is given the owner's password); the service role only reads and writes rows;
+    the reader (the query API, exports, `jobstream search`) only reads them.
     """
 
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_PG_", frozen=True)
@@ -113,6 +114,8 @@ class PostgresSettings(BaseSettings):
     password: SecretStr = SecretStr("jobstream")
     owner_user: str = "jobstream_owner"
     owner_password: SecretStr | None = SecretStr("jobstream_owner")
+    reader_user: str = "jobstream_reader"
+    reader_password: SecretStr = SecretStr("jobstream_reader")
 
     @field_validator("owner_password")
     @classmethod
@@ -130,6 +133,10 @@ class PostgresSettings(BaseSettings):
         if self.owner_password is None:
             raise ValueError("JOBSTREAM_PG_OWNER_PASSWORD is not set: cannot migrate")
         return self._kwargs(self.owner_user, self.owner_password)
+
+    def reader_connect_kwargs(self) -> dict[str, object]:
+        """The same as the read-only reader role."""
+        return self._kwargs(self.reader_user, self.reader_password)
 
     def _kwargs(self, user: str, password: SecretStr) -> dict[str, object]:
         # Passwords go as arguments, never inside a DSN that could end up in a log line.

@@ -1,7 +1,7 @@
 """Proof that the operators' view works: a real Prometheus scrapes a running pipeline.
 
 A private Prometheus (Debian's package, the stack's own start-up code, a free port, a 1 s
-scrape interval, the project's rule files) scrapes the four services of a test pipeline.
+scrape interval, the project's rule files) scrapes every service of a test pipeline.
 Postings go in through ingest's HTTP API; then every recording rule and every Grafana panel
 query is evaluated through Prometheus's HTTP API, and each must return data.
 """

@@ -16,11 +16,13 @@ from rich.table import Table
 from jobstream.cli import CommandGroups
 from jobstream.exporter import LagExporterSettings
 from jobstream.settings import PROJECT_ROOT, KafkaSettings, PostgresSettings, RuntimeSettings
+from jobstream_api.settings import ApiSettings
 from jobstream_ingest.cli import publish_paths
 from jobstream_ingest.settings import IngestSettings
 from jobstream_stack.grafana import write_dashboards
 from jobstream_stack.kafka import KafkaBroker, KafkaCluster, native_kafka, nodes_of
 from jobstream_stack.kubernetes import write_manifests
+from jobstream_stack.labour_market import write_dashboard as write_labour_market_dashboard
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.operators import HttpProcess, operators
 from jobstream_stack.postgres import PostgresServer
@@ -48,6 +50,8 @@ from jobstream_stack.tools import ensure_compose_plugin, ensure_kustomize
 from jobstream_store.repository import postings_with_skills
 
 SEEDS = PROJECT_ROOT / "seeds"
+# Debian's browser and driver for tests/e2e/test_explorer_browser.py (Selenium).
+BROWSER_COMMANDS = {"chromium": "chromium", "chromedriver": "chromium-driver"}
 
 stack = typer.Typer(no_args_is_help=True, help="The native stack: Kafka, PostgreSQL, services.")
 
@@ -153,7 +157,7 @@ def prometheus_config_command(
 @stack.command("dashboards", hidden=True)
 def dashboards() -> None:
     """Write the Grafana dashboards (deploy/grafana/dashboards) from their definitions."""
-    for path in write_dashboards():
+    for path in [*write_dashboards(), *write_labour_market_dashboard()]:
         console.print(f"wrote {path.relative_to(PROJECT_ROOT)}")
 
 
@@ -166,9 +170,10 @@ def manifests() -> None:
 @stack.command("install-test-tools", hidden=True)
 def install_test_tools() -> None:
     """Install what the test suite needs besides the servers (docker compose, kustomize,
-    promtool)."""
+    promtool, and chromium with its driver for the explorer page's browser test)."""
     try:
         ensure_commands(PROMETHEUS_COMMANDS, start_services=False)
+        ensure_commands(BROWSER_COMMANDS, start_services=False)
         ensure_compose_plugin()
         ensure_kustomize()
     except StackError as error:
@@ -283,6 +288,10 @@ def _print_where(where: StackLayout) -> None:
     console.print(f"Prometheus: {prometheus(where).url}  (rules, alerts, graphs)")
     receiver, alertmanager, *_ = operators_of(where)
     console.print(f"Alertmanager: {alertmanager.url}  (alerts go to {receiver.url}/alerts)")
+    api = ApiSettings()
+    console.print(
+        f"Explorer:   http://{api.http_host}:{api.http_port}/  (query API: /openapi.json)"
+    )
 
 
 def _fail_if_a_service_died(where: StackLayout) -> None:
