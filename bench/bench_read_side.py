@@ -43,7 +43,8 @@ from jobstream_stack.services import jobstream_command, service_process, start_s
 from jobstream_stack.settings import StackSettings
 from jobstream_stack.system import free_port
 from jobstream_store.migrate import migrate_as_owner
-from jobstream_store.repository import StoredPosting, write_postings
+from jobstream_store.postings import StoredPosting
+from jobstream_store.repository import write_postings
 from jobstream_store.search_index import index_pending
 from jobstream_tagger.tag import tag
 from jobstream_tagger.taxonomy import load_taxonomy

@@ -5,13 +5,13 @@ process's CPU time (time.process_time): the machine is shared, and the wall cloc
 the time other processes run. Each rate is the median of several passes over 2,000
 postings, with the best pass beside it (`..._best`).
 - tagger_postings_per_s: `tag()` alone, parsed posting in, tagged posting out.
-- tagger_stage_postings_per_s: what the service does per record (service.tag_records_with):
+- tagger_stage_postings_per_s: what the service does per record (bootstrap.tag_records_with):
   decode the parsed event, tag, look for unknown terms (and log them, as JSON lines, as the
   service does; here into /dev/null), stamp `tagged_at`; then encode the tagged event.
 - taxonomy_load_s, automaton_build_s: reading and validating taxonomy.json; building the
   Aho-Corasick automaton of all its forms (both once per process, at start-up).
 - automaton_memory_mb: resident memory the automaton and its form table add.
-- occupation_index_load_s: reading the occupation index (occupations.json) at start-up.
+- occupation_index_load_s: reading the occupation index (occupations.jsonl) at start-up.
 - occupation_coder_us: CPU microseconds to code one posting's occupation from its title and
   skills, the cache bypassed (every title new); repeated titles cost a cache look-up.
 - tagger_peak_rss_mb: the peak resident memory of a fresh process that loads what the
@@ -38,9 +38,11 @@ from bench.corpus import postings
 from bench.timing import Rates, rates
 from jobstream.contracts import ParsedPosting, Source, encode, posting_id_for, utc_now
 from jobstream.logs import configure_logging
+from jobstream.ports import SystemClock
+from jobstream.stages import Record
+from jobstream_tagger.bootstrap import tag_records_with
 from jobstream_tagger.matching import Matcher
 from jobstream_tagger.occupation import OCCUPATIONS_FILE, OccupationCoder, title_for
-from jobstream_tagger.service import tag_records_with
 from jobstream_tagger.tag import matcher_for, tag
 from jobstream_tagger.taxonomy import TAXONOMY_FILE, Taxonomy, load_taxonomy
 
@@ -131,9 +133,9 @@ def run() -> dict[str, object]:
     gc.collect()
     gc.freeze()  # as the service does once its taxonomy is loaded
     parsed = [_parsed(text) for text in postings(2_000)]
-    encoded = [encode(posting) for posting in parsed]
+    encoded = [Record("parsed", 0, n, None, encode(p)) for n, p in enumerate(parsed)]
     sizes = [len(posting.text.encode("utf-8")) for posting in parsed]
-    tag_record = tag_records_with(packaged)
+    tag_record = tag_records_with(packaged, SystemClock())
     with _service_logs_discarded():
         stage = _figures(
             "tagger_stage_postings_per_s",
@@ -141,9 +143,8 @@ def run() -> dict[str, object]:
         )
     tagged = [tag(posting, packaged) for posting in parsed]
     started = time.perf_counter()
-    coder = OccupationCoder(
-        json.loads(resources.files("jobstream_tagger").joinpath(OCCUPATIONS_FILE).read_bytes())
-    )
+    with resources.files("jobstream_tagger").joinpath(OCCUPATIONS_FILE).open("rb") as file:
+        coder = OccupationCoder(json.loads(line) for line in file)
     occupation_load_s = time.perf_counter() - started
     inputs = [
         (

@@ -66,7 +66,7 @@ def posting(
     pay = None
     if salary is not None:
         low, high, currency, period = salary
-        pay = Salary(min=low, max=high, currency=currency, period=period, text="pay")  # type: ignore[arg-type]
+        pay = Salary(min=low, max=high, currency=currency, period=period, text="pay")
     return TaggedPosting(
         posting_id=posting_id_for(text),
         received_at=START + timedelta(days=days),
@@ -80,9 +80,9 @@ def posting(
             "company": Span(start=len(title) + 4, end=len(title) + 4 + len(company)),
         },
         locations=locations,
-        work_mode=work_mode,  # type: ignore[arg-type]
-        seniority=seniority,  # type: ignore[arg-type]
-        employment_type=employment_type,  # type: ignore[arg-type]
+        work_mode=work_mode,
+        seniority=seniority,
+        employment_type=employment_type,
         salary=pay,
         sections=[
             Section(

@@ -34,7 +34,7 @@ KEPT = 1000  # alerts `GET /alerts` can list
 class AlertReceiverSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_ALERT_RECEIVER_", frozen=True)
 
-    http_port: int = 19096
+    http_port: int = Field(19096, description="its webhook (POST /alerts) and ops port")
     log_file: Path | None = Field(None, description="default: <state dir>/alerts/alerts.jsonl")
 
     @property

@@ -16,6 +16,10 @@ from typing import Annotated, Final, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+# Raised by `decode`; defined with the error model (importable from here too).
+from jobstream.errors import InvalidEvent as InvalidEvent
+from jobstream.topology import StageName
+
 SCHEMA_VERSION: Final = 1
 
 # Postings are a few KB; this bounds memory and record size for hostile input.
@@ -319,7 +323,7 @@ class DeadLetter(_Event):
     """
 
     schema_version: Literal[1] = SCHEMA_VERSION
-    stage: Literal["ingest", "parser", "tagger", "store"]
+    stage: StageName
     reason: Annotated[str, Field(pattern=r"^[a-z_]+$", description="short code for metrics")]
     error: str = Field(max_length=4_000, description="what went wrong, in words")
     failed_at: AwareDatetime
@@ -352,10 +356,6 @@ EVENT_TYPES: Final[dict[str, type[BaseModel]]] = {
     "tagged-posting": TaggedPosting,
     "dead-letter": DeadLetter,
 }
-
-
-class InvalidEvent(ValueError):
-    """A record that is not a valid event of the expected type: a permanent error (dead letter)."""
 
 
 E = TypeVar("E", bound=BaseModel)

@@ -36,7 +36,7 @@ SERVICE = "lag-exporter"
 class LagExporterSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_LAG_EXPORTER_", frozen=True)
 
-    http_port: int = 19308
+    http_port: int = Field(19308, description="its /metrics, /healthz and /readyz port")
     poll_seconds: float = Field(5.0, gt=0, le=300, description="how often Kafka is read")
 
 

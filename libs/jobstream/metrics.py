@@ -31,6 +31,12 @@ DEAD_LETTERS: Final = Counter(
     "Dead letters published, by stage and reason.",
     ["stage", "reason"],
 )
+DEAD_LETTER_BRAKE: Final = Gauge(
+    "jobstream_dead_letter_brake_engaged",
+    "1 while the stage's dead-letter brake holds it (too many records failed: nothing is"
+    " acknowledged or dead-lettered until it is fixed and restarted), else 0.",
+    ["stage"],
+)
 PROCESSING_SECONDS: Final = Histogram(
     "jobstream_batch_processing_seconds",
     "Time to process one batch of records, delivery or database commit included.",

@@ -1,7 +1,9 @@
-"""The pipeline's topology: every topic, its settings, and which stage reads and writes what.
+"""The pipeline's topology: every topic, every service, and which stage reads and writes what.
 
-This is the one place topic names, topic settings and consumer-group names are defined.
-Settings add an optional namespace prefix (see `KafkaSettings.namespace`) so test runs and
+This is the one place topic names, topic settings, service names, consumer-group names and
+the services' default ports are defined (`SERVICES`, the registry): metric labels, dead
+letters' `stage`, the native stack's processes and Prometheus' scrape targets derive from
+it. Settings add an optional namespace prefix (see `KafkaSettings.namespace`) so test runs and
 parallel environments can share a broker without sharing topics.
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Final
+from typing import Final, Literal
 
 # Kafka's default of ~1 MB per record is too tight once a long posting carries its sections
 # and skill spans; the producer, the topics and the broker all allow this much.
@@ -79,11 +81,16 @@ def replication_for(brokers: int, factor: int | None = None) -> Replication:
     return Replication(chosen, max(1, chosen - 1))
 
 
+# The services that handle postings, by the name their metrics and dead letters carry (a
+# type: `SERVICES` below must name each; tests/unit/test_topology.py checks it).
+StageName = Literal["ingest", "parser", "tagger", "store"]
+
+
 @dataclass(frozen=True)
 class Stage:
     """A consuming stage: its consumer group, what it reads and what it writes."""
 
-    name: str
+    name: StageName
     group: str
     reads: TopicSpec
     writes: TopicSpec | None
@@ -94,6 +101,38 @@ TAGGER: Final = Stage("tagger", "jobstream-tagger", PARSED_POSTINGS, TAGGED_POST
 STORE: Final = Stage("store", "jobstream-store", TAGGED_POSTINGS, None)
 
 CONSUMING_STAGES: Final = (PARSER, TAGGER, STORE)
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service: its name (process, logs, the `service` label in Prometheus), the default
+    port of its ops endpoints (/metrics, /healthz, /readyz), where its settings class lives
+    (`module:Class`: this library cannot import the services), and what it consumes, if
+    it is a consuming stage."""
+
+    name: str
+    http_port: int
+    settings: str
+    stage: Stage | None = None
+
+
+# In pipeline order; the native stack starts and stops them in this order.
+SERVICES: Final = (
+    Service("ingest", 18101, "jobstream_ingest.settings:IngestSettings"),
+    Service("parser", 18102, "jobstream_parser.settings:ParserSettings", PARSER),
+    Service("tagger", 18103, "jobstream_tagger.settings:TaggerSettings", TAGGER),
+    Service("store", 18104, "jobstream_store.settings:StoreSettings", STORE),
+    # The query API reads what the store wrote.
+    Service("api", 18105, "jobstream_api.settings:ApiSettings"),
+)
+
+
+def service(name: str) -> Service:
+    """The registry's entry for `name`; a KeyError names the services there are."""
+    for entry in SERVICES:
+        if entry.name == name:
+            return entry
+    raise KeyError(f"no service {name!r}; services: {', '.join(s.name for s in SERVICES)}")
 
 
 def qualified(name: str, namespace: str) -> str:

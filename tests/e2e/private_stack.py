@@ -22,7 +22,7 @@ from jobstream_stack.kafka import KafkaBroker, KafkaCluster, Node, link_jars
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.postgres import PostgresServer
 from jobstream_stack.settings import StackSettings
-from tests.e2e.harness import free_port
+from jobstream_stack.system import free_port
 
 log = logging.getLogger(__name__)
 

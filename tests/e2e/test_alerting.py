@@ -31,7 +31,8 @@ from jobstream_stack.operators import RECEIVERS, Alertmanager, AlertReceiver, La
 from jobstream_stack.prometheus import PrometheusServer
 from jobstream_stack.services import SERVICES
 from jobstream_stack.settings import StackSettings
-from tests.e2e.harness import Services, eventually, free_port
+from jobstream_stack.system import free_port
+from tests.e2e.harness import Services, eventually
 from tests.e2e.test_operations import fast_ops_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]

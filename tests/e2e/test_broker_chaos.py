@@ -37,9 +37,9 @@ from jobstream.topology import ALL_TOPICS, RAW_POSTINGS
 from jobstream_stack.kafka import KafkaBroker
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.services import wait_ready
+from jobstream_stack.system import free_port
 from tests.e2e.chaos_corpus import build_corpus
 from tests.e2e.faults import Instances
-from tests.e2e.harness import free_port
 from tests.e2e.private_stack import PrivateStack, private_stack
 from tests.e2e.reconcile import (
     Expected,

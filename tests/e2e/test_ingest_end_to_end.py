@@ -89,7 +89,8 @@ async def test_ingest_killed_between_publishing_and_moving_loses_and_duplicates_
 
     async def stored_over_http() -> str | None:
         sql = "SELECT title FROM postings WHERE posting_id = $1"
-        return await pg.fetchval(sql, posting_id)
+        title: str | None = await pg.fetchval(sql, posting_id)
+        return title
 
     assert (
         await eventually(stored_over_http, "the HTTP posting in PostgreSQL") == "Services Builder"

@@ -15,6 +15,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,8 @@ from jobstream_stack.postgres import PostgresServer
 from jobstream_stack.prometheus import PrometheusServer
 from jobstream_stack.services import SERVICES
 from jobstream_stack.settings import StackSettings
-from tests.e2e.harness import Services, eventually, free_port
+from jobstream_stack.system import free_port
+from tests.e2e.harness import Services, eventually
 from tests.e2e.test_operations import fast_ops_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
@@ -72,7 +74,8 @@ def exporters(
     postgres = PostgresExporter(layout, stack, database, server, role=role)
     started: list[HttpProcess] = []
     try:
-        for process in (lag, postgres):
+        processes: list[HttpProcess] = [lag, postgres]
+        for process in processes:
             process.start()
             started.append(process)
         yield {"kafka": f"{lag.host}:{lag.port}", "postgres": f"{postgres.host}:{postgres.port}"}
@@ -193,7 +196,7 @@ async def test_every_recording_rule_and_dashboard_query_returns_data(
         )
 
     async def stored() -> bool:
-        return await pg.fetchval("SELECT count(*) FROM postings") == 20
+        return bool(await pg.fetchval("SELECT count(*) FROM postings") == 20)
 
     await eventually(stored, "20 postings stored")
 
@@ -217,14 +220,12 @@ async def test_every_recording_rule_and_dashboard_query_returns_data(
     recording = [rule["name"] for rule in rules if rule["type"] == "recording"]
     assert len(recording) >= 15
     for name in recording:
-        await eventually(lambda name=name: returns_data(name), f"data for {name}", timeout=10)
+        await eventually(partial(returns_data, name), f"data for {name}", timeout=10)
 
     queries = panel_queries()
     assert len({dashboard for dashboard, _, _ in queries}) == 3 and len(queries) >= 40
     for dashboard, title, expr in queries:
-        await eventually(
-            lambda expr=expr: returns_data(expr), f"{dashboard} / {title}: {expr}", timeout=10
-        )
+        await eventually(partial(returns_data, expr), f"{dashboard} / {title}: {expr}", timeout=10)
 
     # Nothing is on fire after a healthy run (dead letters are: the broken record).
     firing = {

@@ -88,9 +88,8 @@ async def test_backfill_after_a_parser_upgrade_rewrites_every_posting_once(
         await publisher.publish(RAW_POSTINGS, batch)
 
     async def stored_by(version: str) -> bool:
-        return await pg.fetchval(
-            "SELECT count(*) FROM postings WHERE parser_version = $1", version
-        ) == len(batch)
+        sql = "SELECT count(*) FROM postings WHERE parser_version = $1"
+        return bool(await pg.fetchval(sql, version) == len(batch))
 
     await eventually(lambda: stored_by("1.0.0"), "40 postings stored by parser 1.0.0")
     await restart(stages, "parser", JOBSTREAM_PARSER_VERSION_OVERRIDE="2.0.0")
@@ -119,7 +118,7 @@ async def test_retag_after_a_taxonomy_change_updates_the_tags(
         await publisher.publish(RAW_POSTINGS, batch)
 
     async def stored() -> bool:
-        return await pg.fetchval("SELECT count(*) FROM postings") == len(batch)
+        return bool(await pg.fetchval("SELECT count(*) FROM postings") == len(batch))
 
     await eventually(stored, "30 postings stored")
     assert not await pg.fetchval("SELECT count(*) FROM posting_skills WHERE skill_id = 'zorblax'")
@@ -141,7 +140,7 @@ async def test_retag_after_a_taxonomy_change_updates_the_tags(
     assert "│ sent │ 30 │" in summary
 
     async def retagged() -> bool:
-        return (
+        return bool(
             await pg.fetchval(
                 "SELECT count(*) FROM postings p JOIN posting_skills s USING (posting_id) "
                 "WHERE s.skill_id = 'zorblax' AND p.taxonomy_version = $1",

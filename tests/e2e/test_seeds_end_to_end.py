@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from typing import Any
 from urllib.request import urlopen
 
 import asyncpg
@@ -44,7 +45,7 @@ EXPECTED = {
 }
 
 
-async def snapshot(pg: asyncpg.Connection) -> dict[str, tuple]:
+async def snapshot(pg: asyncpg.Connection) -> dict[str, tuple[Any, ...]]:
     rows = await pg.fetch(
         """
         SELECT p.posting_id, p.source_name, p.title, p.company, p.first_seen, p.last_updated,
@@ -62,8 +63,8 @@ async def test_seeds_are_stored_once_through_inbox_and_cli(
     for seed in sorted(SEEDS.glob("*.txt")):
         drop(pipeline.layout.inbox, seed)
 
-    async def five_stored() -> int:
-        return await pg.fetchval("SELECT count(*) FROM postings") == len(EXPECTED)
+    async def five_stored() -> bool:
+        return bool(await pg.fetchval("SELECT count(*) FROM postings") == len(EXPECTED))
 
     await eventually(five_stored, "the five seeds in PostgreSQL")
     stored = await snapshot(pg)
@@ -153,7 +154,7 @@ async def test_killed_stages_lose_and_duplicate_nothing(
         start_service(pipeline.layout, "store", pipeline.env)
 
     async def all_stored() -> bool:
-        return await pg.fetchval("SELECT count(*) FROM postings") == len(postings)
+        return bool(await pg.fetchval("SELECT count(*) FROM postings") == len(postings))
 
     await eventually(all_stored, "all 600 postings after the kills", timeout=120)
     stored = await pg.fetch("SELECT posting_id, title FROM postings")

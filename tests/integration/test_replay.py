@@ -30,6 +30,7 @@ from jobstream.kafka.admin import ensure_topics
 from jobstream.kafka.config import client_options
 from jobstream.kafka.publisher import Publisher
 from jobstream.settings import KafkaSettings
+from jobstream.stages import StageName
 from jobstream.topology import DEAD_LETTERS, PARSED_POSTINGS, RAW_POSTINGS
 from jobstream_replay import cli as replay_cli
 from jobstream_replay.arguments import build_selection
@@ -266,9 +267,9 @@ async def test_a_copy_into_its_own_topic_reads_only_what_was_there(
     assert len(await read(topics.kafka, topics.source)) == 18
 
 
-def letter(stage: str, source_topic: str, n: int, error: str) -> DeadLetter:
+def letter(stage: StageName, source_topic: str, n: int, error: str) -> DeadLetter:
     return DeadLetter(
-        stage=stage,  # type: ignore[arg-type]
+        stage=stage,
         reason="processing_error",
         error=error,
         failed_at=utc_now(),

@@ -72,7 +72,7 @@ async def stage_lags(settings: KafkaSettings) -> tuple[dict[str, Lag], int]:
     partitions = {
         item["topic"]: [p["partition"] for p in item["partitions"]] for item in descriptions
     }
-    lags = {}
+    lags: dict[str, Lag] = {}
     for stage in CONSUMING_STAGES:
         topic = settings.topic(stage.reads)
         monitor = LagMonitor(stage, settings, _every(partitions.get(topic, [])))

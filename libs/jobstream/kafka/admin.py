@@ -16,6 +16,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from jobstream.errors import TransientError
 from jobstream.kafka.config import client_options
 from jobstream.settings import KafkaSettings
 from jobstream.topology import ALL_TOPICS, TopicSpec, replication_for
@@ -90,7 +91,7 @@ async def wait_for_topics(
                 raise TopicsMissing(sorted(missing))
 
 
-class TopicsMissing(Exception):
+class TopicsMissing(TransientError):
     def __init__(self, names: list[str]) -> None:
         super().__init__(f"topics not listed by the broker yet: {', '.join(names)}")
 

@@ -20,6 +20,7 @@ from aiohttp import web
 from pydantic import BaseModel, SecretStr
 
 from jobstream import metrics
+from jobstream.errors import JobstreamError
 from jobstream.logs import get_logger
 from jobstream_api import queries
 from jobstream_api.openapi import openapi_document
@@ -150,7 +151,7 @@ class QueryApi:
         return _json(await self.model.pay_stats(queries.pay_query(_params(request))))
 
 
-class _Unauthorised(Exception):
+class _Unauthorised(JobstreamError):
     pass
 
 

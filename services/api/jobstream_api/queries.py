@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time
 from typing import Final, Literal, get_args
 
 from jobstream.contracts import EmploymentType, Seniority, WorkMode
+from jobstream.errors import JobstreamError
 
 MAX_LIMIT: Final = 200
 DEFAULT_LIMIT: Final = 20
@@ -33,7 +34,7 @@ Bucket = Literal["week", "month"]
 Params = Mapping[str, Sequence[str]]
 
 
-class BadParameter(ValueError):
+class BadParameter(JobstreamError, ValueError):
     """A query parameter that cannot be used; `name` says which."""
 
     def __init__(self, name: str, message: str) -> None:

@@ -5,6 +5,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from jobstream.settings import PostgresSettings, ServiceSettings
+from jobstream.topology import service
 
 
 class ApiSettings(ServiceSettings):
@@ -13,7 +14,7 @@ class ApiSettings(ServiceSettings):
         env_prefix="JOBSTREAM_API_", frozen=True, hide_input_in_errors=True
     )
 
-    http_port: int = 18105
+    http_port: int = service("api").http_port
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)
     token: SecretStr | None = Field(
         None,

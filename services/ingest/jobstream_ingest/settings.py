@@ -7,7 +7,7 @@ from pydantic_settings import SettingsConfigDict
 
 from jobstream.contracts import MAX_TEXT_CHARS
 from jobstream.settings import ServiceSettings
-from jobstream.topology import MAX_RECORD_BYTES
+from jobstream.topology import MAX_RECORD_BYTES, service
 from jobstream_ingest.intake import Limits
 
 
@@ -17,7 +17,7 @@ class IngestSettings(ServiceSettings):
         env_prefix="JOBSTREAM_INGEST_", frozen=True, hide_input_in_errors=True
     )
 
-    http_port: int = 18101
+    http_port: int = service("ingest").http_port
     inbox_dir: Path | None = Field(None, description="watched folder; default <state dir>/inbox")
     max_file_bytes: int = Field(
         10 * 1024 * 1024, ge=1, description="larger files, uploads (and gzip contents) are refused"

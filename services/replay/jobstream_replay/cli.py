@@ -20,7 +20,7 @@ from rich.table import Table
 from jobstream.cli import CommandGroups, JsonOption, print_json
 from jobstream.contracts import utc_now
 from jobstream.settings import KafkaSettings
-from jobstream.topology import ALL_TOPICS, CONSUMING_STAGES
+from jobstream.topology import ALL_TOPICS, CONSUMING_STAGES, Stage
 from jobstream_replay.arguments import (
     BadArguments,
     build_selection,
@@ -50,7 +50,7 @@ replay = typer.Typer(
 )
 
 SHORT_NAMES = {spec.name.rsplit(".", 1)[-1]: spec for spec in ALL_TOPICS}
-GROUPS = {stage.name: stage for stage in CONSUMING_STAGES}
+GROUPS: dict[str, Stage] = {stage.name: stage for stage in CONSUMING_STAGES}
 MAX_KEYS_FILE_BYTES: Final = 64 * 1024 * 1024
 EXIT_BAD_ARGUMENTS: Final = 2
 

@@ -4,12 +4,13 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from jobstream.settings import PostgresSettings, StageSettings
+from jobstream.topology import service
 
 
 class StoreSettings(StageSettings):
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_STORE_", frozen=True)
 
-    http_port: int = 18104
+    http_port: int = service("store").http_port
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)
     views_refresh_seconds: float = Field(
         30.0,

@@ -164,11 +164,11 @@ def register(groups: CommandGroups) -> None:
         curated: Annotated[Path | None, typer.Option(help="curated layer (TOML)")] = None,
         out: Annotated[
             Path | None,
-            typer.Option(help="where to write taxonomy.json (occupations.json goes beside it)"),
+            typer.Option(help="where to write taxonomy.json (occupations.jsonl goes beside it)"),
         ] = None,
     ) -> None:
         """Generate taxonomy.json (O*NET Technology Skills, ESCO, the curated layer) and
-        occupations.json (O*NET occupations and alternate titles)."""
+        occupations.jsonl (O*NET occupations and alternate titles)."""
         from jobstream_tagger.taxonomy_build import (
             CURATED_PATH,
             OUTPUT_PATH,

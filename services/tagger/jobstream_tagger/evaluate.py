@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+from jobstream.errors import JobstreamError
 from jobstream_tagger.tag import find_mentions
 from jobstream_tagger.taxonomy import Taxonomy
 
@@ -38,7 +39,7 @@ MAX_TOKENS: Final = 2_000
 MAX_ERRORS_SHOWN: Final = 1_000
 
 
-class SkillSpanError(ValueError):
+class SkillSpanError(JobstreamError, ValueError):
     """A line that is not a SkillSpan sentence; the message says which line and why."""
 
 

@@ -22,6 +22,7 @@ from jobstream.contracts import (
     posting_id_for,
     utc_now,
 )
+from jobstream.errors import JobstreamError
 from jobstream_tagger.tag import Tagging, analyse
 from jobstream_tagger.taxonomy import Taxonomy
 
@@ -30,7 +31,7 @@ MAX_LINE_CHARS: Final = MAX_TEXT_CHARS + 10_000  # the text, its id and the JSON
 CONTEXT_CHARS: Final = 60
 
 
-class InputError(ValueError):
+class InputError(JobstreamError, ValueError):
     """An input the tagger cannot read; the message says why."""
 
 

@@ -32,7 +32,8 @@ from jobstream_api.queries import (
 )
 from jobstream_api.results import DemandStats
 from jobstream_store.migrate import migrate_as_owner
-from jobstream_store.repository import StoredPosting, write_postings
+from jobstream_store.postings import StoredPosting
+from jobstream_store.repository import write_postings
 from jobstream_store.search_index import index_pending
 from tests.read_side import START, catalogue
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -18,11 +19,12 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 PROVISIONING = REPO_ROOT / "deploy" / "grafana" / "provisioning"
 
 
-def load(name: str) -> dict:
-    return json.loads((DASHBOARDS_DIR / name).read_text(encoding="utf-8"))
+def load(name: str) -> dict[str, Any]:
+    dashboard: dict[str, Any] = json.loads((DASHBOARDS_DIR / name).read_text(encoding="utf-8"))
+    return dashboard
 
 
-def exprs(dashboard: dict) -> list[str]:
+def exprs(dashboard: dict[str, Any]) -> list[str]:
     return [target["expr"] for panel in dashboard["panels"] for target in panel.get("targets", [])]
 
 

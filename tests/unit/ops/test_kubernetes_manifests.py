@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import kubernetes_validate
 import pytest
 import yaml
@@ -93,7 +93,10 @@ def the(objects: list[Object], kind: str) -> Object:
 def crd_schema(api_version: str, kind: str) -> Object | None:
     group, _, version = api_version.rpartition("/")
     path = SCHEMAS / group / f"{kind.lower()}_{version}.json"
-    return json.loads(path.read_text()) if group and path.exists() else None
+    if not (group and path.exists()):
+        return None
+    schema: Object = json.loads(path.read_text())
+    return schema
 
 
 def as_json_schema(schema: Any) -> Any:
@@ -192,8 +195,9 @@ def test_the_validators_reject_what_a_cluster_would(built: dict[str, list[Object
 
 
 def container(deployment: Object) -> Object:
-    [found] = deployment["spec"]["template"]["spec"]["containers"]
-    return found
+    found: list[Object] = deployment["spec"]["template"]["spec"]["containers"]
+    assert len(found) == 1
+    return found[0]
 
 
 def env_of(item: Object) -> dict[str, Object]:

@@ -164,6 +164,7 @@ def test_the_receiver_reads_alertmanager_webhooks() -> None:
     }  # fmt: skip
     [alert] = received_alerts(payload)
     assert alert["receiver"] == "pager" and alert["labels"]["alertname"] == "X"
-    for bad in ({}, {"alerts": "no"}, {"alerts": [{"labels": "no"}]}, []):
+    bad_payloads: list[object] = [{}, {"alerts": "no"}, {"alerts": [{"labels": "no"}]}, []]
+    for bad in bad_payloads:
         with pytest.raises(ValueError):
             received_alerts(bad)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from jobstream.contracts import ParsedPosting, Span, TaggedPosting
@@ -12,7 +14,7 @@ from tests.support import parsed_posting
 pytestmark = pytest.mark.unit
 
 
-def _parsed(text: str, **fields: object) -> ParsedPosting:
+def _parsed(text: str, **fields: Any) -> ParsedPosting:
     return parsed_posting(text, source_name="t.txt", **fields)
 
 

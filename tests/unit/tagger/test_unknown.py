@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from prometheus_client import REGISTRY
 
-from jobstream.contracts import TaggedPosting
+from jobstream.ports import SystemClock
+from jobstream.stages import Record
+from jobstream_tagger.bootstrap import tag_records_with
 from jobstream_tagger.inspection import tag_text
-from jobstream_tagger.service import pass_records_with, tag_records_with
 from jobstream_tagger.taxonomy import load_taxonomy
 from jobstream_tagger.unknown import find_unknown_terms
 from tests.support import parsed_posting
@@ -63,7 +64,8 @@ def test_the_service_counts_unknown_terms_by_cue() -> None:
     parsed = parsed_posting(text)
     before = count()
 
-    tagged = tag_records_with(load_taxonomy())(parsed.model_dump_json().encode())
+    record = Record("parsed", 0, 0, None, parsed.model_dump_json().encode())
+    tagged = tag_records_with(load_taxonomy(), SystemClock())(record)
 
     assert [skill.skill_id for skill in tagged.skills] == ["kafka"]
     assert count() - before == 2
@@ -75,15 +77,3 @@ def test_a_degree_mention_that_holds_its_field_counts_as_covered() -> None:
     terms = tag_text(text, load_taxonomy()).unknown_terms
 
     assert [term.term for term in terms] == ["Snowplow"]
-
-
-def test_the_pass_through_forwards_without_tagging() -> None:
-    text = "We use Python and Kafka."
-    parsed = parsed_posting(text, parser_version="0.0.0")
-    taxonomy = load_taxonomy()
-
-    tagged = pass_records_with(taxonomy)(parsed.model_dump_json().encode())
-
-    assert (tagged.posting_id, tagged.text, tagged.skills) == (parsed.posting_id, text, [])
-    assert tagged.taxonomy_version == taxonomy.version and tagged.tagged_at is not None
-    assert TaggedPosting.model_validate_json(tagged.model_dump_json()) == tagged

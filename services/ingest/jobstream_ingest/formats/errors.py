@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from jobstream.errors import JobstreamError
+
 Reason = Literal[
     "unsupported_format",
     "too_large",
@@ -26,7 +28,7 @@ Reason = Literal[
 ]
 
 
-class FormatError(ValueError):
+class FormatError(JobstreamError, ValueError):
     """The input (or one record of it) cannot be read as the format it claims to be."""
 
     def __init__(self, reason: Reason, message: str) -> None:
