@@ -30,6 +30,8 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jobstream.errors import JobstreamError
+
 GITHUB_RAW: Final = "https://raw.githubusercontent.com"
 FETCH_TIMEOUT_S: Final = 60
 MAX_SOURCE_BYTES: Final = 64 * 1024 * 1024
@@ -114,7 +116,7 @@ SOURCES: Final[dict[str, SourceInfo]] = {
 }  # fmt: skip
 
 
-class RebuildError(Exception):
+class RebuildError(JobstreamError):
     """A text could not be rebuilt (origin unreachable, record missing, content changed)."""
 
 

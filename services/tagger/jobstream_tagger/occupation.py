@@ -1,24 +1,26 @@
 """Occupation codes: the O*NET-SOC occupation of a posting, from its title and its skills. Pure.
 
 The packaged `occupations.jsonl` (occupation_build.py, from O*NET 29.2: 56,560 alternate
-titles, 1,016 occupation titles, and the technologies each occupation uses) holds:
-- `titles`: a normalised title -> the occupations it names, with how many O*NET titles say
+titles, 1,016 occupation titles, and the technologies each occupation uses) holds one record
+a line (`records_of`):
+- `title`: a normalised title -> the occupations it names, with how many O*NET titles say
   so ("software engineer" -> Software Developers);
-- `heads`: the last one or two words of every title (its head: "engineer", "software
-  engineer") -> the occupations titles with that head name, most named first;
+- `word` and `head`: a word of titles (any, or the last) -> the twelve occupations most
+  titles with it name, and how many titles have the word;
 - `skills`: per occupation, the taxonomy skills O*NET lists as its technologies.
 
 Coding a title (`OccupationCoder.code`):
-1. Normalise: lower case, words only, abbreviations spelt out ("sr" -> "senior"), levels and
-   seniority dropped ("Senior", "II", "Staff"), what follows a separator dropped ("Senior
-   Backend Engineer, Search" -> "backend engineer"), the curated rewrites applied.
-2. The whole title, then the title before "(", "-", "," or "/" (each a variant), looked up
-   exactly; else its longest head ("backend engineer" -> "engineer").
-3. Where the title names one occupation, that is it. Where it names several (6,843 O*NET
-   titles do), the posting's skills choose: each candidate scores its share of the titles
-   plus the skills it shares with the posting, weighed by how few occupations use each.
-Confidence: the winner's share of the score, times 0.95 for a whole-title match and 0.6 for
-a head match. Results are cached per (title, skills): postings repeat titles.
+1. Normalise: lower case, words only, abbreviations spelt out ("sr" -> "senior"), levels,
+   seniority and contract words dropped ("Senior", "II", "Staff", "(m/f/d)"), the curated
+   rewrites applied ("backend" -> "software").
+2. The whole title, then its parts before and after separators ("Contract: Staff Backend
+   Engineer" -> "backend engineer"), looked up exactly; a working supervisor by the SOC's
+   first-line supervisor rule; else the longest suffix that is a title; else the words vote.
+3. Where several occupations remain (6,843 O*NET titles name more than one), the posting's
+   skills choose: each candidate scores its share of the votes plus the skills it shares
+   with the posting, weighed by how few occupations use each.
+Confidence: the winner's share of the score, times 0.95 (whole title), 0.75 (suffix) or 0.5
+(words). Results are cached per (title, skills): postings repeat titles.
 """
 
 from __future__ import annotations
@@ -260,10 +262,6 @@ def title_for(title: str | None, provided: str | None, text: str) -> str | None:
     return None
 
 
-def skill_ids_of(skills: Iterable[Any]) -> frozenset[str]:
-    return frozenset(skill.skill_id for skill in skills)
-
-
 def records_of(document: Mapping[str, Any]) -> Iterator[list[Any]]:
     """The records of an index document (what occupation_build makes), in file order."""
     yield [
@@ -291,9 +289,3 @@ def load_coder() -> OccupationCoder:
     """The coder of the packaged index (read once per process, a line at a time)."""
     with resources.files("jobstream_tagger").joinpath(OCCUPATIONS_FILE).open("rb") as file:
         return OccupationCoder(json.loads(line) for line in file)
-
-
-def codes_of(coder: OccupationCoder, titles: Sequence[str]) -> list[str | None]:
-    """The codes of bare titles (no skills): what the accuracy figures of the docs score."""
-    results = [coder.code(title) for title in titles]
-    return [result.code if result else None for result in results]
