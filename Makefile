@@ -26,13 +26,25 @@ run: $(VENV_STAMP) ## start Kafka, PostgreSQL and the services, ingest seeds/, w
 stop: $(VENV_STAMP) ## stop a stack left running
 	$(BIN)/jobstream stack stop
 
-test: $(VENV_STAMP) ## the whole suite: lint, types, unit, and tests against real Kafka and PostgreSQL
+# `make test` stops the servers it started itself when it ends (passed, failed or Ctrl-C);
+# a stack that was already running is left running. KEEP_STACK=1 keeps what it started.
+KEEP_STACK ?=
+test: $(VENV_STAMP) ## the whole suite: lint, types, unit, and tests against real Kafka and PostgreSQL (KEEP_STACK=1: leave the servers running)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/jobstream dev install-test-tools
-	$(BIN)/jobstream stack start
-	$(BIN)/pytest
+	@started=$$(mktemp); \
+	finish() { \
+		if [ -n "$(KEEP_STACK)" ]; then \
+			echo "KEEP_STACK=1: left running what this run started: $$(cat $$started)"; \
+		else \
+			$(BIN)/jobstream stack stop --started-file $$started; \
+		fi; \
+		rm -f $$started; \
+	}; \
+	trap finish EXIT; trap 'exit 130' INT TERM; \
+	$(BIN)/jobstream stack start --started-file $$started && $(BIN)/pytest
 
 unit: $(VENV_STAMP) ## only the fast tests that need no server
 	$(BIN)/pytest -m unit
@@ -54,5 +66,6 @@ soak: $(VENV_STAMP) ## the chaos runs, heavier (SOAK_POSTINGS=50000 SOAK_KILLS=8
 schemas: $(VENV_STAMP) ## regenerate the JSON Schema files from the event models
 	$(BIN)/jobstream dev schemas
 
-clean: stop ## stop everything and delete local state (.stack) and the environment
-	rm -rf .stack $(VENV)
+clean: $(VENV_STAMP) ## stop everything; delete .stack, the PostgreSQL clusters made for it, and .venv
+	$(BIN)/jobstream stack clean
+	rm -rf $(VENV)

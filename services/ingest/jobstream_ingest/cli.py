@@ -17,6 +17,8 @@ from jobstream_ingest.files import IngestSummary, ingest_paths
 from jobstream_ingest.publishing import Ingestor, RecentIds
 from jobstream_ingest.settings import IngestSettings
 
+# Where `jobstream ingest` records how far each bulk file got (so a stopped run resumes).
+PROGRESS_FOLDER = "ingest-progress"
 # How many rejections the summary lists one by one; the count by reason covers the rest.
 SHOWN_REJECTIONS = 20
 
@@ -63,10 +65,16 @@ async def publish_paths(
 ) -> IngestSummary:
     await ensure_topics(settings.kafka)
     async with Publisher(settings.kafka) as publisher:
-        # One run is finite: remember every id, so each repeat is skipped and counted.
-        ingestor = Ingestor(publisher, RecentIds(capacity=None), republish=False)
+        # A run remembers as many ids as the service (memory stays flat for a bulk file of
+        # millions): a repeat it remembers is skipped; one further back is sent again.
+        ingestor = Ingestor(publisher, RecentIds(settings.recent_ids), republish=False)
         return await ingest_paths(
-            paths, ingestor, settings.limits, stdin=stdin, stdin_format=stdin_format
+            paths,
+            ingestor,
+            settings.limits,
+            stdin=stdin,
+            stdin_format=stdin_format,
+            progress_dir=settings.runtime.state_dir / PROGRESS_FOLDER,
         )
 
 
@@ -90,7 +98,7 @@ def summary_json(summary: IngestSummary) -> dict[str, object]:
 def print_summary(summary: IngestSummary, console: Console) -> None:
     # markup=False: file names and messages are the input's words; "[red]" in a name is text.
     def say(line: str) -> None:
-        console.print(line, markup=False)
+        console.print(line, markup=False, soft_wrap=True)  # one line, whatever the width
 
     rejected = sum(summary.rejected.values())
     inputs = f"{summary.files:,} input{'s' if summary.files != 1 else ''}"
@@ -100,6 +108,8 @@ def print_summary(summary: IngestSummary, console: Console) -> None:
     )
     if summary.already_seen:
         say(f"  {summary.already_seen:,} of the postings had been seen before (same id)")
+    for name, resumed in summary.resumed:
+        say(f"  {name}: {resumed}")
     if rejected:
         reasons = ", ".join(f"{reason} {n}" for reason, n in summary.rejected.most_common())
         say(f"  rejected by reason: {reasons}")

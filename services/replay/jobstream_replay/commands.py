@@ -228,7 +228,7 @@ async def _dry_run(replayer: Replayer, resumed: bool) -> int:
         out.print(f"dry run: would send {would:,} records to {request.target}")
     else:
         started = time.monotonic()
-        with _stop_on_signals(replayer.stop), progress_bar(err) as progress:
+        with _stop_on_signals(replayer.stop), progress_bar(err, dry_run=True) as progress:
             task = progress.add_task(
                 f"{request.mode} (dry run)", total=state.planned, completed=state.read,
                 sent=state.sent, skipped=sum(state.skipped.values()),

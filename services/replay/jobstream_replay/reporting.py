@@ -37,7 +37,9 @@ class RateColumn(ProgressColumn):
         return Text("-- rec/s" if speed is None else f"{speed:,.0f} rec/s", style="cyan")
 
 
-def progress_bar(console: Console) -> Progress:
+def progress_bar(console: Console, *, dry_run: bool = False) -> Progress:
+    """A dry run sends nothing: its bar counts what it *would* send."""
+    sent = "would send" if dry_run else "sent"
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -46,7 +48,7 @@ def progress_bar(console: Console) -> Progress:
         TextColumn("ETA"),
         TimeRemainingColumn(),
         TimeElapsedColumn(),
-        TextColumn("sent {task.fields[sent]:,} skipped {task.fields[skipped]:,}"),
+        TextColumn(sent + " {task.fields[sent]:,} skipped {task.fields[skipped]:,}"),
         console=console,
     )
 
