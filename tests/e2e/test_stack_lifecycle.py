@@ -53,11 +53,19 @@ def test_make_test_stops_only_what_it_started_and_clean_removes_every_cluster() 
         "JOBSTREAM_STACK_KAFKA_HEAP_MB": "384",
         "JOBSTREAM_PG_PORT": str(pg_port),
         "JOBSTREAM_STACK_PROMETHEUS_PORT": str(free_port()),
+        # The operators' tooling the stack starts beside Prometheus, on ports of its own too.
+        "JOBSTREAM_STACK_ALERTMANAGER_PORT": str(free_port()),
+        "JOBSTREAM_STACK_POSTGRES_EXPORTER_PORT": str(free_port()),
+        "JOBSTREAM_LAG_EXPORTER_HTTP_PORT": str(free_port()),
+        "JOBSTREAM_ALERT_RECEIVER_HTTP_PORT": str(free_port()),
     }
     first, second = private / "first.json", private / "second.json"
     try:
         stack(env, "start", "--started-file", str(first))
-        assert sorted(json.loads(first.read_text())) == ["kafka", "postgres", "prometheus"]
+        assert sorted(json.loads(first.read_text())) == [
+            "alert-receiver", "alertmanager", "kafka", "lag-exporter", "postgres",
+            "postgres-exporter", "prometheus",
+        ]  # fmt: skip
         server = PostgresServer(layout, PostgresSettings(port=pg_port), StackSettings())
         cluster = server.home
         assert cluster.parent == FALLBACK_ROOT and (cluster / OWNER_FILE).exists()
