@@ -8,7 +8,14 @@ BIN := $(VENV)/bin
 # Rebuilt when the project's dependencies change.
 VENV_STAMP := $(VENV)/.installed
 
-.PHONY: help run stop test unit bench soak schemas clean
+# The span model's Viterbi in C (services/tagger/.../spans/_decode.c); without a C compiler the
+# tagger decodes in Python, with the same labels (tests/unit/tagger/test_spans.py), slower.
+# (named .so.1, not .so: Python would take a .so in a package for a module of its own)
+DECODER := services/tagger/jobstream_tagger/spans/_decode.so.1
+# The span model is trained from this SkillSpan training split (MIT), beside the repository.
+TRAINING_DATA ?= ../shared/data/skillspan-train
+
+.PHONY: help run stop test unit bench soak schemas model clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -20,7 +27,10 @@ $(VENV_STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]' && \
 	touch $@ && echo "✓ python environment in $(VENV) ($$(( $$(date +%s) - start )) s)"
 
-run: $(VENV_STAMP) ## start Kafka, PostgreSQL and the services, ingest seeds/, watch the inbox
+$(DECODER): services/tagger/jobstream_tagger/spans/_decode.c
+	@cc -O2 -shared -fPIC -o $@ $< || echo "no C compiler: the span model decodes in Python"
+
+run: $(VENV_STAMP) $(DECODER) ## start Kafka, PostgreSQL and the services, ingest seeds/, watch the inbox
 	$(BIN)/jobstream stack up
 
 stop: $(VENV_STAMP) ## stop a stack left running
@@ -29,7 +39,7 @@ stop: $(VENV_STAMP) ## stop a stack left running
 # `make test` stops the servers it started itself when it ends (passed, failed or Ctrl-C);
 # a stack that was already running is left running. KEEP_STACK=1 keeps what it started.
 KEEP_STACK ?=
-test: $(VENV_STAMP) ## the whole suite: lint, types, unit, and tests against real Kafka and PostgreSQL (KEEP_STACK=1: leave the servers running)
+test: $(VENV_STAMP) $(DECODER) ## the whole suite: lint, types, unit, and tests against real Kafka and PostgreSQL (KEEP_STACK=1: leave the servers running)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -46,10 +56,10 @@ test: $(VENV_STAMP) ## the whole suite: lint, types, unit, and tests against rea
 	trap finish EXIT; trap 'exit 130' INT TERM; \
 	$(BIN)/jobstream stack start --started-file $$started && $(BIN)/pytest
 
-unit: $(VENV_STAMP) ## only the fast tests that need no server
+unit: $(VENV_STAMP) $(DECODER) ## only the fast tests that need no server
 	$(BIN)/pytest -m unit
 
-bench: $(VENV_STAMP) ## benchmarks to bench/results/latest.json (BENCH=e2e: one; BENCH="e2e --postings 5000")
+bench: $(VENV_STAMP) $(DECODER) ## benchmarks to bench/results/latest.json (BENCH=e2e: one; BENCH="e2e --postings 5000")
 	$(BIN)/jobstream stack start
 	$(BIN)/python -m bench.run $(BENCH)
 
@@ -62,6 +72,10 @@ soak: $(VENV_STAMP) ## the chaos runs, heavier (SOAK_POSTINGS=50000 SOAK_KILLS=8
 	JOBSTREAM_CHAOS_POSTINGS=$(SOAK_POSTINGS) JOBSTREAM_CHAOS_KILLS=$(SOAK_KILLS) \
 	JOBSTREAM_BROKER_CHAOS_POSTINGS=$(SOAK_BROKER_POSTINGS) \
 		$(BIN)/pytest -m chaos -s tests/e2e/test_chaos.py tests/e2e/test_broker_chaos.py
+
+model: $(VENV_STAMP) ## train the tagger's span model from $(TRAINING_DATA) into the package (~2 min)
+	$(BIN)/pip install -q -e '.[train]'
+	nice -n 10 $(BIN)/jobstream tagger train $(TRAINING_DATA)
 
 schemas: $(VENV_STAMP) ## regenerate the JSON Schema files from the event models
 	$(BIN)/jobstream dev schemas

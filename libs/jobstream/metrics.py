@@ -131,6 +131,12 @@ TAGGER_UNKNOWN_TERMS: Final = Counter(
     "know, by cue word (a fixed set); the terms themselves are logged, not labelled.",
     ["cue"],
 )
+TAGGER_UNLINKED_SKILLS: Final = Counter(
+    "jobstream_tagger_unlinked_skills_total",
+    "Skills the span model found that no taxonomy entry names (tagged with linked=false), by "
+    "layer (knowledge, skill); `jobstream tagger unlinked` lists them by name.",
+    ["layer"],
+)
 # `jobstream replay` (served on --metrics-port while a replay runs); `mode` is copy,
 # dead-letters or reset.
 REPLAY_RECORDS_READ: Final = Counter(

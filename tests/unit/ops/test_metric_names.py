@@ -21,6 +21,7 @@ BOUNDED_LABELS = {
     "stage", "reason", "channel", "format", "outcome", "field", "cue", "partition", "check",
     "mode",  # replay: copy, dead-letters, reset
     "alertname", "severity", "status",  # the alert receiver: the rules' alerts and labels
+    "layer",  # tagger: knowledge, skill (the span model's two layers)
     "endpoint", "code",  # api: its routes and HTTP status codes
 }  # fmt: skip
 
