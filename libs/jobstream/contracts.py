@@ -277,7 +277,8 @@ class ParsedPosting(_Event):
 
 
 class TaggedSkill(_Event):
-    """One skill of the taxonomy found in a posting."""
+    """One skill found in a posting: a skill of the taxonomy, or (`linked` false) a skill the
+    span model found that the taxonomy does not name yet."""
 
     skill_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str
@@ -291,6 +292,11 @@ class TaggedSkill(_Event):
     source_ids: dict[str, list[str]] = Field(
         default_factory=dict,
         description="ids in the taxonomies it comes from: 'onet' commodity codes, 'esco' URIs",
+    )
+    linked: bool = Field(
+        True,
+        description="False for a skill no taxonomy entry names: its id is 'unlinked-' and its "
+        "normalised surface form, its category the layer it was found in (knowledge, skill)",
     )
 
 
@@ -306,6 +312,9 @@ class TaggedPosting(ParsedPosting):
     """A parsed posting with its skills, published by the tagger and written by the store."""
 
     taxonomy_version: str
+    tagger_version: str | None = Field(
+        None, description="the span model that found the skills: its name and content hash"
+    )
     skills: list[TaggedSkill] = Field(default_factory=list)
     occupation: Occupation | None = Field(
         None, description="the O*NET-SOC occupation, or null when the title names none"

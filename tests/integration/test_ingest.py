@@ -458,3 +458,18 @@ async def test_http_refuses_bad_input_with_a_clear_message(
     )
     assert response.status == 415
     assert await count_records(kafka_settings, kafka_settings.topic(RAW_POSTINGS)) == 0
+
+
+async def test_a_sidecar_says_exactly_what_happened_to_each_row(
+    publisher: Publisher, kafka_settings: KafkaSettings, tmp_path: Path
+) -> None:
+    inbox = make_inbox(tmp_path / "inbox", publisher)
+    ragged = b"title,text\nA,first\nB,second,extra\nC,third\nA,first\n"  # a bad row, a repeat
+    drop(inbox.folder, "ragged.csv", ragged)
+    await inbox.drain()
+    explained = json.loads((inbox.rejected / "ragged.csv.rejected.json").read_text())
+    assert explained["error"] == (
+        "1 of 4 records were rejected; 2 published, 1 skipped (repeating a posting already sent)"
+    )
+    assert (explained["published"], explained["skipped"], explained["rejected"]) == (2, 1, 1)
+    assert len(await raw_postings(kafka_settings)) == 2

@@ -38,6 +38,7 @@ POSTING_COLUMNS = (
     "kafka_offset",
     "evidence",
     "occupation_code", "occupation_title", "occupation_confidence",
+    "tagger_version",
 )  # fmt: skip
 POSTING_SKILL_COLUMNS = (
     "posting_id", "skill_id", "required", "mentions", "first_span_start", "first_span_end",
@@ -195,6 +196,7 @@ def posting_row(item: StoredPosting) -> tuple[Any, ...]:
         "occupation_code": occupation.code if occupation else None,
         "occupation_title": occupation.title if occupation else None,
         "occupation_confidence": occupation.confidence if occupation else None,
+        "tagger_version": posting.tagger_version,
     }
     return tuple(values[column] for column in POSTING_COLUMNS)
 

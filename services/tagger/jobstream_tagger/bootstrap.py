@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from jobstream import metrics
-from jobstream.contracts import ParsedPosting, TaggedPosting, decode
+from jobstream.contracts import ParsedPosting, TaggedPosting, TaggedSkill, decode
 from jobstream.logs import get_logger
 from jobstream.ports import Clock, DeadLetterSink, EventSink, SystemClock
 from jobstream.stages import Record
@@ -18,19 +18,23 @@ from jobstream.topology import TAGGER
 from jobstream.wiring import KafkaPorts, StageService, publishing_stage
 from jobstream_tagger.occupation import load_coder
 from jobstream_tagger.settings import TaggerSettings
-from jobstream_tagger.tag import analyse, matcher_for
+from jobstream_tagger.spans.model import SpanModel, load_span_model
+from jobstream_tagger.tag import analyse, matcher_for, span_model
 from jobstream_tagger.taxonomy import Taxonomy, load_taxonomy
 from jobstream_tagger.unknown import UnknownTerm
 
 log = get_logger(__name__)
 
 
-def tag_records_with(taxonomy: Taxonomy, clock: Clock) -> Callable[[Record], TaggedPosting]:
+def tag_records_with(
+    taxonomy: Taxonomy, clock: Clock, model: SpanModel | None = None
+) -> Callable[[Record], TaggedPosting]:
     def tag_record(record: Record) -> TaggedPosting:
         parsed = decode(ParsedPosting, record.value)
-        tagging = analyse(parsed, taxonomy)
+        tagging = analyse(parsed, taxonomy, model)
         if tagging.unknown_terms:
             report_unknown_terms(parsed.posting_id, tagging.unknown_terms)
+        count_unlinked(tagging.posting.skills)
         # Stamped here, at the edge: the pure tagger does not read clocks.
         return tagging.posting.model_copy(update={"tagged_at": clock.now()})
 
@@ -46,6 +50,20 @@ def report_unknown_terms(posting_id: str, terms: Sequence[UnknownTerm]) -> None:
         posting_id=posting_id,
         terms=sorted({term.term for term in terms}),
     )
+
+
+def count_unlinked(skills: Sequence[TaggedSkill]) -> None:
+    """Count the skills no taxonomy entry names, by layer (what the taxonomy could learn)."""
+    for skill in skills:
+        if not skill.linked:
+            metrics.TAGGER_UNLINKED_SKILLS.labels(skill.category).inc()  # its layer
+
+
+def model_for(settings: TaggerSettings) -> SpanModel:
+    """The packaged span model, or the one in the folder the settings name."""
+    if settings.model_path is None:
+        return span_model()
+    return load_span_model(settings.model_path)
 
 
 def taxonomy_for(settings: TaggerSettings) -> Taxonomy:
@@ -74,11 +92,13 @@ def bootstrap(
     # them again and again while tagging (a tenth of its time otherwise).
     matcher_for(taxonomy)
     load_coder()  # and the occupation index
+    model = model_for(settings)  # checked against its card: a broken one stops start-up
+    log.info("span model loaded", version=model.version)
     kafka = KafkaPorts.for_settings(settings, events, dead_letters)
     core = publishing_stage(
         TAGGER,
         settings,
-        process or tag_records_with(taxonomy, clock),
+        process or tag_records_with(taxonomy, clock, model),
         events=kafka.events,
         dead_letters=kafka.dead_letters,
         clock=clock,

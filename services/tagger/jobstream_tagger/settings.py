@@ -17,3 +17,8 @@ class TaggerSettings(StageSettings):
         None,
         description="a taxonomy.json to tag with instead of the packaged one (checked at start)",
     )
+    model_path: Path | None = Field(
+        None,
+        description="a folder of span model files (`jobstream tagger train --out DIR`) to tag "
+        "with instead of the packaged model (checked against its card at start)",
+    )

@@ -48,6 +48,7 @@ def test_construct_builds_what_model_construct_builds() -> None:
         "spans": [output.span(0, 5)],
         "confidence": 1.0,
         "source_ids": {"onet": ["43232405"]},
+        "linked": True,
     }
     assert _state(output.skill(dict(fields))) == _state(TaggedSkill.model_construct(**fields))
     assert output.skill(dict(fields)) == TaggedSkill.model_validate(fields)

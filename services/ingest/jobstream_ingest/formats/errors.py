@@ -25,6 +25,7 @@ Reason = Literal[
     "symlink",
     "not_a_file",
     "no_match",
+    "no_usable_records",
 ]
 
 
