@@ -43,7 +43,7 @@ test: $(VENV_STAMP) $(DECODER) ## the whole suite: lint, types, unit, and tests 
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/jobstream stack install-test-tools
+	$(BIN)/jobstream dev install-test-tools
 	@started=$$(mktemp); \
 	finish() { \
 		if [ -n "$(KEEP_STACK)" ]; then \
@@ -63,19 +63,22 @@ bench: $(VENV_STAMP) $(DECODER) ## benchmarks to bench/results/latest.json (BENC
 	$(BIN)/jobstream stack start
 	$(BIN)/python -m bench.run $(BENCH)
 
-# The chaos run of `make test`, heavier: more postings, more kills, a longer span of faults.
+# The chaos runs of `make test`, heavier: more postings, more kills, a longer span of faults;
+# the three-broker run with more postings through the same broker faults.
 SOAK_POSTINGS ?= 50000
 SOAK_KILLS ?= 8
-soak: $(VENV_STAMP) ## the chaos run, heavier (SOAK_POSTINGS=50000 SOAK_KILLS=8 per service)
+SOAK_BROKER_POSTINGS ?= 20000
+soak: $(VENV_STAMP) ## the chaos runs, heavier (SOAK_POSTINGS=50000 SOAK_KILLS=8 SOAK_BROKER_POSTINGS=20000)
 	JOBSTREAM_CHAOS_POSTINGS=$(SOAK_POSTINGS) JOBSTREAM_CHAOS_KILLS=$(SOAK_KILLS) \
-		$(BIN)/pytest -m chaos -s tests/e2e/test_chaos.py
+	JOBSTREAM_BROKER_CHAOS_POSTINGS=$(SOAK_BROKER_POSTINGS) \
+		$(BIN)/pytest -m chaos -s tests/e2e/test_chaos.py tests/e2e/test_broker_chaos.py
 
 model: $(VENV_STAMP) ## train the tagger's span model from $(TRAINING_DATA) into the package (~2 min)
 	$(BIN)/pip install -q -e '.[train]'
 	nice -n 10 $(BIN)/jobstream tagger train $(TRAINING_DATA)
 
 schemas: $(VENV_STAMP) ## regenerate the JSON Schema files from the event models
-	$(BIN)/jobstream schemas write
+	$(BIN)/jobstream dev schemas
 
 clean: $(VENV_STAMP) ## stop everything; delete .stack, the PostgreSQL clusters made for it, and .venv
 	$(BIN)/jobstream stack clean

@@ -265,10 +265,12 @@ async def running(
     instances: int = 1,
     extra_env: Mapping[str, str] | None = None,
     partitions: int | None = None,
+    kafka_bootstrap: str | None = None,
     passthrough: bool = False,
 ) -> AsyncIterator[Pipeline]:
     """A pipeline in a fresh namespace, database and temporary folder; all removed after.
-    Topics get `partitions`, by default `JOBSTREAM_KAFKA_PARTITIONS` (6)."""
+    Topics get `partitions`, by default `JOBSTREAM_KAFKA_PARTITIONS` (6); Kafka is the native
+    stack's unless `kafka_bootstrap` names other brokers (bench_brokers' cluster)."""
     base = PostgresSettings()
     layout = StackLayout(RuntimeSettings().state_dir)
     server = PostgresServer(layout, base, StackSettings())
@@ -277,6 +279,10 @@ async def running(
     kafka = KafkaSettings(
         namespace=f"bench-e2e-{tag}", partitions=partitions or KafkaSettings().partitions
     )
+    env = dict(extra_env or {})
+    if kafka_bootstrap:
+        kafka = kafka.model_copy(update={"bootstrap_servers": kafka_bootstrap})
+        env["JOBSTREAM_KAFKA_BOOTSTRAP_SERVERS"] = kafka_bootstrap
     admin = await server.superuser_connection()
     await ensure_database(admin, database, base.owner_user)
     pipeline: Pipeline | None = None
@@ -285,9 +291,7 @@ async def running(
         await migrate_as_owner(postgres)  # once, before several store instances start
         await ensure_topics(kafka)
         with tempfile.TemporaryDirectory(prefix="jobstream-bench-e2e-") as folder:
-            pipeline = Pipeline(
-                Path(folder), kafka, postgres, instances, dict(extra_env or {}), passthrough
-            )
+            pipeline = Pipeline(Path(folder), kafka, postgres, instances, env, passthrough)
             try:
                 await pipeline.start()
                 yield pipeline

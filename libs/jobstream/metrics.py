@@ -201,6 +201,12 @@ READY: Final = Gauge(
     "1 when a readiness check of the service passes, 0 when it fails (checked at each scrape).",
     ["check"],
 )
+ALERTS_RECEIVED: Final = Counter(
+    "jobstream_alerts_received",
+    "Alerts Alertmanager delivered to the native stack's alert receiver, by alert name, severity"
+    " and status (firing, resolved).",
+    ["alertname", "severity", "status"],
+)
 
 API_REQUESTS: Final = Counter(
     "jobstream_api_requests_total",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jobstream.topology import Stage, TopicSpec, qualified
@@ -39,8 +39,12 @@ class KafkaSettings(BaseSettings):
         "", pattern=r"^[A-Za-z0-9_-]*$", description="prefix of topics and groups; empty: none"
     )
     partitions: int = Field(6, ge=1, le=1_000, description="partitions of topics it creates")
-    replication_factor: int = Field(
-        1, ge=1, le=10, description="replicas of each partition of topics it creates"
+    replication_factor: int | None = Field(
+        None,
+        ge=1,
+        le=10,
+        description="copies of each partition of topics it creates; unset: from the "
+        "cluster's size (jobstream.topology.replication_for: 3 on three brokers or more)",
     )
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
         "PLAINTEXT", description="TLS and/or SASL for a secured cluster (see below)"
@@ -130,6 +134,13 @@ class PostgresSettings(BaseSettings):
     reader_password: SecretStr = Field(
         SecretStr("jobstream_reader"), description="the read-only role's password (never logged)"
     )
+
+    @field_validator("owner_password")
+    @classmethod
+    def _empty_means_none(cls, value: SecretStr | None) -> SecretStr | None:
+        """An empty JOBSTREAM_PG_OWNER_PASSWORD says: this process does not migrate
+        (docker-compose and Kubernetes give it only to their one-shot migrate)."""
+        return None if value is not None and not value.get_secret_value() else value
 
     def connect_kwargs(self) -> dict[str, object]:
         """Arguments for `asyncpg.connect` / `create_pool` as the service role."""

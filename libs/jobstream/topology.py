@@ -58,6 +58,28 @@ DEAD_LETTERS: Final = TopicSpec(
 
 ALL_TOPICS: Final = (RAW_POSTINGS, PARSED_POSTINGS, TAGGED_POSTINGS, DEAD_LETTERS)
 
+# The most copies of a partition the pipeline keeps: with three, one broker can fail and
+# another be restarted without losing an acknowledged record or refusing writes.
+MAX_REPLICATION_FACTOR: Final = 3
+
+
+@dataclass(frozen=True)
+class Replication:
+    """How many copies of each partition, and how many must have a record before a producer
+    with acks=all is told it is written (`min.insync.replicas`)."""
+
+    factor: int
+    min_insync: int
+
+
+def replication_for(brokers: int, factor: int | None = None) -> Replication:
+    """From the cluster's size (or a factor chosen): three copies on three brokers or more,
+    and all but one in sync, so losing one broker neither loses an acknowledged record nor
+    stops writes (1 and 1 on one broker; 2 and 1 on two)."""
+    chosen = factor if factor is not None else min(MAX_REPLICATION_FACTOR, brokers)
+    chosen = max(1, min(chosen, max(brokers, 1)))
+    return Replication(chosen, max(1, chosen - 1))
+
 
 # The services that handle postings, by the name their metrics and dead letters carry (a
 # type: `SERVICES` below must name each; tests/unit/test_topology.py checks it).

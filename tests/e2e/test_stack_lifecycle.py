@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from jobstream.settings import PostgresSettings
+from jobstream.settings import PostgresSettings, RuntimeSettings
+from jobstream_stack.kafka import link_jars
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.postgres import FALLBACK_ROOT, OWNER_FILE, PostgresServer
 from jobstream_stack.settings import StackSettings
 from jobstream_stack.system import free_port
-from tests.e2e.private_stack import _share_kafka_jars
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
 
@@ -43,7 +43,7 @@ def test_make_test_stops_only_what_it_started_and_clean_removes_every_cluster() 
     state = private / "state"
     layout = StackLayout(state)
     layout.create()
-    _share_kafka_jars(layout, StackSettings().kafka_version)
+    link_jars(layout, StackLayout(RuntimeSettings().state_dir), StackSettings().kafka_version)
     pg_port = free_port()
     env = {
         **os.environ,
@@ -53,11 +53,19 @@ def test_make_test_stops_only_what_it_started_and_clean_removes_every_cluster() 
         "JOBSTREAM_STACK_KAFKA_HEAP_MB": "384",
         "JOBSTREAM_PG_PORT": str(pg_port),
         "JOBSTREAM_STACK_PROMETHEUS_PORT": str(free_port()),
+        # The operators' tooling the stack starts beside Prometheus, on ports of its own too.
+        "JOBSTREAM_STACK_ALERTMANAGER_PORT": str(free_port()),
+        "JOBSTREAM_STACK_POSTGRES_EXPORTER_PORT": str(free_port()),
+        "JOBSTREAM_LAG_EXPORTER_HTTP_PORT": str(free_port()),
+        "JOBSTREAM_ALERT_RECEIVER_HTTP_PORT": str(free_port()),
     }
     first, second = private / "first.json", private / "second.json"
     try:
         stack(env, "start", "--started-file", str(first))
-        assert sorted(json.loads(first.read_text())) == ["kafka", "postgres", "prometheus"]
+        assert sorted(json.loads(first.read_text())) == [
+            "alert-receiver", "alertmanager", "kafka", "lag-exporter", "postgres",
+            "postgres-exporter", "prometheus",
+        ]  # fmt: skip
         server = PostgresServer(layout, PostgresSettings(port=pg_port), StackSettings())
         cluster = server.home
         assert cluster.parent == FALLBACK_ROOT and (cluster / OWNER_FILE).exists()

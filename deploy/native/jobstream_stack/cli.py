@@ -18,14 +18,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from jobstream.cli import CommandGroups
+from jobstream.exporter import LagExporterSettings
 from jobstream.settings import PROJECT_ROOT, KafkaSettings, PostgresSettings, RuntimeSettings
 from jobstream_api.settings import ApiSettings
 from jobstream_ingest.cli import publish_paths
 from jobstream_ingest.settings import IngestSettings
 from jobstream_stack.grafana import write_dashboards
-from jobstream_stack.kafka import KafkaBroker
+from jobstream_stack.kafka import KafkaBroker, KafkaCluster, native_kafka, nodes_of
+from jobstream_stack.kubernetes import write_manifests
 from jobstream_stack.labour_market import write_dashboard as write_labour_market_dashboard
 from jobstream_stack.layout import StackLayout
+from jobstream_stack.operators import HttpProcess, operators
 from jobstream_stack.postgres import PostgresServer
 from jobstream_stack.prometheus import (
     PROMETHEUS_COMMANDS,
@@ -33,6 +36,7 @@ from jobstream_stack.prometheus import (
     native_targets,
     prometheus_config,
     render,
+    scrape_target,
 )
 from jobstream_stack.services import (
     SERVICES,
@@ -47,7 +51,7 @@ from jobstream_stack.status import status_command
 from jobstream_stack.steps import StackError, console, note, step
 from jobstream_stack.supervisor import Program, Supervisor, stop_supervisor
 from jobstream_stack.system import ensure_commands
-from jobstream_stack.tools import ensure_compose_plugin
+from jobstream_stack.tools import ensure_compose_plugin, ensure_kustomize
 from jobstream_store.repository import postings_with_skills
 
 SEEDS = PROJECT_ROOT / "seeds"
@@ -60,32 +64,58 @@ stack = typer.Typer(no_args_is_help=True, help="The native stack: Kafka, Postgre
 def register(groups: CommandGroups) -> None:
     groups.root.add_typer(stack, name="stack")
     groups.root.command("status")(status_command)
+    groups.dev.command("dashboards")(dashboards)
+    groups.dev.command("manifests")(manifests)
+    groups.dev.command("install-test-tools")(install_test_tools)
 
 
 def layout() -> StackLayout:
     return StackLayout(RuntimeSettings().state_dir)
 
 
-def servers(where: StackLayout) -> tuple[KafkaBroker, PostgresServer]:
+def servers(
+    where: StackLayout, brokers: int | None = None
+) -> tuple[KafkaBroker | KafkaCluster, PostgresServer]:
     settings = StackSettings()
     return (
-        KafkaBroker(where, KafkaSettings(), settings),
+        native_kafka(where, KafkaSettings(), settings, brokers),
         PostgresServer(where, PostgresSettings(), settings),
     )
 
 
+def operators_of(where: StackLayout) -> tuple[HttpProcess, ...]:
+    """Alert receiver, Alertmanager, lag exporter, PostgreSQL's exporter (in start order)."""
+    settings = StackSettings()
+    postgres = PostgresServer(where, PostgresSettings(), settings)
+    return operators(where, settings, PostgresSettings(), postgres)
+
+
 def prometheus(where: StackLayout) -> PrometheusServer:
-    return PrometheusServer(where, StackSettings())
+    settings = StackSettings()
+    exporters = {
+        "kafka": scrape_target(LagExporterSettings()),
+        "postgres": f"{settings.postgres_exporter_host}:{settings.postgres_exporter_port}",
+    }
+    alertmanager = f"{settings.alertmanager_host}:{settings.alertmanager_port}"
+    return PrometheusServer(where, settings, exporters=exporters, alertmanagers=[alertmanager])
 
 
-def start_servers() -> StackLayout:
-    """Install what is missing, then start Kafka, PostgreSQL and Prometheus (idempotent)."""
+def start_servers(brokers: int | None = None) -> StackLayout:
+    """Install what is missing, then start Kafka, PostgreSQL, Prometheus and the operators'
+    tooling (exporters, Alertmanager, the alert receiver); idempotent."""
     where = layout()
     where.create()
-    kafka, postgres = servers(where)
+    kafka, postgres = servers(where, brokers)
     try:
         kafka.start()
+        if isinstance(kafka, KafkaCluster):
+            note(
+                f"{len(kafka.brokers)} brokers: export JOBSTREAM_KAFKA_BOOTSTRAP_SERVERS="
+                f"{kafka.bootstrap_servers} (clients then find the cluster while any is up)"
+            )
         postgres.start()
+        for process in operators_of(where):
+            process.start()
         prometheus(where).start()
     except StackError as error:
         console.print(f"[red]{error}[/]")
@@ -95,20 +125,31 @@ def start_servers() -> StackLayout:
 
 @stack.command("start")
 def start(
+    brokers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=9,
+            help="Kafka brokers (KRaft nodes, each broker and controller); default: as many "
+            "as last time, 1 for a new stack. Topics then get 3 replicas on 3 or more.",
+        ),
+    ] = None,
     started_file: Annotated[
         Path | None,
         typer.Option(help="write here which servers this run started (for `stop --started-file`)"),
     ] = None,
 ) -> None:
-    """Install (when missing) and start Kafka, PostgreSQL and Prometheus."""
+    """Install (when missing) and start Kafka, PostgreSQL, Prometheus, the exporters and
+    Alertmanager."""
     where = layout()
-    kafka, postgres = servers(where)
+    kafka, postgres = servers(where, brokers)
     running = {
-        "kafka": kafka.process.is_running(),
+        "kafka": any(node.process.is_running() for node in nodes_of(kafka)),
         "postgres": postgres.process.is_running(),
         "prometheus": prometheus(where).process.is_running(),
+        **{tool.name: tool.process.is_running() for tool in operators_of(where)},
     }
-    start_servers()
+    start_servers(brokers)
     if started_file is not None:
         started = [name for name, was_running in running.items() if not was_running]
         started_file.write_text(json.dumps(started))
@@ -122,27 +163,39 @@ def prometheus_config_command(
 ) -> None:
     """Print the native stack's Prometheus configuration (targets from the services' settings)."""
     settings = StackSettings()
-    server = PrometheusServer(layout(), settings)
+    server = prometheus(layout())
     rule_files = [str(server.rules_dir / "*.yml")]
     interval = scrape_seconds or settings.prometheus_scrape_seconds
-    typer.echo(render(prometheus_config(native_targets(), rule_files, interval)), nl=False)
+    config = prometheus_config(
+        native_targets(), rule_files, interval, server.exporters, server.alertmanagers
+    )
+    typer.echo(render(config), nl=False)
 
 
-@stack.command("dashboards")
+# `stack dashboards` and `stack install-test-tools` are the old names of the `dev` commands,
+# kept hidden so scripts and habits keep working.
+@stack.command("dashboards", hidden=True)
 def dashboards() -> None:
     """Write the Grafana dashboards (deploy/grafana/dashboards) from their definitions."""
     for path in [*write_dashboards(), *write_labour_market_dashboard()]:
         console.print(f"wrote {path.relative_to(PROJECT_ROOT)}")
 
 
-@stack.command("install-test-tools")
+def manifests() -> None:
+    """Write the Kubernetes base (deploy/kubernetes/base) from the services and the rules."""
+    for path in write_manifests():
+        console.print(f"wrote {path.relative_to(PROJECT_ROOT)}")
+
+
+@stack.command("install-test-tools", hidden=True)
 def install_test_tools() -> None:
-    """Install what the test suite needs besides the servers (docker compose, promtool, and
-    chromium with its driver for the explorer page's browser test)."""
+    """Install what the test suite needs besides the servers (docker compose, kustomize,
+    promtool, and chromium with its driver for the explorer page's browser test)."""
     try:
         ensure_commands(PROMETHEUS_COMMANDS, start_services=False)
         ensure_commands(BROWSER_COMMANDS, start_services=False)
         ensure_compose_plugin()
+        ensure_kustomize()
     except StackError as error:
         console.print(f"[red]{error}[/]")
         raise typer.Exit(1) from error
@@ -167,6 +220,8 @@ def stop(
     if stopped:
         console.print(f"stopped services: {', '.join(stopped)}")
     prometheus(where).stop()
+    for process in reversed(operators_of(where)):
+        process.stop()
     kafka, postgres = servers(where)
     kafka.stop()
     postgres.stop()
@@ -185,6 +240,9 @@ def _stop_started(where: StackLayout, started_file: Path) -> None:
     kafka, postgres = servers(where)
     if "prometheus" in started:
         prometheus(where).stop()
+    for tool in reversed(operators_of(where)):
+        if tool.name in started:
+            tool.stop()
     if "kafka" in started:
         kafka.stop()
     if "postgres" in started:
@@ -214,10 +272,13 @@ def status() -> None:
     where = layout()
     kafka, postgres = servers(where)
     table = Table("component", "status", "log")
-    table.add_row("kafka", kafka.status(), str(kafka.process.log_file))
+    for node in nodes_of(kafka):
+        table.add_row(node.process.name, node.status(), str(node.process.log_file))
     table.add_row("postgres", postgres.status(), str(postgres.log_file))
     server = prometheus(where)
     table.add_row("prometheus", server.status(), str(server.process.log_file))
+    for tool in operators_of(where):
+        table.add_row(tool.name, tool.status(), str(tool.process.log_file))
     for name in SERVICES:
         process = service_process(where, name)
         pid = process.pid()
@@ -310,7 +371,7 @@ def _server_programs(where: StackLayout) -> list[Program]:
     kafka, postgres = servers(where)
     server = prometheus(where)
     return [
-        Program("kafka", kafka.process, kafka.start),
+        *(Program(node.process.name, node.process, node.start) for node in nodes_of(kafka)),
         Program("postgres", postgres.process, postgres.start),
         Program("prometheus", server.process, server.start),
     ]
@@ -349,6 +410,8 @@ def _print_where(where: StackLayout) -> None:
     for name in SERVICES:
         console.print(f"Metrics: {readiness_url(name).replace('/readyz', '/metrics')}  ({name})")
     console.print(f"Prometheus: {prometheus(where).url}  (rules, alerts, graphs)")
+    receiver, alertmanager, *_ = operators_of(where)
+    console.print(f"Alertmanager: {alertmanager.url}  (alerts go to {receiver.url}/alerts)")
     api = ApiSettings()
     console.print(
         f"Explorer:   http://{api.http_host}:{api.http_port}/  (query API: /openapi.json)"

@@ -58,3 +58,19 @@ class StackSettings(BaseSettings):
             crash_loop_restarts=self.crash_loop_restarts,
             crash_loop_window=self.crash_loop_window_seconds,
         )
+
+    # Operators' tooling (jobstream_stack.operators); the lag exporter's and the alert
+    # receiver's addresses are their own settings (JOBSTREAM_LAG_EXPORTER_*,
+    # JOBSTREAM_ALERT_RECEIVER_*), as for every service.
+    alertmanager_host: str = Field("127.0.0.1", description="address of the stack's Alertmanager")
+    alertmanager_port: int = Field(19095, ge=1, le=65_535, description="its port")
+    alert_group_wait_seconds: float = Field(
+        30, gt=0, le=3600, description="Alertmanager waits this long to group a new alert"
+    )
+    alert_webhook_url: str | None = Field(
+        None, description="where Alertmanager delivers alerts; unset: the stack's receiver"
+    )
+    postgres_exporter_host: str = Field(
+        "127.0.0.1", description="address of the stack's postgres_exporter"
+    )
+    postgres_exporter_port: int = Field(19187, ge=1, le=65_535, description="its port")

@@ -21,6 +21,8 @@ from pydantic_core import PydanticUndefined
 from pydantic_settings import BaseSettings
 
 from jobstream import topology
+from jobstream.alert_receiver import AlertReceiverSettings
+from jobstream.exporter import LagExporterSettings
 from jobstream.settings import (
     PROJECT_ROOT,
     KafkaSettings,
@@ -60,6 +62,16 @@ def _sections() -> Iterator[tuple[str, type[BaseSettings], str]]:
         cls = settings_class(entry)
         yield f"{entry.name} (`jobstream serve {entry.name}`)", cls, _prefix(cls)
     yield "replay (`jobstream replay …`)", ReplaySettings, _prefix(ReplaySettings)
+    yield (
+        "lag exporter (`jobstream serve lag-exporter`)",
+        LagExporterSettings,
+        _prefix(LagExporterSettings),
+    )
+    yield (
+        "alert receiver (`jobstream serve alert-receiver`)",
+        AlertReceiverSettings,
+        _prefix(AlertReceiverSettings),
+    )
     yield (
         "The native stack (`jobstream stack …`, `make run`)",
         StackSettings,

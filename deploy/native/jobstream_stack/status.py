@@ -13,6 +13,7 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
 from typing import Annotated, Any
 
 import aiohttp
@@ -25,6 +26,7 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
+from jobstream.cli import JsonOption, print_json
 from jobstream.contracts import DEAD_LETTER_HEADER_STAGE
 from jobstream.kafka.config import client_options
 from jobstream.kafka.lag import LagMonitor
@@ -264,11 +266,26 @@ def _seconds(value: float | None) -> str:
     return f"{value / 3600:.1f} h"
 
 
+def snapshot_json(now: Snapshot, before: Snapshot | None) -> dict[str, Any]:
+    """What the table shows, as JSON: per stage its row, then Kafka's and PostgreSQL's."""
+    store = now.store
+    return {
+        "stages": [asdict(row) for row in stage_rows(now, before)],
+        "dead_letters": None if now.dead_letters is None else asdict(now.dead_letters),
+        "store": None
+        if store is None
+        else asdict(store)
+        | {"latest_stored": store.latest_stored.isoformat() if store.latest_stored else None},
+        "problems": problems(now),
+    }
+
+
 def status_command(
     watch: Annotated[bool, typer.Option("--watch", "-w", help="refresh until Ctrl-C")] = False,
     interval: Annotated[
         float, typer.Option(min=0.5, help="seconds between two readings (rates need two)")
     ] = 2.0,
+    as_json: JsonOption = False,
 ) -> None:
     """The pipeline at a glance: per stage its lag, rate, last batch and dead letters; the
     PostgreSQL counts. Exits 1 when a service, Kafka or PostgreSQL is down or not ready."""
@@ -282,6 +299,9 @@ def status_command(
     before = read()
     time.sleep(interval)
     now = read()
+    if as_json:  # one reading, for scripts: --watch does not apply
+        print_json(snapshot_json(now, before))
+        raise typer.Exit(1 if problems(now) else 0)
     if not watch:
         console.print(render(now, before))
         raise typer.Exit(1 if problems(now) else 0)

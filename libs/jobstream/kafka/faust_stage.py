@@ -14,7 +14,7 @@ import faust
 from faust.auth import Credentials, SASLCredentials, SSLCredentials
 from mode import CrashingSupervisor
 
-from jobstream.kafka.config import sasl_password, ssl_context
+from jobstream.kafka.config import COMPRESSION, sasl_password, ssl_context
 from jobstream.settings import KafkaSettings, ServiceSettings
 from jobstream.stages import Record
 from jobstream.topology import MAX_RECORD_BYTES, Stage, TopicSpec
@@ -44,6 +44,7 @@ def build_faust_app(stage: Stage, settings: ServiceSettings) -> faust.App:
         datadir=str(datadir),
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        producer_compression_type=COMPRESSION,
         producer_max_request_size=MAX_RECORD_BYTES,
         # Prefetch per partition. Kafka returns a record larger than this whole (fetch v3+,
         # KIP-74), so it bounds memory, not record size: 8 MiB a partition let a stage buffer

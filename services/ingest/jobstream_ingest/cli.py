@@ -9,7 +9,7 @@ from typing import Annotated, BinaryIO, cast, get_args
 import typer
 from rich.console import Console
 
-from jobstream.cli import CommandGroups
+from jobstream.cli import CommandGroups, JsonOption, print_json
 from jobstream.contracts import SourceFormat
 from jobstream.kafka.admin import ensure_topics
 from jobstream.kafka.publisher import Publisher
@@ -30,14 +30,19 @@ def register(groups: CommandGroups) -> None:
         stdin_format: Annotated[
             str, typer.Option("--format", help="what stdin holds: " + ", ".join(FORMATS))
         ] = "txt",
+        as_json: JsonOption = False,
     ) -> None:
-        """Publish job postings to the raw topic and print a summary."""
+        """Publish job postings to the raw topic and print a summary (--json: with the ids
+        of the postings published)."""
         if stdin_format not in FORMATS:
             raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
         settings = IngestSettings()
         fmt = cast(SourceFormat, stdin_format)
         summary = asyncio.run(publish_paths(paths, settings, sys.stdin.buffer, fmt))
-        print_summary(summary, Console(stderr=True, highlight=False))
+        if as_json:
+            print_json(summary_json(summary))
+        else:
+            print_summary(summary, Console(stderr=True, highlight=False))
         if summary.rejected and not summary.accepted:
             raise typer.Exit(1)
 
@@ -71,6 +76,23 @@ async def publish_paths(
             stdin_format=stdin_format,
             progress_dir=settings.runtime.state_dir / PROGRESS_FOLDER,
         )
+
+
+def summary_json(summary: IngestSummary) -> dict[str, object]:
+    """What `--json` prints: the counts, and the ids of the postings now in Kafka (bulk
+    streamed files do not keep theirs)."""
+    return {
+        "inputs": summary.files,
+        "published": summary.published,
+        "skipped": summary.skipped,
+        "already_seen": summary.already_seen,
+        "rejected": dict(summary.rejected),
+        "posting_ids": summary.posting_ids,
+        "rejections": [
+            {"input": name, "reason": rejection.reason, "message": rejection.describe()}
+            for name, rejection in summary.rejections
+        ],
+    }
 
 
 def print_summary(summary: IngestSummary, console: Console) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from jobstream.cli import CommandGroups
+from jobstream.cli import CommandGroups, JsonOption, print_json
 
 if TYPE_CHECKING:
     from jobstream_tagger.evaluate import Sentence
@@ -257,15 +257,26 @@ def register(groups: CommandGroups) -> None:
         typer.echo(describe(report, output))
 
     @taxonomy_commands.command("show")
-    def show_taxonomy() -> None:
+    def show_taxonomy(as_json: JsonOption = False) -> None:
         """The packaged taxonomy: version, size, categories and attribution."""
         from collections import Counter
 
         from jobstream_tagger.taxonomy import load_taxonomy
 
         taxonomy = load_taxonomy()
+        categories = Counter(skill.category for skill in taxonomy).most_common()
+        if as_json:
+            print_json(
+                {
+                    "version": taxonomy.version,
+                    "skills": len(taxonomy),
+                    "categories": dict(categories),
+                    "attribution": taxonomy.attribution,
+                }
+            )
+            return
         typer.echo(f"taxonomy {taxonomy.version}: {len(taxonomy)} skills")
-        for category, count in Counter(skill.category for skill in taxonomy).most_common():
+        for category, count in categories:
             typer.echo(f"  {category}: {count}")
         typer.echo(taxonomy.attribution)
 
