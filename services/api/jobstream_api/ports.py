@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Protocol
 
+import pyarrow as pa
+
 from jobstream_api.queries import DemandQuery, PayQuery, PostingFilter, PostingQuery, SkillQuery
 from jobstream_api.results import (
     DemandStats,
@@ -40,9 +42,9 @@ class ReadModel(Protocol):
 
     async def pay_stats(self, query: PayQuery) -> PayStats: ...
 
-    def export(self, posting_filter: PostingFilter) -> AsyncIterator[list[bytes]]:
-        """Every matching posting, oldest first, in batches (constant memory): each one JSON
-        document with the keys of `export.EXPORT_FIELDS`."""
+    def export(self, posting_filter: PostingFilter) -> AsyncIterator[pa.RecordBatch]:
+        """Every matching posting, oldest first, in batches (constant memory): Arrow record
+        batches of `export.EXPORT_SCHEMA`."""
         ...
 
     async def count_postings(self, posting_filter: PostingFilter) -> int:

@@ -8,9 +8,8 @@ answers as the real one does.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import asyncpg
 import pytest
@@ -19,7 +18,7 @@ from jobstream.contracts import TaggedPosting
 from jobstream.settings import PostgresSettings
 from jobstream_api.adapters.memory import MemoryReadModel
 from jobstream_api.adapters.postgres import PostgresReadModel
-from jobstream_api.export import EXPORT_FIELDS
+from jobstream_api.export import EXPORT_FIELDS, EXPORT_SCHEMA, rows
 from jobstream_api.ports import ReadModel
 from jobstream_api.queries import (
     DemandQuery,
@@ -249,14 +248,15 @@ async def test_one_skill_with_co_occurring_skills(model: ReadModel) -> None:
 async def test_export_streams_every_match_oldest_first(model: ReadModel) -> None:
     wanted = PostingFilter(skills=("python",))
     batches = [batch async for batch in model.export(wanted)]
-    exported = [json.loads(document) for batch in batches for document in batch]
+    assert all(batch.schema.equals(EXPORT_SCHEMA) for batch in batches)
+    exported = [row for batch in batches for row in rows(batch)]
     assert [row["id"] for row in exported] == list(reversed(newest_first(having("python"))))
     assert await model.count_postings(wanted) == len(exported) == 7
     for row in exported:
         source = BY_ID[row["id"]]
         assert list(row) == list(EXPORT_FIELDS)
         assert row["text"] == source.text and row["title"] == source.title
-        assert datetime.fromisoformat(row["received_at"]) == source.received_at
+        assert row["received_at"] == source.received_at
         assert row["skills"] == [
             {"id": s.skill_id, "name": s.name, "category": s.category, "required": s.required,
              "mentions": s.mentions, "confidence": pytest.approx(s.confidence)}
