@@ -28,6 +28,10 @@ class ReadModel(Protocol):
         """A page of postings matching the filter, in the query's order."""
         ...
 
+    async def search_postings_json(self, query: PostingQuery) -> bytes:
+        """The same page as the JSON of `PostingPage` (what GET /postings answers)."""
+        ...
+
     async def get_posting(self, posting_id: str) -> PostingDetail | None:
         """Everything about one posting; None when it is not stored."""
         ...

@@ -8,6 +8,7 @@ answers as the real one does.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
@@ -28,7 +29,7 @@ from jobstream_api.queries import (
     SkillQuery,
     posting_query,
 )
-from jobstream_api.results import DemandStats
+from jobstream_api.results import DemandStats, Pay, Place, PostingPage, PostingSummary, SkillRef
 from jobstream_store.migrate import migrate_as_owner
 from jobstream_store.postings import StoredPosting
 from jobstream_store.repository import write_postings
@@ -194,6 +195,25 @@ async def test_items_carry_their_fields_and_skills(model: ReadModel) -> None:
         120_000,
         "USD",
     )
+
+
+async def test_the_page_as_json_holds_the_documented_fields_only(model: ReadModel) -> None:
+    """GET /postings writes `search_postings_json` as it comes: it must be a PostingPage
+    whose objects carry the documented keys and no others (no stored column leaks out)."""
+    asked: list[dict[str, list[str]]] = [
+        {},
+        {"skill": ["kafka"], "limit": ["2"]},
+        {"q": ["streaming"], "sort": ["relevance"]},
+    ]
+    for params in asked:
+        query = posting_query(params)
+        raw = await model.search_postings_json(query)
+        assert PostingPage.model_validate_json(raw) == await model.search_postings(query)
+        for item in json.loads(raw)["items"]:
+            assert set(item) <= set(PostingSummary.model_fields)
+            assert all(set(place) <= set(Place.model_fields) for place in item["locations"])
+            assert all(set(skill) <= set(SkillRef.model_fields) for skill in item["skills"])
+            assert item["pay"] is None or set(item["pay"]) <= set(Pay.model_fields)
 
 
 async def test_one_posting_in_full(model: ReadModel) -> None:

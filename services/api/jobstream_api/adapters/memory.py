@@ -90,6 +90,9 @@ class MemoryReadModel:
             next_cursor = query.cursor_after(cursor_key, last.posting.posting_id).encode()
         return PostingPage(items=items, next_cursor=next_cursor)
 
+    async def search_postings_json(self, query: PostingQuery) -> bytes:
+        return (await self.search_postings(query)).model_dump_json().encode()
+
     async def get_posting(self, posting_id: str) -> PostingDetail | None:
         item = self._postings.get(posting_id)
         return None if item is None else _detail(item)

@@ -49,12 +49,19 @@ from jobstream_api.results import (
 # by posting id, beyond it): a self-join over every posting of a common skill takes seconds.
 CO_OCCURRENCE_SAMPLE: Final = 5_000
 
+# A posting's places as `results.Place` objects (the stored ones hold more keys, e.g. spans).
+_PLACES = """(
+    SELECT coalesce(json_agg(json_build_object('text', l ->> 'text', 'city', l ->> 'city',
+                                               'region', l ->> 'region',
+                                               'country', l ->> 'country')), '[]')
+    FROM jsonb_array_elements(p.locations) AS l)"""
+
 # A result item (`results.PostingSummary`) as JSON, built by PostgreSQL for the rows of one
-# page only (the page is limited first): Python then validates and writes the page in Rust
-# (pydantic-core) instead of building hundreds of objects a request.
-_ITEM = """
+# page only (the page is limited first): Python writes the page around the items as they are
+# (validating and writing them again cost more CPU than the rest of a request).
+_ITEM = f"""
 json_build_object(
-    'id', p.posting_id, 'title', p.title, 'company', p.company, 'locations', p.locations,
+    'id', p.posting_id, 'title', p.title, 'company', p.company, 'locations', {_PLACES},
     'pay', CASE WHEN p.salary_min IS NOT NULL OR p.salary_max IS NOT NULL THEN
         json_build_object('min', p.salary_min, 'max', p.salary_max,
                           'currency', p.salary_currency, 'period', p.salary_period) END,
@@ -242,7 +249,8 @@ WITH chosen AS (
     ORDER BY total DESC, d.skill_id
     LIMIT $7
 )
-SELECT c.skill_id, k.name, c.total, d.period, d.postings
+SELECT c.skill_id, k.name, c.total, d.period, d.postings,
+       (SELECT refreshed_at FROM read_views_refreshed) AS refreshed_at
 FROM chosen c
 JOIN skills k USING (skill_id)
 JOIN skill_demand d
@@ -252,11 +260,14 @@ ORDER BY c.total DESC, c.skill_id, d.period
 """
 
 _PAY = """
-SELECT currency, postings, p25, p50, p75 FROM skill_pay
+SELECT currency, postings, p25, p50, p75,
+       (SELECT refreshed_at FROM read_views_refreshed) AS refreshed_at
+FROM skill_pay
 WHERE skill_id = $1 AND country = $2
 ORDER BY postings DESC, currency
 """
 
+# When the views were refreshed: each row of a statistics answer carries it; this for none.
 _REFRESHED = "SELECT refreshed_at FROM read_views_refreshed"
 _READY = """
 SELECT (SELECT 1 FROM postings LIMIT 1), (SELECT 1 FROM read_views_refreshed LIMIT 1)
@@ -310,6 +321,10 @@ class PostgresReadModel:
                     min_size=1,
                     max_size=self._max_connections,
                     timeout=10,
+                    # Nothing to undo on release: the service sets no session state (an
+                    # export's settings are SET LOCAL), and asyncpg still rolls back a
+                    # transaction left open. Its default reset is a round trip a request.
+                    reset=_keep_session,
                     server_settings={
                         "application_name": "jobstream-api",
                         "statement_timeout": str(self._statement_timeout_ms),
@@ -341,6 +356,11 @@ class PostgresReadModel:
         return None
 
     async def search_postings(self, query: PostingQuery) -> PostingPage:
+        return PostingPage.model_validate_json(await self.search_postings_json(query))
+
+    async def search_postings_json(self, query: PostingQuery) -> bytes:
+        # PostgreSQL builds each item's JSON (`_ITEM`); the page is written around them
+        # without parsing them again (the contract suite holds them to `PostingPage`).
         cursor = query.cursor
         after: object = None
         skills = len(query.filter.skills)
@@ -366,7 +386,7 @@ class PostgresReadModel:
             ",".join(row["item"] for row in rows),
             json.dumps(next_cursor),
         )
-        return PostingPage.model_validate_json(page)
+        return page.encode()
 
     async def get_posting(self, posting_id: str) -> PostingDetail | None:
         async with self._connection() as conn:
@@ -466,7 +486,7 @@ class PostgresReadModel:
                 query.until,
                 limit,
             )
-            refreshed_at = await conn.fetchval(_REFRESHED)
+            refreshed_at = rows[0]["refreshed_at"] if rows else await conn.fetchval(_REFRESHED)
         series: dict[str, SkillDemand] = {}
         for row in rows:
             skill = series.setdefault(
@@ -487,7 +507,7 @@ class PostgresReadModel:
     async def pay_stats(self, query: PayQuery) -> PayStats:
         async with self._connection() as conn:
             rows = await conn.fetch(_PAY, query.skill or "*", query.country or "*")
-            refreshed_at = await conn.fetchval(_REFRESHED)
+            refreshed_at = rows[0]["refreshed_at"] if rows else await conn.fetchval(_REFRESHED)
         return PayStats(
             skill=query.skill,
             country=query.country,
@@ -504,6 +524,10 @@ class PostgresReadModel:
             ],
             refreshed_at=refreshed_at,
         )
+
+
+async def _keep_session(_: asyncpg.Connection) -> None:
+    return None
 
 
 def _detail(row: Any, skills: list[list[Any]]) -> PostingDetail:
