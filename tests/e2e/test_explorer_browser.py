@@ -158,6 +158,9 @@ def test_search_a_skill_open_the_posting_and_see_its_spans(
     driver.refresh()
     wait.until(lambda d: d.find_element(By.ID, "posting-title").text == seed.title)
 
+    # Clicking a skill scrolls its first mention into view (and outlines it), for the picture.
+    driver.find_element(By.CSS_SELECTOR, '#posting-skills li[data-skill="kafka"]').click()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#posting-text mark.flash"))
     ARTEFACTS.mkdir(exist_ok=True)
     assert driver.save_screenshot(str(ARTEFACTS / "explorer.png"))
 

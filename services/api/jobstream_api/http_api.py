@@ -94,6 +94,9 @@ class QueryApi:
         except _UNAVAILABLE as error:
             log.warning("database unavailable", error=f"{type(error).__name__}: {error}")
             response = _error(503, "unavailable", "the database cannot answer now; try again")
+        except asyncpg.PostgresError as error:  # e.g. a migration not applied yet
+            log.error("query failed", endpoint=endpoint, error=f"{type(error).__name__}: {error}")
+            response = _error(500, "query_failed", "the query failed; the service's log says why")
         except web.HTTPException as error:  # aiohttp's own 404, 405, ...: raised on, counted
             self._count(endpoint, error.status, started)
             error.headers.update(_SECURITY_HEADERS)

@@ -19,7 +19,8 @@ class ApiSettings(ServiceSettings):
     token: SecretStr | None = Field(
         None,
         min_length=16,
-        description="bearer token every endpoint but the ops ones requires; unset: none needed",
+        description="bearer token the data endpoints require (the page, /openapi.json and the "
+        "ops endpoints stay open); unset: none needed",
     )
     statement_timeout_ms: int = Field(
         2_000, ge=100, le=60_000, description="PostgreSQL cancels a query running longer"

@@ -1,4 +1,4 @@
-"""The read side's views, refreshed beside the store's write path (migration 0009)."""
+"""The read side's views, refreshed beside the store's write path (migrations 0009, 0018)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ log = get_logger(__name__)
 
 
 async def run_view_refresher(database: Database, every_seconds: float) -> None:
-    """Refresh the read side's skill-demand views when postings changed (migration 0009:
-    REFRESH ... CONCURRENTLY, so writes never wait; one store instance at a time refreshes)."""
+    """Refresh the read side's skill-demand views when the tables changed (migrations 0009,
+    0018: REFRESH ... CONCURRENTLY, so writes never wait; one store instance at a time)."""
     while True:
         await asyncio.sleep(every_seconds)
         try:

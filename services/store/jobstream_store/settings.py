@@ -12,8 +12,10 @@ class StoreSettings(StageSettings):
 
     http_port: int = service("store").http_port
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)
+    # A refresh over 200,000 postings took 84 s on the loaded 2-core machine (docs/read-side.md):
+    # weekly figures can wait five minutes, the CPU is better spent writing.
     views_refresh_seconds: float = Field(
-        30.0,
+        300.0,
         gt=0,
         le=86_400,
         description="how often the skill-demand views are refreshed (when postings changed)",

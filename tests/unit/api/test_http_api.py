@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 from aiohttp import web
@@ -111,7 +112,7 @@ async def test_postings_page_and_next_cursor(client: Client) -> None:
         ("/postings?limit=1&limit=2", "limit"),
         ("/postings?required=true", "required"),
         ("/postings?" + "&".join(f"skill=s{n}" for n in range(6)), "skill"),
-        ("/postings?occupation=15-1252.00", "occupation"),
+        ("/postings?occupation=developer", "occupation"),
         ("/postings/not-an-id", "id"),
         ("/skills?limit=0", "limit"),
         ("/skills/NOT_A_SKILL", "id"),
@@ -183,3 +184,36 @@ async def test_requests_are_counted_by_route_not_path(client: Client) -> None:
     assert 'jobstream_api_requests_total{code="200",endpoint="/postings/{id}"}' in text
     assert 'jobstream_api_requests_total{code="400",endpoint="/postings"}' in text
     assert POSTINGS[0].posting_id not in text
+
+
+class FailingModel(MemoryReadModel):
+    """The fake, with the database failing the way a query can."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(POSTINGS)
+        self.error = error
+
+    async def search_postings(self, query: object) -> Any:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "reason"),
+    [
+        (asyncpg.QueryCanceledError("canceling statement due to statement timeout"), 503,
+         "timeout"),
+        (ConnectionRefusedError("refused"), 503, "unavailable"),
+        (asyncpg.UndefinedTableError('relation "skill_demand" does not exist'), 500,
+         "query_failed"),
+    ],
+)  # fmt: skip
+async def test_database_failures_are_json_errors(
+    error: Exception, status: int, reason: str
+) -> None:
+    service = bootstrap(ApiSettings(), model=FailingModel(error))
+    app = build_ops_app({}, service.http.routes(), service.http.middlewares())
+    async with TestClient(TestServer(app)) as client:
+        response = await client.get("/postings")
+        assert response.status == status
+        body = await response.json()
+        assert body["error"] == reason and "relation" not in body["message"]

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from jobstream.contracts import ParsedPosting, ProvidedFields, RawPosting, Source
 from jobstream_parser.cleaning import _INVISIBLE, clean, clean_text
 from jobstream_parser.document import Document
-from jobstream_parser.fields import Found, find_title
+from jobstream_parser.fields import Found
 from jobstream_parser.parse import PARSER_VERSION, NotAPosting, parse
+from jobstream_parser.titles import find_title
 
 pytestmark = pytest.mark.unit
 
@@ -73,7 +74,7 @@ def test_carries_identity_and_version() -> None:
     assert parsed.posting_id == raw.posting_id
     assert parsed.received_at == raw.received_at
     assert parsed.source == raw.source
-    assert parsed.parser_version == PARSER_VERSION == "0.2.2"
+    assert parsed.parser_version == PARSER_VERSION == "0.2.3"
 
 
 def test_seed_003_title_span_is_the_start_of_the_first_line() -> None:
