@@ -9,7 +9,7 @@ Figures:
 - parser_postings_per_wall_s: the best pass by the wall clock.
 - parser_adversarial_200kb_worst_s: CPU seconds for the slowest of the adversarial inputs.
 - parser_build: what was measured, "python" (the modules as installed) or "compiled" (the
-  parser's modules are extension modules: a mypyc build put first on the path; see README).
+  parser's modules are extension modules: a mypyc build put first on the path; see docs/parser.md).
 """
 
 from __future__ import annotations

@@ -11,15 +11,24 @@ postings, with the best pass beside it (`..._best`).
 - taxonomy_load_s, automaton_build_s: reading and validating taxonomy.json; building the
   Aho-Corasick automaton of all its forms (both once per process, at start-up).
 - automaton_memory_mb: resident memory the automaton and its form table add.
+- occupation_index_load_s: reading the occupation index (occupations.json) at start-up.
+- occupation_coder_us: CPU microseconds to code one posting's occupation from its title and
+  skills, the cache bypassed (every title new); repeated titles cost a cache look-up.
+- tagger_peak_rss_mb: the peak resident memory of a fresh process that loads what the
+  service loads (taxonomy, automaton, occupation index) and tags the corpus one posting at
+  a time, as the service does (the tagger's budget is 200 MB).
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import logging
 import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from importlib import resources
@@ -30,6 +39,7 @@ from bench.timing import Rates, rates
 from jobstream.contracts import ParsedPosting, Source, encode, posting_id_for, utc_now
 from jobstream.logs import configure_logging
 from jobstream_tagger.matching import Matcher
+from jobstream_tagger.occupation import OCCUPATIONS_FILE, OccupationCoder, title_for
 from jobstream_tagger.service import tag_records_with
 from jobstream_tagger.tag import matcher_for, tag
 from jobstream_tagger.taxonomy import TAXONOMY_FILE, Taxonomy, load_taxonomy
@@ -78,6 +88,30 @@ def _parsed(text: str) -> ParsedPosting:
     )
 
 
+_SERVICE_LIKE = """
+import resource
+from bench.corpus import postings
+from bench.bench_tagger import _parsed
+from jobstream_tagger.occupation import load_coder
+from jobstream_tagger.tag import matcher_for, tag
+from jobstream_tagger.taxonomy import load_taxonomy
+taxonomy = load_taxonomy()
+matcher_for(taxonomy)
+load_coder()
+for text in postings(2_000):
+    tag(_parsed(text), taxonomy)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _service_peak_rss_mb() -> int:
+    """Peak RSS of a process doing what the tagger service does (see the docstring)."""
+    result = subprocess.run(
+        [sys.executable, "-c", _SERVICE_LIKE], capture_output=True, text=True, check=True
+    )
+    return round(int(result.stdout.split()[-1]) / 1024)
+
+
 def run() -> dict[str, object]:
     text = resources.files("jobstream_tagger").joinpath(TAXONOMY_FILE).read_text("utf-8")
     started = time.perf_counter()
@@ -105,12 +139,32 @@ def run() -> dict[str, object]:
             "tagger_stage_postings_per_s",
             rates(encoded, lambda value: encode(tag_record(value)), passes=PASSES),
         )
+    tagged = [tag(posting, packaged) for posting in parsed]
+    started = time.perf_counter()
+    coder = OccupationCoder(
+        json.loads(resources.files("jobstream_tagger").joinpath(OCCUPATIONS_FILE).read_bytes())
+    )
+    occupation_load_s = time.perf_counter() - started
+    inputs = [
+        (
+            title_for(posting.title, None, posting.text) or "",
+            frozenset(s.skill_id for s in posting.skills),
+        )
+        for posting in tagged
+    ]
+    started = time.process_time()
+    for title, skill_ids in inputs:
+        coder._code(title, skill_ids)  # the uncached path
+    coder_us = (time.process_time() - started) / len(inputs) * 1e6
     return {
         **_figures(
             "tagger_postings_per_s",
             rates(parsed, lambda posting: tag(posting, packaged), passes=PASSES),
         ),
         **stage,
+        "occupation_index_load_s": round(occupation_load_s, 3),
+        "occupation_coder_us": round(coder_us, 1),
+        "tagger_peak_rss_mb": _service_peak_rss_mb(),
         "tagger_posting_median_bytes": int(statistics.median(sizes)),
         "taxonomy_skills": len(taxonomy),
         "taxonomy_forms": len(matcher.forms),

@@ -37,11 +37,24 @@ def normalise_for_identity(text: str) -> str:
     return " ".join(text.split())
 
 
-def posting_id_for(text: str) -> str:
-    """Stable id of a posting, derived from its normalised content (128 bits of sha256)."""
+def posting_id_for(text: str, provided: ProvidedFields | None = None) -> str:
+    """Stable id of a posting (128 bits of sha256): its normalised text, and the fields the
+    sender gave with it.
+
+    Plain text (no provided field) hashes its text alone, exactly as ids always did, so every
+    id already stored stays valid. A posting given with a title, company, location, external
+    id or source URL is identified by those too: the same text under two titles or companies
+    is two postings (the sender said so), while the same input sent twice is still one.
+    Title, company and location are compared without regard to case; ids and URLs as given.
+    """
+    identity = normalise_for_identity(text)
+    given = provided.identity_fields() if provided is not None else []
+    if given:
+        # \x1e and \x1f are white space to str.split(), so normalised text and values never
+        # hold them: the separators cannot be forged from inside a field.
+        identity += "\x1e" + "\x1f".join(f"{name}={value}" for name, value in given)
     # surrogatepass: a lone surrogate (possible in JSON input) must not make hashing raise
-    identity = normalise_for_identity(text).encode("utf-8", "surrogatepass")
-    return hashlib.sha256(identity).hexdigest()[:32]
+    return hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def utc_now() -> datetime:
@@ -75,6 +88,16 @@ class Source(_Event):
     record: int | None = Field(
         None, ge=1, description="item, line or row of a file holding many postings (from 1)"
     )
+    # Added later, with defaults: events written before read as "not recorded" / none replaced.
+    encoding: ShortText | None = Field(
+        None, description="the text encoding ingest read the input in (None: PDF, Word)"
+    )
+    replaced_bytes: int = Field(
+        0,
+        ge=0,
+        description="bytes of this posting that were invalid in its encoding, each run of them"
+        " replaced by U+FFFD",
+    )
 
 
 class ProvidedFields(_Event):
@@ -85,6 +108,26 @@ class ProvidedFields(_Event):
     location: ShortText | None = None
     url: ShortText | None = None
     external_id: ShortText | None = None
+
+    def identity_fields(self) -> list[tuple[str, str]]:
+        """The given fields in the form that decides a posting's id (see `posting_id_for`),
+        in a fixed order; empty when none is given."""
+        fields = []
+        for name in IDENTITY_FIELDS:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            value = normalise_for_identity(value)
+            if name in _CASELESS_FIELDS:
+                value = value.casefold()
+            if value:
+                fields.append((name, value))
+        return fields
+
+
+# The provided fields that are part of a posting's identity, in the order they are hashed.
+IDENTITY_FIELDS: Final = ("title", "company", "location", "external_id", "url")
+_CASELESS_FIELDS: Final = frozenset({"title", "company", "location"})
 
 
 class RawPosting(_Event):
@@ -101,12 +144,13 @@ class RawPosting(_Event):
     def from_text(
         cls, text: str, source: Source, provided: ProvidedFields | None = None
     ) -> RawPosting:
+        provided = provided or ProvidedFields()
         return cls(
-            posting_id=posting_id_for(text),
+            posting_id=posting_id_for(text, provided),
             received_at=utc_now(),
             source=source,
             text=text,
-            provided=provided or ProvidedFields(),
+            provided=provided,
         )
 
 
@@ -305,11 +349,22 @@ class TaggedSkill(_Event):
     )
 
 
+class Occupation(_Event):
+    """The O*NET-SOC occupation of a posting, coded from its title and skills."""
+
+    code: str = Field(pattern=r"^\d{2}-\d{4}\.\d{2}$", description="O*NET-SOC 2019 code")
+    title: str = Field(max_length=200, description="the O*NET occupation title")
+    confidence: float = Field(ge=0, le=1, description="how sure the coder is (0..1)")
+
+
 class TaggedPosting(ParsedPosting):
     """A parsed posting with its skills, published by the tagger and written by the store."""
 
     taxonomy_version: str
     skills: list[TaggedSkill] = Field(default_factory=list)
+    occupation: Occupation | None = Field(
+        None, description="the O*NET-SOC occupation, or null when the title names none"
+    )
     tagged_at: AwareDatetime | None = Field(
         None, description="when the tagger produced this event; orders versions in the store"
     )
@@ -367,7 +422,7 @@ E = TypeVar("E", bound=BaseModel)
 
 def encode(event: BaseModel) -> bytes:
     # The serializer's own bytes, the same as `model_dump_json().encode()` without turning
-    # 10 KB of JSON into a str and back: a third less CPU per event (README, Benchmarks).
+    # 10 KB of JSON into a str and back: a third less CPU per event (docs/benchmarks.md).
     return event.__pydantic_serializer__.to_json(event)
 
 

@@ -39,8 +39,15 @@ PROCESSING_SECONDS: Final = Histogram(
 )
 INGEST_OUTCOMES: Final = Counter(
     "jobstream_ingest_outcomes_total",
-    "Postings offered to ingest, by channel, format and outcome (published, duplicate, rejected).",
+    "Postings offered to ingest, by channel, format and outcome: published (sent to Kafka and"
+    " acknowledged), skipped (a repeat not sent again), rejected.",
     ["channel", "format", "outcome"],
+)
+INGEST_ALREADY_SEEN: Final = Counter(
+    "jobstream_ingest_already_seen",
+    "Postings whose id ingest had seen before (in the same input, run or its recent memory),"
+    " whether skipped or sent again, by channel and format.",
+    ["channel", "format"],
 )
 INGEST_REJECTIONS: Final = Counter(
     "jobstream_ingest_rejections_total",
@@ -52,6 +59,12 @@ INGEST_FILES: Final = Counter(
 )
 INGEST_BYTES: Final = Counter(
     "jobstream_ingest_bytes_total", "Bytes of input ingest read, as received.", ["channel"]
+)
+INGEST_REPLACED_BYTES: Final = Counter(
+    "jobstream_ingest_replaced_bytes",
+    "Bytes of published postings that were invalid in their text encoding, replaced by U+FFFD"
+    " (each posting's count is in its raw event's source.replaced_bytes).",
+    ["channel", "format"],
 )
 INGEST_PUBLISH_SECONDS: Final = Histogram(
     "jobstream_ingest_publish_seconds",
@@ -160,4 +173,21 @@ READY: Final = Gauge(
     "jobstream_ready",
     "1 when a readiness check of the service passes, 0 when it fails (checked at each scrape).",
     ["check"],
+)
+
+API_REQUESTS: Final = Counter(
+    "jobstream_api_requests_total",
+    "Requests the query API answered, by endpoint (its route, not the path) and status code.",
+    ["endpoint", "code"],
+)
+API_REQUEST_SECONDS: Final = Histogram(
+    "jobstream_api_request_seconds",
+    "Time the query API took to answer a request, by endpoint.",
+    ["endpoint"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+VIEWS_REFRESH_SECONDS: Final = Histogram(
+    "jobstream_views_refresh_seconds",
+    "Time the store took to refresh the read side's skill-demand views.",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
 )

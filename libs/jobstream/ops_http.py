@@ -13,6 +13,11 @@ from jobstream import metrics as jobstream_metrics
 # A readiness check returns None when fine, or a short reason when not ready.
 ReadinessCheck = Callable[[], Awaitable[str | None]]
 
+Middleware = Callable[
+    [web.Request, Callable[[web.Request], Awaitable[web.StreamResponse]]],
+    Awaitable[web.StreamResponse],
+]
+
 # A check that takes longer than this counts as failed: /readyz and /metrics answer in time.
 CHECK_TIMEOUT_SECONDS = 5.0
 
@@ -41,9 +46,12 @@ async def evaluate(checks: Mapping[str, ReadinessCheck]) -> dict[str, str]:
 
 
 def build_ops_app(
-    checks: Mapping[str, ReadinessCheck], routes: Iterable[web.AbstractRouteDef] = ()
+    checks: Mapping[str, ReadinessCheck],
+    routes: Iterable[web.AbstractRouteDef] = (),
+    middlewares: Iterable[Middleware] = (),
 ) -> web.Application:
-    """The ops endpoints, plus a service's own `routes` (ingest adds POST /postings)."""
+    """The ops endpoints, plus a service's own `routes` (ingest adds POST /postings) and
+    `middlewares` (the query API's token, deadline and error handling)."""
 
     async def metrics(_: web.Request) -> web.Response:
         await evaluate(checks)  # jobstream_ready is as fresh as the scrape
@@ -58,7 +66,7 @@ def build_ops_app(
         body = {"status": "not ready" if problems else "ready", "problems": problems}
         return web.json_response(body, status=status)
 
-    app = web.Application()
+    app = web.Application(middlewares=tuple(middlewares))  # type: ignore[arg-type]
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
@@ -71,9 +79,10 @@ async def start_ops_server(
     port: int,
     checks: Mapping[str, ReadinessCheck],
     routes: Iterable[web.AbstractRouteDef] = (),
+    middlewares: Iterable[Middleware] = (),
 ) -> web.AppRunner:
     """Serve the endpoints in the running event loop; `await runner.cleanup()` stops them."""
-    runner = web.AppRunner(build_ops_app(checks, routes), access_log=None)
+    runner = web.AppRunner(build_ops_app(checks, routes, middlewares), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner

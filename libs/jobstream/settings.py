@@ -22,7 +22,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 class KafkaSettings(BaseSettings):
     """How to reach Kafka, and the namespace that prefixes topic and group names.
 
-    The security settings serve a production cluster (README: "Connecting to a production
+    The security settings serve a production cluster (docs/settings.md: "Connecting to a production
     Kafka"); every client, aiokafka and faust alike, is built from them by
     `jobstream.kafka.config` and `jobstream.kafka.faust_stage`.
     """
@@ -92,10 +92,11 @@ class KafkaSettings(BaseSettings):
 
 
 class PostgresSettings(BaseSettings):
-    """How the services reach PostgreSQL, as two roles.
+    """How the services reach PostgreSQL, as three roles.
 
     The owner owns the database and applies migrations (`jobstream migrate`, or the store at
-    start-up when it is given the owner's password); the service role only reads and writes rows.
+    start-up when it is given the owner's password); the service role only reads and writes rows;
+    the reader (the query API, exports, `jobstream search`) only reads them.
     """
 
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_PG_", frozen=True)
@@ -107,6 +108,8 @@ class PostgresSettings(BaseSettings):
     password: SecretStr = SecretStr("jobstream")
     owner_user: str = "jobstream_owner"
     owner_password: SecretStr | None = SecretStr("jobstream_owner")
+    reader_user: str = "jobstream_reader"
+    reader_password: SecretStr = SecretStr("jobstream_reader")
 
     def connect_kwargs(self) -> dict[str, object]:
         """Arguments for `asyncpg.connect` / `create_pool` as the service role."""
@@ -117,6 +120,10 @@ class PostgresSettings(BaseSettings):
         if self.owner_password is None:
             raise ValueError("JOBSTREAM_PG_OWNER_PASSWORD is not set: cannot migrate")
         return self._kwargs(self.owner_user, self.owner_password)
+
+    def reader_connect_kwargs(self) -> dict[str, object]:
+        """The same as the read-only reader role."""
+        return self._kwargs(self.reader_user, self.reader_password)
 
     def _kwargs(self, user: str, password: SecretStr) -> dict[str, object]:
         # Passwords go as arguments, never inside a DSN that could end up in a log line.
@@ -162,7 +169,7 @@ class StageSettings(ServiceSettings):
     batch_size: int = Field(500, ge=1, le=10_000)
     # Under load batches fill up to batch_size long before; in a trickle each of the three
     # stages waits this long, so it adds up (20 ms rather than 50 cut the p50 latency by a
-    # third or more at a few hundred postings/s, for up to ~10% more CPU: README, Benchmarks).
+    # third or more at a few hundred postings/s, for up to ~10% more CPU: docs/benchmarks.md).
     batch_seconds: float = Field(0.02, gt=0, le=10)
     lag_poll_seconds: float = Field(
         5.0, gt=0, le=300, description="how often the stage measures its consumer lag"

@@ -21,7 +21,10 @@ def pipeline(
         StackLayout(tmp_path / "state"),
         kafka_settings,
         database,
-        extra_env={"JOBSTREAM_INGEST_STABLE_SECONDS": "0.2"},
+        extra_env={
+            "JOBSTREAM_INGEST_STABLE_SECONDS": "0.2",
+            "JOBSTREAM_STORE_VIEWS_REFRESH_SECONDS": "1",
+        },
     )
     with services.running(SERVICES):
         yield services

@@ -9,7 +9,7 @@ import urllib.request
 import asyncpg
 import pytest
 
-from jobstream.contracts import posting_id_for
+from jobstream.contracts import ProvidedFields, posting_id_for
 from jobstream.settings import KafkaSettings
 from jobstream.topology import RAW_POSTINGS
 from tests.e2e.harness import Services, eventually
@@ -67,7 +67,7 @@ async def test_ingest_killed_between_publishing_and_moving_loses_and_duplicates_
     assert len(rows) == POSTINGS  # exactly once
     assert {row["posting_id"] for row in rows} >= {
         posting_id_for(FILES["one.txt"].decode()),
-        posting_id_for("Analyst 0\nSQL"),
+        posting_id_for("Analyst 0\nSQL", ProvidedFields(title="Analyst 0", company="Initech")),
     }
     analysts = {row["title"]: row["company"] for row in rows if row["source_format"] == "jsonl"}
     assert analysts == {f"Analyst {n}": "Initech" for n in range(3)}  # provided fields won

@@ -1,7 +1,7 @@
 """Proof that the operators' view works: a real Prometheus scrapes a running pipeline.
 
 A private Prometheus (Debian's package, the stack's own start-up code, a free port, a 1 s
-scrape interval, the project's rule files) scrapes the four services of a test pipeline.
+scrape interval, the project's rule files) scrapes every service of a test pipeline.
 Postings go in through ingest's HTTP API; then every recording rule and every Grafana panel
 query is evaluated through Prometheus's HTTP API, and each must return data.
 """
@@ -124,11 +124,11 @@ async def test_every_recording_rule_and_dashboard_query_returns_data(
 
     async def all_targets_up() -> bool:
         targets = (await asyncio.to_thread(api, prometheus, "targets"))["activeTargets"]
-        return len(targets) == 4 and all(target["health"] == "up" for target in targets)
+        return len(targets) == len(SERVICES) and all(t["health"] == "up" for t in targets)
 
     # Prometheus applies new targets every 5 s: wait for its first scrapes, so what follows
     # is seen as a change.
-    await eventually(all_targets_up, "Prometheus to scrape the four services", timeout=20)
+    await eventually(all_targets_up, "Prometheus to scrape every service", timeout=20)
 
     # Postings in through the HTTP API, one of them without text (rejected by ingest), and a
     # record that is not an event at all (dead-lettered by the parser).

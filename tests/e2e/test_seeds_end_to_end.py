@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from urllib.request import urlopen
 
 import asyncpg
 import pytest
@@ -47,7 +48,7 @@ async def snapshot(pg: asyncpg.Connection) -> dict[str, tuple]:
     rows = await pg.fetch(
         """
         SELECT p.posting_id, p.source_name, p.title, p.company, p.first_seen, p.last_updated,
-               array_agg(s.skill_id ORDER BY s.skill_id) AS skills
+               array_agg(s.skill_id ORDER BY s.skill_id) AS skills, p.occupation_code
         FROM postings p JOIN posting_skills s USING (posting_id)
         GROUP BY p.posting_id
         """
@@ -67,11 +68,27 @@ async def test_seeds_are_stored_once_through_inbox_and_cli(
     await eventually(five_stored, "the five seeds in PostgreSQL")
     stored = await snapshot(pg)
     for name, (title, company, some_skills) in EXPECTED.items():
-        _, got_title, got_company, _, _, skills = stored[name]
+        _, got_title, got_company, _, _, skills, occupation = stored[name]
         assert (got_title, got_company) == (title, company), name
         assert some_skills <= set(skills), f"{name}: {some_skills - set(skills)} not tagged"
+        assert occupation == "15-1252.00", f"{name}: coded {occupation}, not Software Developers"
     processed = sorted(p.name for p in (pipeline.layout.inbox / "processed").rglob("*.txt"))
     assert processed == sorted(EXPECTED)
+
+    # The read side sees them: the query API lists seed 003 for kafka (what `make run`'s curl
+    # shows), and the store's view refresher soon counts it in the weekly demand.
+    seed_003 = await pg.fetchval(
+        "SELECT posting_id FROM postings WHERE source_name = $1", "003_abc877bc7831effb.txt"
+    )
+    kafka = json.loads(urlopen(pipeline.url("api", "/postings?skill=kafka"), timeout=10).read())
+    assert seed_003 in {item["id"] for item in kafka["items"]}
+
+    async def kafka_demand_counted() -> bool:
+        url = pipeline.url("api", "/stats/skills?skill=kafka&bucket=week")
+        stats = json.loads(urlopen(url, timeout=10).read())
+        return bool(stats["skills"]) and stats["skills"][0]["total"] >= 1
+
+    await eventually(kafka_demand_counted, "the refreshed views to count kafka", timeout=60)
     assert list((pipeline.layout.inbox / "rejected").iterdir()) == []
 
     # The same postings again, through the CLI this time: nothing is duplicated or rewritten.

@@ -108,7 +108,6 @@ async def test_each_kind_of_bad_input_lands_in_rejected_with_its_reason(
         "nocolumn.csv": (b"title,company\nEngineer,Acme\n", "no_text"),
         "broken.pdf": (b"%PDF-1.4 nothing else", "bad_pdf"),
         "broken.docx": (b"PK\x03\x04 nothing else", "bad_docx"),
-        "cp1252-undefined.txt": (b"Caf\xe9 \x81\x8d", "bad_encoding"),
     }
     for name, (data, _) in bad.items():
         drop(inbox.folder, name, data)
@@ -149,13 +148,38 @@ def sample_value(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
+ENCODINGS = Path(__file__).resolve().parents[1] / "data" / "encodings"
+
+
+async def test_files_in_every_encoding_reach_the_raw_topic_readable(
+    publisher: Publisher, kafka_settings: KafkaSettings, tmp_path: Path
+) -> None:
+    inbox = make_inbox(tmp_path / "inbox", publisher)
+    files = sorted(p for p in ENCODINGS.glob("*.txt") if not p.name.endswith(".expected.txt"))
+    replaced = {"channel": "inbox", "format": "txt"}
+    before = sample_value("jobstream_ingest_replaced_bytes_total", **replaced)
+    for path in files:
+        drop(inbox.folder, path.name, path.read_bytes())
+    assert await inbox.drain() == len(files)
+
+    stored = by_source(await raw_postings(kafka_settings))
+    for path in files:
+        posting = stored[path.name, None]
+        expected = path.with_name(path.stem + ".expected.txt").read_text(encoding="utf-8")
+        assert posting.text == expected, path.name
+        assert posting.source.replaced_bytes == (4 if "stray" in path.name else 0)
+    assert sample_value("jobstream_ingest_replaced_bytes_total", **replaced) == before + 4
+
+
 async def test_the_same_posting_dropped_twice_publishes_the_same_id_and_is_counted(
     publisher: Publisher, kafka_settings: KafkaSettings, tmp_path: Path
 ) -> None:
     inbox = make_inbox(tmp_path / "inbox", publisher)
-    duplicates = {"channel": "inbox", "format": "txt", "outcome": "duplicate"}
+    published = {"channel": "inbox", "format": "txt", "outcome": "published"}
+    seen = {"channel": "inbox", "format": "txt"}
     before = {
-        "duplicates": sample_value("jobstream_ingest_outcomes_total", **duplicates),
+        "published": sample_value("jobstream_ingest_outcomes_total", **published),
+        "seen": sample_value("jobstream_ingest_already_seen_total", **seen),
         "files": sample_value("jobstream_ingest_files_total", channel="inbox"),
         "bytes": sample_value("jobstream_ingest_bytes_total", channel="inbox"),
         "publishes": sample_value("jobstream_ingest_publish_seconds_count", channel="inbox"),
@@ -168,7 +192,9 @@ async def test_the_same_posting_dropped_twice_publishes_the_same_id_and_is_count
     postings = await raw_postings(kafka_settings)
     assert len(postings) == 2  # sent again (harmless: the store keeps one copy) ...
     assert len({posting.posting_id for posting in postings}) == 1  # ... with the same id
-    assert sample_value("jobstream_ingest_outcomes_total", **duplicates) == before["duplicates"] + 1
+    # Both were sent (counted as published); the second had been seen before.
+    assert sample_value("jobstream_ingest_outcomes_total", **published) == before["published"] + 2
+    assert sample_value("jobstream_ingest_already_seen_total", **seen) == before["seen"] + 1
     assert sample_value("jobstream_ingest_files_total", channel="inbox") == before["files"] + 2
     assert sample_value("jobstream_ingest_bytes_total", channel="inbox") == before["bytes"] + 41
     publishes = sample_value("jobstream_ingest_publish_seconds_count", channel="inbox")
@@ -259,7 +285,7 @@ async def test_the_cli_publishes_files_folders_globs_and_stdin_and_counts_duplic
         show_progress=False,
     )
     assert summary.published == 5
-    assert summary.duplicates == 2
+    assert summary.skipped == 2 and summary.already_seen == 2
     assert dict(summary.rejected) == {"bad_json": 1, "empty": 1, "no_match": 1}
     postings = await raw_postings(kafka_settings)
     assert sorted(p.text.strip() for p in postings) == [f"Engineer {x}" for x in "ABCDE"]
@@ -325,9 +351,13 @@ async def test_http_accepts_json_text_and_multipart_uploads(
         }
     ]
 
-    again = await api_client.post("/postings", json={"text": "Engineer via JSON"})
+    again = await api_client.post("/postings", json={"text": "Engineer via JSON", "title": "Eng"})
     assert again.status == 202
-    assert (await again.json())["duplicates"] == 1  # sent again, counted as a duplicate
+    answer = await again.json()  # sent again (harmless), and said so
+    assert (answer["published"], answer["skipped"], answer["already_seen"]) == (1, 0, 1)
+    assert answer["posting_id"] == body["posting_id"]
+    retitled = await api_client.post("/postings", json={"text": "Engineer via JSON", "title": "X"})
+    assert (await retitled.json())["already_seen"] == 0  # another title: another posting
 
     gz = await api_client.post(
         "/postings?name=jobs.jsonl.gz",
@@ -339,6 +369,7 @@ async def test_http_accepts_json_text_and_multipart_uploads(
     texts = sorted(p.text.strip() for p in await raw_postings(kafka_settings))
     assert texts == sorted(
         [
+            "Engineer via JSON",
             "Engineer via JSON",
             "Engineer via JSON",
             *(f"Engineer {n} via a list" for n in range(3)),

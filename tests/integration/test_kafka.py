@@ -26,8 +26,14 @@ async def test_topics_are_created_once_with_their_settings(kafka_settings: Kafka
     await admin.start()
     try:
         raw = kafka_settings.topic(RAW_POSTINGS)
-        [description] = await admin.describe_topics([raw])
-        assert len(description["partitions"]) == 6
+
+        async def partitions() -> int:
+            # A loaded broker can describe a topic it just created before its partitions
+            # are in the metadata (seen: 0 partitions once); the count settles within seconds.
+            [description] = await admin.describe_topics([raw])
+            return len(description["partitions"])
+
+        assert await eventually(partitions, "the raw topic's partitions", timeout=30) == 6
         [configs] = await admin.describe_configs(
             [ConfigResource(ConfigResourceType.TOPIC, raw, {"retention.ms": None})]
         )

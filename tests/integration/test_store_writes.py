@@ -9,6 +9,7 @@ import pytest
 
 from jobstream.contracts import (
     DeadLetter,
+    Occupation,
     ProvidedFields,
     RawPosting,
     Source,
@@ -188,3 +189,44 @@ async def test_a_parsed_seed_lands_in_typed_columns(migrated: asyncpg.Connection
     assert json.loads(java)["onet"], "the taxonomy's O*NET commodity codes reach the table"
     confidences = await migrated.fetch("SELECT DISTINCT confidence FROM posting_skills")
     assert all(0 < c["confidence"] <= 1 for c in confidences)
+    assert (row["occupation_code"], row["occupation_title"]) == (
+        "15-1252.00",
+        "Software Developers",
+    )
+    assert row["occupation_confidence"] == pytest.approx(posting.occupation.confidence)
+
+
+async def test_the_occupation_is_stored_replaced_and_cleared(migrated: asyncpg.Connection) -> None:
+    first = tagged_posting(1).model_copy(
+        update={
+            "occupation": Occupation(code="15-1252.00", title="Software Developers", confidence=0.6)
+        }
+    )
+    await write_postings(migrated, [at(first)])
+    # A replay under a newer coder names another occupation, then none: each replaces it.
+    later = first.tagged_at + timedelta(seconds=1)
+    recoded = first.model_copy(
+        update={
+            "occupation": Occupation(code="15-1253.00", title="Testers", confidence=0.9),
+            "tagged_at": later,
+        }
+    )
+    await write_postings(migrated, [at(recoded, 1)])
+    columns = "SELECT occupation_code, occupation_title, occupation_confidence FROM postings"
+    assert tuple(await migrated.fetchrow(columns)) == ("15-1253.00", "Testers", pytest.approx(0.9))
+
+    cleared = recoded.model_copy(
+        update={"occupation": None, "tagged_at": later + timedelta(seconds=1)}
+    )
+    await write_postings(migrated, [at(cleared, 2)])
+    assert tuple(await migrated.fetchrow(columns)) == (None, None, None)
+    by_code = await migrated.fetchval("SELECT count(*) FROM postings WHERE occupation_code IS NULL")
+    assert by_code == 1
+
+
+async def test_the_database_refuses_a_malformed_occupation(migrated: asyncpg.Connection) -> None:
+    posting = tagged_posting(2).model_copy(
+        update={"occupation": Occupation.model_construct(code="nonsense", title="x", confidence=2)}
+    )
+    with pytest.raises(asyncpg.CheckViolationError):
+        await write_postings(migrated, [at(posting)])

@@ -7,6 +7,7 @@ from jobstream.cli import schema_files
 from jobstream.contracts import (
     DeadLetter,
     InvalidEvent,
+    ProvidedFields,
     RawPosting,
     Source,
     TaggedPosting,
@@ -33,6 +34,26 @@ def test_posting_id_ignores_line_endings_whitespace_and_unicode_forms() -> None:
 def test_posting_id_differs_for_different_postings() -> None:
     assert posting_id_for("Senior Engineer at Acme") != posting_id_for("Junior Engineer at Acme")
     assert len(posting_id_for("x")) == 32
+
+
+def test_plain_text_keeps_the_id_it_always_had() -> None:
+    # Ids stored before the provided fields joined the identity must stay valid.
+    assert posting_id_for("Data Engineer\nWe use Python.") == "2eef1c898084359bba72924bde362211"
+    assert posting_id_for("x", ProvidedFields()) == posting_id_for("x")
+
+
+def test_provided_fields_join_the_identity_without_regard_to_case_or_spacing() -> None:
+    acme = ProvidedFields(title="Data Engineer", company="Acme")
+    assert posting_id_for("x", acme) != posting_id_for("x")
+    same = ProvidedFields(title=" data\tengineer ", company="ACME")
+    assert posting_id_for("x", acme) == posting_id_for("x", same)
+    assert posting_id_for("x", ProvidedFields(external_id="A1")) != posting_id_for(
+        "x", ProvidedFields(external_id="a1")
+    )  # ids are compared as given
+    # A field's name is part of what is hashed: a title is not a company.
+    assert posting_id_for("x", ProvidedFields(title="Acme")) != posting_id_for(
+        "x", ProvidedFields(company="Acme")
+    )
 
 
 def test_raw_posting_round_trips_as_json() -> None:

@@ -15,10 +15,12 @@ from rich.table import Table
 
 from jobstream.cli import CommandGroups
 from jobstream.settings import PROJECT_ROOT, KafkaSettings, PostgresSettings, RuntimeSettings
+from jobstream_api.settings import ApiSettings
 from jobstream_ingest.cli import publish_paths
 from jobstream_ingest.settings import IngestSettings
 from jobstream_stack.grafana import write_dashboards
 from jobstream_stack.kafka import KafkaBroker
+from jobstream_stack.labour_market import write_dashboard as write_labour_market_dashboard
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.postgres import PostgresServer
 from jobstream_stack.prometheus import (
@@ -44,6 +46,8 @@ from jobstream_stack.tools import ensure_compose_plugin
 from jobstream_store.repository import postings_with_skills
 
 SEEDS = PROJECT_ROOT / "seeds"
+# Debian's browser and driver for tests/e2e/test_explorer_browser.py (Selenium).
+BROWSER_COMMANDS = {"chromium": "chromium", "chromedriver": "chromium-driver"}
 
 stack = typer.Typer(no_args_is_help=True, help="The native stack: Kafka, PostgreSQL, services.")
 
@@ -107,15 +111,17 @@ def prometheus_config_command(
 @stack.command("dashboards")
 def dashboards() -> None:
     """Write the Grafana dashboards (deploy/grafana/dashboards) from their definitions."""
-    for path in write_dashboards():
+    for path in [*write_dashboards(), *write_labour_market_dashboard()]:
         console.print(f"wrote {path.relative_to(PROJECT_ROOT)}")
 
 
 @stack.command("install-test-tools")
 def install_test_tools() -> None:
-    """Install what the test suite needs besides the servers (docker compose, promtool)."""
+    """Install what the test suite needs besides the servers (docker compose, promtool, and
+    chromium with its driver for the explorer page's browser test)."""
     try:
         ensure_commands(PROMETHEUS_COMMANDS, start_services=False)
+        ensure_commands(BROWSER_COMMANDS, start_services=False)
         ensure_compose_plugin()
     except StackError as error:
         console.print(f"[red]{error}[/]")
@@ -222,6 +228,10 @@ def _print_where(where: StackLayout) -> None:
     for name in SERVICES:
         console.print(f"Metrics: {readiness_url(name).replace('/readyz', '/metrics')}  ({name})")
     console.print(f"Prometheus: {prometheus(where).url}  (rules, alerts, graphs)")
+    api = ApiSettings()
+    console.print(
+        f"Explorer:   http://{api.http_host}:{api.http_port}/  (query API: /openapi.json)"
+    )
 
 
 def _fail_if_a_service_died(where: StackLayout) -> None:

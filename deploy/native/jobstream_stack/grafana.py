@@ -88,7 +88,7 @@ def overview() -> Dashboard:
                         [Query('sum(up{service!=""})')],
                         kind="stat",
                         width=6,
-                        description="Services Prometheus can scrape (4 when all run).",
+                        description="Services Prometheus can scrape (5 when all run).",
                     ),
                     Panel(
                         "Readiness checks failing",

@@ -240,6 +240,8 @@ class PostgresServer:
         try:
             await ensure_role(conn, self.pg.owner_user, self.pg.owner_password)
             await ensure_role(conn, self.pg.user, self.pg.password)
+            await ensure_role(conn, self.pg.reader_user, self.pg.reader_password)
+            await make_read_only(conn, self.pg.reader_user)
             await ensure_database(conn, self.pg.database, owner=self.pg.owner_user)
         finally:
             await conn.close()
@@ -263,6 +265,15 @@ async def ensure_role(conn: asyncpg.Connection, role: str, password: SecretStr |
         f"SELECT format('{verb} ROLE %I LOGIN PASSWORD %L', $1::text, $2::text)",
         role,
         password.get_secret_value() if password else None,
+    )
+    await conn.execute(statement)
+
+
+async def make_read_only(conn: asyncpg.Connection, role: str) -> None:
+    """Every transaction of `role` is read-only unless it asks otherwise; the migrations grant
+    it SELECT only (jobstream_store.migrate), so it could not write even if it asked."""
+    statement = await conn.fetchval(
+        "SELECT format('ALTER ROLE %I SET default_transaction_read_only = on', $1::text)", role
     )
     await conn.execute(statement)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import aiohttp
 
 from jobstream.settings import ServiceSettings
+from jobstream_api.settings import ApiSettings
 from jobstream_ingest.settings import IngestSettings
 from jobstream_parser.settings import ParserSettings
 from jobstream_stack.layout import StackLayout
@@ -19,12 +20,14 @@ from jobstream_stack.steps import StackError
 from jobstream_store.settings import StoreSettings
 from jobstream_tagger.settings import TaggerSettings
 
-# In pipeline order; stopped in the same order so no stage is left with new input.
+# In pipeline order; stopped in the same order so no stage is left with new input. The query
+# API reads what the store wrote.
 SERVICES: Mapping[str, type[ServiceSettings]] = {
     "ingest": IngestSettings,
     "parser": ParserSettings,
     "tagger": TaggerSettings,
     "store": StoreSettings,
+    "api": ApiSettings,
 }
 
 

@@ -46,7 +46,7 @@ def build_faust_app(stage: Stage, settings: ServiceSettings) -> faust.App:
         producer_max_request_size=MAX_RECORD_BYTES,
         # Prefetch per partition. Kafka returns a record larger than this whole (fetch v3+,
         # KIP-74), so it bounds memory, not record size: 8 MiB a partition let a stage buffer
-        # tens of MB of postings it could not process any sooner (README, Benchmarks).
+        # tens of MB of postings it could not process any sooner (docs/benchmarks.md).
         consumer_max_fetch_size=PREFETCH_BYTES_PER_PARTITION,
         # Events buffered between the consumer and the agent: two batches' worth keeps the
         # agent fed without holding thousands of decoded postings (faust's default: 4096).

@@ -181,7 +181,7 @@ def run_stage_worker(
 
     # What start-up made (modules, pydantic validators, the app) lives as long as the process:
     # frozen, the garbage collector stops walking it again and again while batches of
-    # decoded events come and go (README, Benchmarks: the store's CPU per posting fell by 30%).
+    # decoded events come and go (docs/benchmarks.md: the store's CPU per posting fell by 30%).
     gc.collect()
     gc.freeze()
     Worker(

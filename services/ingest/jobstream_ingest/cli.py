@@ -18,7 +18,7 @@ from jobstream_ingest.publishing import Ingestor, RecentIds
 from jobstream_ingest.settings import IngestSettings
 
 # How many rejections the summary lists one by one; the count by reason covers the rest.
-LISTED_REJECTIONS = 20
+SHOWN_REJECTIONS = 20
 
 
 def register(groups: CommandGroups) -> None:
@@ -36,7 +36,7 @@ def register(groups: CommandGroups) -> None:
         fmt = cast(SourceFormat, stdin_format)
         summary = asyncio.run(publish_paths(paths, settings, sys.stdin.buffer, fmt))
         print_summary(summary, Console(stderr=True, highlight=False))
-        if summary.rejected and not summary.posting_ids:
+        if summary.rejected and not summary.accepted:
             raise typer.Exit(1)
 
     @groups.serve.command("ingest")
@@ -71,14 +71,17 @@ def print_summary(summary: IngestSummary, console: Console) -> None:
         console.print(line, markup=False)
 
     rejected = sum(summary.rejected.values())
+    inputs = f"{summary.files:,} input{'s' if summary.files != 1 else ''}"
     say(
-        f"published {summary.published}, duplicates {summary.duplicates}, rejected {rejected}"
-        f" ({summary.files} input{'s' if summary.files != 1 else ''})"
+        f"published {summary.published:,}, skipped {summary.skipped:,} (repeats not sent"
+        f" again), rejected {rejected:,} ({inputs})"
     )
+    if summary.already_seen:
+        say(f"  {summary.already_seen:,} of the postings had been seen before (same id)")
     if rejected:
         reasons = ", ".join(f"{reason} {n}" for reason, n in summary.rejected.most_common())
         say(f"  rejected by reason: {reasons}")
-    for name, rejection in summary.rejections[:LISTED_REJECTIONS]:
+    for name, rejection in summary.rejections[:SHOWN_REJECTIONS]:
         say(f"  rejected {name}: {rejection.describe()} ({rejection.reason})")
-    if rejected > LISTED_REJECTIONS:
-        say(f"  … and {rejected - LISTED_REJECTIONS} more")
+    if rejected > SHOWN_REJECTIONS:
+        say(f"  … and {rejected - SHOWN_REJECTIONS:,} more")

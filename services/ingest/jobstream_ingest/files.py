@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from jobstream.contracts import SourceFormat
 from jobstream_ingest.intake import Limits, Rejection, detect_format, read_postings
-from jobstream_ingest.publishing import Ingestor, Input, Report
+from jobstream_ingest.publishing import LISTED_REJECTIONS, Ingestor, Input, Report
 
 STDIN = "-"
 # A batch is published once it holds this many postings (or files): few round trips, bounded
@@ -31,19 +31,26 @@ BATCH_FILES = 200
 class IngestSummary:
     files: int = 0
     published: int = 0
-    duplicates: int = 0
+    skipped: int = 0
+    already_seen: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
-    rejections: list[tuple[str, Rejection]] = field(default_factory=list)
-    posting_ids: list[str] = field(default_factory=list)
+    rejections: list[tuple[str, Rejection]] = field(default_factory=list)  # the first few
+    posting_ids: list[str] = field(default_factory=list)  # of inputs that keep them
 
     def add(self, report: Report) -> None:
         self.files += 1
         self.published += report.published
-        self.duplicates += report.duplicates
+        self.skipped += report.skipped
+        self.already_seen += report.already_seen
         self.posting_ids.extend(report.posting_ids)
-        for rejection in report.rejections:
-            self.rejected[rejection.reason] += 1
-            self.rejections.append((report.name, rejection))
+        self.rejected.update(report.rejected_by_reason)
+        room = LISTED_REJECTIONS - len(self.rejections)
+        self.rejections.extend((report.name, r) for r in report.rejections[: max(room, 0)])
+
+    @property
+    def accepted(self) -> int:
+        """Postings of the run in Kafka: published now, or repeats of those."""
+        return self.published + self.skipped
 
 
 @dataclass(frozen=True)

@@ -221,7 +221,8 @@ def _answer(reports: list[Report]) -> web.Response:
     body: dict[str, Any] = {
         "posting_ids": ids,
         "published": sum(report.published for report in reports),
-        "duplicates": sum(report.duplicates for report in reports),
+        "skipped": sum(report.skipped for report in reports),
+        "already_seen": sum(report.already_seen for report in reports),
         "rejected": rejected,
     }
     if len(ids) == 1:

@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import stat
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -160,7 +159,7 @@ class Inbox:
         if report.rejections:
             relative = destination.relative_to(self.folder)
             sidecar = self._sidecar(destination)
-            _write_atomically(sidecar, _explain(path.name, str(relative), item, report))
+            _write_atomically(sidecar, _explain(path.name, str(relative), item.size, report))
             log.warning(
                 "rejected" if not report.accepted else "some records rejected",
                 file=path.name,
@@ -173,8 +172,9 @@ class Inbox:
             log.info(
                 "published",
                 file=path.name,
-                postings=len(report.posting_ids),
-                duplicates=report.duplicates,
+                published=report.published,
+                skipped=report.skipped,
+                already_seen=report.already_seen,
             )
 
     def _sidecar(self, destination: Path) -> Path:
@@ -189,7 +189,7 @@ class Inbox:
         return candidate
 
 
-def _explain(name: str, moved_to: str, item: Input, report: Report) -> dict[str, object]:
+def _explain(name: str, moved_to: str, size: int, report: Report) -> dict[str, object]:
     """The sidecar: why the file, or some of its records, were not used, for a person."""
     rejections = report.rejections
     formats = {rejection.detected_format for rejection in rejections}
@@ -197,22 +197,34 @@ def _explain(name: str, moved_to: str, item: Input, report: Report) -> dict[str,
         "file": name,
         "moved_to": moved_to,
         "rejected_at": datetime.now(UTC).isoformat(),
-        "size_bytes": item.size,
+        "size_bytes": size,
         "detected_format": formats.pop() if len(formats) == 1 else None,
-        "published": len(report.posting_ids),
+        "published": report.published,
+        "skipped": report.skipped,
+        "rejected": report.rejected,
     }
-    if len(rejections) == 1 and rejections[0].record is None:
+    if report.rejected == 1 and rejections[0].record is None:
         return {**body, "reason": rejections[0].reason, "error": rejections[0].message}
-    reason = Counter(rejection.reason for rejection in rejections).most_common(1)[0][0]
-    total = len(rejections) + len(report.posting_ids) + report.duplicates
-    error = f"{len(rejections):,} of {total:,} records were rejected"
-    if report.accepted:
-        error += "; the others were published"
+    reason = report.rejected_by_reason.most_common(1)[0][0]
     records = [
         {"record": rejection.record, "reason": rejection.reason, "error": rejection.describe()}
         for rejection in rejections
     ]
-    return {**body, "reason": reason, "error": error, "records": records}
+    body = {**body, "reason": reason, "error": what_happened(report), "records": records}
+    if report.rejected > len(rejections):
+        body["records_not_listed"] = report.rejected - len(rejections)
+        body["rejected_by_reason"] = dict(report.rejected_by_reason)
+    return body
+
+
+def what_happened(report: Report) -> str:
+    """Every record of a file accounted for: rejected, published, skipped as a repeat."""
+    total = report.rejected + report.published + report.skipped
+    words = f"{report.rejected:,} of {total:,} records were rejected; "
+    done = [f"{report.published:,} published"]
+    if report.skipped:
+        done.append(f"{report.skipped:,} skipped (repeating a posting already sent)")
+    return words + ", ".join(done)
 
 
 def _write_atomically(path: Path, body: dict[str, object]) -> None:

@@ -26,7 +26,7 @@ from jobstream_ingest.formats.fields import posting_fields
 from jobstream_ingest.formats.markup import html_to_text
 from jobstream_ingest.formats.pdf import pdf_to_text
 from jobstream_ingest.formats.structured import Item, csv_items, json_items, jsonl_items
-from jobstream_ingest.formats.text import decode_text
+from jobstream_ingest.formats.text import decode_text, repair
 from jobstream_ingest.formats.word import docx_to_text
 
 log = get_logger(__name__)
@@ -167,30 +167,44 @@ class _Extract:
     number: int | None
     text: str
     provided: ProvidedFields = field(default_factory=ProvidedFields)
+    encoding: str | None = None
+    replaced_bytes: int = 0
 
 
 def _extract(fmt: SourceFormat, data: bytes, limits: Limits) -> list[_Extract | Rejection]:
-    if fmt in ("txt", "md"):
-        return [_Extract(None, decode_text(data))]
-    if fmt == "html":
-        return [_Extract(None, html_to_text(decode_text(data), limits.max_markup_chars))]
     if fmt == "pdf":
         return [_Extract(None, pdf_to_text(data, max_chars=limits.max_text_bytes))]
     if fmt == "docx":
         return [_Extract(None, docx_to_text(data, max_bytes=limits.max_file_bytes))]
+    if fmt in ("txt", "md", "html"):
+        decoded = decode_text(data)
+        text = decoded.text
+        if fmt == "html":
+            text = html_to_text(text, limits.max_markup_chars)
+        return [
+            _Extract(None, text, encoding=decoded.encoding, replaced_bytes=decoded.replaced_bytes)
+        ]
+    decoded = decode_text(data, keep_escapes=True)
     readers = {"json": json_items, "jsonl": jsonl_items, "csv": csv_items}
-    items = readers[fmt](decode_text(data), limits.max_postings)
-    return [_from_item(item, fmt, limits) for item in items]
+    items = readers[fmt](decoded.text, limits.max_postings)
+    return [_from_item(item, fmt, limits, decoded.encoding) for item in items]
 
 
-def _from_item(item: Item, fmt: SourceFormat, limits: Limits) -> _Extract | Rejection:
+def _from_item(
+    item: Item, fmt: SourceFormat, limits: Limits, encoding: str | None
+) -> _Extract | Rejection:
     try:
         if isinstance(item.record, FormatError):
             raise item.record
         text, provided = posting_fields(item.record, limits.max_markup_chars)
     except FormatError as error:
         return Rejection(error.reason, error.message, fmt, item.number)
-    return _Extract(item.number, text, provided)
+    text, replaced = repair(text)
+    fields = {}
+    for name, value in provided.model_dump(exclude_none=True).items():
+        fields[name], count = repair(value)
+        replaced += count
+    return _Extract(item.number, text, ProvidedFields(**fields), encoding, replaced)
 
 
 def _posting(extract: _Extract, source: Source, limits: Limits) -> Outcome:
@@ -208,8 +222,13 @@ def _posting(extract: _Extract, source: Source, limits: Limits) -> Outcome:
         return reject("bad_encoding", f"the text holds an unpaired surrogate at {error.start:,}")
     if size > limits.max_text_bytes:
         return reject("too_large", "the posting text is " + _over(size, limits.max_text_bytes))
-    if extract.number is not None:
-        source = source.model_copy(update={"record": extract.number})
+    source = source.model_copy(
+        update={
+            "record": extract.number,
+            "encoding": extract.encoding,
+            "replaced_bytes": extract.replaced_bytes,
+        }
+    )
     try:
         return RawPosting.from_text(text, source, extract.provided)
     except ValidationError as error:

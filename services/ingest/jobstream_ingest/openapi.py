@@ -116,7 +116,7 @@ def openapi_document(limits: Limits, token_required: bool) -> dict[str, Any]:
         },
         "responses": {
             "202": {
-                "description": "published (or already known: counted in duplicates)",
+                "description": "the postings are in Kafka (published now, or repeats skipped)",
                 "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}
                 },
@@ -150,12 +150,29 @@ def openapi_document(limits: Limits, token_required: bool) -> dict[str, Any]:
                 "Posting": _POSTING_OBJECT,
                 "Accepted": {
                     "type": "object",
-                    "required": ["posting_ids", "published", "duplicates", "rejected"],
+                    "required": [
+                        "posting_ids",
+                        "published",
+                        "skipped",
+                        "already_seen",
+                        "rejected",
+                    ],
                     "properties": {
                         "posting_id": {"type": "string", "description": "when there is one"},
                         "posting_ids": {"type": "array", "items": {"type": "string"}},
-                        "published": {"type": "integer"},
-                        "duplicates": {"type": "integer"},
+                        "published": {
+                            "type": "integer",
+                            "description": "postings sent to Kafka and acknowledged",
+                        },
+                        "skipped": {
+                            "type": "integer",
+                            "description": "repeats within the request, not sent twice",
+                        },
+                        "already_seen": {
+                            "type": "integer",
+                            "description": "postings whose id ingest had seen before (sent"
+                            " again or skipped; the store keeps one copy)",
+                        },
                         "rejected": _REJECTED,
                     },
                 },

@@ -42,7 +42,9 @@ class IngestSettings(ServiceSettings):
         100, ge=1, le=10_000, description="inbox files published together before they move"
     )
     recent_ids: int = Field(
-        100_000, ge=0, description="posting ids the service remembers to count duplicates"
+        100_000,
+        ge=0,
+        description="posting ids the service remembers (already_seen counts repeats of them)",
     )
     api_token: SecretStr | None = Field(
         None,

@@ -40,7 +40,7 @@ _LINE_BREAKS: Final = re.compile(r"\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _RARE_BREAKS: Final = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # Controls, zero-width and bidi characters, noncharacters and lone surrogates: never content.
 # (The surrogates are written with chr(): mypyc, which compiles this module as it is, refuses
-# surrogates in string literals; see the README's parser speed.)
+# surrogates in string literals; see docs/parser.md, speed.)
 _INVISIBLE: Final = re.compile(
     "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f"
     f"\ufeff\ufdd0-\ufdef\ufffe\uffff{chr(0xD800)}-{chr(0xDFFF)}]"

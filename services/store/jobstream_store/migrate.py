@@ -71,6 +71,7 @@ async def migrate_as_owner(settings: PostgresSettings) -> list[str]:
     try:
         applied = await migrate(conn)
         await grant_service_role(conn, settings.user)
+        await grant_reader_role(conn, settings.reader_user)
         return applied
     finally:
         await conn.close()
@@ -86,6 +87,21 @@ async def grant_service_role(conn: asyncpg.Connection, role: str) -> None:
         "GRANT SELECT ON schema_migrations TO %I",
     ):
         # DDL takes no bind parameters: format(%I) quotes the role name on the server side.
+        await conn.execute(await conn.fetchval("SELECT format($1::text, $2::text)", template, role))
+
+
+async def grant_reader_role(conn: asyncpg.Connection, role: str) -> None:
+    """The reader (query API, exports) may read every table and view, and nothing else.
+
+    The role is created by whoever sets the server up (`jobstream stack`, the compose init
+    script); where it does not exist there is nobody to grant to.
+    """
+    if not await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
+        return
+    for template in (
+        "GRANT USAGE ON SCHEMA public TO %I",
+        "GRANT SELECT ON ALL TABLES IN SCHEMA public TO %I",
+    ):
         await conn.execute(await conn.fetchval("SELECT format($1::text, $2::text)", template, role))
 
 

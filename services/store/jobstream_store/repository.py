@@ -26,10 +26,13 @@ POSTING_COLUMNS = (
     "parser_version",
     "parser_version_key", "taxonomy_version", "tagged_at", "kafka_topic", "kafka_partition",
     "kafka_offset",
+    "evidence",
+    "occupation_code", "occupation_title", "occupation_confidence",
 )  # fmt: skip
 POSTING_SKILL_COLUMNS = (
     "posting_id", "skill_id", "required", "mentions", "first_span_start", "first_span_end",
     "confidence",
+    "spans",
 )  # fmt: skip
 
 # Where a posting came in is kept from its first arrival; everything derived is replaced.
@@ -112,6 +115,7 @@ async def write_postings(conn: asyncpg.Connection, batch: Sequence[StoredPosting
 
 def posting_row(item: StoredPosting) -> tuple[Any, ...]:
     posting = item.posting
+    occupation = posting.occupation
     values: dict[str, Any] = {
         "posting_id": posting.posting_id,
         "content_hash": content_hash(posting),
@@ -144,6 +148,12 @@ def posting_row(item: StoredPosting) -> tuple[Any, ...]:
         "kafka_topic": item.topic,
         "kafka_partition": item.partition,
         "kafka_offset": item.offset,
+        "evidence": json.dumps(
+            {field: [span.start, span.end] for field, span in posting.evidence.items()}
+        ),
+        "occupation_code": occupation.code if occupation else None,
+        "occupation_title": occupation.title if occupation else None,
+        "occupation_confidence": occupation.confidence if occupation else None,
     }
     return tuple(values[column] for column in POSTING_COLUMNS)
 
@@ -171,6 +181,7 @@ def posting_skill_rows(posting: TaggedPosting) -> list[tuple[Any, ...]]:
             skill.spans[0].start if skill.spans else 0,
             skill.spans[0].end if skill.spans else 0,
             skill.confidence,
+            json.dumps([[span.start, span.end] for span in skill.spans]),
         )
         for skill in posting.skills
     ]

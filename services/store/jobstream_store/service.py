@@ -9,6 +9,7 @@ dead-lettered, so it cannot block the others.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 
 import asyncpg
@@ -216,6 +217,24 @@ async def run_search_indexer(database: Database, batch: int = 200, idle_seconds:
             await asyncio.sleep(idle_seconds)
 
 
+async def run_view_refresher(database: Database, every_seconds: float) -> None:
+    """Refresh the read side's skill-demand views when postings changed (migration 0009:
+    REFRESH ... CONCURRENTLY, so writes never wait; one store instance at a time refreshes)."""
+    while True:
+        await asyncio.sleep(every_seconds)
+        try:
+            pool = await database.pool()
+            async with pool.acquire() as conn:
+                started = time.perf_counter()
+                if await conn.fetchval("SELECT refresh_read_views()"):
+                    metrics.VIEWS_REFRESH_SECONDS.observe(time.perf_counter() - started)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            # Best-effort work beside the write path: it must never take the store down.
+            log.warning("view refresh waits", error=f"{type(error).__name__}: {error}")
+
+
 def serve(settings: StoreSettings) -> None:
     database = Database(settings.postgres)
     run_stage_worker(
@@ -224,5 +243,8 @@ def serve(settings: StoreSettings) -> None:
         lambda publisher: store_handler(database, publisher),
         extra_checks={"postgres": database.readiness},
         on_stop=database.close,
-        background=[lambda: run_search_indexer(database)],
+        background=[
+            lambda: run_search_indexer(database),
+            lambda: run_view_refresher(database, settings.views_refresh_seconds),
+        ],
     )

@@ -11,3 +11,9 @@ class StoreSettings(StageSettings):
 
     http_port: int = 18104
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)
+    views_refresh_seconds: float = Field(
+        30.0,
+        gt=0,
+        le=86_400,
+        description="how often the skill-demand views are refreshed (when postings changed)",
+    )

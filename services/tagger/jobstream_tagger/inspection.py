@@ -81,7 +81,8 @@ def skill_lines(tagged: TaggedPosting) -> list[dict[str, Any]]:
 
 
 def jsonl_results(lines: Iterable[str], taxonomy: Taxonomy) -> Iterator[dict[str, Any]]:
-    """One result per non-blank input line: `{"id", "skills"}`, or `{"id", "line", "error"}`."""
+    """One result per non-blank input line: `{"id", "skills", "occupation"}` (occupation:
+    `{"code", "title", "confidence"}` or null), or `{"id", "line", "error"}`."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -105,7 +106,13 @@ def jsonl_results(lines: Iterable[str], taxonomy: Taxonomy) -> Iterator[dict[str
         except InputError as error:
             yield {"id": _json_safe(identifier), "line": number, "error": str(error)}
             continue
-        yield {"id": _json_safe(identifier), "skills": skill_lines(tagging.posting)}
+        posting = tagging.posting
+        occupation = posting.occupation.model_dump() if posting.occupation else None
+        yield {
+            "id": _json_safe(identifier),
+            "skills": skill_lines(posting),
+            "occupation": occupation,
+        }
 
 
 def bounded_lines(stream: IO[str], limit: int) -> Iterator[str]:
@@ -150,6 +157,14 @@ def render(name: str, tagging: Tagging) -> Group:
     if tagging.unknown_terms:
         terms = ", ".join(sorted({term.term for term in tagging.unknown_terms}))
         parts.append(Text(f"not in the taxonomy (near a cue): {terms}", style="yellow"))
+    if tagged.occupation is not None:
+        occupation = tagged.occupation
+        parts.append(
+            Text(
+                f"occupation: {occupation.code} {occupation.title} "
+                f"(confidence {occupation.confidence:.2f})"
+            )
+        )
     parts.append(Text(f"taxonomy {tagged.taxonomy_version}", style="dim"))
     return Group(*parts)
 

@@ -9,6 +9,7 @@ from jobstream.contracts import ParsedPosting, TaggedPosting, decode, utc_now
 from jobstream.kafka.worker import run_stage_worker, transform_handler
 from jobstream.logs import configure_logging, get_logger
 from jobstream.topology import TAGGER
+from jobstream_tagger.occupation import load_coder
 from jobstream_tagger.settings import TaggerSettings
 from jobstream_tagger.tag import analyse, matcher_for
 from jobstream_tagger.taxonomy import Taxonomy, load_taxonomy
@@ -35,7 +36,11 @@ def pass_records_with(taxonomy: Taxonomy) -> Callable[[bytes | None], TaggedPost
     def pass_record(value: bytes | None) -> TaggedPosting:
         parsed = decode(ParsedPosting, value)
         return TaggedPosting.model_construct(
-            **dict(parsed), taxonomy_version=taxonomy.version, skills=[], tagged_at=utc_now()
+            **dict(parsed),
+            taxonomy_version=taxonomy.version,
+            skills=[],
+            occupation=None,
+            tagged_at=utc_now(),
         )
 
     return pass_record
@@ -65,6 +70,7 @@ def serve(settings: TaggerSettings) -> None:
     configure_logging(TAGGER.name, settings.runtime.log_level)
     taxonomy = taxonomy_for(settings)  # once, before consuming: a broken one stops start-up
     matcher_for(taxonomy)  # build the automaton before the first batch, not during it
+    load_coder()  # and the occupation index
     # The taxonomy and automaton tables are some 100,000 objects that live as long as the
     # process: run_stage_worker freezes them with the rest of start-up, which keeps the garbage
     # collector from walking them again and again while tagging (a tenth of its time otherwise).

@@ -13,10 +13,11 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Final
 
-from jobstream.contracts import ParsedPosting, TaggedPosting, TaggedSkill
+from jobstream.contracts import Occupation, ParsedPosting, TaggedPosting, TaggedSkill
 from jobstream_tagger import output
 from jobstream_tagger.heads import DEGREE_KEY, HEAD_CUES, settle_heads
 from jobstream_tagger.matching import Found, Matcher
+from jobstream_tagger.occupation import load_coder, title_for
 from jobstream_tagger.phrases import Phrase
 from jobstream_tagger.rules import Mention, expand_coordinations, select
 from jobstream_tagger.sections import PREFERRED_CUES, PreferredSections
@@ -28,7 +29,9 @@ ONET_ONLY_CONFIDENCE: Final = 0.9
 _PARSED_FIELDS: Final = tuple(ParsedPosting.model_fields)
 # _tagged() gives every field of a TaggedPosting: a field added to the contract must be added
 # there too (a model built without one would lack it), so this stops the import until it is.
-if {*_PARSED_FIELDS, "taxonomy_version", "skills", "tagged_at"} != set(TaggedPosting.model_fields):
+if {*_PARSED_FIELDS, "taxonomy_version", "skills", "occupation", "tagged_at"} != set(
+    TaggedPosting.model_fields
+):
     raise RuntimeError("TaggedPosting has fields that tag._tagged() does not set")
 
 
@@ -99,9 +102,19 @@ def _tagged(
     values = parsed.__dict__
     fields = {name: values[name] for name in _PARSED_FIELDS}
     fields["taxonomy_version"] = taxonomy.version
-    fields["skills"] = _skills(mentions, preferred)
+    fields["skills"] = skills = _skills(mentions, preferred)
+    fields["occupation"] = _occupation(parsed, skills)
     fields["tagged_at"] = None  # stamped by the service, at the edge
     return output.construct(TaggedPosting, fields)  # valid by construction: see output.py
+
+
+def _occupation(parsed: ParsedPosting, skills: list[TaggedSkill]) -> Occupation | None:
+    """The posting's O*NET-SOC occupation, from its title and, where that is ambiguous, its
+    skills (occupation.py; the packaged index is loaded once per process)."""
+    title = title_for(parsed.title, parsed.provided.title, parsed.text)
+    if title is None:
+        return None
+    return load_coder().code(title, frozenset(skill.skill_id for skill in skills))
 
 
 def _skills(mentions: list[Mention], preferred: PreferredSections | None) -> list[TaggedSkill]:

@@ -80,6 +80,10 @@ class Taxonomy:
                     )
         self._by_id = MappingProxyType(by_id)
         self._by_form = MappingProxyType(by_form)
+        # An ESCO concept names one skill (the build folds a concept into one skill only).
+        self._by_esco = MappingProxyType(
+            {uri: skill for skill in self._skills for uri in skill.esco}
+        )
         self.version: Final = _content_version(self._skills)
 
     @classmethod
@@ -120,6 +124,10 @@ class Taxonomy:
 
     def skill_for(self, surface: str) -> Skill | None:
         return self._by_form.get(surface.lower())
+
+    def for_esco(self, uri: str) -> Skill | None:
+        """The skill an ESCO concept URI maps to, if any."""
+        return self._by_esco.get(uri)
 
     def __len__(self) -> int:
         return len(self._skills)

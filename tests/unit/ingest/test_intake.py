@@ -47,7 +47,7 @@ def test_every_format_gives_its_postings_text_and_fields(sample) -> None:
         assert posting.source.name == sample.name
         assert posting.source.format == detect_format(sample.name).format
         assert posting.source.compressed == sample.name.endswith(".gz")
-        assert posting.posting_id == posting_id_for(posting.text)
+        assert posting.posting_id == posting_id_for(posting.text, posting.provided)
     assert [posting.source.record for posting in outcomes] == sample.records
 
 
@@ -115,7 +115,6 @@ def _docx_bomb() -> bytes:
         ("old.doc", b"\xd0\xcf\x11\xe0", "unsupported_format", ".docx"),
         ("noext", b"Engineer", "unsupported_format", "known format"),
         ("broken16.txt", codecs.BOM_UTF16_LE + b"\x00\xd8", "bad_encoding", "utf-16"),
-        ("undefined.txt", b"Caf\xe9 \x81", "bad_encoding", "cp1252"),
         ("bomb.txt.gz", ZIP_BOMB, "too_large", "decompresses"),
         ("cut.txt.gz", gzip.compress(b"Engineer" * 100)[:-12], "bad_gzip", "gzip"),
         ("fake.txt.gz", b"Engineer", "bad_gzip", "not gzip"),
@@ -255,11 +254,34 @@ def test_the_same_posting_gets_the_same_id_whatever_its_format() -> None:
             ("a.txt", text.encode()),
             ("b.txt", text.replace("\n", "\r\n").encode("utf-16")),
             ("c.txt.gz", gzip.compress(text.encode())),
-            ("d.json", json.dumps({"text": text, "title": "Data Engineer"}).encode()),
+            ("d.json", json.dumps({"text": text}).encode()),
             ("e.pdf", make_pdf([text.splitlines()])),
         ]
     }
     assert len(ids) == 1
+
+
+def test_structured_fields_are_part_of_the_identity() -> None:
+    text = "Data Engineer\nWe use Python."
+
+    def posting_id(record: dict[str, str]) -> str:
+        outcome = read_one("job.json", json.dumps({"text": text, **record}).encode())
+        assert isinstance(outcome, RawPosting)
+        return outcome.posting_id
+
+    plain = read_one("job.txt", text.encode())
+    assert isinstance(plain, RawPosting) and plain.posting_id == posting_id_for(text)
+    assert posting_id({}) == plain.posting_id  # no field given: today's id
+    acme = posting_id({"title": "Data Engineer", "company": "Acme"})
+    assert acme == posting_id({"title": "data  engineer", "company": "ACME"})  # same sender
+    assert len({
+        plain.posting_id,
+        acme,
+        posting_id({"title": "Data Engineer", "company": "Globex"}),
+        posting_id({"title": "Analyst", "company": "Acme"}),
+        posting_id({"title": "Data Engineer", "company": "Acme", "id": "R-1"}),
+        posting_id({"url": "https://acme.example/jobs/1"}),
+    }) == 6  # fmt: skip
 
 
 def test_gzip_is_recognised_by_its_content_and_by_a_format_given_for_stdin() -> None:

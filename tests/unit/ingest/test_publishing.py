@@ -4,7 +4,7 @@ import pytest
 
 from jobstream.contracts import RawPosting, Source
 from jobstream_ingest.intake import Rejection
-from jobstream_ingest.publishing import Ingestor, Input, RecentIds
+from jobstream_ingest.publishing import LISTED_REJECTIONS, Ingestor, Input, RecentIds, Report
 
 pytestmark = pytest.mark.unit
 
@@ -38,13 +38,14 @@ async def test_a_one_off_run_skips_what_it_has_seen_and_counts_it() -> None:
     again = Input("c", 3, [posting("one"), Rejection("empty", "x")])
     [third] = await ingestor.ingest("cli", [again])
     assert [p.text for p in publisher.sent] == ["one", "two"]
-    assert (first.published, first.duplicates, first.posting_ids) == (
+    assert (first.published, first.skipped, first.already_seen, first.posting_ids) == (
         2,
+        1,
         1,
         [one.posting_id, two.posting_id],
     )
-    assert (second.published, second.duplicates, second.posting_ids) == (0, 1, [two.posting_id])
-    assert (third.published, third.duplicates, len(third.rejections)) == (0, 1, 1)
+    assert (second.published, second.skipped, second.posting_ids) == (0, 1, [two.posting_id])
+    assert (third.published, third.skipped, third.already_seen, third.rejected) == (0, 1, 1, 1)
     assert third.accepted  # its posting is in Kafka already
 
 
@@ -54,7 +55,28 @@ async def test_the_service_sends_a_repeat_again_and_counts_it() -> None:
     await ingestor.ingest("inbox", [Input("a", 1, [posting("one")])])
     [again] = await ingestor.ingest("http", [Input("b", 1, [posting("one"), posting("one")])])
     assert [p.text for p in publisher.sent] == ["one", "one"]  # once per drop, not per copy
-    assert (again.published, again.duplicates) == (0, 2)
+    # What really happened: sent once more, and both copies had been seen before.
+    assert (again.published, again.skipped, again.already_seen) == (1, 1, 2)
+    assert again.posting_ids == [posting("one").posting_id]
+
+
+async def test_reports_list_a_bounded_number_of_rejections_and_count_all() -> None:
+    ingestor = Ingestor(FakePublisher(), RecentIds(10), republish=True)  # type: ignore[arg-type]
+    many = [Rejection("bad_json", "x", "jsonl", n) for n in range(1, LISTED_REJECTIONS + 11)]
+    [report] = await ingestor.ingest("inbox", [Input("a", 1, many)])
+    assert report.rejected == LISTED_REJECTIONS + 10 and len(report.rejections) == LISTED_REJECTIONS
+    assert report.rejected_by_reason == {"bad_json": LISTED_REJECTIONS + 10}
+
+
+async def test_a_stream_adds_batch_after_batch_to_one_report_without_keeping_ids() -> None:
+    publisher = FakePublisher()
+    ingestor = Ingestor(publisher, RecentIds(100), republish=True)  # type: ignore[arg-type]
+    report = Report("big.jsonl", keep_ids=False, seen=RecentIds(100))
+    await ingestor.ingest_records("cli", report, [posting("one"), posting("two")])
+    await ingestor.ingest_records("cli", report, [posting("one"), Rejection("empty", "x")])
+    assert [p.text for p in publisher.sent] == ["one", "two"]
+    assert (report.published, report.skipped, report.rejected) == (2, 1, 1)
+    assert report.posting_ids == [] and report.accepted
 
 
 async def test_an_input_with_only_rejections_is_not_accepted() -> None:

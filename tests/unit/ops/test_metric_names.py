@@ -20,6 +20,7 @@ ALL = {name: value for name, value in vars(metrics).items() if isinstance(value,
 BOUNDED_LABELS = {
     "stage", "reason", "channel", "format", "outcome", "field", "cue", "partition", "check",
     "mode",  # replay: copy, dead-letters, reset
+    "endpoint", "code",  # api: its routes and HTTP status codes
 }  # fmt: skip
 
 

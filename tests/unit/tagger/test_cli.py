@@ -188,5 +188,26 @@ def test_tag_jsonl_reports_an_over_long_line(jobstream: typer.Typer, tmp_path: P
     first, second = (json.loads(line) for line in out.splitlines())
     assert code == 1
     assert "longer than" in first["error"] and first["line"] == 1
-    assert second == {"id": "ok", "skills": [second["skills"][0]]}
+    assert second == {"id": "ok", "skills": [second["skills"][0]], "occupation": None}
     assert second["skills"][0]["id"] == "kafka"
+
+
+def test_eval_occupations_scores_each_split_and_lists_tune_misses_only(
+    jobstream: typer.Typer, tmp_path: Path
+) -> None:
+    labelled = tmp_path / "titles.tsv"
+    labelled.write_text(
+        "# a comment\ntitle\tcode\tsource\tsplit\n"
+        "Staff Backend Engineer\t15-1252.00\tseeds\ttune\n"
+        "Accountant\t11-1011.00\tmine\ttune\n"
+        "Deck Hand\t53-5011.00\tmine\treport\n"
+    )
+
+    code, out, _ = _run(jobstream, "eval", "occupations", str(labelled), "--misses", "tune")
+    assert code == 0
+    assert "tune" in out and "report" in out and "exact 0.500" in out
+    assert "'Accountant': labelled 11-1011.00, coded 13-2011.00" in out
+
+    code, out, _ = _run(jobstream, "eval", "occupations", str(labelled), "--json")
+    assert json.loads(out)["report"]["exact"] == 1.0
+    assert _run(jobstream, "eval", "occupations", str(labelled), "--misses", "report")[0] == 2

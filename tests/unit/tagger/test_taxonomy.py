@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from importlib import resources
 from typing import Any
 
 import pytest
 
 from jobstream_tagger.taxonomy import Skill, Taxonomy, TaxonomyError, load_taxonomy
-from jobstream_tagger.taxonomy_build import ONET_ATTRIBUTION
+from jobstream_tagger.taxonomy_build import ESCO_ATTRIBUTION, ONET_ATTRIBUTION
 
 pytestmark = pytest.mark.unit
 
@@ -34,12 +35,46 @@ def _packaged_text() -> str:
 def test_packaged_taxonomy_loads_and_is_a_sensible_size() -> None:
     taxonomy = load_taxonomy()
 
-    assert 8_000 <= len(taxonomy) <= 12_000  # O*NET's 8,768 examples, folded, plus curated
+    # O*NET's 8,768 examples, folded, plus curated, plus the ESCO concepts with usable labels
+    assert 15_000 <= len(taxonomy) <= 22_000
     assert load_taxonomy() is taxonomy  # read once per process
     assert all(re.fullmatch(r"[a-z0-9][a-z0-9-]*", skill.id) for skill in taxonomy)
     categories = {skill.category for skill in taxonomy}
     assert {"language", "framework", "database", "cloud", "messaging", "container"} <= categories
     assert {"observability", "devops", "practice", "soft_skill", "api", "search"} <= categories
+    assert {"domain", "competence", "trade", "regulation"} <= categories
+    by_source = Counter(skill.source for skill in taxonomy)
+    assert by_source["esco"] > 5_000
+    assert "European Union" in taxonomy.attribution and "O*NET" in taxonomy.attribution
+
+
+@pytest.mark.parametrize(
+    ("surface", "skill_id", "kind"),
+    [
+        ("hydraulics", "hydraulics", "knowledge"),
+        ("hazardous materials", "hazardous-materials", "knowledge"),
+        ("personal protective equipment", "personal-protective-equipment", "knowledge"),
+        ("operate forklift", "forklift-operation", "knowledge"),  # curated, with ESCO's URI
+        ("CPR", "first-aid", "knowledge"),
+    ],
+)
+def test_esco_concepts_have_canonical_ids_and_uris(surface: str, skill_id: str, kind: str) -> None:
+    taxonomy = load_taxonomy()
+
+    skill = taxonomy.skill_for(surface)
+
+    assert skill is not None and skill.id == skill_id and skill.kind == kind
+    assert skill.esco and all(
+        uri.startswith("http://data.europa.eu/esco/skill/") for uri in skill.esco
+    )
+    assert taxonomy.for_esco(skill.esco[0]) is skill
+
+
+@pytest.mark.parametrize(
+    "ordinary", ["training", "gender identity", "information regarding", "organisational", "public"]
+)
+def test_ordinary_words_and_boilerplate_of_esco_are_not_forms(ordinary: str) -> None:
+    assert load_taxonomy().skill_for(ordinary) is None
 
 
 @pytest.mark.parametrize(
@@ -73,11 +108,12 @@ def test_packaged_taxonomy_knows_common_surface_forms(surface: str, skill_id: st
     assert found is not None and found.id == skill_id
 
 
-def test_packaged_file_carries_the_onet_attribution_and_no_version_key() -> None:
+def test_packaged_file_carries_the_onet_and_esco_attributions_and_no_version_key() -> None:
     data = json.loads(_packaged_text())
 
     assert set(data) == {"attribution", "sources", "skills"}
-    assert data["attribution"] == ONET_ATTRIBUTION
+    assert data["attribution"] == f"{ONET_ATTRIBUTION} {ESCO_ATTRIBUTION}"
+    assert set(data["sources"]) == {"onet", "esco", "curated"}
     assert "O*NET 29.2 Database" in load_taxonomy().attribution
 
 

@@ -1,0 +1,275 @@
+"""The read side over 200,000 stored postings: the query API under load, and an export.
+
+A throwaway database gets `templates` postings of `bench/corpus.py`, parsed, tagged and
+written by the real code; SQL then copies them into `postings` postings with their own ids,
+spread over a year of received times (search vectors and skills copied along), and the
+store's view refresh runs (`views_refresh_s`). Then:
+
+- the `api` service runs as a process (the reader role, its own pool), and a load generator
+  in this process sends GET /postings?skill=... (skills drawn from the 20 most common and 20
+  rarer ones) and GET /stats/skills?skill=...&bucket=week to 127.0.0.1 only, `concurrency`
+  requests in flight, `requests` of each kind at most and never longer than `seconds`;
+  it reports requests/s and client-side latency p50/p95/p99 (`read_api_*`), with the API
+  process's CPU ms per request;
+- `jobstream export --format parquet` writes every posting to a file (`export_*`): postings/s
+  from the command's start to its end, and its resident memory sampled every 0.2 s (peak,
+  and the peaks of the first and second half: flat memory means they match).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+
+from bench.corpus import postings
+from bench.pipeline import cpu_seconds, percentiles
+from jobstream.contracts import RawPosting, Source
+from jobstream.settings import PostgresSettings, RuntimeSettings
+from jobstream_parser.parse import parse
+from jobstream_stack.layout import StackLayout
+from jobstream_stack.postgres import PostgresServer, drop_database, ensure_database
+from jobstream_stack.processes import peak_rss_mb
+from jobstream_stack.services import jobstream_command, service_process, start_service, wait_ready
+from jobstream_stack.settings import StackSettings
+from jobstream_stack.system import free_port
+from jobstream_store.migrate import migrate_as_owner
+from jobstream_store.repository import StoredPosting, write_postings
+from jobstream_store.search_index import index_pending
+from jobstream_tagger.tag import tag
+from jobstream_tagger.taxonomy import load_taxonomy
+
+
+@dataclass(frozen=True)
+class Options:
+    postings: int = 200_000
+    templates: int = 2_000
+    requests: int = 3_000  # of each kind
+    concurrency: int = 8
+    seconds: float = 60.0  # of each kind, at most
+
+
+OPTIONS = Options()
+
+# Copies of the templates: new ids, received over the year before 2026-12-01.
+_MULTIPLY = """
+INSERT INTO postings
+SELECT (jsonb_populate_record(p, jsonb_build_object(
+            'posting_id', md5(p.posting_id || ':' || n),
+            'received_at', timestamptz '2026-12-01' - make_interval(
+                secs => (('x' || substr(md5(p.posting_id || n), 1, 8))::bit(32)::int::bigint
+                         & 2147483647) % 31536000)))).*
+FROM postings p, generate_series(1, $1) AS n
+WHERE p.posting_id = ANY($2::text[])
+"""
+_MULTIPLY_SKILLS = """
+INSERT INTO posting_skills
+SELECT (jsonb_populate_record(s, jsonb_build_object(
+            'posting_id', md5(s.posting_id || ':' || n)))).*
+FROM posting_skills s, generate_series(1, $1) AS n
+WHERE s.posting_id = ANY($2::text[])
+"""
+
+
+async def seed(settings: PostgresSettings, options: Options) -> dict[str, object]:
+    """The templates through parse, tag and the store's writer; then SQL copies of them."""
+    started = time.perf_counter()
+    taxonomy = load_taxonomy()
+    stored = []
+    for n, text in enumerate(postings(options.templates, seed=18)):
+        raw = RawPosting.from_text(text, Source(channel="cli", name=f"bench-{n}.txt"))
+        stored.append(StoredPosting(tag(parse(raw), taxonomy), "bench", 0, n))
+    await migrate_as_owner(settings)
+    conn = await asyncpg.connect(**settings.connect_kwargs())
+    try:
+        for start in range(0, len(stored), 500):
+            await write_postings(conn, stored[start : start + 500])
+        while await index_pending(conn, 500):
+            pass
+        ids = [item.posting.posting_id for item in stored]
+        copies = max(options.postings // len(ids) - 1, 0)
+        await conn.execute("SET synchronous_commit = off")
+        for start in range(0, len(ids), 200):  # bounded transactions
+            chunk = ids[start : start + 200]
+            async with conn.transaction():
+                await conn.execute(_MULTIPLY, copies, chunk)
+                await conn.execute(_MULTIPLY_SKILLS, copies, chunk)
+        await conn.execute("ANALYZE")
+        total = await conn.fetchval("SELECT count(*) FROM postings")
+        seeded = time.perf_counter() - started
+        started = time.perf_counter()
+        await conn.fetchval("SELECT refresh_read_views(true)")
+        refresh = time.perf_counter() - started
+        skill_rows = await conn.fetch(
+            "SELECT skill_id, postings FROM skill_postings ORDER BY postings DESC, skill_id"
+        )
+    finally:
+        await conn.close()
+    return {
+        "postings": total,
+        "seed_s": round(seeded, 1),
+        "views_refresh_s": round(refresh, 2),
+        "skills": [row["skill_id"] for row in skill_rows],
+        "skill_postings": {row["skill_id"]: row["postings"] for row in skill_rows},
+    }
+
+
+async def load(
+    base: str, paths: list[str], options: Options, pid: int
+) -> dict[str, float | dict[str, float]]:
+    """Send GET `paths` (cycled) with `concurrency` in flight; bounded in count and time."""
+    latencies: list[float] = []
+    failures = 0
+    deadline = time.monotonic() + options.seconds
+    queue = iter(range(options.requests))
+    timeout = aiohttp.ClientTimeout(total=10)
+    connector = aiohttp.TCPConnector(limit=options.concurrency)
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        nonlocal failures
+        for n in queue:
+            if time.monotonic() > deadline:
+                return
+            sent = time.perf_counter()
+            async with session.get(base + paths[n % len(paths)]) as response:
+                await response.read()
+                if response.status != 200:
+                    failures += 1
+            latencies.append((time.perf_counter() - sent) * 1000)
+
+    cpu_before = cpu_seconds(pid)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        # Warm-up: the pool's connections, the page cache.
+        await asyncio.gather(*(session.get(base + path) for path in paths[:20]))
+        cpu_before = cpu_seconds(pid)
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(session) for _ in range(options.concurrency)))
+        elapsed = time.perf_counter() - started
+    cpu = cpu_seconds(pid) - cpu_before
+    return {
+        "requests": float(len(latencies)),
+        "failed": float(failures),
+        "requests_per_s": round(len(latencies) / elapsed, 1),
+        "latency_ms": percentiles(latencies),
+        "api_cpu_ms_per_request": round(cpu * 1000 / max(len(latencies), 1), 2),
+    }
+
+
+def export(settings: PostgresSettings, out: Path) -> dict[str, float]:
+    """`jobstream export --format parquet` as a process; its RSS sampled every 0.2 s."""
+    env = {
+        **os.environ,
+        "JOBSTREAM_PG_PORT": str(settings.port),
+        "JOBSTREAM_PG_DATABASE": settings.database,
+    }
+    command = [jobstream_command(), "export", "--format", "parquet", str(out)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    samples: list[tuple[float, float]] = []
+    while process.poll() is None:
+        rss = _rss_mb(process.pid)
+        if rss is not None:
+            samples.append((time.perf_counter() - started, rss))
+        time.sleep(0.2)
+    elapsed = time.perf_counter() - started
+    _, errors = process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"export failed: {errors.decode()[-2000:]}")
+    half = elapsed / 2
+    first = [rss for at, rss in samples if at < half] or [0.0]
+    second = [rss for at, rss in samples if at >= half] or [0.0]
+    return {
+        "export_seconds": round(elapsed, 1),
+        "export_file_mb": round(out.stat().st_size / 2**20, 1),
+        "export_rss_mb_peak": max(first + second),
+        "export_rss_mb_first_half": max(first),
+        "export_rss_mb_second_half": max(second),
+    }
+
+
+def _rss_mb(pid: int) -> float | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+async def measure(options: Options) -> dict[str, object]:
+    base = PostgresSettings()
+    server = PostgresServer(StackLayout(RuntimeSettings().state_dir), base, StackSettings())
+    name = f"jobstream_bench_{uuid.uuid4().hex[:8]}"
+    admin = await server.superuser_connection()
+    await ensure_database(admin, name, base.owner_user)
+    settings = base.model_copy(update={"database": name})
+    try:
+        seeded = await seed(settings, options)
+        total = int(seeded["postings"])  # type: ignore[call-overload]
+        skills: list[str] = seeded.pop("skills")  # type: ignore[assignment]
+        counts = seeded.pop("skill_postings")
+        rng = random.Random(18)  # noqa: S311 - a reproducible mix of requests
+        common, rare = skills[:20], skills[-20:]
+        mix = [rng.choice(common if rng.random() < 0.7 else rare) for _ in range(500)]
+        with tempfile.TemporaryDirectory() as folder:
+            layout = StackLayout(Path(folder) / "state")
+            layout.create()
+            port = free_port()
+            env = {
+                **os.environ,
+                "JOBSTREAM_STATE_DIR": str(layout.root),
+                "JOBSTREAM_PG_PORT": str(settings.port),
+                "JOBSTREAM_PG_DATABASE": name,
+                "JOBSTREAM_API_HTTP_PORT": str(port),
+            }
+            start_service(layout, "api", env)
+            process = service_process(layout, "api")
+            try:
+                await asyncio.to_thread(
+                    wait_ready, layout, {"api": f"http://127.0.0.1:{port}/readyz"}, 60
+                )
+                pid = process.pid()
+                assert pid is not None
+                url = f"http://127.0.0.1:{port}"
+                postings_load = await load(url, [f"/postings?skill={s}" for s in mix], options, pid)
+                stats_load = await load(
+                    url, [f"/stats/skills?skill={s}&bucket=week" for s in mix], options, pid
+                )
+                api_rss = peak_rss_mb(pid)
+            finally:
+                process.stop()
+            exported = await asyncio.to_thread(export, settings, Path(folder) / "all.parquet")
+        export_seconds = exported["export_seconds"]
+        return {
+            "read_side_postings": total,
+            "read_side_seed_s": seeded["seed_s"],
+            "views_refresh_s": seeded["views_refresh_s"],
+            "read_api_postings_by_skill": postings_load,
+            "read_api_stats_skills": stats_load,
+            "read_api_rss_mb": api_rss,
+            "read_api_skill_postings_range": [
+                min(counts[s] for s in rare),  # type: ignore[index]
+                max(counts[s] for s in common),  # type: ignore[index]
+            ],
+            "export_parquet_postings_per_s": round(total / export_seconds, 1),
+            **{k: v for k, v in exported.items()},
+            "read_side_load_average": [round(x, 2) for x in os.getloadavg()],
+        }
+    finally:
+        await drop_database(admin, name)
+        await admin.close()
+
+
+def run() -> dict[str, object]:
+    return asyncio.run(measure(OPTIONS))

@@ -1,0 +1,1 @@
+"""Adapters of the read model: PostgreSQL, and in memory for tests."""

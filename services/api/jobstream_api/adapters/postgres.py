@@ -1,0 +1,508 @@
+"""The read model on PostgreSQL, as the read-only reader role.
+
+Every query is one static statement with bind parameters. An optional filter is written
+`($n IS NULL OR condition)`; the pool plans each execution with its own values
+(`plan_cache_mode = force_custom_plan`), so PostgreSQL drops the conditions not asked for and
+picks an index for those that are, instead of one generic plan for every combination.
+A statement timeout bounds every query: no request can hold the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, Final
+
+import asyncpg
+
+from jobstream.settings import PostgresSettings
+from jobstream_api import fields
+from jobstream_api.queries import (
+    MAX_SKILLS,
+    BadParameter,
+    DemandQuery,
+    PayQuery,
+    PostingFilter,
+    PostingQuery,
+    SkillQuery,
+)
+from jobstream_api.results import (
+    CoOccurring,
+    DemandPoint,
+    DemandStats,
+    PayGroup,
+    PayStats,
+    PostingDetail,
+    PostingPage,
+    PostingSkill,
+    PostingSummary,
+    SkillDemand,
+    SkillDetail,
+    SkillList,
+    SkillRef,
+    SkillSummary,
+    SourceOut,
+)
+
+# Co-occurring skills are counted over at most this many postings of a skill (a fixed sample,
+# by posting id, beyond it): a self-join over every posting of a common skill takes seconds.
+CO_OCCURRENCE_SAMPLE: Final = 5_000
+
+_SUMMARY_COLUMNS = """
+    p.posting_id, p.title, p.company, p.locations, p.salary_min, p.salary_max,
+    p.salary_currency, p.salary_period, p.work_mode, p.employment_type, p.seniority,
+    p.received_at, p.first_seen
+"""
+# $1 q, $2-$6 skills, $7 required, $8 company, $9 country, $10 work mode, $11 employment type,
+# $12 seniority, $13 salary_min, $14 since, $15 until.
+# Placeholders numbered by this module; the skill ids are bind parameters.
+_SKILL_SLOTS = "\n".join(
+    f"""  AND (${n}::text IS NULL OR EXISTS (
+        SELECT 1 FROM posting_skills s
+        WHERE s.posting_id = p.posting_id AND s.skill_id = ${n} AND (s.required OR NOT $7)))"""  # noqa: S608
+    for n in range(2, 2 + MAX_SKILLS)
+)
+_FILTER = f"""
+WHERE ($1::text IS NULL OR p.search @@ websearch_to_tsquery('english', $1))
+{_SKILL_SLOTS}
+  AND ($8::text IS NULL OR lower(p.company) = lower($8))
+  AND ($9::text IS NULL OR p.locations @> jsonb_build_array(jsonb_build_object('country', $9)))
+  AND ($10::text IS NULL OR p.work_mode = $10)
+  AND ($11::text IS NULL OR p.employment_type = $11)
+  AND ($12::text IS NULL OR p.seniority = $12)
+  AND ($13::numeric IS NULL OR (p.salary_period = 'year'
+                                AND coalesce(p.salary_max, p.salary_min) >= $13))
+  AND ($14::timestamptz IS NULL OR p.received_at >= $14)
+  AND ($15::timestamptz IS NULL OR p.received_at < $15)
+"""
+_FILTER_PARAMETERS: Final = 15
+
+# Newest first; the cursor ($16, $17) is the last row of the previous page.
+_RECENT = f"""
+SELECT {_SUMMARY_COLUMNS}, NULL::real AS rank
+FROM postings p
+{_FILTER}
+  AND ($16::timestamptz IS NULL OR (p.received_at, p.posting_id) < ($16, $17::text))
+ORDER BY p.received_at DESC, p.posting_id DESC
+LIMIT $18
+"""  # noqa: S608 - assembled from this module's constants; values are bind parameters
+
+_RELEVANT = f"""
+SELECT * FROM (
+    SELECT {_SUMMARY_COLUMNS},
+           ts_rank_cd(p.search, websearch_to_tsquery('english', $1)) AS rank
+    FROM postings p
+    {_FILTER}
+) ranked
+WHERE ($16::real IS NULL OR (rank, posting_id) < ($16, $17::text))
+ORDER BY rank DESC, posting_id DESC
+LIMIT $18
+"""  # noqa: S608 - assembled from this module's constants; values are bind parameters
+
+# One JSON document a posting, the fields of `export.EXPORT_FIELDS` in that order; built by
+# PostgreSQL (on its own core) so the exporter only passes text on or hands it to Arrow.
+_EXPORT = f"""
+SELECT json_build_object(
+    'id', p.posting_id, 'title', p.title, 'company', p.company, 'url', p.url,
+    'work_mode', p.work_mode, 'employment_type', p.employment_type, 'seniority', p.seniority,
+    'experience_years_min', p.experience_years_min,
+    'experience_years_max', p.experience_years_max,
+    'salary_min', p.salary_min, 'salary_max', p.salary_max,
+    'salary_currency', p.salary_currency, 'salary_period', p.salary_period,
+    'education', p.education, 'language', p.language, 'date_posted', p.date_posted,
+    'working_hours', p.working_hours, 'time_zone', p.time_zone,
+    'locations', (
+        SELECT coalesce(json_agg(json_build_object(
+            'text', l ->> 'text', 'city', l ->> 'city', 'region', l ->> 'region',
+            'country', l ->> 'country')), '[]')
+        FROM jsonb_array_elements(p.locations) AS l),
+    'countries', (
+        SELECT coalesce(json_agg(DISTINCT l ->> 'country'), '[]')
+        FROM jsonb_array_elements(p.locations) AS l WHERE l ->> 'country' IS NOT NULL),
+    'skills', (
+        SELECT coalesce(json_agg(json_build_object(
+            'id', s.skill_id, 'name', k.name, 'category', k.category, 'required', s.required,
+            'mentions', s.mentions, 'confidence', s.confidence)
+            ORDER BY s.required DESC, s.mentions DESC, k.name), '[]')
+        FROM posting_skills s JOIN skills k USING (skill_id)
+        WHERE s.posting_id = p.posting_id),
+    'received_at', p.received_at, 'first_seen', p.first_seen, 'last_updated', p.last_updated,
+    'parser_version', p.parser_version, 'taxonomy_version', p.taxonomy_version,
+    'source_channel', p.source_channel, 'source_name', p.source_name,
+    'source_format', p.source_format, 'text', p.text
+)::text
+FROM postings p
+{_FILTER}
+ORDER BY p.received_at, p.posting_id
+"""  # noqa: S608 - assembled from this module's constants; values are bind parameters
+
+_COUNT = f"SELECT count(*) FROM postings p {_FILTER}"  # noqa: S608 - constants only
+
+_PAGE_SKILLS = """
+SELECT s.posting_id, s.skill_id, k.name, s.required
+FROM posting_skills s JOIN skills k USING (skill_id)
+WHERE s.posting_id = ANY($1::text[])
+ORDER BY s.posting_id, s.required DESC, s.mentions DESC, k.name
+"""
+
+_POSTING = "SELECT * FROM postings WHERE posting_id = $1"
+_POSTING_SKILLS = """
+SELECT s.skill_id, k.name, k.category, s.required, s.mentions, s.confidence, s.spans
+FROM posting_skills s JOIN skills k USING (skill_id)
+WHERE s.posting_id = $1
+ORDER BY s.required DESC, s.mentions DESC, k.name
+"""
+
+# Counts from the view skill_postings (as of its last refresh; 0 for a skill not in it yet).
+_FIND_SKILLS = """
+SELECT k.skill_id, k.name, k.category, coalesce(c.postings, 0) AS postings
+FROM skills k LEFT JOIN skill_postings c USING (skill_id)
+WHERE $1::text IS NULL
+   OR k.skill_id LIKE '%' || $1 || '%'
+   OR lower(k.name) LIKE '%' || lower($1) || '%'
+ORDER BY postings DESC, k.name
+LIMIT $2
+"""
+
+_SKILL = """
+SELECT k.skill_id, k.name, k.category, k.source_ids,
+       count(s.posting_id) AS postings,
+       count(s.posting_id) FILTER (WHERE s.required) AS required_postings
+FROM skills k LEFT JOIN posting_skills s USING (skill_id)
+WHERE k.skill_id = $1
+GROUP BY k.skill_id
+"""
+
+_CO_OCCURRING = """
+WITH basis AS (
+    SELECT posting_id FROM posting_skills WHERE skill_id = $1 ORDER BY posting_id LIMIT $2
+)
+SELECT o.skill_id, k.name, count(*) AS postings, (SELECT count(*) FROM basis) AS basis
+FROM basis JOIN posting_skills o USING (posting_id) JOIN skills k ON k.skill_id = o.skill_id
+WHERE o.skill_id <> $1
+GROUP BY o.skill_id, k.name
+ORDER BY postings DESC, o.skill_id
+LIMIT $3
+"""
+
+
+# The skills asked for (or the `$6` most in demand in the range), then their series.
+_DEMAND = """
+WITH chosen AS (
+    SELECT d.skill_id, sum(d.postings)::int AS total
+    FROM skill_demand d
+    WHERE d.grain = $1 AND d.country = $2 AND ($3::text[] IS NULL OR d.skill_id = ANY($3))
+      AND ($4::date IS NULL OR d.period >= $4) AND ($5::date IS NULL OR d.period < $5)
+    GROUP BY d.skill_id
+    ORDER BY total DESC, d.skill_id
+    LIMIT $6
+)
+SELECT c.skill_id, k.name, c.total, d.period, d.postings
+FROM chosen c
+JOIN skills k USING (skill_id)
+JOIN skill_demand d ON d.skill_id = c.skill_id AND d.grain = $1 AND d.country = $2
+WHERE ($4::date IS NULL OR d.period >= $4) AND ($5::date IS NULL OR d.period < $5)
+ORDER BY c.total DESC, c.skill_id, d.period
+"""
+
+_PAY = """
+SELECT currency, postings, p25, p50, p75 FROM skill_pay
+WHERE skill_id = $1 AND country = $2
+ORDER BY postings DESC, currency
+"""
+
+_REFRESHED = "SELECT refreshed_at FROM read_views_refreshed"
+
+# What the pay statistics count, until the parser annualises pay (issue 16).
+PAY_BASIS: Final = "stated yearly pay (the middle of a range), per currency"
+
+
+def filter_parameters(posting_filter: PostingFilter) -> list[Any]:
+    """$1-$15 of the filter, in the order of `_FILTER`."""
+    slots = list(posting_filter.skills) + [None] * (MAX_SKILLS - len(posting_filter.skills))
+    return [
+        posting_filter.q,
+        *slots,
+        posting_filter.required,
+        posting_filter.company,
+        posting_filter.country,
+        posting_filter.work_mode,
+        posting_filter.employment_type,
+        posting_filter.seniority,
+        posting_filter.salary_min,
+        posting_filter.since,
+        posting_filter.until,
+    ]
+
+
+class PostgresReadModel:
+    """Implements `jobstream_api.ports.ReadModel`. The pool is made on first use (the service
+    starts, and says it is not ready, while PostgreSQL is away); `await .close()` when done."""
+
+    def __init__(
+        self,
+        settings: PostgresSettings,
+        *,
+        statement_timeout_ms: int = 2_000,
+        max_connections: int = 8,
+    ) -> None:
+        self._settings = settings
+        self._statement_timeout_ms = statement_timeout_ms
+        self._max_connections = max_connections
+        self._pool: asyncpg.Pool | None = None
+        self._lock = asyncio.Lock()
+
+    async def pool(self) -> asyncpg.Pool:
+        async with self._lock:
+            if self._pool is None:
+                self._pool = await asyncpg.create_pool(
+                    **self._settings.reader_connect_kwargs(),
+                    min_size=1,
+                    max_size=self._max_connections,
+                    timeout=10,
+                    server_settings={
+                        "application_name": "jobstream-api",
+                        "statement_timeout": str(self._statement_timeout_ms),
+                        "default_transaction_read_only": "on",
+                        "plan_cache_mode": "force_custom_plan",
+                    },
+                )
+            return self._pool
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+        pool = await self.pool()
+        async with pool.acquire(timeout=10) as conn:
+            yield conn
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def readiness(self) -> str | None:
+        try:
+            async with self._connection() as conn:
+                await conn.fetchval("SELECT 1 FROM postings LIMIT 1")
+        except Exception as error:  # any failure to read means not ready
+            return f"database unreadable: {type(error).__name__}: {error}"
+        return None
+
+    async def search_postings(self, query: PostingQuery) -> PostingPage:
+        _refuse_occupation(query.filter)
+        cursor = query.cursor
+        if query.sort == "relevance":
+            statement, after = _RELEVANT, cursor.rank if cursor else None
+        else:
+            statement, after = _RECENT, cursor.received_at if cursor else None  # type: ignore[assignment]
+        parameters = [
+            *filter_parameters(query.filter),
+            after,
+            cursor.posting_id if cursor else None,
+            query.limit + 1,  # one more tells whether there is a next page
+        ]
+        async with self._connection() as conn:
+            rows = await conn.fetch(statement, *parameters)
+            rows, more = rows[: query.limit], len(rows) > query.limit
+            skills = await self._skills_of(conn, [row["posting_id"] for row in rows])
+        items = [_summary(row, skills.get(row["posting_id"], [])) for row in rows]
+        next_cursor = None
+        if more:
+            last = rows[-1]
+            key = last["rank"] if query.sort == "relevance" else last["received_at"].isoformat()
+            next_cursor = query.cursor_after(key, last["posting_id"]).encode()
+        return PostingPage(items=items, next_cursor=next_cursor)
+
+    async def _skills_of(
+        self, conn: asyncpg.Connection, posting_ids: Sequence[str]
+    ) -> dict[str, list[SkillRef]]:
+        found: dict[str, list[SkillRef]] = {}
+        if posting_ids:
+            for row in await conn.fetch(_PAGE_SKILLS, list(posting_ids)):
+                found.setdefault(row["posting_id"], []).append(
+                    SkillRef(id=row["skill_id"], name=row["name"], required=row["required"])
+                )
+        return found
+
+    async def get_posting(self, posting_id: str) -> PostingDetail | None:
+        async with self._connection() as conn:
+            row = await conn.fetchrow(_POSTING, posting_id)
+            if row is None:
+                return None
+            skill_rows = await conn.fetch(_POSTING_SKILLS, posting_id)
+        skills = [
+            [r["skill_id"], r["name"], r["category"], r["required"], r["mentions"],
+             r["confidence"], json.loads(r["spans"])]
+            for r in skill_rows
+        ]  # fmt: skip
+        return _detail(row, skills)
+
+    def export(self, posting_filter: PostingFilter) -> AsyncIterator[list[bytes]]:
+        return self._export(posting_filter)
+
+    async def _export(
+        self, posting_filter: PostingFilter, batch: int = 2_000
+    ) -> AsyncIterator[list[bytes]]:
+        _refuse_occupation(posting_filter)
+        async with self._connection() as conn, conn.transaction(readonly=True):
+            # No statement timeout for an export: it reads everything, a batch at a time
+            # through a server-side cursor, for as long as the writer keeps up. Times in UTC.
+            await conn.execute("SET LOCAL statement_timeout = 0")
+            await conn.execute("SET LOCAL TimeZone = 'UTC'")
+            cursor = await conn.cursor(_EXPORT, *filter_parameters(posting_filter))
+            while rows := await cursor.fetch(batch):
+                yield [row[0].encode() for row in rows]
+
+    async def count_postings(self, posting_filter: PostingFilter) -> int:
+        _refuse_occupation(posting_filter)
+        async with self._connection() as conn:
+            count: int = await conn.fetchval(_COUNT, *filter_parameters(posting_filter))
+        return count
+
+    async def find_skills(self, query: SkillQuery) -> SkillList:
+        async with self._connection() as conn:
+            rows = await conn.fetch(_FIND_SKILLS, query.q, query.limit)
+        return SkillList(
+            items=[
+                SkillSummary(
+                    id=row["skill_id"],
+                    name=row["name"],
+                    category=row["category"],
+                    postings=row["postings"],
+                )
+                for row in rows
+            ]
+        )
+
+    async def get_skill(self, skill_id: str) -> SkillDetail | None:
+        async with self._connection() as conn:
+            row = await conn.fetchrow(_SKILL, skill_id)
+            if row is None:
+                return None
+            others = await conn.fetch(_CO_OCCURRING, skill_id, CO_OCCURRENCE_SAMPLE, 20)
+        return SkillDetail(
+            id=row["skill_id"],
+            name=row["name"],
+            category=row["category"],
+            source_ids=json.loads(row["source_ids"]),
+            postings=row["postings"],
+            required_postings=row["required_postings"],
+            co_occurring=[
+                CoOccurring(id=other["skill_id"], name=other["name"], postings=other["postings"])
+                for other in others
+            ],
+            co_occurring_basis=min(row["postings"], CO_OCCURRENCE_SAMPLE),
+        )
+
+    async def skill_demand(self, query: DemandQuery) -> DemandStats:
+        if query.occupation is not None:
+            raise BadParameter("occupation", "occupations are not stored yet (issue 17)")
+        limit = len(query.skills) if query.skills else query.limit
+        async with self._connection() as conn:
+            rows = await conn.fetch(
+                _DEMAND,
+                query.bucket,
+                query.country or "*",
+                list(query.skills) or None,
+                query.since,
+                query.until,
+                limit,
+            )
+            refreshed_at = await conn.fetchval(_REFRESHED)
+        series: dict[str, SkillDemand] = {}
+        for row in rows:
+            skill = series.setdefault(
+                row["skill_id"],
+                SkillDemand(id=row["skill_id"], name=row["name"], total=row["total"], series=[]),
+            )
+            skill.series.append(DemandPoint(period=row["period"], postings=row["postings"]))
+        return DemandStats(
+            bucket=query.bucket,
+            since=query.since,
+            until=query.until,
+            country=query.country,
+            occupation=query.occupation,
+            skills=list(series.values()),
+            refreshed_at=refreshed_at,
+        )
+
+    async def pay_stats(self, query: PayQuery) -> PayStats:
+        async with self._connection() as conn:
+            rows = await conn.fetch(_PAY, query.skill or "*", query.country or "*")
+            refreshed_at = await conn.fetchval(_REFRESHED)
+        return PayStats(
+            skill=query.skill,
+            country=query.country,
+            basis=PAY_BASIS,
+            groups=[
+                PayGroup(
+                    currency=row["currency"],
+                    postings=row["postings"],
+                    p25=row["p25"],
+                    p50=row["p50"],
+                    p75=row["p75"],
+                )
+                for row in rows
+            ],
+            refreshed_at=refreshed_at,
+        )
+
+
+def _refuse_occupation(posting_filter: PostingFilter) -> None:
+    if posting_filter.occupation is not None:
+        raise BadParameter("occupation", "occupations are not stored yet (issue 17)")
+
+
+def _summary(row: Any, skills: list[SkillRef]) -> PostingSummary:
+    return PostingSummary(
+        id=row["posting_id"],
+        title=row["title"],
+        company=row["company"],
+        locations=fields.places(json.loads(row["locations"])),
+        pay=fields.pay(row),
+        work_mode=row["work_mode"],
+        employment_type=row["employment_type"],
+        seniority=row["seniority"],
+        received_at=row["received_at"],
+        first_seen=row["first_seen"],
+        skills=skills,
+        rank=row["rank"],
+    )
+
+
+def _detail(row: Any, skills: list[list[Any]]) -> PostingDetail:
+    """A posting row and its skills as [id, name, category, required, mentions, confidence,
+    spans] lists."""
+    text = row["text"]
+    return PostingDetail(
+        id=row["posting_id"],
+        title=row["title"],
+        company=row["company"],
+        fields=fields.field_values(row, json.loads(row["evidence"])),
+        locations=fields.places(json.loads(row["locations"])),
+        pay=fields.pay(row),
+        sections=fields.sections(json.loads(row["sections"]), text),
+        text=text,
+        skills=[
+            PostingSkill(
+                id=skill_id,
+                name=name,
+                category=category,
+                required=required,
+                mentions=mentions,
+                confidence=confidence,
+                spans=fields.spans(spans),
+            )
+            for skill_id, name, category, required, mentions, confidence, spans in skills
+        ],
+        source=SourceOut(
+            channel=row["source_channel"], name=row["source_name"], format=row["source_format"]
+        ),
+        parser_version=row["parser_version"],
+        taxonomy_version=row["taxonomy_version"],
+        received_at=row["received_at"],
+        first_seen=row["first_seen"],
+        last_updated=row["last_updated"],
+    )

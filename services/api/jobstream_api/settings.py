@@ -1,0 +1,29 @@
+"""Query API settings (environment variables `JOBSTREAM_API_*`; PostgreSQL: `JOBSTREAM_PG_*`,
+of which the API uses the reader role: `JOBSTREAM_PG_READER_USER` / `_PASSWORD`)."""
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from jobstream.settings import PostgresSettings, ServiceSettings
+
+
+class ApiSettings(ServiceSettings):
+    # hide_input_in_errors: a refused api_token must not be echoed in the error.
+    model_config = SettingsConfigDict(
+        env_prefix="JOBSTREAM_API_", frozen=True, hide_input_in_errors=True
+    )
+
+    http_port: int = 18105
+    postgres: PostgresSettings = Field(default_factory=PostgresSettings)
+    token: SecretStr | None = Field(
+        None,
+        min_length=16,
+        description="bearer token every endpoint but the ops ones requires; unset: none needed",
+    )
+    statement_timeout_ms: int = Field(
+        2_000, ge=100, le=60_000, description="PostgreSQL cancels a query running longer"
+    )
+    request_timeout_seconds: float = Field(
+        5.0, gt=0, le=120, description="a request still unanswered after this gets 503"
+    )
+    max_connections: int = Field(8, ge=1, le=100, description="the reader's connection pool")

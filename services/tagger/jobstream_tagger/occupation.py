@@ -1,0 +1,257 @@
+"""Occupation codes: the O*NET-SOC occupation of a posting, from its title and its skills. Pure.
+
+The packaged `occupations.json` (occupation_build.py, from O*NET 29.2: 56,560 alternate
+titles, 1,016 occupation titles, and the technologies each occupation uses) holds:
+- `titles`: a normalised title -> the occupations it names, with how many O*NET titles say
+  so ("software engineer" -> Software Developers);
+- `heads`: the last one or two words of every title (its head: "engineer", "software
+  engineer") -> the occupations titles with that head name, most named first;
+- `skills`: per occupation, the taxonomy skills O*NET lists as its technologies.
+
+Coding a title (`OccupationCoder.code`):
+1. Normalise: lower case, words only, abbreviations spelt out ("sr" -> "senior"), levels and
+   seniority dropped ("Senior", "II", "Staff"), what follows a separator dropped ("Senior
+   Backend Engineer, Search" -> "backend engineer"), the curated rewrites applied.
+2. The whole title, then the title before "(", "-", "," or "/" (each a variant), looked up
+   exactly; else its longest head ("backend engineer" -> "engineer").
+3. Where the title names one occupation, that is it. Where it names several (6,843 O*NET
+   titles do), the posting's skills choose: each candidate scores its share of the titles
+   plus the skills it shares with the posting, weighed by how few occupations use each.
+Confidence: the winner's share of the score, times 0.95 for a whole-title match and 0.6 for
+a head match. Results are cached per (title, skills): postings repeat titles.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Final
+
+from jobstream.contracts import Occupation
+
+OCCUPATIONS_FILE: Final = "occupations.json"
+WHOLE_TITLE_CONFIDENCE: Final = 0.95
+SUFFIX_CONFIDENCE: Final = 0.75
+WORDS_CONFIDENCE: Final = 0.5
+# How much one shared skill weighs against the titles' votes (a candidate's share of the
+# titles is at most 1): a few distinctive skills outweigh a small lead in titles.
+SKILL_WEIGHT: Final = 0.25
+# How much more the last word of a title (its head: "inspector") weighs than its others.
+HEAD_WEIGHT: Final = 0.5
+MAX_TITLE_CHARS: Final = 200
+CACHE_SIZE: Final = 8192
+
+_WORD: Final = re.compile(r"[a-z0-9]+(?:[+#]+|\.net)?")
+_SEPARATORS: Final = re.compile(r"\s[-\u2013\u2014|:]\s|[(,/;\[]|\s(?:at|for|in|with)\s")
+# Seniority, level and contract words: they say how senior or how hired, not the work.
+DROPPED_WORDS: Final = frozenset(
+    {"senior", "junior", "lead", "staff", "principal", "i", "ii", "iii", "iv", "v", "1", "2",
+     "3", "4", "contract", "contractor", "remote", "temporary", "temp", "full", "part", "time",
+     "fulltime", "parttime", "m", "f", "d", "w", "x", "h", "mfd", "mwd", "level", "entry",
+     "experienced", "intern", "internship", "trainee", "apprentice", "freelance", "hybrid",
+     "onsite", "new", "urgent", "hiring", "needed", "wanted", "the", "a", "an"}
+)  # fmt: skip
+ABBREVIATIONS: Final = {
+    "sr": "senior", "jr": "junior", "eng": "engineer", "engr": "engineer", "mgr": "manager",
+    "dev": "developer", "devs": "developers", "admin": "administrator", "asst": "assistant",
+    "tech": "technician", "techs": "technicians", "rep": "representative", "coord": "coordinator",
+    "supv": "supervisor", "spec": "specialist", "svc": "service", "svcs": "services",
+    "dir": "director", "exec": "executive", "acct": "accountant", "assoc": "associate",
+    "rn": "registered nurse", "lpn": "licensed practical nurse", "cna": "nursing assistant",
+    "qa": "quality assurance", "swe": "software engineer", "sde": "software engineer",
+}  # fmt: skip
+
+
+SUPERVISOR_WORDS: Final = frozenset({"supervisor", "superintendent", "foreman", "forewoman"})
+# The SOC's first-line supervisor codes, by the code prefix of the workers they supervise.
+FIRST_LINE_SUPERVISORS: Final = {
+    "33-2": "33-1021.00", "33-3012": "33-1011.00", "33-3": "33-1012.00",
+    "33-9032": "33-1091.00", "35-": "35-1012.00", "37-2": "37-1011.00", "37-3": "37-1012.00",
+    "41-2": "41-1011.00", "41-": "41-1012.00", "43-": "43-1011.00", "45-": "45-1011.00",
+    "47-": "47-1011.00", "49-": "49-1011.00", "51-": "51-1011.00", "53-3": "53-1043.00",
+    "53-7": "53-1043.00",
+}  # fmt: skip
+_FIRST_LINE_PREFIXES: Final = sorted(FIRST_LINE_SUPERVISORS, key=len, reverse=True)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The occupations a title names, each with its weight, and how they were found."""
+
+    weights: Mapping[str, float]
+    confidence: float  # at most: WHOLE_TITLE_CONFIDENCE, SUFFIX_CONFIDENCE or WORDS_CONFIDENCE
+
+
+class OccupationCoder:
+    """Codes titles against the packaged index; build once per process (see load_coder)."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.attribution: Final[str] = data.get("attribution", "")
+        self._names: dict[str, str] = dict(data["occupations"])
+        codes = list(self._names)
+        # Most titles name one occupation once: one shared tuple per distinct entry list
+        # (a third of the index's memory).
+        shared: dict[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]] = {}
+        self._titles: dict[str, tuple[tuple[str, int], ...]] = {}
+        for title, entries in data["titles"].items():
+            entry = tuple((codes[index], count) for index, count in entries)
+            self._titles[title] = shared.setdefault(entry, entry)
+        titles = len(self._titles) or 1
+        # word -> (how telling it is, ((code, its share of the word's titles), ...))
+        self._words: dict[str, tuple[float, tuple[tuple[str, float], ...]]] = {}
+        for word, (count, entries) in data["words"].items():
+            total = sum(votes for _index, votes in entries)
+            self._words[word] = (
+                math.log(titles / count),
+                tuple((codes[index], votes / total) for index, votes in entries),
+            )
+        self._heads: dict[str, tuple[tuple[str, float], ...]] = {}
+        for head, entries in data["heads"].items():
+            total = sum(votes for _index, votes in entries)
+            self._heads[head] = tuple((codes[index], votes / total) for index, votes in entries)
+        self._skills: dict[str, frozenset[str]] = {
+            codes[int(index)]: frozenset(ids) for index, ids in data["skills"].items()
+        }
+        users: dict[str, int] = {}
+        for ids in self._skills.values():
+            for skill_id in ids:
+                users[skill_id] = users.get(skill_id, 0) + 1
+        # A skill few occupations use tells more (Kotlin) than one most use (Excel).
+        self._skill_weight = {skill_id: 1.0 / count for skill_id, count in users.items()}
+        self._rewrites: dict[str, str] = dict(data.get("rewrites", {}))
+        self.code = functools.lru_cache(maxsize=CACHE_SIZE)(self._code)
+
+    def title_of(self, code: str) -> str | None:
+        return self._names.get(code)
+
+    def candidates(self, title: str) -> Candidates | None:
+        """The occupations a title names: by the whole title, else by its longest suffix
+        that is a title ("platform software engineer" -> "software engineer"), else by its
+        words (each weighed by how few titles have it; the last word, the head, twice)."""
+        variants = title_variants(title, self._rewrites)
+        for variant in variants:
+            entries = self._titles.get(variant)
+            if entries:
+                return Candidates(_shares(entries), WHOLE_TITLE_CONFIDENCE)
+        supervised = self._supervisors_of(variants[0]) if variants else None
+        if supervised is not None:
+            return supervised
+        for variant in variants:
+            words = variant.split()
+            for start in range(1, len(words) - 1):
+                entries = self._titles.get(" ".join(words[start:]))
+                if entries:
+                    return Candidates(_shares(entries), SUFFIX_CONFIDENCE)
+        if not variants:
+            return None
+        words = variants[0].split()
+        weights: dict[str, float] = {}
+        for word in set(words):
+            found = self._words.get(word)
+            if found is not None:
+                telling, shares = found
+                for code, share in shares:
+                    weights[code] = weights.get(code, 0.0) + telling * share
+        head = self._words.get(words[-1])
+        for code, share in self._heads.get(words[-1], ()):
+            weights[code] = (
+                weights.get(code, 0.0) + HEAD_WEIGHT * (head[0] if head else 1.0) * share
+            )
+        if not weights:
+            return None
+        return Candidates(weights, WORDS_CONFIDENCE)
+
+    def _supervisors_of(self, title: str) -> Candidates | None:
+        """ "wastewater treatment mechanic supervisor": SOC codes a working supervisor as a
+        first-line supervisor of the workers supervised where the SOC has such a code
+        (mechanics: 49-1011), else as one of those workers ("graphics supervisor": a
+        graphic designer)."""
+        words = title.split()
+        if len(words) < 2 or not (words[-1] in SUPERVISOR_WORDS or words[0] == "supervising"):
+            return None
+        rest = " ".join(words[1:] if words[0] == "supervising" else words[:-1])
+        workers = self.candidates(rest)
+        if workers is None:
+            return None
+        best = max(sorted(workers.weights), key=workers.weights.__getitem__)
+        prefix = next((p for p in _FIRST_LINE_PREFIXES if best.startswith(p)), None)
+        if prefix is None or FIRST_LINE_SUPERVISORS[prefix] not in self._names:
+            return workers
+        return Candidates({FIRST_LINE_SUPERVISORS[prefix]: 1.0}, workers.confidence)
+
+    def _code(self, title: str, skill_ids: frozenset[str] = frozenset()) -> Occupation | None:
+        """The occupation of a posting with this title and these skills, or None."""
+        found = self.candidates(title[:MAX_TITLE_CHARS])
+        if found is None:
+            return None
+        total = sum(found.weights.values())
+        scores: dict[str, float] = {}
+        for code, weight in found.weights.items():
+            shared = skill_ids & self._skills.get(code, frozenset())
+            scores[code] = weight / total + SKILL_WEIGHT * sum(
+                self._skill_weight[skill_id] for skill_id in shared
+            )
+        best = max(sorted(scores), key=scores.__getitem__)  # ties: the lowest code
+        share = scores[best] / sum(scores.values())
+        confidence = round(share * found.confidence, 2)
+        return Occupation(code=best, title=self._names[best], confidence=confidence)
+
+
+def _shares(entries: Sequence[tuple[str, int]]) -> dict[str, float]:
+    total = sum(votes for _code, votes in entries)
+    return {code: votes / total for code, votes in entries}
+
+
+def normalise_title(title: str, rewrites: Mapping[str, str] | None = None) -> str:
+    """Lower-case words, abbreviations spelt out, seniority and levels dropped, rewritten."""
+    words: list[str] = []
+    for word in _WORD.findall(title.lower().replace("\u2019", "'").replace("'", "")):
+        expanded = ABBREVIATIONS.get(word, word)
+        words.extend(part for part in expanded.split() if part not in DROPPED_WORDS)
+    if rewrites:
+        words = [rewrites.get(word, word) for word in words]
+    return " ".join(words)
+
+
+def title_variants(title: str, rewrites: Mapping[str, str] | None = None) -> list[str]:
+    """The whole title normalised, then the part before each separator, longest first."""
+    variants = [normalise_title(title, rewrites)]
+    for match in _SEPARATORS.finditer(title):
+        variants.append(normalise_title(title[: match.start()], rewrites))
+    for part in _SEPARATORS.split(title):
+        variants.append(normalise_title(part, rewrites))
+    return [variant for variant in dict.fromkeys(variants) if variant]
+
+
+def title_for(title: str | None, provided: str | None, text: str) -> str | None:
+    """The title to code: the parser's, else the one ingest was given, else the first line."""
+    for candidate in (title, provided):
+        if candidate and candidate.strip():
+            return candidate
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line[:MAX_TITLE_CHARS]
+    return None
+
+
+def skill_ids_of(skills: Iterable[Any]) -> frozenset[str]:
+    return frozenset(skill.skill_id for skill in skills)
+
+
+@functools.cache
+def load_coder() -> OccupationCoder:
+    """The coder of the packaged index (read once per process)."""
+    text = resources.files("jobstream_tagger").joinpath(OCCUPATIONS_FILE).read_bytes()
+    return OccupationCoder(json.loads(text))
+
+
+def codes_of(coder: OccupationCoder, titles: Sequence[str]) -> list[str | None]:
+    """The codes of bare titles (no skills): what the accuracy figures of the docs score."""
+    results = [coder.code(title) for title in titles]
+    return [result.code if result else None for result in results]

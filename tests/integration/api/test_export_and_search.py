@@ -1,0 +1,127 @@
+"""`jobstream export` and `jobstream search` as a person runs them: the CLI as a process,
+reading a throwaway database as the reader role. Parquet is read back by Arrow and DuckDB."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from jobstream.settings import PostgresSettings
+from jobstream_api.export import CSV_COLUMNS, EXPORT_FIELDS, EXPORT_SCHEMA
+from jobstream_stack.services import jobstream_command
+from tests.integration.api.test_read_model_contract import POSTINGS, having, postgres_model
+
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(180)]
+
+
+@pytest.fixture
+async def stored(database: PostgresSettings) -> PostgresSettings:
+    model = await postgres_model(database)
+    await model.close()
+    return database
+
+
+def cli(database: PostgresSettings, *arguments: str) -> subprocess.CompletedProcess[bytes]:
+    env = {
+        **os.environ,
+        "JOBSTREAM_PG_PORT": str(database.port),
+        "JOBSTREAM_PG_DATABASE": database.database,
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [jobstream_command(), *arguments], env=env, capture_output=True, timeout=120
+    )
+
+
+def oldest_first(postings: list) -> list[str]:
+    return [p.posting_id for p in sorted(postings, key=lambda p: (p.received_at, p.posting_id))]
+
+
+async def test_parquet_has_the_stated_schema_and_reads_in_duckdb(
+    stored: PostgresSettings, tmp_path: Path
+) -> None:
+    out = tmp_path / "python.parquet"
+    done = cli(stored, "export", "--format", "parquet", "--skill", "python", str(out))
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"exported 7 postings" in done.stderr
+    assert not list(tmp_path.glob(".*.part"))  # written under a temporary name, renamed
+
+    table = pq.read_table(out)
+    assert table.schema.equals(EXPORT_SCHEMA, check_metadata=False)
+    rows = table.to_pylist()
+    assert [row["id"] for row in rows] == oldest_first(having("python"))
+    first = rows[0]
+    source = POSTINGS[0]
+    assert first["text"] == source.text and first["received_at"] == source.received_at
+    assert first["countries"] == ["Germany"] and first["salary_max"] == 95_000
+    assert {(s["id"], s["required"]) for s in first["skills"]} == {
+        ("python", True),
+        ("kafka", True),
+    }
+
+    con = duckdb.connect()
+    answer = con.execute(
+        "SELECT count(*), count(DISTINCT id), max(salary_max),"
+        " sum(len(skills)) FROM read_parquet(?)",
+        [str(out)],
+    ).fetchone()
+    assert answer == (7, 7, 120_000.0, sum(len(p.skills) for p in having("python")))
+    kafka = con.execute(
+        "SELECT count(*) FROM read_parquet(?), unnest(skills) AS s(skill) WHERE skill.id = 'kafka'",
+        [str(out)],
+    ).fetchone()
+    assert kafka == (4,)
+
+
+async def test_csv_and_json_lines_to_stdout(stored: PostgresSettings) -> None:
+    done = cli(stored, "export", "--format", "csv", "--country", "Germany", "-")
+    assert done.returncode == 0, done.stderr.decode()
+    rows = list(csv.DictReader(io.StringIO(done.stdout.decode())))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    germany = [POSTINGS[n] for n in (0, 1, 3, 9)]
+    assert [row["id"] for row in rows] == oldest_first(germany)
+    assert rows[0]["required_skills"] == "kafka; python" and rows[0]["preferred_skills"] == ""
+    assert rows[1]["preferred_skills"] == "kafka"
+    assert [row["text"] for row in rows] == [
+        next(p.text for p in POSTINGS if p.posting_id == row["id"]) for row in rows
+    ]  # the text, newlines and all, survives CSV quoting
+
+    done = cli(stored, "export", "--format", "jsonl", "--since", "2026-03-20", "-")
+    assert done.returncode == 0, done.stderr.decode()
+    documents = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert [d["id"] for d in documents] == oldest_first(POSTINGS[9:])
+    assert all(list(d) == list(EXPORT_FIELDS) for d in documents)
+
+
+async def test_bad_arguments_exit_2_and_say_why(stored: PostgresSettings, tmp_path: Path) -> None:
+    done = cli(stored, "export", "--format", "parquet", "-")
+    assert done.returncode == 2 and b"stdout" in done.stderr
+    done = cli(stored, "export", "--format", "xml", str(tmp_path / "x"))
+    assert done.returncode == 2 and b"--format" in done.stderr
+    done = cli(stored, "export", "--since", "last week", str(tmp_path / "x"))
+    assert done.returncode == 2 and b"since:" in done.stderr
+    assert not (tmp_path / "x").exists()
+    done = cli(stored, "search", "--limit", "900")
+    assert done.returncode == 2 and b"limit:" in done.stderr
+
+
+async def test_search_as_json_and_as_a_table(stored: PostgresSettings) -> None:
+    done = cli(stored, "search", "--skill", "kafka", "--required", "--json")
+    assert done.returncode == 0, done.stderr.decode()
+    page = json.loads(done.stdout)
+    expected = having("kafka", required=True)
+    assert {item["id"] for item in page["items"]} == {p.posting_id for p in expected}
+    assert page["next_cursor"] is None
+
+    done = cli(stored, "search", "streaming", "--limit", "1")
+    assert done.returncode == 0, done.stderr.decode()
+    table = done.stdout.decode()
+    assert "Data Engineer" in table and "more: add --cursor" in table

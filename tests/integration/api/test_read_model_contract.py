@@ -1,0 +1,323 @@
+"""One contract for both read models: the in-memory fake and PostgreSQL (as the reader role).
+
+Every test runs twice: against `MemoryReadModel` (marker unit) and against
+`PostgresReadModel` over the store's own tables, written by the store's own code, in a
+throwaway database (marker postgres). The fake that the HTTP edge is unit-tested against thus
+answers as the real one does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
+
+import asyncpg
+import pytest
+
+from jobstream.contracts import TaggedPosting
+from jobstream.settings import PostgresSettings
+from jobstream_api.adapters.memory import MemoryReadModel
+from jobstream_api.adapters.postgres import PostgresReadModel
+from jobstream_api.export import EXPORT_FIELDS
+from jobstream_api.ports import ReadModel
+from jobstream_api.queries import (
+    BadParameter,
+    DemandQuery,
+    PayQuery,
+    PostingFilter,
+    PostingQuery,
+    SkillQuery,
+    posting_query,
+)
+from jobstream_api.results import DemandStats
+from jobstream_store.migrate import migrate_as_owner
+from jobstream_store.repository import StoredPosting, write_postings
+from jobstream_store.search_index import index_pending
+from tests.read_side import START, catalogue
+
+POSTINGS = catalogue()
+BY_ID = {posting.posting_id: posting for posting in POSTINGS}
+
+
+async def postgres_model(settings: PostgresSettings) -> PostgresReadModel:
+    """The catalogue stored by the store's code; the read model connected as the reader."""
+    await migrate_as_owner(settings)
+    conn = await asyncpg.connect(**settings.connect_kwargs())
+    try:
+        batch = [StoredPosting(p, "contract", 0, n) for n, p in enumerate(POSTINGS)]
+        await write_postings(conn, batch)
+        while await index_pending(conn, 100):
+            pass
+        await conn.fetchval("SELECT refresh_read_views(true)")  # as the store does
+    finally:
+        await conn.close()
+    return PostgresReadModel(settings)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("memory", marks=pytest.mark.unit),
+        pytest.param("postgres", marks=pytest.mark.postgres),
+    ]
+)
+def database_if_real(request: pytest.FixtureRequest) -> PostgresSettings | None:
+    """A throwaway database for the real model (set up outside the event loop: the native
+    stack's fixture starts servers synchronously); None for the fake."""
+    if request.param == "memory":
+        return None
+    settings: PostgresSettings = request.getfixturevalue("database")
+    return settings
+
+
+@pytest.fixture
+async def model(database_if_real: PostgresSettings | None) -> AsyncIterator[ReadModel]:
+    if database_if_real is None:
+        yield MemoryReadModel(POSTINGS)
+        return
+    real = await postgres_model(database_if_real)
+    try:
+        yield real
+    finally:
+        await real.close()
+
+
+def newest_first(postings: list[TaggedPosting]) -> list[str]:
+    return [
+        p.posting_id
+        for p in sorted(postings, key=lambda p: (p.received_at, p.posting_id), reverse=True)
+    ]
+
+
+def having(*skills: str, required: bool = False) -> list[TaggedPosting]:
+    return [
+        p
+        for p in POSTINGS
+        if all(
+            any(s.skill_id == skill and (s.required or not required) for s in p.skills)
+            for skill in skills
+        )
+    ]
+
+
+async def ids(model: ReadModel, **params: str | list[str]) -> list[str]:
+    query = posting_query({k: v if isinstance(v, list) else [v] for k, v in params.items()})
+    page = await model.search_postings(query)
+    return [item.id for item in page.items]
+
+
+async def test_newest_first_by_default(model: ReadModel) -> None:
+    assert await ids(model, limit="200") == newest_first(POSTINGS)
+
+
+async def test_a_skill_filter_returns_exactly_the_postings_asking_for_it(model: ReadModel) -> None:
+    assert await ids(model, skill="kafka") == newest_first(having("kafka"))
+    assert len(having("kafka")) == 6
+
+
+async def test_several_skills_must_all_match(model: ReadModel) -> None:
+    assert await ids(model, skill=["kafka", "python"]) == newest_first(having("kafka", "python"))
+    assert await ids(model, skill=["kafka", "react"]) == []
+
+
+async def test_required_leaves_out_postings_that_only_prefer_the_skill(model: ReadModel) -> None:
+    required = await ids(model, skill="kafka", required="true")
+    assert required == newest_first(having("kafka", required=True))
+    assert set(await ids(model, skill="kafka")) - set(required) == {POSTINGS[1].posting_id}
+
+
+async def test_scalar_filters(model: ReadModel) -> None:
+    assert await ids(model, company="GLOBEX") == newest_first(POSTINGS[3:5])
+    assert await ids(model, country="Germany") == newest_first([POSTINGS[n] for n in (0, 1, 3, 9)])
+    assert await ids(model, work_mode="remote") == newest_first([POSTINGS[n] for n in (0, 5, 10)])
+    assert await ids(model, seniority="junior") == [POSTINGS[4].posting_id]
+    assert await ids(model, employment_type="FULL_TIME") == [POSTINGS[2].posting_id]
+    # Yearly pay only (an hourly rate is not annual pay); the top of the range counts.
+    assert await ids(model, salary_min="75000") == newest_first([POSTINGS[n] for n in (0, 1, 7)])
+
+
+async def test_received_time_range(model: ReadModel) -> None:
+    since = (START + timedelta(days=8)).isoformat()
+    until = (START + timedelta(days=16)).date().isoformat()
+    assert await ids(model, since=since, until=until) == newest_first(POSTINGS[3:7])
+
+
+async def test_filters_combine(model: ReadModel) -> None:
+    found = await ids(model, skill="python", country="Germany", work_mode="remote")
+    assert found == [POSTINGS[0].posting_id]
+
+
+async def test_pages_walk_every_match_once_in_order(model: ReadModel) -> None:
+    for sort, extra in (("recent", {}), ("relevance", {"q": "engineer"})):
+        params = {"limit": ["2"], "sort": [sort], **{k: [v] for k, v in extra.items()}}
+        query = posting_query(params)
+        seen: list[str] = []
+        pages = 0
+        while True:
+            page = await model.search_postings(query)
+            seen += [item.id for item in page.items]
+            pages += 1
+            assert len(page.items) <= 2
+            if page.next_cursor is None:
+                break
+            query = posting_query({**params, "cursor": [page.next_cursor]})
+        everything = await model.search_postings(posting_query({**params, "limit": ["200"]}))
+        assert seen == [item.id for item in everything.items], sort
+        assert len(set(seen)) == len(seen) and pages == -(-len(seen) // 2)
+
+
+async def test_full_text(model: ReadModel) -> None:
+    streaming = await ids(model, q="streaming")
+    assert set(streaming) == {POSTINGS[7].posting_id, POSTINGS[10].posting_id}
+    relevant = await model.search_postings(
+        posting_query({"q": ["streaming"], "sort": ["relevance"]})
+    )
+    # Posting 10 says it twice.
+    assert relevant.items[0].id == POSTINGS[10].posting_id
+    assert all(item.rank is not None and item.rank > 0 for item in relevant.items)
+    assert await ids(model, q="streaming", skill="spark") == [POSTINGS[7].posting_id]
+
+
+async def test_items_carry_their_fields_and_skills(model: ReadModel) -> None:
+    page = await model.search_postings(posting_query({"skill": ["kafka"], "country": ["France"]}))
+    (item,) = page.items
+    source = POSTINGS[2]
+    assert (item.title, item.company, item.work_mode) == ("Platform Engineer", "Acme", "onsite")
+    assert [place.country for place in item.locations] == ["France"]
+    assert item.received_at == source.received_at
+    assert {(s.id, s.required) for s in item.skills} == {("kafka", True), ("kubernetes", True)}
+    assert item.pay is None
+    paid = (
+        await model.search_postings(posting_query({"company": ["Initech"], "skill": ["spark"]}))
+    ).items[0]
+    assert paid.pay is not None and (paid.pay.min, paid.pay.max, paid.pay.currency) == (
+        100_000,
+        120_000,
+        "USD",
+    )
+
+
+async def test_one_posting_in_full(model: ReadModel) -> None:
+    source = POSTINGS[1]
+    found = await model.get_posting(source.posting_id)
+    assert found is not None
+    assert found.text == source.text
+    assert found.fields["title"].value == "Data Engineer"
+    evidence = found.fields["title"].evidence
+    assert evidence is not None and found.text[evidence.start : evidence.end] == "Data Engineer"
+    company = found.fields["company"].evidence
+    assert company is not None and found.text[company.start : company.end] == "Acme"
+    assert found.fields["salary_period"].value == "year"
+    assert found.fields["url"].value is None and found.fields["url"].evidence is None
+    assert [(s.kind, s.heading) for s in found.sections] == [("requirements", "Requirements")]
+    assert found.sections[0].text.startswith("Requirements")
+    skills = {skill.id: skill for skill in found.skills}
+    assert skills["kafka"].required is False and skills["python"].required is True
+    for skill in found.skills:
+        assert len(skill.spans) == 2
+        assert all(found.text[s.start : s.end] == skill.id for s in skill.spans)
+    assert [s.id for s in found.skills] == ["python", "kafka"]  # required first
+    assert found.source.channel == "cli" and found.source.name == "posting-1.txt"
+
+
+async def test_an_unknown_posting_is_none(model: ReadModel) -> None:
+    assert await model.get_posting("0" * 32) is None
+
+
+async def test_skill_look_up_with_counts(model: ReadModel) -> None:
+    found = await model.find_skills(SkillQuery(q="k"))
+    counts = {skill.id: skill.postings for skill in found.items}
+    assert counts == {"kafka": 6, "kubernetes": 2, "spark": 2}
+    assert [skill.id for skill in found.items] == ["kafka", "kubernetes", "spark"]
+    assert (await model.find_skills(SkillQuery(q="Terra"))).items[0].id == "terraform"
+    everything = await model.find_skills(SkillQuery(limit=3))
+    assert [skill.id for skill in everything.items] == ["python", "kafka", "java"]
+
+
+async def test_one_skill_with_co_occurring_skills(model: ReadModel) -> None:
+    kafka = await model.get_skill("kafka")
+    assert kafka is not None
+    assert (kafka.postings, kafka.required_postings, kafka.name) == (6, 5, "Kafka")
+    assert kafka.source_ids == {"onet": ["code-kafka"]}
+    together = {other.id: other.postings for other in kafka.co_occurring}
+    assert together == {"python": 4, "java": 1, "kubernetes": 1, "spark": 1}
+    assert kafka.co_occurring[0].id == "python"
+    assert kafka.co_occurring_basis == 6
+    assert await model.get_skill("cobol") is None
+
+
+async def test_export_streams_every_match_oldest_first(model: ReadModel) -> None:
+    wanted = PostingFilter(skills=("python",))
+    batches = [batch async for batch in model.export(wanted)]
+    exported = [json.loads(document) for batch in batches for document in batch]
+    assert [row["id"] for row in exported] == list(reversed(newest_first(having("python"))))
+    assert await model.count_postings(wanted) == len(exported) == 7
+    for row in exported:
+        source = BY_ID[row["id"]]
+        assert list(row) == list(EXPORT_FIELDS)
+        assert row["text"] == source.text and row["title"] == source.title
+        assert datetime.fromisoformat(row["received_at"]) == source.received_at
+        assert row["skills"] == [
+            {"id": s.skill_id, "name": s.name, "category": s.category, "required": s.required,
+             "mentions": s.mentions, "confidence": pytest.approx(s.confidence)}
+            for s in sorted(source.skills, key=lambda s: (not s.required, -s.mentions, s.name))
+        ]  # fmt: skip
+        assert row["countries"] == [loc.country for loc in source.locations]
+        salary = source.salary
+        assert row["salary_max"] == (salary.max if salary else None)
+
+
+async def test_occupation_filter_says_it_is_not_available_yet(model: ReadModel) -> None:
+    with pytest.raises(BadParameter) as raised:
+        await model.search_postings(PostingQuery(PostingFilter(occupation="15-1252.00")))
+    assert raised.value.name == "occupation"
+
+
+def series(stats: DemandStats) -> dict[str, list[tuple[str, int]]]:
+    return {
+        skill.id: [(point.period.isoformat(), point.postings) for point in skill.series]
+        for skill in stats.skills
+    }
+
+
+async def test_demand_per_week_and_month(model: ReadModel) -> None:
+    weekly = await model.skill_demand(DemandQuery(skills=("kafka", "react")))
+    assert series(weekly) == {
+        "kafka": [("2026-03-02", 3), ("2026-03-09", 1), ("2026-03-16", 1), ("2026-03-23", 1)],
+        "react": [("2026-03-16", 1)],
+    }
+    assert [skill.total for skill in weekly.skills] == [6, 1]
+    assert weekly.skills[0].name == "Kafka" and weekly.refreshed_at is not None
+    monthly = await model.skill_demand(DemandQuery(skills=("kafka",), bucket="month"))
+    assert series(monthly) == {"kafka": [("2026-03-01", 6)]}
+
+
+async def test_demand_by_country_and_range(model: ReadModel) -> None:
+    germany = await model.skill_demand(DemandQuery(skills=("kafka",), country="Germany"))
+    assert series(germany) == {"kafka": [("2026-03-02", 2), ("2026-03-09", 1)]}
+    ranged = await model.skill_demand(
+        DemandQuery(skills=("kafka",), since=date(2026, 3, 9), until=date(2026, 3, 23))
+    )
+    assert series(ranged) == {"kafka": [("2026-03-09", 1), ("2026-03-16", 1)]}
+
+
+async def test_demand_without_skills_charts_the_most_asked_for(model: ReadModel) -> None:
+    top = await model.skill_demand(DemandQuery(limit=2))
+    assert [(skill.id, skill.total) for skill in top.skills] == [("python", 7), ("kafka", 6)]
+
+
+async def test_pay_percentiles_per_currency(model: ReadModel) -> None:
+    python = await model.pay_stats(PayQuery(skill="python"))
+    groups = [(g.currency, g.postings, g.p25, g.p50, g.p75) for g in python.groups]
+    assert groups == [("EUR", 3, 68_750, 72_500, 80_000), ("USD", 1, 110_000, 110_000, 110_000)]
+    everything = await model.pay_stats(PayQuery())
+    assert [(g.currency, g.postings) for g in everything.groups] == [("EUR", 3), ("USD", 2)]
+    germany = await model.pay_stats(PayQuery(country="Germany"))
+    assert [(g.currency, g.postings) for g in germany.groups] == [("EUR", 3)]
+    assert (await model.pay_stats(PayQuery(skill="react"))).groups == []
+
+
+@pytest.mark.unit
+def test_catalogue_spans_four_weeks() -> None:
+    days = {p.received_at.date() for p in POSTINGS}
+    assert min(days) == date(2026, 3, 2) and max(days) - min(days) == timedelta(days=24)

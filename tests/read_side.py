@@ -1,0 +1,128 @@
+"""Postings for tests of the read side: varied fields, skills and times (no I/O)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from jobstream.contracts import (
+    Location,
+    Salary,
+    Section,
+    Source,
+    Span,
+    TaggedPosting,
+    TaggedSkill,
+    posting_id_for,
+)
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+
+
+def posting(
+    n: int,
+    *,
+    title: str = "Data Engineer",
+    company: str = "Acme",
+    skills: dict[str, bool] | None = None,  # skill id -> required
+    country: str | None = None,
+    work_mode: str = "unknown",
+    seniority: str | None = None,
+    employment_type: str | None = None,
+    salary: tuple[float, float, str, str] | None = None,  # min, max, currency, period
+    days: float = 0,
+    extra: str = "",
+) -> TaggedPosting:
+    """Posting `n`, received `days` after START, whose text names each of its skills twice."""
+    skills = {"python": True} if skills is None else skills
+    head = f"{title} at {company} (posting {n})\n"
+    lines = [head, "Requirements\n"]
+    for skill_id, required in skills.items():
+        lines.append(
+            f"- {'Must know' if required else 'Nice to have'} {skill_id}; {skill_id} daily\n"
+        )
+    lines.append(extra)
+    text = "".join(lines)
+    requirements = text.index("Requirements")
+    tagged = []
+    for skill_id, required in skills.items():
+        first = text.index(f" {skill_id};") + 1
+        second = text.index(f" {skill_id} daily") + 1
+        tagged.append(
+            TaggedSkill(
+                skill_id=skill_id,
+                name=skill_id.replace("-", " ").title(),
+                category="tool",
+                required=required,
+                mentions=2,
+                spans=[
+                    Span(start=first, end=first + len(skill_id)),
+                    Span(start=second, end=second + len(skill_id)),
+                ],
+                confidence=0.9,
+                source_ids={"onet": [f"code-{skill_id}"]},
+            )
+        )
+    locations = [Location(text=f"Somewhere, {country}", country=country)] if country else []
+    pay = None
+    if salary is not None:
+        low, high, currency, period = salary
+        pay = Salary(min=low, max=high, currency=currency, period=period, text="pay")  # type: ignore[arg-type]
+    return TaggedPosting(
+        posting_id=posting_id_for(text),
+        received_at=START + timedelta(days=days),
+        source=Source(channel="cli", name=f"posting-{n}.txt"),
+        parser_version="1.0.0",
+        text=text,
+        title=title,
+        company=company,
+        evidence={
+            "title": Span(start=0, end=len(title)),
+            "company": Span(start=len(title) + 4, end=len(title) + 4 + len(company)),
+        },
+        locations=locations,
+        work_mode=work_mode,  # type: ignore[arg-type]
+        seniority=seniority,  # type: ignore[arg-type]
+        employment_type=employment_type,  # type: ignore[arg-type]
+        salary=pay,
+        sections=[
+            Section(
+                kind="requirements",
+                heading="Requirements",
+                text=text[requirements:],
+                span=Span(start=requirements, end=len(text)),
+            )
+        ],
+        taxonomy_version="tax-1",
+        skills=tagged,
+        tagged_at=START + timedelta(days=days, minutes=1),
+    )
+
+
+def catalogue() -> list[TaggedPosting]:
+    """Twelve postings over four weeks that every filter can tell apart."""
+    return [
+        posting(0, skills={"python": True, "kafka": True}, country="Germany", work_mode="remote",
+                seniority="senior", salary=(80_000, 95_000, "EUR", "year"), days=0),
+        posting(1, skills={"python": True, "kafka": False}, country="Germany",
+                work_mode="hybrid", salary=(70_000, 75_000, "EUR", "year"), days=1),
+        posting(2, title="Platform Engineer", skills={"kafka": True, "kubernetes": True},
+                country="France", work_mode="onsite", employment_type="FULL_TIME", days=3),
+        posting(3, title="Backend Developer", company="Globex",
+                skills={"java": True, "kafka": True}, country="Germany",
+                salary=(40, 60, "EUR", "hour"), days=8),
+        posting(4, title="Backend Developer", company="globex", skills={"java": True},
+                seniority="junior", salary=(50_000, 60_000, "USD", "year"), days=9),
+        posting(5, title="Data Scientist", skills={"python": True, "spark": False},
+                country="Spain", work_mode="remote", days=10, extra="Deep learning research.\n"),
+        posting(6, title="Site Reliability Engineer", company="Initech",
+                skills={"kubernetes": True, "terraform": True, "python": False}, days=15),
+        posting(7, title="Data Engineer", company="Initech",
+                skills={"spark": True, "python": True, "kafka": True},
+                salary=(100_000, 120_000, "USD", "year"), days=16, extra="Streaming platform.\n"),
+        posting(8, title="Frontend Developer", company="Hooli", skills={"react": True}, days=17),
+        posting(9, title="Analytics Engineer", skills={"python": True}, country="Germany",
+                salary=(65_000, 65_000, "EUR", "year"), days=22),
+        posting(10, title="Data Engineer", company="Hooli", skills={"python": True, "kafka": True},
+                work_mode="remote", days=23, extra="Streaming platform, streaming data.\n"),
+        posting(11, title="Office Manager", company="Umbrella", skills={}, days=24),
+    ]  # fmt: skip
