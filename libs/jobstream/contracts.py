@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import unicodedata
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Annotated, Final, Literal, TypeVar
 
@@ -329,6 +330,23 @@ class ParsedPosting(_Event):
             "time_zone": self.time_zone,
             "date_posted": self.date_posted,
         }
+
+    def place_codes(self) -> dict[str, list[str]]:
+        """The codes of the places, each once in order: `countries` (ISO 3166-1 alpha-2 of
+        every place), `subdivisions` (ISO 3166-2, where known), `remote_scope` (countries and
+        areas where remote work may be done from). The store's array columns of those names."""
+        places = self.locations
+        return {
+            "countries": _distinct(place.country_code for place in places),
+            "subdivisions": _distinct(place.subdivision_code for place in places),
+            "remote_scope": _distinct(
+                place.area or place.country_code for place in places if place.remote
+            ),
+        }
+
+
+def _distinct(values: Iterable[str | None]) -> list[str]:
+    return list(dict.fromkeys(value for value in values if value))
 
 
 class TaggedSkill(_Event):

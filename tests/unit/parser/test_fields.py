@@ -128,11 +128,20 @@ def test_years_that_are_not_experience(text: str) -> None:
         ("This position allows telecommuting.", "remote"),
         ("Location: Austin, TX (Hybrid)", "hybrid"),
         ("You will work 3 days in the office.", "hybrid"),
-        ("Our Hybrid Workforce Solutions team supports the business.", "unknown"),
-        ("Experience working with remote teams.", "unknown"),
+        ("Our Hybrid Workforce Solutions team supports the business.", None),
+        ("Experience working with remote teams.", None),
+        ("Acme | Data Engineer | NYC | ONSITE (3 days/week in office)", "hybrid"),
+        ("Work mode: ONSITE (3 days/week in office)", "hybrid"),
+        ("This role is partial onsite in Denver.", "hybrid"),
+        ("Location: Denver, CO. Partially on-site.", "hybrid"),
+        ("Interviews will be conducted remotely.", None),
+        ("We run a remote interview process.", None),
+        ("You will collaborate remotely with our Berlin team.", None),
+        ("You will work remotely.", "remote"),
+        ("This job can be performed remotely.", "remote"),
     ],
 )
-def test_work_mode_forms(text: str, mode: str) -> None:
+def test_work_mode_forms(text: str, mode: str | None) -> None:
     assert _parse("Data Engineer\n" + text + POSTING).work_mode == mode
 
 
