@@ -24,13 +24,11 @@ FLAT_FIELDS: Final = (
     "education",
     "language",
     "url",
-    "salary_annual_min",
-    "salary_annual_max",
 )
 # Also flat, also scorable when a labelled set names them.
 EXTRA_FIELDS: Final = (
-    "locations", "working_hours", "time_zone", "date_posted", "countries", "subdivisions",
-    "remote_scope",
+    "locations", "working_hours", "time_zone", "date_posted", "salary_annual_min",
+    "salary_annual_max", "countries", "subdivisions", "remote_scope",
 )  # fmt: skip
 
 FlatValue = str | float | list[str] | None

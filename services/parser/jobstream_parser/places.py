@@ -231,7 +231,14 @@ def _place(segment: str, offset: int, strict: bool) -> list[FoundPlace]:
             return _remote_scope(inner, inner_offset)
         if not outer or _WORK_MODE_WORDS.fullmatch(outer):
             return _place(inner, inner_offset, strict)
-        text = outer  # "Berlin, Germany (Hybrid)": the place is outside the parentheses
+        if "," in outer:
+            # "Berlin, Germany (Hybrid)": the place is outside the parentheses; "SF, Seattle,
+            # Remote (US)": a list whose last item has them
+            whole = text
+            return _place(outer, offset, strict) or _listed(
+                [part.strip() for part in whole.split(",")], whole, offset
+            )
+        text = outer
     zip_code = _ZIP.search(text) if text[-1:].isdecimal() else None
     if zip_code is not None:
         text = text[: zip_code.start()]
@@ -289,6 +296,10 @@ def _coded(place: FoundPlace) -> FoundPlace:
         country = geo.country_code(place.country) if area is None else None
         subdivision = geo.gb_nation(place.country)
     if place.region is not None:
+        if country is None and place.region.isupper():  # "Austin, TX", "Toronto, ON"
+            country = (
+                "US" if place.region in _US_STATES else "CA" if place.region in _PROVINCES else None
+            )
         codes = geo.subdivision_code(place.region, country)
         country, subdivision = country or codes.country, codes.subdivision or subdivision
     if place.city is not None:
