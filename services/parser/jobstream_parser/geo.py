@@ -221,8 +221,8 @@ _ALPHA_3: Final = {country.alpha_3: country.alpha_2 for country in pycountry.cou
 
 def country_code(name: str) -> str | None:
     """The ISO 3166-1 alpha-2 code of a country named or coded ("Germany", "USA", "DEU")."""
-    key = name.strip().lower()
-    code = _COUNTRIES.get(key) or _COUNTRIES.get(_folded(key))
+    # (The indexes hold every name with and without its accents: no need to fold the key.)
+    code = _COUNTRIES.get(name.strip().lower())
     if code is not None:
         return code
     stripped = name.strip()
@@ -238,11 +238,7 @@ def subdivision_code(name: str, country: str | None) -> Codes:
     in the countries postings most often name one of without the country."""
     key = name.strip().lower()
     candidates = (country,) if country else _BARE_SUBDIVISION_COUNTRIES
-    found = {
-        code
-        for place in candidates
-        if (code := _SUBDIVISIONS.get((place, key)) or _SUBDIVISIONS.get((place, _folded(key))))
-    }
+    found = {code for place in candidates if (code := _SUBDIVISIONS.get((place, key)))}
     if len(found) != 1:  # none, or more than one country has one of that name
         return Codes(country, None)
     (code,) = found
@@ -256,8 +252,7 @@ def gb_nation(name: str) -> str | None:
 
 def city_codes(name: str) -> Codes | None:
     """The country (and subdivision) of a large city, or None for a city not in the list."""
-    key = name.strip().lower()
-    return _CITY_CODES.get(key) or _CITY_CODES.get(_folded(key))
+    return _CITY_CODES.get(name.strip().lower())
 
 
 def area(name: str) -> RemoteArea | None:

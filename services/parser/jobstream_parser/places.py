@@ -25,6 +25,7 @@ from jobstream_parser.heads import search
 
 MAX_URL_CHARS: Final = 2_000
 MAX_PLACES: Final = 10
+MAX_REMOTE_MENTIONS: Final = 20
 URL_HEAD_LINES: Final = 4
 
 _URL: Final = re.compile(r"(?:link-|url-)?(?P<url>(?:https?://|www\.)[^\s<>\"']{1,2000})")
@@ -174,10 +175,17 @@ def find_locations(document: Document, head: list[Line]) -> list[FoundPlace]:
 
 def _remote_scope_in_text(document: Document) -> list[FoundPlace]:
     """The first scope of remote work the text states ("fully remote (US only)")."""
-    for match in document.scan(_REMOTE_SCOPE, "work_mode", back=10, ahead=60):
-        scope = _remote_scope(match.group("scope"), match.start("scope"))
-        if scope:
-            return scope
+    text, lower = document.text, document.lower
+    at = lower.find("remote")
+    for _ in range(MAX_REMOTE_MENTIONS):
+        if at < 0:
+            break
+        match = _REMOTE_SCOPE.match(text, at)
+        if match is not None:
+            scope = _remote_scope(match.group("scope"), match.start("scope"))
+            if scope:
+                return scope
+        at = lower.find("remote", at + 6)
     return []
 
 

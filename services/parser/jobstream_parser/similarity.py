@@ -26,7 +26,6 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 
 SCHEME: Final = "minhash-oph128-b24"
 BINS: Final = 128
@@ -37,63 +36,59 @@ MAX_BYTES: Final = 64 * 1024
 
 _U64 = np.uint64
 _PAD: Final = b" " * 24
-# Constants of the mixing (odd, from splitmix64, xxHash and murmur3's finaliser).
+# Odd constants (from splitmix64 and xxHash) that the three numbers of a shingle are
+# multiplied by.
 _K1: Final = _U64(0x9E3779B97F4A7C15)
 _K2: Final = _U64(0xC2B2AE3D27D4EB4F)
 _K3: Final = _U64(0x165667B19E3779F9)
-_MIX: Final = _U64(0xFF51AFD7ED558CCD)
-_SHIFT_MIX: Final = _U64(29)
-_BIN_SHIFT: Final = _U64(64 - 7)  # 2**7 == BINS
-_VALUE_SHIFT: Final = _U64(64 - 7 - 16)  # the 16 bits below the bin's
-_VALUE_MASK: Final = _U64(0xFFFF)
+_KEY_SHIFT: Final = _U64(64 - 7 - 16)  # 2**7 == BINS bins, values of 16 bits
 _ROTATION: Final = 0x9E37  # the offset a borrowed value gets for each bin it moves
-_BIN_NUMBERS: Final = np.arange(BINS, dtype=_U64)
-_BIN_INDEXES: Final = np.arange(BINS)
+_BIN_EDGES: Final = np.arange(BINS + 1, dtype=np.uint32) << np.uint32(16)
+_VALUE_MASK: Final = np.uint32(0xFFFF)
+_SPACE: Final = np.uint8(32)
 
 
 def signature(lowered: str) -> list[int] | None:
-    """The signature of a text already in lower case (`BINS` values of 16 bits each), or
-    None when it has fewer than `MIN_WORDS` words."""
-    data = b" " + lowered.encode("utf-8", "surrogatepass")[:MAX_BYTES] + _PAD
-    text = np.frombuffer(data, np.uint8)
-    # A word starts after a space or a line break (the cleaned text has no other white space).
-    starts = np.flatnonzero((text[:-1] <= 32) & (text[1:] > 32))
-    if len(starts) < MIN_WORDS:
+    """The signature of a cleaned text in lower case (`BINS` values of 16 bits each), or None
+    when it has fewer than `MIN_WORDS` words."""
+    core = lowered.encode("utf-8", "surrogatepass")[:MAX_BYTES]
+    data = b" " + core + _PAD
+    # A word starts after a space or a line break: cleaned text has single spaces and no other
+    # white space (a blank line adds one shingle of its own, the same in every copy).
+    starts = np.flatnonzero(np.frombuffer(data, np.uint8, len(core) + 1) <= _SPACE)
+    count = len(starts)
+    if count < MIN_WORDS:
         return None
-    starts += 1
     # Every eight bytes of the text as a little-endian number, one per offset (a view, no copy):
-    # a shingle is the 24 bytes from a word's start, three of them.
-    windows: npt.NDArray[np.uint64] = np.ndarray(
-        (len(data) - 7,), dtype="<u8", buffer=data, strides=(1,)
-    )
+    # a shingle is the 24 bytes from a word's start, three of them, each multiplied by an odd
+    # constant (which carries every bit of it into the top bits) and added up by XOR.
+    windows = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+    starts += 1
     hashes = windows[starts] * _K1
     starts += 8
     hashes ^= windows[starts] * _K2
     starts += 8
     hashes ^= windows[starts] * _K3
-    hashes ^= hashes >> _SHIFT_MIX
-    hashes *= _MIX
-    hashes ^= hashes >> _SHIFT_MIX
-    hashes.sort()
-    firsts = np.searchsorted(hashes >> _BIN_SHIFT, _BIN_NUMBERS)  # the smallest of each bin
-    values = (hashes[np.minimum(firsts, len(hashes) - 1)] >> _VALUE_SHIFT) & _VALUE_MASK
-    filled = np.append(firsts[1:], len(hashes)) > firsts
-    if not filled.all():
-        values = _densified(values, filled)
-    result: list[int] = values.tolist()
-    return result
+    # The top 23 bits: 7 choose the bin, the 16 below are the value a bin keeps.
+    keys = (hashes >> _KEY_SHIFT).astype(np.uint32)
+    keys.sort()
+    edges = np.searchsorted(keys, _BIN_EDGES)  # where each bin's keys start: its smallest first
+    values: list[int] = (keys[np.minimum(edges[:-1], count - 1)] & _VALUE_MASK).tolist()
+    empty = np.flatnonzero(edges[1:] == edges[:-1])
+    if len(empty):
+        _densify(values, empty.tolist())
+    return values
 
 
-def _densified(
-    values: npt.NDArray[np.uint64], filled: npt.NDArray[np.bool_]
-) -> npt.NDArray[np.uint64]:
+def _densify(values: list[int], empty: list[int]) -> None:
     """Each empty bin takes the value of the next filled bin to its right (circularly), plus
     `_ROTATION` for each bin it moves, so that a borrowed value differs from the original."""
-    filled_bins = np.flatnonzero(filled)
-    following = filled_bins[np.searchsorted(filled_bins, _BIN_INDEXES) % len(filled_bins)]
-    distance = (following - _BIN_INDEXES) % BINS
-    borrowed = (values[following] + (distance * _ROTATION).astype(_U64)) & _VALUE_MASK
-    return np.where(filled, values, borrowed)
+    is_empty = set(empty)
+    for index in empty:
+        distance = 1
+        while (index + distance) % BINS in is_empty:
+            distance += 1
+        values[index] = (values[(index + distance) % BINS] + distance * _ROTATION) & 0xFFFF
 
 
 def similarity(first: list[int], second: list[int]) -> float:

@@ -45,7 +45,7 @@ def test_a_signature_has_one_16_bit_value_per_bin() -> None:
     assert all(0 <= value <= 0xFFFF for value in values)
 
 
-@pytest.mark.parametrize("text", ["", "   ", "two words", "\n\n"])
+@pytest.mark.parametrize("text", ["", "word", "two words", "two\nlines"])
 def test_too_few_words_give_no_signature(text: str) -> None:
     assert len(text.split()) < MIN_WORDS
     assert signature(text) is None
