@@ -8,7 +8,14 @@ BIN := $(VENV)/bin
 # Rebuilt when the project's dependencies change.
 VENV_STAMP := $(VENV)/.installed
 
-.PHONY: help run stop test unit bench soak schemas clean
+# The span model's Viterbi in C (services/tagger/.../spans/_decode.c); without a C compiler the
+# tagger decodes in Python, with the same labels (tests/unit/tagger/test_spans.py), slower.
+# (named .so.1, not .so: Python would take a .so in a package for a module of its own)
+DECODER := services/tagger/jobstream_tagger/spans/_decode.so.1
+# The span model is trained from this SkillSpan training split (MIT), beside the repository.
+TRAINING_DATA ?= ../shared/data/skillspan-train
+
+.PHONY: help run stop test unit bench soak schemas model clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -20,36 +27,59 @@ $(VENV_STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]' && \
 	touch $@ && echo "✓ python environment in $(VENV) ($$(( $$(date +%s) - start )) s)"
 
-run: $(VENV_STAMP) ## start Kafka, PostgreSQL and the services, ingest seeds/, watch the inbox
+$(DECODER): services/tagger/jobstream_tagger/spans/_decode.c
+	@cc -O2 -shared -fPIC -o $@ $< || echo "no C compiler: the span model decodes in Python"
+
+run: $(VENV_STAMP) $(DECODER) ## start Kafka, PostgreSQL and the services, ingest seeds/, watch the inbox
 	$(BIN)/jobstream stack up
 
 stop: $(VENV_STAMP) ## stop a stack left running
 	$(BIN)/jobstream stack stop
 
-test: $(VENV_STAMP) ## the whole suite: lint, types, unit, and tests against real Kafka and PostgreSQL
+# `make test` stops the servers it started itself when it ends (passed, failed or Ctrl-C);
+# a stack that was already running is left running. KEEP_STACK=1 keeps what it started.
+KEEP_STACK ?=
+test: $(VENV_STAMP) $(DECODER) ## the whole suite: lint, types, unit, and tests against real Kafka and PostgreSQL (KEEP_STACK=1: leave the servers running)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/jobstream stack install-test-tools
-	$(BIN)/jobstream stack start
-	$(BIN)/pytest
+	$(BIN)/jobstream dev install-test-tools
+	@started=$$(mktemp); \
+	finish() { \
+		if [ -n "$(KEEP_STACK)" ]; then \
+			echo "KEEP_STACK=1: left running what this run started: $$(cat $$started)"; \
+		else \
+			$(BIN)/jobstream stack stop --started-file $$started; \
+		fi; \
+		rm -f $$started; \
+	}; \
+	trap finish EXIT; trap 'exit 130' INT TERM; \
+	$(BIN)/jobstream stack start --started-file $$started && $(BIN)/pytest
 
-unit: $(VENV_STAMP) ## only the fast tests that need no server
+unit: $(VENV_STAMP) $(DECODER) ## only the fast tests that need no server
 	$(BIN)/pytest -m unit
 
-bench: $(VENV_STAMP) ## benchmarks to bench/results/latest.json (BENCH=e2e: one; BENCH="e2e --postings 5000")
+bench: $(VENV_STAMP) $(DECODER) ## benchmarks to bench/results/latest.json (BENCH=e2e: one; BENCH="e2e --postings 5000")
 	$(BIN)/jobstream stack start
 	$(BIN)/python -m bench.run $(BENCH)
 
-# The chaos run of `make test`, heavier: more postings, more kills, a longer span of faults.
+# The chaos runs of `make test`, heavier: more postings, more kills, a longer span of faults;
+# the three-broker run with more postings through the same broker faults.
 SOAK_POSTINGS ?= 50000
 SOAK_KILLS ?= 8
-soak: $(VENV_STAMP) ## the chaos run, heavier (SOAK_POSTINGS=50000 SOAK_KILLS=8 per service)
+SOAK_BROKER_POSTINGS ?= 20000
+soak: $(VENV_STAMP) ## the chaos runs, heavier (SOAK_POSTINGS=50000 SOAK_KILLS=8 SOAK_BROKER_POSTINGS=20000)
 	JOBSTREAM_CHAOS_POSTINGS=$(SOAK_POSTINGS) JOBSTREAM_CHAOS_KILLS=$(SOAK_KILLS) \
-		$(BIN)/pytest -m chaos -s tests/e2e/test_chaos.py
+	JOBSTREAM_BROKER_CHAOS_POSTINGS=$(SOAK_BROKER_POSTINGS) \
+		$(BIN)/pytest -m chaos -s tests/e2e/test_chaos.py tests/e2e/test_broker_chaos.py
+
+model: $(VENV_STAMP) ## train the tagger's span model from $(TRAINING_DATA) into the package (~2 min)
+	$(BIN)/pip install -q -e '.[train]'
+	nice -n 10 $(BIN)/jobstream tagger train $(TRAINING_DATA)
 
 schemas: $(VENV_STAMP) ## regenerate the JSON Schema files from the event models
-	$(BIN)/jobstream schemas write
+	$(BIN)/jobstream dev schemas
 
-clean: stop ## stop everything and delete local state (.stack) and the environment
-	rm -rf .stack $(VENV)
+clean: $(VENV_STAMP) ## stop everything; delete .stack, the PostgreSQL clusters made for it, and .venv
+	$(BIN)/jobstream stack clean
+	rm -rf $(VENV)

@@ -24,7 +24,7 @@ import asyncio
 from dataclasses import dataclass
 
 from bench import corpus
-from bench.pipeline import PASSTHROUGH_ENV, Pipeline, jsonl_lines, running
+from bench.pipeline import Pipeline, jsonl_lines, running
 
 WARM_UP = 50
 
@@ -72,7 +72,7 @@ async def measure(options: Options) -> dict[str, object]:
         figures["rss_mb"] = pipeline.rss_mb()
 
     if options.ceiling:
-        async with running(instances=1, extra_env=PASSTHROUGH_ENV) as pipeline:
+        async with running(instances=1, passthrough=True) as pipeline:
             await warm_up(pipeline)
             ceiling = await pipeline.measure(full, "bench-ceiling.jsonl")
             figures["ceiling_rss_mb"] = pipeline.rss_mb()

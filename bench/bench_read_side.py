@@ -43,7 +43,8 @@ from jobstream_stack.services import jobstream_command, service_process, start_s
 from jobstream_stack.settings import StackSettings
 from jobstream_stack.system import free_port
 from jobstream_store.migrate import migrate_as_owner
-from jobstream_store.repository import StoredPosting, write_postings
+from jobstream_store.postings import StoredPosting
+from jobstream_store.repository import write_postings
 from jobstream_store.search_index import index_pending
 from jobstream_tagger.tag import tag
 from jobstream_tagger.taxonomy import load_taxonomy
@@ -60,23 +61,23 @@ class Options:
 
 OPTIONS = Options()
 
-# Copies of the templates: new ids, received over the year before 2026-12-01.
-_MULTIPLY = """
-INSERT INTO postings
-SELECT (jsonb_populate_record(p, jsonb_build_object(
-            'posting_id', md5(p.posting_id || ':' || n),
-            'received_at', timestamptz '2026-12-01' - make_interval(
-                secs => (('x' || substr(md5(p.posting_id || n), 1, 8))::bit(32)::int::bigint
-                         & 2147483647) % 31536000)))).*
-FROM postings p, generate_series(1, $1) AS n
-WHERE p.posting_id = ANY($2::text[])
-"""
-_MULTIPLY_SKILLS = """
-INSERT INTO posting_skills
-SELECT (jsonb_populate_record(s, jsonb_build_object(
-            'posting_id', md5(s.posting_id || ':' || n)))).*
-FROM posting_skills s, generate_series(1, $1) AS n
-WHERE s.posting_id = ANY($2::text[])
+# Copies of the templates, new ids, received over the year before 2026-12-01: an INSERT ...
+# SELECT of every column of the table (whatever migrations added), built and quoted by the
+# server, with the id and the received time replaced.
+_COPY_STATEMENT = """
+SELECT format(
+    'INSERT INTO %1$I (%2$s) SELECT %3$s FROM %1$I p, generate_series(1, $1) AS n'
+    ' WHERE p.posting_id = ANY($2::text[])',
+    $1::text,
+    string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position),
+    string_agg(CASE column_name
+        WHEN 'posting_id' THEN 'md5(p.posting_id || '':'' || n)'
+        WHEN 'received_at' THEN 'timestamptz ''2026-12-01'' - make_interval(secs => '
+            '((''x'' || substr(md5(p.posting_id || n), 1, 8))::bit(32)::int::bigint'
+            ' & 2147483647) % 31536000)'
+        ELSE 'p.' || quote_ident(column_name) END, ', ' ORDER BY ordinal_position))
+FROM information_schema.columns
+WHERE table_schema = 'public' AND table_name = $1::text
 """
 
 
@@ -98,11 +99,13 @@ async def seed(settings: PostgresSettings, options: Options) -> dict[str, object
         ids = [item.posting.posting_id for item in stored]
         copies = max(options.postings // len(ids) - 1, 0)
         await conn.execute("SET synchronous_commit = off")
+        copy_postings = await conn.fetchval(_COPY_STATEMENT, "postings")
+        copy_skills = await conn.fetchval(_COPY_STATEMENT, "posting_skills")
         for start in range(0, len(ids), 200):  # bounded transactions
             chunk = ids[start : start + 200]
             async with conn.transaction():
-                await conn.execute(_MULTIPLY, copies, chunk)
-                await conn.execute(_MULTIPLY_SKILLS, copies, chunk)
+                await conn.execute(copy_postings, copies, chunk)
+                await conn.execute(copy_skills, copies, chunk)
         await conn.execute("ANALYZE")
         total = await conn.fetchval("SELECT count(*) FROM postings")
         seeded = time.perf_counter() - started

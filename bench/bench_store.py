@@ -17,7 +17,8 @@ from jobstream_stack.layout import StackLayout
 from jobstream_stack.postgres import PostgresServer, drop_database, ensure_database
 from jobstream_stack.settings import StackSettings
 from jobstream_store.migrate import migrate_as_owner
-from jobstream_store.repository import StoredPosting, write_postings
+from jobstream_store.postings import StoredPosting
+from jobstream_store.repository import write_postings
 from jobstream_store.search_index import index_pending
 from tests.support import tagged_posting
 

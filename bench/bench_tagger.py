@@ -5,13 +5,16 @@ process's CPU time (time.process_time): the machine is shared, and the wall cloc
 the time other processes run. Each rate is the median of several passes over 2,000
 postings, with the best pass beside it (`..._best`).
 - tagger_postings_per_s: `tag()` alone, parsed posting in, tagged posting out.
-- tagger_stage_postings_per_s: what the service does per record (service.tag_records_with):
+- tagger_stage_postings_per_s: what the service does per record (bootstrap.tag_records_with):
   decode the parsed event, tag, look for unknown terms (and log them, as JSON lines, as the
   service does; here into /dev/null), stamp `tagged_at`; then encode the tagged event.
+- span_model_share: the span model's part of `tag()` (chunks, the model's reading, naming its
+  spans), as a share of `tag()`'s CPU time; span_model_us: that part per posting, in µs.
+- span_model_decoder: "c" when the compiled Viterbi (`make`) was used, "python" otherwise.
 - taxonomy_load_s, automaton_build_s: reading and validating taxonomy.json; building the
   Aho-Corasick automaton of all its forms (both once per process, at start-up).
 - automaton_memory_mb: resident memory the automaton and its form table add.
-- occupation_index_load_s: reading the occupation index (occupations.json) at start-up.
+- occupation_index_load_s: reading the occupation index (occupations.jsonl) at start-up.
 - occupation_coder_us: CPU microseconds to code one posting's occupation from its title and
   skills, the cache bypassed (every title new); repeated titles cost a cache look-up.
 - tagger_peak_rss_mb: the peak resident memory of a fresh process that loads what the
@@ -38,10 +41,13 @@ from bench.corpus import postings
 from bench.timing import Rates, rates
 from jobstream.contracts import ParsedPosting, Source, encode, posting_id_for, utc_now
 from jobstream.logs import configure_logging
+from jobstream.ports import SystemClock
+from jobstream.stages import Record
+from jobstream_tagger.bootstrap import tag_records_with
 from jobstream_tagger.matching import Matcher
 from jobstream_tagger.occupation import OCCUPATIONS_FILE, OccupationCoder, title_for
-from jobstream_tagger.service import tag_records_with
-from jobstream_tagger.tag import matcher_for, tag
+from jobstream_tagger.spans.decode import compiled_available
+from jobstream_tagger.tag import matcher_for, read, span_model, tag, taxonomy_mentions
 from jobstream_tagger.taxonomy import TAXONOMY_FILE, Taxonomy, load_taxonomy
 
 
@@ -131,19 +137,25 @@ def run() -> dict[str, object]:
     gc.collect()
     gc.freeze()  # as the service does once its taxonomy is loaded
     parsed = [_parsed(text) for text in postings(2_000)]
-    encoded = [encode(posting) for posting in parsed]
+    encoded = [Record("parsed", 0, n, None, encode(p)) for n, p in enumerate(parsed)]
     sizes = [len(posting.text.encode("utf-8")) for posting in parsed]
-    tag_record = tag_records_with(packaged)
+    tag_record = tag_records_with(packaged, SystemClock())
     with _service_logs_discarded():
         stage = _figures(
             "tagger_stage_postings_per_s",
             rates(encoded, lambda value: encode(tag_record(value)), passes=PASSES),
         )
+    model = span_model()
+    matches = [taxonomy_mentions(posting.text, packaged) for posting in parsed]
+    pairs = list(zip(parsed, matches, strict=True))
+    model_part = rates(
+        pairs, lambda pair: read(pair[0].text, pair[1], packaged, model), passes=PASSES
+    )
+    whole = rates(parsed, lambda posting: tag(posting, packaged), passes=PASSES)
     tagged = [tag(posting, packaged) for posting in parsed]
     started = time.perf_counter()
-    coder = OccupationCoder(
-        json.loads(resources.files("jobstream_tagger").joinpath(OCCUPATIONS_FILE).read_bytes())
-    )
+    with resources.files("jobstream_tagger").joinpath(OCCUPATIONS_FILE).open("rb") as file:
+        coder = OccupationCoder(json.loads(line) for line in file)
     occupation_load_s = time.perf_counter() - started
     inputs = [
         (
@@ -157,10 +169,10 @@ def run() -> dict[str, object]:
         coder._code(title, skill_ids)  # the uncached path
     coder_us = (time.process_time() - started) / len(inputs) * 1e6
     return {
-        **_figures(
-            "tagger_postings_per_s",
-            rates(parsed, lambda posting: tag(posting, packaged), passes=PASSES),
-        ),
+        **_figures("tagger_postings_per_s", whole),
+        "span_model_us": round(1e6 / model_part.cpu_median, 1),
+        "span_model_share": round(whole.cpu_median / model_part.cpu_median, 2),
+        "span_model_decoder": "c" if compiled_available() else "python",
         **stage,
         "occupation_index_load_s": round(occupation_load_s, 3),
         "occupation_coder_us": round(coder_us, 1),

@@ -34,8 +34,9 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 
+from bench import passthrough
 from jobstream.kafka.admin import delete_namespace_topics, ensure_topics
-from jobstream.settings import KafkaSettings, PostgresSettings, RuntimeSettings
+from jobstream.settings import PROJECT_ROOT, KafkaSettings, PostgresSettings, RuntimeSettings
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.postgres import PostgresServer, drop_database, ensure_database
 from jobstream_stack.processes import ManagedProcess, peak_rss_mb
@@ -45,8 +46,6 @@ from jobstream_stack.system import free_port
 from jobstream_store.migrate import migrate_as_owner
 
 STAGES = ("parser", "tagger", "store")
-# The knobs that turn parser and tagger into pass-throughs (their settings' `passthrough`).
-PASSTHROUGH_ENV = {"JOBSTREAM_PARSER_PASSTHROUGH": "true", "JOBSTREAM_TAGGER_PASSTHROUGH": "true"}
 # Postings per HTTP upload at full load, and uploads in flight: enough to keep ingest busy.
 FULL_CHUNK = 100
 IN_FLIGHT = 3
@@ -107,6 +106,8 @@ class Pipeline:
     postgres: PostgresSettings
     instances: int = 1
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Parser and tagger as pass-throughs (bench/passthrough.py): the plumbing ceiling.
+    passthrough: bool = False
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
 
@@ -135,7 +136,12 @@ class Pipeline:
             self.ports[name] = free_port()
             self.processes[name] = service_process(layout, name)
         for name in self.names:
-            start_service(layout, name, self.env(name))
+            service = service_of(name)
+            if self.passthrough and service in passthrough.SERVICES:
+                command = passthrough.command(service)
+                self.processes[name].start(command, self.env(name), cwd=PROJECT_ROOT)
+            else:
+                start_service(layout, name, self.env(name))
         urls = {name: self.url(name, "/readyz") for name in self.names}
         await asyncio.to_thread(wait_ready, layout, urls, within)
 
@@ -256,10 +262,15 @@ class Pipeline:
 
 @asynccontextmanager
 async def running(
-    instances: int = 1, extra_env: Mapping[str, str] | None = None, partitions: int | None = None
+    instances: int = 1,
+    extra_env: Mapping[str, str] | None = None,
+    partitions: int | None = None,
+    kafka_bootstrap: str | None = None,
+    passthrough: bool = False,
 ) -> AsyncIterator[Pipeline]:
     """A pipeline in a fresh namespace, database and temporary folder; all removed after.
-    Topics get `partitions`, by default `JOBSTREAM_KAFKA_PARTITIONS` (6)."""
+    Topics get `partitions`, by default `JOBSTREAM_KAFKA_PARTITIONS` (6); Kafka is the native
+    stack's unless `kafka_bootstrap` names other brokers (bench_brokers' cluster)."""
     base = PostgresSettings()
     layout = StackLayout(RuntimeSettings().state_dir)
     server = PostgresServer(layout, base, StackSettings())
@@ -268,6 +279,10 @@ async def running(
     kafka = KafkaSettings(
         namespace=f"bench-e2e-{tag}", partitions=partitions or KafkaSettings().partitions
     )
+    env = dict(extra_env or {})
+    if kafka_bootstrap:
+        kafka = kafka.model_copy(update={"bootstrap_servers": kafka_bootstrap})
+        env["JOBSTREAM_KAFKA_BOOTSTRAP_SERVERS"] = kafka_bootstrap
     admin = await server.superuser_connection()
     await ensure_database(admin, database, base.owner_user)
     pipeline: Pipeline | None = None
@@ -276,7 +291,7 @@ async def running(
         await migrate_as_owner(postgres)  # once, before several store instances start
         await ensure_topics(kafka)
         with tempfile.TemporaryDirectory(prefix="jobstream-bench-e2e-") as folder:
-            pipeline = Pipeline(Path(folder), kafka, postgres, instances, dict(extra_env or {}))
+            pipeline = Pipeline(Path(folder), kafka, postgres, instances, env, passthrough)
             try:
                 await pipeline.start()
                 yield pipeline

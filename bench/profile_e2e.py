@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench import corpus
-from bench.pipeline import PASSTHROUGH_ENV, jsonl_lines, running
+from bench.pipeline import jsonl_lines, running
 
 RESULTS = Path(__file__).parent / "results"
 RATE = 100  # samples per second and process
@@ -97,9 +97,8 @@ async def record(pid: int, seconds: float, output: Path) -> str:
 
 async def profile(postings: int, seconds: float, passthrough: bool) -> dict[str, Profile]:
     texts = list(corpus.postings(postings + 50, seed=23))
-    env = PASSTHROUGH_ENV if passthrough else {}
     RESULTS.mkdir(exist_ok=True)
-    async with running(instances=1, extra_env=env) as pipeline:
+    async with running(instances=1, passthrough=passthrough) as pipeline:
         await pipeline.measure(jsonl_lines(texts[:50]), "warm-up")
         feeding = asyncio.create_task(pipeline.measure(jsonl_lines(texts[50:]), "profiled"))
         await asyncio.sleep(3)  # until every stage has work

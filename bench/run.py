@@ -36,6 +36,8 @@ REQUIRED = (
     "store_postings_per_s",
     "ingest_jsonl_postings_per_s",
     "ingest_inbox_files_per_s",
+    "bulk_cli_postings_per_s",
+    "bulk_inbox_postings_per_s",
     "rss_mb",
     "read_api_postings_by_skill",
     "read_api_stats_skills",

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from jobstream.contracts import (
     Location,
+    Occupation,
     Salary,
     Section,
     Source,
@@ -16,6 +17,7 @@ from jobstream.contracts import (
 )
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+DEVELOPERS = ("15-1252.00", "Software Developers")
 
 
 def posting(
@@ -31,6 +33,7 @@ def posting(
     salary: tuple[float, float, str, str] | None = None,  # min, max, currency, period
     days: float = 0,
     extra: str = "",
+    occupation: tuple[str, str] | None = None,  # O*NET-SOC code, title
 ) -> TaggedPosting:
     """Posting `n`, received `days` after START, whose text names each of its skills twice."""
     skills = {"python": True} if skills is None else skills
@@ -66,7 +69,7 @@ def posting(
     pay = None
     if salary is not None:
         low, high, currency, period = salary
-        pay = Salary(min=low, max=high, currency=currency, period=period, text="pay")  # type: ignore[arg-type]
+        pay = Salary(min=low, max=high, currency=currency, period=period, text="pay")
     return TaggedPosting(
         posting_id=posting_id_for(text),
         received_at=START + timedelta(days=days),
@@ -80,9 +83,9 @@ def posting(
             "company": Span(start=len(title) + 4, end=len(title) + 4 + len(company)),
         },
         locations=locations,
-        work_mode=work_mode,  # type: ignore[arg-type]
-        seniority=seniority,  # type: ignore[arg-type]
-        employment_type=employment_type,  # type: ignore[arg-type]
+        work_mode=work_mode,
+        seniority=seniority,
+        employment_type=employment_type,
         salary=pay,
         sections=[
             Section(
@@ -94,6 +97,9 @@ def posting(
         ],
         taxonomy_version="tax-1",
         skills=tagged,
+        occupation=Occupation(code=occupation[0], title=occupation[1], confidence=0.8)
+        if occupation
+        else None,
         tagged_at=START + timedelta(days=days, minutes=1),
     )
 
@@ -102,9 +108,11 @@ def catalogue() -> list[TaggedPosting]:
     """Twelve postings over four weeks that every filter can tell apart."""
     return [
         posting(0, skills={"python": True, "kafka": True}, country="Germany", work_mode="remote",
-                seniority="senior", salary=(80_000, 95_000, "EUR", "year"), days=0),
+                seniority="senior", salary=(80_000, 95_000, "EUR", "year"), days=0,
+                occupation=DEVELOPERS),
         posting(1, skills={"python": True, "kafka": False}, country="Germany",
-                work_mode="hybrid", salary=(70_000, 75_000, "EUR", "year"), days=1),
+                work_mode="hybrid", salary=(70_000, 75_000, "EUR", "year"), days=1,
+                occupation=DEVELOPERS),
         posting(2, title="Platform Engineer", skills={"kafka": True, "kubernetes": True},
                 country="France", work_mode="onsite", employment_type="FULL_TIME", days=3),
         posting(3, title="Backend Developer", company="Globex",
@@ -113,7 +121,8 @@ def catalogue() -> list[TaggedPosting]:
         posting(4, title="Backend Developer", company="globex", skills={"java": True},
                 seniority="junior", salary=(50_000, 60_000, "USD", "year"), days=9),
         posting(5, title="Data Scientist", skills={"python": True, "spark": False},
-                country="Spain", work_mode="remote", days=10, extra="Deep learning research.\n"),
+                country="Spain", work_mode="remote", days=10, extra="Deep learning research.\n",
+                occupation=("15-2051.00", "Data Scientists")),
         posting(6, title="Site Reliability Engineer", company="Initech",
                 skills={"kubernetes": True, "terraform": True, "python": False}, days=15),
         posting(7, title="Data Engineer", company="Initech",
@@ -123,6 +132,7 @@ def catalogue() -> list[TaggedPosting]:
         posting(9, title="Analytics Engineer", skills={"python": True}, country="Germany",
                 salary=(65_000, 65_000, "EUR", "year"), days=22),
         posting(10, title="Data Engineer", company="Hooli", skills={"python": True, "kafka": True},
-                work_mode="remote", days=23, extra="Streaming platform, streaming data.\n"),
+                work_mode="remote", days=23, extra="Streaming platform, streaming data.\n",
+                occupation=DEVELOPERS),
         posting(11, title="Office Manager", company="Umbrella", skills={}, days=24),
     ]  # fmt: skip

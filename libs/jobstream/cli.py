@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from jobstream import __version__
 from jobstream.contracts import EVENT_TYPES
 from jobstream.kafka.admin import ensure_topics, list_topics
 from jobstream.settings import KafkaSettings
@@ -26,16 +28,46 @@ app = typer.Typer(
 serve = typer.Typer(no_args_is_help=True, help="Run a service in the foreground.")
 evaluate = typer.Typer(no_args_is_help=True, help="Score a stage against labelled data.")
 topics = typer.Typer(no_args_is_help=True, help="Kafka topics of the pipeline.")
-schemas = typer.Typer(no_args_is_help=True, help="JSON Schema files of the event contracts.")
+dev = typer.Typer(
+    no_args_is_help=True,
+    help="For developers of jobstream: regenerate files kept in the repository, test tools.",
+)
+# The old place of `dev schemas`, kept so scripts and habits keep working.
+schemas = typer.Typer(no_args_is_help=True, hidden=True)
 app.add_typer(serve, name="serve")
 app.add_typer(evaluate, name="eval")
 app.add_typer(topics, name="topics")
+app.add_typer(dev, name="dev")
 app.add_typer(schemas, name="schemas")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="print the result as JSON")]
+
+
+def print_json(value: object) -> None:
+    """One JSON document on stdout: what `--json` prints (tables and progress go to stderr)."""
+    typer.echo(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def _version(show: bool) -> None:
+    if show:
+        typer.echo(f"jobstream {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="print the version"),
+    ] = False,
+) -> None:
+    """jobstream: raw job postings to skill-tagged records in PostgreSQL."""
 
 
 @dataclass(frozen=True)
 class CommandGroups:
-    """Where a package adds its commands: `jobstream X`, `jobstream serve X`, `jobstream eval X`.
+    """Where a package adds its commands: `jobstream X`, `jobstream serve X`, `jobstream eval X`,
+    `jobstream dev X` (developers' tools).
 
     Each package names a `register(groups: CommandGroups)` function in the `jobstream.commands`
     entry-point group of pyproject.toml.
@@ -44,9 +76,26 @@ class CommandGroups:
     root: typer.Typer
     serve: typer.Typer
     evaluate: typer.Typer
+    dev: typer.Typer = field(default_factory=lambda: typer.Typer(no_args_is_help=True))
 
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
+
+
+@serve.command("lag-exporter")
+def serve_lag_exporter() -> None:
+    """Export the cluster and the pipeline's consumer-group lag, read from outside the stages."""
+    from jobstream.exporter import LagExporterSettings, serve
+
+    serve(LagExporterSettings())
+
+
+@serve.command("alert-receiver")
+def serve_alert_receiver() -> None:
+    """Receive Alertmanager's webhook: log each alert and keep it in a JSON-lines file."""
+    from jobstream.alert_receiver import AlertReceiverSettings, serve
+
+    serve(AlertReceiverSettings())
 
 
 @topics.command("create")
@@ -57,9 +106,13 @@ def create_topics() -> None:
 
 
 @topics.command("list")
-def show_topics() -> None:
+def show_topics(as_json: JsonOption = False) -> None:
     """List the topics on the broker."""
-    for name in asyncio.run(list_topics(KafkaSettings())):
+    names = asyncio.run(list_topics(KafkaSettings()))
+    if as_json:
+        print_json({"topics": names})
+        return
+    for name in names:
         typer.echo(name)
 
 
@@ -74,6 +127,7 @@ def schema_files() -> dict[Path, str]:
     }
 
 
+@dev.command("schemas")
 @schemas.command("write")
 def write_schemas() -> None:
     """Regenerate libs/jobstream/schemas/ from the pydantic models."""
@@ -84,7 +138,7 @@ def write_schemas() -> None:
 
 
 def main() -> None:
-    groups = CommandGroups(root=app, serve=serve, evaluate=evaluate)
+    groups = CommandGroups(root=app, serve=serve, evaluate=evaluate, dev=dev)
     for entry in entry_points(group="jobstream.commands"):
         entry.load()(groups)
     app()

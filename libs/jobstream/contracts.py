@@ -17,6 +17,10 @@ from typing import Annotated, Final, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+# Raised by `decode`; defined with the error model (importable from here too).
+from jobstream.errors import InvalidEvent as InvalidEvent
+from jobstream.topology import StageName
+
 SCHEMA_VERSION: Final = 1
 
 # Postings are a few KB; this bounds memory and record size for hostile input.
@@ -350,7 +354,8 @@ def _distinct(values: Iterable[str | None]) -> list[str]:
 
 
 class TaggedSkill(_Event):
-    """One skill of the taxonomy found in a posting."""
+    """One skill found in a posting: a skill of the taxonomy, or (`linked` false) a skill the
+    span model found that the taxonomy does not name yet."""
 
     skill_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str
@@ -364,6 +369,11 @@ class TaggedSkill(_Event):
     source_ids: dict[str, list[str]] = Field(
         default_factory=dict,
         description="ids in the taxonomies it comes from: 'onet' commodity codes, 'esco' URIs",
+    )
+    linked: bool = Field(
+        True,
+        description="False for a skill no taxonomy entry names: its id is 'unlinked-' and its "
+        "normalised surface form, its category the layer it was found in (knowledge, skill)",
     )
 
 
@@ -379,6 +389,9 @@ class TaggedPosting(ParsedPosting):
     """A parsed posting with its skills, published by the tagger and written by the store."""
 
     taxonomy_version: str
+    tagger_version: str | None = Field(
+        None, description="the span model that found the skills: its name and content hash"
+    )
     skills: list[TaggedSkill] = Field(default_factory=list)
     occupation: Occupation | None = Field(
         None, description="the O*NET-SOC occupation, or null when the title names none"
@@ -396,7 +409,7 @@ class DeadLetter(_Event):
     """
 
     schema_version: Literal[1] = SCHEMA_VERSION
-    stage: Literal["ingest", "parser", "tagger", "store"]
+    stage: StageName
     reason: Annotated[str, Field(pattern=r"^[a-z_]+$", description="short code for metrics")]
     error: str = Field(max_length=4_000, description="what went wrong, in words")
     failed_at: AwareDatetime
@@ -429,10 +442,6 @@ EVENT_TYPES: Final[dict[str, type[BaseModel]]] = {
     "tagged-posting": TaggedPosting,
     "dead-letter": DeadLetter,
 }
-
-
-class InvalidEvent(ValueError):
-    """A record that is not a valid event of the expected type: a permanent error (dead letter)."""
 
 
 E = TypeVar("E", bound=BaseModel)

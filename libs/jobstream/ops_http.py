@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
 from jobstream import metrics as jobstream_metrics
 
@@ -49,13 +49,16 @@ def build_ops_app(
     checks: Mapping[str, ReadinessCheck],
     routes: Iterable[web.AbstractRouteDef] = (),
     middlewares: Iterable[Middleware] = (),
+    registry: CollectorRegistry = REGISTRY,
 ) -> web.Application:
     """The ops endpoints, plus a service's own `routes` (ingest adds POST /postings) and
-    `middlewares` (the query API's token, deadline and error handling)."""
+    `middlewares` (the query API's token, deadline and error handling); /metrics serves
+    `registry` (the lag exporter has one of its own)."""
 
     async def metrics(_: web.Request) -> web.Response:
         await evaluate(checks)  # jobstream_ready is as fresh as the scrape
-        return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+        body = generate_latest(registry)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def healthz(_: web.Request) -> web.Response:
         return web.json_response({"status": "alive"})
@@ -80,9 +83,11 @@ async def start_ops_server(
     checks: Mapping[str, ReadinessCheck],
     routes: Iterable[web.AbstractRouteDef] = (),
     middlewares: Iterable[Middleware] = (),
+    registry: CollectorRegistry = REGISTRY,
 ) -> web.AppRunner:
     """Serve the endpoints in the running event loop; `await runner.cleanup()` stops them."""
-    runner = web.AppRunner(build_ops_app(checks, routes, middlewares), access_log=None)
+    app = build_ops_app(checks, routes, middlewares, registry)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jobstream.topology import Stage, TopicSpec, qualified
@@ -32,16 +32,28 @@ class KafkaSettings(BaseSettings):
         env_prefix="JOBSTREAM_KAFKA_", frozen=True, hide_input_in_errors=True
     )
 
-    bootstrap_servers: str = "127.0.0.1:19092"
+    bootstrap_servers: str = Field(
+        "127.0.0.1:19092", description="Kafka brokers, comma-separated (the native stack's here)"
+    )
     namespace: str = Field(
         "", pattern=r"^[A-Za-z0-9_-]*$", description="prefix of topics and groups; empty: none"
     )
-    partitions: int = Field(6, ge=1, le=1_000)
-    replication_factor: int = Field(1, ge=1, le=10)
-    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
-    sasl_username: str | None = None
-    sasl_password: SecretStr | None = None
+    partitions: int = Field(6, ge=1, le=1_000, description="partitions of topics it creates")
+    replication_factor: int | None = Field(
+        None,
+        ge=1,
+        le=10,
+        description="copies of each partition of topics it creates; unset: from the "
+        "cluster's size (jobstream.topology.replication_for: 3 on three brokers or more)",
+    )
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", description="TLS and/or SASL for a secured cluster (see below)"
+    )
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = Field(
+        None, description="SASL mechanism (SASL_SSL, SASL_PLAINTEXT)"
+    )
+    sasl_username: str | None = Field(None, description="SASL user name")
+    sasl_password: SecretStr | None = Field(None, description="SASL password (never logged)")
     ssl_cafile: Path | None = Field(
         None,
         description="CA certificates (PEM) the brokers' certificates must chain to; "
@@ -101,15 +113,34 @@ class PostgresSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_PG_", frozen=True)
 
-    host: str = "127.0.0.1"
-    port: int = 55432
-    database: str = "jobstream"
-    user: str = "jobstream"
-    password: SecretStr = SecretStr("jobstream")
-    owner_user: str = "jobstream_owner"
-    owner_password: SecretStr | None = SecretStr("jobstream_owner")
-    reader_user: str = "jobstream_reader"
-    reader_password: SecretStr = SecretStr("jobstream_reader")
+    host: str = Field("127.0.0.1", description="PostgreSQL's host (the native stack's here)")
+    port: int = Field(55432, description="PostgreSQL's port")
+    database: str = Field("jobstream", description="the database")
+    user: str = Field("jobstream", description="the service role: reads and writes rows")
+    password: SecretStr = Field(
+        SecretStr("jobstream"), description="the service role's password (never logged)"
+    )
+    owner_user: str = Field("jobstream_owner", description="the owner role: applies migrations")
+    owner_password: SecretStr | None = Field(
+        SecretStr("jobstream_owner"),
+        description="the owner's password; without it the store only checks that migrations"
+        " were applied",
+    )
+    reader_user: str = Field(
+        "jobstream_reader",
+        description="the read-only role of the query API, `jobstream search` and `jobstream"
+        " export` (SELECT only, read-only transactions)",
+    )
+    reader_password: SecretStr = Field(
+        SecretStr("jobstream_reader"), description="the read-only role's password (never logged)"
+    )
+
+    @field_validator("owner_password")
+    @classmethod
+    def _empty_means_none(cls, value: SecretStr | None) -> SecretStr | None:
+        """An empty JOBSTREAM_PG_OWNER_PASSWORD says: this process does not migrate
+        (docker-compose and Kubernetes give it only to their one-shot migrate)."""
+        return None if value is not None and not value.get_secret_value() else value
 
     def connect_kwargs(self) -> dict[str, object]:
         """Arguments for `asyncpg.connect` / `create_pool` as the service role."""
@@ -141,7 +172,9 @@ class RuntimeSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_", frozen=True)
 
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="logs are JSON lines on stderr"
+    )
     state_dir: Path = Field(
         default_factory=lambda: PROJECT_ROOT / ".stack",
         description="local state (Kafka and Postgres data, logs, inbox, faust data); git-ignored",
@@ -156,8 +189,12 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(frozen=True)
 
-    http_host: str = "127.0.0.1"
-    http_port: int = Field(0, ge=0, le=65_535)
+    http_host: str = Field(
+        "127.0.0.1", description="address of the service's /metrics, /healthz and /readyz"
+    )
+    http_port: int = Field(
+        0, ge=0, le=65_535, description="the port of those endpoints (each service has its own)"
+    )
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
 
@@ -166,11 +203,25 @@ class StageSettings(ServiceSettings):
     """A consuming stage: what it reads comes in batches of up to `batch_size` records, or
     whatever arrived within `batch_seconds`."""
 
-    batch_size: int = Field(500, ge=1, le=10_000)
+    batch_size: int = Field(500, ge=1, le=10_000, description="records handled together")
     # Under load batches fill up to batch_size long before; in a trickle each of the three
     # stages waits this long, so it adds up (20 ms rather than 50 cut the p50 latency by a
     # third or more at a few hundred postings/s, for up to ~10% more CPU: docs/benchmarks.md).
-    batch_seconds: float = Field(0.02, gt=0, le=10)
+    batch_seconds: float = Field(
+        0.02, gt=0, le=10, description="or what arrived within this long, when fewer"
+    )
     lag_poll_seconds: float = Field(
         5.0, gt=0, le=300, description="how often the stage measures its consumer lag"
+    )
+    # The dead-letter brake (jobstream.brake): the stage stops, un-acknowledged and not ready,
+    # when this many records in a row, or more than `brake_ratio` of the last `brake_window`,
+    # failed with an unexpected error or as invalid events.
+    brake_consecutive: int = Field(
+        100, ge=0, description="records failing in a row that stop the stage (0: no limit)"
+    )
+    brake_window: int = Field(
+        1_000, ge=1, le=1_000_000, description="the brake's window of recent records"
+    )
+    brake_ratio: float = Field(
+        0.5, gt=0, le=1, description="share of the last brake_window records that stops it"
     )

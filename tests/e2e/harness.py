@@ -30,7 +30,9 @@ def drop(folder: Path, source: Path) -> None:
     partial.rename(folder / source.name)
 
 
-async def eventually(check: Callable[[], Awaitable[T]], what: str, timeout: float = 120) -> T:
+async def eventually(
+    check: Callable[[], Awaitable[T | None]], what: str, timeout: float = 120
+) -> T:
     """Poll `check` until it returns a truthy value, or fail saying what never happened.
 
     The deadline is generous on purpose: it returns as soon as the check holds, and a cold

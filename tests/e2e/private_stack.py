@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jobstream.settings import KafkaSettings, PostgresSettings, RuntimeSettings
-from jobstream_stack.kafka import KafkaBroker
+from jobstream_stack.kafka import KafkaBroker, KafkaCluster, Node, link_jars
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.postgres import PostgresServer
 from jobstream_stack.settings import StackSettings
-from tests.e2e.harness import free_port
+from jobstream_stack.system import free_port
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ class PrivateStack:
     postgres: PostgresSettings
     broker: KafkaBroker
     database: PostgresServer
+    cluster: KafkaCluster | None = None  # with brokers > 1; `broker` is then its first node
 
     def restart_kafka(self) -> None:
         """Stop the broker (SIGTERM, as an operator or a host reboot would) and start it."""
@@ -48,42 +49,55 @@ class PrivateStack:
         self.database.start()
 
 
-def _share_kafka_jars(layout: StackLayout, version: str) -> None:
-    """Link the jars the shared stack already resolved, instead of running Maven again."""
-    shared = RuntimeSettings().state_dir / "kafka" / "libs"
-    if (shared / f"kafka_2.13-{version}.jar").exists():
-        layout.kafka.mkdir(parents=True, exist_ok=True)
-        (layout.kafka / "libs").symlink_to(shared.resolve(), target_is_directory=True)
-
-
 @contextlib.contextmanager
 def private_stack(
-    kafka_partitions: int = 6, kafka_port: int | None = None, with_postgres: bool = True
+    kafka_partitions: int = 6,
+    kafka_port: int | None = None,
+    with_postgres: bool = True,
+    brokers: int = 1,
 ) -> Iterator[PrivateStack]:
-    """Kafka (on `kafka_port`, or a free one) and, unless told not to, PostgreSQL."""
+    """Kafka (one broker on `kafka_port` or a free one, or a cluster of `brokers` nodes on
+    free ports) and, unless told not to, PostgreSQL."""
     root = Path(tempfile.mkdtemp(prefix="jobstream-private-"))
     layout = StackLayout(root)
     layout.create()
     stack = StackSettings(kafka_controller_port=free_port(), kafka_heap_mb=384)
-    kafka = KafkaSettings(
-        bootstrap_servers=f"127.0.0.1:{kafka_port or free_port()}", partitions=kafka_partitions
-    )
+    cluster = None
+    if brokers > 1:
+        nodes = [Node(n + 1, free_port(), free_port()) for n in range(brokers)]
+        bootstrap = ",".join(f"127.0.0.1:{node.port}" for node in nodes)
+        kafka = KafkaSettings(bootstrap_servers=bootstrap, partitions=kafka_partitions)
+        cluster = KafkaCluster(layout, kafka, stack, nodes)
+        broker = cluster.brokers[0]
+    else:
+        kafka = KafkaSettings(
+            bootstrap_servers=f"127.0.0.1:{kafka_port or free_port()}",
+            partitions=kafka_partitions,
+        )
+        broker = KafkaBroker(layout, kafka, stack)
     postgres = PostgresSettings(port=free_port())
-    broker = KafkaBroker(layout, kafka, stack)
     database = PostgresServer(layout, postgres, stack)
+    kafka_servers = cluster.brokers if cluster else [broker]
     try:
-        _share_kafka_jars(layout, stack.kafka_version)
-        broker.start()
+        link_jars(layout, StackLayout(RuntimeSettings().state_dir), stack.kafka_version)
+        if cluster:
+            cluster.start()
+        else:
+            broker.start()
         if with_postgres:
             database.start()
-        yield PrivateStack(root, layout, kafka, postgres, broker, database)
+        yield PrivateStack(root, layout, kafka, postgres, broker, database, cluster)
     finally:
-        # Each step on its own: a failure to stop one server must not leave the other running.
-        for what, teardown in (("Kafka", broker.stop), ("PostgreSQL", database.destroy)):
+        # Each step on its own: a failure to stop one server must not leave another running.
+        teardowns = [(node.process.name, node) for node in kafka_servers]
+        for name, node in teardowns:
             try:
-                teardown()
+                node.stop()
             except Exception:
-                log.exception("could not stop the private %s", what)
-                if what == "Kafka":
-                    broker.process.stop(timeout=5)
+                log.exception("could not stop the private %s", name)
+                node.process.stop(timeout=5)
+        try:
+            database.destroy()
+        except Exception:
+            log.exception("could not stop the private PostgreSQL")
         shutil.rmtree(root, ignore_errors=True)

@@ -45,7 +45,7 @@ def expected_outcomes(corpus: Corpus) -> Expected:
     expected = Expected()
     for item in corpus.all_files:
         outcomes = read_postings(item.name, item.data, "inbox", Limits())
-        rejections = [o.reason for o in outcomes if isinstance(o, Rejection)]
+        rejections: list[str] = [o.reason for o in outcomes if isinstance(o, Rejection)]
         if rejections and len(rejections) == len(outcomes):
             expected.rejected_files[item.name] = Counter(rejections).most_common(1)[0][0]
         elif rejections:

@@ -24,7 +24,8 @@ async def test_bench_e2e_reports_every_figure(native_stack: StackLayout) -> None
         "e2e_2_instances_postings_per_s",
         "e2e_half_load_postings_per_s",
     ):
-        assert isinstance(figures[key], float) and figures[key] > 0, key
+        value = figures[key]
+        assert isinstance(value, float) and value > 0, key
     latency = figures["e2e_latency_ms"]
     assert isinstance(latency, dict) and set(latency) == {"full", "half"}
     for load in latency.values():

@@ -25,6 +25,7 @@ import pytest
 
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.services import service_of, wait_ready
+from jobstream_stack.system import free_port
 from tests.e2e.chaos_corpus import Corpus, InputFile, build_corpus
 from tests.e2e.faults import (
     CONSUMERS,
@@ -34,7 +35,7 @@ from tests.e2e.faults import (
     build_schedule,
     chaos_seed,
 )
-from tests.e2e.harness import eventually, free_port
+from tests.e2e.harness import eventually
 from tests.e2e.private_stack import PrivateStack, private_stack
 from tests.e2e.reconcile import (
     Expected,

@@ -22,7 +22,8 @@ from jobstream_ingest.intake import Limits, read_postings
 from jobstream_parser.parse import parse
 from jobstream_stack.layout import StackLayout
 from jobstream_store.migrate import migrate_as_owner
-from jobstream_store.repository import StoredPosting, write_postings
+from jobstream_store.postings import StoredPosting
+from jobstream_store.repository import write_postings
 from jobstream_tagger.tag import tag
 from jobstream_tagger.taxonomy import load_taxonomy
 from tests.conftest import REPO_ROOT, SEEDS
@@ -144,7 +145,9 @@ def test_search_a_skill_open_the_posting_and_see_its_spans(
         stated = " ".join("".join(seed.text[s.start : s.end] for s in skill.spans).split())
         assert shown == stated, skill.skill_id
         kind = "required" if skill.required else "preferred"
-        assert all(kind in mark.get_attribute("class").split() for mark in marks), skill.skill_id
+        assert all(kind in (mark.get_attribute("class") or "").split() for mark in marks), (
+            skill.skill_id
+        )
     # The title's evidence is highlighted where the parser read it.
     title = view.find_elements(By.CSS_SELECTOR, '#posting-text mark.evidence[data-field~="title"]')
     assert "".join(mark.text for mark in title) == seed.title
@@ -155,10 +158,13 @@ def test_search_a_skill_open_the_posting_and_see_its_spans(
     driver.refresh()
     wait.until(lambda d: d.find_element(By.ID, "posting-title").text == seed.title)
 
+    # Clicking a skill scrolls its first mention into view (and outlines it), for the picture.
+    driver.find_element(By.CSS_SELECTOR, '#posting-skills li[data-skill="kafka"]').click()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#posting-text mark.flash"))
     ARTEFACTS.mkdir(exist_ok=True)
     assert driver.save_screenshot(str(ARTEFACTS / "explorer.png"))
 
     # A bad search is explained, not a blank page.
     driver.get(api.url("api", "/#skill=Not%20A%20Skill"))
     wait.until(lambda d: "skill" in d.find_element(By.ID, "message").text)
-    assert "error" in driver.find_element(By.ID, "message").get_attribute("class")
+    assert "error" in (driver.find_element(By.ID, "message").get_attribute("class") or "")

@@ -36,9 +36,10 @@ from jobstream.topology import PARSER, STORE, TAGGER, Stage
 from jobstream_parser.parse import parse
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.services import jobstream_command, stop_services, wait_ready
+from jobstream_stack.system import free_port
 from jobstream_tagger.tag import tag
 from jobstream_tagger.taxonomy import load_taxonomy
-from tests.e2e.harness import eventually, free_port
+from tests.e2e.harness import eventually
 from tests.kafka_records import count_records
 
 pytestmark = pytest.mark.e2e

@@ -11,6 +11,7 @@ normal posting dropped afterwards is still stored.
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import os
 import re
@@ -30,8 +31,9 @@ import pytest
 from jobstream.contracts import DeadLetter, RawPosting, decode
 from jobstream.settings import KafkaSettings, PostgresSettings
 from jobstream.topology import DEAD_LETTERS
+from jobstream_ingest.bulk import BulkOptions, Chunks, is_streamed, stream_postings
 from jobstream_ingest.inbox import SIDECAR_SUFFIX
-from jobstream_ingest.intake import Limits, Rejection, read_postings
+from jobstream_ingest.intake import Limits, Rejection, detect_format, read_postings
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.processes import peak_rss_mb as peak_rss
 from jobstream_stack.services import SERVICES, service_process
@@ -73,7 +75,8 @@ def services(
 
 def expected_outcomes(corpus: list[Item]) -> tuple[dict[str, list[str]], Counter[str]]:
     """What ingest's core makes of each file (posting ids by name) and the rejection count
-    by reason, for the file contents; the entry points must agree with it."""
+    by reason the CLI must report (bulk files are streamed there), for the file contents;
+    the entry points must agree with it."""
     ids: dict[str, list[str]] = {}
     reasons: Counter[str] = Counter()
     for item in corpus:
@@ -85,6 +88,10 @@ def expected_outcomes(corpus: list[Item]) -> tuple[dict[str, list[str]], Counter
             continue
         outcomes = read_postings(item.name, item.data, "cli", Limits())
         ids[item.name] = [o.posting_id for o in outcomes if isinstance(o, RawPosting)]
+        fmt = detect_format(item.name).format
+        if fmt is not None and is_streamed(fmt):
+            options = BulkOptions(item.name, "cli", fmt, Limits())
+            outcomes = list(stream_postings(Chunks(io.BytesIO(item.data)), options))
         reasons.update(o.reason for o in outcomes if isinstance(o, Rejection))
     return ids, reasons
 

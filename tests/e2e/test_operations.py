@@ -63,7 +63,7 @@ async def test_metrics_readiness_and_logs_of_a_running_pipeline(
         )
 
     async def all_stored() -> bool:
-        return await pg.fetchval("SELECT count(*) FROM postings") == len(sent)
+        return bool(await pg.fetchval("SELECT count(*) FROM postings") == len(sent))
 
     await eventually(all_stored, "30 postings stored")
 

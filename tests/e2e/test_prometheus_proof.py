@@ -10,23 +10,30 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
+from jobstream.exporter import LagExporterSettings
 from jobstream.kafka.publisher import Publisher
-from jobstream.settings import KafkaSettings, PostgresSettings
+from jobstream.settings import KafkaSettings, PostgresSettings, RuntimeSettings
 from jobstream.topology import RAW_POSTINGS
 from jobstream_stack.layout import StackLayout
+from jobstream_stack.operators import HttpProcess, LagExporter, PostgresExporter
+from jobstream_stack.postgres import PostgresServer
 from jobstream_stack.prometheus import PrometheusServer
 from jobstream_stack.services import SERVICES
 from jobstream_stack.settings import StackSettings
-from tests.e2e.harness import Services, eventually, free_port
+from jobstream_stack.system import free_port
+from tests.e2e.harness import Services, eventually
 from tests.e2e.test_operations import fast_ops_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
@@ -49,12 +56,54 @@ def pipeline(
 
 
 @pytest.fixture
-def prometheus(pipeline: Services, tmp_path: Path) -> Iterator[PrometheusServer]:
+def exporters(
+    pipeline: Services, kafka_settings: KafkaSettings, database: PostgresSettings, tmp_path: Path
+) -> Iterator[dict[str, str]]:
+    """The lag exporter of the test's namespace, and PostgreSQL's exporter as a monitoring
+    role of the test's own (the stack's role and password are left alone)."""
+    layout = StackLayout(tmp_path / "exporters")
+    layout.create()
+    stack = StackSettings(postgres_exporter_port=free_port())
+    lag = LagExporter(
+        layout, stack, LagExporterSettings(http_port=free_port()),
+        {**os.environ, "JOBSTREAM_KAFKA_NAMESPACE": kafka_settings.namespace,
+         "JOBSTREAM_LAG_EXPORTER_POLL_SECONDS": "1"},
+    )  # fmt: skip
+    server = PostgresServer(StackLayout(RuntimeSettings().state_dir), PostgresSettings(), stack)
+    role = f"monitor_{uuid.uuid4().hex[:8]}"
+    postgres = PostgresExporter(layout, stack, database, server, role=role)
+    started: list[HttpProcess] = []
+    try:
+        processes: list[HttpProcess] = [lag, postgres]
+        for process in processes:
+            process.start()
+            started.append(process)
+        yield {"kafka": f"{lag.host}:{lag.port}", "postgres": f"{postgres.host}:{postgres.port}"}
+    finally:
+        for process in started:
+            process.stop()
+        asyncio.run(drop_role(server, role))
+
+
+async def drop_role(server: PostgresServer, role: str) -> None:
+    conn = await server.superuser_connection()
+    try:
+        await conn.execute(
+            await conn.fetchval("SELECT format('DROP ROLE IF EXISTS %I', $1::text)", role)
+        )
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def prometheus(
+    pipeline: Services, exporters: dict[str, str], tmp_path: Path
+) -> Iterator[PrometheusServer]:
     layout = StackLayout(tmp_path / "prometheus-state")
     layout.create()
     settings = StackSettings(prometheus_port=free_port(), prometheus_scrape_seconds=1)
     targets = {name: f"127.0.0.1:{port}" for name, port in pipeline.ports.items()}
-    server = PrometheusServer(layout, settings, targets)
+    server = PrometheusServer(layout, settings, targets, exporters=exporters)
     try:
         server.start()
         yield server
@@ -124,17 +173,19 @@ async def test_every_recording_rule_and_dashboard_query_returns_data(
 
     async def all_targets_up() -> bool:
         targets = (await asyncio.to_thread(api, prometheus, "targets"))["activeTargets"]
-        return len(targets) == len(SERVICES) and all(t["health"] == "up" for t in targets)
+        expected = len(SERVICES) + 2  # and the two exporters
+        return len(targets) == expected and all(target["health"] == "up" for target in targets)
 
     # Prometheus applies new targets every 5 s: wait for its first scrapes, so what follows
     # is seen as a change.
-    await eventually(all_targets_up, "Prometheus to scrape every service", timeout=20)
+    await eventually(all_targets_up, "Prometheus to scrape the services and exporters", 30)
 
     # Postings in through the HTTP API, one of them without text (rejected by ingest), and a
     # record that is not an event at all (dead-lettered by the parser).
     postings = [
         {"title": f"Platform Engineer {n}", "company": f"Initech {n}",
-         "text": f"Platform Engineer {n}\nWe run Kubernetes, Terraform and PostgreSQL.\n"}
+         "text": f"Platform Engineer {n}\nWe run Kubernetes, Terraform and PostgreSQL.\n"
+                 "Experience with Zorblaxdb is a plus.\n"}
         for n in range(20)
     ]  # fmt: skip
     answer = await asyncio.to_thread(post_postings, pipeline, [*postings, {"text": "  "}])
@@ -145,7 +196,7 @@ async def test_every_recording_rule_and_dashboard_query_returns_data(
         )
 
     async def stored() -> bool:
-        return await pg.fetchval("SELECT count(*) FROM postings") == 20
+        return bool(await pg.fetchval("SELECT count(*) FROM postings") == 20)
 
     await eventually(stored, "20 postings stored")
 
@@ -169,14 +220,12 @@ async def test_every_recording_rule_and_dashboard_query_returns_data(
     recording = [rule["name"] for rule in rules if rule["type"] == "recording"]
     assert len(recording) >= 15
     for name in recording:
-        await eventually(lambda name=name: returns_data(name), f"data for {name}", timeout=10)
+        await eventually(partial(returns_data, name), f"data for {name}", timeout=10)
 
     queries = panel_queries()
-    assert len({dashboard for dashboard, _, _ in queries}) == 2 and len(queries) >= 25
+    assert len({dashboard for dashboard, _, _ in queries}) == 3 and len(queries) >= 40
     for dashboard, title, expr in queries:
-        await eventually(
-            lambda expr=expr: returns_data(expr), f"{dashboard} / {title}: {expr}", timeout=10
-        )
+        await eventually(partial(returns_data, expr), f"{dashboard} / {title}: {expr}", timeout=10)
 
     # Nothing is on fire after a healthy run (dead letters are: the broken record).
     firing = {

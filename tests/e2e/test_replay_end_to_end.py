@@ -1,9 +1,11 @@
 """Replays through the running pipeline: a backfill after a parser upgrade, a re-tag after a
-taxonomy change, and dead letters of the real parser redriven, each by the `jobstream` command.
+taxonomy change and after a new span model, and dead letters of the real parser redriven, each
+by the `jobstream` command.
 
 A "new parser version" is the same parser code started with JOBSTREAM_PARSER_VERSION_OVERRIDE
 (the version it stamps on its output): what the store's ordering rule compares. A "changed
-taxonomy" is the packaged taxonomy plus one skill, given by JOBSTREAM_TAGGER_TAXONOMY_PATH.
+taxonomy" is the packaged taxonomy plus one skill, given by JOBSTREAM_TAGGER_TAXONOMY_PATH; a
+"new span model" one trained here, given by JOBSTREAM_TAGGER_MODEL_PATH.
 """
 
 from __future__ import annotations
@@ -88,9 +90,8 @@ async def test_backfill_after_a_parser_upgrade_rewrites_every_posting_once(
         await publisher.publish(RAW_POSTINGS, batch)
 
     async def stored_by(version: str) -> bool:
-        return await pg.fetchval(
-            "SELECT count(*) FROM postings WHERE parser_version = $1", version
-        ) == len(batch)
+        sql = "SELECT count(*) FROM postings WHERE parser_version = $1"
+        return bool(await pg.fetchval(sql, version) == len(batch))
 
     await eventually(lambda: stored_by("1.0.0"), "40 postings stored by parser 1.0.0")
     await restart(stages, "parser", JOBSTREAM_PARSER_VERSION_OVERRIDE="2.0.0")
@@ -119,7 +120,7 @@ async def test_retag_after_a_taxonomy_change_updates_the_tags(
         await publisher.publish(RAW_POSTINGS, batch)
 
     async def stored() -> bool:
-        return await pg.fetchval("SELECT count(*) FROM postings") == len(batch)
+        return bool(await pg.fetchval("SELECT count(*) FROM postings") == len(batch))
 
     await eventually(stored, "30 postings stored")
     assert not await pg.fetchval("SELECT count(*) FROM posting_skills WHERE skill_id = 'zorblax'")
@@ -141,7 +142,7 @@ async def test_retag_after_a_taxonomy_change_updates_the_tags(
     assert "│ sent │ 30 │" in summary
 
     async def retagged() -> bool:
-        return (
+        return bool(
             await pg.fetchval(
                 "SELECT count(*) FROM postings p JOIN posting_skills s USING (posting_id) "
                 "WHERE s.skill_id = 'zorblax' AND p.taxonomy_version = $1",
@@ -153,6 +154,75 @@ async def test_retag_after_a_taxonomy_change_updates_the_tags(
     await eventually(retagged, "every posting tagged with Zorblax by the new taxonomy", 120)
     assert await pg.fetchval("SELECT count(*) FROM postings") == 30
     assert await pg.fetchval("SELECT count(*) FROM posting_skills") == 90  # 3 each, once
+
+
+def _train_new_model(folder: Path) -> str:
+    """A small span model trained here (on sentences where "Zorblax" is knowledge): its files
+    in `folder`, its version returned."""
+    from jobstream_tagger.evaluate import read_sentences
+    from jobstream_tagger.spans.model import load_span_model
+    from jobstream_tagger.spans.training import Settings, example, train_model, write_model
+    from jobstream_tagger.tag import taxonomy_mentions
+    from jobstream_tagger.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    sentences = [
+        (["Backend", "Engineer", "7"], ["O", "O", "O"]),
+        (["Acme", "7", "is", "hiring", "."], ["O", "O", "O", "O", "O"]),
+        (["Requirements"], ["O"]),
+        (["-", "Python", "and", "Kafka", "and", "Zorblax"], ["O", "B", "O", "B", "O", "B"]),
+    ]
+    lines = [
+        json.dumps({"idx": number, "tokens": tokens, "tags_knowledge": tags, "source": "tech"})
+        for number in range(10)
+        for tokens, tags in sentences
+    ]
+    examples = [
+        example(sentence, lambda text: taxonomy_mentions(text, taxonomy))
+        for sentence in read_sentences(lines)
+    ]
+    _model, files = train_model(examples, Settings(max_iterations=50), {"name": "retrained"})
+    folder.mkdir()
+    write_model(files, folder)
+    return load_span_model(folder).version
+
+
+async def test_retag_with_a_new_span_model_replaces_the_tags(
+    stages: Services, kafka_settings: KafkaSettings, pg: asyncpg.Connection, tmp_path: Path
+) -> None:
+    batch = postings(20, extra=" and Zorblax")
+    async with Publisher(kafka_settings) as publisher:
+        await publisher.publish(RAW_POSTINGS, batch)
+
+    async def stored() -> bool:
+        return bool(await pg.fetchval("SELECT count(*) FROM postings") == len(batch))
+
+    await eventually(stored, "20 postings stored")
+    old_version = await pg.fetchval("SELECT DISTINCT tagger_version FROM postings")
+    assert old_version is not None and old_version.startswith("skillspan-crf-")
+
+    new_version = await asyncio.to_thread(_train_new_model, tmp_path / "model")
+    assert new_version.startswith("retrained-") and new_version != old_version
+    await restart(stages, "tagger", JOBSTREAM_TAGGER_MODEL_PATH=str(tmp_path / "model"))
+
+    summary = await asyncio.to_thread(replay, stages, "copy", "parsed", "--rate", "200")
+    assert "│ sent │ 20 │" in summary
+
+    async def retagged() -> bool:
+        # Same parser version: the later tagging wins (the store's ordering rule).
+        count = await pg.fetchval(
+            "SELECT count(*) FROM postings WHERE tagger_version = $1", new_version
+        )
+        return bool(count == len(batch))
+
+    await eventually(retagged, "every posting tagged again by the new span model", 120)
+    assert await pg.fetchval("SELECT count(*) FROM postings") == 20
+    rows = await pg.fetch(
+        "SELECT posting_id, array_agg(skill_id ORDER BY skill_id) AS skills "
+        "FROM posting_skills GROUP BY posting_id"
+    )
+    # The new model reads "Zorblax" as knowledge no taxonomy names: an unlinked skill.
+    assert {tuple(row["skills"]) for row in rows} == {("kafka", "python", "unlinked-zorblax")}
 
 
 async def test_the_parsers_dead_letters_go_back_to_the_raw_topic(

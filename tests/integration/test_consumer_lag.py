@@ -77,10 +77,10 @@ async def test_lag_counts_uncommitted_records_and_their_age(kafka_settings: Kafk
         assert sample("jobstream_consumer_lag_records", {**labels, "partition": "1"}) == 0
     finally:
         await monitor.close()
-        for partition in ("0", "1", "2"):
+        for label in ("0", "1", "2"):
             for gauge in (metrics.CONSUMER_LAG_RECORDS, metrics.CONSUMER_LAG_SECONDS):
                 with contextlib.suppress(KeyError):
-                    gauge.remove("parser", partition)
+                    gauge.remove("parser", label)
 
 
 async def test_no_assignment_means_nothing_to_measure(kafka_settings: KafkaSettings) -> None:

@@ -9,11 +9,13 @@ import asyncio
 import gzip
 import io
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import REGISTRY
 from pydantic import SecretStr
@@ -36,6 +38,9 @@ pytestmark = [pytest.mark.kafka, pytest.mark.timeout(120)]
 
 LIMITS = Limits(max_file_bytes=64 * 1024, max_text_bytes=16 * 1024, max_postings=100)
 TOKEN = "s3cret-token-for-tests-only"
+
+
+Client = TestClient[web.Request, web.Application]
 
 
 @pytest.fixture
@@ -117,8 +122,9 @@ async def test_each_kind_of_bad_input_lands_in_rejected_with_its_reason(
 
     await inbox.drain()
 
-    def sidecar(name: str) -> dict:
-        return json.loads((inbox.rejected / f"{name}.rejected.json").read_text())
+    def sidecar(name: str) -> dict[str, Any]:
+        found: dict[str, Any] = json.loads((inbox.rejected / f"{name}.rejected.json").read_text())
+        return found
 
     for name, (data, reason) in bad.items():
         explained = sidecar(name)
@@ -253,7 +259,7 @@ async def test_a_folder_of_1000_files_is_drained_completely(
     assert sorted(p.name for p in inbox.folder.iterdir()) == ["processed", "rejected"]
 
 
-async def wait_for(check, what: str, timeout: float) -> None:
+async def wait_for(check: Callable[[], Awaitable[bool]], what: str, timeout: float) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not await check():
         if asyncio.get_running_loop().time() > deadline:
@@ -303,9 +309,7 @@ async def test_the_cli_publishes_files_folders_globs_and_stdin_and_counts_duplic
 
 
 @pytest.fixture
-async def api_client(
-    publisher: Publisher, request: pytest.FixtureRequest
-) -> AsyncIterator[TestClient]:
+async def api_client(publisher: Publisher, request: pytest.FixtureRequest) -> AsyncIterator[Client]:
     token = SecretStr(request.param) if getattr(request, "param", None) else None
     api = PostingsApi(service_ingestor(publisher), LIMITS, token)
     app = build_ops_app({"kafka": publisher.is_connected}, api.routes())
@@ -315,7 +319,7 @@ async def api_client(
 
 @pytest.mark.parametrize("api_client", [None], indirect=True)
 async def test_http_accepts_json_text_and_multipart_uploads(
-    api_client: TestClient, kafka_settings: KafkaSettings
+    api_client: Client, kafka_settings: KafkaSettings
 ) -> None:
     one = await api_client.post("/postings", json={"text": "Engineer via JSON", "title": "Eng"})
     assert one.status == 202, await one.text()
@@ -387,7 +391,7 @@ async def test_http_accepts_json_text_and_multipart_uploads(
 
 @pytest.mark.parametrize("api_client", [TOKEN], indirect=True)
 async def test_http_requires_the_token_when_one_is_configured(
-    api_client: TestClient, kafka_settings: KafkaSettings
+    api_client: Client, kafka_settings: KafkaSettings
 ) -> None:
     posting = {"text": "Engineer with a token"}
     missing = await api_client.post("/postings", json=posting)
@@ -411,9 +415,11 @@ async def test_http_requires_the_token_when_one_is_configured(
 
 @pytest.mark.parametrize("api_client", [None], indirect=True)
 async def test_http_refuses_bad_input_with_a_clear_message(
-    api_client: TestClient, kafka_settings: KafkaSettings
+    api_client: Client, kafka_settings: KafkaSettings
 ) -> None:
-    async def post(data: bytes, content_type: str, path: str = "/postings") -> tuple[int, dict]:
+    async def post(
+        data: bytes, content_type: str, path: str = "/postings"
+    ) -> tuple[int, dict[str, Any]]:
         response = await api_client.post(path, data=data, headers={"Content-Type": content_type})
         return response.status, await response.json()
 
@@ -452,3 +458,18 @@ async def test_http_refuses_bad_input_with_a_clear_message(
     )
     assert response.status == 415
     assert await count_records(kafka_settings, kafka_settings.topic(RAW_POSTINGS)) == 0
+
+
+async def test_a_sidecar_says_exactly_what_happened_to_each_row(
+    publisher: Publisher, kafka_settings: KafkaSettings, tmp_path: Path
+) -> None:
+    inbox = make_inbox(tmp_path / "inbox", publisher)
+    ragged = b"title,text\nA,first\nB,second,extra\nC,third\nA,first\n"  # a bad row, a repeat
+    drop(inbox.folder, "ragged.csv", ragged)
+    await inbox.drain()
+    explained = json.loads((inbox.rejected / "ragged.csv.rejected.json").read_text())
+    assert explained["error"] == (
+        "1 of 4 records were rejected; 2 published, 1 skipped (repeating a posting already sent)"
+    )
+    assert (explained["published"], explained["skipped"], explained["rejected"]) == (2, 1, 1)
+    assert len(await raw_postings(kafka_settings)) == 2

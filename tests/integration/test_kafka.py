@@ -8,6 +8,7 @@ from jobstream.contracts import RawPosting, Source, decode, utc_now
 from jobstream.kafka.admin import delete_namespace_topics, ensure_topics, list_topics
 from jobstream.kafka.config import client_options
 from jobstream.kafka.publisher import Publisher
+from jobstream.ports import SystemClock
 from jobstream.settings import KafkaSettings
 from jobstream.stages import Record, dead_letter_for
 from jobstream.topology import ALL_TOPICS, DEAD_LETTERS, RAW_POSTINGS
@@ -88,7 +89,7 @@ async def test_published_postings_are_keyed_by_posting_id(kafka_settings: KafkaS
 async def test_dead_letters_carry_their_origin_in_headers(kafka_settings: KafkaSettings) -> None:
     await ensure_topics(kafka_settings)
     record = Record("some.topic", 4, 17, b"k", b"\x00\x01 not json")
-    letter = dead_letter_for(record, "parser", "invalid_event", "not JSON")
+    letter = dead_letter_for(record, "parser", "invalid_event", "not JSON", SystemClock())
     async with Publisher(kafka_settings) as publisher:
         await publisher.publish_dead_letters([letter])
 

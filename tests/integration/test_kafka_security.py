@@ -16,6 +16,7 @@ import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 import trustme
@@ -258,7 +259,7 @@ async def test_faust_stages_get_the_same_security(
     assert "jobstream-client" in client_subject(listener.handshakes[0])
     # faust's own producer, as its aiokafka driver builds it, connects over TLS with the
     # client certificate (and then speaks Kafka, which this listener does not answer).
-    producer = app.producer._new_producer()
+    producer = cast(Any, app.producer)._new_producer()
     with pytest.raises(KafkaError):
         await asyncio.wait_for(producer.start(), 30)
     await producer.stop()
@@ -284,7 +285,7 @@ async def test_sasl_credentials_travel_over_tls_from_aiokafka_and_faust_clients(
     )
     clients = {
         "aiokafka": AIOKafkaProducer(**producer_options(kafka), request_timeout_ms=2_000),
-        "faust": app.producer._new_producer(),
+        "faust": cast(Any, app.producer)._new_producer(),
     }
     for name, client in clients.items():
         sasl_broker.first_bytes.clear()

@@ -30,6 +30,7 @@ from jobstream.kafka.admin import ensure_topics
 from jobstream.kafka.config import client_options
 from jobstream.kafka.publisher import Publisher
 from jobstream.settings import KafkaSettings
+from jobstream.stages import StageName
 from jobstream.topology import DEAD_LETTERS, PARSED_POSTINGS, RAW_POSTINGS
 from jobstream_replay import cli as replay_cli
 from jobstream_replay.arguments import build_selection
@@ -266,9 +267,9 @@ async def test_a_copy_into_its_own_topic_reads_only_what_was_there(
     assert len(await read(topics.kafka, topics.source)) == 18
 
 
-def letter(stage: str, source_topic: str, n: int, error: str) -> DeadLetter:
+def letter(stage: StageName, source_topic: str, n: int, error: str) -> DeadLetter:
     return DeadLetter(
-        stage=stage,  # type: ignore[arg-type]
+        stage=stage,
         reason="processing_error",
         error=error,
         failed_at=utc_now(),
@@ -496,7 +497,9 @@ async def test_a_group_reset_is_refused_while_members_are_live_then_applied(
         await member.commit()
         env = env_for(topics.kafka, tmp_path)
 
-        code, output = await asyncio.to_thread(cli, "reset", group, "--to-earliest", env=env)
+        code, output = await asyncio.to_thread(
+            cli, "reset", group, "--to-earliest", "--execute", env=env
+        )
         assert code == 1, output
         assert "has 1 live member(s)" in " ".join(output.split())
         code, output = await asyncio.to_thread(
@@ -508,20 +511,27 @@ async def test_a_group_reset_is_refused_while_members_are_live_then_applied(
 
     committed = {(t, p): 10 for t, p in [(topics.source, p) for p in range(PARTITIONS)]}
     assert await _committed(topics.kafka, group) == committed
+    # Without --execute a reset only shows what it would do, as Kafka's own tool.
+    code, output = await asyncio.to_thread(cli, "reset", group, "--shift-by", "-3", env=env)
+    assert code == 0 and "add --execute" in " ".join(output.split()), output
+    assert await _committed(topics.kafka, group) == committed
     code, output = await asyncio.to_thread(
-        cli, "reset", group, "--shift-by", "-3", "--replay-id", "s1", env=env
+        cli, "reset", group, "--shift-by", "-3", "--replay-id", "s1", "--execute", env=env
     )
     assert code == 0, output
     assert await _committed(topics.kafka, group) == {tp: 7 for tp in committed}
     # resumed, a shift is not applied twice
-    code, output = await asyncio.to_thread(cli, "reset", group, "--resume", "s1", env=env)
+    code, output = await asyncio.to_thread(
+        cli, "reset", group, "--resume", "s1", "--execute", env=env
+    )
     assert code == 0 and "applied already" in output
     assert await _committed(topics.kafka, group) == {tp: 7 for tp in committed}
     # a time, on one partition
     when = (T0 + timedelta(minutes=15)).isoformat()
     code, output = await asyncio.to_thread(
-        cli, "reset", group, "--topic", f"{topics.source}:1", "--to-datetime", when, env=env
-    )
+        cli, "reset", group, "--topic", f"{topics.source}:1", "--to-datetime", when,
+        "--execute", env=env,
+    )  # fmt: skip
     assert code == 0, output
     # partition 1 holds records 1, 4, 7, ... at offsets 0, 1, 2, ...: 16 is at offset 5
     assert await _committed(topics.kafka, group) == {**{tp: 7 for tp in committed},

@@ -20,7 +20,7 @@ from jobstream.settings import KafkaSettings
 from jobstream.topology import ALL_TOPICS
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.services import service_process, start_service, wait_ready
-from tests.e2e.harness import free_port
+from jobstream_stack.system import free_port
 from tests.e2e.private_stack import private_stack
 
 pytestmark = pytest.mark.kafka

@@ -13,20 +13,22 @@ from jobstream.contracts import (
     ProvidedFields,
     RawPosting,
     Source,
+    TaggedPosting,
     decode,
     encode,
     utc_now,
 )
 from jobstream.kafka.admin import ensure_topics
-from jobstream.kafka.publisher import Publisher
 from jobstream.settings import KafkaSettings, PostgresSettings
 from jobstream.stages import Record
 from jobstream.topology import DEAD_LETTERS
 from jobstream_parser.parse import parse
+from jobstream_store.bootstrap import bootstrap
 from jobstream_store.migrate import migrate_as_owner
-from jobstream_store.repository import StoredPosting, write_postings
+from jobstream_store.postings import StoredPosting
+from jobstream_store.repository import write_postings
 from jobstream_store.search_index import index_pending, pending_count
-from jobstream_store.service import Database, store_handler
+from jobstream_store.settings import StoreSettings
 from jobstream_tagger.tag import tag
 from jobstream_tagger.taxonomy import load_taxonomy
 from tests.conftest import SEEDS
@@ -42,11 +44,11 @@ async def migrated(database: PostgresSettings, pg: asyncpg.Connection) -> asyncp
     return pg
 
 
-def at(posting, offset=0):  # type: ignore[no-untyped-def]
+def at(posting: TaggedPosting, offset: int = 0) -> StoredPosting:
     return StoredPosting(posting, "tagged", 0, offset)
 
 
-async def stored(pg: asyncpg.Connection, posting_id: str) -> tuple:
+async def stored(pg: asyncpg.Connection, posting_id: str) -> tuple[object, ...]:
     row = await pg.fetchrow(
         "SELECT title, parser_version, kafka_offset FROM postings WHERE posting_id = $1",
         posting_id,
@@ -149,10 +151,15 @@ async def test_a_poison_record_is_dead_lettered_and_the_rest_stored(
         for n, p in enumerate([*good[:10], poison, *good[10:]])
     ]
     records.append(Record("tagged", 0, 21, b"k", b"{not json"))
-    db = Database(database)
-    async with Publisher(kafka_settings) as publisher:
-        await store_handler(db, publisher)(records)
-    await db.close()
+    # The store as `jobstream serve store` wires it: real PostgreSQL, real Kafka.
+    store = bootstrap(StoreSettings(postgres=database, kafka=kafka_settings))
+    for resource in store.resources:
+        await resource.start()
+    try:
+        await store.core.handle(records)
+    finally:
+        for resource in store.resources:
+            await resource.stop()
 
     assert await migrated.fetchval("SELECT count(*) FROM postings") == 20
     letters = [
@@ -193,6 +200,7 @@ async def test_a_parsed_seed_lands_in_typed_columns(migrated: asyncpg.Connection
         "15-1252.00",
         "Software Developers",
     )
+    assert posting.occupation is not None
     assert row["occupation_confidence"] == pytest.approx(posting.occupation.confidence)
 
 
@@ -204,6 +212,7 @@ async def test_the_occupation_is_stored_replaced_and_cleared(migrated: asyncpg.C
     )
     await write_postings(migrated, [at(first)])
     # A replay under a newer coder names another occupation, then none: each replaces it.
+    assert first.tagged_at is not None
     later = first.tagged_at + timedelta(seconds=1)
     recoded = first.model_copy(
         update={

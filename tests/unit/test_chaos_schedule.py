@@ -4,13 +4,13 @@ from collections import Counter
 
 import pytest
 
+from jobstream_stack.services import service_of
 from tests.e2e.faults import (
     INSTANCES,
     POSTGRES_OUTAGE_SECONDS,
     SERVICES,
     build_schedule,
     chaos_seed,
-    service_of,
 )
 
 pytestmark = pytest.mark.unit

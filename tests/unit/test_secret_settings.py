@@ -15,7 +15,7 @@ import pytest
 import structlog
 import trustme
 from aiohttp.test_utils import TestClient, TestServer
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from jobstream.kafka.config import client_options
 from jobstream.logs import MASK, configure_logging, get_logger
@@ -129,7 +129,7 @@ def test_log_lines_never_show_secrets(secret_env: None, json_logs: io.StringIO) 
     log.warning("token", api_token=SECRETS["JOBSTREAM_INGEST_API_TOKEN"], token_required=True)
     logging.getLogger("aiokafka").warning("stdlib logger: %s", kafka)
     try:
-        IngestSettings(api_token="short")  # type: ignore[arg-type]
+        IngestSettings(api_token=SecretStr("short"))
     except ValidationError:
         log.exception("refused")
     err = json_logs.getvalue()

@@ -18,8 +18,10 @@ from typing import Any, Literal
 from jobstream.settings import PROJECT_ROOT
 
 DASHBOARDS_DIR = PROJECT_ROOT / "deploy" / "grafana" / "dashboards"
-# The data source provisioned in deploy/grafana/provisioning/datasources/prometheus.yml.
-DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
+# The data source provisioned in deploy/grafana/provisioning/datasources/prometheus.yml: the
+# default of each dashboard's `datasource` variable, which panels read through.
+PROVISIONED_DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
+DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 SCHEMA_VERSION = 39
 RATE = "$__rate_interval"
 
@@ -55,23 +57,46 @@ class Dashboard:
     variables: Sequence[dict[str, Any]] = field(default_factory=tuple)
 
 
-def service_variable() -> dict[str, Any]:
-    query = 'label_values(up{service!=""}, service)'
+def datasource_variable() -> dict[str, Any]:
+    """Which Prometheus to read: any of the instance's Prometheus data sources."""
     return {
-        "name": "service",
-        "label": "service",
+        "name": "datasource",
+        "label": "data source",
+        "type": "datasource",
+        "query": "prometheus",
+        "refresh": 1,
+        "current": {
+            "text": PROVISIONED_DATASOURCE["uid"],
+            "value": PROVISIONED_DATASOURCE["uid"],
+        },
+    }
+
+
+def query_variable(name: str, query: str, label: str | None = None) -> dict[str, Any]:
+    return {
+        "name": name,
+        "label": label or name,
         "type": "query",
         "datasource": DATASOURCE,
-        "query": {"query": query, "refId": "service"},
+        "query": {"query": query, "refId": name},
         "definition": query,
         "refresh": 2,
         "sort": 1,
         "includeAll": True,
-        "multi": False,
-        # "All" is a regex matching every service: panels use service=~"$service".
+        "multi": True,
+        # "All" is a regex matching every value: panels use label=~"$name".
         "allValue": ".+",
         "current": {"text": "All", "value": "$__all"},
     }
+
+
+def service_variable() -> dict[str, Any]:
+    return query_variable("service", 'label_values(up{service!=""}, service)')
+
+
+def instance_variable() -> dict[str, Any]:
+    """Every process of the chosen services (several instances of a stage each have one)."""
+    return query_variable("instance", 'label_values(up{service=~"$service"}, instance)')
 
 
 def overview() -> Dashboard:
@@ -79,6 +104,7 @@ def overview() -> Dashboard:
         uid="jobstream-overview",
         title="jobstream: pipeline overview",
         description="Throughput, lag, latency, failures, ingest and store across the pipeline.",
+        variables=[datasource_variable()],
         rows=[
             Row(
                 "Health",
@@ -166,7 +192,55 @@ def overview() -> Dashboard:
                         description="Failed (dead-lettered) over consumed; alert above 5%.",
                     ),
                     Panel(
-                        "Dead letters by stage and reason",
+                        "Records waiting per group (from Kafka, also while a stage is down)",
+                        [Query("jobstream:kafka_consumergroup_lag:sum", "{{consumergroup}}")],
+                        description="Read by the lag exporter, not by the stages: a dead "
+                        "stage's backlog stays visible.",
+                    ),
+                ],
+            ),
+            Row(
+                "Data quality",
+                [
+                    Panel(
+                        "Fields found, share of parsed postings",
+                        [
+                            Query(
+                                "sum by (field) "
+                                f"(rate(jobstream_parser_fields_found_total[{RATE}]))"
+                                " / scalar(sum(rate(jobstream_parser_outcomes_total"
+                                f'{{outcome="parsed"}}[{RATE}])) > 0)',
+                                "{{field}}",
+                            )
+                        ],
+                        unit="percentunit",
+                        description="How often the parser finds each field: a fall after a "
+                        "release or a new source is a regression to look at.",
+                    ),
+                    Panel(
+                        "Unlinked skills (terms the taxonomy does not know)",
+                        [
+                            Query(
+                                "sum by (cue) "
+                                f"(increase(jobstream_tagger_unknown_terms_total[{RATE}]))",
+                                "after '{{cue}}'",
+                            )
+                        ],
+                        description="Skill-like words after a strong cue that no taxonomy "
+                        "skill matches; the terms are in the tagger's log.",
+                    ),
+                    Panel(
+                        "Ingest rejections by reason",
+                        [
+                            Query(
+                                f"sum by (reason) (increase(jobstream_ingest_rejections_total"
+                                f"[{RATE}]))",
+                                "{{reason}}",
+                            )
+                        ],
+                    ),
+                    Panel(
+                        "Dead letters by stage and reason (from the stages)",
                         [
                             Query(
                                 "sum by (stage, reason) "
@@ -184,16 +258,6 @@ def overview() -> Dashboard:
                         "Ingest outcomes by format",
                         [Query("jobstream:ingest_outcomes:rate1m", "{{outcome}} {{format}}")],
                         unit="ops",
-                    ),
-                    Panel(
-                        "Ingest rejections by reason",
-                        [
-                            Query(
-                                f"sum by (reason) (increase(jobstream_ingest_rejections_total"
-                                f"[{RATE}]))",
-                                "{{reason}}",
-                            )
-                        ],
                     ),
                 ],
             ),
@@ -229,12 +293,12 @@ def overview() -> Dashboard:
 
 
 def service_view() -> Dashboard:
-    match = 'service=~"$service"'
+    match = 'service=~"$service", instance=~"$instance"'
     return Dashboard(
         uid="jobstream-service",
         title="jobstream: service",
         description="One service (or all): health, its events, failures, lag and resources.",
-        variables=[service_variable()],
+        variables=[datasource_variable(), service_variable(), instance_variable()],
         rows=[
             Row(
                 "Health",
@@ -347,7 +411,134 @@ def service_view() -> Dashboard:
     )
 
 
-DASHBOARDS = (overview, service_view)
+def infrastructure() -> Dashboard:
+    """Kafka and PostgreSQL, from their exporters: they keep reporting when stages die."""
+    database = 'datname=~"$database"'
+    return Dashboard(
+        uid="jobstream-infrastructure",
+        title="jobstream: Kafka and PostgreSQL",
+        description="Brokers, partitions and consumer groups (the lag exporter); PostgreSQL "
+        "(postgres_exporter).",
+        variables=[
+            datasource_variable(),
+            query_variable("database", "label_values(pg_stat_database_xact_commit, datname)"),
+        ],
+        rows=[
+            Row(
+                "Kafka brokers",
+                [
+                    Panel("Brokers", [Query("kafka_brokers")], kind="stat", width=6),
+                    Panel(
+                        "Under-replicated partitions",
+                        [Query("jobstream:kafka_under_replicated_partitions:sum")],
+                        kind="stat",
+                        width=6,
+                        description="Partitions with fewer replicas in sync than they have.",
+                    ),
+                    Panel(
+                        "Partitions without a leader",
+                        [Query("count(kafka_topic_partition_leader == -1) or vector(0)")],
+                        kind="stat",
+                        width=6,
+                    ),
+                    Panel(
+                        "Reachable",
+                        [Query("min(jobstream_lag_exporter_kafka_up)")],
+                        kind="stat",
+                        width=6,
+                        description="1 when the lag exporter's last reading of Kafka worked.",
+                    ),
+                    Panel(
+                        "Partitions led per broker",
+                        [Query("count by (leader) (kafka_topic_partition_leader)", "{{leader}}")],
+                        description="A broker that stops leading lost its partitions to the "
+                        "others; they move back as it returns.",
+                    ),
+                    Panel(
+                        "Records in per topic",
+                        [
+                            Query(
+                                "sum by (topic) "
+                                f"(rate(kafka_topic_partition_current_offset[{RATE}]))",
+                                "{{topic}}",
+                            )
+                        ],
+                        unit="ops",
+                    ),
+                ],
+            ),
+            Row(
+                "Consumer groups (from Kafka)",
+                [
+                    Panel(
+                        "Records waiting per group",
+                        [Query("jobstream:kafka_consumergroup_lag:sum", "{{consumergroup}}")],
+                    ),
+                    Panel(
+                        "Live members per group",
+                        [Query("kafka_consumergroup_members", "{{consumergroup}}")],
+                        description="0 with records waiting: the stage is down.",
+                    ),
+                ],
+            ),
+            Row(
+                "PostgreSQL",
+                [
+                    Panel("Up", [Query("pg_up")], kind="stat", width=6),
+                    Panel(
+                        "Connections",
+                        [Query(f"sum(pg_stat_database_numbackends{{{database}}})")],
+                        kind="stat",
+                        width=6,
+                    ),
+                    Panel(
+                        "Database size",
+                        [Query(f"sum(pg_database_size_bytes{{{database}}})")],
+                        unit="bytes",
+                        kind="stat",
+                        width=6,
+                    ),
+                    Panel(
+                        "Deadlocks",
+                        [Query(f"sum(increase(pg_stat_database_deadlocks{{{database}}}[1h]))")],
+                        kind="stat",
+                        width=6,
+                    ),
+                    Panel(
+                        "Transactions per second",
+                        [
+                            Query(
+                                f"sum(rate(pg_stat_database_xact_commit{{{database}}}[{RATE}]))",
+                                "commits",
+                            ),
+                            Query(
+                                f"sum(rate(pg_stat_database_xact_rollback{{{database}}}[{RATE}]))",
+                                "rollbacks",
+                            ),
+                        ],
+                        unit="ops",
+                    ),
+                    Panel(
+                        "Rows written per second",
+                        [
+                            Query(
+                                f"sum(rate(pg_stat_database_tup_inserted{{{database}}}[{RATE}]))",
+                                "inserted",
+                            ),
+                            Query(
+                                f"sum(rate(pg_stat_database_tup_updated{{{database}}}[{RATE}]))",
+                                "updated",
+                            ),
+                        ],
+                        unit="ops",
+                    ),
+                ],
+            ),
+        ],
+    )
+
+
+DASHBOARDS = (overview, service_view, infrastructure)
 
 
 def panel_json(panel: Panel, panel_id: int, x: int, y: int) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The Grafana "labour market" dashboard: skill demand and pay from PostgreSQL, generated.
 
-Its panels read the read side's views (migration 0009) through a PostgreSQL data source that
-docker-compose provisions as the read-only reader role
+Its panels read the read side's views (migrations 0009, 0018) through a PostgreSQL data
+source that docker-compose provisions as the read-only reader role
 (deploy/grafana/provisioning/datasources/postgres.yml). `jobstream stack dashboards` writes
 it beside the pipeline dashboards, in a folder of its own; a test keeps the file equal to
 this module's output, and another runs every panel's query against a seeded database.
@@ -86,16 +86,16 @@ PANELS: Final = (
         width=6,
         height=4,
         unit="dateTimeFromNow",
-        description="The store refreshes the views when postings changed (every 30 s).",
+        description="The store refreshes the views when postings changed (every 5 minutes).",
     ),
     SqlPanel(
         "Postings per week, the 10 skills most asked for",
         "SELECT d.period::timestamptz AS time, d.skill_id AS metric, d.postings AS value"
         " FROM skill_demand d"
-        " WHERE d.grain = 'week' AND d.country = ${country:sqlstring}"
+        " WHERE d.grain = 'week' AND d.country = ${country:sqlstring} AND d.occupation = '*'"
         " AND d.period BETWEEN $__timeFrom()::date - 6 AND $__timeTo()::date"
         " AND d.skill_id IN (SELECT skill_id FROM skill_demand WHERE grain = 'week'"
-        " AND country = ${country:sqlstring}"
+        " AND country = ${country:sqlstring} AND occupation = '*'"
         " AND period BETWEEN $__timeFrom()::date - 6 AND $__timeTo()::date"
         " GROUP BY skill_id ORDER BY sum(postings) DESC, skill_id LIMIT 10)"
         " ORDER BY 1, 2",
@@ -107,7 +107,7 @@ PANELS: Final = (
         "Postings per week, chosen skills",
         "SELECT d.period::timestamptz AS time, d.skill_id AS metric, d.postings AS value"
         " FROM skill_demand d"
-        " WHERE d.grain = 'week' AND d.country = ${country:sqlstring}"
+        " WHERE d.grain = 'week' AND d.country = ${country:sqlstring} AND d.occupation = '*'"
         " AND d.skill_id IN (${skill:sqlstring})"
         " AND d.period BETWEEN $__timeFrom()::date - 6 AND $__timeTo()::date"
         " ORDER BY 1, 2",
@@ -117,7 +117,7 @@ PANELS: Final = (
         "Postings per month, chosen skills",
         "SELECT d.period::timestamptz AS time, d.skill_id AS metric, d.postings AS value"
         " FROM skill_demand d"
-        " WHERE d.grain = 'month' AND d.country = ${country:sqlstring}"
+        " WHERE d.grain = 'month' AND d.country = ${country:sqlstring} AND d.occupation = '*'"
         " AND d.skill_id IN (${skill:sqlstring})"
         " AND d.period BETWEEN date_trunc('month', $__timeFrom()::date)::date AND $__timeTo()::date"
         " ORDER BY 1, 2",
@@ -140,6 +140,14 @@ PANELS: Final = (
         " ORDER BY p.postings DESC, k.name, p.currency LIMIT 25",
         "table",
         description="Stated yearly pay (the middle of a range), per currency.",
+    ),
+    SqlPanel(
+        "Postings per occupation",
+        "SELECT occupation_title AS occupation, count(*) AS postings FROM postings"
+        " WHERE occupation_code IS NOT NULL"
+        " GROUP BY occupation_code, occupation_title ORDER BY postings DESC, 1 LIMIT 20",
+        "barchart",
+        description="O*NET-SOC occupations as the tagger coded them from titles and skills.",
     ),
     SqlPanel(
         "Postings per country",

@@ -28,7 +28,9 @@ from jobstream_stack.steps import StackError, note, step
 from jobstream_stack.system import ensure_port_free, install_packages
 
 SUPERUSER = "postgres"
-_FALLBACK_ROOT = Path("/var/lib/postgresql/jobstream")
+# Clusters of checkouts the postgres user cannot reach live here, one folder each.
+FALLBACK_ROOT = Path("/var/lib/postgresql/jobstream")
+OWNER_FILE = "jobstream-owner"
 
 
 class PostgresServer:
@@ -93,13 +95,16 @@ class PostgresServer:
         if os.geteuid() != 0 or self._server_user_can_reach(self.dir):
             return
         digest = hashlib.sha256(str(self.dir.resolve()).encode()).hexdigest()[:12]
-        target = _FALLBACK_ROOT / digest
+        target = FALLBACK_ROOT / digest
         if target.exists():  # left by an earlier checkout at the same path
             shutil.rmtree(target)
         target.mkdir(mode=0o700, parents=True)
         user = pwd.getpwnam(SUPERUSER)
         os.chown(target, user.pw_uid, user.pw_gid)
         (self.dir / "home").symlink_to(target)
+        # Whose cluster this is (written after the link: a cluster without one is never taken
+        # for an orphan): `jobstream stack clean` removes clusters whose owner is gone.
+        (target / OWNER_FILE).write_text(f"{self.dir.resolve()}\n")
         note(f"{self.dir} is not reachable by the postgres user: the cluster is in {target}")
 
     def _owned_by_server_user(self, path: Path) -> None:
@@ -224,6 +229,29 @@ class PostgresServer:
         if home != self.dir:
             (self.dir / "home").unlink(missing_ok=True)
 
+    def remove_orphans(self, root: Path = FALLBACK_ROOT) -> list[Path]:
+        """Remove clusters under `root` that no checkout links to any more (its state folder
+        was deleted, or made a new cluster): the ones `rm -rf .stack` used to leave behind.
+        A cluster still running is left alone (someone uses it). Returns what was removed."""
+        removed = []
+        try:
+            folders = sorted(root.iterdir()) if root.is_dir() else []
+        except OSError:  # not ours to read (another user's machine set-up)
+            folders = []
+        for folder in folders:
+            owner_file = folder / OWNER_FILE
+            if not owner_file.exists():
+                continue  # made before owners were recorded, or not ours: left alone
+            owner = Path(owner_file.read_text().strip())
+            link = owner / "home"
+            if link.is_symlink() and link.resolve() == folder.resolve():
+                continue  # its checkout still uses it
+            if (folder / "data" / "postmaster.pid").exists() and _cluster_runs(folder / "data"):
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        return removed
+
     def status(self) -> str:
         if not (self.data_dir / "PG_VERSION").exists():
             return "not initialised"
@@ -297,6 +325,15 @@ async def drop_database(conn: asyncpg.Connection, database: str) -> None:
         "SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', $1::text)", database
     )
     await conn.execute(statement)
+
+
+def _cluster_runs(data: Path) -> bool:
+    """The postmaster named in the cluster's pid file is alive."""
+    try:
+        pid = int((data / "postmaster.pid").read_text().split("\n", 1)[0])
+    except (OSError, ValueError):
+        return False
+    return Path(f"/proc/{pid}").exists()
 
 
 def _version_key(path: Path) -> tuple[int, ...]:

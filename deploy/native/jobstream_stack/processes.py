@@ -31,6 +31,10 @@ class ManagedProcess:
     def is_running(self) -> bool:
         return self.pid() is not None
 
+    def runs_as(self, pid: int) -> bool:
+        """`pid` is alive and is this program (whatever its pid file says now)."""
+        return _is_running(pid, self.fingerprint)
+
     def has_exited(self) -> bool:
         """True once a process this run started is gone.
 

@@ -49,11 +49,17 @@ def native_targets(
 
 
 def prometheus_config(
-    targets: Mapping[str, str], rule_files: Sequence[str], scrape_seconds: float
+    targets: Mapping[str, str],
+    rule_files: Sequence[str],
+    scrape_seconds: float,
+    exporters: Mapping[str, str] | None = None,
+    alertmanagers: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """A Prometheus configuration: one job per service, labelled with the service's name."""
+    """A Prometheus configuration: one job per service, labelled with the service's name; one
+    per exporter (`kafka`, `postgres`), labelled `exporter`, so it never counts as a service;
+    alerts sent to `alertmanagers`."""
     interval = _duration(scrape_seconds)
-    return {
+    config: dict[str, Any] = {
         "global": {
             "scrape_interval": interval,
             "evaluation_interval": interval,
@@ -66,8 +72,20 @@ def prometheus_config(
                 "static_configs": [{"targets": [target], "labels": {"service": name}}],
             }
             for name, target in targets.items()
+        ]
+        + [
+            {
+                "job_name": f"{name}-exporter",
+                "static_configs": [{"targets": [target], "labels": {"exporter": name}}],
+            }
+            for name, target in (exporters or {}).items()
         ],
     }
+    if alertmanagers:
+        config["alerting"] = {
+            "alertmanagers": [{"static_configs": [{"targets": list(alertmanagers)}]}]
+        }
+    return config
 
 
 def render(config: Mapping[str, Any]) -> str:
@@ -89,8 +107,12 @@ class PrometheusServer:
         layout: StackLayout,
         stack: StackSettings,
         targets: Mapping[str, str] | None = None,
+        exporters: Mapping[str, str] | None = None,
+        alertmanagers: Sequence[str] = (),
     ) -> None:
         self.stack = stack
+        self.exporters = exporters
+        self.alertmanagers = alertmanagers
         self.host, self.port = stack.prometheus_host, stack.prometheus_port
         self.dir = layout.root / "prometheus"
         self.config_file = self.dir / "prometheus.yml"
@@ -122,7 +144,13 @@ class PrometheusServer:
             shutil.copyfile(source, self.rules_dir / source.name)
             rule_files.append(str((self.rules_dir / source.name).resolve()))
         targets = self._targets if self._targets is not None else native_targets()
-        config = prometheus_config(targets, rule_files, self.stack.prometheus_scrape_seconds)
+        config = prometheus_config(
+            targets,
+            rule_files,
+            self.stack.prometheus_scrape_seconds,
+            self.exporters,
+            self.alertmanagers,
+        )
         self.config_file.write_text(render(config), encoding="utf-8")
 
     def start(self) -> None:

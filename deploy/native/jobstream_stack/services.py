@@ -1,8 +1,10 @@
-"""The four services as background processes of the native stack (pid files, logs)."""
+"""The services of the registry (`jobstream.topology.SERVICES`) as background processes of
+the native stack (pid files, logs)."""
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import sys
 import time
 from collections.abc import Mapping
@@ -10,24 +12,24 @@ from pathlib import Path
 
 import aiohttp
 
+from jobstream import topology
 from jobstream.settings import ServiceSettings
-from jobstream_api.settings import ApiSettings
-from jobstream_ingest.settings import IngestSettings
-from jobstream_parser.settings import ParserSettings
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.processes import ManagedProcess
 from jobstream_stack.steps import StackError
-from jobstream_store.settings import StoreSettings
-from jobstream_tagger.settings import TaggerSettings
 
-# In pipeline order; stopped in the same order so no stage is left with new input. The query
-# API reads what the store wrote.
+
+def settings_class(service: topology.Service) -> type[ServiceSettings]:
+    """The settings class the registry names for a service (`module:Class`)."""
+    module, name = service.settings.split(":")
+    found: type[ServiceSettings] = getattr(importlib.import_module(module), name)
+    return found
+
+
+# The registry's services and their settings classes, in pipeline order; stopped in the same
+# order so no stage is left with new input.
 SERVICES: Mapping[str, type[ServiceSettings]] = {
-    "ingest": IngestSettings,
-    "parser": ParserSettings,
-    "tagger": TaggerSettings,
-    "store": StoreSettings,
-    "api": ApiSettings,
+    service.name: settings_class(service) for service in topology.SERVICES
 }
 
 

@@ -2,14 +2,18 @@
 
 Reads each service's /healthz, /readyz and /metrics (where the services' settings say they
 listen), each stage's consumer lag from Kafka (the same measurement the stages make), the
-dead-letter topic's size and the store's counts. Exits 1 when something is down or not ready.
+dead letters by stage from the dead-letter topic itself (not the services' counters, which
+start from 0 at every restart), the store's counts and the supervisor's state. Exits 1 when
+something is down or not ready.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
 from typing import Annotated, Any
 
 import aiohttp
@@ -19,14 +23,19 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from rich.console import Console, Group
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 
+from jobstream.cli import JsonOption, print_json
+from jobstream.contracts import DEAD_LETTER_HEADER_STAGE
 from jobstream.kafka.config import client_options
 from jobstream.kafka.lag import LagMonitor
-from jobstream.settings import KafkaSettings, PostgresSettings
+from jobstream.settings import KafkaSettings, PostgresSettings, RuntimeSettings
 from jobstream.topology import CONSUMING_STAGES, DEAD_LETTERS
+from jobstream_stack.layout import StackLayout
 from jobstream_stack.prometheus import native_targets
 from jobstream_stack.status_model import (
+    DeadLetterCounts,
     Lag,
     ServiceState,
     Snapshot,
@@ -34,10 +43,15 @@ from jobstream_stack.status_model import (
     problems,
     read_metrics,
     stage_rows,
+    supervision_lines,
 )
+from jobstream_stack.supervisor import read_state
 from jobstream_store.counts import store_counts
 
 TIMEOUT_SECONDS = 5.0
+# Dead letters `status` reads (their headers) to count them by stage; past that it counts the
+# newest this many and says the count is a lower bound.
+MAX_DEAD_LETTERS_READ = 100_000
 
 
 async def service_state(session: aiohttp.ClientSession, name: str, target: str) -> ServiceState:
@@ -58,8 +72,8 @@ async def service_state(session: aiohttp.ClientSession, name: str, target: str) 
     return ServiceState(name, True, ready, problems, read_metrics(text, name))
 
 
-async def stage_lags(settings: KafkaSettings) -> tuple[dict[str, Lag], int]:
-    """Lag of every consuming stage over all partitions, and the dead-letter topic's size."""
+async def stage_lags(settings: KafkaSettings) -> tuple[dict[str, Lag], DeadLetterCounts]:
+    """Lag of every consuming stage over all partitions, and the dead-letter topic's counts."""
     admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=5_000)
     await admin.start()
     try:
@@ -70,7 +84,7 @@ async def stage_lags(settings: KafkaSettings) -> tuple[dict[str, Lag], int]:
     partitions = {
         item["topic"]: [p["partition"] for p in item["partitions"]] for item in descriptions
     }
-    lags = {}
+    lags: dict[str, Lag] = {}
     for stage in CONSUMING_STAGES:
         topic = settings.topic(stage.reads)
         monitor = LagMonitor(stage, settings, _every(partitions.get(topic, [])))
@@ -84,7 +98,9 @@ async def stage_lags(settings: KafkaSettings) -> tuple[dict[str, Lag], int]:
             seconds=max(ages) if ages else None,
         )
     dead_letters = settings.topic(DEAD_LETTERS)
-    return lags, await records_held(settings, dead_letters, partitions.get(dead_letters, []))
+    return lags, await dead_letters_by_stage(
+        settings, dead_letters, partitions.get(dead_letters, [])
+    )
 
 
 def _every(partitions: list[int]) -> Callable[[], list[int]]:
@@ -92,19 +108,51 @@ def _every(partitions: list[int]) -> Callable[[], list[int]]:
     return lambda: partitions
 
 
-async def records_held(settings: KafkaSettings, topic: str, partitions: list[int]) -> int:
-    """How many records a topic holds: end minus beginning offsets, nothing read."""
+async def dead_letters_by_stage(
+    settings: KafkaSettings, topic: str, partitions: list[int], read: int = MAX_DEAD_LETTERS_READ
+) -> DeadLetterCounts:
+    """The dead-letter topic's records by the stage that wrote them (its `jobstream-stage`
+    header), read from the topic itself: what it holds, whatever restarted since. At most
+    the `read` newest records are read (headers only matter); `complete` says whether that
+    was all of them."""
     if not partitions:
-        return 0
+        return DeadLetterCounts(0, {}, complete=True)
     consumer = AIOKafkaConsumer(**client_options(settings), enable_auto_commit=False)
     await consumer.start()
     try:
         tps = [TopicPartition(topic, partition) for partition in partitions]
         beginnings = await consumer.beginning_offsets(tps)
         ends = await consumer.end_offsets(tps)
+        held = sum(max(ends[tp] - beginnings[tp], 0) for tp in tps)
+        share = read // len(tps) if read else 0
+        starts = {tp: max(beginnings[tp], ends[tp] - share) for tp in tps}
+        wanted = {tp: starts[tp] for tp in tps if ends[tp] > starts[tp]}
+        by_stage: Counter[str] = Counter()
+        if wanted:
+            consumer.assign(list(wanted))
+            for tp, offset in wanted.items():
+                consumer.seek(tp, offset)
+            pending = set(wanted)
+            while pending:
+                batches = await consumer.getmany(timeout_ms=1_000, max_records=10_000)
+                for tp, records in batches.items():
+                    for record in records:
+                        by_stage[_stage_of(record.headers)] += 1
+                    if records and records[-1].offset + 1 >= ends[tp]:
+                        pending.discard(tp)
+                if not batches:
+                    pending = {tp for tp in pending if await consumer.position(tp) < ends[tp]}
     finally:
         await consumer.stop()
-    return sum(max(ends[tp] - beginnings[tp], 0) for tp in tps)
+    complete = sum(by_stage.values()) == held
+    return DeadLetterCounts(held, dict(by_stage), complete)
+
+
+def _stage_of(headers: Sequence[tuple[str, bytes]]) -> str:
+    for name, value in headers:
+        if name == DEAD_LETTER_HEADER_STAGE:
+            return value.decode("utf-8", "replace")
+    return "unknown"
 
 
 async def postgres_counts(settings: PostgresSettings) -> StoreCounts:
@@ -131,7 +179,7 @@ async def snapshot(
     if isinstance(services, BaseException):
         raise services
     lags: dict[str, Lag] = {}
-    dead: int | None = None
+    dead: DeadLetterCounts | None = None
     kafka_error = store = postgres_error = None
     if isinstance(kafka_part, BaseException):
         kafka_error = _describe(kafka_part)
@@ -142,11 +190,12 @@ async def snapshot(
     else:
         store = store_part
     return Snapshot(
+        supervision=read_state(StackLayout(RuntimeSettings().state_dir)),
         taken_at=time.time(),
         services={state.name: state for state in services},
         lags=lags,
         kafka_error=kafka_error,
-        dead_letter_records=dead,
+        dead_letters=dead,
         store=store,
         postgres_error=postgres_error,
     )
@@ -161,7 +210,7 @@ def _describe(error: BaseException) -> str:
 def render(now: Snapshot, before: Snapshot | None) -> Group:
     table = Table(
         "stage", "state", "lag", "oldest waiting", "rate", "last batch", "dead letters",
-        title="jobstream pipeline",
+        "restarts", title="jobstream pipeline",
     )  # fmt: skip
     for row in stage_rows(now, before):
         colour = "green" if row.state == "ready" else "red"
@@ -174,7 +223,8 @@ def render(now: Snapshot, before: Snapshot | None) -> Group:
             "-" if reads_nothing else _seconds(row.lag_seconds),
             "…" if row.rate is None else f"{row.rate:,.1f}/s",
             "never" if row.last_event_age is None else f"{_seconds(row.last_event_age)} ago",
-            _number(row.dead_letters),
+            _dead_letters(row.dead_letters, now),
+            "-" if row.restarts is None else str(row.restarts),
         )
     lines = []
     if now.store is not None:
@@ -184,13 +234,22 @@ def render(now: Snapshot, before: Snapshot | None) -> Group:
             f"{now.store.posting_skills:,} posting skills; latest stored "
             + (latest.isoformat(timespec="seconds") if latest else "never")
         )
-    if now.dead_letter_records is not None:
-        lines.append(f"Dead-letter topic: {now.dead_letter_records:,} records")
+    if now.dead_letters is not None:
+        lines.append(f"Dead-letter topic: {now.dead_letters.describe()}")
+    lines += [escape(line) for line in supervision_lines(now)]
     found = problems(now)
     lines += [f"[red]✗ {problem}[/]" for problem in found]
     if not found:
         lines.append("[green]✓ all services ready; Kafka and PostgreSQL answer[/]")
     return Group(table, *lines)
+
+
+def _dead_letters(value: float | None, now: Snapshot) -> str:
+    """From the topic: a count read from its newest records only is a lower bound."""
+    if value is None:
+        return "?"
+    complete = now.dead_letters is None or now.dead_letters.complete
+    return _number(value) + ("" if complete else "+")
 
 
 def _number(value: float | None) -> str:
@@ -207,11 +266,26 @@ def _seconds(value: float | None) -> str:
     return f"{value / 3600:.1f} h"
 
 
+def snapshot_json(now: Snapshot, before: Snapshot | None) -> dict[str, Any]:
+    """What the table shows, as JSON: per stage its row, then Kafka's and PostgreSQL's."""
+    store = now.store
+    return {
+        "stages": [asdict(row) for row in stage_rows(now, before)],
+        "dead_letters": None if now.dead_letters is None else asdict(now.dead_letters),
+        "store": None
+        if store is None
+        else asdict(store)
+        | {"latest_stored": store.latest_stored.isoformat() if store.latest_stored else None},
+        "problems": problems(now),
+    }
+
+
 def status_command(
     watch: Annotated[bool, typer.Option("--watch", "-w", help="refresh until Ctrl-C")] = False,
     interval: Annotated[
         float, typer.Option(min=0.5, help="seconds between two readings (rates need two)")
     ] = 2.0,
+    as_json: JsonOption = False,
 ) -> None:
     """The pipeline at a glance: per stage its lag, rate, last batch and dead letters; the
     PostgreSQL counts. Exits 1 when a service, Kafka or PostgreSQL is down or not ready."""
@@ -225,6 +299,9 @@ def status_command(
     before = read()
     time.sleep(interval)
     now = read()
+    if as_json:  # one reading, for scripts: --watch does not apply
+        print_json(snapshot_json(now, before))
+        raise typer.Exit(1 if problems(now) else 0)
     if not watch:
         console.print(render(now, before))
         raise typer.Exit(1 if problems(now) else 0)

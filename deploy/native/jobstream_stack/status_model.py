@@ -13,6 +13,9 @@ from datetime import datetime
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from jobstream_stack.supervision import SupervisorState, describe
+from jobstream_stack.supervision import problems as supervision_problems
+
 
 @dataclass(frozen=True)
 class ServiceMetrics:
@@ -68,14 +71,33 @@ class StoreCounts:
 
 
 @dataclass(frozen=True)
+class DeadLetterCounts:
+    """The dead-letter topic: records it holds, and by stage those read (all, if complete)."""
+
+    records: int
+    by_stage: Mapping[str, int]
+    complete: bool
+
+    def describe(self) -> str:
+        if not self.records:
+            return "0 records"
+        stages = ", ".join(f"{stage} {n:,}" for stage, n in sorted(self.by_stage.items()))
+        read = (
+            "" if self.complete else f" (by stage: of the newest {sum(self.by_stage.values()):,})"
+        )
+        return f"{self.records:,} records; {stages}{read}"
+
+
+@dataclass(frozen=True)
 class Snapshot:
     taken_at: float
     services: Mapping[str, ServiceState]
     lags: Mapping[str, Lag]  # per consuming stage
     kafka_error: str | None = None
-    dead_letter_records: int | None = None
     store: StoreCounts | None = None
     postgres_error: str | None = None
+    supervision: SupervisorState | None = None  # None: no supervisor runs (`make run` does)
+    dead_letters: DeadLetterCounts | None = None  # from the topic; None: Kafka not read
 
 
 @dataclass(frozen=True)
@@ -87,6 +109,7 @@ class StageRow:
     rate: float | None  # records/s over the last interval (ingest: postings published)
     last_event_age: float | None  # seconds since the stage's last batch
     dead_letters: float | None
+    restarts: int | None = None  # by the supervisor; None: not supervised
 
 
 def stage_rows(now: Snapshot, before: Snapshot | None) -> list[StageRow]:
@@ -106,10 +129,37 @@ def stage_rows(now: Snapshot, before: Snapshot | None) -> list[StageRow]:
                     if metrics and metrics.last_event
                     else None
                 ),
-                dead_letters=metrics.dead_letters if metrics else None,
+                dead_letters=_dead_letters(now, name, metrics),
+                restarts=_restarts(now.supervision, name),
             )
         )
     return rows
+
+
+def _dead_letters(now: Snapshot, stage: str, metrics: ServiceMetrics | None) -> float | None:
+    """From the dead-letter topic when it was read (what it holds, across restarts); the
+    service's counter (since it started) only when Kafka could not be read."""
+    if now.dead_letters is not None:
+        return now.dead_letters.by_stage.get(stage, 0)
+    return metrics.dead_letters if metrics else None
+
+
+def _restarts(supervision: SupervisorState | None, name: str) -> int | None:
+    if supervision is None or name not in supervision.programs:
+        return None
+    return supervision.programs[name].restarts
+
+
+def supervision_lines(snapshot: Snapshot) -> list[str]:
+    """What the supervisor did: every program it restarted, and how each last ended."""
+    supervision = snapshot.supervision
+    if supervision is None:
+        return ["Supervisor: none running (`make run` supervises; services are not restarted)"]
+    lines = [f"Supervisor: pid {supervision.pid}, {len(supervision.programs)} programs"]
+    for name, program in supervision.programs.items():
+        if program.restarts or program.status != "running":
+            lines.append(f"  {name}: {describe(program, snapshot.taken_at)}")
+    return lines
 
 
 def _state(service: ServiceState) -> str:
@@ -150,4 +200,8 @@ def problems(snapshot: Snapshot) -> list[str]:
         found.append(f"kafka: {snapshot.kafka_error}")
     if snapshot.postgres_error:
         found.append(f"postgres: {snapshot.postgres_error}")
+    found += [
+        f"{name}: {problem}"
+        for name, problem in supervision_problems(snapshot.supervision, snapshot.taken_at).items()
+    ]
     return found

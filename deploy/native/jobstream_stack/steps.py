@@ -8,6 +8,8 @@ from contextlib import contextmanager
 
 from rich.console import Console
 
+from jobstream.errors import JobstreamError
+
 console = Console(stderr=True, highlight=False)
 
 
@@ -27,5 +29,5 @@ def note(message: str) -> None:
     console.print(f"  {message}")
 
 
-class StackError(RuntimeError):
+class StackError(JobstreamError, RuntimeError):
     """The stack could not be set up; the message says what to do."""

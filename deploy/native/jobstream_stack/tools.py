@@ -1,8 +1,9 @@
-"""Tools the test suite needs besides the servers: the `docker compose` CLI plugin.
+"""Tools the test suite needs besides the servers: the `docker compose` CLI plugin, kustomize.
 
 No Docker engine runs here, but `docker compose config` validates docker-compose.yml. Debian
 ships only the old Python docker-compose; the v2 plugin is a Go module, built with the
 machine's Go toolchain when `docker compose` is missing (about 3 minutes from empty caches).
+kustomize (deploy/kubernetes) is a Go module too, built the same way (about 2 minutes).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from jobstream_stack.steps import StackError, note, step
 
 COMPOSE_MODULE = "github.com/docker/compose/v2"
 COMPOSE_VERSION = "v2.40.3"
+KUSTOMIZE_MODULE = "sigs.k8s.io/kustomize/kustomize/v5"
+KUSTOMIZE_VERSION = "v5.8.1"
 
 
 def has_compose() -> bool:
@@ -55,3 +58,43 @@ def ensure_compose_plugin() -> None:
         )
         if build.returncode != 0 or not has_compose():
             raise StackError(f"building docker compose failed:\n{build.stderr[-2000:]}")
+
+
+def _go_bin() -> Path:
+    """Where `go install` puts commands ($GOBIN, else $GOPATH/bin)."""
+    result = subprocess.run(["go", "env", "GOBIN", "GOPATH"], capture_output=True, text=True)
+    gobin, gopath = [*result.stdout.splitlines(), "", ""][:2]
+    return Path(gobin) if gobin else Path(gopath or Path.home() / "go") / "bin"
+
+
+def kustomize_command() -> str | None:
+    """The kustomize binary: on PATH, or where `go install` put it."""
+    found = shutil.which("kustomize")
+    if found:
+        return found
+    if shutil.which("go"):
+        candidate = _go_bin() / "kustomize"
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def ensure_kustomize() -> str:
+    """kustomize, built from its Go module when missing; returns its path."""
+    found = kustomize_command()
+    if found:
+        return found
+    if not shutil.which("go"):
+        raise StackError("kustomize is missing and there is no Go toolchain to build it")
+    with step(f"build kustomize {KUSTOMIZE_VERSION} with go"):
+        env = {**os.environ, "GOFLAGS": "-modcacherw"}
+        build = subprocess.run(
+            ["go", "install", f"{KUSTOMIZE_MODULE}@{KUSTOMIZE_VERSION}"],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        found = kustomize_command()
+        if build.returncode != 0 or not found:
+            raise StackError(f"building kustomize failed:\n{build.stderr[-2000:]}")
+    return found

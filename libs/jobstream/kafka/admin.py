@@ -16,9 +16,10 @@ from tenacity import (
     wait_exponential,
 )
 
+from jobstream.errors import TransientError
 from jobstream.kafka.config import client_options
 from jobstream.settings import KafkaSettings
-from jobstream.topology import ALL_TOPICS, TopicSpec
+from jobstream.topology import ALL_TOPICS, TopicSpec, replication_for
 
 log = logging.getLogger(__name__)
 
@@ -35,18 +36,23 @@ async def ensure_topics(
         # start() inside the try: a broker that refuses the connection must not leak the client.
         await admin.start()
         existing = set(await admin.list_topics())
+        wanted = [spec for spec in specs if settings.topic(spec) not in existing]
+        if not wanted:
+            return []
+        brokers = len((await admin.describe_cluster())["brokers"])
+        replication = replication_for(brokers, settings.replication_factor)
         missing = [
             NewTopic(
                 name=settings.topic(spec),
                 num_partitions=settings.partitions,
-                replication_factor=settings.replication_factor,
-                topic_configs=dict(spec.config),
+                replication_factor=replication.factor,
+                topic_configs={
+                    **spec.config,
+                    "min.insync.replicas": str(replication.min_insync),
+                },
             )
-            for spec in specs
-            if settings.topic(spec) not in existing
+            for spec in wanted
         ]
-        if not missing:
-            return []
         response = await admin.create_topics(missing)
         created = []
         for name, code, message in _topic_errors(response):
@@ -85,7 +91,7 @@ async def wait_for_topics(
                 raise TopicsMissing(sorted(missing))
 
 
-class TopicsMissing(Exception):
+class TopicsMissing(TransientError):
     def __init__(self, names: list[str]) -> None:
         super().__init__(f"topics not listed by the broker yet: {', '.join(names)}")
 

@@ -7,15 +7,16 @@ un-acked, so its offsets are never committed and the batch is read again after t
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import faust
 from faust.auth import Credentials, SASLCredentials, SSLCredentials
 from mode import CrashingSupervisor
 
-from jobstream.kafka.config import sasl_password, ssl_context
+from jobstream.kafka.config import COMPRESSION, sasl_password, ssl_context
 from jobstream.settings import KafkaSettings, ServiceSettings
-from jobstream.stages import BatchHandler, Record
+from jobstream.stages import Record
 from jobstream.topology import MAX_RECORD_BYTES, Stage, TopicSpec
 
 PREFETCH_BYTES_PER_PARTITION = 1024 * 1024
@@ -43,6 +44,7 @@ def build_faust_app(stage: Stage, settings: ServiceSettings) -> faust.App:
         datadir=str(datadir),
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        producer_compression_type=COMPRESSION,
         producer_max_request_size=MAX_RECORD_BYTES,
         # Prefetch per partition. Kafka returns a record larger than this whole (fetch v3+,
         # KIP-74), so it bounds memory, not record size: 8 MiB a partition let a stage buffer
@@ -80,6 +82,10 @@ def faust_credentials(kafka: KafkaSettings) -> Credentials | None:
 
 def source_topic(app: faust.App, settings: ServiceSettings, spec: TopicSpec) -> Any:
     return app.topic(settings.kafka.topic(spec), key_type=bytes, value_type=bytes, internal=False)
+
+
+# Does a batch's side effects (publish, write); returns only when they are durable.
+BatchHandler = Callable[[Sequence[Record]], Awaitable[None]]
 
 
 def add_batch_agent(

@@ -43,7 +43,8 @@ EXPORT_SCHEMA: Final = pa.schema(
     [
         ("id", pa.string()), ("title", pa.string()), ("company", pa.string()),
         ("url", pa.string()), ("work_mode", pa.string()), ("employment_type", pa.string()),
-        ("seniority", pa.string()), ("experience_years_min", pa.float64()),
+        ("seniority", pa.string()), ("occupation_code", pa.string()),
+        ("occupation_title", pa.string()), ("experience_years_min", pa.float64()),
         ("experience_years_max", pa.float64()), ("salary_min", pa.float64()),
         ("salary_max", pa.float64()), ("salary_currency", pa.string()),
         ("salary_period", pa.string()), ("education", pa.string()), ("language", pa.string()),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from jobstream_api.results import FieldValue, Pay, Place, SectionOut, SpanOut
+from jobstream_api.results import FieldValue, OccupationOut, Pay, Place, SectionOut, SpanOut
 
 # The parsed fields a posting view lists, in order, under the store's column names.
 FIELDS: Final = (
@@ -50,6 +50,16 @@ def pay(row: Mapping[str, Any]) -> Pay | None:
         period=row["salary_period"],
         annual_min=_float(row.get("salary_annual_min")),
         annual_max=_float(row.get("salary_annual_max")),
+    )
+
+
+def occupation(row: Mapping[str, Any]) -> OccupationOut | None:
+    if row.get("occupation_code") is None:
+        return None
+    return OccupationOut(
+        code=row["occupation_code"],
+        title=row["occupation_title"],
+        confidence=row["occupation_confidence"],
     )
 
 

@@ -20,6 +20,7 @@ from aiohttp import web
 from pydantic import BaseModel, SecretStr
 
 from jobstream import metrics
+from jobstream.errors import JobstreamError
 from jobstream.logs import get_logger
 from jobstream_api import queries
 from jobstream_api.openapi import openapi_document
@@ -93,6 +94,9 @@ class QueryApi:
         except _UNAVAILABLE as error:
             log.warning("database unavailable", error=f"{type(error).__name__}: {error}")
             response = _error(503, "unavailable", "the database cannot answer now; try again")
+        except asyncpg.PostgresError as error:  # e.g. a migration not applied yet
+            log.error("query failed", endpoint=endpoint, error=f"{type(error).__name__}: {error}")
+            response = _error(500, "query_failed", "the query failed; the service's log says why")
         except web.HTTPException as error:  # aiohttp's own 404, 405, ...: raised on, counted
             self._count(endpoint, error.status, started)
             error.headers.update(_SECURITY_HEADERS)
@@ -150,7 +154,7 @@ class QueryApi:
         return _json(await self.model.pay_stats(queries.pay_query(_params(request))))
 
 
-class _Unauthorised(Exception):
+class _Unauthorised(JobstreamError):
     pass
 
 

@@ -66,7 +66,11 @@ _FILTERS = [
     _choice("work_mode", get_args(WorkMode), "remote, hybrid, onsite"),
     _choice("employment_type", get_args(EmploymentType), "schema.org employment type"),
     _choice("seniority", get_args(Seniority), "seniority of the role"),
-    _text("occupation", "occupation code (when the tagger stores occupations)"),
+    _parameter(
+        "occupation",
+        {"type": "string", "pattern": queries.OCCUPATION.pattern},
+        "O*NET-SOC occupation code, as the tagger coded it (15-1252.00)",
+    ),
     _parameter(
         "salary_min",
         {"type": "number", "minimum": 0, "maximum": queries.MAX_SALARY},
@@ -175,7 +179,11 @@ def openapi_document(token_required: bool) -> dict[str, Any]:
                 _parameter("until", _DATE, "day after the last"),
                 _choice("bucket", get_args(queries.Bucket), "week (default) or month"),
                 _text("country", "only postings naming this country"),
-                _text("occupation", "only postings of this occupation"),
+                _parameter(
+                    "occupation",
+                    {"type": "string", "pattern": queries.OCCUPATION.pattern},
+                    "only postings of this O*NET-SOC occupation",
+                ),
                 _parameter(
                     "limit",
                     {"type": "integer", "minimum": 1, "maximum": 50},

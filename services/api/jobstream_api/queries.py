@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time
 from typing import Final, Literal, get_args
 
 from jobstream.contracts import EmploymentType, Seniority, WorkMode
+from jobstream.errors import JobstreamError
 
 MAX_LIMIT: Final = 200
 DEFAULT_LIMIT: Final = 20
@@ -27,13 +28,14 @@ MAX_SALARY: Final = 100_000_000
 MAX_CURSOR: Final = 400
 SKILL_ID: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 POSTING_ID: Final = re.compile(r"^[0-9a-f]{32}$")
+OCCUPATION: Final = re.compile(r"^\d{2}-\d{4}\.\d{2}$")  # O*NET-SOC, as the tagger codes it
 
 Sort = Literal["recent", "relevance"]
 Bucket = Literal["week", "month"]
 Params = Mapping[str, Sequence[str]]
 
 
-class BadParameter(ValueError):
+class BadParameter(JobstreamError, ValueError):
     """A query parameter that cannot be used; `name` says which."""
 
     def __init__(self, name: str, message: str) -> None:
@@ -177,7 +179,7 @@ def posting_filter(params: Params, allowed: set[str] | None = None) -> PostingFi
             params, "employment_type", get_args(EmploymentType)
         ),
         seniority=_choice(params, "seniority", get_args(Seniority)),  # type: ignore[arg-type]
-        occupation=_text(params, "occupation"),
+        occupation=_occupation(params),
         salary_min=_number(params, "salary_min", 0, MAX_SALARY),
         since=since,
         until=until,
@@ -197,7 +199,7 @@ def demand_query(params: Params) -> DemandQuery:
     since, until = _date(params, "since"), _date(params, "until")
     if since and until and since >= until:
         raise BadParameter("until", "must be after since")
-    country, occupation = _text(params, "country"), _text(params, "occupation")
+    country, occupation = _text(params, "country"), _occupation(params)
     if country and occupation:
         raise BadParameter("occupation", "give country or occupation, not both")
     return DemandQuery(
@@ -288,6 +290,13 @@ def _text(params: Params, name: str) -> str | None:
         raise BadParameter(name, "is empty")
     if len(value) > MAX_TEXT:
         raise BadParameter(name, f"at most {MAX_TEXT} characters")
+    return value
+
+
+def _occupation(params: Params) -> str | None:
+    value = _one(params, "occupation")
+    if value is not None and not OCCUPATION.match(value):
+        raise BadParameter("occupation", "an O*NET-SOC code like 15-1252.00")
     return value
 
 

@@ -41,6 +41,12 @@ class Pay(_Result):
     annual_max: float | None = None
 
 
+class OccupationOut(_Result):
+    code: str = Field(description="O*NET-SOC code")
+    title: str
+    confidence: float
+
+
 class SkillRef(_Result):
     id: str
     name: str
@@ -56,6 +62,7 @@ class PostingSummary(_Result):
     work_mode: str | None
     employment_type: str | None
     seniority: str | None
+    occupation: OccupationOut | None = Field(None, description="as the tagger coded it")
     received_at: datetime = Field(description="when ingest first received it")
     first_seen: datetime = Field(description="when the store first wrote it")
     skills: list[SkillRef]
@@ -107,6 +114,7 @@ class PostingDetail(_Result):
     )
     locations: list[Place]
     pay: Pay | None
+    occupation: OccupationOut | None
     sections: list[SectionOut]
     text: str = Field(description="the cleaned text; every span points into it")
     skills: list[PostingSkill]

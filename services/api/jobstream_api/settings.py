@@ -5,6 +5,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from jobstream.settings import PostgresSettings, ServiceSettings
+from jobstream.topology import service
 
 
 class ApiSettings(ServiceSettings):
@@ -13,12 +14,13 @@ class ApiSettings(ServiceSettings):
         env_prefix="JOBSTREAM_API_", frozen=True, hide_input_in_errors=True
     )
 
-    http_port: int = 18105
+    http_port: int = service("api").http_port
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)
     token: SecretStr | None = Field(
         None,
         min_length=16,
-        description="bearer token every endpoint but the ops ones requires; unset: none needed",
+        description="bearer token the data endpoints require (the page, /openapi.json and the "
+        "ops endpoints stay open); unset: none needed",
     )
     statement_timeout_ms: int = Field(
         2_000, ge=100, le=60_000, description="PostgreSQL cancels a query running longer"

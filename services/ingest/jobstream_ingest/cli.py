@@ -9,7 +9,7 @@ from typing import Annotated, BinaryIO, cast, get_args
 import typer
 from rich.console import Console
 
-from jobstream.cli import CommandGroups
+from jobstream.cli import CommandGroups, JsonOption, print_json
 from jobstream.contracts import SourceFormat
 from jobstream.kafka.admin import ensure_topics
 from jobstream.kafka.publisher import Publisher
@@ -17,6 +17,8 @@ from jobstream_ingest.files import IngestSummary, ingest_paths
 from jobstream_ingest.publishing import Ingestor, RecentIds
 from jobstream_ingest.settings import IngestSettings
 
+# Where `jobstream ingest` records how far each bulk file got (so a stopped run resumes).
+PROGRESS_FOLDER = "ingest-progress"
 # How many rejections the summary lists one by one; the count by reason covers the rest.
 SHOWN_REJECTIONS = 20
 
@@ -28,14 +30,19 @@ def register(groups: CommandGroups) -> None:
         stdin_format: Annotated[
             str, typer.Option("--format", help="what stdin holds: " + ", ".join(FORMATS))
         ] = "txt",
+        as_json: JsonOption = False,
     ) -> None:
-        """Publish job postings to the raw topic and print a summary."""
+        """Publish job postings to the raw topic and print a summary (--json: with the ids
+        of the postings published)."""
         if stdin_format not in FORMATS:
             raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
         settings = IngestSettings()
         fmt = cast(SourceFormat, stdin_format)
         summary = asyncio.run(publish_paths(paths, settings, sys.stdin.buffer, fmt))
-        print_summary(summary, Console(stderr=True, highlight=False))
+        if as_json:
+            print_json(summary_json(summary))
+        else:
+            print_summary(summary, Console(stderr=True, highlight=False))
         if summary.rejected and not summary.accepted:
             raise typer.Exit(1)
 
@@ -58,17 +65,40 @@ async def publish_paths(
 ) -> IngestSummary:
     await ensure_topics(settings.kafka)
     async with Publisher(settings.kafka) as publisher:
-        # One run is finite: remember every id, so each repeat is skipped and counted.
-        ingestor = Ingestor(publisher, RecentIds(capacity=None), republish=False)
+        # A run remembers as many ids as the service (memory stays flat for a bulk file of
+        # millions): a repeat it remembers is skipped; one further back is sent again.
+        ingestor = Ingestor(publisher, RecentIds(settings.recent_ids), republish=False)
         return await ingest_paths(
-            paths, ingestor, settings.limits, stdin=stdin, stdin_format=stdin_format
+            paths,
+            ingestor,
+            settings.limits,
+            stdin=stdin,
+            stdin_format=stdin_format,
+            progress_dir=settings.runtime.state_dir / PROGRESS_FOLDER,
         )
+
+
+def summary_json(summary: IngestSummary) -> dict[str, object]:
+    """What `--json` prints: the counts, and the ids of the postings now in Kafka (bulk
+    streamed files do not keep theirs)."""
+    return {
+        "inputs": summary.files,
+        "published": summary.published,
+        "skipped": summary.skipped,
+        "already_seen": summary.already_seen,
+        "rejected": dict(summary.rejected),
+        "posting_ids": summary.posting_ids,
+        "rejections": [
+            {"input": name, "reason": rejection.reason, "message": rejection.describe()}
+            for name, rejection in summary.rejections
+        ],
+    }
 
 
 def print_summary(summary: IngestSummary, console: Console) -> None:
     # markup=False: file names and messages are the input's words; "[red]" in a name is text.
     def say(line: str) -> None:
-        console.print(line, markup=False)
+        console.print(line, markup=False, soft_wrap=True)  # one line, whatever the width
 
     rejected = sum(summary.rejected.values())
     inputs = f"{summary.files:,} input{'s' if summary.files != 1 else ''}"
@@ -78,6 +108,8 @@ def print_summary(summary: IngestSummary, console: Console) -> None:
     )
     if summary.already_seen:
         say(f"  {summary.already_seen:,} of the postings had been seen before (same id)")
+    for name, resumed in summary.resumed:
+        say(f"  {name}: {resumed}")
     if rejected:
         reasons = ", ".join(f"{reason} {n}" for reason, n in summary.rejected.most_common())
         say(f"  rejected by reason: {reasons}")

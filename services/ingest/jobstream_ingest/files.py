@@ -1,23 +1,37 @@
 """`jobstream ingest PATH…`: publish files, folders, globs or stdin, with a progress bar.
 
 Files are read in a worker thread and published in batches (one Kafka round trip for many
-small files); within one run a posting seen before is skipped and counted as a duplicate.
+small files); within one run a posting seen before is skipped. Bulk files (JSON Lines, CSV,
+plain or gzip) are streamed record by record, any size, and resume where a stopped run left
+them (`bulk_ingest.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import glob
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
+from jobstream import metrics
 from jobstream.contracts import SourceFormat
-from jobstream_ingest.intake import Limits, Rejection, detect_format, read_postings
+from jobstream_ingest.bulk import BulkOptions, is_streamed
+from jobstream_ingest.bulk_ingest import BulkRun, Recorder, ingest_bulk
+from jobstream_ingest.intake import RECORD_WORDS, Limits, Rejection, detect_format, read_postings
+from jobstream_ingest.progress import FileIdentity, ProgressStore
 from jobstream_ingest.publishing import LISTED_REJECTIONS, Ingestor, Input, Report
 
 STDIN = "-"
@@ -36,6 +50,7 @@ class IngestSummary:
     rejected: Counter[str] = field(default_factory=Counter)
     rejections: list[tuple[str, Rejection]] = field(default_factory=list)  # the first few
     posting_ids: list[str] = field(default_factory=list)  # of inputs that keep them
+    resumed: list[tuple[str, str]] = field(default_factory=list)  # bulk files: name, how
 
     def add(self, report: Report) -> None:
         self.files += 1
@@ -46,6 +61,15 @@ class IngestSummary:
         self.rejected.update(report.rejected_by_reason)
         room = LISTED_REJECTIONS - len(self.rejections)
         self.rejections.extend((report.name, r) for r in report.rejections[: max(room, 0)])
+
+    def add_bulk(self, run: BulkRun, size: int, fmt: SourceFormat) -> None:
+        """A streamed file: its report, and where it took up an earlier run."""
+        self.add(run.report)
+        resumed = run.describe_resume(RECORD_WORDS.get(fmt, "record"))
+        if resumed:
+            self.resumed.append((run.report.name, resumed))
+        metrics.INGEST_FILES.labels("cli").inc()
+        metrics.INGEST_BYTES.labels("cli").inc(size)
 
     @property
     def accepted(self) -> int:
@@ -132,11 +156,16 @@ async def ingest_paths(
     stdin: BinaryIO | None = None,
     stdin_format: SourceFormat = "txt",
     show_progress: bool = True,
+    progress_dir: Path | None = None,
 ) -> IngestSummary:
+    """Publish every posting the paths name. Bulk files (JSON Lines, CSV) are streamed, each
+    with a bar of its own; with `progress_dir`, a bulk file stopped part-way (Ctrl-C, a kill)
+    resumes after its last acknowledged batch when named again."""
     summary = IngestSummary()
     targets = list(expand(paths))
     batch: list[Input] = []
     postings = 0
+    store = ProgressStore(progress_dir) if progress_dir is not None else None
 
     def read(target: Path | str | Missing | Refused) -> Input:
         return _read(target, limits, stdin, stdin_format)
@@ -144,20 +173,41 @@ async def ingest_paths(
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[done]}"),
         TimeElapsedColumn(),
-        TextColumn("{task.fields[published]} published"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[published]:,} published"),
     )
-    with Progress(*columns, transient=True, disable=not show_progress or len(targets) < 2) as bar:
-        task = bar.add_task("ingesting", total=len(targets), published=0)
+    many = len(targets) >= 2
+    bulk = any(_bulk_target(target, stdin_format) for target in targets)
+    with Progress(*columns, transient=True, disable=not show_progress or not (many or bulk)) as bar:
+        task = bar.add_task("ingesting", total=len(targets), published=0, done="", visible=many)
+        files = 0
+
+        def advance(count: int) -> None:
+            nonlocal files
+            files += count
+            done = f"{files:,}/{len(targets):,} files"
+            bar.update(task, advance=count, published=summary.published, done=done)
 
         async def flush() -> None:
             for report in await ingestor.ingest("cli", batch):
                 summary.add(report)
-            bar.update(task, advance=len(batch), published=summary.published)
+            advance(len(batch))
             batch.clear()
 
         for target in targets:
+            if _bulk_target(target, stdin_format):
+                if batch:  # in order: what came before is published first
+                    await flush()
+                    postings = 0
+                assert isinstance(target, Path | str)
+                await _ingest_bulk(
+                    target, ingestor, limits, stdin, stdin_format, store, summary, bar
+                )
+                advance(1)
+                continue
             item = await asyncio.to_thread(read, target)
             batch.append(item)
             postings += len(item.outcomes)
@@ -167,6 +217,75 @@ async def ingest_paths(
         if batch:
             await flush()
     return summary
+
+
+def _bulk_target(target: Path | str | Missing | Refused, stdin_format: SourceFormat) -> bool:
+    if target == STDIN:
+        return is_streamed(stdin_format)
+    return isinstance(target, Path) and is_streamed(detect_format(target.name).format)
+
+
+async def _ingest_bulk(
+    target: Path | str,
+    ingestor: Ingestor,
+    limits: Limits,
+    stdin: BinaryIO | None,
+    stdin_format: SourceFormat,
+    store: ProgressStore | None,
+    summary: IngestSummary,
+    bar: Progress,
+) -> None:
+    """One bulk file (or stdin) streamed, with a bar of bytes read and postings published."""
+    if target == STDIN:
+        if stdin is None:
+            raise ValueError("stdin was named but not given")
+        options = BulkOptions("stdin", "cli", stdin_format, limits)
+        run = await _run_bulk(ingestor, stdin, options, None, bar, "stdin", None)
+        summary.add_bulk(run, 0, stdin_format)
+        return
+    path = Path(target)
+    fmt = detect_format(path.name).format
+    assert fmt is not None
+    try:
+        handle = await asyncio.to_thread(path.open, "rb")
+    except OSError as error:
+        rejection = Rejection("unreadable", f"cannot read it: {error.strerror}", fmt)
+        for report in await ingestor.ingest("cli", [Input(str(path), 0, [rejection])]):
+            summary.add(report)
+        return
+    with handle:
+        info = os.fstat(handle.fileno())
+        recorder = None
+        if store is not None:
+            recorder = Recorder(store, str(path.resolve()), FileIdentity.of(info))
+        options = BulkOptions(path.name, "cli", fmt, limits)
+        run = await _run_bulk(ingestor, handle, options, recorder, bar, path.name, info.st_size)
+    run.report.name = str(path)
+    summary.add_bulk(run, info.st_size, fmt)
+    if recorder is not None and not run.stopped:
+        recorder.store.remove(recorder.key)
+
+
+async def _run_bulk(
+    ingestor: Ingestor,
+    stream: BinaryIO,
+    options: BulkOptions,
+    recorder: Recorder | None,
+    bar: Progress,
+    label: str,
+    size: int | None,
+) -> BulkRun:
+    total = f"/{size / 1e6:,.0f} MB" if size else " MB"
+    task = bar.add_task(label, total=size, published=0, done="")
+
+    async def show(report: Report, raw_bytes: int) -> None:
+        done = f"{raw_bytes / 1e6:,.0f}{total}"
+        bar.update(task, completed=raw_bytes, published=report.published, done=done)
+
+    try:
+        return await ingest_bulk(ingestor, stream, options, recorder=recorder, after_batch=show)
+    finally:
+        bar.remove_task(task)
 
 
 def _read(

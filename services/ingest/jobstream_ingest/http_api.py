@@ -19,6 +19,7 @@ from aiokafka.errors import KafkaError
 from pydantic import SecretStr
 
 from jobstream.contracts import SourceFormat
+from jobstream.errors import JobstreamError
 from jobstream.logs import get_logger
 from jobstream_ingest.intake import Limits, detect_format, read_postings
 from jobstream_ingest.openapi import openapi_document
@@ -58,7 +59,7 @@ _STATUS: Final[Mapping[str, int]] = {
 }
 
 
-class RequestError(Exception):
+class RequestError(JobstreamError):
     def __init__(self, status: int, error: str, message: str) -> None:
         super().__init__(message)
         self.status, self.error, self.message = status, error, message

@@ -15,25 +15,34 @@ processed file some of whose records were bad) `<name>.rejected.json` says why.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import stat
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from aiokafka.errors import KafkaError
 from watchfiles import awatch
 
+from jobstream import metrics
 from jobstream.logs import get_logger
-from jobstream_ingest.intake import Limits, Rejection, detect_format, read_postings
+from jobstream_ingest.bulk import BulkOptions, is_streamed
+from jobstream_ingest.bulk_ingest import Recorder, ingest_bulk
+from jobstream_ingest.intake import RECORD_WORDS, Limits, Rejection, detect_format, read_postings
+from jobstream_ingest.progress import FileIdentity, ProgressStore
 from jobstream_ingest.publishing import Ingestor, Input, Report
 
 log = get_logger(__name__)
 
 PROCESSED = "processed"
 REJECTED = "rejected"
+PROGRESS = ".progress"
+PROGRESS_LOG_SECONDS = 30.0
 SIDECAR_SUFFIX = ".rejected.json"
 _IGNORED_SUFFIXES = (".part", ".tmp", SIDECAR_SUFFIX)
 
@@ -56,6 +65,8 @@ class Inbox:
         self.options = options
         self.processed = folder / PROCESSED
         self.rejected = folder / REJECTED
+        # Hidden (a leading dot): never taken for a file dropped in.
+        self.progress = ProgressStore(folder / PROGRESS)
 
     def prepare(self) -> None:
         for sub in (self.folder, self.processed, self.rejected):
@@ -99,6 +110,8 @@ class Inbox:
             return 0
         await asyncio.sleep(self.options.stable_seconds)
         ready = [path for path, before in waiting.items() if _unchanged(path, before)]
+        bulk = [path for path in ready if _is_bulk(path)]
+        ready = [path for path in ready if path not in bulk]
         done = 0
         for start in range(0, len(ready), self.options.batch_files):
             if stop is not None and stop.is_set():
@@ -109,8 +122,66 @@ class Inbox:
             except KafkaError as error:
                 # The files stay in the inbox; the next scan tries them again.
                 log.error("publishing failed; will retry", error=str(error), files=len(batch))
+                return done
+        for path in bulk:
+            if stop is not None and stop.is_set():
+                break
+            try:
+                done += await self._handle_bulk(path, stop)
+            except KafkaError as error:
+                # Progress up to the last acknowledged batch is recorded: the next scan resumes.
+                log.error("publishing failed; will resume", error=str(error), file=path.name)
                 break
         return done
+
+    async def _handle_bulk(self, path: Path, stop: asyncio.Event | None) -> int:
+        """Publish a JSON Lines or CSV file as a stream (any size), resuming where an earlier
+        run stopped; moved once all of it is in Kafka. 0 when it stopped on request."""
+        try:
+            handle = _open_no_follow(path)
+        except FileNotFoundError:
+            return 0
+        except OSError as error:
+            rejection = Rejection("unreadable", f"cannot read it: {error.strerror}")
+            self._settle(path, 0, await self._report_of(path.name, [rejection]))
+            return 1
+        with handle:
+            info = os.fstat(handle.fileno())
+            recorder = Recorder(self.progress, path.name, FileIdentity.of(info))
+            fmt = detect_format(path.name).format
+            assert fmt is not None
+            options = BulkOptions(path.name, "inbox", fmt, self.limits)
+            pause = self.options.pause_after_publish_seconds
+            logged = time.monotonic()
+
+            async def progress(report: Report, raw_bytes: int) -> None:
+                """A line every half minute: a big file's progress, for whoever watches."""
+                nonlocal logged
+                if time.monotonic() - logged >= PROGRESS_LOG_SECONDS:
+                    logged = time.monotonic()
+                    log.info(
+                        "bulk file progress", file=path.name, published=report.published,
+                        read_percent=round(100 * raw_bytes / max(info.st_size, 1), 1),
+                    )  # fmt: skip
+                if pause:  # fault injection: slows a file down for the crash tests
+                    await asyncio.sleep(pause)
+
+            run = await ingest_bulk(
+                self.ingestor, handle, options, recorder=recorder, stop=stop, after_batch=progress
+            )
+        if run.stopped:
+            return 0  # counted when it is done
+        metrics.INGEST_FILES.labels("inbox").inc()
+        metrics.INGEST_BYTES.labels("inbox").inc(info.st_size)
+        word = RECORD_WORDS.get(fmt, "record")
+        with contextlib.suppress(FileNotFoundError):  # taken away meanwhile; it is published
+            self._settle(path, info.st_size, run.report, resumed=run.describe_resume(word))
+        self.progress.remove(path.name)
+        return 1
+
+    async def _report_of(self, name: str, rejections: list[Rejection]) -> Report:
+        [report] = await self.ingestor.ingest("inbox", [Input(name, 0, rejections)])
+        return report
 
     async def _handle(self, paths: Sequence[Path]) -> int:
         read = await asyncio.to_thread(lambda: [(path, self._read(path)) for path in paths])
@@ -120,7 +191,7 @@ class Inbox:
             await asyncio.sleep(self.options.pause_after_publish_seconds)
         for (path, item), report in zip(present, reports, strict=True):
             try:
-                self._settle(path, item, report)
+                self._settle(path, item.size, report)
             except FileNotFoundError:
                 continue  # taken away meanwhile; its postings are published
         return len(present)
@@ -148,9 +219,10 @@ class Inbox:
             rejection = Rejection("unreadable", f"cannot read it: {error.strerror}")
             return Input(path.name, 0, [rejection])
 
-    def _settle(self, path: Path, item: Input, report: Report) -> None:
+    def _settle(self, path: Path, size: int, report: Report, resumed: str | None = None) -> None:
         """Move the file where it belongs; the sidecar is written first, so a crash in
-        between leaves the file in the inbox to be handled again, never a file unexplained."""
+        between leaves the file in the inbox to be handled again, never a file unexplained.
+        `resumed` says how a bulk file took up an earlier run (logged, and in its sidecar)."""
         if report.accepted:
             day = datetime.now(UTC).strftime("%Y-%m-%d")
             destination = self._free(self.processed / day / path.name)
@@ -159,7 +231,10 @@ class Inbox:
         if report.rejections:
             relative = destination.relative_to(self.folder)
             sidecar = self._sidecar(destination)
-            _write_atomically(sidecar, _explain(path.name, str(relative), item.size, report))
+            explained = _explain(path.name, str(relative), size, report)
+            if resumed:
+                explained["resumed"] = resumed
+            _write_atomically(sidecar, explained)
             log.warning(
                 "rejected" if not report.accepted else "some records rejected",
                 file=path.name,
@@ -175,6 +250,7 @@ class Inbox:
                 published=report.published,
                 skipped=report.skipped,
                 already_seen=report.already_seen,
+                **({"resumed": resumed} if resumed else {}),
             )
 
     def _sidecar(self, destination: Path) -> Path:
@@ -254,6 +330,20 @@ def _is_candidate(path: Path) -> bool:
 
 def _read_no_follow(path: Path, limit: int) -> bytes:
     """Read at most `limit` + 1 bytes, refusing to follow a link swapped in after the check."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    with os.fdopen(fd, "rb") as handle:
+    with _open_no_follow(path) as handle:
         return handle.read(limit + 1)
+
+
+def _open_no_follow(path: Path) -> BinaryIO:
+    """Open for reading, refusing a link swapped in after the check (OSError)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    return os.fdopen(fd, "rb")
+
+
+def _is_bulk(path: Path) -> bool:
+    """A regular JSON Lines or CSV file (plain or gzip): read as a stream, of any size."""
+    try:
+        regular = stat.S_ISREG(path.lstat().st_mode)
+    except FileNotFoundError:
+        return False
+    return regular and is_streamed(detect_format(path.name).format)

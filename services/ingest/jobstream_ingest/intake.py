@@ -49,6 +49,8 @@ GZIP_SUFFIXES: Final = (".gz", ".gzip")
 _CONTROL_CHARACTERS: Final = re.compile(r"[\x00-\x1f\x7f]")
 # HTML is parsed only up to this many times the posting text limit (Limits.max_markup_chars).
 MARKUP_RATIO: Final = 10
+# Room in one record of a bulk file for the fields beside the posting text.
+RECORD_FIELDS_CHARS: Final = 64 * 1024
 # How a record of a many-posting file is named in messages.
 RECORD_WORDS: Final[Mapping[str, str]] = {"json": "item", "jsonl": "line", "csv": "row"}
 
@@ -60,6 +62,14 @@ class Limits:
     max_file_bytes: int = 10 * 1024 * 1024
     max_text_bytes: int = 200 * 1024
     max_postings: int = 10_000
+    # Bulk files (JSON Lines, CSV) are streamed: no size limit, this many records at most.
+    max_bulk_postings: int = 10_000_000
+
+    @property
+    def max_record_chars(self) -> int:
+        """A line of a bulk file longer than this is refused unread: its posting text (HTML
+        too) with room for the fields beside it. Bounds the memory one record may take."""
+        return self.max_markup_chars + RECORD_FIELDS_CHARS
 
     @property
     def max_markup_chars(self) -> int:
@@ -154,14 +164,11 @@ def _read_postings(
         format=fmt,
         compressed=compressed,
     )
-    return [
-        extract if isinstance(extract, Rejection) else _posting(extract, source, limits)
-        for extract in extracts
-    ]
+    return [posting_or_rejection(extract, source, limits) for extract in extracts]
 
 
 @dataclass(frozen=True)
-class _Extract:
+class Extract:
     """The text of one posting and the fields its input gave, before the checks."""
 
     number: int | None
@@ -171,28 +178,29 @@ class _Extract:
     replaced_bytes: int = 0
 
 
-def _extract(fmt: SourceFormat, data: bytes, limits: Limits) -> list[_Extract | Rejection]:
+def _extract(fmt: SourceFormat, data: bytes, limits: Limits) -> list[Extract | Rejection]:
     if fmt == "pdf":
-        return [_Extract(None, pdf_to_text(data, max_chars=limits.max_text_bytes))]
+        return [Extract(None, pdf_to_text(data, max_chars=limits.max_text_bytes))]
     if fmt == "docx":
-        return [_Extract(None, docx_to_text(data, max_bytes=limits.max_file_bytes))]
+        return [Extract(None, docx_to_text(data, max_bytes=limits.max_file_bytes))]
     if fmt in ("txt", "md", "html"):
         decoded = decode_text(data)
         text = decoded.text
         if fmt == "html":
             text = html_to_text(text, limits.max_markup_chars)
         return [
-            _Extract(None, text, encoding=decoded.encoding, replaced_bytes=decoded.replaced_bytes)
+            Extract(None, text, encoding=decoded.encoding, replaced_bytes=decoded.replaced_bytes)
         ]
     decoded = decode_text(data, keep_escapes=True)
     readers = {"json": json_items, "jsonl": jsonl_items, "csv": csv_items}
     items = readers[fmt](decoded.text, limits.max_postings)
-    return [_from_item(item, fmt, limits, decoded.encoding) for item in items]
+    return [extract_item(item, fmt, limits, decoded.encoding) for item in items]
 
 
-def _from_item(
+def extract_item(
     item: Item, fmt: SourceFormat, limits: Limits, encoding: str | None
-) -> _Extract | Rejection:
+) -> Extract | Rejection:
+    """A record's posting text and fields, its escaped bytes repaired and counted."""
     try:
         if isinstance(item.record, FormatError):
             raise item.record
@@ -204,10 +212,14 @@ def _from_item(
     for name, value in provided.model_dump(exclude_none=True).items():
         fields[name], count = repair(value)
         replaced += count
-    return _Extract(item.number, text, ProvidedFields(**fields), encoding, replaced)
+    return Extract(item.number, text, ProvidedFields(**fields), encoding, replaced)
 
 
-def _posting(extract: _Extract, source: Source, limits: Limits) -> Outcome:
+def posting_or_rejection(extract: Extract | Rejection, source: Source, limits: Limits) -> Outcome:
+    """The raw posting of an extract that passes the checks on every posting."""
+    if isinstance(extract, Rejection):
+        return extract
+
     def reject(reason: Reason, message: str) -> Rejection:
         return Rejection(reason, message, source.format, extract.number)
 

@@ -7,7 +7,7 @@ from pydantic_settings import SettingsConfigDict
 
 from jobstream.contracts import MAX_TEXT_CHARS
 from jobstream.settings import ServiceSettings
-from jobstream.topology import MAX_RECORD_BYTES
+from jobstream.topology import MAX_RECORD_BYTES, service
 from jobstream_ingest.intake import Limits
 
 
@@ -17,10 +17,13 @@ class IngestSettings(ServiceSettings):
         env_prefix="JOBSTREAM_INGEST_", frozen=True, hide_input_in_errors=True
     )
 
-    http_port: int = 18101
+    http_port: int = service("ingest").http_port
     inbox_dir: Path | None = Field(None, description="watched folder; default <state dir>/inbox")
     max_file_bytes: int = Field(
-        10 * 1024 * 1024, ge=1, description="larger files, uploads (and gzip contents) are refused"
+        10 * 1024 * 1024,
+        ge=1,
+        description="larger files read whole, uploads (and gzip contents) are refused; bulk JSON"
+        " Lines / CSV files in the inbox and the CLI are streamed, of any size",
     )
     max_text_bytes: int = Field(
         200 * 1024,
@@ -30,7 +33,16 @@ class IngestSettings(ServiceSettings):
         description="a posting whose text is longer (UTF-8 bytes) is rejected",
     )
     max_postings_per_file: int = Field(
-        10_000, ge=1, description="a file (JSON list, JSON Lines, CSV) with more is rejected"
+        10_000,
+        ge=1,
+        description="an input read whole (JSON, and JSON Lines / CSV sent over HTTP) with more"
+        " is rejected",
+    )
+    max_postings_per_bulk_file: int = Field(
+        10_000_000,
+        ge=1,
+        description="records a streamed JSON Lines / CSV file (inbox, CLI) may hold; the rest"
+        " of a longer one is rejected",
     )
     stable_seconds: float = Field(
         0.5, ge=0, description="a file must keep its size this long before it is read"
@@ -63,4 +75,9 @@ class IngestSettings(ServiceSettings):
 
     @property
     def limits(self) -> Limits:
-        return Limits(self.max_file_bytes, self.max_text_bytes, self.max_postings_per_file)
+        return Limits(
+            self.max_file_bytes,
+            self.max_text_bytes,
+            self.max_postings_per_file,
+            self.max_postings_per_bulk_file,
+        )

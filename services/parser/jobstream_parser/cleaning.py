@@ -19,6 +19,7 @@ import unicodedata
 from typing import Final, NamedTuple
 
 from jobstream.contracts import MAX_TEXT_CHARS
+from jobstream.errors import JobstreamError
 
 # A line this long that appears a second time anywhere is a copy (pasted twice, scraped twice).
 MIN_REPEATED_LINE_CHARS: Final = 40
@@ -79,7 +80,7 @@ class Cleaned(NamedTuple):
     boilerplate: list[str]
 
 
-class TooLong(ValueError):
+class TooLong(JobstreamError, ValueError):
     """Cleaning made the text longer than an event may carry (NFKC can expand characters)."""
 
 

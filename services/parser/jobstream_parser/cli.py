@@ -1,4 +1,5 @@
-"""Commands of the parser: `jobstream serve parser`, `jobstream parse`, `jobstream eval parser`."""
+"""Commands of the parser: `jobstream serve parser`, `jobstream parse`, `jobstream eval parser`
+(eval_cli.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, cast
 
 import typer
 
@@ -16,6 +17,8 @@ from jobstream.contracts import MAX_TEXT_CHARS, ParsedPosting
 # Bytes read from one file: enough for the longest text an event may carry.
 MAX_FILE_BYTES: Final = 4 * MAX_TEXT_CHARS
 EXCERPT_CHARS: Final = 70
+# Where `jobstream eval parser` looks when no set is named: the repository's real postings.
+DEFAULT_REAL_SET: Final = Path("tests/data/real_postings")
 
 
 def register(groups: CommandGroups) -> None:
@@ -56,34 +59,70 @@ def register(groups: CommandGroups) -> None:
 
     @groups.evaluate.command("parser")
     def evaluate_parser(
-        path: Annotated[Path, typer.Argument(help='labelled JSON lines {"id","text","expected"}')],
+        path: Annotated[
+            Path,
+            typer.Argument(
+                help="the labelled set of real postings (a folder), or a coverage set (a"
+                ' JSON lines file {"id","text","expected"})'
+            ),
+        ] = DEFAULT_REAL_SET,
+        part: Annotated[
+            str, typer.Option(help="real postings: both parts, or only tune / check")
+        ] = "both",
+        source: Annotated[
+            list[str] | None, typer.Option(help="real postings: only this source (repeatable)")
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="scores as one JSON object")] = False,
         show_mismatches: Annotated[
-            bool, typer.Option("--mismatches", help="also list every wrong or missed value")
+            bool,
+            typer.Option(
+                "--mismatches",
+                help="also list every wrong or missed value with the parser's evidence"
+                " (real postings: the tune part, unless --part check)",
+            ),
+        ] = False,
+        rebuild: Annotated[
+            bool,
+            typer.Option(
+                "--rebuild",
+                help="first rebuild the texts that may not be committed, from their origins",
+            ),
+        ] = False,
+        data_dir: Annotated[
+            Path,
+            typer.Option(
+                envvar="JOBSTREAM_SHARED_DATA",
+                help="reference data holding la-bulletins/ and skillspan-train/",
+            ),
+        ] = Path("../shared/data"),
+        mirror: Annotated[
+            list[Path] | None,
+            typer.Option(
+                help="a folder of local Git mirrors (owner+name/repo) to read origins from"
+                " before GitHub (repeatable; default: JOBSTREAM_GIT_MIRRORS)"
+            ),
+        ] = None,
+        offline: Annotated[
+            bool, typer.Option("--offline", help="rebuild from local copies only")
         ] = False,
     ) -> None:
         """Per-field precision and recall of the parser on a labelled set."""
-        from jobstream_parser.evaluation import LineError, evaluate, read_labelled
+        from jobstream_parser.eval_cli import EvalRequest, PartChoice, default_mirrors, run
 
-        postings = []
-        with _open_text(path) as lines:
-            for item in read_labelled(lines):
-                if isinstance(item, LineError):
-                    typer.echo(f"{path}:{item.line}: {item.error}", err=True)
-                    raise typer.Exit(2)
-                postings.append(item)
-        result = evaluate(postings)
-        if as_json:
-            typer.echo(json.dumps(result.as_dict(), indent=2))
-        else:
-            _print_scores(result.as_dict(), result.postings)
-        if show_mismatches:
-            for mismatch in result.mismatches:
-                typer.echo(
-                    f"{mismatch.id}: {mismatch.field}: expected {mismatch.expected!r},"
-                    f" got {mismatch.got!r}",
-                    err=as_json,
-                )
+        if part not in ("both", "tune", "check"):
+            raise typer.BadParameter("--part is both, tune or check")
+        request = EvalRequest(
+            path,
+            part=cast("PartChoice", part),
+            sources=source or [],
+            as_json=as_json,
+            show_mismatches=show_mismatches,
+            rebuild=rebuild,
+            data_dir=data_dir,
+            mirrors=mirror or default_mirrors(),
+            offline=offline,
+        )
+        raise typer.Exit(run(request))
 
 
 def _parse_file(path: Path, *, as_json: bool) -> int:
@@ -244,20 +283,3 @@ def _print_posting(name: str, parsed: ParsedPosting, flat: dict[str, Any]) -> No
             else ""
         )
     )
-
-
-def _print_scores(result: dict[str, Any], postings: int) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    def shown(value: float | None) -> str:
-        return "—" if value is None else f"{value:.1%}"
-
-    table = Table("field", "precision", "recall", "support", title=f"{postings} postings")
-    for name, score in result["fields"].items():
-        table.add_row(
-            name, shown(score["precision"]), shown(score["recall"]), str(score["support"])
-        )
-    Console().print(table)
-    for refused in result["refused"]:
-        typer.echo(f"refused: {refused['id']} ({refused['reason']})")

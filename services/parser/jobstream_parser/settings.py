@@ -4,15 +4,16 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from jobstream.settings import StageSettings
+from jobstream.topology import service
 
 
 class ParserSettings(StageSettings):
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_PARSER_", frozen=True)
 
-    http_port: int = 18102
-    # Stamps parsed postings with this version instead of the code's PARSER_VERSION. For
-    # tests that simulate a parser upgrade (and a canary under another name); leave unset.
-    version_override: str | None = Field(None, pattern=r"^[0-9][0-9A-Za-z.+-]{0,31}$")
-    # Benchmarks only (bench/pipeline.py measures the plumbing ceiling with it): forward a
-    # minimal valid parsed posting without parsing: same hops, same database write.
-    passthrough: bool = False
+    http_port: int = service("parser").http_port
+    version_override: str | None = Field(
+        None,
+        pattern=r"^[0-9][0-9A-Za-z.+-]{0,31}$",
+        description="stamp parsed postings with this version instead of the parser's own"
+        " (tests simulate an upgrade with it; a canary under another name)",
+    )

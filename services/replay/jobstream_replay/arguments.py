@@ -8,21 +8,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 from pydantic import ValidationError
 
+from jobstream.errors import JobstreamError
+from jobstream.topology import StageName
 from jobstream_replay.selection import MAX_KEY_CHARS, MAX_KEYS, Selection
 
 REPLAY_ID: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _DURATION_PART: Final = re.compile(r"(\d+(?:\.\d+)?)([wdhms])")
 _DURATION: Final = re.compile(r"^(?:\d+(?:\.\d+)?[wdhms])+$")
 _UNITS: Final = {"w": 604_800, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
-_STAGES: Final = frozenset({"ingest", "parser", "tagger", "store"})
+_STAGES: Final = frozenset(get_args(StageName))
 MAX_RATE: Final = 1_000_000.0
 
 
-class BadArguments(ValueError):
+class BadArguments(JobstreamError, ValueError):
     """Arguments that cannot make a replay; the message says what is wrong."""
 
 

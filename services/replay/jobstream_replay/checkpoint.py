@@ -26,6 +26,7 @@ from typing import Final, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from jobstream.errors import JobstreamError
 from jobstream_replay.arguments import check_replay_id
 from jobstream_replay.plan import PartitionRange, ReplayPlan
 from jobstream_replay.selection import Mode, Selection
@@ -219,7 +220,7 @@ def _merge(base: Mapping[str, int], more: Mapping[str, int]) -> dict[str, int]:
 # --- files -------------------------------------------------------------------------------
 
 
-class CheckpointError(LookupError):
+class CheckpointError(JobstreamError, LookupError):
     """A checkpoint that does not exist, is taken, or cannot be read."""
 
 

@@ -11,16 +11,16 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 import typer
 from aiokafka.errors import KafkaError
 from rich.table import Table
 
-from jobstream.cli import CommandGroups
+from jobstream.cli import CommandGroups, JsonOption, print_json
 from jobstream.contracts import utc_now
 from jobstream.settings import KafkaSettings
-from jobstream.topology import ALL_TOPICS, CONSUMING_STAGES
+from jobstream.topology import ALL_TOPICS, CONSUMING_STAGES, Stage
 from jobstream_replay.arguments import (
     BadArguments,
     build_selection,
@@ -40,7 +40,7 @@ from jobstream_replay.commands import (
 from jobstream_replay.jobs import dead_letter_topic
 from jobstream_replay.offsets import UnknownTopic, partition_bounds
 from jobstream_replay.plan import PlanError, ReplayPlan, plan_whole_topic
-from jobstream_replay.reporting import err, out, plan_table
+from jobstream_replay.reporting import err, out, output, plan_table
 from jobstream_replay.reset import ResetError
 from jobstream_replay.settings import METRICS_HOST, ReplaySettings
 
@@ -50,7 +50,7 @@ replay = typer.Typer(
 )
 
 SHORT_NAMES = {spec.name.rsplit(".", 1)[-1]: spec for spec in ALL_TOPICS}
-GROUPS = {stage.name: stage for stage in CONSUMING_STAGES}
+GROUPS: dict[str, Stage] = {stage.name: stage for stage in CONSUMING_STAGES}
 MAX_KEYS_FILE_BYTES: Final = 64 * 1024 * 1024
 EXIT_BAD_ARGUMENTS: Final = 2
 
@@ -239,6 +239,7 @@ def copy(
     replay_id: ReplayIdOption = None,
     resume: Resume = None,
     metrics_port: MetricsPort = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Copy records to a topic with their keys, headers and values, plus replay headers.
 
@@ -246,6 +247,8 @@ def copy(
     `jobstream replay copy parsed`.
     """
     settings = ReplaySettings()
+    if as_json:
+        output.use_json()
     with _clear_errors():
         _no_selection_on_resume(
             resume, source=source, to=to, partition=partition, from_offset=from_offset,
@@ -301,6 +304,7 @@ def dead_letters(
     replay_id: ReplayIdOption = None,
     resume: Resume = None,
     metrics_port: MetricsPort = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Redrive dead letters: each one's original record back to the topic it failed from.
 
@@ -308,6 +312,8 @@ def dead_letters(
     namespace are written to (or --to).
     """
     settings = ReplaySettings()
+    if as_json:
+        output.use_json()
     with _clear_errors():
         _no_selection_on_resume(
             resume, stage=stage, reason=reason, error=error, to=to, partition=partition,
@@ -361,16 +367,27 @@ def reset(
     shift_by: Annotated[
         int | None, typer.Option("--shift-by", help="Move by N from the committed offset.")
     ] = None,
-    dry_run: DryRun = False,
+    execute: Annotated[
+        bool,
+        typer.Option(
+            "--execute",
+            help="Commit the new offsets. Without it the reset is only previewed, as with "
+            "kafka-consumer-groups --reset-offsets.",
+        ),
+    ] = False,
+    # The preview is the default now; --dry-run is still accepted, and wins over --execute.
+    dry_run: Annotated[bool, typer.Option("--dry-run", hidden=True)] = False,
     replay_id: ReplayIdOption = None,
     resume: Resume = None,
     metrics_port: MetricsPort = None,
 ) -> None:
-    """Move a consumer group's committed offsets, as kafka-consumer-groups --reset-offsets.
+    """Move a consumer group's committed offsets, as kafka-consumer-groups --reset-offsets:
+    shows the new offsets, and commits them only with --execute.
 
     Refused while the group has live members: stop the stage first.
     """
     settings = ReplaySettings()
+    preview = dry_run or not execute
     with _clear_errors():
         _no_selection_on_resume(
             resume, topic=topic, to_earliest=to_earliest, to_latest=to_latest,
@@ -379,7 +396,7 @@ def reset(
         )  # fmt: skip
         name = resolve_group(group, settings.kafka)
         if resume:
-            code = asyncio.run(resume_reset(settings, name, resume, dry_run, metrics_port))
+            code = asyncio.run(resume_reset(settings, name, resume, preview, metrics_port))
         else:
             kind, value = reset_target(
                 now=utc_now(), to_earliest=to_earliest, to_latest=to_latest,
@@ -389,7 +406,7 @@ def reset(
             requested = [(resolve_topic(t, settings.kafka), ps) for t, ps in requested]
             reset_id = check_replay_id(replay_id or new_replay_id("reset", utc_now()))
             code = asyncio.run(
-                run_reset(settings, name, kind, value, requested, reset_id, dry_run, metrics_port)
+                run_reset(settings, name, kind, value, requested, reset_id, preview, metrics_port)
             )
     raise typer.Exit(code)
 
@@ -398,30 +415,49 @@ def reset(
 
 
 @replay.command("list")
-def list_replays() -> None:
+def list_replays(as_json: JsonOption = False) -> None:
     """The replays with a checkpoint here, and where each one stands."""
     settings = ReplaySettings()
     store = CheckpointStore(settings.checkpoints)
+    rows = [_replay_row(store, replay_id) for replay_id in store.replay_ids()]
+    if as_json:
+        print_json({"directory": str(store.directory), "replays": rows})
+        return
     table = Table(
         "replay id", "mode", "status", "read", "sent", "updated", title=str(store.directory)
     )
-    for replay_id in store.replay_ids():
-        try:
-            if (store.directory / f"{replay_id}.reset.json").exists():
-                reset_cp = store.load_reset(replay_id)
-                table.add_row(
-                    replay_id, f"reset {reset_cp.group}", reset_cp.status, "", "",
-                    f"{reset_cp.updated_at:%Y-%m-%d %H:%M:%S}",
-                )  # fmt: skip
-                continue
-            _, state = store.load(replay_id)
-        except CheckpointError as error:
-            table.add_row(replay_id, "?", f"unreadable: {error}", "", "", "")
-            continue
-        status = state.status + (f" ({state.stop_reason})" if state.stop_reason else "")
+    for row in rows:
         table.add_row(
-            replay_id, state.mode, status,
-            f"{state.read:,}/{state.planned:,}", f"{state.sent:,}",
-            f"{state.updated_at:%Y-%m-%d %H:%M:%S}",
+            row["replay_id"], row["mode"], row["status"],
+            "" if row["read"] is None else f"{row['read']:,}/{row['planned']:,}",
+            "" if row["sent"] is None else f"{row['sent']:,}",
+            row["updated_at"] or "",
         )  # fmt: skip
     out.print(table)
+
+
+def _replay_row(store: CheckpointStore, replay_id: str) -> dict[str, Any]:
+    """Where one replay stands, from its checkpoint (a reset's or a copy's)."""
+    row: dict[str, Any] = {
+        "replay_id": replay_id, "mode": "?", "status": "", "read": None, "planned": None,
+        "sent": None, "updated_at": None,
+    }  # fmt: skip
+    try:
+        if (store.directory / f"{replay_id}.reset.json").exists():
+            reset_cp = store.load_reset(replay_id)
+            return row | {
+                "mode": f"reset {reset_cp.group}",
+                "status": reset_cp.status,
+                "updated_at": f"{reset_cp.updated_at:%Y-%m-%d %H:%M:%S}",
+            }
+        _, state = store.load(replay_id)
+    except CheckpointError as error:
+        return row | {"status": f"unreadable: {error}"}
+    return row | {
+        "mode": state.mode,
+        "status": state.status + (f" ({state.stop_reason})" if state.stop_reason else ""),
+        "read": state.read,
+        "planned": state.planned,
+        "sent": state.sent,
+        "updated_at": f"{state.updated_at:%Y-%m-%d %H:%M:%S}",
+    }

@@ -48,9 +48,9 @@ from jobstream_replay.reporting import (
     err,
     out,
     plan_table,
+    print_summary,
     progress_bar,
     reset_table,
-    summary_table,
 )
 from jobstream_replay.reset import ResetRow, plan_reset, reset_partitions
 from jobstream_replay.runner import Replayer, ReplayStalled
@@ -58,6 +58,7 @@ from jobstream_replay.selection import Mode, Selection
 from jobstream_replay.settings import METRICS_HOST, ReplaySettings
 
 EXIT_INTERRUPTED: Final = 130
+PREVIEW_NOTE: Final = "preview: no offset was committed; add --execute to commit these offsets"
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ async def run_replay(
     request, state = await _start(settings, store, mode, new, resume)
     if state.status == "finished":
         out.print(f"replay {request.replay_id} has finished already: nothing to continue")
-        out.print(summary_table(request, state, 0, None))
+        print_summary(request, state, 0, None)
         return 0
     out.print(f"[bold]replay {request.replay_id}[/] ({mode}): {describe_request(request)}")
     title = f"{'remaining ' if resume else ''}offsets to read of {request.source}"
@@ -200,14 +201,14 @@ async def _execute(
         except (KafkaError, ReplayStalled, OSError) as error:
             failed = finish(replayer.state, "failed", f"{type(error).__name__}: {error}", utc_now())
             store.save(failed)
-            out.print(summary_table(request, failed, time.monotonic() - started, checkpoint))
+            print_summary(request, failed, time.monotonic() - started, checkpoint)
             err.print(
                 f"[red]stopped:[/] {error}\nEverything the checkpoint counts as sent was "
                 f"acknowledged by Kafka; continue with "
                 f"`jobstream replay {mode} --resume {request.replay_id}`"
             )
             return 1
-    out.print(summary_table(request, final, time.monotonic() - started, checkpoint))
+    print_summary(request, final, time.monotonic() - started, checkpoint)
     if final.status == "interrupted":
         err.print(f"continue with `jobstream replay {mode} --resume {request.replay_id}`")
         return EXIT_INTERRUPTED
@@ -227,7 +228,7 @@ async def _dry_run(replayer: Replayer, resumed: bool) -> int:
         out.print(f"dry run: would send {would:,} records to {request.target}")
     else:
         started = time.monotonic()
-        with _stop_on_signals(replayer.stop), progress_bar(err) as progress:
+        with _stop_on_signals(replayer.stop), progress_bar(err, dry_run=True) as progress:
             task = progress.add_task(
                 f"{request.mode} (dry run)", total=state.planned, completed=state.read,
                 sent=state.sent, skipped=sum(state.skipped.values()),
@@ -237,7 +238,7 @@ async def _dry_run(replayer: Replayer, resumed: bool) -> int:
                 skipped=sum(current.skipped.values()),
             )  # fmt: skip
             final = await replayer.run()
-        out.print(summary_table(request, final, time.monotonic() - started, None, dry_run=True))
+        print_summary(request, final, time.monotonic() - started, None, dry_run=True)
     out.print("dry run: nothing was sent, committed or written")
     return 0
 
@@ -286,7 +287,7 @@ async def run_reset(
     if dry_run:
         if state.members:
             err.print(f"[yellow]a real run would be refused now:[/] {_refusal(state)}")
-        out.print("dry run: no offset was committed")
+        out.print(PREVIEW_NOTE)
         return 0
     if state.members:
         err.print(f"[red]refused:[/] {_refusal(state)}")
@@ -316,7 +317,7 @@ async def resume_reset(
             table.add_row(name, str(partition), str(offset))
     out.print(table)
     if dry_run:
-        out.print("dry run: no offset was committed")
+        out.print(PREVIEW_NOTE)
         return 0
     state = await describe_group(settings.kafka, group)
     if state.members:

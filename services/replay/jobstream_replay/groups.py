@@ -13,12 +13,13 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import CommitFailedError, KafkaError
 
+from jobstream.errors import JobstreamError
 from jobstream.kafka.config import client_options
 from jobstream.settings import KafkaSettings
 from jobstream_replay.reset import TopicPartition as TP
 
 
-class GroupNotEmpty(RuntimeError):
+class GroupNotEmpty(JobstreamError, RuntimeError):
     """The group has live members: its offsets cannot be moved under them."""
 
 

@@ -12,12 +12,13 @@ from types import TracebackType
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from jobstream.errors import JobstreamError
 from jobstream.kafka.config import client_options
 from jobstream.settings import KafkaSettings
 
 
-class UnknownTopic(LookupError):
-    pass
+class UnknownTopic(JobstreamError, LookupError):
+    """A topic the broker does not know."""
 
 
 async def start_consumer(consumer: AIOKafkaConsumer) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from jobstream.errors import JobstreamError
 from jobstream_replay.selection import Selection
 
 
@@ -44,7 +45,7 @@ def plan_whole_topic(
     return ReplayPlan(topic, ranges)
 
 
-class PlanError(ValueError):
+class PlanError(JobstreamError, ValueError):
     """The selection does not fit the topic (a partition it does not have)."""
 
 

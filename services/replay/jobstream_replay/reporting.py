@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,7 +37,9 @@ class RateColumn(ProgressColumn):
         return Text("-- rec/s" if speed is None else f"{speed:,.0f} rec/s", style="cyan")
 
 
-def progress_bar(console: Console) -> Progress:
+def progress_bar(console: Console, *, dry_run: bool = False) -> Progress:
+    """A dry run sends nothing: its bar counts what it *would* send."""
+    sent = "would send" if dry_run else "sent"
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -44,7 +48,7 @@ def progress_bar(console: Console) -> Progress:
         TextColumn("ETA"),
         TimeRemainingColumn(),
         TimeElapsedColumn(),
-        TextColumn("sent {task.fields[sent]:,} skipped {task.fields[skipped]:,}"),
+        TextColumn(sent + " {task.fields[sent]:,} skipped {task.fields[skipped]:,}"),
         console=console,
     )
 
@@ -79,6 +83,57 @@ def describe_request(request: ReplayRequest) -> str:
     if selection.limit:
         parts.append(f"at most {selection.limit:,} records")
     return "; ".join(parts)
+
+
+class _Output:
+    """Where summaries go: a table on stdout, or with --json one JSON object on stdout (and
+    the tables, for a person watching, on stderr)."""
+
+    as_json = False
+
+    def use_json(self) -> None:
+        self.as_json = True
+        out.file = sys.stderr
+
+
+output = _Output()
+
+
+def print_summary(
+    request: ReplayRequest,
+    state: ReplayState,
+    seconds: float,
+    checkpoint: Path | None,
+    dry_run: bool = False,
+) -> None:
+    out.print(summary_table(request, state, seconds, checkpoint, dry_run))
+    if output.as_json:
+        sys.stdout.write(json.dumps(summary_json(request, state, seconds, checkpoint, dry_run)))
+        sys.stdout.write("\n")
+
+
+def summary_json(
+    request: ReplayRequest,
+    state: ReplayState,
+    seconds: float,
+    checkpoint: Path | None,
+    dry_run: bool = False,
+) -> dict[str, object]:
+    return {
+        "replay_id": request.replay_id,
+        "mode": request.mode,
+        "dry_run": dry_run,
+        "status": state.status,
+        "stop_reason": state.stop_reason,
+        "source": request.source,
+        "planned": state.planned,
+        "read": state.read,
+        "would_send" if dry_run else "sent": state.sent,
+        "sent_to": dict(sorted(state.sent_to.items())),
+        "skipped": dict(sorted(state.skipped.items())),
+        "seconds": round(seconds, 3),
+        "checkpoint": str(checkpoint) if checkpoint else None,
+    }
 
 
 def summary_table(

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from jobstream.errors import JobstreamError
 from jobstream_replay.arguments import ResetKind
 
 TopicPartition = tuple[str, int]
 
 
-class ResetError(ValueError):
+class ResetError(JobstreamError, ValueError):
     """A reset that cannot be computed; the message says why."""
 
 

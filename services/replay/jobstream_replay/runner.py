@@ -21,6 +21,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 
 from jobstream import metrics
 from jobstream.contracts import utc_now
+from jobstream.errors import TransientError
 from jobstream.kafka.config import client_options, producer_options
 from jobstream.stages import Record
 from jobstream.topology import MAX_RECORD_BYTES
@@ -47,7 +48,7 @@ from jobstream_replay.selection import (
 from jobstream_replay.settings import ReplaySettings
 
 
-class ReplayStalled(RuntimeError):
+class ReplayStalled(TransientError, RuntimeError):
     """A partition stopped short of its planned end (records deleted under the replay?)."""
 
 

@@ -1,6 +1,7 @@
 """Commands of the store: `jobstream serve store`, `jobstream migrate`."""
 
 import asyncio
+from typing import Annotated
 
 import typer
 
@@ -17,10 +18,19 @@ def register(groups: CommandGroups) -> None:
         serve(StoreSettings())
 
     @groups.root.command("migrate")
-    def run_migrations() -> None:
+    def run_migrations(
+        wait: Annotated[
+            float,
+            typer.Option(
+                help="seconds to keep retrying while PostgreSQL cannot be reached "
+                "(a one-shot migrate started beside the database)",
+                min=0,
+            ),
+        ] = 0,
+    ) -> None:
         """Apply pending database migrations as the owner role (the store also does at start)."""
         from jobstream.settings import PostgresSettings
-        from jobstream_store.migrate import migrate_as_owner
+        from jobstream_store.migrate import migrate_when_reachable
 
-        applied = asyncio.run(migrate_as_owner(PostgresSettings()))
+        applied = asyncio.run(migrate_when_reachable(PostgresSettings(), wait))
         typer.echo("applied: " + (", ".join(applied) if applied else "none, up to date"))

@@ -7,11 +7,13 @@ once) wait for each other instead of applying a migration twice.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from importlib import resources
 
 import asyncpg
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from jobstream.settings import PostgresSettings
 
@@ -75,6 +77,22 @@ async def migrate_as_owner(settings: PostgresSettings) -> list[str]:
         return applied
     finally:
         await conn.close()
+
+
+async def migrate_when_reachable(settings: PostgresSettings, wait_seconds: float) -> list[str]:
+    """`migrate_as_owner`, retrying for up to `wait_seconds` while the server cannot be
+    reached or is still starting (a wrong password or a failing migration fails at once)."""
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception_type(
+            (OSError, asyncio.TimeoutError, asyncpg.CannotConnectNowError)
+        ),
+        wait=wait_exponential(multiplier=0.2, max=3),
+        stop=stop_after_delay(wait_seconds),
+        reraise=True,
+    ):
+        with attempt:
+            return await migrate_as_owner(settings)
+    raise AssertionError("unreachable: tenacity re-raises the last error")
 
 
 async def grant_service_role(conn: asyncpg.Connection, role: str) -> None:

@@ -10,6 +10,10 @@ change, and stale events delivered late. The rule:
    changes nothing: no write, no new `last_updated`.
 
 The first source, first `received_at` and `first_seen` of a posting are kept.
+
+`newest_per_posting` and `replaces` are the rule; the PostgreSQL adapter says the same in
+SQL (`repository._MERGE_POSTINGS`), and the contract suite
+(`tests/contract/test_posting_repository.py`) runs every case against both.
 """
 
 from __future__ import annotations
@@ -18,12 +22,9 @@ import hashlib
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from jobstream.contracts import TaggedPosting
-
-if TYPE_CHECKING:
-    from jobstream_store.repository import StoredPosting
+from jobstream_store.postings import StoredPosting
 
 _NUMBER = re.compile(r"\d+")
 NEVER = datetime.min.replace(tzinfo=UTC)
@@ -39,6 +40,12 @@ def version_key(version: str) -> tuple[int, ...]:
 
 def order_key(posting: TaggedPosting, offset: int) -> tuple[tuple[int, ...], datetime, int]:
     return version_key(posting.parser_version), posting.tagged_at or NEVER, offset
+
+
+def replaces(incoming: TaggedPosting, stored: TaggedPosting) -> bool:
+    """Whether an event replaces the stored version of its posting (rules 1 to 3)."""
+    newer_or_same = order_key(incoming, 0)[:2] >= order_key(stored, 0)[:2]
+    return newer_or_same and content_hash(incoming) != content_hash(stored)
 
 
 def content_hash(posting: TaggedPosting) -> str:

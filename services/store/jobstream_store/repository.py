@@ -3,20 +3,30 @@
 A batch is one transaction: rows are COPYed into temporary tables, then merged with set-based
 statements that apply the ordering rule of `jobstream_store.ordering`. A posting's skills are
 replaced in the same transaction as the posting, so readers never see one without the other.
+`PostgresPostingRepository` is the store's `PostingRepository` (jobstream_store.postings).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 
+from jobstream import metrics
 from jobstream.contracts import TaggedPosting
+from jobstream.errors import JobstreamError
 from jobstream_store.clusters import Stored, assign_clusters, band_keys
+from jobstream_store.database import REFUSED_ERRORS, UNAVAILABLE_ERRORS, Database
 from jobstream_store.ordering import NEVER, content_hash, newest_per_posting, version_key
+from jobstream_store.postings import (
+    DatabaseUnavailable,
+    RecordRefused,
+    StoredPosting,
+    StoredVersion,
+    WriteResult,
+)
 
 POSTING_COLUMNS = (
     "posting_id", "content_hash", "source_channel", "source_name", "source_format",
@@ -29,6 +39,7 @@ POSTING_COLUMNS = (
     "kafka_offset",
     "evidence",
     "occupation_code", "occupation_title", "occupation_confidence",
+    "tagger_version",
     "salary_annual_min", "salary_annual_max", "countries", "subdivisions", "remote_scope",
     "signature", "signature_bands", "cluster_id",
 )  # fmt: skip
@@ -96,20 +107,51 @@ DELETE FROM posting_skills WHERE posting_id IN (SELECT unnest($1::text[]))
 """
 
 
-@dataclass(frozen=True)
-class StoredPosting:
-    """A tagged posting with the Kafka position of the event that carried it."""
+class PostgresPostingRepository:
+    """The store's postings in PostgreSQL, with asyncpg's errors mapped onto the error model."""
 
-    posting: TaggedPosting
-    topic: str
-    partition: int
-    offset: int
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def write(self, batch: Sequence[StoredPosting]) -> WriteResult:
+        try:
+            pool = await self._database.pool()
+            async with pool.acquire() as conn:
+                with metrics.STORE_COMMIT_SECONDS.time():
+                    return await write_postings(conn, batch)
+        except JobstreamError:
+            raise
+        except REFUSED_ERRORS as error:
+            raise RecordRefused(f"PostgreSQL refused it: {error}") from error
+        except UNAVAILABLE_ERRORS as error:
+            message = f"database unavailable: {type(error).__name__}: {error}"
+            raise DatabaseUnavailable(message) from error
+
+    async def stored(self, posting_id: str) -> StoredVersion | None:
+        pool = await self._database.pool()
+        async with pool.acquire() as conn:
+            row = await conn.fetchrow(_STORED_VERSION, posting_id)
+        if row is None:
+            return None
+        return StoredVersion(
+            posting_id=row["posting_id"],
+            title=row["title"],
+            parser_version=row["parser_version"],
+            tagged_at=row["tagged_at"],
+            received_at=row["received_at"],
+            source_name=row["source_name"],
+            kafka_offset=row["kafka_offset"],
+            skill_ids=tuple(row["skill_ids"]),
+        )
 
 
-@dataclass(frozen=True)
-class WriteResult:
-    written: int
-    unchanged: int
+_STORED_VERSION = """
+SELECT p.posting_id, p.title, p.parser_version, p.tagged_at, p.received_at, p.source_name,
+       p.kafka_offset,
+       array(SELECT skill_id FROM posting_skills s WHERE s.posting_id = p.posting_id
+             ORDER BY skill_id) AS skill_ids
+FROM postings p WHERE p.posting_id = $1
+"""
 
 
 async def write_postings(conn: asyncpg.Connection, batch: Sequence[StoredPosting]) -> WriteResult:
@@ -199,6 +241,7 @@ def posting_row(item: StoredPosting, cluster_id: str | None = None) -> tuple[Any
         "occupation_code": occupation.code if occupation else None,
         "occupation_title": occupation.title if occupation else None,
         "occupation_confidence": occupation.confidence if occupation else None,
+        "tagger_version": posting.tagger_version,
         **posting.place_codes(),  # countries, subdivisions, remote_scope: same names
         "signature": posting.signature.values if posting.signature else None,
         "signature_bands": band_keys(posting.signature),

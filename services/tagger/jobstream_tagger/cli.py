@@ -15,16 +15,21 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from jobstream.cli import CommandGroups
+from jobstream.cli import CommandGroups, JsonOption, print_json
 
 if TYPE_CHECKING:
+    from jobstream_tagger.evaluate import Sentence
+    from jobstream_tagger.spans.crossval import Scores
     from jobstream_tagger.taxonomy import Taxonomy
 
 taxonomy_commands = typer.Typer(no_args_is_help=True, help="The skill taxonomy of the tagger.")
+tagger_commands = typer.Typer(no_args_is_help=True, help="The tagger's span model.")
+DEFAULT_TRAINING_DATA = Path("../shared/data/skillspan-train")
 
 
 def register(groups: CommandGroups) -> None:
     groups.root.add_typer(taxonomy_commands, name="taxonomy")
+    groups.root.add_typer(tagger_commands, name="tagger")
 
     @groups.serve.command("tagger")
     def serve_tagger() -> None:
@@ -69,8 +74,9 @@ def register(groups: CommandGroups) -> None:
         ],
         as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
         layer: Annotated[
-            str, typer.Option(help="gold layer: knowledge, skill or both")
-        ] = "knowledge",
+            str | None,
+            typer.Option(help="one gold layer only: knowledge, skill or both (default: all)"),
+        ] = None,
         errors: Annotated[
             int,
             typer.Option(
@@ -79,37 +85,102 @@ def register(groups: CommandGroups) -> None:
                 help="also list the N most frequent missed, spurious and boundary errors",
             ),
         ] = 0,
+        folds: Annotated[
+            int | None,
+            typer.Option(
+                "--folds",
+                metavar="K",
+                help="cross-validate with K folds by posting (default when the packaged "
+                "model was trained on some of these sentences: 5)",
+            ),
+        ] = None,
     ) -> None:
-        """Score the tagger on SkillSpan-format data: exact and overlap P/R/F1."""
-        from jobstream_tagger.evaluate import (
-            LAYERS,
-            MAX_ERRORS_SHOWN,
-            SkillSpanError,
-            evaluate,
-            read_sentences,
-        )
-        from jobstream_tagger.taxonomy import load_taxonomy
+        """Score the tagger on SkillSpan-format data: exact and overlap P/R/F1 per layer.
 
-        if layer not in LAYERS:
+        The packaged model never scores a sentence it was trained on: on such data (the
+        SkillSpan training split) the score comes from k-fold cross-validation by posting.
+        """
+        from jobstream_tagger.evaluate import LAYERS, MAX_ERRORS_SHOWN
+        from jobstream_tagger.spans.crossval import MAX_FOLDS, MIN_FOLDS
+
+        if layer is not None and layer not in LAYERS:
             raise typer.BadParameter(f"--layer must be one of {', '.join(LAYERS)}")
         if not 0 <= errors <= MAX_ERRORS_SHOWN:
             raise typer.BadParameter(f"--errors must be between 0 and {MAX_ERRORS_SHOWN}")
-        files = sorted(path.glob("*.json")) if path.is_dir() else [path]
-        if not files or not all(file.is_file() for file in files):
-            raise typer.BadParameter(f"{path}: no such file, or a folder without *.json files")
-        try:
-            lines = (line for file in files for line in _read_lines(file))
-            result = evaluate(read_sentences(lines), load_taxonomy(), layer, errors=errors > 0)
-        except (SkillSpanError, UnicodeDecodeError) as error:
-            typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(2) from error
-        report = result.report(top_errors=errors)
+        if folds is not None and not MIN_FOLDS <= folds <= MAX_FOLDS:
+            raise typer.BadParameter(f"--folds must be between {MIN_FOLDS} and {MAX_FOLDS}")
+        sentences = _sentences(path)
+        scores = _scores(sentences, folds, errors > 0)
+        report = scores.report(top_errors=errors)
+        layers: dict[str, dict[str, object]] = report["layers"]  # type: ignore[assignment]
         if as_json:
-            typer.echo(json.dumps(report, sort_keys=True))
-        else:
-            _print_evaluation(report)
+            chosen = {**layers[layer], "mode": report["mode"]} if layer else report
+            typer.echo(json.dumps(chosen, sort_keys=True))
+            return
+        typer.echo(
+            f"{report['mode']}"
+            + (f", {report['folds']} folds by posting" if report["folds"] else "")
+        )
+        for name in [layer] if layer else LAYERS:
+            _print_evaluation(layers[name])
             if errors:
-                _print_errors(report["errors"])
+                _print_errors(layers[name]["errors"])  # type: ignore[arg-type]
+
+    @tagger_commands.command("unlinked")
+    def list_unlinked(
+        files: Annotated[
+            list[Path] | None, typer.Argument(help="posting text files", show_default=False)
+        ] = None,
+        jsonl: Annotated[
+            str | None,
+            typer.Option("--jsonl", metavar="PATH", help='JSON lines {"id", "text"} ("-": stdin)'),
+        ] = None,
+        top: Annotated[int, typer.Option(min=1, max=10_000, help="how many to list")] = 50,
+    ) -> None:
+        """List the skills the span model found that no taxonomy entry names, by how many
+        postings mention them, with an example: what the taxonomy could learn."""
+        from jobstream_tagger.inspection import unlinked_report
+
+        texts = _texts(files, jsonl)
+        rows = unlinked_report(texts, top)
+        for row in rows:
+            typer.echo(
+                f"{row.postings:6d}  {row.layer:9}  {row.name}  [{row.skill_id}]  …{row.example}…"
+            )
+        typer.echo(f"{len(rows)} unlinked skills listed, from {len(texts)} postings", err=True)
+
+    @tagger_commands.command("train")
+    def train_span_model(
+        data: Annotated[
+            Path,
+            typer.Argument(help="SkillSpan training split: JSON lines, or a folder of *.json"),
+        ] = DEFAULT_TRAINING_DATA,
+        out: Annotated[
+            Path | None, typer.Option(help="folder for the model files (default: the package)")
+        ] = None,
+    ) -> None:
+        """Train the span model on SkillSpan-format data and write it into the package."""
+        from importlib import resources
+
+        from jobstream_tagger.spans.training import train_and_write
+        from jobstream_tagger.tag import taxonomy_mentions
+        from jobstream_tagger.taxonomy import load_taxonomy
+
+        files = _skillspan_files(data)
+        sentences = _sentences(data)
+        taxonomy = load_taxonomy()
+        folder = out or Path(str(resources.files("jobstream_tagger.spans")))
+        card = train_and_write(
+            files,
+            sentences,
+            lambda text: taxonomy_mentions(text, taxonomy),
+            taxonomy.version,
+            folder,
+        )
+        typer.echo(
+            f"span model {card['name']}-{card['version']}: {card['attributes']} attributes, "
+            f"{len(sentences)} sentences, written to {folder}"
+        )
 
     @groups.evaluate.command("occupations")
     def evaluate_occupations(
@@ -164,11 +235,11 @@ def register(groups: CommandGroups) -> None:
         curated: Annotated[Path | None, typer.Option(help="curated layer (TOML)")] = None,
         out: Annotated[
             Path | None,
-            typer.Option(help="where to write taxonomy.json (occupations.json goes beside it)"),
+            typer.Option(help="where to write taxonomy.json (occupations.jsonl goes beside it)"),
         ] = None,
     ) -> None:
         """Generate taxonomy.json (O*NET Technology Skills, ESCO, the curated layer) and
-        occupations.json (O*NET occupations and alternate titles)."""
+        occupations.jsonl (O*NET occupations and alternate titles)."""
         from jobstream_tagger.taxonomy_build import (
             CURATED_PATH,
             OUTPUT_PATH,
@@ -186,17 +257,109 @@ def register(groups: CommandGroups) -> None:
         typer.echo(describe(report, output))
 
     @taxonomy_commands.command("show")
-    def show_taxonomy() -> None:
+    def show_taxonomy(as_json: JsonOption = False) -> None:
         """The packaged taxonomy: version, size, categories and attribution."""
         from collections import Counter
 
         from jobstream_tagger.taxonomy import load_taxonomy
 
         taxonomy = load_taxonomy()
+        categories = Counter(skill.category for skill in taxonomy).most_common()
+        if as_json:
+            print_json(
+                {
+                    "version": taxonomy.version,
+                    "skills": len(taxonomy),
+                    "categories": dict(categories),
+                    "attribution": taxonomy.attribution,
+                }
+            )
+            return
         typer.echo(f"taxonomy {taxonomy.version}: {len(taxonomy)} skills")
-        for category, count in Counter(skill.category for skill in taxonomy).most_common():
+        for category, count in categories:
             typer.echo(f"  {category}: {count}")
         typer.echo(taxonomy.attribution)
+
+
+def _texts(files: list[Path] | None, jsonl: str | None) -> list[str]:
+    """The texts of posting files, or of the "text" of JSON lines (bad ones are skipped)."""
+    from jobstream_tagger.inspection import MAX_FILE_BYTES, MAX_LINE_CHARS, bounded_lines
+
+    if (files is None) == (jsonl is None):
+        raise typer.BadParameter("give files or --jsonl PATH")
+    texts: list[str] = []
+    if files is not None:
+        for path in files:
+            with path.open("rb") as file:
+                texts.append(file.read(MAX_FILE_BYTES).decode("utf-8", "replace"))
+        return texts
+    assert jsonl is not None
+    stream = sys.stdin if jsonl == "-" else Path(jsonl).open(encoding="utf-8")  # noqa: SIM115
+    try:
+        for line in bounded_lines(stream, MAX_LINE_CHARS):
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and isinstance(record.get("text"), str):
+                texts.append(record["text"])
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    return texts
+
+
+def _skillspan_files(path: Path) -> list[Path]:
+    files = sorted(path.glob("*.json")) if path.is_dir() else [path]
+    if not files or not all(file.is_file() for file in files):
+        raise typer.BadParameter(f"{path}: no such file, or a folder without *.json files")
+    return files
+
+
+def _sentences(path: Path) -> list[Sentence]:
+    from jobstream_tagger.evaluate import SkillSpanError, read_sentences
+
+    files = _skillspan_files(path)
+    try:
+        return list(read_sentences(line for file in files for line in _read_lines(file)))
+    except (SkillSpanError, UnicodeDecodeError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+
+
+def _scores(sentences: list[Sentence], folds: int | None, errors: bool) -> Scores:
+    from jobstream_tagger.spans.crossval import cross_validate, held_out
+    from jobstream_tagger.spans.model import trained_on
+    from jobstream_tagger.spans.training import FOLDS, sentence_key
+    from jobstream_tagger.tag import span_model
+    from jobstream_tagger.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    seen = trained_on()
+    known = sum(sentence_key(sentence) in seen for sentence in sentences)
+    if folds is None and not known:
+        return held_out(sentences, taxonomy, span_model(), errors)
+    if folds is None:
+        typer.echo(
+            f"{known} of {len(sentences)} sentences trained the packaged model: "
+            f"cross-validating ({FOLDS} folds by posting)",
+            err=True,
+        )
+    try:
+        return cross_validate(
+            sentences,
+            taxonomy,
+            folds or FOLDS,
+            errors=errors,
+            progress=lambda line: typer.echo(line, err=True),
+        )
+    except ImportError as error:
+        typer.echo(
+            "error: cross-validation trains models: install python-crfsuite "
+            "(pip install -e '.[train]')",
+            err=True,
+        )
+        raise typer.Exit(2) from error
 
 
 def _read_lines(path: Path) -> Iterator[str]:

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+from jobstream.errors import JobstreamError
 from jobstream_tagger.tag import find_mentions
 from jobstream_tagger.taxonomy import Taxonomy
 
@@ -38,7 +39,7 @@ MAX_TOKENS: Final = 2_000
 MAX_ERRORS_SHOWN: Final = 1_000
 
 
-class SkillSpanError(ValueError):
+class SkillSpanError(JobstreamError, ValueError):
     """A line that is not a SkillSpan sentence; the message says which line and why."""
 
 
@@ -48,6 +49,9 @@ class Sentence:
     knowledge: frozenset[tuple[int, int]]  # gold spans as [first token, last token + 1)
     skill: frozenset[tuple[int, int]]
     source: str
+    # The posting the sentence is from ("tech:12": SkillSpan's source and idx), so that
+    # cross-validation folds never split a posting; a sentence without an idx is its own.
+    document: str = ""
 
     def gold(self, layer: Layer) -> frozenset[tuple[int, int]]:
         if layer == "knowledge":
@@ -89,11 +93,15 @@ def _sentence(number: int, data: object) -> Sentence:
             raise SkillSpanError(f"{where}: {key} must hold BIO tags (B, I, O, B-..., I-...)")
         layers.append(bio_spans(tags))
     source = data.get("source", "")
+    source = source if isinstance(source, str) and source else "unknown"
+    idx = data.get("idx")
+    document = f"{source}:{idx}" if isinstance(idx, int | str) else f"{source}:line {number}"
     return Sentence(
         tokens=tuple(tokens),
         knowledge=frozenset(layers[0]),
         skill=frozenset(layers[1]),
-        source=source if isinstance(source, str) and source else "unknown",
+        source=source,
+        document=document,
     )
 
 
@@ -111,21 +119,35 @@ def bio_spans(tags: Sequence[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def predicted_spans(sentence: Sentence, taxonomy: Taxonomy, layer: Layer) -> set[tuple[int, int]]:
-    """The tagger's mentions in a sentence, as token spans, for the skills of a layer."""
+Mentions = Callable[[str], Iterable[tuple[int, int, Any, float]]]
+
+
+def predicted_spans(
+    sentence: Sentence, taxonomy: Taxonomy, layer: Layer, mentions: Mentions | None = None
+) -> set[tuple[int, int]]:
+    """The tagger's mentions in a sentence (or those `mentions` finds in its text), as token
+    spans, for the skills of a layer."""
     text = " ".join(sentence.tokens)
+    found = mentions(text) if mentions is not None else find_mentions(text, taxonomy)
+    return token_spans(sentence, found)[layer]
+
+
+def token_spans(
+    sentence: Sentence, mentions: Iterable[tuple[int, int, Any, float]]
+) -> dict[Layer, set[tuple[int, int]]]:
+    """Mentions in the sentence's text (its tokens joined by spaces) as token spans, by
+    layer: a skill's kind decides its layer; "both" holds all."""
     starts: list[int] = []
     position = 0
     for token in sentence.tokens:
         starts.append(position)
         position += len(token) + 1
-    spans = set()
-    for start, end, form, _confidence in find_mentions(text, taxonomy):
-        if layer != "both" and form.skill.kind != layer:
-            continue
+    spans: dict[Layer, set[tuple[int, int]]] = {layer: set() for layer in LAYERS}
+    for start, end, form, _confidence in mentions:
         first = _token_at(starts, start)
         last = _token_at(starts, end - 1)
-        spans.add((first, last + 1))
+        spans[form.skill.kind].add((first, last + 1))
+        spans["both"].add((first, last + 1))
     return spans
 
 
@@ -229,6 +251,14 @@ class Evaluation:
     by_source: dict[str, Counts] = field(default_factory=dict)
     errors: Errors | None = None
 
+    def add(self, sentence: Sentence, predicted: set[tuple[int, int]]) -> None:
+        gold = sentence.gold(self.layer)
+        self.sentences += 1
+        self.overall.add(gold, predicted)
+        self.by_source.setdefault(sentence.source, Counts()).add(gold, predicted)
+        if self.errors is not None:
+            self.errors.add(sentence.tokens, gold, predicted)
+
     def report(self, top_errors: int = 0) -> dict[str, Any]:
         """`{"exact": {...}, "overlap": {...}, "by_source": {...}, ...}` for --json, with
         `"errors"` (the `top_errors` most frequent of each kind) when errors were counted."""
@@ -247,15 +277,14 @@ class Evaluation:
 
 
 def evaluate(
-    sentences: Iterable[Sentence], taxonomy: Taxonomy, layer: Layer, errors: bool = False
+    sentences: Iterable[Sentence],
+    taxonomy: Taxonomy,
+    layer: Layer,
+    errors: bool = False,
+    mentions: Mentions | None = None,
 ) -> Evaluation:
+    """Score the tagger on `sentences` (or what `mentions` finds in each sentence's text)."""
     result = Evaluation(layer=layer, errors=Errors() if errors else None)
     for sentence in sentences:
-        gold = sentence.gold(layer)
-        predicted = predicted_spans(sentence, taxonomy, layer)
-        result.sentences += 1
-        result.overall.add(gold, predicted)
-        result.by_source.setdefault(sentence.source, Counts()).add(gold, predicted)
-        if result.errors is not None:
-            result.errors.add(sentence.tokens, gold, predicted)
+        result.add(sentence, predicted_spans(sentence, taxonomy, layer, mentions))
     return result

@@ -7,8 +7,9 @@ Pure helpers (reading is the CLI's job): tagging a bare text, turning JSON lines
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import IO, Any, Final
+from typing import IO, Any, Final, NamedTuple
 
 from rich.console import Group
 from rich.table import Table
@@ -22,15 +23,16 @@ from jobstream.contracts import (
     posting_id_for,
     utc_now,
 )
+from jobstream.errors import JobstreamError
 from jobstream_tagger.tag import Tagging, analyse
-from jobstream_tagger.taxonomy import Taxonomy
+from jobstream_tagger.taxonomy import Taxonomy, load_taxonomy
 
 MAX_FILE_BYTES: Final = 4 * MAX_TEXT_CHARS  # UTF-8 needs at most 4 bytes a character
 MAX_LINE_CHARS: Final = MAX_TEXT_CHARS + 10_000  # the text, its id and the JSON around them
 CONTEXT_CHARS: Final = 60
 
 
-class InputError(ValueError):
+class InputError(JobstreamError, ValueError):
     """An input the tagger cannot read; the message says why."""
 
 
@@ -74,6 +76,7 @@ def skill_lines(tagged: TaggedPosting) -> list[dict[str, Any]]:
             "category": skill.category,
             "required": skill.required,
             "confidence": skill.confidence,
+            "linked": skill.linked,
             "spans": [[span.start, span.end] for span in skill.spans],
         }
         for skill in tagged.skills
@@ -113,6 +116,37 @@ def jsonl_results(lines: Iterable[str], taxonomy: Taxonomy) -> Iterator[dict[str
             "skills": skill_lines(posting),
             "occupation": occupation,
         }
+
+
+class UnlinkedRow(NamedTuple):
+    skill_id: str
+    name: str
+    layer: str
+    postings: int  # how many postings mention it
+    example: str  # its first mention, with some context
+
+
+def unlinked_report(texts: Iterable[str], top: int) -> list[UnlinkedRow]:
+    """The unlinked skills of the postings, the most widespread first (then by name)."""
+    taxonomy = load_taxonomy()
+    counts: Counter[str] = Counter()
+    first: dict[str, UnlinkedRow] = {}
+    for text in texts:
+        if not text.strip() or len(text) > MAX_TEXT_CHARS:
+            continue
+        posting = tag_text(text, taxonomy).posting
+        for skill in posting.skills:
+            if skill.linked:
+                continue
+            counts[skill.skill_id] += 1
+            if skill.skill_id not in first:
+                span = skill.spans[0]
+                example = text[max(0, span.start - 30) : span.end + 30]
+                first[skill.skill_id] = UnlinkedRow(
+                    skill.skill_id, skill.name, skill.category, 0, " ".join(example.split())
+                )
+    ranked = sorted(counts, key=lambda skill_id: (-counts[skill_id], first[skill_id].name))
+    return [first[skill_id]._replace(postings=counts[skill_id]) for skill_id in ranked[:top]]
 
 
 def bounded_lines(stream: IO[str], limit: int) -> Iterator[str]:

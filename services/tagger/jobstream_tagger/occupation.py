@@ -1,24 +1,26 @@
 """Occupation codes: the O*NET-SOC occupation of a posting, from its title and its skills. Pure.
 
-The packaged `occupations.json` (occupation_build.py, from O*NET 29.2: 56,560 alternate
-titles, 1,016 occupation titles, and the technologies each occupation uses) holds:
-- `titles`: a normalised title -> the occupations it names, with how many O*NET titles say
+The packaged `occupations.jsonl` (occupation_build.py, from O*NET 29.2: 56,560 alternate
+titles, 1,016 occupation titles, and the technologies each occupation uses) holds one record
+a line (`records_of`):
+- `title`: a normalised title -> the occupations it names, with how many O*NET titles say
   so ("software engineer" -> Software Developers);
-- `heads`: the last one or two words of every title (its head: "engineer", "software
-  engineer") -> the occupations titles with that head name, most named first;
+- `word` and `head`: a word of titles (any, or the last) -> the twelve occupations most
+  titles with it name, and how many titles have the word;
 - `skills`: per occupation, the taxonomy skills O*NET lists as its technologies.
 
 Coding a title (`OccupationCoder.code`):
-1. Normalise: lower case, words only, abbreviations spelt out ("sr" -> "senior"), levels and
-   seniority dropped ("Senior", "II", "Staff"), what follows a separator dropped ("Senior
-   Backend Engineer, Search" -> "backend engineer"), the curated rewrites applied.
-2. The whole title, then the title before "(", "-", "," or "/" (each a variant), looked up
-   exactly; else its longest head ("backend engineer" -> "engineer").
-3. Where the title names one occupation, that is it. Where it names several (6,843 O*NET
-   titles do), the posting's skills choose: each candidate scores its share of the titles
-   plus the skills it shares with the posting, weighed by how few occupations use each.
-Confidence: the winner's share of the score, times 0.95 for a whole-title match and 0.6 for
-a head match. Results are cached per (title, skills): postings repeat titles.
+1. Normalise: lower case, words only, abbreviations spelt out ("sr" -> "senior"), levels,
+   seniority and contract words dropped ("Senior", "II", "Staff", "(m/f/d)"), the curated
+   rewrites applied ("backend" -> "software").
+2. The whole title, then its parts before and after separators ("Contract: Staff Backend
+   Engineer" -> "backend engineer"), looked up exactly; a working supervisor by the SOC's
+   first-line supervisor rule; else the longest suffix that is a title; else the words vote.
+3. Where several occupations remain (6,843 O*NET titles name more than one), the posting's
+   skills choose: each candidate scores its share of the votes plus the skills it shares
+   with the posting, weighed by how few occupations use each.
+Confidence: the winner's share of the score, times 0.95 (whole title), 0.75 (suffix) or 0.5
+(words). Results are cached per (title, skills): postings repeat titles.
 """
 
 from __future__ import annotations
@@ -27,14 +29,14 @@ import functools
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Final
 
 from jobstream.contracts import Occupation
 
-OCCUPATIONS_FILE: Final = "occupations.json"
+OCCUPATIONS_FILE: Final = "occupations.jsonl"
 WHOLE_TITLE_CONFIDENCE: Final = 0.95
 SUFFIX_CONFIDENCE: Final = 0.75
 WORDS_CONFIDENCE: Final = 0.5
@@ -90,40 +92,50 @@ class Candidates:
 class OccupationCoder:
     """Codes titles against the packaged index; build once per process (see load_coder)."""
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        self.attribution: Final[str] = data.get("attribution", "")
-        self._names: dict[str, str] = dict(data["occupations"])
-        codes = list(self._names)
-        # Most titles name one occupation once: one shared tuple per distinct entry list
-        # (a third of the index's memory).
+    def __init__(self, records: Iterable[Sequence[Any]]) -> None:
+        """Built from the index's records, in the file's order (see `records_of`): one at a
+        time, so loading never holds the whole parsed file beside what it builds."""
+        self.attribution = ""
+        self._rewrites: dict[str, str] = {}
+        self._names: dict[str, str] = {}
+        codes: list[str] = []
+        titles = 1
+        # Most titles name one occupation once: one shared tuple per distinct entry list.
         shared: dict[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]] = {}
         self._titles: dict[str, tuple[tuple[str, int], ...]] = {}
-        for title, entries in data["titles"].items():
-            entry = tuple((codes[index], count) for index, count in entries)
-            self._titles[title] = shared.setdefault(entry, entry)
-        titles = len(self._titles) or 1
-        # word -> (how telling it is, ((code, its share of the word's titles), ...))
-        self._words: dict[str, tuple[float, tuple[tuple[str, float], ...]]] = {}
-        for word, (count, entries) in data["words"].items():
-            total = sum(votes for _index, votes in entries)
-            self._words[word] = (
-                math.log(titles / count),
-                tuple((codes[index], votes / total) for index, votes in entries),
-            )
-        self._heads: dict[str, tuple[tuple[str, float], ...]] = {}
-        for head, entries in data["heads"].items():
-            total = sum(votes for _index, votes in entries)
-            self._heads[head] = tuple((codes[index], votes / total) for index, votes in entries)
-        self._skills: dict[str, frozenset[str]] = {
-            codes[int(index)]: frozenset(ids) for index, ids in data["skills"].items()
-        }
+        # word -> how telling it is (fewer titles: more); word and head -> their occupations
+        # and the shares of their titles, as two tuples (less memory than a pair each)
+        self._telling: dict[str, float] = {}
+        self._words: dict[str, _Votes] = {}
+        self._heads: dict[str, _Votes] = {}
+        self._skills: dict[str, frozenset[str]] = {}
+        for record in records:
+            kind = record[0]
+            if kind == "title":
+                entry = tuple((codes[index], count) for index, count in record[2])
+                self._titles[record[1]] = shared.setdefault(entry, entry)
+            elif kind == "word":
+                self._telling[record[1]] = math.log(titles / record[2])
+                self._words[record[1]] = _votes(codes, record[3])
+            elif kind == "head":
+                self._heads[record[1]] = _votes(codes, record[2])
+            elif kind == "skills":
+                self._skills[codes[record[1]]] = frozenset(record[2])
+            elif kind == "occupation":
+                codes.append(record[1])
+                self._names[record[1]] = record[2]
+            elif kind == "meta":
+                self.attribution = record[1]["attribution"]
+                self._rewrites = dict(record[1]["rewrites"])
+                titles = max(1, record[1]["titles"])
+            else:
+                raise ValueError(f"the occupation index has a record of unknown kind {kind!r}")
         users: dict[str, int] = {}
         for ids in self._skills.values():
             for skill_id in ids:
                 users[skill_id] = users.get(skill_id, 0) + 1
         # A skill few occupations use tells more (Kotlin) than one most use (Excel).
         self._skill_weight = {skill_id: 1.0 / count for skill_id, count in users.items()}
-        self._rewrites: dict[str, str] = dict(data.get("rewrites", {}))
         self.code = functools.lru_cache(maxsize=CACHE_SIZE)(self._code)
 
     def title_of(self, code: str) -> str | None:
@@ -154,14 +166,12 @@ class OccupationCoder:
         for word in set(words):
             found = self._words.get(word)
             if found is not None:
-                telling, shares = found
-                for code, share in shares:
+                telling = self._telling[word]
+                for code, share in zip(*found, strict=True):
                     weights[code] = weights.get(code, 0.0) + telling * share
-        head = self._words.get(words[-1])
-        for code, share in self._heads.get(words[-1], ()):
-            weights[code] = (
-                weights.get(code, 0.0) + HEAD_WEIGHT * (head[0] if head else 1.0) * share
-            )
+        head_weight = HEAD_WEIGHT * self._telling.get(words[-1], 1.0)
+        for code, share in zip(*self._heads.get(words[-1], ((), ())), strict=True):
+            weights[code] = weights.get(code, 0.0) + head_weight * share
         if not weights:
             return None
         return Candidates(weights, WORDS_CONFIDENCE)
@@ -202,6 +212,18 @@ class OccupationCoder:
         return Occupation(code=best, title=self._names[best], confidence=confidence)
 
 
+# Occupations and their shares, in the same order.
+_Votes = tuple[tuple[str, ...], tuple[float, ...]]
+
+
+def _votes(codes: Sequence[str], entries: Sequence[Sequence[int]]) -> _Votes:
+    total = sum(votes for _index, votes in entries) or 1
+    return (
+        tuple(codes[index] for index, _count in entries),
+        tuple(count / total for _index, count in entries),
+    )
+
+
 def _shares(entries: Sequence[tuple[str, int]]) -> dict[str, float]:
     total = sum(votes for _code, votes in entries)
     return {code: votes / total for code, votes in entries}
@@ -240,18 +262,30 @@ def title_for(title: str | None, provided: str | None, text: str) -> str | None:
     return None
 
 
-def skill_ids_of(skills: Iterable[Any]) -> frozenset[str]:
-    return frozenset(skill.skill_id for skill in skills)
+def records_of(document: Mapping[str, Any]) -> Iterator[list[Any]]:
+    """The records of an index document (what occupation_build makes), in file order."""
+    yield [
+        "meta",
+        {
+            "attribution": document["attribution"],
+            "rewrites": document["rewrites"],
+            "titles": len(document["titles"]),
+        },
+    ]
+    for code, title in document["occupations"].items():
+        yield ["occupation", code, title]
+    for title, entries in document["titles"].items():
+        yield ["title", title, entries]
+    for word, (count, entries) in document["words"].items():
+        yield ["word", word, count, entries]
+    for head, entries in document["heads"].items():
+        yield ["head", head, entries]
+    for index, ids in document["skills"].items():
+        yield ["skills", int(index), ids]
 
 
 @functools.cache
 def load_coder() -> OccupationCoder:
-    """The coder of the packaged index (read once per process)."""
-    text = resources.files("jobstream_tagger").joinpath(OCCUPATIONS_FILE).read_bytes()
-    return OccupationCoder(json.loads(text))
-
-
-def codes_of(coder: OccupationCoder, titles: Sequence[str]) -> list[str | None]:
-    """The codes of bare titles (no skills): what the accuracy figures of the docs score."""
-    results = [coder.code(title) for title in titles]
-    return [result.code if result else None for result in results]
+    """The coder of the packaged index (read once per process, a line at a time)."""
+    with resources.files("jobstream_tagger").joinpath(OCCUPATIONS_FILE).open("rb") as file:
+        return OccupationCoder(json.loads(line) for line in file)

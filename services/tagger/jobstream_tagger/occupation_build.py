@@ -1,4 +1,4 @@
-"""Generating the packaged occupation index (`occupations.json`) from O*NET 29.2.
+"""Generating the packaged occupation index (`occupations.jsonl`) from O*NET 29.2.
 
 `jobstream taxonomy build` writes it beside `taxonomy.json`, from the same O*NET folder:
 `Occupation Data.txt` (1,016 occupations), `Alternate Titles.txt` (56,560 titles and short
@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
+from jobstream.errors import JobstreamError
 from jobstream_tagger.occupation import normalise_title
 
 OCCUPATION_DATA_FILE: Final = "Occupation Data.txt"
@@ -37,7 +38,7 @@ OCCUPATIONS_ATTRIBUTION: Final = (
 )
 
 
-class OccupationBuildError(ValueError):
+class OccupationBuildError(JobstreamError, ValueError):
     """The O*NET files are not usable; the message says which and why."""
 
 
@@ -69,7 +70,7 @@ def singular(title: str) -> str:
 def build_occupations(
     onet_dir: Path, curated: Mapping[str, Any], taxonomy: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The document `occupations.json` holds."""
+    """The index document (`occupations.jsonl` holds its records: occupation.records_of)."""
     section = curated.get("occupations", {})
     rewrites: dict[str, str] = dict(section.get("rewrites", {}))
     curated_titles: dict[str, str] = dict(section.get("titles", {}))

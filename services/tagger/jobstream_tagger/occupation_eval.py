@@ -15,13 +15,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from jobstream.errors import JobstreamError
 from jobstream_tagger.occupation import OccupationCoder
 
 COLUMNS: Final = ("title", "code", "source", "split")
 MAX_ROWS: Final = 100_000
 
 
-class LabelledTitlesError(ValueError):
+class LabelledTitlesError(JobstreamError, ValueError):
     """The labelled file is not usable; the message says which line and why."""
 
 

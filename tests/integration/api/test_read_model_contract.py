@@ -22,7 +22,6 @@ from jobstream_api.adapters.postgres import PostgresReadModel
 from jobstream_api.export import EXPORT_FIELDS
 from jobstream_api.ports import ReadModel
 from jobstream_api.queries import (
-    BadParameter,
     DemandQuery,
     PayQuery,
     PostingFilter,
@@ -32,7 +31,8 @@ from jobstream_api.queries import (
 )
 from jobstream_api.results import DemandStats
 from jobstream_store.migrate import migrate_as_owner
-from jobstream_store.repository import StoredPosting, write_postings
+from jobstream_store.postings import StoredPosting
+from jobstream_store.repository import write_postings
 from jobstream_store.search_index import index_pending
 from tests.read_side import START, catalogue
 
@@ -267,10 +267,27 @@ async def test_export_streams_every_match_oldest_first(model: ReadModel) -> None
         assert row["salary_max"] == (salary.max if salary else None)
 
 
-async def test_occupation_filter_says_it_is_not_available_yet(model: ReadModel) -> None:
-    with pytest.raises(BadParameter) as raised:
-        await model.search_postings(PostingQuery(PostingFilter(occupation="15-1252.00")))
-    assert raised.value.name == "occupation"
+async def test_occupations_filter_and_show(model: ReadModel) -> None:
+    developers = await ids(model, occupation="15-1252.00")
+    assert developers == newest_first([POSTINGS[n] for n in (0, 1, 10)])
+    assert await ids(model, occupation="15-1252.00", work_mode="remote") == newest_first(
+        [POSTINGS[n] for n in (0, 10)]
+    )
+    page = await model.search_postings(PostingQuery(PostingFilter(occupation="15-2051.00")))
+    (item,) = page.items
+    assert item.occupation is not None
+    assert (item.occupation.code, item.occupation.title) == ("15-2051.00", "Data Scientists")
+    detail = await model.get_posting(POSTINGS[0].posting_id)
+    assert detail is not None and detail.occupation is not None
+    assert detail.occupation.code == "15-1252.00" and detail.occupation.confidence == pytest.approx(
+        0.8
+    )
+    assert (await model.get_posting(POSTINGS[2].posting_id)).occupation is None  # type: ignore[union-attr]
+
+
+async def test_demand_by_occupation(model: ReadModel) -> None:
+    stats = await model.skill_demand(DemandQuery(skills=("kafka",), occupation="15-1252.00"))
+    assert series(stats) == {"kafka": [("2026-03-02", 2), ("2026-03-23", 1)]}
 
 
 def series(stats: DemandStats) -> dict[str, list[tuple[str, int]]]:

@@ -12,9 +12,9 @@ import pytest
 from structlog.contextvars import bound_contextvars
 
 from jobstream.contracts import Span
-from jobstream.kafka.worker import record_context, transform_logged
 from jobstream.logs import MASK, lazy_fields, logging_config, merge_lazy_fields
-from jobstream.stages import Record
+from jobstream.ports import SystemClock
+from jobstream.stages import Record, process_records, record_context
 
 pytestmark = pytest.mark.unit
 
@@ -51,11 +51,11 @@ def test_lines_about_a_record_say_where_it_came_from() -> None:
     record = Record("jobstream.postings.raw", 3, 1234, b"posting-abc", b"{}")
 
     def emit(logger: logging.Logger) -> None:
-        def transform(_: bytes | None) -> Span:
+        def process(_: Record) -> Span:
             logger.info("unknown skill-like terms")
             return Span(start=0, end=1)
 
-        transform_logged([record], "tagger", transform)
+        process_records([record], process, "tagger", SystemClock())
 
     line = render("tagger", emit)
     assert line["posting_id"] == "posting-abc"

@@ -20,6 +20,8 @@ ALL = {name: value for name, value in vars(metrics).items() if isinstance(value,
 BOUNDED_LABELS = {
     "stage", "reason", "channel", "format", "outcome", "field", "cue", "partition", "check",
     "mode",  # replay: copy, dead-letters, reset
+    "alertname", "severity", "status",  # the alert receiver: the rules' alerts and labels
+    "layer",  # tagger: knowledge, skill (the span model's two layers)
     "endpoint", "code",  # api: its routes and HTTP status codes
 }  # fmt: skip
 

@@ -6,10 +6,13 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from jobstream import ops_http
 from jobstream.ops_http import build_ops_app
+
+Client = TestClient[web.Request, web.Application]
 
 pytestmark = pytest.mark.unit
 
@@ -30,19 +33,23 @@ async def hangs() -> str | None:
 
 
 @pytest.fixture
-async def client() -> AsyncIterator[TestClient]:
+async def client() -> AsyncIterator[Client]:
     app = build_ops_app({"kafka_producer": kafka_ok, "postgres": postgres})
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
 
 
-async def test_healthz_says_alive_whatever_the_dependencies(client: TestClient) -> None:
+async def test_healthz_says_alive_whatever_the_dependencies(
+    client: Client,
+) -> None:
     response = await client.get("/healthz")
     assert response.status == 200
     assert await response.json() == {"status": "alive"}
 
 
-async def test_readyz_names_the_failing_check(client: TestClient) -> None:
+async def test_readyz_names_the_failing_check(
+    client: Client,
+) -> None:
     response = await client.get("/readyz")
     assert response.status == 503
     body = await response.json()
@@ -50,7 +57,9 @@ async def test_readyz_names_the_failing_check(client: TestClient) -> None:
     assert body["problems"] == {"postgres": "database unavailable: ConnectionRefusedError"}
 
 
-async def test_metrics_carry_each_check_as_a_gauge(client: TestClient) -> None:
+async def test_metrics_carry_each_check_as_a_gauge(
+    client: Client,
+) -> None:
     text = await (await client.get("/metrics")).text()
     assert 'jobstream_ready{check="postgres"} 0.0' in text
     assert 'jobstream_ready{check="kafka_producer"} 1.0' in text

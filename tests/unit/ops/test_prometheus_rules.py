@@ -140,17 +140,31 @@ def test_every_alert_has_a_runbook_entry() -> None:
 
 
 def test_rules_use_only_metrics_that_exist() -> None:
-    known = {"up"}
+    # The lag exporter's own gauge, and the families it reports (kafka_exporter's names).
+    known = {"up", "jobstream_lag_exporter_kafka_up"} | exporter_families()
     for metric in vars(metrics).values():
         if isinstance(metric, MetricWrapperBase):
             for family in metric.describe():
                 known |= {family.name + suffix for suffix in SUFFIXES}
     recorded = {rule["record"] for rule in rules("record")}
     for rule in rules("record") + rules("alert"):
-        for name in re.findall(r"\b(jobstream_[a-z0-9_]+|up)\b", rule["expr"]):
+        for name in re.findall(
+            r"(?<![:\w])(jobstream_[a-z0-9_]+|kafka_[a-z0-9_]+|up)\b", rule["expr"]
+        ):
             assert name in known, f"{rule.get('record') or rule['alert']}: unknown metric {name}"
         for name in re.findall(r"\bjobstream:[a-z0-9_:]+", rule["expr"]):
             assert name in recorded, f"unknown recording rule {name}"
 
 
 SUFFIXES = ("", "_total", "_bucket", "_sum", "_count", "_info")
+
+
+def exporter_families() -> set[str]:
+    from jobstream.cluster import ClusterSnapshot, GroupState, PartitionState, families
+
+    snapshot = ClusterSnapshot(
+        brokers=(1,),
+        partitions=[PartitionState("t", 0, 1, (1,), (1,), 0, 1)],
+        groups=[GroupState("g", 1, ("t",), {("t", 0): 1})],
+    )
+    return {family.name for family in families(snapshot)}

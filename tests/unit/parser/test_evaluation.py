@@ -87,8 +87,9 @@ def test_eval_parser_command_prints_json_scores() -> None:
 
     assert result.exit_code == 0, result.output
     scores = json.loads(result.stdout)
+    assert scores["set"] == "coverage"
     assert set(FLAT_FIELDS) <= set(scores["fields"])
-    assert set(scores["fields"]["title"]) == {"precision", "recall", "support"}
+    assert set(scores["fields"]["title"]) == {"precision", "recall", "support", "tp", "fp", "fn"}
 
 
 def test_parse_command_reads_files_and_jsonl(tmp_path: Path) -> None:

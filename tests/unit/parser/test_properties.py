@@ -58,9 +58,9 @@ def test_every_span_points_at_its_evidence(text: str) -> None:
     for field, span in parsed.evidence.items():
         assert 0 <= span.start < span.end <= size, field
     for field in ("title", "company", "url", "working_hours", "time_zone"):
-        span = parsed.evidence.get(field)
+        found = parsed.evidence.get(field)
         value = getattr(parsed, field)
-        assert (span is None) or parsed.text[span.start : span.end] == value, field
+        assert (found is None) or parsed.text[found.start : found.end] == value, field
     if parsed.salary is not None:
         span = parsed.evidence["salary"]
         assert parsed.text[span.start : span.end] == parsed.salary.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from jobstream_replay import cli as replay_cli
 from jobstream_replay.arguments import build_selection
 from jobstream_replay.checkpoint import BatchOutcome, ReplayRequest, apply_batch, start_state
 from jobstream_replay.plan import PartitionRange, ReplayPlan
-from jobstream_replay.reporting import describe_request, summary_table
+from jobstream_replay.reporting import describe_request, progress_bar, summary_table
 
 pytestmark = pytest.mark.unit
 
@@ -105,3 +106,15 @@ def test_the_summary_says_what_was_sent_where_and_what_was_skipped_why() -> None
     described = describe_request(request)
     assert "the topic each dead letter failed from" in described
     assert "stage parser" in described and "'KeyError'" in described and "at most 9" in described
+
+
+@pytest.mark.parametrize(("dry_run", "says"), [(True, "would send 3"), (False, "sent 3")])
+def test_the_progress_bar_of_a_dry_run_says_would_send(dry_run: bool, says: str) -> None:
+    out = io.StringIO()
+    bar = progress_bar(Console(file=out, width=200, force_terminal=False), dry_run=dry_run)
+    with bar:
+        bar.add_task("copy", total=10, completed=4, sent=3, skipped=1)
+    text = out.getvalue()
+    assert f"{says} skipped 1" in text
+    if dry_run:
+        assert " sent 3" not in text.replace("would send 3", "")

@@ -2,9 +2,9 @@ from datetime import timedelta
 
 import pytest
 
-from jobstream.contracts import Source, utc_now
+from jobstream.contracts import Source, TaggedPosting, utc_now
 from jobstream_store.ordering import content_hash, newest_per_posting, version_key
-from jobstream_store.repository import StoredPosting
+from jobstream_store.postings import StoredPosting
 from tests.support import tagged_posting
 
 pytestmark = pytest.mark.unit
@@ -38,7 +38,7 @@ def test_the_newest_version_of_each_posting_in_a_batch_wins() -> None:
     later_tagging = old.model_copy(update={"tagged_at": now + timedelta(seconds=5)})
     other = tagged_posting(2)
 
-    def at(posting, offset):  # type: ignore[no-untyped-def]
+    def at(posting: TaggedPosting, offset: int) -> StoredPosting:
         return StoredPosting(posting, "t", 0, offset)
 
     chosen = newest_per_posting(

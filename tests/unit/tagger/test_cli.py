@@ -85,7 +85,8 @@ def test_tag_jsonl_writes_one_line_per_input(jobstream: typer.Typer, tmp_path: P
     text = json.loads(lines[0])["text"]
     assert [skill["id"] for skill in first["skills"]] == ["java", "go", "kafka", "terraform"]
     kafka = first["skills"][2]
-    assert set(kafka) >= {"id", "name", "category", "required", "spans"}
+    assert set(kafka) >= {"id", "name", "category", "required", "spans", "linked"}
+    assert kafka["linked"] is True
     assert [text[start:end] for start, end in kafka["spans"]] == ["Kafka"]
     assert first["skills"][3]["required"] is False  # "is a plus"
     assert results[1]["skills"] == []
@@ -108,32 +109,37 @@ def test_tag_needs_files_or_jsonl(jobstream: typer.Typer, tmp_path: Path) -> Non
     assert _run(jobstream, "tag", "--jsonl", str(tmp_path / "missing.jsonl"))[0] == 2
 
 
-def test_eval_tagger_json(jobstream: typer.Typer) -> None:
+def test_eval_tagger_json_scores_every_layer(jobstream: typer.Typer) -> None:
     code, out, _ = _run(jobstream, "eval", "tagger", str(DATA / "skillspan"), "--json")
 
     report = json.loads(out)
     assert code == 0
-    assert set(report) >= {"exact", "overlap", "by_source"}
-    assert report["exact"]["f1"] == 0.8571
-    assert set(report["by_source"]) == {"house", "tech"}
-    assert "errors" not in report
+    # Sentences the packaged model was not trained on: scored by it, every layer.
+    assert report["mode"] == "packaged model"
+    assert set(report["layers"]) == {"knowledge", "skill", "both"}
+    knowledge = report["layers"]["knowledge"]
+    assert set(knowledge) >= {"exact", "overlap", "by_source"}
+    assert set(knowledge["by_source"]) == {"house", "tech"}
+    assert knowledge["gold_spans"] == 7 and 0 <= knowledge["exact"]["f1"] <= 1
+    assert "errors" not in knowledge
 
 
 def test_eval_tagger_errors(jobstream: typer.Typer) -> None:
     code, out, _ = _run(jobstream, "eval", "tagger", str(DATA / "skillspan"), "--errors", "5")
     assert code == 0
-    assert "missed" in out and "tidal hydrodynamics" in out and "haskell" in out
+    assert "missed" in out and "spurious" in out
 
     code, out, _ = _run(
         jobstream, "eval", "tagger", str(DATA / "skillspan"), "--errors", "5", "--json"
     )
-    assert json.loads(out)["errors"]["spurious"] == [["haskell", 1]]
+    errors = json.loads(out)["layers"]["knowledge"]["errors"]
+    assert set(errors) == {"missed", "spurious", "boundary"}
     assert _run(jobstream, "eval", "tagger", str(DATA / "skillspan"), "--errors", "-1")[0] == 2
 
 
 def test_eval_tagger_table_and_layers(jobstream: typer.Typer, tmp_path: Path) -> None:
     code, out, _ = _run(jobstream, "eval", "tagger", str(DATA / "skillspan" / "sample.json"))
-    assert code == 0 and "overlap" in out and "knowledge" in out
+    assert code == 0 and "overlap" in out and "knowledge" in out and "skill" in out
 
     code, out, _ = _run(
         jobstream, "eval", "tagger", str(DATA / "skillspan"), "--layer", "skill", "--json"
@@ -141,10 +147,49 @@ def test_eval_tagger_table_and_layers(jobstream: typer.Typer, tmp_path: Path) ->
     assert json.loads(out)["layer"] == "skill"
 
     assert _run(jobstream, "eval", "tagger", str(DATA / "skillspan"), "--layer", "x")[0] == 2
+    assert _run(jobstream, "eval", "tagger", str(DATA / "skillspan"), "--folds", "1")[0] == 2
     bad = tmp_path / "bad.json"
     bad.write_text("{oops\n")
     code, _, err = _run(jobstream, "eval", "tagger", str(bad))
     assert code == 2 and "not JSON" in err
+
+
+def test_eval_tagger_cross_validates_on_what_trained_the_model(
+    jobstream: typer.Typer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jobstream_tagger.evaluate import read_sentences
+    from jobstream_tagger.spans import model
+    from jobstream_tagger.spans.training import sentence_key
+
+    lines = (DATA / "skillspan" / "sample.json").read_text(encoding="utf-8").splitlines()
+    seen = frozenset(sentence_key(sentence) for sentence in read_sentences(lines[:1]))
+    monkeypatch.setattr(model, "trained_on", lambda: seen)
+
+    code, out, err = _run(jobstream, "eval", "tagger", str(DATA / "skillspan"), "--json")
+
+    assert code == 0, err
+    report = json.loads(out)
+    assert (report["mode"], report["folds"]) == ("cross-validation", 5)
+    assert "1 of 6 sentences trained the packaged model" in err
+    assert report["layers"]["knowledge"]["sentences"] == 6
+
+
+def test_tagger_unlinked_lists_what_the_taxonomy_lacks(
+    jobstream: typer.Typer, tmp_path: Path
+) -> None:
+    seeds = sorted(str(path) for path in SEEDS.glob("*.txt"))
+    code, out, err = _run(jobstream, "tagger", "unlinked", *seeds, "--top", "500")
+
+    assert code == 0, err
+    assert "Kotlin coroutines" in out and "[unlinked-kotlin-coroutines]" in out
+    assert "from 5 postings" in err
+    counts = [int(line.split()[0]) for line in out.splitlines()]
+    assert counts == sorted(counts, reverse=True) and all(1 <= n <= 5 for n in counts)
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": 1, "text": (SEEDS / Path(seeds[4]).name).read_text()}))
+    code, out, _ = _run(jobstream, "tagger", "unlinked", "--jsonl", str(source))
+    assert code == 0 and "Kotlin coroutines" in out
+    assert _run(jobstream, "tagger", "unlinked")[0] == 2
 
 
 def test_taxonomy_build_and_show(jobstream: typer.Typer, tmp_path: Path) -> None:

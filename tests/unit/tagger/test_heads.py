@@ -1,21 +1,26 @@
-"""Head nouns belong to a mention; degrees that name the job are not asked-for skills."""
+"""Head nouns belong to a mention; degrees that name the job are not asked-for skills.
+
+These are rules of the taxonomy's matches (`taxonomy_mentions`); the span model reads the
+posting after them and may draw a span wider, as SkillSpan's annotators would (test_spans.py).
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from jobstream_tagger.inspection import tag_text
+from jobstream_tagger.tag import taxonomy_mentions
 from jobstream_tagger.taxonomy import Skill, Taxonomy, load_taxonomy
 
 pytestmark = pytest.mark.unit
 
 
-def _mentions(text: str) -> list[tuple[str, list[str]]]:
-    posting = tag_text(text, load_taxonomy()).posting
-    return [
-        (skill.skill_id, [posting.text[span.start : span.end] for span in skill.spans])
-        for skill in posting.skills
-    ]
+def _mentions(text: str, taxonomy: Taxonomy | None = None) -> list[tuple[str, list[str]]]:
+    """Each skill the taxonomy's matches name, with their surfaces, by first mention."""
+    by_skill: dict[str, list[str]] = {}
+    for start, end, form, _ in taxonomy_mentions(text, taxonomy or load_taxonomy()):
+        by_skill.setdefault(form.skill.id, []).append(text[start:end])
+    return list(by_skill.items())
 
 
 @pytest.mark.parametrize(

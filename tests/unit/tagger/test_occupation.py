@@ -16,6 +16,7 @@ from jobstream_tagger.occupation import (
     OccupationCoder,
     load_coder,
     normalise_title,
+    records_of,
     title_for,
     title_variants,
 )
@@ -43,7 +44,7 @@ TAXONOMY = {
 
 def _coder(curated: dict[str, Any] | None = None) -> OccupationCoder:
     document = build_occupations(ONET_DIR, curated or {}, TAXONOMY)
-    return OccupationCoder(json.loads(json.dumps(document)))  # as loaded from the file
+    return OccupationCoder(json.loads(json.dumps(record)) for record in records_of(document))
 
 
 @pytest.mark.parametrize(
@@ -119,7 +120,7 @@ def test_a_working_supervisor_is_coded_as_a_first_line_supervisor_where_the_soc_
     data["titles"]["mechanic"] = [[len(data["occupations"]) - 1, 1]]
     data["occupations"]["49-3023.00"] = "Automotive Service Technicians and Mechanics"
     data["titles"]["mechanic"] = [[len(data["occupations"]) - 1, 1]]
-    coder = OccupationCoder(data)
+    coder = OccupationCoder(records_of(data))
 
     mechanics = coder.code("Mechanic Supervisor")
     accountants = coder.code("Accountant Supervisor")  # the SOC has no such supervisors

@@ -4,6 +4,7 @@ exactly what validation or `model_construct()` would give."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,11 +35,11 @@ def _tagged(text: str) -> TaggedPosting:
 
 
 def test_construct_builds_what_model_construct_builds() -> None:
-    values = {"start": 3, "end": 7}
+    values: dict[str, Any] = {"start": 3, "end": 7}
 
     assert _state(output.span(3, 7)) == _state(Span.model_construct(**values))
     assert _state(output.construct(Span, dict(values))) == _state(Span.model_construct(**values))
-    fields = {
+    fields: dict[str, Any] = {
         "skill_id": "kafka",
         "name": "Apache Kafka",
         "category": "messaging",
@@ -47,6 +48,7 @@ def test_construct_builds_what_model_construct_builds() -> None:
         "spans": [output.span(0, 5)],
         "confidence": 1.0,
         "source_ids": {"onet": ["43232405"]},
+        "linked": True,
     }
     assert _state(output.skill(dict(fields))) == _state(TaggedSkill.model_construct(**fields))
     assert output.skill(dict(fields)) == TaggedSkill.model_validate(fields)

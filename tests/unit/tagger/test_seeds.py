@@ -1,7 +1,9 @@
 """The five seed postings: the skills a reader would list, and nothing that is not there.
 
 For each seed: what a person reading it would write down as its skills (required, or only
-preferred), and words in it that a careless tagger would take for skills.
+preferred), and words in it that a careless tagger would take for skills: a team ("other
+teams, like Integrations and SRE"), a department ("collaborate with Product Management"), a
+webmail service ("Gmail"), short names inside other words.
 """
 
 from __future__ import annotations
@@ -61,8 +63,19 @@ READER: dict[str, tuple[set[str], set[str], set[str]]] = {
             "system-design",
         },
         set(),
-        # "Ads & Monetization", "Google" (reviews), "@gmail", "LinkedIn profiles", "Glassdoor"
-        {"google-ads", "gmail", "go", "c", "r", "python", "kafka", "javascript"},
+        # "Ads & Monetization", "Google" (reviews), "@gmail", "LinkedIn profiles", "Glassdoor";
+        # "Collaborate with Product Management": a department to work with
+        {
+            "google-ads",
+            "gmail",
+            "go",
+            "c",
+            "r",
+            "python",
+            "kafka",
+            "javascript",
+            "product-management",
+        },
     ),
     # Senior/lead backend engineer: Java or Kotlin, REST/GraphQL, JUnit, Mockito, AWS, Scrum.
     "001": (
@@ -87,7 +100,8 @@ READER: dict[str, tuple[set[str], set[str], set[str]]] = {
             "scalability",
         },
         set(),
-        {"go", "c", "r", "python", "javascript", "spring", "excel"},
+        # "collaborative tools such as Gmail, Slack, Confluence, Jira": webmail is no skill
+        {"go", "c", "r", "python", "javascript", "spring", "excel", "gmail"},
     ),
     # Search and recommendations: Java, Elasticsearch, OpenSearch, Solr, CI/CD, ML, unit tests.
     "002": (
@@ -194,11 +208,11 @@ READER: dict[str, tuple[set[str], set[str], set[str]]] = {
             "mentoring",
             "communication",
             "collaboration",
-            "sre",
         },
         {"aws", "java", "asynchronous-programming", "incident-management", "generative-ai"},
-        # "Project Loom", "Plazma", book titles, "FinOps", "Go" nowhere
-        {"go", "loom", "microsoft-project", "c", "r", "spring", "lean"},
+        # "Project Loom", "Plazma", book titles, "FinOps", "Go" nowhere; "other teams (like
+        # Plazma, Integrations, and SRE)": SRE is a team there
+        {"go", "loom", "microsoft-project", "c", "r", "spring", "lean", "sre"},
     ),
 }
 
@@ -230,11 +244,23 @@ def test_seed_004_aws_is_preferred_only_where_the_posting_says_so() -> None:
     assert {"kubernetes", "ecs"} <= _required(tagged)
     # Java only under "Nice to haves"; Kotlin in the requirements and again there.
     assert _surfaces(tagged, "java") == ["Java"]
-    assert _surfaces(tagged, "kotlin") == ["Kotlin", "Kotlin Coroutines"]
+    assert "Kotlin" in _surfaces(tagged, "kotlin")
+
+
+def test_a_reader_lists_kotlin_coroutines_and_relational_databases() -> None:
+    # "modern JVM concurrency models, such as Kotlin Coroutines": a skill of its own, which
+    # the taxonomy does not name (yet): kept unlinked, by its normalised form.
+    seed_004 = _seed("004")
+    (coroutines,) = (skill for skill in seed_004.skills if skill.name == "Kotlin coroutines")
+    assert not coroutines.linked and coroutines.skill_id == "unlinked-kotlin-coroutines"
+    assert _surfaces(seed_004, coroutines.skill_id) == ["Kotlin Coroutines"]
+    # "Deep knowledge of relational databases": the taxonomy's skill.
+    assert _surfaces(_seed("000"), "relational-databases") == ["relational databases"]
+    assert "relational-databases" in _required(_seed("001"))  # "relational and non-relational"
 
 
 @pytest.mark.parametrize("prefix", sorted(READER))
-def test_spans_are_surface_forms_in_order_of_first_mention(prefix: str) -> None:
+def test_spans_hold_the_skill_in_order_of_first_mention(prefix: str) -> None:
     taxonomy = load_taxonomy()
     tagged = _seed(prefix)
 
@@ -243,20 +269,27 @@ def test_spans_are_surface_forms_in_order_of_first_mention(prefix: str) -> None:
     for skill in tagged.skills:
         assert skill.mentions == len(skill.spans)
         assert 0 < skill.confidence <= 1
+        surfaces = [tagged.text[span.start : span.end] for span in skill.spans]
+        if not skill.linked:
+            # Named by its normalised surface form, which every mention has.
+            assert skill.skill_id.startswith("unlinked-") and taxonomy.get(skill.skill_id) is None
+            assert {" ".join(surface.lower().split()) for surface in surfaces} == {
+                skill.name.lower()
+            }
+            continue
         known = taxonomy.get(skill.skill_id)
         assert known is not None
-        for span in skill.spans:
-            surface = tagged.text[span.start : span.end].lower()
-            # A form, or its first word where a list shares the head ("unit, integration,
-            # and end-to-end testing"), or a form and the head noun it takes ("the Spring
-            # framework", "Bachelor degree").
-            # A degree's mention runs on over its field or the degree it is coordinated with
-            # ("Bachelor's degree in Computer Science", "a degree in physics").
-            form_of = surface.rsplit(" ", 1)[0] if surface.split(" ")[-1] in HEADS else surface
+        for surface in surfaces:
+            # A span as an annotator marks it holds a form of the skill ("conduct code
+            # reviews", "the Spring framework"), or its first word where a list shares the
+            # head ("unit, integration, and end-to-end testing"); a degree's mention runs on
+            # over its field ("Bachelor's degree in Computer Science", "a degree in physics").
+            lowered = surface.lower()
+            head = lowered.rsplit(" ", 1)[0] if lowered.split(" ")[-1] in HEADS else lowered
             degree = known.category == "qualification"
             assert any(
-                form.lower() in (surface, form_of)
-                or form.lower().startswith(surface + " ")
-                or (degree and surface.startswith((form.lower() + " ", "degree in ")))
+                form.lower() in lowered
+                or form.lower().startswith(head + " ")
+                or (degree and lowered.startswith("degree in "))
                 for form in known.surface_forms
             ), surface

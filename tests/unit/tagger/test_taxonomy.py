@@ -199,7 +199,7 @@ def test_version_changes_with_the_content(changed: dict[str, Any]) -> None:
 
 
 def test_the_tagger_can_be_given_another_taxonomy_file(tmp_path: Any) -> None:
-    from jobstream_tagger.service import taxonomy_for
+    from jobstream_tagger.bootstrap import taxonomy_for
     from jobstream_tagger.settings import TaggerSettings
 
     assert taxonomy_for(TaggerSettings()).version == load_taxonomy().version
@@ -211,3 +211,27 @@ def test_the_tagger_can_be_given_another_taxonomy_file(tmp_path: Any) -> None:
     path.write_text("{")
     with pytest.raises(TaxonomyError):
         taxonomy_for(TaggerSettings(taxonomy_path=path))
+
+
+def test_a_rendered_file_loads_a_line_at_a_time_like_any_json_layout() -> None:
+    from jobstream_tagger.taxonomy_build import render
+
+    document = {
+        "attribution": "test data",
+        "skills": [
+            {"id": "kafka", "name": "Kafka", "category": "messaging", "aliases": ["Apache Kafka"]},
+            {"id": "go", "name": "Go", "category": "language", "aliases": []},
+        ],
+    }
+    rendered = render(document)
+
+    lazy = Taxonomy.from_json(rendered)
+    compact = Taxonomy.from_json(json.dumps(document))
+
+    assert lazy.version == compact.version and len(lazy) == 2
+    assert lazy.attribution == "test data" and lazy.skill_for("apache kafka") is lazy.get("kafka")
+    broken = rendered.replace('"id": "go"', '"id": "go"}}')
+    with pytest.raises(TaxonomyError, match="skill #1 is not valid JSON"):
+        Taxonomy.from_json(broken)
+    with pytest.raises(TaxonomyError, match="UTF-8"):
+        Taxonomy.from_json(b"\xff" + rendered.encode())

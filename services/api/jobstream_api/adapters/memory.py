@@ -20,7 +20,6 @@ from jobstream_api import fields
 from jobstream_api.adapters.postgres import CO_OCCURRENCE_SAMPLE, PAY_BASIS
 from jobstream_api.export import EXPORT_FIELDS
 from jobstream_api.queries import (
-    BadParameter,
     DemandQuery,
     PayQuery,
     PostingFilter,
@@ -69,8 +68,6 @@ class MemoryReadModel:
         return None
 
     async def search_postings(self, query: PostingQuery) -> PostingPage:
-        if query.filter.occupation is not None:
-            raise BadParameter("occupation", "occupations are not stored yet (issue 17)")
         matches = [item for item in self._postings.values() if _matches(item, query.filter)]
         if query.sort == "relevance":
             keyed = [(_rank(item.posting, query.filter.q or ""), item) for item in matches]
@@ -156,8 +153,6 @@ class MemoryReadModel:
         )
 
     async def skill_demand(self, query: DemandQuery) -> DemandStats:
-        if query.occupation is not None:
-            raise BadParameter("occupation", "occupations are not stored yet (issue 17)")
         series: dict[str, Counter[date]] = {}
         names: dict[str, str] = {}
         for item in self._postings.values():
@@ -166,6 +161,8 @@ class MemoryReadModel:
             if (query.since and period < query.since) or (query.until and period >= query.until):
                 continue
             if query.country and query.country not in _countries(posting):
+                continue
+            if query.occupation and _occupation_code(posting) != query.occupation:
                 continue
             for skill in posting.skills:
                 if query.skills and skill.skill_id not in query.skills:
@@ -258,6 +255,10 @@ def _countries(posting: TaggedPosting) -> set[str]:
     return {location.country for location in posting.locations if location.country}
 
 
+def _occupation_code(posting: TaggedPosting) -> str | None:
+    return posting.occupation.code if posting.occupation else None
+
+
 def _skill_of(posting: TaggedPosting, skill_id: str) -> Any:
     return next((skill for skill in posting.skills if skill.skill_id == skill_id), None)
 
@@ -295,6 +296,7 @@ def _matches(item: Stored, wanted: PostingFilter) -> bool:
         wanted.work_mode is None or posting.work_mode == wanted.work_mode,
         wanted.employment_type is None or posting.employment_type == wanted.employment_type,
         wanted.seniority is None or posting.seniority == wanted.seniority,
+        wanted.occupation is None or _occupation_code(posting) == wanted.occupation,
         wanted.salary_min is None
         or (
             salary is not None
@@ -319,6 +321,7 @@ def _summary(item: Stored, rank: float | None) -> PostingSummary:
         work_mode=posting.work_mode,
         employment_type=posting.employment_type,
         seniority=posting.seniority,
+        occupation=fields.occupation(row),
         received_at=posting.received_at,
         first_seen=item.first_seen,
         skills=[
@@ -344,6 +347,7 @@ def _detail(item: Stored) -> PostingDetail:
         fields=fields.field_values(row, evidence),
         locations=fields.places(row["locations"]),
         pay=fields.pay(row),
+        occupation=fields.occupation(row),
         sections=fields.sections(stored_sections, posting.text),
         text=posting.text,
         skills=[
@@ -380,6 +384,8 @@ def _document(item: Stored) -> bytes:
     document = {
         "id": posting.posting_id,
         **flat,
+        "occupation_code": row["occupation_code"],
+        "occupation_title": row["occupation_title"],
         "locations": [
             {key: location[key] for key in ("text", "city", "region", "country")}
             for location in row["locations"]
@@ -411,8 +417,12 @@ def _document(item: Stored) -> bytes:
 
 def _row(posting: TaggedPosting) -> dict[str, Any]:
     """The posting as the store's columns hold it."""
+    occupation = posting.occupation
     return {
         **posting.flat_fields(),
+        "occupation_code": occupation.code if occupation else None,
+        "occupation_title": occupation.title if occupation else None,
+        "occupation_confidence": occupation.confidence if occupation else None,
         "locations": [location.model_dump() for location in posting.locations],
     }
 

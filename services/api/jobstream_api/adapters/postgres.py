@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Final
 
@@ -21,7 +21,6 @@ from jobstream.settings import PostgresSettings
 from jobstream_api import fields
 from jobstream_api.queries import (
     MAX_SKILLS,
-    BadParameter,
     DemandQuery,
     PayQuery,
     PostingFilter,
@@ -37,11 +36,9 @@ from jobstream_api.results import (
     PostingDetail,
     PostingPage,
     PostingSkill,
-    PostingSummary,
     SkillDemand,
     SkillDetail,
     SkillList,
-    SkillRef,
     SkillSummary,
     SourceOut,
 )
@@ -50,23 +47,55 @@ from jobstream_api.results import (
 # by posting id, beyond it): a self-join over every posting of a common skill takes seconds.
 CO_OCCURRENCE_SAMPLE: Final = 5_000
 
-_SUMMARY_COLUMNS = """
-    p.posting_id, p.title, p.company, p.locations, p.salary_min, p.salary_max,
-    p.salary_currency, p.salary_period, p.work_mode, p.employment_type, p.seniority,
-    p.received_at, p.first_seen
+# A result item (`results.PostingSummary`) as JSON, built by PostgreSQL for the rows of one
+# page only (the page is limited first): Python then validates and writes the page in Rust
+# (pydantic-core) instead of building hundreds of objects a request.
+_ITEM = """
+json_build_object(
+    'id', p.posting_id, 'title', p.title, 'company', p.company, 'locations', p.locations,
+    'pay', CASE WHEN p.salary_min IS NOT NULL OR p.salary_max IS NOT NULL THEN
+        json_build_object('min', p.salary_min, 'max', p.salary_max,
+                          'currency', p.salary_currency, 'period', p.salary_period) END,
+    'work_mode', p.work_mode, 'employment_type', p.employment_type,
+    'seniority', p.seniority, 'received_at', p.received_at, 'first_seen', p.first_seen,
+    'occupation', CASE WHEN p.occupation_code IS NOT NULL THEN
+        json_build_object('code', p.occupation_code, 'title', p.occupation_title,
+                          'confidence', p.occupation_confidence) END,
+    'rank', page.rank,
+    'skills', (
+        SELECT coalesce(json_agg(json_build_object('id', s.skill_id, 'name', k.name,
+                                                   'required', s.required)
+                                 ORDER BY s.required DESC, s.mentions DESC, k.name), '[]')
+        FROM posting_skills s JOIN skills k USING (skill_id)
+        WHERE s.posting_id = p.posting_id)
+)::text
 """
+
+
 # $1 q, $2-$6 skills, $7 required, $8 company, $9 country, $10 work mode, $11 employment type,
-# $12 seniority, $13 salary_min, $14 since, $15 until.
-# Placeholders numbered by this module; the skill ids are bind parameters.
-_SKILL_SLOTS = "\n".join(
-    f"""  AND (${n}::text IS NULL OR EXISTS (
+# $12 seniority, $13 salary_min, $14 since, $15 until, $16 occupation.
+#
+# A skill is an EXISTS standing alone: inside `($n IS NULL OR EXISTS ...)` PostgreSQL cannot
+# turn it into a semi-join (that happens before the parameters are folded) and hashes every
+# posting of the skill first (1 s for a skill of 200,000 postings). So each statement comes
+# in one variant per number of skills asked for (0 to MAX_SKILLS, all made here from
+# constants); a slot not used only names its parameter (`$n IS NULL`, always true).
+def _skill_slots(used: int) -> str:
+    return "\n".join(
+        f"""  AND EXISTS (
         SELECT 1 FROM posting_skills s
-        WHERE s.posting_id = p.posting_id AND s.skill_id = ${n} AND (s.required OR NOT $7)))"""  # noqa: S608
-    for n in range(2, 2 + MAX_SKILLS)
-)
-_FILTER = f"""
+        WHERE s.posting_id = p.posting_id AND s.skill_id = ${n} AND (s.required OR NOT $7))"""  # noqa: S608
+        if n < 2 + used
+        else f"  AND ${n}::text IS NULL"
+        for n in range(2, 2 + MAX_SKILLS)
+    )
+
+
+def _filter(skills: int) -> str:
+    return f"""
 WHERE ($1::text IS NULL OR p.search @@ websearch_to_tsquery('english', $1))
-{_SKILL_SLOTS}
+{_skill_slots(skills)}
+  AND ($7::boolean IS NOT NULL)
   AND ($8::text IS NULL OR lower(p.company) = lower($8))
   AND ($9::text IS NULL OR p.locations @> jsonb_build_array(jsonb_build_object('country', $9)))
   AND ($10::text IS NULL OR p.work_mode = $10)
@@ -76,37 +105,58 @@ WHERE ($1::text IS NULL OR p.search @@ websearch_to_tsquery('english', $1))
                                 AND coalesce(p.salary_max, p.salary_min) >= $13))
   AND ($14::timestamptz IS NULL OR p.received_at >= $14)
   AND ($15::timestamptz IS NULL OR p.received_at < $15)
+  AND ($16::text IS NULL OR p.occupation_code = $16)
 """
-_FILTER_PARAMETERS: Final = 15
 
-# Newest first; the cursor ($16, $17) is the last row of the previous page.
-_RECENT = f"""
-SELECT {_SUMMARY_COLUMNS}, NULL::real AS rank
-FROM postings p
-{_FILTER}
-  AND ($16::timestamptz IS NULL OR (p.received_at, p.posting_id) < ($16, $17::text))
-ORDER BY p.received_at DESC, p.posting_id DESC
-LIMIT $18
-"""  # noqa: S608 - assembled from this module's constants; values are bind parameters
 
-_RELEVANT = f"""
-SELECT * FROM (
-    SELECT {_SUMMARY_COLUMNS},
-           ts_rank_cd(p.search, websearch_to_tsquery('english', $1)) AS rank
+_VARIANTS = range(MAX_SKILLS + 1)
+
+# Newest first; the cursor ($17, $18) is the last row of the previous page.
+_RECENT = {
+    skills: f"""
+SELECT page.posting_id, page.received_at, page.rank, {_ITEM} AS item
+FROM (
+    SELECT p.posting_id, p.received_at, NULL::real AS rank
     FROM postings p
-    {_FILTER}
-) ranked
-WHERE ($16::real IS NULL OR (rank, posting_id) < ($16, $17::text))
-ORDER BY rank DESC, posting_id DESC
-LIMIT $18
+    {_filter(skills)}
+      AND ($17::timestamptz IS NULL OR (p.received_at, p.posting_id) < ($17, $18::text))
+    ORDER BY p.received_at DESC, p.posting_id DESC
+    LIMIT $19
+) page
+JOIN postings p USING (posting_id)
+ORDER BY page.received_at DESC, page.posting_id DESC
 """  # noqa: S608 - assembled from this module's constants; values are bind parameters
+    for skills in _VARIANTS
+}
+
+_RELEVANT = {
+    skills: f"""
+SELECT page.posting_id, page.received_at, page.rank, {_ITEM} AS item
+FROM (
+    SELECT * FROM (
+        SELECT p.posting_id, p.received_at,
+               ts_rank_cd(p.search, websearch_to_tsquery('english', $1)) AS rank
+        FROM postings p
+        {_filter(skills)}
+    ) ranked
+    WHERE ($17::real IS NULL OR (rank, posting_id) < ($17, $18::text))
+    ORDER BY rank DESC, posting_id DESC
+    LIMIT $19
+) page
+JOIN postings p USING (posting_id)
+ORDER BY page.rank DESC, page.posting_id DESC
+"""  # noqa: S608 - assembled from this module's constants; values are bind parameters
+    for skills in _VARIANTS
+}
 
 # One JSON document a posting, the fields of `export.EXPORT_FIELDS` in that order; built by
 # PostgreSQL (on its own core) so the exporter only passes text on or hands it to Arrow.
-_EXPORT = f"""
+_EXPORT = {
+    skills: f"""
 SELECT json_build_object(
     'id', p.posting_id, 'title', p.title, 'company', p.company, 'url', p.url,
     'work_mode', p.work_mode, 'employment_type', p.employment_type, 'seniority', p.seniority,
+    'occupation_code', p.occupation_code, 'occupation_title', p.occupation_title,
     'experience_years_min', p.experience_years_min,
     'experience_years_max', p.experience_years_max,
     'salary_min', p.salary_min, 'salary_max', p.salary_max,
@@ -134,18 +184,16 @@ SELECT json_build_object(
     'source_format', p.source_format, 'text', p.text
 )::text
 FROM postings p
-{_FILTER}
+{_filter(skills)}
 ORDER BY p.received_at, p.posting_id
 """  # noqa: S608 - assembled from this module's constants; values are bind parameters
+    for skills in _VARIANTS
+}
 
-_COUNT = f"SELECT count(*) FROM postings p {_FILTER}"  # noqa: S608 - constants only
-
-_PAGE_SKILLS = """
-SELECT s.posting_id, s.skill_id, k.name, s.required
-FROM posting_skills s JOIN skills k USING (skill_id)
-WHERE s.posting_id = ANY($1::text[])
-ORDER BY s.posting_id, s.required DESC, s.mentions DESC, k.name
-"""
+_COUNT = {
+    skills: f"SELECT count(*) FROM postings p {_filter(skills)}"  # noqa: S608 - constants only
+    for skills in _VARIANTS
+}
 
 _POSTING = "SELECT * FROM postings WHERE posting_id = $1"
 _POSTING_SKILLS = """
@@ -193,17 +241,19 @@ _DEMAND = """
 WITH chosen AS (
     SELECT d.skill_id, sum(d.postings)::int AS total
     FROM skill_demand d
-    WHERE d.grain = $1 AND d.country = $2 AND ($3::text[] IS NULL OR d.skill_id = ANY($3))
-      AND ($4::date IS NULL OR d.period >= $4) AND ($5::date IS NULL OR d.period < $5)
+    WHERE d.grain = $1 AND d.country = $2 AND d.occupation = $3
+      AND ($4::text[] IS NULL OR d.skill_id = ANY($4))
+      AND ($5::date IS NULL OR d.period >= $5) AND ($6::date IS NULL OR d.period < $6)
     GROUP BY d.skill_id
     ORDER BY total DESC, d.skill_id
-    LIMIT $6
+    LIMIT $7
 )
 SELECT c.skill_id, k.name, c.total, d.period, d.postings
 FROM chosen c
 JOIN skills k USING (skill_id)
-JOIN skill_demand d ON d.skill_id = c.skill_id AND d.grain = $1 AND d.country = $2
-WHERE ($4::date IS NULL OR d.period >= $4) AND ($5::date IS NULL OR d.period < $5)
+JOIN skill_demand d
+  ON d.skill_id = c.skill_id AND d.grain = $1 AND d.country = $2 AND d.occupation = $3
+WHERE ($5::date IS NULL OR d.period >= $5) AND ($6::date IS NULL OR d.period < $6)
 ORDER BY c.total DESC, c.skill_id, d.period
 """
 
@@ -214,13 +264,16 @@ ORDER BY postings DESC, currency
 """
 
 _REFRESHED = "SELECT refreshed_at FROM read_views_refreshed"
+_READY = """
+SELECT (SELECT 1 FROM postings LIMIT 1), (SELECT 1 FROM read_views_refreshed LIMIT 1)
+"""
 
 # What the pay statistics count, until the parser annualises pay (issue 16).
 PAY_BASIS: Final = "stated yearly pay (the middle of a range), per currency"
 
 
 def filter_parameters(posting_filter: PostingFilter) -> list[Any]:
-    """$1-$15 of the filter, in the order of `_FILTER`."""
+    """$1-$16 of the filter, in the order of `_filter`."""
     slots = list(posting_filter.skills) + [None] * (MAX_SKILLS - len(posting_filter.skills))
     return [
         posting_filter.q,
@@ -234,6 +287,7 @@ def filter_parameters(posting_filter: PostingFilter) -> list[Any]:
         posting_filter.salary_min,
         posting_filter.since,
         posting_filter.until,
+        posting_filter.occupation,
     ]
 
 
@@ -267,6 +321,7 @@ class PostgresReadModel:
                         "statement_timeout": str(self._statement_timeout_ms),
                         "default_transaction_read_only": "on",
                         "plan_cache_mode": "force_custom_plan",
+                        "TimeZone": "UTC",  # times in JSON built by PostgreSQL
                     },
                 )
             return self._pool
@@ -285,18 +340,20 @@ class PostgresReadModel:
     async def readiness(self) -> str | None:
         try:
             async with self._connection() as conn:
-                await conn.fetchval("SELECT 1 FROM postings LIMIT 1")
+                # the tables and the views' bookkeeping are there (the migrations ran)
+                await conn.fetchval(_READY)
         except Exception as error:  # any failure to read means not ready
             return f"database unreadable: {type(error).__name__}: {error}"
         return None
 
     async def search_postings(self, query: PostingQuery) -> PostingPage:
-        _refuse_occupation(query.filter)
         cursor = query.cursor
+        after: object = None
+        skills = len(query.filter.skills)
         if query.sort == "relevance":
-            statement, after = _RELEVANT, cursor.rank if cursor else None
+            statement, after = _RELEVANT[skills], cursor.rank if cursor else None
         else:
-            statement, after = _RECENT, cursor.received_at if cursor else None  # type: ignore[assignment]
+            statement, after = _RECENT[skills], cursor.received_at if cursor else None
         parameters = [
             *filter_parameters(query.filter),
             after,
@@ -305,26 +362,17 @@ class PostgresReadModel:
         ]
         async with self._connection() as conn:
             rows = await conn.fetch(statement, *parameters)
-            rows, more = rows[: query.limit], len(rows) > query.limit
-            skills = await self._skills_of(conn, [row["posting_id"] for row in rows])
-        items = [_summary(row, skills.get(row["posting_id"], [])) for row in rows]
+        rows, more = rows[: query.limit], len(rows) > query.limit
         next_cursor = None
         if more:
             last = rows[-1]
             key = last["rank"] if query.sort == "relevance" else last["received_at"].isoformat()
             next_cursor = query.cursor_after(key, last["posting_id"]).encode()
-        return PostingPage(items=items, next_cursor=next_cursor)
-
-    async def _skills_of(
-        self, conn: asyncpg.Connection, posting_ids: Sequence[str]
-    ) -> dict[str, list[SkillRef]]:
-        found: dict[str, list[SkillRef]] = {}
-        if posting_ids:
-            for row in await conn.fetch(_PAGE_SKILLS, list(posting_ids)):
-                found.setdefault(row["posting_id"], []).append(
-                    SkillRef(id=row["skill_id"], name=row["name"], required=row["required"])
-                )
-        return found
+        page = '{"items":[%s],"next_cursor":%s}' % (  # noqa: UP031 - JSON text, not SQL
+            ",".join(row["item"] for row in rows),
+            json.dumps(next_cursor),
+        )
+        return PostingPage.model_validate_json(page)
 
     async def get_posting(self, posting_id: str) -> PostingDetail | None:
         async with self._connection() as conn:
@@ -345,20 +393,22 @@ class PostgresReadModel:
     async def _export(
         self, posting_filter: PostingFilter, batch: int = 2_000
     ) -> AsyncIterator[list[bytes]]:
-        _refuse_occupation(posting_filter)
         async with self._connection() as conn, conn.transaction(readonly=True):
             # No statement timeout for an export: it reads everything, a batch at a time
             # through a server-side cursor, for as long as the writer keeps up. Times in UTC.
             await conn.execute("SET LOCAL statement_timeout = 0")
             await conn.execute("SET LOCAL TimeZone = 'UTC'")
-            cursor = await conn.cursor(_EXPORT, *filter_parameters(posting_filter))
+            cursor = await conn.cursor(
+                _EXPORT[len(posting_filter.skills)], *filter_parameters(posting_filter)
+            )
             while rows := await cursor.fetch(batch):
                 yield [row[0].encode() for row in rows]
 
     async def count_postings(self, posting_filter: PostingFilter) -> int:
-        _refuse_occupation(posting_filter)
         async with self._connection() as conn:
-            count: int = await conn.fetchval(_COUNT, *filter_parameters(posting_filter))
+            count: int = await conn.fetchval(
+                _COUNT[len(posting_filter.skills)], *filter_parameters(posting_filter)
+            )
         return count
 
     async def find_skills(self, query: SkillQuery) -> SkillList:
@@ -397,14 +447,13 @@ class PostgresReadModel:
         )
 
     async def skill_demand(self, query: DemandQuery) -> DemandStats:
-        if query.occupation is not None:
-            raise BadParameter("occupation", "occupations are not stored yet (issue 17)")
         limit = len(query.skills) if query.skills else query.limit
         async with self._connection() as conn:
             rows = await conn.fetch(
                 _DEMAND,
                 query.bucket,
                 query.country or "*",
+                query.occupation or "*",
                 list(query.skills) or None,
                 query.since,
                 query.until,
@@ -450,28 +499,6 @@ class PostgresReadModel:
         )
 
 
-def _refuse_occupation(posting_filter: PostingFilter) -> None:
-    if posting_filter.occupation is not None:
-        raise BadParameter("occupation", "occupations are not stored yet (issue 17)")
-
-
-def _summary(row: Any, skills: list[SkillRef]) -> PostingSummary:
-    return PostingSummary(
-        id=row["posting_id"],
-        title=row["title"],
-        company=row["company"],
-        locations=fields.places(json.loads(row["locations"])),
-        pay=fields.pay(row),
-        work_mode=row["work_mode"],
-        employment_type=row["employment_type"],
-        seniority=row["seniority"],
-        received_at=row["received_at"],
-        first_seen=row["first_seen"],
-        skills=skills,
-        rank=row["rank"],
-    )
-
-
 def _detail(row: Any, skills: list[list[Any]]) -> PostingDetail:
     """A posting row and its skills as [id, name, category, required, mentions, confidence,
     spans] lists."""
@@ -483,6 +510,7 @@ def _detail(row: Any, skills: list[list[Any]]) -> PostingDetail:
         fields=fields.field_values(row, json.loads(row["evidence"])),
         locations=fields.places(json.loads(row["locations"])),
         pay=fields.pay(row),
+        occupation=fields.occupation(row),
         sections=fields.sections(json.loads(row["sections"]), text),
         text=text,
         skills=[

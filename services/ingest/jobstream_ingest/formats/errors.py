@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from jobstream.errors import JobstreamError
+
 Reason = Literal[
     "unsupported_format",
     "too_large",
@@ -23,10 +25,11 @@ Reason = Literal[
     "symlink",
     "not_a_file",
     "no_match",
+    "no_usable_records",
 ]
 
 
-class FormatError(ValueError):
+class FormatError(JobstreamError, ValueError):
     """The input (or one record of it) cannot be read as the format it claims to be."""
 
     def __init__(self, reason: Reason, message: str) -> None:

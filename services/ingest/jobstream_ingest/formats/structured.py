@@ -12,7 +12,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from jobstream_ingest.formats.errors import FormatError
@@ -52,18 +52,24 @@ def jsonl_items(text: str, max_items: int) -> list[Item]:
     """One posting object a line (numbered by line); blank lines are skipped."""
     if text.count("\n") >= max_items:  # perhaps too many: count, stopping past the limit
         _check_count(sum(1 for _ in itertools.islice(_lines(text), max_items + 1)), max_items)
-    items: list[Item] = []
-    for number, line in _lines(text):
-        try:
-            value: object = _loads(line)
-        except json.JSONDecodeError as error:
-            items.append(Item(number, FormatError("bad_json", _json_problem(error, line=False))))
-            continue
-        except (RecursionError, ValueError) as error:
-            items.append(Item(number, FormatError("bad_json", _value_problem(error))))
-            continue
-        items.append(Item(number, _object(value)))
-    return items
+    return list(jsonl_records(_lines(text)))
+
+
+def jsonl_records(lines: Iterable[tuple[int, str]]) -> Iterator[Item]:
+    """The record of each numbered non-blank line, one at a time (a stream of any length)."""
+    for number, line in lines:
+        yield jsonl_record(number, line)
+
+
+def jsonl_record(number: int, line: str) -> Item:
+    """One line of JSON Lines as a record, or the FormatError that says why not."""
+    try:
+        value: object = _loads(line)
+    except json.JSONDecodeError as error:
+        return Item(number, FormatError("bad_json", _json_problem(error, line=False)))
+    except (RecursionError, ValueError) as error:
+        return Item(number, FormatError("bad_json", _value_problem(error)))
+    return Item(number, _object(value))
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
@@ -116,8 +122,17 @@ def _skip_space(text: str, index: int) -> int:
 
 def csv_items(text: str, max_items: int) -> list[Item]:
     """A header row naming the columns, then one posting a row (numbered from 1)."""
-    lines = io.StringIO(text, newline="")
-    reader = csv.reader(lines, delimiter=_delimiter(text))
+    items: list[Item] = []
+    for item in csv_records(io.StringIO(text, newline=""), _delimiter(text)):
+        _check_count(len(items) + 1, max_items)
+        items.append(item)
+    return items
+
+
+def csv_records(lines: Iterator[str], delimiter: str) -> Iterator[Item]:
+    """The rows of CSV `lines` (with their line ends) after the header, one at a time;
+    blank rows are skipped (their numbers too). FormatError when the file is unusable."""
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = next(reader, None)
         if header is None or not any(name.strip() for name in header):
@@ -126,24 +141,25 @@ def csv_items(text: str, max_items: int) -> list[Item]:
             raise FormatError(
                 "no_text", f"no column holds the posting text; name one of {', '.join(TEXT_KEYS)}"
             )
-        items: list[Item] = []
         for number, row in enumerate(reader, start=1):
             if not any(cell.strip() for cell in row):
                 continue
-            _check_count(len(items) + 1, max_items)
             if len(row) > len(header):
                 problem = f"{len(row)} values but the header names {len(header)} columns"
-                items.append(Item(number, FormatError("bad_csv", problem)))
+                yield Item(number, FormatError("bad_csv", problem))
                 continue
-            items.append(Item(number, dict(zip(header, row, strict=False))))
-        return items
+            yield Item(number, dict(zip(header, row, strict=False)))
     except csv.Error as error:
         raise FormatError("bad_csv", f"not valid CSV (line {reader.line_num}): {error}") from error
 
 
 def _delimiter(text: str) -> str:
     """Comma by default; semicolon, tab or pipe when the header row is separated by those."""
-    header = text.split("\n", 1)[0]
+    return csv_delimiter(text.split("\n", 1)[0])
+
+
+def csv_delimiter(header: str) -> str:
+    """The delimiter a CSV header line uses (see `_delimiter`)."""
     counts = {delimiter: header.count(delimiter) for delimiter in ",;\t|"}
     best = max(counts, key=lambda delimiter: counts[delimiter])
     return best if counts[best] > counts[","] else ","

@@ -83,7 +83,7 @@ def decode_text(data: bytes, *, keep_escapes: bool = False) -> Decoded:
     replaced = sum(len(run) for run in _ESCAPED.findall(text))
     if not keep_escapes:
         text, replaced = repair(text)
-    return Decoded(_checked(text), decoder.encoding or "utf-8", replaced)
+    return Decoded(check_sample(text), decoder.encoding or "utf-8", replaced)
 
 
 def repair(text: str) -> tuple[str, int]:
@@ -213,13 +213,14 @@ def legacy_encoding(sample: bytes) -> str:
 
 def _plausible(text: str) -> bool:
     try:
-        _checked(text)
+        check_sample(text)
     except FormatError:
         return False
     return True
 
 
-def _checked(text: str) -> str:
+def check_sample(text: str) -> str:
+    """`text`, or FormatError when it is binary data (NULs, many control characters)."""
     if "\x00" in text:
         raise FormatError("binary", "the text holds NUL characters, so it is binary data")
     controls = len(_CONTROL.findall(text))

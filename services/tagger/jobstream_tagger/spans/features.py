@@ -1,0 +1,99 @@
+"""What the span model looks at: the attributes of a chunk and of its neighbours.
+
+The model is a linear-chain CRF whose attributes all come from one chunk at a time, seen
+from a position `offset` of -2..2 relative to the chunk being labelled, or from the taxonomy
+match a chunk is in. That decomposition is what makes it fast: the weights of a chunk's
+attributes at each offset are summed once per distinct chunk (a posting repeats its words,
+and postings share them) and kept in a table, so labelling a posting is five table look-ups
+per chunk and a sum (model.py), not a feature dictionary per token.
+
+- A chunk (offset 0): its word lower-cased, its shape ("Xx", "x.x", "X++"), prefixes and
+  suffixes, whether it is capitalised, in capitals, has digits or an inner capital, and the
+  punctuation around it ("(AWS", "Kafka;", "posted:").
+- A neighbour (offsets -2, -1, 1, 2): its word and shape; the nearest also the punctuation
+  between ("Skills: Java" -- a colon before).
+- The line's edge (offsets beyond it): a padding attribute.
+- Two neighbouring words together ("machine learning", "Kotlin Coroutines"), for each of them.
+- The taxonomy (tag.py's matches after its rules): whether a chunk begins or continues a
+  match, with the skill's kind and category, at offsets -2..2 alike.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from jobstream_tagger.spans.chunks import trimmed
+
+OFFSETS: Final = (-2, -1, 0, 1, 2)
+BIAS: Final = "bias"
+PAD: Final = "pad"
+_SHAPE: Final = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+    "X" * 26 + "x" * 26 + "d" * 10,
+)
+
+
+def shape(word: str) -> str:
+    """ "Kotlin" -> "Xx", "CI/CD" -> "XX/XX", "C++" -> "X++", "2021-07" -> "dd-dd"."""
+    mapped = word.translate(_SHAPE)
+    out: list[str] = []
+    for char in mapped:
+        if len(out) >= 2 and out[-1] == char and out[-2] == char:
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+def chunk_attributes(text: str, offset: int) -> list[str]:
+    """The attributes of the chunk `text` seen from `offset` (0: the chunk labelled)."""
+    lead, trail = trimmed(text)
+    word = text[lead : len(text) - trail]
+    lower = word.lower()
+    form = shape(word)
+    if offset == 0:
+        attributes = [BIAS, f"w={lower}", f"sh={form}"]
+        if len(lower) > 2:
+            attributes += [f"p3={lower[:3]}", f"s3={lower[-3:]}", f"s2={lower[-2:]}"]
+        if word[:1].isupper():
+            attributes.append("title")
+        if len(word) > 1 and word.isupper():
+            attributes.append("upper")
+        if any(char.isdigit() for char in word):
+            attributes.append("digit")
+        if any(char.isupper() for char in word[1:]) and not word.isupper():
+            attributes.append("mixed")
+        if lead:
+            attributes.append(f"lead={text[lead - 1]}")
+        if trail:
+            attributes.append(f"trail={text[-1]}")
+        return attributes
+    attributes = [f"{offset}:w={lower}", f"{offset}:sh={form}"]
+    if offset == -1 and trail:
+        attributes.append(f"-1:trail={text[-1]}")
+    if offset == 1 and lead:
+        attributes.append(f"1:lead={text[lead - 1]}")
+    return attributes
+
+
+def pair_attributes(left: str, right: str) -> tuple[str, str]:
+    """The attributes of two neighbouring words (lower-cased): seen from the right one
+    ("bg=") and from the left one ("bg+="). A space joins them: no chunk has one."""
+    return f"bg={left} {right}", f"bg+={left} {right}"
+
+
+def pad_attributes(offset: int) -> list[str]:
+    """The attributes of a position beyond the line's edge, seen from `offset` (never 0)."""
+    return [f"{offset}:{PAD}"]
+
+
+def match_attributes(code: str, offset: int) -> list[str]:
+    """The attributes of a taxonomy match code ("B knowledge language": begins a match of a
+    knowledge skill of category "language"), seen from `offset`."""
+    position, kind, category = code.split(" ")
+    if offset == 0:
+        return [f"tx={position}", f"tx={position}:{kind}", f"tx={position}:{kind}:{category}"]
+    return [f"{offset}:tx={position}", f"{offset}:tx={position}:{kind}"]
+
+
+def match_code(position: str, kind: str, category: str) -> str:
+    return f"{position} {kind} {category}"

@@ -1,0 +1,238 @@
+"""The taxonomy names what the span model finds; the model decides which matches count.
+
+Each span the model finds gives one skill:
+- the taxonomy skill it is a form of, or the one taxonomy match it holds when its other words
+  only qualify it ("Java development", "agile delivery", "AWS services", "excellent
+  communication skills"): a linked skill, with the taxonomy's id;
+- when the other words are part of a name ("Kotlin Coroutines", "Azure PaaS", "MS Dynamics
+  365"), or it holds no match: an unlinked skill, named by its normalised surface form
+  (`linked: false`), so the taxonomy can grow from what postings say;
+- when it holds several matches (a list the model read as one span, "SQL and Database
+  development"): each match, as the taxonomy names them.
+
+A taxonomy match no span names is kept (the taxonomy knows names the model misses: in
+cross-validation this adds 0.02 to the Knowledge layer's strict F1), unless its words are
+used in another sense: a team ("other teams, like Integrations and
+SRE", "the SRE team"), a department one works with ("collaborate with Product Management"),
+a webmail service ("generic emails (@gmail)"), or the job's title itself.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import hashlib
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from jobstream_tagger.matching import Form
+from jobstream_tagger.rules import Mention
+from jobstream_tagger.spans.model import LAYERS, Layer, Span
+from jobstream_tagger.taxonomy import Skill, Taxonomy
+
+UNLINKED_PREFIX: Final = "unlinked-"
+MODEL_SOURCE: Final = "model"  # the `source` of an unlinked skill: found by the model alone
+MAX_UNLINKED_WORDS: Final = 8  # a longer span is a sentence, not a skill's name
+MAX_SLUG_CHARS: Final = 60
+# Webmail services: everyone uses them, no posting asks for them as a skill ("generic emails
+# (@gmail)", "tools such as Gmail, Slack, Jira"), though the model reads them as products.
+NOT_SKILLS: Final = frozenset({"gmail", "google mail", "hotmail", "yahoo mail", "outlook.com"})
+_SLUG: Final = re.compile(r"[^a-z0-9]+")
+_CLEAN: Final = re.compile(r"[a-z0-9 -]+")
+
+
+def is_name_part(word: str, after: bool) -> bool:
+    """A word that is part of a product's or a method's name, not a plain qualifier: with a
+    digit, an inner capital or in capitals ("365", "PaaS", "MS"), or, after the taxonomy's
+    match, capitalised ("Kotlin Coroutines"; before it, "Effective communication" is
+    capitalised only as the line's first word)."""
+    if any(char.isdigit() or char.isupper() for char in word[1:]):
+        return True
+    return after and word[:1].isupper()
+
+
+def normalised(surface: str) -> str:
+    """The form an unlinked skill is known by: NFKC, lower case, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", surface).lower().split())
+
+
+@functools.lru_cache(maxsize=65_536)
+def unlinked_form(name: str, layer: Layer) -> Form:
+    """The form of an unlinked skill named `name` (normalised), one object per name."""
+    slug = _SLUG.sub("-", name).strip("-")[:MAX_SLUG_CHARS].strip("-") or "x"
+    if _CLEAN.fullmatch(name) is None or len(name) > MAX_SLUG_CHARS:
+        # "c++" and "c#" would both be "c": the name's hash keeps them apart
+        slug = f"{slug}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
+    skill = Skill(
+        id=f"{UNLINKED_PREFIX}{slug}",
+        name=name[:1].upper() + name[1:],
+        category=layer,  # "knowledge" or "skill": the layer the model found it in
+        kind=layer,
+        source=MODEL_SOURCE,
+    )
+    return Form(text=name, skill=skill)
+
+
+def confidence(margin: float) -> float:
+    """The model's confidence in a span from its score margin over O (a logistic curve)."""
+    return max(0.01, round(1.0 / (1.0 + math.exp(-margin)), 2))  # > 0: it was found
+
+
+def combine(
+    text: str,
+    spans: Sequence[Span],
+    margins: npt.NDArray[np.float64],
+    mentions: Sequence[Mention],
+    taxonomy: Taxonomy,
+    title: tuple[int, int] | None = None,
+) -> list[Mention]:
+    """The posting's skill mentions, in text order: the model's spans named by the taxonomy,
+    and the taxonomy's matches the model does not read as something else.
+
+    `margins`: per chunk and layer, what the model's span score there lacks (negative) or
+    has to spare (positive) over none; `title`: where the job's title is in the text.
+    """
+    result: list[Mention] = []
+    used = [False] * len(mentions)
+    starts = [mention[0] for mention in mentions]
+
+    for span in spans:
+        if span.end - span.start <= 0:
+            continue
+        low = bisect.bisect_left(starts, span.start)
+        inside = []
+        index = low
+        while index < len(mentions) and mentions[index][0] < span.end:
+            # A span names a skill of its own kind: a Skill span "collaborate with Product
+            # Management" is not the knowledge of product management.
+            if mentions[index][1] <= span.end and mentions[index][2].skill.kind == span.layer:
+                inside.append(index)
+            index += 1
+        layer_number = LAYERS.index(span.layer)
+        score = float(margins[span.first : span.end_chunk, layer_number].max())
+        sure = confidence(score)
+        surface = text[span.start : span.end]
+        if other_sense(text, span.start, span.end, title):
+            for number in inside:
+                used[number] = True
+            continue
+        exact = [number for number in inside if mentions[number][:2] == (span.start, span.end)]
+        if exact:  # the taxonomy's match is the span: its skill, the surer of the two
+            start, end, form, rule_confidence = mentions[exact[0]]
+            result.append((start, end, form, max(sure, rule_confidence)))
+            used[exact[0]] = True  # a degree's field keeps its own ("MSc in Physics")
+            continue
+        known = taxonomy.skill_for(surface)
+        if known is not None and _plain(known):
+            result.append((span.start, span.end, _form_cache(known), sure))
+            for number in inside:
+                used[number] = True
+            continue
+        if len(inside) == 1:
+            number = inside[0]
+            start, end, form, rule_confidence = mentions[number]
+            before = text[span.start : start].split()
+            after = text[end : span.end].split()
+            if not any(is_name_part(word, False) for word in before) and not any(
+                is_name_part(word, True) for word in after
+            ):
+                result.append((span.start, span.end, form, max(sure, rule_confidence)))
+                used[number] = True
+                continue
+        elif len(inside) > 1:
+            for number in inside:
+                result.append(mentions[number])
+                used[number] = True
+            continue
+        name = normalised(surface)
+        if name and len(name.split()) <= MAX_UNLINKED_WORDS:
+            result.append((span.start, span.end, unlinked_form(name, span.layer), sure))
+            for number in inside:
+                used[number] = True
+    for number, mention in enumerate(mentions):
+        if not used[number] and not other_sense(text, mention[0], mention[1], title):
+            result.append(mention)
+    result.sort(key=lambda mention: (mention[0], -mention[1]))
+    return _without_overlaps(result)
+
+
+def other_sense(text: str, start: int, end: int, title: tuple[int, int] | None) -> bool:
+    """Whether the words at [start, end) are used as something other than a skill: in the
+    job's title, a webmail service, a team, a department."""
+    if title is not None and title[0] <= start and end <= title[1]:
+        return True  # the job's title names the job, not a skill it asks for
+    return (
+        normalised(text[start:end]) in NOT_SKILLS
+        or is_team(text, start, end)
+        or is_department(text, start, end)
+    )
+
+
+# "other teams (like Integrations and SRE)", "the SRE team", "Platform and SRE teams"
+_TEAM_LIST: Final = re.compile(
+    r"\bteams?\s*(?:\(\s*)?(?:like|such as|including|e\.g\.?|i\.e\.?)\b[^()\n.;:]*$", re.IGNORECASE
+)
+_TEAM_AFTER: Final = re.compile(r"(?:\s*(?:,|/|and|&)\s*[A-Z][\w/&-]*)*\s+teams?\b")
+# "collaborate with Product Management and cross-functional teams": a department
+_WITH_DEPARTMENT: Final = re.compile(
+    r"\b(?i:collaborat\w*|work\w*|partner\w*|together|liais\w*|coordinat\w*|align\w*)"
+    r"\s+(?:closely\s+)?with\s+(?:the\s+|our\s+)?(?:[A-Z][\w&-]*\s*(?:,|and|&|/)\s*)*$"
+)
+
+
+# The last word of a business function's name ("Product Management", "Data Engineering").
+DEPARTMENTS: Final = frozenset(
+    {"management", "marketing", "sales", "finance", "engineering", "design", "operations",
+     "legal", "security", "support", "success", "analytics", "research", "procurement",
+     "accounting", "hr", "qa", "product", "ux", "it", "devops", "sre", "compliance", "science"}
+)  # fmt: skip
+
+
+def is_team(text: str, start: int, end: int) -> bool:
+    """Whether the words at [start, end) name a team: in a list of teams, or before "team"."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[max(line_start, start - 80) : start]
+    if _TEAM_LIST.search(before):
+        return True
+    return _TEAM_AFTER.match(text, end, end + 80) is not None
+
+
+def is_department(text: str, start: int, end: int) -> bool:
+    """Whether capitalised words at [start, end) name a department one works with
+    ("collaborate with Product Management"): capitalised, a business function's name, after
+    "work with" or the like ("experience working with Snowflake" is no department)."""
+    surface = text[start:end]
+    if not surface[:1].isupper() or surface.rsplit(" ", 1)[-1].lower() not in DEPARTMENTS:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    return _WITH_DEPARTMENT.search(text[max(line_start, start - 80) : start]) is not None
+
+
+def _plain(skill: Skill) -> bool:
+    """Whether any span written as one of the skill's forms names it (no case or context
+    rule: those the matcher's rules decide)."""
+    return not (skill.case_sensitive or skill.needs_context or skill.common_words)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _form_cache(skill: Skill) -> Form:
+    return Form(text=skill.name, skill=skill)
+
+
+def _without_overlaps(mentions: list[Mention]) -> list[Mention]:
+    """Of mentions of one skill that overlap, the first (a span and a match it holds)."""
+    kept: list[Mention] = []
+    last_end: dict[str, int] = {}
+    for mention in mentions:
+        skill_id = mention[2].skill.id
+        if last_end.get(skill_id, -1) > mention[0]:
+            continue
+        kept.append(mention)
+        last_end[skill_id] = mention[1]
+    return kept

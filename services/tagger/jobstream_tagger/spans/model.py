@@ -1,0 +1,380 @@
+"""The trained span model at run time: chunks in, Knowledge and Skill spans out. Pure.
+
+The model file (`span_model.npy` with `span_model.json`, written by `jobstream tagger train`,
+shipped in the package) holds the weight of every attribute for the labels O, B, I of both
+layers, and the transitions between labels. What a chunk contributes at each offset (-2..2)
+is the sum of its attributes' weights, computed the first time the chunk's text is seen and
+kept in a table (`_ChunkTable`): labelling a posting is then a table look-up per chunk and
+offset, summed with numpy, and a Viterbi over the few stretches where a span can be
+(decode.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from jobstream_tagger.rules import Mention
+from jobstream_tagger.spans.chunks import Chunks, trimmed
+from jobstream_tagger.spans.decode import INSIDE, OUTSIDE, decode, stretches
+from jobstream_tagger.spans.features import (
+    OFFSETS,
+    chunk_attributes,
+    match_attributes,
+    pad_attributes,
+)
+
+Layer = Literal["knowledge", "skill"]
+LAYERS: Final[tuple[Layer, ...]] = ("knowledge", "skill")
+MODEL_WEIGHTS: Final = "span_model.npy"
+MODEL_CARD: Final = "span_model.json"
+MODEL_ATTRIBUTES: Final = "span_model.attributes"
+# Hashes of the sentences the model was trained on: `jobstream eval tagger` will not score the
+# packaged model on them (it cross-validates instead).
+MODEL_SEEN: Final = "span_model.seen"
+# Distinct chunk texts kept with their summed weights; past this the table starts afresh
+# (a long-running tagger meets new words forever: memory stays bounded).
+TABLE_CAPACITY: Final = 200_000
+# A Knowledge span never runs over a list separator or a label's colon: "Java, Go" is two
+# spans, "CI/CD & tooling: Integrate" ends at the colon (SkillSpan's sentences, from which
+# the model learnt, have had their commas taken out).
+_SEPARATORS: Final = frozenset(",;:")
+_WIDTH: Final = 3 * len(LAYERS)  # O, B, I of each layer
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A span the model found: characters [start, end) of the text, and its layer."""
+
+    start: int
+    end: int
+    layer: Layer
+    first: int  # the chunks it covers: [first, end_chunk)
+    end_chunk: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the model read in a text: its spans, and per chunk and layer the margin of its
+    best span label over O (negative: it reads no span there)."""
+
+    spans: list[Span]
+    margins: npt.NDArray[np.float64]
+
+
+class _Rows(dict[str, int]):
+    """Key -> row of its summed weights; a key met for the first time gets its row made."""
+
+    def __init__(self, make: Callable[[str], int]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: str) -> int:
+        return self._make(key)
+
+
+class _Table:
+    """Summed weights per key (a chunk text, or a taxonomy match code): a row of six values
+    (O, B, I of each layer) per offset the key is seen from, `weights[slot, row]`."""
+
+    def __init__(self, capacity: int, make: Callable[[str], tuple[list[list[str]], int]]):
+        self._capacity = capacity
+        self._make = make
+        self.rows = _Rows(self._add)
+        size = min(capacity, 4096) + 1
+        self.weights = np.zeros((len(OFFSETS), size, _WIDTH))
+        self.words = np.full(size, -1, dtype=np.int64)  # id in the pair vocabulary
+        self.summed: Callable[[Sequence[str]], npt.NDArray[np.float64]] | None = None
+
+    def make_room(self, keys: int) -> None:
+        """Before a posting: start afresh if its `keys` might not fit under the capacity
+        (never during one: the rows it looked up already must stay what they are)."""
+        if len(self.rows) + keys > self._capacity:
+            self.rows.clear()
+
+    def _add(self, key: str) -> int:
+        assert self.summed is not None
+        row = len(self.rows) + 1  # row 0: nothing (no match; the padding's own row)
+        if row >= self.weights.shape[1]:  # (one huge posting may take it past the capacity)
+            grown = 2 * self.weights.shape[1]
+            bigger = np.zeros((len(OFFSETS), grown, _WIDTH))
+            bigger[:, : self.weights.shape[1]] = self.weights
+            self.weights = bigger
+            self.words = np.resize(self.words, grown)
+        slots, word = self._make(key)
+        for slot, names in enumerate(slots):
+            self.weights[slot, row] = self.summed(names)
+        self.words[row] = word
+        self.rows[key] = row
+        return row
+
+
+class SpanModel:
+    """A trained span model; build once per process (`load_span_model()`), use from one
+    thread (its tables grow as it meets new chunks)."""
+
+    def __init__(
+        self,
+        attributes: Sequence[str],
+        weights: npt.NDArray[np.float64],
+        transitions: npt.NDArray[np.float64],
+        card: dict[str, Any],
+    ) -> None:
+        if weights.shape != (len(attributes), _WIDTH) or transitions.shape != (len(LAYERS), 3, 3):
+            raise ValueError("the span model's weights do not match its attributes and layers")
+        self._index = {name: index for index, name in enumerate(attributes)}
+        self._weights = np.asarray(weights, dtype=np.float64)
+        self.transitions = np.asarray(transitions, dtype=np.float64)
+        self.card: Final = card
+        # What tagged postings carry as `tagger_version`: the model's name and content hash.
+        self.version: Final[str] = f"{card.get('name', 'spans')}-{card['version']}"
+        self._pairs(attributes)
+        self._chunks = _Table(TABLE_CAPACITY, self._chunk_entry)
+        self._codes = _Table(4096, self._code_entry)
+        self._chunks.summed = self._codes.summed = self.summed
+        for slot, offset in enumerate(OFFSETS):  # row 0: the padding beyond a line's ends
+            if offset:
+                self._chunks.weights[slot, 0] = self.summed(pad_attributes(offset))
+
+    def _pairs(self, attributes: Sequence[str]) -> None:
+        """The weights of word pairs, by key `left id * words + right id`, sorted."""
+        pairs: dict[tuple[str, str], list[int]] = {}
+        for index, name in enumerate(attributes):
+            side = 0 if name.startswith("bg=") else 1 if name.startswith("bg+=") else -1
+            if side >= 0:
+                left, right = name.split("=", 1)[1].split(" ")
+                pairs.setdefault((left, right), [-1, -1])[side] = index
+        words = sorted({word for pair in pairs for word in pair})
+        self._vocabulary = {word: number for number, word in enumerate(words)}
+        size = max(len(words), 1)
+        keyed = sorted(
+            (self._vocabulary[left] * size + self._vocabulary[right], rows)
+            for (left, right), rows in pairs.items()
+        )
+        self._pair_keys = np.array([key for key, _ in keyed], dtype=np.int64)
+        self._pair_size = size
+        zero = np.zeros(_WIDTH)
+        self._pair_right = np.array(  # added to the right word's chunk ("bg=")
+            [self._weights[rows[0]] if rows[0] >= 0 else zero for _, rows in keyed]
+        ).reshape(len(keyed), _WIDTH)
+        self._pair_left = np.array(  # added to the left word's chunk ("bg+=")
+            [self._weights[rows[1]] if rows[1] >= 0 else zero for _, rows in keyed]
+        ).reshape(len(keyed), _WIDTH)
+
+    def summed(self, names: Sequence[str]) -> npt.NDArray[np.float64]:
+        """The weights of the attributes `names` the model knows, summed (O, B, I per layer)."""
+        rows = [self._index[name] for name in names if name in self._index]
+        if not rows:
+            return np.zeros(_WIDTH)
+        summed: npt.NDArray[np.float64] = self._weights[rows].sum(axis=0)
+        return summed
+
+    def _chunk_entry(self, text: str) -> tuple[list[list[str]], int]:
+        """A chunk's attributes at each offset, and its word's id among the pairs' words."""
+        lead, trail = trimmed(text)
+        slots = [chunk_attributes(text, offset) for offset in OFFSETS]
+        return slots, self._vocabulary.get(text[lead : len(text) - trail].lower(), -1)
+
+    def _code_entry(self, key: str) -> tuple[list[list[str]], int]:
+        return [match_attributes(key, offset) for offset in OFFSETS], -1
+
+    def _code_rows(self, codes: Sequence[tuple[int, int, str]], size: int) -> npt.NDArray[np.int64]:
+        """Per chunk, the row of the taxonomy match code it has (0: none)."""
+        rows = np.zeros(size, dtype=np.int64)
+        table = self._codes.rows
+        for first, end, code in codes:
+            rows[first] = table[f"B {code}"]
+            if end > first + 1:
+                rows[first + 1 : end] = table[f"I {code}"]
+        return rows
+
+    def emissions(
+        self, chunks: Chunks, codes: Sequence[tuple[int, int, str]] = ()
+    ) -> npt.NDArray[np.float64]:
+        """Per chunk, the scores of O, B, I of each layer: (n, 6)."""
+        texts = chunks.texts
+        count = len(texts)
+        self._chunks.make_room(count)
+        self._codes.make_room(2 * len(codes))
+        rows = np.fromiter(map(self._chunks.rows.__getitem__, texts), np.int64, count)
+        # Each line's chunks in one array with two padding rows between lines, so that the
+        # neighbours at -2..2 are one shifted look-up each and never cross a line.
+        line = chunks.lines
+        positions = np.arange(count) + 2 * line + 2
+        padded = np.zeros(count + 2 * len(chunks.line_starts) + 2, dtype=np.int64)
+        padded[positions] = rows
+        table = self._chunks.weights
+        scores: npt.NDArray[np.float64] = table[OFFSETS.index(0)].take(rows, axis=0)  # itself
+        for slot, offset in enumerate(OFFSETS):
+            if offset:
+                scores += table[slot].take(padded[positions + offset], axis=0)
+        if len(self._pair_keys) and count > 1:
+            words = self._chunks.words[rows]
+            keys = words[:-1] * self._pair_size + words[1:]
+            valid = (words[:-1] >= 0) & (words[1:] >= 0) & (line[:-1] == line[1:])
+            found = np.searchsorted(self._pair_keys, keys)
+            found[found >= len(self._pair_keys)] = 0
+            valid &= self._pair_keys[found] == keys
+            if valid.any():
+                which = found[valid]
+                scores[1:][valid] += self._pair_right[which]
+                scores[:-1][valid] += self._pair_left[which]
+        if codes:
+            coded = self._code_rows(codes, count)
+            where = np.flatnonzero(coded)
+            code_rows = coded[where]
+            for slot, offset in enumerate(OFFSETS):
+                # The chunk `offset` before a coded one sees its code at `offset`.
+                seen_from = where - offset
+                keep = (seen_from >= 0) & (seen_from < count)
+                keep[keep] &= line[seen_from[keep]] == line[where[keep]]
+                scores[seen_from[keep]] += self._codes.weights[slot].take(code_rows[keep], axis=0)
+        return scores
+
+    def read(self, chunks: Chunks, codes: Sequence[tuple[int, int, str]] = ()) -> Reading:
+        """The spans of both layers, in text order (a Knowledge span may lie in a Skill
+        one), and per chunk and layer how far its best span label scores above O.
+
+        `codes`: the taxonomy matches as (first chunk, end chunk, "kind category").
+        """
+        if not chunks.texts:
+            return Reading([], np.zeros((0, len(LAYERS))))
+        scores = self.emissions(chunks, codes)
+        starts_line = chunks.starts_line
+        spans: list[Span] = []
+        margins = np.empty((len(chunks.texts), len(LAYERS)))
+        for number, layer in enumerate(LAYERS):
+            layer_scores = scores[:, 3 * number : 3 * number + 3]
+            margins[:, number] = self._margins(layer_scores, number)
+            runs = stretches(layer_scores, starts_line)
+            labels = decode(layer_scores, self.transitions[number], runs)
+            spans.extend(self._spans(chunks, labels, starts_line, layer))
+        spans.sort(key=lambda span: (span.start, -span.end))
+        return Reading(spans, margins)
+
+    def _margins(self, scores: npt.NDArray[np.float64], layer: int) -> npt.NDArray[np.float64]:
+        """Per chunk, how much better the chunk alone as a span (O, B, O) scores than as
+        nothing (O, O, O), transitions included: what it takes to read a span there."""
+        t = self.transitions[layer]
+        as_span = t[0, 1] + scores[:, 1] + t[1, 0]
+        as_nothing = 2 * t[0, 0] + scores[:, 0]
+        return np.asarray(as_span - as_nothing)
+
+    def _spans(
+        self,
+        chunks: Chunks,
+        labels: npt.NDArray[np.int8],
+        starts_line: npt.NDArray[np.bool_],
+        layer: Layer,
+    ) -> list[Span]:
+        """The spans of a layer's labels: a B, or an I after O or at a line's start, opens
+        one; the I's after it continue it."""
+        count = len(labels)
+        inside = labels == INSIDE
+        continues = inside.copy()
+        continues[0] = False
+        continues[1:] &= (labels[:-1] != OUTSIDE) & ~starts_line[1:count]
+        opens = np.flatnonzero((labels != OUTSIDE) & ~continues)
+        if not len(opens):
+            return []
+        boundaries = np.flatnonzero(~continues)
+        after = np.searchsorted(boundaries, opens, side="right")
+        ends = np.where(
+            after < len(boundaries), boundaries[np.minimum(after, len(boundaries) - 1)], count
+        )
+        texts = chunks.texts
+        spans = []
+        split = layer == "knowledge"  # Skill spans are phrases: "design, build and run"
+        for first, end in zip(opens.tolist(), ends.tolist(), strict=True):
+            # Punctuation at a span's edge is no part of it ("KAFKA ·", "- Kotlin").
+            while first < end and not _has_word(texts[first]):
+                first += 1
+            while end > first and not _has_word(texts[end - 1]):
+                end -= 1
+            start_at = first
+            for index in range(first, end):
+                if index == end - 1 or (split and _ends_clause(texts[index])):
+                    spans.append(self._span(chunks, start_at, index + 1, layer))
+                    start_at = index + 1
+        return [span for span in spans if span.end > span.start]
+
+    def _span(self, chunks: Chunks, first: int, end: int, layer: Layer) -> Span:
+        texts = chunks.texts
+        last = texts[end - 1]
+        start = int(chunks.starts[first]) + trimmed(texts[first])[0]
+        stop = int(chunks.starts[end - 1]) + len(last) - trimmed(last)[1]
+        return Span(start, stop, layer, first, end)
+
+
+def match_codes(chunks: Chunks, mentions: Sequence[Mention]) -> list[tuple[int, int, str]]:
+    """The taxonomy's mentions as chunk ranges with their code ("knowledge language")."""
+    if not mentions or not chunks.texts:
+        return []
+    edges = np.array([(mention[0], mention[1] - 1) for mention in mentions], dtype=np.int64)
+    firsts = np.searchsorted(chunks.starts, edges[:, 0], side="right") - 1
+    ends = np.searchsorted(chunks.starts, edges[:, 1], side="right")
+    codes = []
+    for first, end, mention in zip(firsts.tolist(), ends.tolist(), mentions, strict=True):
+        if 0 <= first < end:
+            skill = mention[2].skill
+            codes.append((first, end, f"{skill.kind} {skill.category}"))
+    return codes
+
+
+def _ends_clause(text: str) -> bool:
+    """Whether the punctuation after a chunk's word separates ("Java,", "tooling:*")."""
+    trail = trimmed(text)[1]
+    return trail > 0 and not _SEPARATORS.isdisjoint(text[len(text) - trail :])
+
+
+def _has_word(text: str) -> bool:
+    return any(char.isalnum() for char in text)
+
+
+def content_version(weights: bytes, attributes: bytes, card: dict[str, Any]) -> str:
+    """The model's version: a hash of its weights, its attributes and its card (data,
+    licence, settings), the card's own "version" left out."""
+    digest = hashlib.sha256(weights)
+    digest.update(attributes)
+    rest = {key: value for key, value in card.items() if key != "version"}
+    digest.update(json.dumps(rest, sort_keys=True).encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def load_span_model(folder: Path | None = None) -> SpanModel:
+    """The model in `folder`, or the one packaged with the tagger (checked against its
+    card's version)."""
+    package = folder if folder is not None else resources.files("jobstream_tagger.spans")
+    card = json.loads(package.joinpath(MODEL_CARD).read_text(encoding="utf-8"))
+    raw = package.joinpath(MODEL_WEIGHTS).read_bytes()
+    names = package.joinpath(MODEL_ATTRIBUTES).read_bytes()
+    return model_from_files(raw, names, card)
+
+
+def trained_on() -> frozenset[str]:
+    """The keys (training.sentence_key) of the sentences the packaged model was trained on."""
+    package = resources.files("jobstream_tagger.spans")
+    return frozenset(package.joinpath(MODEL_SEEN).read_text(encoding="ascii").split())
+
+
+def model_from_files(raw: bytes, names: bytes, card: dict[str, Any]) -> SpanModel:
+    expected = content_version(raw, names, card)
+    if expected != card.get("version"):
+        raise ValueError(
+            f"span model: its files do not match its card (version {card.get('version')}, "
+            f"content {expected}); train it again with `jobstream tagger train`"
+        )
+    data = np.load(io.BytesIO(raw), allow_pickle=False)
+    attributes = names.decode("utf-8").split("\n") if names else []
+    weights = data[:-3]
+    transitions = np.stack([data[-3:, 3 * layer : 3 * layer + 3] for layer in range(len(LAYERS))])
+    return SpanModel(attributes, weights, transitions, card)
