@@ -50,7 +50,9 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
         "máster", "maestría", "doctorado", "associate", "undergraduate", "graduat", "diplom",
         "college", "universit",
     ),
-    "seniority": ("level", "entry", "looking for", "seeking", "hiring", "hire", "are you a"),
+    "seniority": (
+        "level", "entry", "looking for", "seeking", "hiring", "hire", "are you a", "karrierestufe",
+    ),
     "hours": (
         "am", "pm", "a.m", "p.m", ":0", ":1", ":2", ":3", ":4", ":5", "0h", "1h", "2h", "3h",
         "4h", "5h", "6h", "7h", "8h", "9h", "zone", "hours", "utc", "gmt",
@@ -67,6 +69,17 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
         "location", "based in", "standort", "arbeitsort", "einsatzort", "localiza",
         "local de trabalho", "ubicación", "lugar de trabajo", "lieu", "city", "where",
     ),
+    # Labels of a title or an employer ("Job title:", "Entreprise : SYNERGIE") and the words
+    # of a civil-service bulletin's head ("Class Code: 1835").
+    "title_label": (
+        "title", "job:", "job :", "stellen", "intitulé", "puesto", "título", "nome da vaga",
+        "denominación",
+    ),
+    "company_label": (
+        "company", "employer", "organization", "organisation", "empresa", "unternehmen",
+        "arbeitgeber", "entreprise", "société", "employeur", "firma", "empleador",
+    ),
+    "bulletin": ("class code", "exam open", "civil service", "open date", "examination"),
 }  # fmt: skip
 
 

@@ -295,7 +295,9 @@ def _evidence(parsed: ParsedPosting | None, name: str) -> str | None:
 
 
 def _fold(value: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", value).casefold().split())
+    # NFKC: the form of the parser's cleaned text ("2ª" is "2a" there), for labels written
+    # from the raw text.
+    return " ".join(unicodedata.normalize("NFKC", value).casefold().split())
 
 
 def _normal(name: str, value: object) -> object:

@@ -12,10 +12,11 @@ from typing import Final
 from jobstream.contracts import ParsedPosting, RawPosting
 from jobstream.stages import PermanentError
 from jobstream_parser.cleaning import TooLong, clean
+from jobstream_parser.companies import find_company
 from jobstream_parser.dates import find_date_posted
 from jobstream_parser.document import Document
 from jobstream_parser.experience import find_experience
-from jobstream_parser.fields import Found, find_company, find_title
+from jobstream_parser.fields import Found
 from jobstream_parser.heads import finditer
 from jobstream_parser.language import find_language
 from jobstream_parser.money import find_salary
@@ -24,6 +25,7 @@ from jobstream_parser.places import FoundPlace, find_locations, find_url, parse_
 from jobstream_parser.sections import SectionIndex, find_sections
 from jobstream_parser.similarity import SCHEME, signature
 from jobstream_parser.terms import find_employment_type, find_work_mode, find_working_hours
+from jobstream_parser.titles import find_title
 
 PARSER_VERSION: Final = "0.3.0"
 
@@ -36,7 +38,11 @@ _JOB_WORDS: Final = re.compile(
     r"\b(?:jobs?|roles?|positions?|hiring|hire|candidates?|applicants?|apply|experience"
     r"|responsibilit\w{0,5}|requirements?|qualifications?|salary|compensation|benefits"
     r"|employer|employment|careers?|vacanc\w{1,3}|skills|duties|vaga|stelle|puesto|poste"
-    r"|emploi|trabajo|trabalho|aufgaben|profil|requisitos|empleo)\b",
+    r"|emploi|trabajo|trabalho|aufgaben|profil|requisitos|empleo"
+    # Spanish, Catalan, French, German, Portuguese words of short ads
+    r"|jornada|contrato|contracte|salario|sueldo|experiencia|funciones|incorporaci[oó]n"
+    r"|contrat|salaire|exp[ée]rience|entreprise|recrute|arbeitsort|pensum|anstellung"
+    r"|bewerbung|berufserfahrung|sal[aá]rio|experi[eê]ncia|contrata[cç][aã]o|empresa)\b",
     re.IGNORECASE,
 )
 MIN_JOB_WORDS: Final = 2

@@ -27,15 +27,17 @@ _TITLE_LEVEL: Final = re.compile(
     r"|(?P<director>director|head of|direktor(?:in)?|diretor(?:a)?|directeur|directrice"
     r"|bereichsleiter(?:in)?)"
     r"|(?P<manager>manager|supervisor|team ?leiter(?:in)?|abteilungsleiter(?:in)?|gerente"
-    r"|gestor(?:a)?|responsable)"
+    r"|gestor(?:a)?|responsable|verantwortliche[r]?"
+    r"|(?:laden|filial|betriebs|niederlassungs|geschäfts|shop)leiter(?:in|In)?)"
     r"|(?P<principal>principal)"
     r"|(?P<staff>staff)"
-    r"|(?P<lead>lead|tech lead|team lead|leiter(?:in)?|líder|lider)"
+    r"|(?P<lead>lead|tech lead|team lead|leiter(?:in)?|líder|lider|chef de ligne"
+    r"|chef d['\u2019 ]?[ée]quipe|cap de sala|cap d['\u2019]equip|jefe de equipo)"
     r"|(?P<senior>senior|sr\.?|sênior|sénior)"
     r"|(?P<mid>mid(?:[- ]level)?|intermediate|pleno|médio|medior)"
     r"|(?P<junior>junior|jr\.?|júnior|entry[- ]level|graduate|trainee)"
     r"|(?P<intern>intern|internship|praktikant(?:in)?|werkstudent(?:in)?|estagiári[oa]|becari[oa]"
-    r"|stagiaire|apprentice)"
+    r"|stagiaire|apprentice|est[aá]gio|estagio)"
     r")(?![\w-])",
     re.IGNORECASE,
 )
@@ -44,9 +46,18 @@ _NOT_PEOPLE_MANAGER: Final = re.compile(
     r"(?:product|project|program|programme|account|accounts|community|content|case|property"
     r"|marketing|brand|campaign|social media|office|release|delivery|success|relationship"
     r"|category|partner|partnerships?|portfolio|key account|sales|territory|event|events"
-    r"|channel|asset|facilities|payroll)[ ]$",
+    r"|channel|asset|facilities|facility|fleet|payroll|offert|offerten)[ ]$",
     re.IGNORECASE,
 )
+# What a posting says of a role that manages people.
+_MANAGES_PEOPLE: Final = re.compile(
+    r"line manager (?:for|of|to)\b|direct reports\b|directs? the work of\b"
+    r"|manag(?:e|es|ing) (?:a|the) team of\b|people management responsibilit"
+    r"|personalverantwortung für|führung (?:und betreuung )?(?:des|der|von) (?:team|mitarbeit)",
+    re.IGNORECASE,
+)
+# "Chief Technology Officer", "Chief Executive": a C-level officer.
+_C_LEVEL: Final = re.compile(r"(?:[ ][\w&-]+){0,3}?[ ]officer\b|[ ]executive\b", re.IGNORECASE)
 # "Staff Accountant", "Staff Nurse": staff as a level only in engineering-type titles.
 _STAFF_ROLES: Final = re.compile(
     r"[ ](?:[\w/+-]+[ ]){0,3}?(?:engineer|developer|scientist|architect|designer|researcher"
@@ -54,10 +65,12 @@ _STAFF_ROLES: Final = re.compile(
     re.IGNORECASE,
 )
 _TEXT_LEVEL: Final = re.compile(
-    r"(?:seniority|experience|career|job|position)[ ]level[ ]?:?[ \n]?(?P<label>[^\n]{2,30})"
+    r"(?:(?:seniority|experience|career|job|position)[ ]level|karrierestufe)[ ]?:?[ \n]?"
+    r"(?P<label>[^\n]{2,30})"
+    r"|experience[ ](?P<levelled>(?:entry|junior|mid-senior|mid|senior)[- ]level)"
     r"|(?P<entry>entry[- ]level)[ ](?:position|role|job|opportunity|candidates?)"
-    r"|(?:looking for|seeking|hiring|hire|are you) an? (?P<adjective>senior|junior|mid-level"
-    r"|mid-senior|entry-level|principal|staff|lead)\b",
+    r"|(?:looking for|seeking|hiring(?: for)?|hire|are you)(?: an?)? (?P<adjective>senior|junior"
+    r"|mid-level|mid-senior|mid-stage|entry-level|principal|staff|lead)\b",
     re.IGNORECASE,
 )
 _LEVEL_LABELS: Final[tuple[tuple[str, Seniority], ...]] = (
@@ -66,8 +79,6 @@ _LEVEL_LABELS: Final[tuple[tuple[str, Seniority], ...]] = (
     ("entry", "junior"),
     ("junior", "junior"),
     ("associate", "junior"),
-    ("mid-senior", "senior"),
-    ("mid senior", "senior"),
     ("mid", "mid"),
     ("intermediate", "mid"),
     ("senior", "senior"),
@@ -91,7 +102,7 @@ def find_seniority(
 ) -> Level | None:
     text = document.text
     if title:
-        level = _title_level(title)
+        level = _title_level(title) or _manager_of_people(document, title)
         if level is not None:
             value, (start, end) = level
             offset = title_span[0] if title_span is not None else None
@@ -101,23 +112,44 @@ def find_seniority(
     return _text_level(document)
 
 
+def _manager_of_people(document: Document, title: str) -> tuple[Seniority, tuple[int, int]] | None:
+    """ "Delivery Manager" names a job family, not a level, unless the posting says the role
+    manages people ("You will be the line manager for the developers")."""
+    for match in _TITLE_LEVEL.finditer(title):
+        if match.lastgroup == "manager" and not _counts(title, match):
+            if document.search(_MANAGES_PEOPLE, 0, len(document.text)) is not None:
+                return "manager", match.span()
+            return None
+    return None
+
+
 def _title_level(title: str) -> tuple[Seniority, tuple[int, int]] | None:
     """Management levels first; else the first level word ("Senior/Lead" is senior), with
     "Senior Staff" and "Senior Principal" read as the higher one."""
-    matches = [m for m in _TITLE_LEVEL.finditer(title) if _counts(title, m)]
-    if not matches:
+    levels = [(_level_of(title, m), m) for m in _TITLE_LEVEL.finditer(title) if _counts(title, m)]
+    if not levels:
         return None
-    for level in _MANAGEMENT:
-        for match in matches:
-            if match.lastgroup == level:
-                return cast(Seniority, level), match.span()
-    first = matches[0]
-    if first.lastgroup == "senior" and len(matches) > 1:
-        following = matches[1]
-        gap = title[first.end() : following.start()]
-        if following.lastgroup in {"staff", "principal"} and not gap.strip():
-            first = following
-    return cast(Seniority, first.lastgroup), first.span()
+    for management in _MANAGEMENT:
+        for level, match in levels:
+            if level == management:
+                return level, match.span()
+    first, match = levels[0]
+    if first == "senior" and len(levels) > 1:
+        following, following_match = levels[1]
+        gap = title[match.end() : following_match.start()]
+        if following in {"staff", "principal"} and not gap.strip():
+            first, match = following, following_match
+    return first, match.span()
+
+
+def _level_of(title: str, match: re.Match[str]) -> Seniority:
+    """The level a counted match names: "Chief" heads a unit (a manager) unless it names an
+    officer ("Chief Technology Officer", "Chief Executive")."""
+    level = cast(Seniority, match.lastgroup)
+    chief = level == "executive" and match.group().lower() == "chief"
+    if chief and _C_LEVEL.match(title, match.end()) is None:
+        return "manager"
+    return level
 
 
 def _counts(title: str, match: re.Match[str]) -> bool:

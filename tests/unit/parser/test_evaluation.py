@@ -50,6 +50,19 @@ def test_parser_scores_at_least_95_percent_on_every_field_of_the_labelled_set() 
         assert field.recall is None or field.recall >= MIN_SCORE, (name, result.mismatches)
 
 
+def test_titles_compare_in_the_cleaned_text_s_unicode_form() -> None:
+    # The parser reads NFKC-normalised text: "2ª" is "2a" there, and still the same title.
+    postings = [
+        LabelledPosting(
+            id="a",
+            text="OFICIAL DE 2ª\nLocalidad: Madrid (MADRID)\nJornada: COMPLETA",
+            expected={"title": "OFICIAL DE 2ª"},
+        )
+    ]
+
+    assert score(postings).fields["title"].true_positives == 1
+
+
 def test_scoring_counts_wrong_missing_and_invented_values() -> None:
     postings = [
         LabelledPosting(

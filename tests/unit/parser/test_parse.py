@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from jobstream.contracts import ParsedPosting, ProvidedFields, RawPosting, Source
 from jobstream_parser.cleaning import _INVISIBLE, clean, clean_text
 from jobstream_parser.document import Document
-from jobstream_parser.fields import Found, find_title
+from jobstream_parser.fields import Found
 from jobstream_parser.parse import PARSER_VERSION, NotAPosting, parse
+from jobstream_parser.titles import find_title
 
 pytestmark = pytest.mark.unit
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jobstream_parser import experience, fields, money, parse, people, sections
+from jobstream_parser import experience, money, parse, people, sections
 from jobstream_parser.anchors import lowered
 from jobstream_parser.document import Document
 from jobstream_parser.heads import alternatives, finditer, head_finder, literal_heads, search
@@ -106,7 +106,7 @@ def test_find_finds_what_search_finds_in_the_slice(text: str, first: int, second
 # Patterns searched for in short strings (a title, a company's name) with `search`, and in the
 # text with `finditer`.
 SEARCHED = [
-    fields._TITLE_NOUN, fields._ENDS_WITH_TITLE_NOUN, fields._NOT_A_COMPANY_LINE, parse._JOB_WORDS,
+    parse._JOB_WORDS,
 ]  # fmt: skip
 
 

@@ -1,0 +1,422 @@
+"""The employer, when the posting names it.
+
+In order, the first that gives a name:
+1. a phrase that can only name it ("Upwork ($UPWK) is ...", "Acme is the world's leading
+   ...") or a label ("Company: Acme", "Entreprise : SYNERGIE", "Empresa: DIAGONALGEST SL"),
+2. the title's own line: the name before it ("FedRAMP: Director", "TTS - Sourcing
+   Strategist", "Kyber (YC W23) Is Hiring a Head of Engineering") or after it ("Senior Product
+   Designer at Hadrius | Y Combinator", "ML Engineer @ Acme"),
+3. the first part of a forum head ("Coder | https://coder.com/ | Multiple roles"),
+4. the lines around the title ("Android Developer" / "Snaptech Solutions" / "Lisboa,
+   Portugal · Remoto"; "Upwork" above "Contract: Staff Backend Engineer"),
+5. other phrases: "Bloom (YC P26) Is Hiring", "Acme is an equal opportunity employer",
+   "Acme is hiring", "About Acme", "Join Acme's", "At Acme, we", an opening "Akkari is the
+   ...", "bei Siemens zu arbeiten", and a civil-service bulletin's "City of Los Angeles".
+
+A name loses what is not the name: a URL, a parenthesis ("A24 Films (Labs Division)",
+"Ubicloud (YC W24)"). Descriptions and masks are no names ("Confidencial", "Empresa sector
+socioeducativo", "<ORGANIZATION>").
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Final
+
+from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
+
+from jobstream_parser.document import Document
+from jobstream_parser.fields import (
+    BAR_SEGMENTS,
+    MAX_COMPANY_CHARS,
+    MAX_COMPANY_WORDS,
+    NOT_A_NAME,
+    Found,
+    HeadLine,
+    HeadLines,
+    is_body,
+    names_a_role,
+    segments,
+    words_of,
+)
+from jobstream_parser.heads import finditer
+from jobstream_parser.titles import TITLE_LABEL
+
+# Where "Acme is a leading ...", "Acme is hiring" are looked for.
+COMPANY_CHARS: Final = 2_000
+# A label ("Entreprise : SYNERGIE") may come after a long description: looked for this far.
+LABEL_CHARS: Final = 20_000
+# "Akkari is the customer context API": the opening of a post names its company.
+OPENING_CHARS: Final = 300
+MIN_OPENING_NAME_CHARS: Final = 3  # "AI is transforming ..." names no company
+# A bulletin's employer ("City of Los Angeles") is looked for this far.
+BULLETIN_CHARS: Final = 20_000
+BULLETIN_HEAD_LINES: Final = 8
+
+# A name: one to four capitalised words ("Upwork", "Acme Labs", "Booking.com").
+_NAME: Final = r"[A-Z0-9][\w&.-]*(?: [A-Z0-9][\w&.-]*){0,3}"
+_SENTENCE_START: Final = r"(?:^|(?<=[.!?] ))"
+_LABEL: Final = re.compile(
+    r"(?:company|employer|organi[sz]ation|hiring (?:company|organi[sz]ation)|empresa"
+    r"|unternehmen|arbeitgeber|entreprise|société|employeur|firma|empleador)[ ]?:[ ]?"
+    r"(?P<name>.{2,80})$",
+    re.IGNORECASE,
+)
+_COMPANY_PATTERNS: Final = (
+    # "Upwork ($UPWK) is the world's work marketplace", "Acme (NASDAQ: ACME) is"
+    re.compile(
+        rf"{_SENTENCE_START}(?P<name>{_NAME}) \((?:[A-Z]{{2,8}}: ?)?\$?[A-Z]{{1,6}}\) is\b",
+        re.MULTILINE,
+    ),
+    # "Acme is the world's largest ...", "J.P. Morgan is a global leader ..."
+    re.compile(
+        rf"{_SENTENCE_START}(?P<name>{_NAME}) is"
+        r" (?:the world['\u2019]s|an? leading|the leading|a global leader|one of the world)\b",
+        re.MULTILINE,
+    ),
+)
+# Words each of `_COMPANY_PATTERNS` needs (lower case), to skip patterns that cannot match.
+_COMPANY_WORDS: Final = (
+    (") is",),
+    ("is the world", "is a leading", "is an leading", "is the leading", "is a global leader",
+     "is one of the world"),
+)  # fmt: skip
+_LATER_PATTERNS: Final = (
+    # "Acme is hiring", "Acme is looking for", "Acme is seeking"
+    re.compile(
+        rf"{_SENTENCE_START}(?P<name>{_NAME}) is (?:hiring|looking for|seeking|searching for)\b",
+        re.MULTILINE,
+    ),
+    re.compile(rf"^About (?P<name>{_NAME}):?$", re.MULTILINE),
+    re.compile(rf"\bJoin (?P<name>{_NAME})['\u2019]s\b"),
+    re.compile(rf"{_SENTENCE_START}At (?P<name>{_NAME}), we\b", re.MULTILINE),
+    # "Gute Gründe, bei Siemens zu arbeiten"
+    re.compile(rf"\bbei (?P<name>{_NAME}) (?:zu )?arbeiten\b"),
+    # "BR INQUIRY, S.L, EMPRESA ESPECIALITZADA EN ...", "Acme, a company that ..."
+    re.compile(
+        rf"^(?P<name>{_NAME})(?:, S\.?[LA]\.?U?)?, (?:una |an? )?(?i:empresa|compañía|company|firm"
+        r"|entreprise|société|unternehmen)\b",
+        re.MULTILINE,
+    ),
+)
+_LATER_WORDS: Final = (
+    (" is hiring", " is looking", " is seeking", " is searching"),
+    ("about ",),
+    ("join ",),
+    ("at ",),
+    ("bei ",),
+    (", empresa", ", una empresa", ", compañía", ", company", ", a company", ", firm",
+     ", a firm", ", entreprise", ", société", ", unternehmen"),
+)  # fmt: skip
+_WORD_LISTS: Final = (*_COMPANY_WORDS, *_LATER_WORDS)
+_WORD_LIST: Final = [word for words in _WORD_LISTS for word in words]
+_PATTERN_OF_WORD: Final = [index for index, words in enumerate(_WORD_LISTS) for _ in words]
+_WORD_AUTOMATON: Final = AhoCorasick(
+    _WORD_LIST, matchkind=MatchKind.Standard, implementation=Implementation.DFA
+)
+# "Acme is an equal opportunity employer", "Acme is proud to be an equal ..."
+_EQUAL_OPPORTUNITY: Final = re.compile(
+    rf"{_SENTENCE_START}(?P<name>{_NAME}) is (?:an?|proud to be an?|committed to being an?)"
+    r" (?:proud )?equal (?:employment )?opportunity",
+    re.MULTILINE,
+)
+# "Bloom (YC P26) Is Hiring", "Acme is hiring": a head line naming the employer.
+_IS_HIRING_LINE: Final = re.compile(
+    rf"(?P<name>{_NAME})(?: \([^()]{{1,30}}\))? (?:is|are) hiring\b", re.IGNORECASE
+)
+# The opening sentence "Akkari is the customer context API", "Atomic Machines is building".
+_OPENING: Final = re.compile(
+    rf"{_SENTENCE_START}(?P<name>{_NAME}) (?:is|are) (?:a|an|the|building|helping|on a mission"
+    r"|creating|making|developing|transforming|revolutionizing|revolutionising)\b",
+    re.MULTILINE,
+)
+# A civil-service bulletin's employer: the government it names.
+_GOVERNMENT: Final = re.compile(
+    r"\b(?:City|County|State|Town|Village|Port|Commonwealth|Municipality) of"
+    r"(?: (?!(?:Department|Departments|Employees?|Personnel|Civil|Charter|Council|Human)\b)"
+    r"[A-Z][a-z]+){1,3}"
+)
+# The employer's name before the title on its line: "title: FedRAMP: ", "TTS - ",
+# "Kyber (YC W23) Is Hiring a ", "MDalgorithms (AI Healthcare) - Hiring ".
+_BEFORE_TITLE: Final = re.compile(
+    r"(?:(?:^|[ ])title:[ ]\"?)?(?P<name>[^:|\"]{1,80}?)[ ]?"
+    r"(?:(?:(?:is|are)[ ])?hiring(?:[ ]an?)?[ ]?|[:|][ ]?|[ ][-\u2013\u2014][ ])"
+    r"(?:(?:now[ ])?hiring:?[ ])?$",
+    re.IGNORECASE,
+)
+# "--- layout: raw title: TTS Director of ...": a page's title names its employer first.
+_FRONT_MATTER_BEFORE: Final = re.compile(r"(?:^|[ ])title:[ ]\"?(?P<name>[^:|\"]{1,80}?)[ ]$")
+# " at Hadrius | Y Combinator", " @ Acme": the name after the title.
+_AFTER_TITLE: Final = re.compile(
+    rf"[ ](?:at|@)[ ](?P<name>{_NAME})(?=[ ]?[|,]|[ ][-\u2013\u2014][ ]|$)"
+)
+# A parenthesis or URL after a name: "A24 Films (Labs Division)", "Kredit (https://...)".
+_NAME_TAIL: Final = re.compile(r"[ ]?\([^()]{0,80}\)?$|[ ]?[-\u2013,]?[ ]?https?://\S*$")
+# Not names: masks and descriptions in the employer's place (lower case, anywhere in it).
+_NOT_A_COMPANY: Final = (
+    "confiden", "anonym", "anónim", "vertraulich", "undisclosed", "<", "n/a", "empresa ",
+    "company ", "entreprise ", "unternehmen ",
+)  # fmt: skip
+_NOT_A_COMPANY_FINDER: Final = AhoCorasick(
+    list(_NOT_A_COMPANY), matchkind=MatchKind.Standard, implementation=Implementation.DFA
+)
+_DIGIT: Final = re.compile(r"\d")
+_NOT_A_COMPANY_START: Final = ("client", "cliente", "kunde", "kundin")
+# Words of headings, work modes and employment types: no company's name holds them.
+_NOT_A_COMPANY_WORDS: Final = frozenset(
+    """
+    job jobs description summary overview about responsibilities requirements qualifications
+    remote hybrid onsite on-site site full-time fulltime part-time parttime contract internship
+    apply posted hiring vacancy vacancies position role career careers multiple location
+    locations remoto presencial
+    """.split()  # noqa: SIM905 - a list of words reads best as words
+)
+_NOT_A_COMPANY_PAIRS: Final = frozenset(
+    {("full", "time"), ("part", "time"), ("join", "us"), ("open", "positions"), ("on", "site")}
+)
+# "Vespasiano, Brasil · Presencial": a job board's place line under the employer's name.
+_PLACE_LINE: Final = re.compile(r"[^·\n]{2,80}[ ]·[ ]\w+")
+_COMMA: Final = re.compile(r",[ ]")
+# "ADEQUAT 007", "A24 Films": a name holds few digits; a date more.
+MAX_NAME_DIGITS: Final = 3
+# Forum heads have at least this many parts ("Acme | Remote | Full-time"), one of them naming
+# the terms, roles, a link or pay.
+MIN_FORUM_PARTS: Final = 3
+_FORUM_PART: Final = re.compile(
+    r"\b(?:remote|hybrid|on-?site|full[- ]?time|part[- ]?time|contract|intern(?:ship)?|roles?"
+    r"|positions?|locations?|visa|equity|https?)\b|\$",
+    re.IGNORECASE,
+)
+
+
+def find_company(document: Document, title: Found | None = None) -> Found | None:
+    """The employer, when the posting names it (see the module's docstring for the order)."""
+    text = document.text
+    head = text[:COMPANY_CHARS]
+    # A cheap test for the words a pattern needs before running it.
+    worth_trying = document.derived(_patterns_worth_trying)
+    for index, pattern in enumerate(_COMPANY_PATTERNS):
+        found = _first_name(pattern, head) if index in worth_trying else None
+        if found is not None:
+            return found
+    lines = document.derived(HeadLines)
+    at = lines.index_at(title.span[0]) if title is not None and title.span else None
+    found = (
+        _labelled(document)
+        or _on_title_line(lines, title, at)
+        or _forum_head(lines)
+        or _beside_title(document, lines, title, at)
+        or _line_above_title(lines, title)
+        or _hiring_line(lines)
+    )
+    if found is not None:
+        return found
+    for match in document.scan(_EQUAL_OPPORTUNITY, "legal", back=100, ahead=60):
+        if match.group("name").split(" ", 1)[0].lower() not in NOT_A_NAME:
+            return Found(match.group("name"), match.span("name"))
+    offset = len(_COMPANY_PATTERNS)
+    for index, pattern in enumerate(_LATER_PATTERNS, start=offset):
+        found = _first_name(pattern, head) if index in worth_trying else None
+        if found is not None:
+            return found
+    return _opening_name(lines) or _government(document, lines)
+
+
+def _patterns_worth_trying(document: Document) -> frozenset[int]:
+    """The indexes (into the patterns, then the later ones) whose words are in the head."""
+    found = _WORD_AUTOMATON.find_matches_as_indexes(
+        document.lower[:COMPANY_CHARS], overlapping=True
+    )
+    return frozenset(_PATTERN_OF_WORD[word] for word, _, _ in found)
+
+
+def _first_name(pattern: re.Pattern[str], head: str) -> Found | None:
+    for match in finditer(pattern, head):  # tried where its heads are, when it has some
+        name = match.group("name")
+        if name.split(" ", 1)[0].lower() not in NOT_A_NAME:
+            return Found(name, match.span("name"))
+    return None
+
+
+def _labelled(document: Document) -> Found | None:
+    """ "Company: Acme", "Entreprise : SYNERGIE": the employer field of a page."""
+    for line in document.lines_for("company_label"):
+        if line.start >= LABEL_CHARS:
+            break
+        match = _LABEL.match(line.text)
+        if match is not None:
+            name = HeadLine(match.group("name").strip(), line.start + match.start("name"))
+            return _name_of(name, strict=False)
+    return None
+
+
+def _on_title_line(lines: HeadLines, title: Found | None, index: int | None) -> Found | None:
+    """The name before the title on its line, or after it (" at Hadrius | Y Combinator").
+    `index`: the head line holding the title."""
+    if title is None or title.span is None or index is None:
+        return None
+    line = lines.get(index)
+    if line is None:
+        return None
+    if len(segments(line, BAR_SEGMENTS)) >= 2:
+        return None  # "Acme | Senior Engineer": the forum head's rules decide
+    start, end = title.span[0] - line.start, title.span[1] - line.start
+    after = _AFTER_TITLE.match(line.text, end)
+    if after is not None:
+        return _name_of(line.part(*after.span("name")), strict=True)
+    before = _BEFORE_TITLE.search(line.text[:start]) or _FRONT_MATTER_BEFORE.search(
+        line.text[:start]
+    )
+    if before is not None and start > 0:
+        parts = segments(line.part(before.start("name"), before.end("name")), BAR_SEGMENTS)
+        name = parts[-1] if parts else line.part(*before.span("name"))
+        if name.text.startswith("---") or TITLE_LABEL.fullmatch(name.text + ": "):
+            return None  # "Job title: Data Analyst" names no employer
+        return _name_of(name, strict=True)
+    return None
+
+
+def _forum_head(lines: HeadLines) -> Found | None:
+    """ "Coder | https://coder.com/ | Multiple roles | Full-time": its first part."""
+    first = lines.get(0)
+    if first is None or "|" not in first.text:
+        return None
+    parts = segments(first, BAR_SEGMENTS)
+    if len(parts) < MIN_FORUM_PARTS or not any(_FORUM_PART.search(part.text) for part in parts):
+        return None
+    return _name_of(parts[0], strict=True, lower_case=True)
+
+
+def _beside_title(
+    document: Document, lines: HeadLines, title: Found | None, index: int | None
+) -> Found | None:
+    """ "Acme | Senior Engineer | Berlin": the first segment when the title is another one;
+    "Senior Engineer" then "Acme · Berlin, Germany": the first segment of the next line;
+    "Android Developer" then "Snaptech Solutions" then "Lisboa, Portugal · Remoto"; or the
+    next line alone when the posting names it again ("Acme is ...")."""
+    if title is None or title.span is None or index is None:
+        return None
+    line = lines.get(index)
+    assert line is not None  # index_at found it
+    parts = segments(line)
+    if len(parts) >= 2 and parts[0].start != title.span[0]:
+        return _name_of(parts[0], strict=True)
+    following = lines.get(index + 1)
+    if following is None:
+        return None
+    parts = segments(following) or segments(following, _COMMA)
+    if len(parts) >= 2:
+        found = _name_of(parts[0], strict=True)
+        if found is not None and (
+            segments(following) or _named_again(document.text, found.value, following.start)
+        ):
+            return found
+        return None
+    after = lines.get(index + 2)
+    if after is not None and _PLACE_LINE.fullmatch(after.text) and not is_body(following.text):
+        return _name_of(following, strict=False)
+    found = _name_of(following, strict=True)
+    if found is not None and _named_again(document.text, found.value, following.start):
+        return found
+    return None
+
+
+def _named_again(text: str, name: str, after: int) -> bool:
+    """The name starts a sentence later on ("Acme is a ...", "Acme builds ...")."""
+    start = after + len(name)
+    while True:
+        start = text.find(name + " ", start, start + COMPANY_CHARS * 2)
+        if start < 0:
+            return False
+        if start == 0 or text[start - 1] == "\n" or text[start - 2 : start] in {". ", "! "}:
+            return True
+        start += len(name)
+
+
+def _line_above_title(lines: HeadLines, title: Found | None) -> Found | None:
+    """ "Upwork" on the first line, the title on the next: the first line names the company."""
+    first, second = lines.get(0), lines.get(1)
+    if first is None or second is None or title is None or title.span is None:
+        return None
+    if not second.start <= title.span[0] <= second.end:
+        return None
+    return _name_of(first, strict=True)
+
+
+def _hiring_line(lines: HeadLines) -> Found | None:
+    """ "Bloom (YC P26) Is Hiring": a head line naming the employer."""
+    for index, line in enumerate(lines):
+        if index >= 3:
+            break
+        match = _IS_HIRING_LINE.match(line.text)
+        if match is not None:
+            return _name_of(line.part(*match.span("name")), strict=True)
+    return None
+
+
+def _opening_name(lines: HeadLines) -> Found | None:
+    """ "Akkari is the customer context API for LLMs.": the first sentences name it."""
+    first = lines.get(0)
+    if first is None:
+        return None
+    opening = first.text[:OPENING_CHARS]
+    for match in _OPENING.finditer(opening):
+        found = _name_of(first.part(*match.span("name")), strict=True)
+        if found is not None and len(found.value) >= MIN_OPENING_NAME_CHARS:
+            return found
+    return None
+
+
+def _government(document: Document, lines: HeadLines) -> Found | None:
+    """The employer of a civil-service bulletin (a class code, "Exam Open to" in its head):
+    the government it names most ("City of Los Angeles")."""
+    head = lines.get(BULLETIN_HEAD_LINES)
+    if not document.has_anchor("bulletin", 0, head.start if head else len(document.text)):
+        return None
+    named: dict[str, list[tuple[int, int]]] = {}
+    for match in finditer(_GOVERNMENT, document.text[:BULLETIN_CHARS]):
+        named.setdefault(match.group(), []).append(match.span())
+    if not named:
+        return None
+    # The employer is named most ("City of Los Angeles"), others in passing ("State of ...").
+    name, spans = max(named.items(), key=lambda item: len(item[1]))
+    return Found(name, spans[0])
+
+
+def _name_of(part: HeadLine, *, strict: bool, lower_case: bool = False) -> Found | None:
+    """The name a part of a line gives, without a parenthesis or URL after it; None for what
+    is no name. `strict` also refuses what holds a role's or a heading's words."""
+    value = part.text
+    if value[-1:] in ")/" or "http" in value:
+        tail = _NAME_TAIL.search(value)
+        if tail is not None and tail.start() > 0:
+            value = value[: tail.start()]
+    value = value.strip(" -\u2013,;:")
+    if not (1 < len(value) <= MAX_COMPANY_CHARS) or value[-1] in ".!?:;," or value[0] in "([":
+        return None
+    first = value[0]
+    if not (first.isupper() or first.isdigit() or (lower_case and " " not in value)):
+        return None
+    lower = value.lower()
+    if _NOT_A_COMPANY_FINDER.find_matches_as_indexes(lower) or lower.startswith(
+        _NOT_A_COMPANY_START
+    ):
+        return None
+    words = words_of(value)
+    if lower.split(" ", 1)[0] in NOT_A_NAME:
+        return None
+    if strict and (
+        len(value.split()) > MAX_COMPANY_WORDS
+        or "," in value
+        or (first.isdigit() and not any(char.isalpha() for char in value[:3]))
+        or len(_DIGIT.findall(value)) > MAX_NAME_DIGITS  # "Eingestellt am 25.02.2017"
+        or "://" in value
+        or lower.startswith("www.")
+        or not _NOT_A_COMPANY_WORDS.isdisjoint(words)
+        or any(pair in _NOT_A_COMPANY_PAIRS for pair in itertools.pairwise(words))
+        or names_a_role(value, words)
+    ):
+        return None
+    start = part.start + part.text.find(value)
+    return Found(value, (start, start + len(value)))

@@ -1,0 +1,670 @@
+"""The job title, read from how postings are laid out.
+
+In order, the first that gives a title:
+1. a page's front matter or a label line ("title: ...", "Job title: X", "Intitulé du poste"),
+2. the head lines: the first that reads like a title, where what marks a title counts for
+   more than its words: gender markers ("(m/w/d)", "(H/F)", "Bäcker/in"), a workload
+   ("100%"), the line that introduces it ("... suchen wir Sie als"), the fact lines after it
+   ("Class Code: 1835", "Localidad: Madrid", "64 - BAYONNE", "Lisboa, Portugal · Remoto"),
+3. a sentence of the opening that names the role ("As a Data Engineer on ...", "We are
+   hiring a Founding Engineer to ...", "A postdoc position is open ..."),
+4. the first item of a list of roles ("We're hiring across the stack:" then "- AI Engineer").
+
+A title is then trimmed of what is not its name (docs/parser-labelling.md): an employer before
+it ("FedRAMP: Director"), gender markers and workloads with what follows them, grades and
+class codes ("GS15"), references, status words ("REVISED"), placeholders ("<ORGANIZATION>"),
+listing words ("Hiring ...", "... Roles"), a stated place, shift or contract tails. The value is
+always the text at its span.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, NamedTuple
+
+from jobstream_parser.document import Document, Line
+from jobstream_parser.fields import (
+    BAR_SEGMENTS,
+    BULLET,
+    HEAD_CHARS,
+    MAX_TITLE_CHARS,
+    MAX_TITLE_WORDS,
+    Found,
+    HeadLine,
+    HeadLines,
+    ends_with_role,
+    is_body,
+    names_a_role,
+    segments,
+)
+from jobstream_parser.heads import finditer
+from jobstream_parser.sections import heading_of
+
+# "As a <Title> on the team" and its kin are looked for in the opening only.
+OPENING_CHARS: Final = 1_500
+# Marked titles ("(m/w/d)", "100%") may follow a few lines of running text (a cut ad).
+MAX_MARKED_LINE: Final = 12
+# Longer lines are no title, however marked.
+MAX_MARKED_CHARS: Final = 120
+# "Karrierestufe: Manager": a field's label is at most this long.
+MAX_FIELD_LABEL_CHARS: Final = 44
+# The end of a line that may introduce a title ("... suchen wir Sie als").
+INTRODUCER_CHARS: Final = 30
+# An employer's line between a title and its place ("Confidencial").
+MAX_NAME_LINE_CHARS: Final = 60
+# A head of parts: "Acme | Senior Engineer | Berlin | ..." (a bar in its first characters).
+FORUM_HEAD_CHARS: Final = 120
+# A list of roles is looked for in this many head lines.
+MAX_LIST_LINES: Final = 30
+MAX_TRIMS: Final = 6
+
+# "Job title: Data Analyst", "Contract: Staff Backend Engineer": a label, then the title.
+_LABEL_PREFIX: Final = re.compile(
+    r"(?:contract|full[- ]?time|part[- ]?time|internship|temporary|freelance|permanent"
+    r"|(?:job |position |official )?title|position|role|(?:now |we're |we are )?hiring"
+    r"|stellenbezeichnung|stellentitel|intitulé du poste|intitulé|poste|puesto|cargo|vaga"
+    r"|funktion|job)[ \t]*:[ \t]*",
+    re.IGNORECASE,
+)
+_TITLE_LABELS: Final = ("job", "title", "position title", "stellen", "intitulé", "puesto")
+# Also what the company finder must not take for an employer's name ("Job title: X").
+TITLE_LABEL: Final = _LABEL_PREFIX
+# A label alone on its line, the title on the next.
+_LABEL_ALONE: Final = re.compile(
+    r"(?:job title|stellenbezeichnung|intitulé du poste|título del puesto|nome da vaga"
+    r"|denominación del puesto)[ ]?:?",
+    re.IGNORECASE,
+)
+# "--- layout: raw title: TTS - Sourcing Strategist ---": front matter flattened onto a line.
+_FRONT_MATTER_TITLE: Final = re.compile(
+    r"(?:^|[ ])title:[ ]\"?(?P<title>[^\"\n]{2,200}?)\"?(?=[ ][a-z_]{2,20}:[ ]|[ ]---|$)"
+)
+# How a page names its employer: "About TTS", "Join the Technology Transformation Services".
+_NAMED_EMPLOYER: Final = ("\nAbout {}\n", "Join the {}\n", "Join {}\n", "\n{} is ")
+MAX_EMPLOYER_WORDS: Final = 4
+# "Karrierestufe: Manager", "Location: Berlin": a field label, not a title's employer.
+_FIELD_LABEL: Final = re.compile(r"(?P<label>[^:]{2,40}?)[ ]?:[ ]")
+# "Acme (YC W23) Is Hiring a Head of Engineering", "Hiring Growth Marketer".
+_HIRING: Final = re.compile(
+    r"(?:^|[ ])(?:is |are |now |we're |we are )?hiring(?: an?| for| our)?(?:[ ]|:[ ]|$)",
+    re.IGNORECASE,
+)
+
+# Gender markers: "(m/w/d)", "(H/F)", "F/H", "(all genders)", "(w/m)", "(gn)".
+_GENDER_MARKER: Final = re.compile(
+    r"[ ]?\((?:[mwfdhx*][ ]?/[ ]?){1,3}[mwfdhx*]\)|[ ]?\((?:all genders|gn|o/a|a)\)"
+    r"|(?<=[ ])(?:[mwfhx]/){1,2}[mwfdhx](?=[ ]|$)",
+    re.IGNORECASE,
+)
+# A role written for both genders: "Bäcker/in", "Verkaufsberater/-in", "ENFERMERO/A",
+# "GrafikerIn", "Stellvertretende/r", "cambrers/eres".
+_BOTH_GENDERS: Final = re.compile(
+    r"(?<=[^\W\d_]{3})/-?(?:in|innen|a|as|r|e|eres|ne|euse|rice|ice|IN|INNEN|A|AS)\b"
+    r"|(?:er|eur|ent|ist|ant)In\b"
+)
+# A workload that marks a title: at its end or in parentheses ("Bäcker/in 100%", "(50%)").
+_WORKLOAD_MARK: Final = re.compile(
+    r"\(\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3})?[ ]?%\)|\b\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3})?[ ]?%$"
+)
+_PLACEHOLDER: Final = re.compile(r"[ ]?<[A-Z_]{2,20}>")
+# A workload: "100%", "80-100 %", "(50%)", "(10-20%)".
+_WORKLOAD: Final = re.compile(r"[ ]?\(?\b\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3})?[ ]?%\)?")
+_WORKLOAD_LINE: Final = re.compile(
+    r"(?:(?:vollzeit|teilzeit|pensum|arbeitspensum)[ ,:]*)?\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3})?"
+    r"[ ]?%(?:[ ,]*(?:vollzeit|teilzeit))?",
+    re.IGNORECASE,
+)
+# What follows a title line on a job board's page: its facts.
+_FACT_LINE: Final = re.compile(
+    r"(?:class code|localidad|empresa|company|location|locations|standort|arbeitsort"
+    r"|arbeitsorte|lieu|ort|entreprise|employer|place|city|ubicación|local)[ ]?:"
+    r"|\d{2,3}[ ]-[ ]\S"  # "64 - BAYONNE": a French département and a town
+    r"|[^·\n]{2,60}[ ]·[ ](?:remoto|presencial|híbrido|hibrido|remote|hybrid|on-?site)$",
+    re.IGNORECASE,
+)
+_PLACE_LINE: Final = re.compile(
+    r"(?P<place>[^,·\n]{2,40})(?:,[^·\n]{2,40})?[ ]·[ ]\w+$"
+    r"|(?:localidad|location|standort|arbeitsort|lieu)[ ]?:[ ]?(?P<labelled>[^(,\n]{2,40})",
+    re.IGNORECASE,
+)
+# The line before a title that introduces it: "... suchen wir Sie als", "... eine/n",
+# "wird folgende Arbeitsstelle öffentlich ausgeschrieben:".
+_INTRODUCES: Final = re.compile(
+    r"(?:[ ](?:als|als:|eine/n|eine/-n|einen|eine|einem|einer|un/une|un\(e\)|une|un)"
+    r"|suchen wir(?: sie)?|ausgeschrieben:|recherchons|recrute|buscamos|busca|procura"
+    r"|procuramos)$",
+    re.IGNORECASE,
+)
+
+_INTRODUCING_WORDS: Final = frozenset(
+    "als als: eine/n eine/-n einen eine einem einer un/une un(e) une un wir sie ausgeschrieben:"  # noqa: SIM905
+    " recherchons recrute buscamos busca procura procuramos".split()
+)
+# Trimmed from a title's start: listing words ("Hiring", "Vaga para", "Se busca") and an article.
+_LEADING_WORDS: Final = re.compile(
+    r"(?:(?:now |we're |we are )?hiring:?|vaga(?: para| de)?:?|se busca|se precisa|buscamos"
+    r"|a|an)[ ]+(?=\S)",
+    re.IGNORECASE,
+)
+# What ends a title's name (all that follows goes too): a placeholder token, a stated URL, a
+# reference in parentheses, a grade or class code, a status word.
+_NAME_ENDS: Final = re.compile(
+    r"[ ]?<[A-Z_]{2,20}>"  # "<ORGANIZATION>": a corpus's masked name
+    r"|:?[ ]https?://\S+"
+    r"|[ ]\((?:[A-Z]{2,10}[_-]?)?\d{4,}\)"  # "(BAL_20113444)"
+    r"|[,]?[ ](?:GS|GG|IC|WG)[- ]?\d{1,2}(?:[ ]?[/-][ ]?\d{1,2})?\b"  # "GS15", "GS-14/15"
+    r"|[,]?[ ](?:class code|job code|req(?:uisition)?(?: id)?)[ #:]*\d+"
+    r"|[ ]?[(\[]?\b(?:REVISED|UPDATED|RE-?OPENED|CLOSED|CANCELL?ED)\b[)\]]?",
+)
+# Trimmed from a title's end, one at a time: "(Summer 2025)", " - Per Diem", " (Remote)",
+# " @ Acme", " at Acme", " Roles", " - TURNOS ROTATIVOS", " - befristet 1 Jahr".
+_TITLE_TAIL: Final = re.compile(
+    r"[ ]?\((?:summer|fall|autumn|winter|spring)?[ ]?\d{4}\)$"
+    r"|[ ](?:[-\u2013\u2014|][ ]?|\()(?:full[- ]?time|part[- ]?time|contract(?:[- ]to[- ]hire)?"
+    r"|contractor|freelance|temporary|temp|per diem|prn|internship|permanent|remote|hybrid"
+    r"|on-?site|befristet[^)]*|unbefristet|festanstellung|cdi|cdd|int[ée]rim)\)?$"
+    r"|[ ](?:@|at)[ ][A-Z0-9][\w&.-]*(?:[ ][A-Z0-9][\w&.-]*){0,3}$"
+    r"|[ ](?:roles|positions|openings|vacancies|jobs)$"
+    r"|,[ ][\w ]{1,40}[ ]team$"  # ", ArsenalOS Team"
+    r"|[ ][-\u2013\u2014][ ]?(?:[$€£]|\d).*$"  # " - $95-$250K in Turkey": pay
+    r"|[ ][-\u2013\u2014][ ](?:turnos?|shifts?|torn|horario|schicht)\b.{0,40}$"
+    r"|[ ]?\([ ]?(?:torn|turno|shift)\b[^)]{0,30}\)$"
+    r"|[ ][\u2014\u2013-][ ]*job description$"
+    r"|[ ]?[.]$",
+    re.IGNORECASE,
+)
+# "Software Engineer IV", "Analyst 2": a level after the role's noun.
+_LEVEL_NUMERAL: Final = re.compile(r"[ ](?:I{1,3}|IV|V|VI{0,3}|[1-9])$")
+_TRAILING_PARENS: Final = re.compile(r"[ ]?\([^()]*\)$")
+# "Expertin / Experte", "Vendeur / Vendeuse": one role in two genders shares its start.
+GENDER_PAIR_CHARS: Final = 4
+_TAIL_WORDS: Final = frozenset({"roles", "positions", "openings", "vacancies", "jobs", "team"})
+# A second role after a spaced slash or an ampersand: "Founding Engineer / Founding GTM".
+_SECOND_ROLE: Final = re.compile(r"[ ](?:/|&|\+)[ ]")
+# "- AI Engineer: agentic systems", "[1] Senior Engineer, AI Tools - US/Canada".
+_ITEM_DETAIL: Final = re.compile(r":[ ]")
+_PLACE_TAIL: Final = re.compile(
+    r"[ ][-\u2013\u2014][ ](?:remote\b.*|(?:US|USA|UK|EU|EMEA|APAC|LATAM|Canada|Europe|Ireland"
+    r"|Poland|Germany|France|Spain|Portugal|Brazil|India|Worldwide|Global|Anywhere)\b[^()]*)$",
+    re.IGNORECASE,
+)
+_LIST_INTRO: Final = re.compile(
+    r"(?:roles?|positions?|openings?|hiring|jobs|vacancies|postes|stellen|vagas|puestos)\b"
+    r"[^:\n]{0,60}:$",
+    re.IGNORECASE,
+)
+
+# Sentences of the opening that name the role.
+_AS_A: Final = re.compile(r"\b(?:As|as)(?: an?)? (?=[A-Z])")
+_HIRING_A: Final = re.compile(
+    r"\b(?:hiring|looking for|seeking|recruiting|search of)(?: an?| one| \d| our)?"
+    r" (?=(?:[a-z]+ ){0,2}[A-Z])"
+)
+_ADJECTIVES: Final = re.compile(r"(?:[a-z]+[ ]){1,2}(?=[A-Z])")
+_IN_THE_ROLE: Final = re.compile(r"\b(?:in the role of|position as|role as) (?:an? )?")
+_POSITION_OPEN: Final = re.compile(
+    r"^(?:An? )?(?P<title>[\w-]+(?: [\w-]+){0,3}?) (?:(?P<post>scholarship|fellowship"
+    r"|studentship)|position|post) (?:is|in|at|within|for)\b",
+    re.IGNORECASE,
+)
+# Where a title named in a sentence ends: "... Engineer on the team", "... Engineer, you will".
+_SENTENCE_TITLE_END: Final = re.compile(
+    r"[,;.!?(]|[ \t](?:on|at|in|for|with|within|who|you|to|and|that|based|from|is|will)\b|$"
+)
+_TITLE_CONNECTORS: Final = frozenset({"of", "and", "&", "/", "-", "\u2013", "for"})
+
+
+# How sure the layout makes a line a title: not at all, by a marker in it ("(m/w/d)",
+# "100%"), or by its place among the lines (introduced by "... Sie als", followed by facts).
+UNMARKED: Final = 0
+MARKED: Final = 1
+PLACED: Final = 2
+
+
+class _Candidate(NamedTuple):
+    found: Found
+    mark: int
+
+
+def find_title(document: Document) -> Found | None:
+    """The job title (see the module's docstring for the order of the rules)."""
+    lines = document.derived(HeadLines)
+    return (
+        _labelled_title(document, lines)
+        or _head_title(lines)
+        or _title_in_opening(document.text[:OPENING_CHARS])
+        or _listed_title(lines)
+    )
+
+
+def _labelled_title(document: Document, lines: HeadLines) -> Found | None:
+    first = lines.get(0)
+    if first is not None and first.text.startswith("---"):
+        match = _FRONT_MATTER_TITLE.search(first.text)
+        if match is not None:
+            value = _after_employer(first.part(*match.span("title")))
+            found = _trimmed(_after_named_employer(value, document.text), strong=True)
+            if found is not None:
+                return found
+    if not document.has_anchor("title_label", 0, HEAD_CHARS):
+        return None
+    previous: HeadLine | None = None
+    for line in lines:
+        label = _LABEL_PREFIX.match(line.text)
+        if label is not None and label.group().lower().startswith(_TITLE_LABELS):
+            found = _trimmed(_after_employer(line.part(label.end(), len(line.text))), strong=True)
+            if found is not None:
+                return found
+        if previous is not None and _LABEL_ALONE.fullmatch(previous.text):
+            found = _trimmed(line, strong=True)
+            if found is not None:
+                return found
+        previous = line
+    return None
+
+
+def _head_title(lines: HeadLines) -> Found | None:
+    """The first head line that reads like a title. Unmarked lines count only before the
+    first line of running text; lines marked as titles within `MAX_MARKED_LINE` lines."""
+    body_seen = False
+    previous: HeadLine | None = None
+    for index, whole in enumerate(lines):
+        if index >= MAX_MARKED_LINE and body_seen:
+            break
+        line = _before_placeholder(whole)
+        text = line.text
+        # "Acme | Senior Engineer | Berlin", "Senior Designer at Acme | Y Combinator Open menu
+        # About ...": a bar early on makes the line a head of parts, however long.
+        forum = "|" in text[:FORUM_HEAD_CHARS]
+        body = not forum and is_body(text)
+        if text and not BULLET.match(text) and (forum or len(text) <= MAX_MARKED_CHARS):
+            late = body or body_seen
+            candidate = None if late else _title_of_line(line, UNMARKED, lines, index)
+            if candidate is None and not forum:
+                # Marks only widen what is read as a title: looked for when needed.
+                mark = _mark(text, previous, lines, index)
+                if mark == PLACED or (mark == MARKED and not body):
+                    candidate = _title_of_line(line, mark, lines, index)
+            elif candidate is None and late:
+                candidate = _title_of_line(line, UNMARKED, lines, index)  # marked parts only
+            if candidate is not None and (candidate.mark or not late):
+                return candidate.found
+        # A cut ad may start mid-sentence ("im Belegarztsystem."): no body yet.
+        body_seen = body_seen or (body and not (index == 0 and _is_fragment(text)))
+        previous = line
+    return None
+
+
+def _before_placeholder(line: HeadLine) -> HeadLine:
+    """ "Senior Java Developer <ORGANIZATION> <LOCATION> ...": the line up to the first
+    placeholder of a corpus that masked names."""
+    match = _PLACEHOLDER.search(line.text)
+    return line.part(0, match.start()) if match is not None and match.start() > 0 else line
+
+
+def _is_fragment(text: str) -> bool:
+    return text[0].islower() or text[0] in ",.;:)]"
+
+
+def _title_of_line(line: HeadLine, mark: int, lines: HeadLines, index: int) -> _Candidate | None:
+    text = line.text
+    parts = segments(line, BAR_SEGMENTS) if _BAR_CHAR.search(text) else []
+    if not parts and _LONG_DASH.search(text) and len(_SPACED_DASH.findall(text)) >= 2:
+        parts = segments(line, _SPACED_DASH)
+    if parts:
+        # "Acme | Senior Engineer | Berlin": the part naming a role; only its own gender
+        # marker marks it ("100% REMOTE" marks no part).
+        for part in parts:
+            if _is_list_of_roles(part.text) or len(part.text) > MAX_MARKED_CHARS:
+                continue
+            part_mark = MARKED if _has_gender_marker(part.text) else UNMARKED
+            found = _candidate(_after_employer(part), part_mark, lower_case=True)
+            if found is not None:
+                return found
+        return None
+    hiring = _HIRING.search(text) if "hiring" in text.lower() else None
+    if hiring is not None:
+        # "Acme (YC W23) Is Hiring a Head of Engineering": the title follows the words;
+        # "Bloom (YC P26) Is Hiring" names none, "... Is Hiring Designers Who Code" no title.
+        rest = line.part(hiring.end(), len(text))
+        if not rest.text or _SENTENCE_WORD.search(rest.text):
+            return None
+        return _candidate(rest, mark)
+    label = _FIELD_LABEL.match(text) if ":" in text[:MAX_FIELD_LABEL_CHARS] else None
+    if label is not None and _LABEL_PREFIX.match(text) is None:
+        if names_a_role(label.group("label")):
+            # "Senior DevOps Engineer: https://...", "AI Engineer: agentic systems"
+            return _candidate(line.part(0, label.end("label")), mark)
+        if index > 0:
+            return None  # "Karrierestufe: Manager", "Location: Berlin": a field
+        # "Ubicloud (YC W24): Software Engineer": an employer's name, then the title
+    # "Junior Ingeniero, Madrid - Primer Empleo": the place stated below may end the title.
+    place = _stated_place(lines, index) if _PLACE_MARK.search(text) else None
+    return _candidate(_after_employer(line), mark, place=place)
+
+
+_SPACED_DASH: Final = re.compile(r"[ ][\u2013\u2014][ ]")
+# Words of a sentence, not of a title: "Designers Who Code".
+_SENTENCE_WORD: Final = re.compile(r"\b(?:who|that|which|we|you|our|to|with)\b", re.IGNORECASE)
+
+
+def _candidate(
+    part: HeadLine, mark: int, place: str | None = None, *, lower_case: bool = False
+) -> _Candidate | None:
+    found = _trimmed(part, strong=mark != UNMARKED, place=place, lower_case=lower_case)
+    if found is None or (mark and not names_a_role(found.value) and _is_heading(found)):
+        return None
+    return _Candidate(found, mark)
+
+
+def _is_heading(found: Found) -> bool:
+    """A section heading ("ANNUAL SALARY", "Ihre Aufgaben") is no title, marked or not."""
+    start = found.span[0] if found.span else 0
+    return heading_of(Line(start, start + len(found.value), found.value)) is not None
+
+
+def _stated_place(lines: HeadLines, index: int) -> str | None:
+    """The place stated on the fact lines after a title ("Localidad: Madrid (MADRID)",
+    "Cachoeirinha, Brasil · Presencial"), which the title may repeat."""
+    for offset in (1, 2):
+        line = lines.get(index + offset)
+        if line is None:
+            return None
+        if "·" not in line.text and ":" not in line.text[:MAX_FIELD_LABEL_CHARS]:
+            continue
+        match = _PLACE_LINE.match(line.text)
+        if match is not None:
+            return (match.group("place") or match.group("labelled")).strip()
+    return None
+
+
+def _mark(text: str, previous: HeadLine | None, lines: HeadLines, index: int) -> int:
+    """What says a short line is a title whatever its words: the line that introduces it or
+    the fact lines after it (`PLACED`); a gender marker or a workload (`MARKED`)."""
+    if len(text) > MAX_MARKED_CHARS:
+        return UNMARKED
+    if previous is not None and _introduces(previous.text):
+        return PLACED
+    following = lines.get(index + 1)
+    if following is not None:
+        facts = following.text
+        if (":" in facts[:MAX_FIELD_LABEL_CHARS] or " - " in facts[:8] or "·" in facts) and (
+            _FACT_LINE.match(facts)
+        ):
+            return PLACED
+        if "%" in facts and _WORKLOAD_LINE.fullmatch(facts):
+            return PLACED
+        after = lines.get(index + 2)
+        # "Auxiliar de Operações" / "Confidencial" / "Vespasiano, Brasil · Presencial"
+        if (
+            after is not None
+            and "·" in after.text
+            and len(following.text) <= MAX_NAME_LINE_CHARS
+            and not is_body(following.text)
+            and _PLACE_LINE.fullmatch(after.text) is not None
+        ):
+            return PLACED
+    if _has_gender_marker(text) or ("%" in text and _WORKLOAD_MARK.search(text)):
+        return MARKED
+    return UNMARKED
+
+
+def _introduces(text: str) -> bool:
+    """ "... suchen wir per sofort Sie als", "... recrute un": the line introduces a title."""
+    end = text[-INTRODUCER_CHARS:].rstrip(" ,")
+    last = end.rsplit(" ", 1)[-1].lower()
+    return last in _INTRODUCING_WORDS and _INTRODUCES.search(end) is not None
+
+
+def _has_gender_marker(text: str) -> bool:
+    """ "(m/w/d)", "H/F", "Bäcker/in", "GrafikerIn" (cheap tests first: most lines have none)."""
+    if "/" in text or "(" in text:
+        return bool(_GENDER_MARKER.search(text) or _BOTH_GENDERS.search(text))
+    return "In" in text and _BOTH_GENDERS.search(text) is not None
+
+
+def _after_named_employer(part: HeadLine, text: str) -> HeadLine:
+    """A page's title after the employer's name that the page names elsewhere ("TTS Director
+    of Outreach" on a page with "About TTS"; "Technology Transformation Services Engineer" on
+    one with "Join the Technology Transformation Services"). The name is an acronym or two
+    capitalised words or more, and names no role."""
+    words = part.text.split(" ")
+    for count in range(min(MAX_EMPLOYER_WORDS, len(words) - 1), 0, -1):  # the longest first
+        name = " ".join(words[:count])
+        if count == 1 and not (name.isupper() and name.isalpha() and len(name) > 1):
+            continue
+        if not all(word[:1].isupper() for word in words[:count]) or names_a_role(name):
+            continue
+        if any(phrase.format(name) in text for phrase in _NAMED_EMPLOYER):
+            return part.part(len(name) + 1, len(part.text))
+    return part
+
+
+def _after_employer(part: HeadLine) -> HeadLine:
+    """The title after an employer's name: "FedRAMP: Director", "TTS Operations - Portfolio
+    Director", "Ubicloud (YC W24): Software Engineer". The name holds no word of a role."""
+    text = part.text
+    for separator in (": ", " - ", " \u2013 ", " \u2014 "):
+        at = text.find(separator)
+        if at <= 0:
+            continue
+        before, after = text[:at], text[at + len(separator) :]
+        if (
+            len(before.split()) <= 5
+            and not names_a_role(before)
+            and names_a_role(after)
+            and _FIELD_LABEL.fullmatch(before + ": ") is not None
+        ):
+            return part.part(at + len(separator), len(text))
+        break
+    return part
+
+
+def _trimmed(
+    part: HeadLine, *, strong: bool, place: str | None = None, lower_case: bool = False
+) -> Found | None:
+    """The title's name within a part of a line, or None when it does not read like one.
+    `strong`: the layout says it is a title, so no word of a role is needed. `place`: the
+    place the posting states, cut from the title's end ("..., Madrid - Primer Empleo").
+    `lower_case`: a part of a forum head may start in lower case ("mid/Sr/Staff Engineers")."""
+    value, start = part.text, part.start
+    for _ in range(MAX_TRIMS):  # "Hiring: Job title: ..." has two
+        lead = _LEADING_WORDS.match(value) or _LABEL_PREFIX.match(value)
+        if lead is None or lead.end() >= len(value):
+            break
+        value, start = value[lead.end() :], start + lead.end()
+    value = _cut_name(value)
+    if place:
+        value = _cut_place(value, place)
+    for _ in range(MAX_TRIMS):  # "... (Remote) - Contract" has two
+        tail = _TITLE_TAIL.search(value) if value and _may_have_tail(value) else None
+        if tail is None or tail.start() == 0:
+            break
+        value = value[: tail.start()].rstrip(" ,;-\u2013\u2014")
+    value = _first_role(value.rstrip(" ,;-\u2013\u2014"))
+    if not _looks_like_title(value, strong=strong, lower_case=lower_case):
+        return None
+    return Found(value, (start, start + len(value)))
+
+
+def _may_have_tail(value: str) -> bool:
+    """What every `_TITLE_TAIL` needs (a cheap test: most titles have no tail)."""
+    return (
+        value[-1] in ")." or _TAIL_CHAR.search(value) is not None or " at " in value
+        or value.rsplit(" ", 1)[-1].lower() in _TAIL_WORDS
+    )  # fmt: skip
+
+
+# Characters a pattern needs, looked for first (at C speed).
+_BAR_CHAR: Final = re.compile("[|·•]")
+_LONG_DASH: Final = re.compile("[\u2013\u2014]")
+_TAIL_CHAR: Final = re.compile("[-\u2013\u2014|@]")
+_ROLE_JOINER: Final = re.compile("[/&+]")
+_PLACE_MARK: Final = re.compile(", | [-\u2013] ")
+
+
+def _cut_place(value: str, place: str) -> str:
+    """The title without the stated place and what follows it: "Junior Ingeniero, Madrid -
+    Primer Empleo", "ESTÁGIO EM LOJA - CACHOEIRINHA/RS"."""
+    lower = value.lower()
+    if len(lower) != len(value):
+        return value
+    wanted = place.lower()
+    for mark in (", ", " - ", " \u2013 "):
+        at = lower.find(mark + wanted)
+        if at > 0:
+            end = at + len(mark) + len(wanted)
+            if end == len(value) or not value[end].isalnum():
+                return value[:at]
+    return value
+
+
+def _cut_name(value: str) -> str:
+    """The value up to what ends a title's name: a gender marker or workload and all after it,
+    a placeholder, URL, reference, grade or status word. (Each pattern needs a character the
+    value rarely holds: tested first.)"""
+    if "<" in value or "http" in value or "ED" in value or _DIGIT.search(value):
+        value = _cut_at(_NAME_ENDS, value)
+    if "/" in value or "(" in value:
+        value = _cut_at(_GENDER_MARKER, value)
+    if "%" in value:
+        value = _cut_at(_WORKLOAD, value)
+    return value
+
+
+def _cut_at(pattern: re.Pattern[str], value: str) -> str:
+    match = pattern.search(value)
+    return value[: match.start()] if match is not None and match.start() > 0 else value
+
+
+_DIGIT: Final = re.compile(r"\d")
+
+
+def _first_role(value: str) -> str:
+    """ "Founding Engineer / Founding GTM" names two roles: the first. "Senior / Staff
+    Engineers", "Vendeur / Vendeuse en épicerie fine", "Expertin / Experte Notfallpflege" and
+    "Engineer (Cloud & Infrastructure)" name one."""
+    if not _ROLE_JOINER.search(value):
+        return value
+    for match in _SECOND_ROLE.finditer(value):
+        first, second = value[: match.start()], value[match.end() :]
+        if first.count("(") != first.count(")"):
+            continue  # inside a parenthesis
+        words = first.split()
+        if (
+            len(words) >= 2
+            and _ends_with_role(first)
+            and second[:GENDER_PAIR_CHARS].lower() != words[-1][:GENDER_PAIR_CHARS].lower()
+        ):
+            return first
+        return value
+    return value
+
+
+def _ends_with_role(value: str) -> bool:
+    """ "Senior Developer (TypeScript)", "Software Engineer V": a role's noun ends it."""
+    core = _LEVEL_NUMERAL.sub("", _TRAILING_PARENS.sub("", value))
+    return ends_with_role(core)
+
+
+def _untrimmed_core(value: str) -> str:
+    """The value without a parenthesis, specialisation or level numeral at its end:
+    "Developer (TypeScript)" -> "Developer", "Senior Engineer, AI Tools" -> "Senior Engineer",
+    "Software Engineer V" -> "Software Engineer"."""
+    for mark in (" (", ", ", " - "):
+        at = value.find(mark)
+        if at > 0:
+            value = value[:at]
+    return _LEVEL_NUMERAL.sub("", value.rstrip())
+
+
+def _is_list_of_roles(value: str) -> bool:
+    """ "AI, Fullstack, Frontend, Platform, Data, Product Engineers + GTM, Design": a list."""
+    return value.count(", ") >= 2
+
+
+def _looks_like_title(value: str, *, strong: bool, lower_case: bool = False) -> bool:
+    if not (1 < len(value) <= MAX_TITLE_CHARS and len(value.split()) <= MAX_TITLE_WORDS):
+        return False
+    if value[-1] in ".!?:;," or not any(char.isalpha() for char in value):
+        return False
+    if strong:
+        return True
+    return (lower_case or not value[0].islower()) and names_a_role(value)
+
+
+def _title_in_opening(opening: str) -> Found | None:
+    """A sentence of the opening that names the role: "As a Data Engineer on ...", "We are
+    hiring a Founding Engineer to ...", "in the role of development engineer", "A postdoc
+    position is open"."""
+    position = _POSITION_OPEN.match(opening)
+    if position is not None:
+        end = position.end("post") if position.group("post") else position.end("title")
+        value = opening[position.start("title") : end]
+        if names_a_role(value) or position.group("post"):
+            return Found(value, (position.start("title"), end))
+    for pattern, capitals in ((_AS_A, True), (_HIRING_A, True), (_IN_THE_ROLE, False)):
+        for match in finditer(pattern, opening):  # tried where its words are
+            found = _sentence_title(opening, match.end(), capitals=capitals)
+            if found is not None:
+                return found
+    return None
+
+
+def _sentence_title(opening: str, start: int, *, capitals: bool) -> Found | None:
+    if capitals:
+        # "looking for a dedicated Requirement Management Specialist": past the adjectives.
+        adjectives = _ADJECTIVES.match(opening, start)
+        if adjectives is not None:
+            start = adjectives.end()
+    window = opening[start : start + MAX_TITLE_CHARS]
+    end = _SENTENCE_TITLE_END.search(window)
+    if end is None:
+        return None
+    value = window[: end.start()].rstrip()
+    words = value.split()
+    if not words or len(words) > MAX_TITLE_WORDS:
+        return None
+    if capitals and not _title_cased(value):
+        return None
+    if not ends_with_role(value):
+        return None
+    return Found(value, (start, start + len(value)))
+
+
+def _title_cased(value: str) -> bool:
+    """Every word capitalised but connectors: "Head of Product Marketing"."""
+    return all(word[0].isupper() or word in _TITLE_CONNECTORS for word in value.split())
+
+
+def _listed_title(lines: HeadLines) -> Found | None:
+    """The first item of a list of roles: a line ending "...roles:" (or a bullet of "[1]"
+    items), then "- AI Engineer: agentic systems" gives "AI Engineer"."""
+    introduced = False
+    for index, line in enumerate(lines):
+        if index >= MAX_LIST_LINES:
+            break
+        text = line.text
+        if text[-1] == ":" and _LIST_INTRO.search(text):
+            introduced = True
+            continue
+        bullet = _ITEM.match(text)
+        if bullet is None or not (introduced or text.startswith("[")):
+            continue
+        item = line.part(bullet.end(), len(text))
+        detail = _ITEM_DETAIL.search(item.text)
+        if detail is not None:
+            item = item.part(0, detail.start())
+        place = _PLACE_TAIL.search(item.text)
+        if place is not None:
+            item = item.part(0, place.start())
+        core = _untrimmed_core(item.text)
+        if not ends_with_role(core) or not _title_cased(core):
+            continue
+        found = _trimmed(item, strong=False)
+        if found is not None:
+            return found
+    return None
+
+
+_ITEM: Final = re.compile(r"(?:[-*•]|\[\d{1,2}\]|\d{1,2}[.)])[ ]+")

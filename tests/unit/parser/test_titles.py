@@ -1,0 +1,260 @@
+# ruff: noqa: RUF001 - real postings use en dashes, curly quotes and accented letters
+"""Title, company and seniority as postings lay them out (the shapes of the real postings of
+docs/parser-quality.md, written small), each with its evidence span."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobstream.contracts import ParsedPosting, RawPosting, Source
+from jobstream_parser.fields import ends_with_role, names_a_role
+from jobstream_parser.parse import NotAPosting, parse
+
+pytestmark = pytest.mark.unit
+
+# Appended so that every fragment reads as a posting.
+BODY = "\n\nResponsibilities\n- Build things.\n"
+
+
+def _parse(text: str) -> ParsedPosting:
+    return parse(RawPosting.from_text(text, Source(channel="cli")))
+
+
+def _assert_spans(parsed: ParsedPosting) -> None:
+    for field in ("title", "company"):
+        span = parsed.evidence.get(field)
+        value = getattr(parsed, field)
+        assert (span is None) == (value is None), field
+        if span is not None:
+            assert parsed.text[span.start : span.end] == value, field
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "company"),
+    [
+        # A page's front matter: the employer before the title, a grade after it.
+        ("--- layout: raw title: TTS Talent - Sourcing Strategist --- Skip to main content",
+         "Sourcing Strategist", "TTS Talent"),
+        ('--- title: "FedRAMP: Director GS15" layout: raw --- Skip to main content',
+         "Director", "FedRAMP"),
+        # ... or the employer the page names elsewhere ("About TTS").
+        ('--- title: "TTS Director of Outreach GS15" layout: raw ---\nMenu\nAbout TTS\n',
+         "Director of Outreach", "TTS"),
+        ("--- layout: raw title: Digital Services Engineer (IT Specialist) ---\n"
+         "Join the Digital Services\n", "Engineer (IT Specialist)", "Digital Services"),
+        # Label lines.
+        ("Eingestellt am 25.02.2017\nStellenbezeichnung: Bäcker\n", "Bäcker", None),
+        ("Référence 123\nIntitulé du poste\nTechnicien de maintenance\n",
+         "Technicien de maintenance", None),
+        # Forum heads: the part naming a role, trimmed of listing words and teams.
+        ("Kredit | .NET Engineer Roles | Remote (US) | Full-time", ".NET Engineer", "Kredit"),
+        ("Chestnut | Hiring Senior / Staff Software Engineers | SF + Seattle (Hybrid)",
+         "Senior / Staff Software Engineers", "Chestnut"),
+        ("Cosuno | Senior Full Stack Developer (TypeScript) / Senior AI Engineer – LLMs | Berlin",
+         "Senior Full Stack Developer (TypeScript)", "Cosuno"),
+        ("Acme | DevOps Engineer (Cloud & Infrastructure) | Remote | $192k + bonus.",
+         "DevOps Engineer (Cloud & Infrastructure)", "Acme"),
+        ("MixRank (YC S11) | Software Engineers | 100% REMOTE (Global) | Full-Time",
+         "Software Engineers", "MixRank"),
+        ("Anduril Industries | mid/Sr/Staff Full Stack Engineers, ArsenalOS Team | Costa Mesa",
+         "mid/Sr/Staff Full Stack Engineers", "Anduril Industries"),
+        ("Blackshark AI | Software Engineers & Platform Engineers | Full-time | Austria",
+         "Software Engineers", "Blackshark AI"),
+        ("yeet | Chicago, IL / Remote | Full-Time\n\nWe build runtimes.", None, "yeet"),
+        ("A24 Films (Labs Division) | Two Openings | Full time | Onsite/Hybrid (NYC)",
+         None, "A24 Films"),
+        ("GetDynasty.com | San Fransisco, CA | Sales (In-Person SF only) | Engineering (In-Person"
+         " or US Remote)", None, "GetDynasty.com"),  # functions, no role
+        # A list of roles after a forum head.
+        ("Factory AI | AI, Fullstack, Frontend Engineers + GTM | SF | ONSITE\n\n"
+         "We're hiring across the stack:\n\n- AI Engineer: agentic systems\n\n- Data Engineer",
+         "AI Engineer", "Factory AI"),
+        ("Coder | https://coder.com/ | Multiple roles | Full-time\n\nWe build tools.\n\n"
+         "[1] Senior Software Engineer, AI Tools (back-end Go) - US/Canada\n\n"
+         "[2] Product Manager - UK/Ireland", "Senior Software Engineer, AI Tools (back-end Go)",
+         "Coder"),
+        ("Mighty Acorn Digital | Remote (US) | Full Time\n\nWe are hiring for the following "
+         "roles:\n\n- Software Engineer V - Infra/SRE (AWS)\n- Software Engineer IV",
+         "Software Engineer V - Infra/SRE (AWS)", "Mighty Acorn Digital"),
+        # Story and page titles of a job board.
+        ("Kyber (YC W23) Is Hiring a Head of Engineering\nHead of Engineering at Kyber | Y "
+         "Combinator Open menu About What Happens at YC? Apply YC Interview Guide FAQ People",
+         "Head of Engineering", "Kyber"),
+        ("Corgi Labs (YC W23) Is Hiring\nFounders Associate at Corgi Labs | Y Combinator Open "
+         "menu About What Happens at YC? Apply YC Interview Guide FAQ People YC Blog",
+         "Founders Associate", "Corgi Labs"),
+        ("Hadrius (YC W23) Is Hiring Designers Who Code\nSenior Product Designer at Hadrius | "
+         "Y Combinator Open menu About What Happens at YC? Apply", "Senior Product Designer",
+         "Hadrius"),
+        ("Bloom (YC P26) Is Hiring\nJobs at Bloom | Y Combinator Open menu About What Happens "
+         "at YC? Apply YC Interview Guide FAQ People YC Blog Companies", None, "Bloom"),
+        ("Ubicloud (YC W24): Software Engineer – $95-$250K in Turkey, Netherlands, CA",
+         "Software Engineer", "Ubicloud"),
+        ("MDalgorithms (AI Healthcare) – Hiring Growth Marketer – Remote – $80K-$140K",
+         "Growth Marketer", "MDalgorithms"),
+        # Job-board pages: title, employer, place.
+        ("Android Developer\nSnaptech Solutions\nLisboa, Portugal · Remoto\n- Residir em Portugal",
+         "Android Developer", "Snaptech Solutions"),
+        ("Auxiliar de Operações\nConfidencial\nVespasiano, Brasil · Presencial\nMaior de 18 anos;",
+         "Auxiliar de Operações", None),
+        ("ESTÁGIO DE ATENDIMENTO EM LOJA - CACHOEIRINHA/RS\nWork Estágios\n"
+         "Cachoeirinha, Brasil · Presencial", "ESTÁGIO DE ATENDIMENTO EM LOJA", "Work Estágios"),
+        ("ADMINISTRATIVO INMUEBLE\nEmpresa: DIAGONALGEST SL\nLocalidad: Barcelona (BARCELONA)",
+         "ADMINISTRATIVO INMUEBLE", "DIAGONALGEST SL"),
+        ("Monitor/a de centro ocupacional\nEmpresa: EMPRESA SECTOR SOCIOEDUCATIVO\n"
+         "Localidad: HUELVA", "Monitor/a de centro ocupacional", None),
+        ("responsable de cambrers/eres ,cap de sala i barra\nEmpresa: GiAd'Ed'H El -Teu Cuiner\n"
+         "Localidad: GIRONA", "responsable de cambrers/eres ,cap de sala i barra",
+         "GiAd'Ed'H El -Teu Cuiner"),
+        ("Junior Ingeniero Telecomunicaciones, Madrid - Primer Empleo\nLocalidad: Madrid (MADRID)",
+         "Junior Ingeniero Telecomunicaciones", None),
+        ("OPERARIO DE PRODUCCIÓN - TURNOS ROTATIVOS.\nLocalidad: Reus (TARRAGONA)",
+         "OPERARIO DE PRODUCCIÓN", None),
+        ("TèCNIC/A DE MANTENIMENT\nLocalidad: Vilablareix (GIRONA)\nBR INQUIRY, S.L, EMPRESA "
+         "ESPECIALITZADA EN EQUIPS MèDICS, PRECISA UN/A TèCNIC/A.",
+         "TèCNIC/A DE MANTENIMENT", "BR INQUIRY"),
+        ("Plongeur / Plongeuse en restauration\n65 - Pyrénées (Hautes)\nPublié le 01/11/2022",
+         "Plongeur / Plongeuse en restauration", None),
+        ("Monteur en structures métalliques F/H (H/F)\n26 - SAULCE SUR RHONE\n"
+         "Publié le 01/11/2022\nNous recrutons.\nEntreprise : SYNERGIE",
+         "Monteur en structures métalliques", "SYNERGIE"),
+        # Civil-service bulletins: a class code under the title, the city as the employer.
+        ("STOREKEEPER REVISED\nClass Code: 1835\nOpen Date: 05-11-18\nThe State of California "
+         "licenses. Work for the City of Los Angeles. City of Los Angeles departments.",
+         "STOREKEEPER", "City of Los Angeles"),
+        # Cut ads: a title marked by gender, workload or the line that introduces it.
+        ("im Belegarztsystem.\nZur Ergänzung unseres Teams suchen wir per sofort Sie als\n"
+         "Dipl. Expertin / Experte Notfallpflege NDS HF\nIhre Aufgaben",
+         "Dipl. Expertin / Experte Notfallpflege NDS HF", None),
+        ("Chauffeur (w/m) 20-100% mit Nachteinsätzen\nStandort Landquart\n", "Chauffeur", None),
+        ("Jahr geöffnet.\nWir suchen eine/n\nBäcker/in 100%\nArbeitsorte: Niederglatt",
+         "Bäcker/in", None),
+        ("Facility Manager 80-100%\n - 20000383\nUnsere Abteilung ist zuständig.",
+         "Facility Manager", None),
+        ("Project Support (50%) – befristet 1 Jahr\nStellenbeschreibung\n", "Project Support",
+         None),
+        ("SYNTEGON\nBachelor-/Masterarbeit virtuelle Inbetriebnahme (m/w/d)\n  Beringen",
+         "Bachelor-/Masterarbeit virtuelle Inbetriebnahme", "SYNTEGON"),
+        ("Eingestellt am 25.02.2017\nKarrierestufe: Manager (mit Personalverantwortung)\n"
+         "Suchauftrag .\nKapitalmarktmitarbeiter (w/m)\n", "Kapitalmarktmitarbeiter", None),
+        # A corpus that masked names: the title ends at the first placeholder.
+        ("Senior Java Developer <ORGANIZATION> <LOCATION> <ADDRESS> - <LOCATION> Date posted: "
+         "2021-07-16 Likes: 0 Dislikes: 0 Love: 0 Job description: Job type: Full-time " * 2,
+         "Senior Java Developer", None),
+        # The opening sentence names the role.
+        ("Postdoc position is available in formulation of novel drug molecules.", "Postdoc",
+         None),
+        ("A PhD scholarship in simulations of ion transport is available.", "PhD scholarship",
+         None),
+        ("In our department we are looking for a dedicated Requirement Management Specialist "
+         "with focus on grid connection.", "Requirement Management Specialist", None),
+        ("Do you like drives? Join us in the role of development engineer.",
+         "development engineer", None),
+        ("Akkari is the customer context API for LLMs.\nWe are hiring 1 Founding Engineer to "
+         "start ASAP in SF.", "Founding Engineer", "Akkari"),
+        # What is no title: a field, a sentence with a workload, a function.
+        ("That is also why we offer 20% time as a way to ensure no idea goes untested.", None,
+         None),
+        ("Atomic Machines is building a platform.\nMy team is hiring for this role, ONSITE:",
+         None, "Atomic Machines"),
+    ],
+)  # fmt: skip
+def test_title_and_company_from_the_layout(
+    text: str, title: str | None, company: str | None
+) -> None:
+    parsed = _parse(text + BODY)
+
+    assert (parsed.title, parsed.company) == (title, company)
+    _assert_spans(parsed)
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        ("Gute Gründe, bei Siemens zu arbeiten", "Siemens"),
+        ("Data Engineer\nJ.P. Morgan is a global leader in financial services.", "J.P. Morgan"),
+        ("Data Engineer\nEmpresa: Confidencial", None),
+        ("Data Engineer\nWe are the City of Los Angeles' partner.", None),  # no bulletin
+        ("AI is transforming the world. Data Engineer wanted", None),  # no company's name
+    ],
+)
+def test_company_phrases(text: str, company: str | None) -> None:
+    parsed = _parse(text + BODY)
+
+    assert parsed.company == company
+    _assert_spans(parsed)
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("CHIEF FORENSIC CHEMIST\nClass Code: 2237", "manager"),  # heads a unit
+        ("GEOGRAPHIC INFORMATION SYSTEMS CHIEF\nClass Code: 7211", "manager"),
+        ("Chief Technology Officer", "executive"),
+        ("Chief Executive Officer", "executive"),
+        ("Chef de ligne de production alimentaire F/H (H/F)", "lead"),
+        ("CHEF D'EQUIPE MENUISIER POSEUR (H/F)", "lead"),
+        ("Estagio DP\nConnectabil\nSão Paulo, Brasil · Presencial", "intern"),
+        ("LadenleiterIn 100%", "manager"),
+        ("Verantwortlicher Steueramt und Registerhalter (m/w)", "manager"),
+        ("Facility Manager 80-100%", None),  # a job family, no level
+        ("Offert Manager/Offert Managerin (m/w)", None),
+        ("Projektleiter/in Gebäudeautomation (PMP) 80-100 %", None),
+        ("Delivery Manager\nYou will be the line manager for the developers.", "manager"),
+        ("Delivery Manager\nYou will work with the developers.", None),
+        ("Kapitalmarktmitarbeiter (w/m)\nKarrierestufe: Manager (mit Personalverantwortung)",
+         "manager"),
+        ("Development Engineer\nExperience Mid-Senior Level", "mid"),  # the first of two
+        ("Software Engineer\nWe're hiring for mid-stage software engineers.", "mid"),
+        ("GrafikerIn / Junior AD\nVollzeit, 100%", "junior"),
+    ],
+)  # fmt: skip
+def test_seniority_by_the_guide(text: str, level: str | None) -> None:
+    parsed = _parse(text + BODY)
+
+    assert parsed.seniority == level
+    if level is not None:
+        span = parsed.evidence["seniority"]
+        assert parsed.text[span.start : span.end].strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Short ads in other languages: no title line the rules read, their words say enough.
+        "Se necesita persona para jornada completa en empresa de Madrid. Contrato temporal.",
+        "Pour notre entreprise nous cherchons quelqu'un, contrat de six mois, salaire à voir.",
+    ],
+)
+def test_short_ads_in_other_languages_are_postings(text: str) -> None:
+    assert _parse(text).text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The quick brown fox jumps over the lazy dog near the river bank.",
+        "Empresa familiar desde 1950. Visite nuestra tienda en Madrid.",  # one word of a job
+    ],
+)
+def test_what_names_no_job_is_still_refused(text: str) -> None:
+    with pytest.raises(NotAPosting):
+        _parse(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "names", "ends"),
+    [
+        ("Senior Data Engineers", True, True),
+        ("Head of Engineering", True, False),
+        ("Kapitalmarktmitarbeiter", True, True),
+        ("Verkaufsberater/-in Elektro", True, False),
+        ("OPERARIOS DE PRODUCCIÓN", True, False),
+        ("Scrum Master", True, True),
+        ("Human Resource Management", False, False),
+        ("Normaler Betrieb", False, False),  # "maler" ends it, but it is no compound of a role
+        ("", False, False),
+    ],
+)
+def test_words_that_name_a_role(value: str, names: bool, ends: bool) -> None:
+    assert (names_a_role(value), ends_with_role(value)) == (names, ends)
