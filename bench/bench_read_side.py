@@ -63,8 +63,9 @@ OPTIONS = Options()
 
 # Copies of the templates, new ids, received over the year before 2026-12-01: an INSERT ...
 # SELECT of every column of the table (whatever migrations added), built and quoted by the
-# server, with the id and the received time replaced. A copy's rows go in together, as the
-# store writes a posting's skills in one statement (not each skill's copies together).
+# server, with the id and the received time replaced; each copy is a job of its own (its own
+# near-duplicate cluster). A copy's rows go in together, as the store writes a posting's
+# skills in one statement (not each skill's copies together).
 _COPY_STATEMENT = """
 SELECT format(
     'INSERT INTO %1$I (%2$s) SELECT %3$s FROM %1$I p, generate_series(1, $1) AS n'
@@ -73,6 +74,7 @@ SELECT format(
     string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position),
     string_agg(CASE column_name
         WHEN 'posting_id' THEN 'md5(p.posting_id || '':'' || n)'
+        WHEN 'cluster_id' THEN 'md5(p.posting_id || '':'' || n)'
         WHEN 'received_at' THEN 'timestamptz ''2026-12-01'' - make_interval(secs => '
             '((''x'' || substr(md5(p.posting_id || n), 1, 8))::bit(32)::int::bigint'
             ' & 2147483647) % 31536000)'
