@@ -78,7 +78,7 @@ json_build_object(
         FROM posting_skills s JOIN skills k USING (skill_id)
         WHERE s.posting_id = p.posting_id)
 )::text
-"""
+"""  # noqa: S608 - assembled from this module's constants
 
 
 # $1 q, $2-$6 skills, $7 required, $8 company, $9 country, $10 work mode, $11 employment type,
