@@ -279,6 +279,13 @@ def _kind(label: str, *, strong: bool) -> str | None:
     return "other" if strong and _is_capitals(label) else None
 
 
+def names_a_section(label: str) -> bool:
+    """Some heading's words are in `label` ("ANNUAL SALARY", "Ihre Aufgaben"); a line in
+    capitals alone ("CEMENT FINISHER") names none."""
+    lowered = label.lower().replace("\u2019", "'")
+    return any(_KINDS[index][1].search(lowered) for index in candidate_kinds(lowered))
+
+
 def candidate_kinds(lowered: str) -> set[int]:
     """The kinds (indexes into `_KINDS`) whose patterns may match a lower-cased label."""
     candidates = set(_HEADLESS_KINDS)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple
 
-from jobstream_parser.document import Document, Line
+from jobstream_parser.document import Document
 from jobstream_parser.fields import (
     BAR_SEGMENTS,
     BULLET,
@@ -38,7 +38,7 @@ from jobstream_parser.fields import (
     segments,
 )
 from jobstream_parser.heads import finditer
-from jobstream_parser.sections import heading_of
+from jobstream_parser.sections import names_a_section
 
 # "As a <Title> on the team" and its kin are looked for in the opening only.
 OPENING_CHARS: Final = 1_500
@@ -352,15 +352,10 @@ def _candidate(
     part: HeadLine, mark: int, place: str | None = None, *, lower_case: bool = False
 ) -> _Candidate | None:
     found = _trimmed(part, strong=mark != UNMARKED, place=place, lower_case=lower_case)
-    if found is None or (mark and not names_a_role(found.value) and _is_heading(found)):
+    # A section heading ("ANNUAL SALARY", "Ihre Aufgaben") is no title, marked or not.
+    if found is None or (mark and not names_a_role(found.value) and names_a_section(found.value)):
         return None
     return _Candidate(found, mark)
-
-
-def _is_heading(found: Found) -> bool:
-    """A section heading ("ANNUAL SALARY", "Ihre Aufgaben") is no title, marked or not."""
-    start = found.span[0] if found.span else 0
-    return heading_of(Line(start, start + len(found.value), found.value)) is not None
 
 
 def _stated_place(lines: HeadLines, index: int) -> str | None:

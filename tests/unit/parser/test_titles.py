@@ -122,6 +122,11 @@ def _assert_spans(parsed: ParsedPosting) -> None:
         ("STOREKEEPER REVISED\nClass Code: 1835\nOpen Date: 05-11-18\nThe State of California "
          "licenses. Work for the City of Los Angeles. City of Los Angeles departments.",
          "STOREKEEPER", "City of Los Angeles"),
+        # A title in capitals whose words the vocabulary lacks: placed by its class code, not
+        # read as a heading; a heading's words placed the same way still are none.
+        ("CEMENT FINISHER\nClass Code: 3353\nOpen Date: 03-09-18\nCity of Los Angeles",
+         "CEMENT FINISHER", "City of Los Angeles"),
+        ("Brand new. Work for us!\nANNUAL SALARY\nLocation: Berlin\n", None, None),
         # Cut ads: a title marked by gender, workload or the line that introduces it.
         ("im Belegarztsystem.\nZur Ergänzung unseres Teams suchen wir per sofort Sie als\n"
          "Dipl. Expertin / Experte Notfallpflege NDS HF\nIhre Aufgaben",
