@@ -372,7 +372,7 @@ def _title_of_line(line: HeadLine, mark: int, lines: HeadLines, index: int) -> _
             return None  # "Karrierestufe: Manager", "Location: Berlin": a field
         # "Ubicloud (YC W24): Software Engineer": an employer's name, then the title
     # "Junior Ingeniero, Madrid - Primer Empleo": the place stated below may end the title.
-    place = _stated_place(lines, index) if _PLACE_MARK.search(text) else None
+    place = _stated_place(lines, index)
     return _candidate(_after_employer(line), mark, place=place)
 
 
@@ -541,7 +541,6 @@ _BAR_CHAR: Final = re.compile("[|·•]")
 _LONG_DASH: Final = re.compile("[\u2013\u2014]")
 _TAIL_CHAR: Final = re.compile("[-\u2013\u2014|@]")
 _ROLE_JOINER: Final = re.compile("[/&+]")
-_PLACE_MARK: Final = re.compile(", | [-\u2013] ")
 
 
 def _cut_place(value: str, place: str) -> str:
@@ -551,13 +550,25 @@ def _cut_place(value: str, place: str) -> str:
     if len(lower) != len(value):
         return value
     wanted = place.lower()
-    for mark in (", ", " - ", " \u2013 "):
+    for mark in (", ", " - ", " \u2013 ", " "):
         at = lower.find(mark + wanted)
         if at > 0:
             end = at + len(mark) + len(wanted)
+            # After a bare space only at the end or before a dash: "LIMPIADORA EL PAPIOL",
+            # "... diàleg directe barcelona - matí".
+            rest = value[end:]
+            if mark == " " and rest and not rest.startswith((" - ", " \u2013 ")):
+                continue
             if end == len(value) or not value[end].isalnum():
-                return value[:at]
+                return _PLACE_LEAD.sub("", value[:at]) if mark == " " else value[:at]
     return value
+
+
+# What leads to a place named after a bare space, cut with it: "... ONCE - ZONA ELDA".
+_PLACE_LEAD: Final = re.compile(
+    r"(?:[ ](?:zona|zone|en|a|à|in|at|em|bei|région|region|regi[oó]n))+[ ,-]*$|[ ,-]+$",
+    re.IGNORECASE,
+)
 
 
 def _cut_name(value: str) -> str:

@@ -188,6 +188,12 @@ def _assert_spans(parsed: ParsedPosting) -> None:
         ("MECÀNICS - AJUSTADORS (T7-33687)\nEmpresa: Oficina de Treball del SOC\n"
          "Localidad: Cornellà de Llobregat (BARCELONA)", "MECÀNICS - AJUSTADORS",
          "Oficina de Treball del SOC"),
+        ("LIMPIADORA EL PAPIOL\nLocalidad: El Papiol (BARCELONA)\nLIMPIEZA DE OFICINAS.",
+         "LIMPIADORA", None),  # the place stated below, after a bare space
+        ("VENDEDORES AMBULANTES ONCE - ZONA ELDA\nEmpresa: SERVEF\nLocalidad: Elda (ALICANTE)",
+         "VENDEDORES AMBULANTES ONCE", "SERVEF"),
+        ("Responsable de zone - Lyon\nLocalidad: Lyon\nNous recrutons.", "Responsable de zone",
+         None),
         ("Assistente Financeiro-Híbrido\nConnectabil\nBelo Horizonte, Brasil · Híbrido",
          "Assistente Financeiro", "Connectabil"),
         ("Facility Manager 80-100%\n - 20000383\nUnsere Abteilung ist zuständig.",
@@ -296,6 +302,9 @@ def test_seniority_by_the_guide(text: str, level: str | None) -> None:
         # Short ads in other languages: no title line the rules read, their words say enough.
         "Se necesita persona para jornada completa en empresa de Madrid. Contrato temporal.",
         "Pour notre entreprise nous cherchons quelqu'un, contrat de six mois, salaire à voir.",
+        "Mediadora cultural\n\nBuscamos una mediadora cultural para un proyecto. Contrato a "
+        "tiempo parcial hasta marzo.",
+        "Amnistia Internacional desitja contractar una persona per treballar al carrer.",
     ],
 )
 def test_short_ads_in_other_languages_are_postings(text: str) -> None:
