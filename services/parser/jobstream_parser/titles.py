@@ -190,7 +190,7 @@ _LEVEL_NUMERAL: Final = re.compile(r"[ ](?:I{1,3}|IV|V|VI{0,3}|[1-9])$")
 _TRAILING_PARENS: Final = re.compile(r"[ ]?\([^()]*\)$")
 # "Expertin / Experte", "Vendeur / Vendeuse": one role in two genders shares its start.
 GENDER_PAIR_CHARS: Final = 4
-_LEVEL_WORDS: Final = frozenset({"principal", "senior", "staff", "lead", "junior", "sr", "jr"})
+_LEVEL_WORDS: Final = frozenset({"principal", "senior", "staff", "junior", "sr", "jr"})
 _TAIL_WORDS: Final = frozenset({"roles", "positions", "openings", "vacancies", "jobs", "team"})
 # A second role after a spaced slash or an ampersand: "Founding Engineer / Founding GTM".
 _SECOND_ROLE: Final = re.compile(r"[ ](?:/|&|\+)[ ]")
@@ -371,12 +371,22 @@ def _title_of_line(line: HeadLine, mark: int, lines: HeadLines, index: int) -> _
         if index > 0:
             return None  # "Karrierestufe: Manager", "Location: Berlin": a field
         # "Ubicloud (YC W24): Software Engineer": an employer's name, then the title
+    if "suchen " in text:
+        # "... und suchen einen Filialleiter", "... suchen wir eine/einen Sekretärin/Sekretär,
+        # 20-25%-Pensum": the role the line ends with.
+        wanted = _WE_SEEK.search(text)
+        if wanted is not None and names_a_role(wanted.group("role")):
+            return _candidate(line.part(wanted.start("role"), len(text)), PLACED)
     # "Junior Ingeniero, Madrid - Primer Empleo": the place stated below may end the title.
     place = _stated_place(lines, index)
     return _candidate(_after_employer(line), mark, place=place)
 
 
 _SPACED_DASH: Final = re.compile(r"[ ][\u2013\u2014][ ]")
+_WE_SEEK: Final = re.compile(
+    r"\bsuchen(?: wir)?(?: (?:per|ab) sofort)? (?:eine/einen|einen/eine|eine/-?n|einen|eine) "
+    r"(?P<role>[^ ,.;:]+(?: [^ ,.;:]+){0,4})(?:[,;][^.]*)?$"
+)
 _PAY_START: Final = frozenset("0123456789$€£")
 # A part of a forum head that states the terms: "Full time, interns/co-ops", "Full-time + Intern".
 _TERMS_PART: Final = re.compile(

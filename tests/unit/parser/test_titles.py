@@ -67,6 +67,8 @@ def _assert_spans(parsed: ParsedPosting) -> None:
          "Rust Engineer", "Wasmer"),
         ("SerpApi | https://serpapi.com | Junior to Senior Fullstack Engineer multiple positions"
          " | Remote", "Junior to Senior Fullstack Engineer", "SerpApi"),
+        ("Pango | Senior Software Engineer - Full Stack, Technical Lead / Software Engineer | "
+         "On-site", "Senior Software Engineer - Full Stack, Technical Lead", "Pango"),
         ("Gambit Robotics | Founding Principal / Staff Full-Stack Engineer | NYC | Onsite",
          "Founding Principal / Staff Full-Stack Engineer", "Gambit Robotics"),
         ("Backed by Sequoia, Peregrine powers operations SF / NYC\n[Leadership] Engineering Manager https://grnh.se/s7",
@@ -175,6 +177,13 @@ def _assert_spans(parsed: ParsedPosting) -> None:
          "Architekt/in ETH\nWir bearbeiten Wettbewerbe.", "Architekt/in ETH", None),
         ("ab sofort eine/n Metallbauer/in EFZ.\nSie verfügen über eine abgeschlossene Ausbildung"
          " als Metallbauer/in\nWas erwarten wir?", None, None),
+        ("Niederlassungen im Oberwallis und suchen einen Filialleiter\nfür unsere Filiale in "
+         "Visp\nSie verfügen über", "Filialleiter", None),
+        ("der Bezirke.\nFür das Sekretariat in Dornach suchen wir eine/einen Sekretärin/Sekretär"
+         ", 20-25%-Pensum\nAufgabenbereich", "Sekretärin/Sekretär", None),
+        ("Mecànic per manteniment industrial (Varies Poblaci\nEmpresa: Nom d'empresa no visible"
+         "\nLocalidad: Tarragona (TARRAGONA)", "Mecànic per manteniment industrial (Varies "
+         "Poblaci", None),  # "industr" in a long line makes no heading
         ("Wir suchen einen\nRechtsanwalt (m/w) Referenznummer I_01233\nSie arbeiten im Team.",
          "Rechtsanwalt", None),
         ("www.swisscanto.ch/jobs\nWillkommen als\nPraktikant/in Legal\nArbeitspensum 100%",
