@@ -42,7 +42,9 @@ _JOB_WORDS: Final = re.compile(
     # Spanish, Catalan, French, German, Portuguese words of short ads
     r"|jornada|contrato|contracte|salario|sueldo|experiencia|funciones|incorporaci[oó]n"
     r"|contrat|salaire|exp[ée]rience|entreprise|recrute|arbeitsort|pensum|anstellung"
-    r"|bewerbung|berufserfahrung|sal[aá]rio|experi[eê]ncia|contrata[cç][aã]o|empresa)\b",
+    r"|bewerbung|berufserfahrung|sal[aá]rio|experi[eê]ncia|contrata[cç][aã]o|empresa"
+    r"|buscamos|necesita|precisa|contractar|treballar|feina|vollzeit|teilzeit|festanstellung"
+    r"|unbefristet|befristet|cdi|cdd)\b",
     re.IGNORECASE,
 )
 MIN_JOB_WORDS: Final = 2
