@@ -28,7 +28,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Final
 
-from jobstream_tagger.matching import Form
+from jobstream_tagger.matching import Form, ascii_lower
 from jobstream_tagger.rules import Mention
 from jobstream_tagger.spans.model import Layer, Span
 from jobstream_tagger.taxonomy import Skill, Taxonomy
@@ -96,6 +96,7 @@ def combine(
     result: list[Mention] = []
     used = [False] * len(mentions)
     starts = [mention[0] for mention in mentions]
+    teams = team_words(text)
 
     for span in spans:
         if span.end - span.start <= 0:
@@ -111,7 +112,7 @@ def combine(
             index += 1
         sure = confidence(span.margin)
         surface = text[span.start : span.end]
-        if other_sense(text, span.start, span.end, title):
+        if other_sense(text, span.start, span.end, title, teams):
             for number in inside:
                 used[number] = True
             continue
@@ -149,22 +150,34 @@ def combine(
             for number in inside:
                 used[number] = True
     for number, mention in enumerate(mentions):
-        if not used[number] and not other_sense(text, mention[0], mention[1], title):
+        if not used[number] and not other_sense(text, mention[0], mention[1], title, teams):
             result.append(mention)
     result.sort(key=lambda mention: (mention[0], -mention[1]))
     return _without_overlaps(result)
 
 
-def other_sense(text: str, start: int, end: int, title: tuple[int, int] | None) -> bool:
+def other_sense(
+    text: str,
+    start: int,
+    end: int,
+    title: tuple[int, int] | None,
+    teams: Sequence[int] | None = None,
+) -> bool:
     """Whether the words at [start, end) are used as something other than a skill: in the
-    job's title, a webmail service, a team, a department."""
+    job's title, a webmail service, a team, a department. `teams`: `team_words(text)`, when
+    the caller asks for many ranges of one text."""
     if title is not None and title[0] <= start and end <= title[1]:
         return True  # the job's title names the job, not a skill it asks for
     return (
-        normalised(text[start:end]) in NOT_SKILLS
-        or is_team(text, start, end)
+        is_webmail(text[start:end])
+        or is_team(text, start, end, teams)
         or is_department(text, start, end)
     )
+
+
+@functools.lru_cache(maxsize=65_536)
+def is_webmail(surface: str) -> bool:
+    return normalised(surface) in NOT_SKILLS
 
 
 # "other teams (like Integrations and SRE)", "the SRE team", "Platform and SRE teams"
@@ -187,13 +200,39 @@ DEPARTMENTS: Final = frozenset(
 )  # fmt: skip
 
 
-def is_team(text: str, start: int, end: int) -> bool:
-    """Whether the words at [start, end) name a team: in a list of teams, or before "team"."""
+# Both team patterns hold the word "team" within 80 characters of the words: where none is
+# (most matches of most postings), neither pattern need run.
+_TEAM_REACH: Final = 80
+
+
+def team_words(text: str) -> list[int]:
+    """Where the word "team" (any case, as re.IGNORECASE reads it: no other character
+    case-folds to t, e, a or m) starts in `text`, ascending."""
+    lowered = ascii_lower(text)  # same length: its offsets are the text's
+    found = []
+    at = lowered.find("team")
+    while at >= 0:
+        found.append(at)
+        at = lowered.find("team", at + 4)
+    return found
+
+
+def is_team(text: str, start: int, end: int, teams: Sequence[int] | None = None) -> bool:
+    """Whether the words at [start, end) name a team: in a list of teams, or before "team".
+    `teams`: `team_words(text)`, when the caller has it."""
+    if teams is not None:
+        # "team" wholly in [start - 80, start) (the list before) or [end, end + 80) (after)
+        first = bisect.bisect_left(teams, start - _TEAM_REACH)
+        listed = first < len(teams) and teams[first] + 4 <= start
+        after = bisect.bisect_left(teams, end)
+        named = after < len(teams) and teams[after] + 4 <= end + _TEAM_REACH
+        if not (listed or named):
+            return False
     line_start = text.rfind("\n", 0, start) + 1
-    before = text[max(line_start, start - 80) : start]
+    before = text[max(line_start, start - _TEAM_REACH) : start]
     if _TEAM_LIST.search(before):
         return True
-    return _TEAM_AFTER.match(text, end, end + 80) is not None
+    return _TEAM_AFTER.match(text, end, end + _TEAM_REACH) is not None
 
 
 def is_department(text: str, start: int, end: int) -> bool:
