@@ -207,6 +207,37 @@ def test_work_mode_forms(text: str, mode: str | None) -> None:
         ("Contracts Manager\nWe build roads.", None),
         ("Contract Data Engineer\nWe build roads.", "CONTRACTOR"),
         ("Buyer\nExperience in contract negotiation is a plus.", None),
+        # The engagement's nature outranks the hours (docs/parser-labelling.md).
+        ("Plombier (H/F)\nType de contrat : Mission intérimaire - 6 Mois\n"
+         "Durée du travail : 35H Horaires normaux (Temps plein)", "TEMPORARY"),
+        ("Vendeur\nType de contrat : Contrat à durée déterminée - 6 Mois", "TEMPORARY"),
+        ("Director\nWork schedule: Full time.\nAppointment type: This is a term appointment.",
+         "TEMPORARY"),
+        ("Engineer\nWork Schedule: Full time\nAppointment Type: Excepted Service: Not to"
+         " exceed 24 months (2 years).", "TEMPORARY"),
+        ("Fellow\nWork Schedule: Full time\nAppointment Type: Excepted Service: 12 months"
+         " and 1 day.", "TEMPORARY"),
+        ("Researcher\nFull-time\nEmployment for a fixed term of three years.", "TEMPORARY"),
+        ("TRAMITADOR\nNOMBRAMIENTO DE FUNCIONARIO INTERINO. JORNADA COMPLETA.\n"
+         "Jornada: COMPLETA", "TEMPORARY"),
+        ("Técnico\nSIN EXPERIENCIA. CONTRATO EN PRÁCTICAS\nJornada: COMPLETA", "INTERN"),
+        ("Bachelor-/Masterarbeit virtuelle Inbetriebnahme\nVollzeit", "INTERN"),
+        # Permanence states no hours; with the hours stated, the hours.
+        ("Frigoriste\nType de contrat : Contrat à durée indéterminée", None),
+        ("Backend Developer\nRegime de contratação: CLT", None),
+        ("Data Engineer\n- Contrato indefinido a jornada completa.", "FULL_TIME"),
+        ("Verkäufer\nSchönbühl|Teilzeit 10-20%|unbefristet|", "PART_TIME"),
+        ("Enfermero\nJornada: PARCIAL", "PART_TIME"),
+        ("Enfermero\nBuscamos una persona completa.", None),
+        # Swiss workloads in the head.
+        ("Bäcker/in 100%\nArbeitsorte: Niederglatt", "FULL_TIME"),
+        ("Facility Manager 80-100%\nIhre Aufgaben", "FULL_TIME"),
+        ("Mitarbeiter/in Promotionen (10-20%)\nIhre Aufgaben", "PART_TIME"),
+        ("Chauffeur (w/m) 20-100% mit Nachteinsätzen\nStandort Landquart", None),
+        ("Industrielackierer\nGesucht per 27.11.2018 | Pensum: 100% | Jobs in Pratteln",
+         "FULL_TIME"),
+        # A workflow engine is no contract term.
+        ("Backend Engineer\nStack: Go, Temporal, Kafka", None),
     ],
 )  # fmt: skip
 def test_employment_type_forms(text: str, kind: str | None) -> None:
