@@ -43,6 +43,13 @@ def _evidence(parsed: ParsedPosting, field: str) -> str:
         ("Salary: £45,000 per annum", 45000, 45000),
         ("Salary: up to $90,000", None, 90000),
         ("Salary: 60 - 70 (negotiable)", None, None),
+        # France Travail states the week's hours as "35H"
+        (
+            "Durée du travail : 35H Horaires normaux (Temps plein)\nSalaire : Horaire de 11,07"
+            " Euros à 13,00 Euros sur 12 mois",
+            20147.4,
+            23660,
+        ),
     ],
 )
 def test_pay_for_a_year(text: str, annual_min: float | None, annual_max: float | None) -> None:
@@ -79,6 +86,21 @@ def test_pay_for_a_year(text: str, annual_min: float | None, annual_max: float |
         ("Salary: up to $90,000", None, 90000, "USD", "year", None),
         ("Salary: 60,000 - 80,000", 60000, 80000, None, "year", None),
         ("Salary: R$ 8.000 a 10.000", 8000, 10000, "BRL", None, None),
+        # France Travail's pay line: the period before the amounts, "Euros" after each
+        ("Salaire : Mensuel de 1833,00 Euros à 2250,00 Euros sur 12 mois", 1833, 2250, "EUR",
+         "month", "1833,00 Euros à 2250,00 Euros"),
+        ("Durée du travail : 35H Horaires normaux (Temps plein)\nSalaire : Annuel de 20148,00"
+         " Euros à 25148,00 Euros sur 12 mois", 20148, 25148, "EUR", "year", None),
+        # a federal ladder: grades and steps are no amounts; the range spans them
+        ("Salary Range: The salary range for this position is: GS-13 Step 1 - $92,143 to"
+         " GS-13 Step 10 $146,120", 92143, 146120, "USD", "year", "$92,143 to GS-13 Step 10"
+         " $146,120"),
+        ("Salary Range: The base salary range for this position is: GS-GS 15 Step 1 -"
+         " $106,595 to GS-GS 15 Step 10 $138,572", 106595, 138572, "USD", "year", None),
+        ("* GS-14, Step 1 - $108,885 to GS-14, Step 10 - $172,500", 108885, 172500, "USD",
+         "year", None),
+        # five figures without a period are a year's pay (the labelling guide)
+        ("SALARIO: 14.000 €", 14000, 14000, "EUR", "year", None),
     ],
 )  # fmt: skip
 def test_salary_forms(
