@@ -42,7 +42,8 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
         "hour", "annum", "/hr", "/yr", "paid", "base", "ote", "earn", "gross", "stipend",
         "budget", "package", "salário", "rémunéra",
     ),
-    "experience": ("year", "yr", "jahr", "ano", "año", "ans"),
+    "experience": ("year", "yr", "jahr", "ano", "año", "ans", " an", "month", "mois", "mes",
+                   "monat"),
     "education": (
         "bachelor", "master", "degree", "phd", "ph.d", "ph. d", "doctor", "b.s", "m.s", " bs ",
         " bs/", "/bs", " bs,", "(bs", " ms ", " ms/", "/ms", " ms,", "(ms", "bsc", "msc", "b.sc",

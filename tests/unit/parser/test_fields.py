@@ -160,6 +160,31 @@ def test_experience_forms(text: str, minimum: float, maximum: float | None) -> N
 
 
 @pytest.mark.parametrize(
+    ("text", "minimum", "evidence"),
+    [
+        ("Expérience : 6 mois", 0.5, "6 mois"),
+        ("Expérience : 1 an", 1, "1 an"),
+        ("Expérience : 2 ans", 2, "2 ans"),
+        # no experience needed, stated: 0 (the labelling guide)
+        ("Expérience : Débutant accepté", 0, "Débutant accepté"),
+        ("Les débutants sont acceptés.\nExpérience : 6 mois", 0, "débutants sont acceptés"),
+        ("GRADO MEDIO. SIN EXPERIENCIA. CONTRATO EN PRÁCTICAS", 0, "SIN EXPERIENCIA"),
+        ("No prior experience required.", 0, "No prior experience required"),
+        (
+            "- 3+ years of experience.\nNo experience required for the internship track.",
+            3,
+            "3+ years",
+        ),
+    ],
+)
+def test_months_and_no_experience_needed(text: str, minimum: float, evidence: str) -> None:
+    parsed = _parse("Opérateur\nRequirements\n" + text + "\n")
+
+    assert (parsed.experience_years_min, parsed.experience_years_max) == (minimum, None)
+    assert _evidence(parsed, "experience_years_min") == evidence
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "There will be a list for the next two years.",
