@@ -93,7 +93,7 @@ def parse(raw: RawPosting) -> ParsedPosting:
     if places:
         note("locations", places[0].span)
 
-    work_mode = find_work_mode(document)
+    work_mode = find_work_mode(document, sections)
     note("work_mode", work_mode.span if work_mode else None)
     employment = find_employment_type(document, title.span if title else None)
     note("employment_type", employment.span if employment else None)

@@ -14,6 +14,7 @@ import re
 from typing import Final, NamedTuple
 
 from jobstream_parser.document import Document
+from jobstream_parser.sections import SectionIndex
 
 MAX_MENTIONS: Final = 200
 
@@ -76,6 +77,7 @@ _WORK_MODE: Final = re.compile(
     r"|(?:[1-4]|one|two|three|four)(?:-| )days?(?:[ ]?/[ ]?week|(?: a| per| each)?(?: week)?)"
     r" (?:in|at|on|from)(?: the| our)? (?:office|site|hq|headquarters)|partially remote"
     r"|partly remote|partial(?:ly)? on-?site|partly on-?site"
+    r"|some (?:flexible[/ ])?remote working(?: possible)?"
     r"|(?:in|at|from) (?:the |our )?(?:[A-Z][\w-]{1,20} )?office (?:[1-4]|one|two|three|four)"
     r" days? (?:a|per|each) week"
     r"|(?:on-?site|in[- ]office|in the office)(?: in [A-Z][\w-]{1,20}(?: [A-Z][\w-]{1,20})?)?"
@@ -108,14 +110,15 @@ _NOT_MODE_AFTER: Final = re.compile(
 )
 _NOT_MODE_BEFORE: Final = re.compile(
     r"(?:interview\w*|collaborat\w*|communicat\w*|meet\w*|connect\w*|coordinat\w*"
-    r"|support\w*|access\w*|monitor\w*|troubleshoot\w*|administ\w*|conducted|held)[ ]"
+    r"|support\w*|access\w*|monitor\w*|troubleshoot\w*|administ\w*|conducted|held"
+    r"|schedules?)[ ]"
     r"(?:[\w-]+[ ]){0,3}$",
     re.IGNORECASE,
 )
 _ALWAYS_MODE: Final = re.compile(
     r"work(?:ing)? from home|wfh|telecommut|telework|days? (?:a |per |each )?(?:week )?(?:in|at|on"
     r"|from)|partially remote|partly remote|fully remote|100% remote|not remote|no remote"
-    r"|work from anywhere|partial(?:ly)? on-?site|partly on-?site",
+    r"|work from anywhere|partial(?:ly)? on-?site|partly on-?site|some (?:flexible[/ ])?remote",
     re.IGNORECASE,
 )
 _LABEL: Final = re.compile(
@@ -132,8 +135,14 @@ _BARE_LABEL: Final = re.compile(
     r"(?:employment type|job type|workplace type|work type|location type|remote type)",
     re.IGNORECASE,
 )
-_LEFT_DELIMITER: Final = frozenset("|·•,(/\u2013\u2014-:[.!")
-_RIGHT_DELIMITER: Final = frozenset("|·•,)/\u2013\u2014-:(].")
+_NOT_MODE_SECTIONS: Final = frozenset({"benefits", "legal", "about_company"})
+_PERK: Final = re.compile(
+    r"telework\w*|telecommut\w*|home[- ]?office|work(?:ing)? from home|wfh|remote(?:ly)?",
+    re.IGNORECASE,
+)
+_REMOTENESS: Final = {"remote": 0, "hybrid": 1, "onsite": 2}
+_LEFT_DELIMITER: Final = frozenset("|·•,(/\u2013\u2014-:[.!+")
+_RIGHT_DELIMITER: Final = frozenset("|·•,)/\u2013\u2014-:(].+")
 # "Contrato indefinido", "contract type permanent": the word before makes it a term.
 _TERM_BEFORE: Final = re.compile(
     r"(?:contrato|contrat|contract|vertrag|regime|tipo)(?: en| de| \w{1,12} a)?[ ]$", re.I
@@ -213,6 +222,16 @@ def find_employment_type(document: Document, title_span: tuple[int, int] | None)
     return found
 
 
+def _a_benefit(document: Document, sections: SectionIndex, term: Term) -> bool:
+    """ "Flexible work schedules and telework" in a list of benefits: a perk, not where the job
+    is done ("Hybrides Arbeiten: zwei Tage pro Woche im Büro" there still says it)."""
+    return (
+        not term.labelled
+        and sections.kind_at(term.span[0]) in _NOT_MODE_SECTIONS
+        and _PERK.fullmatch(document.text, *term.span) is not None
+    )
+
+
 def _workload(document: Document) -> Term | None:
     """A workload stated in the head: 100%, or from at least 80% to 100%, is full time; a top
     below 100% is part time; a range across both ("20-100%") says neither (value "")."""
@@ -231,10 +250,14 @@ def _workload(document: Document) -> Term | None:
     return None
 
 
-def find_work_mode(document: Document) -> Term | None:
+def find_work_mode(document: Document, sections: SectionIndex | None = None) -> Term | None:
     """Remote, hybrid or on-site: a label first; hybrid over the rest (hybrid postings mention
-    both the office and home); else the first term."""
+    both the office and home); else the first term, or the most remote of the terms on its
+    line ("Remote or onsite": the most remote option offered). A benefits list naming
+    "telework" says nothing of where the job is done."""
     terms = _terms(document, _WORK_MODE, _MODE_NOUN, None, employment=False)
+    if sections is not None:
+        terms = [term for term in terms if not _a_benefit(document, sections, term)]
     labelled = [term for term in terms if term.labelled]
     hybrid = [term for term in terms if term.value == "hybrid"]
     if labelled:
@@ -247,7 +270,13 @@ def find_work_mode(document: Document) -> Term | None:
         return labelled[0]
     if hybrid:
         return hybrid[0]
-    return terms[0] if terms else None
+    if not terms:
+        return None
+    line = document.line_at(terms[0].span[0])
+    if line is None:
+        return terms[0]
+    on_line = [term for term in terms if line.start <= term.span[0] < line.end]
+    return min(on_line, key=lambda term: _REMOTENESS[term.value])
 
 
 def _terms(
@@ -356,10 +385,11 @@ def _delimited_left(before: str) -> bool:
 
 
 def _delimited_right(text: str, start: int, end: int) -> bool:
-    """Nothing but white space, or a delimiter first, in `text[start:end]`."""
+    """Nothing but white space, or a delimiter first, in `text[start:end]` ("Remote or
+    onsite": "or" is one)."""
     while start < end and text[start].isspace():
         start += 1
-    return start >= end or text[start] in _RIGHT_DELIMITER
+    return start >= end or text[start] in _RIGHT_DELIMITER or text.startswith("or ", start)
 
 
 class Hours(NamedTuple):

@@ -219,6 +219,12 @@ def test_years_that_are_not_experience(text: str) -> None:
         ("You will collaborate remotely with our Berlin team.", None),
         ("You will work remotely.", "remote"),
         ("This job can be performed remotely.", "remote"),
+        # the most remote option a head offers (the labelling guide)
+        ("Acme | Founding Engineers | Remote or onsite | London, UK", "remote"),
+        ("Foxglove | Onsite (San Francisco) + Remote | Full Time", "remote"),
+        ("You will be based in our office with some flexible/remote working possible.", "hybrid"),
+        # a benefits list naming telework says nothing of where the job is done
+        ("Benefits\n* Flexible work schedules and telework\n* Health insurance", None),
     ],
 )
 def test_work_mode_forms(text: str, mode: str | None) -> None:
