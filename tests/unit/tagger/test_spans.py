@@ -12,9 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from jobstream_tagger.evaluate import read_sentences
-from jobstream_tagger.inspection import tag_text
-from jobstream_tagger.spans import crossval, training
 from jobstream_tagger.spans.chunks import chunk, word
 from jobstream_tagger.spans.decode import best_paths, decode, load_compiled, stretches
 from jobstream_tagger.spans.linking import (
@@ -26,6 +23,10 @@ from jobstream_tagger.spans.linking import (
 from jobstream_tagger.spans.model import model_from_files
 from jobstream_tagger.tag import span_model, taxonomy_mentions
 from jobstream_tagger.taxonomy import load_taxonomy
+from jobstream_tagger.tools import span_crossval as crossval
+from jobstream_tagger.tools import span_training as training
+from jobstream_tagger.tools.evaluate import read_sentences
+from jobstream_tagger.tools.inspection import tag_text
 
 pytestmark = pytest.mark.unit
 

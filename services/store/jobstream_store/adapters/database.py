@@ -11,7 +11,7 @@ import asyncpg
 from jobstream.errors import TransientError
 from jobstream.logs import get_logger
 from jobstream.settings import PostgresSettings
-from jobstream_store.migrate import migrate_as_owner, pending
+from jobstream_store.adapters.migrate import migrate_as_owner, pending
 
 log = get_logger(__name__)
 

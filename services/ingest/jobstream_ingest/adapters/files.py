@@ -28,10 +28,10 @@ from rich.progress import (
 
 from jobstream import metrics
 from jobstream.contracts import SourceFormat
+from jobstream_ingest.adapters.bulk_ingest import BulkRun, Recorder, ingest_bulk
+from jobstream_ingest.adapters.progress import FileIdentity, ProgressStore
 from jobstream_ingest.bulk import BulkOptions, is_streamed
-from jobstream_ingest.bulk_ingest import BulkRun, Recorder, ingest_bulk
 from jobstream_ingest.intake import RECORD_WORDS, Limits, Rejection, detect_format, read_postings
-from jobstream_ingest.progress import FileIdentity, ProgressStore
 from jobstream_ingest.publishing import LISTED_REJECTIONS, Ingestor, Input, Report
 
 STDIN = "-"

@@ -15,9 +15,9 @@ from typing import BinaryIO, Final
 
 from jobstream.contracts import RawPosting
 from jobstream.logs import get_logger
+from jobstream_ingest.adapters.progress import FileIdentity, FileProgress, ProgressStore
 from jobstream_ingest.bulk import BulkOptions, Chunks, stream_postings
 from jobstream_ingest.intake import Outcome
-from jobstream_ingest.progress import FileIdentity, FileProgress, ProgressStore
 from jobstream_ingest.publishing import Ingestor, RecentIds, Report
 
 log = get_logger(__name__)

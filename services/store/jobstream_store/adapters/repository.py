@@ -17,7 +17,7 @@ import asyncpg
 from jobstream import metrics
 from jobstream.contracts import TaggedPosting
 from jobstream.errors import JobstreamError
-from jobstream_store.database import REFUSED_ERRORS, UNAVAILABLE_ERRORS, Database
+from jobstream_store.adapters.database import REFUSED_ERRORS, UNAVAILABLE_ERRORS, Database
 from jobstream_store.ordering import NEVER, content_hash, newest_per_posting, version_key
 from jobstream_store.postings import (
     DatabaseUnavailable,

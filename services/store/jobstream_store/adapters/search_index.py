@@ -13,7 +13,7 @@ import asyncpg
 
 from jobstream import metrics
 from jobstream.logs import get_logger
-from jobstream_store.database import Database
+from jobstream_store.adapters.database import Database
 
 log = get_logger(__name__)
 

@@ -31,10 +31,10 @@ from watchfiles import awatch
 
 from jobstream import metrics
 from jobstream.logs import get_logger
+from jobstream_ingest.adapters.bulk_ingest import Recorder, ingest_bulk
+from jobstream_ingest.adapters.progress import FileIdentity, ProgressStore
 from jobstream_ingest.bulk import BulkOptions, is_streamed
-from jobstream_ingest.bulk_ingest import Recorder, ingest_bulk
 from jobstream_ingest.intake import RECORD_WORDS, Limits, Rejection, detect_format, read_postings
-from jobstream_ingest.progress import FileIdentity, ProgressStore
 from jobstream_ingest.publishing import Ingestor, Input, Report
 
 log = get_logger(__name__)

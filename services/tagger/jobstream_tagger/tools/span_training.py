@@ -23,7 +23,6 @@ from typing import Any, Final
 
 import numpy as np
 
-from jobstream_tagger.evaluate import Sentence
 from jobstream_tagger.rules import Mention
 from jobstream_tagger.spans.chunks import Chunks, chunk, word
 from jobstream_tagger.spans.decode import LABELS
@@ -46,6 +45,7 @@ from jobstream_tagger.spans.model import (
     match_codes,
     model_from_files,
 )
+from jobstream_tagger.tools.evaluate import Sentence
 
 SEED: Final = 17
 FOLDS: Final = 5

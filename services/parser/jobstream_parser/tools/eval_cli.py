@@ -17,14 +17,14 @@ from typing import Any, Final, Literal
 
 import typer
 
-from jobstream_parser.evaluation import (
+from jobstream_parser.tools.evaluation import (
     Evaluation,
     LabelledPosting,
     LineError,
     evaluate,
     read_labelled,
 )
-from jobstream_parser.real_postings import (
+from jobstream_parser.tools.real_postings import (
     PARTS,
     Part,
     RealSet,
@@ -34,7 +34,7 @@ from jobstream_parser.real_postings import (
     rebuild_texts,
     texts_dir_for,
 )
-from jobstream_parser.real_sources import RebuildContext
+from jobstream_parser.tools.real_sources import RebuildContext
 
 PartChoice = Literal["both", "tune", "check"]
 COVERAGE_TITLE: Final = "COVERAGE set, written alongside the rules: what they cover, not quality"

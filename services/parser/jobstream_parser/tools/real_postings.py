@@ -27,8 +27,8 @@ from jobstream.contracts import (
     SalaryPeriod,
     Seniority,
 )
-from jobstream_parser.evaluation import problems_of
-from jobstream_parser.real_sources import (
+from jobstream_parser.tools.evaluation import problems_of
+from jobstream_parser.tools.real_sources import (
     SOURCES,
     Origin,
     RebuildContext,

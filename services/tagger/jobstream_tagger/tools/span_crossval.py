@@ -14,9 +14,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from jobstream_tagger.evaluate import LAYERS, Errors, Evaluation, Layer, Sentence, token_spans
 from jobstream_tagger.spans.model import SpanModel
-from jobstream_tagger.spans.training import (
+from jobstream_tagger.tag import find_mentions, taxonomy_mentions
+from jobstream_tagger.taxonomy import Taxonomy
+from jobstream_tagger.tools.evaluate import LAYERS, Errors, Evaluation, Layer, Sentence, token_spans
+from jobstream_tagger.tools.span_training import (
     FOLDS,
     SEED,
     Settings,
@@ -24,8 +26,6 @@ from jobstream_tagger.spans.training import (
     folds,
     train_model,
 )
-from jobstream_tagger.tag import find_mentions, taxonomy_mentions
-from jobstream_tagger.taxonomy import Taxonomy
 
 Progress = Callable[[str], None]
 MIN_FOLDS: Final = 2
