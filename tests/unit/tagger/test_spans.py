@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from jobstream_tagger.spans import decode as decode_module
 from jobstream_tagger.spans.chunks import chunk, word
 from jobstream_tagger.spans.decode import best_paths, decode, load_compiled, stretches
 from jobstream_tagger.spans.linking import (
@@ -31,7 +32,7 @@ from jobstream_tagger.tools.inspection import tag_text
 pytestmark = pytest.mark.unit
 
 SAMPLE = Path(__file__).parents[2] / "data" / "skillspan" / "sample.json"
-DECODER_SOURCE = Path(training.__file__).with_name("_decode.c")
+DECODER_SOURCE = Path(decode_module.__file__).with_name("_decode.c")
 
 
 # --- chunks -------------------------------------------------------------------------------
