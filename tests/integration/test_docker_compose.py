@@ -21,7 +21,9 @@ from jobstream.topology import CONSUMING_STAGES, MAX_RECORD_BYTES
 from jobstream_stack.services import SERVICES
 from jobstream_stack.settings import StackSettings
 
-pytestmark = pytest.mark.unit
+# Not a unit test: it runs an outside program (`docker compose`, which `jobstream dev
+# install-test-tools` installs), so `pytest -m unit` stays pure Python.
+pytestmark = pytest.mark.tools
 
 REPO_ROOT = Path(__file__).parents[2]
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
