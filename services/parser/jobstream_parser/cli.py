@@ -235,6 +235,7 @@ def _json_view(parsed: ParsedPosting, flat: dict[str, Any], name: str) -> dict[s
         ],
         "evidence": {name: [span.start, span.end] for name, span in parsed.evidence.items()},
         "cleaning": parsed.cleaning.model_dump(),
+        "signature": parsed.signature.model_dump() if parsed.signature else None,
         "parser_version": parsed.parser_version,
     }
 

@@ -68,8 +68,9 @@ CONTEXT_CHARS: Final = 120
 _WORK_MODE: Final = re.compile(
     r"(?<![\w-])(?:"
     r"(?P<hybrid>hybrid|hybride|h[íi]brido|hybrides arbeiten"
-    r"|(?:[1-4]|one|two|three|four)(?:-| )days?(?: a| per| each)?(?: week)? (?:in|at|on|from)"
-    r"(?: the| our)? (?:office|site|hq|headquarters)|partially remote|partly remote"
+    r"|(?:[1-4]|one|two|three|four)(?:-| )days?(?:[ ]?/[ ]?week|(?: a| per| each)?(?: week)?)"
+    r" (?:in|at|on|from)(?: the| our)? (?:office|site|hq|headquarters)|partially remote"
+    r"|partly remote|partial(?:ly)? on-?site|partly on-?site"
     r"|(?:in|at|from) (?:the |our )?(?:[A-Z][\w-]{1,20} )?office (?:[1-4]|one|two|three|four)"
     r" days? (?:a|per|each) week"
     r"|(?:on-?site|in[- ]office|in the office)(?: in [A-Z][\w-]{1,20}(?: [A-Z][\w-]{1,20})?)?"
@@ -91,13 +92,25 @@ _MODE_NOUN: Final = re.compile(
     re.IGNORECASE,
 )
 _MODE_BEFORE: Final = re.compile(
-    r"(?:fully|100%|is|be|are|work|working|completely|entirely|can work|100 %)[ ]$",
+    r"(?:fully|100%|is|be|are|work|working|completely|entirely|can work|100 %|performed|done"
+    r"|based)[ ]$",
+    re.IGNORECASE,
+)
+# "Interviews will be conducted remotely", "a remote interview", "collaborate remotely with
+# the Berlin team": the hiring process or how people talk, not where the job is done.
+_NOT_MODE_AFTER: Final = re.compile(
+    r"[ ]?(?:interview|onboarding|hiring process|assessment|screening|video)", re.IGNORECASE
+)
+_NOT_MODE_BEFORE: Final = re.compile(
+    r"(?:interview\w*|collaborat\w*|communicat\w*|meet\w*|connect\w*|coordinat\w*"
+    r"|support\w*|access\w*|monitor\w*|troubleshoot\w*|administ\w*|conducted|held)[ ]"
+    r"(?:[\w-]+[ ]){0,3}$",
     re.IGNORECASE,
 )
 _ALWAYS_MODE: Final = re.compile(
     r"work(?:ing)? from home|wfh|telecommut|telework|days? (?:a |per |each )?(?:week )?(?:in|at|on"
     r"|from)|partially remote|partly remote|fully remote|100% remote|not remote|no remote"
-    r"|work from anywhere|remotely",
+    r"|work from anywhere|partial(?:ly)? on-?site|partly on-?site",
     re.IGNORECASE,
 )
 _LABEL: Final = re.compile(
@@ -151,8 +164,15 @@ class Term(NamedTuple):
 
 
 def find_employment_type(document: Document, title_span: tuple[int, int] | None) -> Term | None:
-    """The employment type: labelled or in the title first, then the first term in the text."""
-    return _first_term(document, _EMPLOYMENT, _EMPLOYMENT_NOUN, title_span, employment=True)
+    """The employment type: labelled or in the title first, then the first term in the text;
+    a contract that may become permanent ("contract-to-hire") wherever the text says so."""
+    terms = _terms(document, _EMPLOYMENT, _EMPLOYMENT_NOUN, title_span, employment=True)
+    labelled = [term for term in terms if term.labelled]
+    found = labelled[0] if labelled else terms[0] if terms else None
+    if found is not None and found.value == "CONTRACTOR":
+        to_hire = next((term for term in terms if term.value == "CONTRACT_TO_HIRE"), None)
+        return to_hire or found
+    return found
 
 
 def find_work_mode(document: Document) -> Term | None:
@@ -160,26 +180,17 @@ def find_work_mode(document: Document) -> Term | None:
     both the office and home); else the first term."""
     terms = _terms(document, _WORK_MODE, _MODE_NOUN, None, employment=False)
     labelled = [term for term in terms if term.labelled]
-    if labelled:
-        return labelled[0]
     hybrid = [term for term in terms if term.value == "hybrid"]
+    if labelled:
+        # "Work mode: ONSITE (3 days/week in office)": the line's own words make it hybrid
+        line = document.line_at(labelled[0].span[0])
+        if line is not None:
+            for term in hybrid:
+                if line.start <= term.span[0] < line.end:
+                    return term
+        return labelled[0]
     if hybrid:
         return hybrid[0]
-    return terms[0] if terms else None
-
-
-def _first_term(
-    document: Document,
-    pattern: re.Pattern[str],
-    noun: re.Pattern[str],
-    title_span: tuple[int, int] | None,
-    *,
-    employment: bool,
-) -> Term | None:
-    terms = _terms(document, pattern, noun, title_span, employment=employment)
-    labelled = [term for term in terms if term.labelled]
-    if labelled:
-        return labelled[0]
     return terms[0] if terms else None
 
 
@@ -204,6 +215,8 @@ def _terms(
         start, end = match.span()
         if kind == "CONTRACTOR" and _ABOUT_CONTRACTS.match(text, end) is not None:
             continue
+        if kind == "remote" and _not_where_the_job_is(document, start, end):
+            continue
         line = document.line_at(start)
         if line is None:
             continue
@@ -217,7 +230,10 @@ def _terms(
             _NOT_EMPLOYMENT_BEFORE.search(before[-20:]) or _about_current_employment(before)
         ):
             continue
-        standalone = _delimited_left(before) and _delimited_right(text, end, line.end)
+        # "contract-to-hire", "temp-to-perm": a term wherever it stands
+        standalone = kind == "CONTRACT_TO_HIRE" or (
+            _delimited_left(before) and _delimited_right(text, end, line.end)
+        )
         if standalone or _is_phrase(text, match, before, noun, employment=employment):
             found.append(Term(kind, (start, end), False))
     return found
@@ -238,6 +254,15 @@ def _is_phrase(
         or _ALWAYS_MODE.fullmatch(match.group()) is not None
         or _ALWAYS_MODE.match(match.group()) is not None
     )
+
+
+def _not_where_the_job_is(document: Document, start: int, end: int) -> bool:
+    """ "remote interviews", "collaborate remotely": the hiring process or how people work
+    together, not where the job is done."""
+    text = document.text
+    if _NOT_MODE_AFTER.match(text, end, end + 20):
+        return True
+    return _NOT_MODE_BEFORE.search(text, max(0, start - 50), start) is not None
 
 
 def _about_current_employment(before: str) -> bool:

@@ -31,21 +31,54 @@ def _evidence(parsed: ParsedPosting, field: str) -> str:
 
 
 @pytest.mark.parametrize(
+    ("text", "annual_min", "annual_max"),
+    [
+        ("Pay: $11,670.34 – $14,174.54 per month", 140044.08, 170094.48),
+        ("Rate: $70–$85/hr", 145600, 176800),
+        ("Rate: $30 per hour. Hours: 37.5 hours per week.", 58500, 58500),
+        ("Rate: $30 per hour for a 20 or 40 hours per week schedule.", 62400, 62400),
+        ("Day rate: €500 per day", 130000, 130000),
+        ("Stipend: £600 per week", None, None),
+        ("Salary: £700 per week", 36400, 36400),
+        ("Salary: £45,000 per annum", 45000, 45000),
+        ("Salary: up to $90,000", None, 90000),
+        ("Salary: 60 - 70 (negotiable)", None, None),
+    ],
+)
+def test_pay_for_a_year(text: str, annual_min: float | None, annual_max: float | None) -> None:
+    parsed = _parse("Data Engineer\n" + text + POSTING)
+    flat = flatten(parsed)
+
+    assert (flat["salary_annual_min"], flat["salary_annual_max"]) == (annual_min, annual_max)
+
+
+@pytest.mark.parametrize(
     ("text", "minimum", "maximum", "currency", "period", "evidence"),
     [
         ("Pay: $11,670.34 – $14,174.54 per month", 11670.34, 14174.54, "USD", "month", None),
-        ("ANNUAL SALARY\n\n$49,903 to $72,996 and $55,019 to $80,472", 49903, 80472, "USD", "year",
+        # several ranges, one per grade: the first is the posting's
+        ("ANNUAL SALARY\n\n$49,903 to $72,996 and $55,019 to $80,472", 49903, 72996, "USD", "year",
          "$49,903 to $72,996 and $55,019 to $80,472"),
-        ("Salary: €60k–80k", 60000, 80000, "EUR", None, "€60k–80k"),
-        ("Compensation: 100-120k USD", 100000, 120000, "USD", None, "100-120k USD"),
+        # amounts in thousands, and large ones, are a year's pay when no period is stated
+        ("Salary: €60k–80k", 60000, 80000, "EUR", "year", "€60k–80k"),
+        ("Compensation: 100-120k USD", 100000, 120000, "USD", "year", "100-120k USD"),
+        ("Salary: € 55-72k", 55000, 72000, "EUR", "year", None),
+        ("Acme | Engineer | $150k", 150000, 150000, "USD", "year", None),
+        ("Salary: $45-52K", 45000, 52000, "USD", "year", "$45-52K"),
+        # a code beats a bare dollar sign; a state before one is no currency
+        ("Salary: $142k - $165k CAD", 142000, 165000, "CAD", "year", "$142k - $165k CAD"),
+        ("Salary: $142k - $165k (CAD)", 142000, 165000, "CAD", "year", None),
+        ("Location: Pasadena, CA$ 28.00 per hour", 28, 28, "USD", "hour", "$ 28.00 per hour"),
+        ("Up to $140k CAD", None, 140000, "CAD", "year", "$140k CAD"),
         ("Salary: £45,000 per annum", 45000, 45000, "GBP", "year", "£45,000 per annum"),
         ("Rate: $70–$85/hr", 70, 85, "USD", "hour", "$70–$85/hr"),
         ("Salário: R$ 8.000 a R$ 10.000 por mês", 8000, 10000, "BRL", "month", None),
         ("Gehalt: 65.000 € bis 80.000 € brutto jährlich", 65000, 80000, "EUR", "year", None),
         ("CTC: ₹25,00,000 - ₹35,00,000 per annum", 2500000, 3500000, "INR", "year", None),
         ("Salary: CHF 120'000 – 140'000 per year", 120000, 140000, "CHF", "year", None),
-        ("Salary: up to $90,000", None, 90000, "USD", None, None),
-        ("Salary: 60,000 - 80,000", 60000, 80000, None, None, None),
+        ("Salary: up to $90,000", None, 90000, "USD", "year", None),
+        ("Salary: 60,000 - 80,000", 60000, 80000, None, "year", None),
+        ("Salary: R$ 8.000 a 10.000", 8000, 10000, "BRL", None, None),
     ],
 )  # fmt: skip
 def test_salary_forms(
@@ -128,11 +161,20 @@ def test_years_that_are_not_experience(text: str) -> None:
         ("This position allows telecommuting.", "remote"),
         ("Location: Austin, TX (Hybrid)", "hybrid"),
         ("You will work 3 days in the office.", "hybrid"),
-        ("Our Hybrid Workforce Solutions team supports the business.", "unknown"),
-        ("Experience working with remote teams.", "unknown"),
+        ("Our Hybrid Workforce Solutions team supports the business.", None),
+        ("Experience working with remote teams.", None),
+        ("Acme | Data Engineer | NYC | ONSITE (3 days/week in office)", "hybrid"),
+        ("Work mode: ONSITE (3 days/week in office)", "hybrid"),
+        ("This role is partial onsite in Denver.", "hybrid"),
+        ("Location: Denver, CO. Partially on-site.", "hybrid"),
+        ("Interviews will be conducted remotely.", None),
+        ("We run a remote interview process.", None),
+        ("You will collaborate remotely with our Berlin team.", None),
+        ("You will work remotely.", "remote"),
+        ("This job can be performed remotely.", "remote"),
     ],
 )
-def test_work_mode_forms(text: str, mode: str) -> None:
+def test_work_mode_forms(text: str, mode: str | None) -> None:
     assert _parse("Data Engineer\n" + text + POSTING).work_mode == mode
 
 
@@ -347,6 +389,11 @@ def test_seed_003_in_full() -> None:
         "working_hours": None,
         "time_zone": None,
         "date_posted": None,
+        "salary_annual_min": 140044.08,  # the figures: 12 months
+        "salary_annual_max": 170094.48,
+        "countries": [],
+        "subdivisions": [],
+        "remote_scope": [],
     }
     assert set(FLAT_FIELDS) <= set(flatten(parsed))
     assert [section.kind for section in parsed.sections] == [

@@ -18,6 +18,7 @@ from jobstream import metrics
 from jobstream.contracts import TaggedPosting
 from jobstream.errors import JobstreamError
 from jobstream_store.adapters.database import REFUSED_ERRORS, UNAVAILABLE_ERRORS, Database
+from jobstream_store.clusters import Stored, assign_clusters, band_keys
 from jobstream_store.ordering import NEVER, content_hash, newest_per_posting, version_key
 from jobstream_store.postings import (
     DatabaseUnavailable,
@@ -39,6 +40,8 @@ POSTING_COLUMNS = (
     "evidence",
     "occupation_code", "occupation_title", "occupation_confidence",
     "tagger_version",
+    "salary_annual_min", "salary_annual_max", "countries", "subdivisions", "remote_scope",
+    "signature", "signature_bands", "cluster_id",
 )  # fmt: skip
 POSTING_SKILL_COLUMNS = (
     "posting_id", "skill_id", "required", "mentions", "first_span_start", "first_span_end",
@@ -46,8 +49,11 @@ POSTING_SKILL_COLUMNS = (
     "spans",
 )  # fmt: skip
 
-# Where a posting came in is kept from its first arrival; everything derived is replaced.
-_KEPT_ON_UPDATE = {"posting_id", "source_channel", "source_name", "source_format", "received_at"}
+# Where a posting came in is kept from its first arrival; everything derived is replaced
+# (its cluster only when its text changed: see _MERGE_POSTINGS).
+_KEPT_ON_UPDATE = {
+    "posting_id", "source_channel", "source_name", "source_format", "received_at", "cluster_id",
+}  # fmt: skip
 
 _CREATE_INCOMING = """
 CREATE TEMP TABLE IF NOT EXISTS incoming_postings
@@ -61,6 +67,9 @@ SELECT {", ".join(POSTING_COLUMNS)} FROM incoming_postings
 ON CONFLICT (posting_id) DO UPDATE SET
     {", ".join(f"{c} = EXCLUDED.{c}" for c in POSTING_COLUMNS if c not in _KEPT_ON_UPDATE)},
     received_at = LEAST(p.received_at, EXCLUDED.received_at),
+    cluster_id = CASE WHEN p.signature IS NOT DISTINCT FROM EXCLUDED.signature
+                      THEN coalesce(p.cluster_id, EXCLUDED.cluster_id)
+                      ELSE EXCLUDED.cluster_id END,
     search = NULL,
     last_updated = now()
 WHERE (EXCLUDED.parser_version_key, EXCLUDED.tagged_at) >= (p.parser_version_key, p.tagged_at)
@@ -76,6 +85,21 @@ ON CONFLICT (skill_id) DO UPDATE SET
     updated_at = now()
 WHERE (skills.name, skills.category, skills.source_ids)
     IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category, EXCLUDED.source_ids)
+"""
+
+# Clusters are assigned one store transaction at a time (held until commit), so that two
+# instances writing near-duplicates at once cannot both found a cluster: the second sees the
+# first's rows. Taken first in the transaction, so writers never wait on each other in
+# another order (no deadlock).
+_CLUSTER_LOCK = "SELECT pg_advisory_xact_lock(hashtext('jobstream.clusters'))"
+
+# The stored postings sharing a band key with the batch (and the batch's own rows), at most
+# MAX_CANDIDATES: a posting copied thousands of times is still compared with enough of them.
+MAX_CANDIDATES = 20_000
+_CANDIDATES = """
+SELECT posting_id, cluster_id, title, signature, signature_bands FROM postings
+WHERE signature_bands && $1::bigint[]
+LIMIT $2
 """
 
 _DELETE_POSTING_SKILLS = """
@@ -134,10 +158,12 @@ async def write_postings(conn: asyncpg.Connection, batch: Sequence[StoredPosting
     """Apply a batch in one transaction; raises asyncpg.DataError-family errors for bad values."""
     newest = {item.posting.posting_id: item for item in newest_per_posting(batch)}
     async with conn.transaction():
+        await conn.execute(_CLUSTER_LOCK)
+        clusters = await _clusters(conn, [item.posting for item in newest.values()])
         await conn.execute(_CREATE_INCOMING)
         await conn.copy_records_to_table(
             "incoming_postings",
-            records=[posting_row(item) for item in newest.values()],
+            records=[posting_row(item, clusters.get(id_)) for id_, item in newest.items()],
             columns=POSTING_COLUMNS,
         )
         merged = await conn.fetch(_MERGE_POSTINGS)
@@ -155,7 +181,26 @@ async def write_postings(conn: asyncpg.Connection, batch: Sequence[StoredPosting
     return WriteResult(written=len(written), unchanged=len(batch) - len(written))
 
 
-def posting_row(item: StoredPosting) -> tuple[Any, ...]:
+async def _clusters(conn: asyncpg.Connection, postings: list[TaggedPosting]) -> dict[str, str]:
+    """The near-duplicate cluster of each posting (clusters.py), from the stored postings that
+    share a band key with one of them."""
+    keys = sorted({key for posting in postings for key in band_keys(posting.signature)})
+    rows = await conn.fetch(_CANDIDATES, keys, MAX_CANDIDATES) if keys else []
+    stored = (
+        Stored(
+            row["posting_id"],
+            row["cluster_id"],
+            row["title"],
+            tuple(row["signature"]) if row["signature"] is not None else None,
+            tuple(row["signature_bands"]),
+        )
+        for row in rows
+    )
+    return assign_clusters(postings, stored)
+
+
+def posting_row(item: StoredPosting, cluster_id: str | None = None) -> tuple[Any, ...]:
+    """The row of a posting; `cluster_id` as assign_clusters chose it."""
     posting = item.posting
     occupation = posting.occupation
     values: dict[str, Any] = {
@@ -197,6 +242,10 @@ def posting_row(item: StoredPosting) -> tuple[Any, ...]:
         "occupation_title": occupation.title if occupation else None,
         "occupation_confidence": occupation.confidence if occupation else None,
         "tagger_version": posting.tagger_version,
+        **posting.place_codes(),  # countries, subdivisions, remote_scope: same names
+        "signature": posting.signature.values if posting.signature else None,
+        "signature_bands": band_keys(posting.signature),
+        "cluster_id": cluster_id,
     }
     return tuple(values[column] for column in POSTING_COLUMNS)
 
