@@ -10,7 +10,7 @@ postings, with the best pass beside it (`..._best`).
   service does; here into /dev/null), stamp `tagged_at`; then encode the tagged event.
 - span_model_share: the span model's part of `tag()` (chunks, the model's reading, naming its
   spans), as a share of `tag()`'s CPU time; span_model_us: that part per posting, in µs.
-- span_model_decoder: "c" when the compiled Viterbi (`make`) was used, "python" otherwise.
+- span_model_reader: "c" when the span model read in C (`make` builds it), "python" otherwise.
 - taxonomy_load_s, automaton_build_s: reading and validating taxonomy.json; building the
   Aho-Corasick automaton of all its forms (both once per process, at start-up).
 - automaton_memory_mb: resident memory the automaton and its form table add.
@@ -46,7 +46,6 @@ from jobstream.stages import Record
 from jobstream_tagger.bootstrap import tag_records_with
 from jobstream_tagger.matching import Matcher
 from jobstream_tagger.occupation import OCCUPATIONS_FILE, OccupationCoder, title_for
-from jobstream_tagger.spans.decode import compiled_available
 from jobstream_tagger.tag import matcher_for, read, span_model, tag, taxonomy_mentions
 from jobstream_tagger.taxonomy import TAXONOMY_FILE, Taxonomy, load_taxonomy
 
@@ -172,7 +171,7 @@ def run() -> dict[str, object]:
         **_figures("tagger_postings_per_s", whole),
         "span_model_us": round(1e6 / model_part.cpu_median, 1),
         "span_model_share": round(whole.cpu_median / model_part.cpu_median, 2),
-        "span_model_decoder": "c" if compiled_available() else "python",
+        "span_model_reader": "c" if model.compiled else "python",
         **stage,
         "occupation_index_load_s": round(occupation_load_s, 3),
         "occupation_coder_us": round(coder_us, 1),

@@ -2,8 +2,9 @@
 
 A service package holds its core at the top (parse, tag, the store's postings and ordering
 rule, ingest's intake and formats, ...), its adapters in `adapters/`, its offline tools in
-`tools/`, its composition root in `bootstrap.py` and its entry points in `service.py` and
-`cli.py`. The core imports no client of the outside world and none of those edges.
+`tools/`, its composition root in `bootstrap.py`, its entry points in `service.py` and
+`cli.py`, and what `make` runs to compile a native part in a `build.py`. The core imports no
+client of the outside world and none of those edges.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ OUTSIDE = (
     "faust", "mode", "aiokafka", "asyncpg", "aiohttp", "watchfiles", "jobstream.kafka",
     "socket", "subprocess", "urllib.request", "http.client", "pyarrow", "duckdb",
 )  # fmt: skip
-EDGES = ("adapters", "tools", "bootstrap", "service", "cli")
+# `build.py`: what `make` runs to compile a native part (the tagger's span reader).
+EDGES = ("adapters", "tools", "bootstrap", "service", "cli", "build")
 # Modules of a service still at its top while their owner moves them (notes/core.md).
 PENDING = {
     "jobstream_api/http_api.py",  # the query API's HTTP adapter

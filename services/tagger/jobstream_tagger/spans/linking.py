@@ -28,12 +28,9 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Final
 
-import numpy as np
-import numpy.typing as npt
-
 from jobstream_tagger.matching import Form
 from jobstream_tagger.rules import Mention
-from jobstream_tagger.spans.model import LAYERS, Layer, Span
+from jobstream_tagger.spans.model import Layer, Span
 from jobstream_tagger.taxonomy import Skill, Taxonomy
 
 UNLINKED_PREFIX: Final = "unlinked-"
@@ -87,7 +84,6 @@ def confidence(margin: float) -> float:
 def combine(
     text: str,
     spans: Sequence[Span],
-    margins: npt.NDArray[np.float64],
     mentions: Sequence[Mention],
     taxonomy: Taxonomy,
     title: tuple[int, int] | None = None,
@@ -95,8 +91,7 @@ def combine(
     """The posting's skill mentions, in text order: the model's spans named by the taxonomy,
     and the taxonomy's matches the model does not read as something else.
 
-    `margins`: per chunk and layer, what the model's span score there lacks (negative) or
-    has to spare (positive) over none; `title`: where the job's title is in the text.
+    `title`: where the job's title is in the text.
     """
     result: list[Mention] = []
     used = [False] * len(mentions)
@@ -114,9 +109,7 @@ def combine(
             if mentions[index][1] <= span.end and mentions[index][2].skill.kind == span.layer:
                 inside.append(index)
             index += 1
-        layer_number = LAYERS.index(span.layer)
-        score = float(margins[span.first : span.end_chunk, layer_number].max())
-        sure = confidence(score)
+        sure = confidence(span.margin)
         surface = text[span.start : span.end]
         if other_sense(text, span.start, span.end, title):
             for number in inside:
