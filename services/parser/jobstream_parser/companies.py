@@ -41,7 +41,7 @@ from jobstream_parser.fields import (
     words_of,
 )
 from jobstream_parser.heads import finditer
-from jobstream_parser.titles import TITLE_LABEL
+from jobstream_parser.titles import TITLE_LABEL, introduces
 
 # Where "Acme is a leading ...", "Acme is hiring" are looked for.
 COMPANY_CHARS: Final = 2_000
@@ -141,7 +141,7 @@ _GOVERNMENT: Final = re.compile(
 # "Kyber (YC W23) Is Hiring a ", "MDalgorithms (AI Healthcare) - Hiring ".
 _BEFORE_TITLE: Final = re.compile(
     r"(?:(?:^|[ ])title:[ ]\"?)?(?P<name>[^:|\"]{1,80}?)[ ]?"
-    r"(?:(?:(?:is|are)[ ])?hiring(?:[ ]an?)?[ ]?|[:|][ ]?|[ ][-\u2013\u2014][ ])"
+    r"(?:(?:(?:is|are)[ ])?hiring:?(?:[ ]an?)?[ ]?|[:|][ ]?|[ ][-\u2013\u2014][ ])"
     r"(?:(?:now[ ])?hiring:?[ ])?$",
     re.IGNORECASE,
 )
@@ -162,6 +162,11 @@ _NOT_A_COMPANY_FINDER: Final = AhoCorasick(
     list(_NOT_A_COMPANY), matchkind=MatchKind.Standard, implementation=Implementation.DFA
 )
 _DIGIT: Final = re.compile(r"\d")
+_APOSTROPHE: Final = re.compile("['\u2019]")
+# Small words a name may hold in lower case ("Bank of America", "Moët et Chandon").
+_NAME_CONNECTORS: Final = frozenset(
+    "of and & de del des du la le les et y e und der die das von van for the a".split()  # noqa: SIM905
+)
 _NOT_A_COMPANY_START: Final = ("client", "cliente", "kunde", "kundin")
 # Words of headings, work modes and employment types: no company's name holds them.
 _NOT_A_COMPANY_WORDS: Final = frozenset(
@@ -169,7 +174,7 @@ _NOT_A_COMPANY_WORDS: Final = frozenset(
     job jobs description summary overview about responsibilities requirements qualifications
     remote hybrid onsite on-site site full-time fulltime part-time parttime contract internship
     apply posted hiring vacancy vacancies position role career careers multiple location
-    locations remoto presencial
+    locations remoto presencial only interviews exam notice urgent revised
     """.split()  # noqa: SIM905 - a list of words reads best as words
 )
 _NOT_A_COMPANY_PAIRS: Final = frozenset(
@@ -339,8 +344,8 @@ def _line_above_title(lines: HeadLines, title: Found | None) -> Found | None:
     first, second = lines.get(0), lines.get(1)
     if first is None or second is None or title is None or title.span is None:
         return None
-    if not second.start <= title.span[0] <= second.end:
-        return None
+    if not second.start <= title.span[0] <= second.end or introduces(first.text):
+        return None  # "Wir suchen einen" / "Rechtsanwalt (m/w)"
     return _name_of(first, strict=True)
 
 
@@ -379,9 +384,28 @@ def _government(document: Document, lines: HeadLines) -> Found | None:
         named.setdefault(match.group(), []).append(match.span())
     if not named:
         return None
-    # The employer is named most ("City of Los Angeles"), others in passing ("State of ...").
-    name, spans = max(named.items(), key=lambda item: len(item[1]))
-    return Found(name, spans[0])
+
+    # The employer is named most ("City of Los Angeles"), others in passing ("State of ...");
+    # "City of Los Angeles Fire Department" names it too; a city or county before a state
+    # whose licences a bulletin asks for.
+    def weight(name: str) -> tuple[bool, int, int]:
+        count = sum(
+            len(spans)
+            for other, spans in named.items()
+            if other == name or other.startswith(name + " ")
+        )
+        return (not name.startswith(("State", "Commonwealth")), count, -len(name))
+
+    name = max(named, key=weight)
+    return Found(name, named[name][0])
+
+
+def _has_lower_word(value: str, *, lower_case: bool) -> bool:
+    """ "Stelle einem Freund mitteilen": a word in lower case that joins no name's words (a
+    forum head's one-word "yeet" may be all lower case)."""
+    if lower_case and " " not in value:
+        return False
+    return any(word[0].islower() and word not in _NAME_CONNECTORS for word in value.split(" ")[1:])
 
 
 def _name_of(part: HeadLine, *, strict: bool, lower_case: bool = False) -> Found | None:
@@ -404,8 +428,8 @@ def _name_of(part: HeadLine, *, strict: bool, lower_case: bool = False) -> Found
     ):
         return None
     words = words_of(value)
-    if lower.split(" ", 1)[0] in NOT_A_NAME:
-        return None
+    if _APOSTROPHE.split(lower, 1)[0].split(" ", 1)[0] in NOT_A_NAME:
+        return None  # "We're", "Our"
     if strict and (
         len(value.split()) > MAX_COMPANY_WORDS
         or "," in value
@@ -416,6 +440,7 @@ def _name_of(part: HeadLine, *, strict: bool, lower_case: bool = False) -> Found
         or not _NOT_A_COMPANY_WORDS.isdisjoint(words)
         or any(pair in _NOT_A_COMPANY_PAIRS for pair in itertools.pairwise(words))
         or names_a_role(value, words)
+        or _has_lower_word(value, lower_case=lower_case)
     ):
         return None
     start = part.start + part.text.find(value)

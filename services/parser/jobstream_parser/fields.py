@@ -76,7 +76,8 @@ _GERMAN_ROLE_ENDINGS: Final = tuple(
     fachmann fachfrau fachkraft pfleger assistent sachbearbeiter kaufmann kauffrau lackierer
     beschichter schreiner maurer gärtner lagerist logistiker disponent buchhalter
     informatiker fahrer praktikant grafiker spezialist diagnostiker registerhalter
-    verantwortliche verantwortlicher chef
+    verantwortliche verantwortlicher chef sekretär sekretaer arzt ärztin lehrer erzieher
+    betreuer koordinator planer zeichner
     """.split()  # noqa: SIM905
     for gender in ("", "in", "innen")
 )

@@ -27,7 +27,7 @@ from jobstream_parser.similarity import SCHEME, signature
 from jobstream_parser.terms import find_employment_type, find_work_mode, find_working_hours
 from jobstream_parser.titles import find_title
 
-PARSER_VERSION: Final = "0.3.0"
+PARSER_VERSION: Final = "0.3.4"
 
 # Below this share of letters among the visible characters, the input is not prose.
 MIN_LETTER_SHARE: Final = 0.3
@@ -42,7 +42,9 @@ _JOB_WORDS: Final = re.compile(
     # Spanish, Catalan, French, German, Portuguese words of short ads
     r"|jornada|contrato|contracte|salario|sueldo|experiencia|funciones|incorporaci[oó]n"
     r"|contrat|salaire|exp[ée]rience|entreprise|recrute|arbeitsort|pensum|anstellung"
-    r"|bewerbung|berufserfahrung|sal[aá]rio|experi[eê]ncia|contrata[cç][aã]o|empresa)\b",
+    r"|bewerbung|berufserfahrung|sal[aá]rio|experi[eê]ncia|contrata[cç][aã]o|empresa"
+    r"|buscamos|necesita|precisa|contractar|treballar|feina|vollzeit|teilzeit|festanstellung"
+    r"|unbefristet|befristet|cdi|cdd)\b",
     re.IGNORECASE,
 )
 MIN_JOB_WORDS: Final = 2
@@ -86,12 +88,12 @@ def parse(raw: RawPosting) -> ParsedPosting:
     note("url", url.span if url else None)
 
     places = _provided_places(raw.provided.location, text) or find_locations(
-        document, document.head
+        document, document.head, (company.value, company.span) if company else None
     )
     if places:
         note("locations", places[0].span)
 
-    work_mode = find_work_mode(document)
+    work_mode = find_work_mode(document, sections)
     note("work_mode", work_mode.span if work_mode else None)
     employment = find_employment_type(document, title.span if title else None)
     note("employment_type", employment.span if employment else None)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple
 
-from jobstream_parser.document import Document, Line
+from jobstream_parser.document import Document
 from jobstream_parser.fields import (
     BAR_SEGMENTS,
     BULLET,
@@ -38,7 +38,7 @@ from jobstream_parser.fields import (
     segments,
 )
 from jobstream_parser.heads import finditer
-from jobstream_parser.sections import heading_of
+from jobstream_parser.sections import names_a_section
 
 # "As a <Title> on the team" and its kin are looked for in the opening only.
 OPENING_CHARS: Final = 1_500
@@ -86,7 +86,7 @@ MAX_EMPLOYER_WORDS: Final = 4
 _FIELD_LABEL: Final = re.compile(r"(?P<label>[^:]{2,40}?)[ ]?:[ ]")
 # "Acme (YC W23) Is Hiring a Head of Engineering", "Hiring Growth Marketer".
 _HIRING: Final = re.compile(
-    r"(?:^|[ ])(?:is |are |now |we're |we are )?hiring(?: an?| for| our)?(?:[ ]|:[ ]|$)",
+    r"(?:^|[ ])(?:is |are |now |we're |we are )?hiring(?: an?| for| our)?(?:[ ]|[:-][ ]?|$)",
     re.IGNORECASE,
 )
 
@@ -103,6 +103,11 @@ _BOTH_GENDERS: Final = re.compile(
     r"|(?:er|eur|ent|ist|ant)In\b"
 )
 # A workload that marks a title: at its end or in parentheses ("Bäcker/in 100%", "(50%)").
+# One role in both genders: "Monteurin/Monteur", "Assistenzärztin/Assistenzarzt",
+# "Kauffrau/Kaufmann".
+_GENDER_PAIR: Final = re.compile(
+    r"(?P<stem>[^\W\d_]{4})[^\W\d_]*in[ ]?/[ ]?(?P=stem)|frau[ ]?/[ ]?\w*mann\b", re.IGNORECASE
+)
 _WORKLOAD_MARK: Final = re.compile(
     r"\(\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3})?[ ]?%\)|\b\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3})?[ ]?%$"
 )
@@ -130,20 +135,22 @@ _PLACE_LINE: Final = re.compile(
 # The line before a title that introduces it: "... suchen wir Sie als", "... eine/n",
 # "wird folgende Arbeitsstelle öffentlich ausgeschrieben:".
 _INTRODUCES: Final = re.compile(
-    r"(?:[ ](?:als|als:|eine/n|eine/-n|einen|eine|einem|einer|un/une|un\(e\)|une|un)"
-    r"|suchen wir(?: sie)?|ausgeschrieben:|recherchons|recrute|buscamos|busca|procura"
-    r"|procuramos)$",
+    r"(?:[ ](?:als|eine/n|eine/-n|eine/einen|einen/eine|eine/-en|eines/einer|einen|eine|einem"
+    r"|einer|neue/n|neue/r|un/une|un\(e\)|une|un)"
+    r"|suchen wir(?: sie)?|ausgeschrieben|recherchons|recrute|buscamos|busca|procura"
+    r"|procuramos):?$",
     re.IGNORECASE,
 )
 
 _INTRODUCING_WORDS: Final = frozenset(
-    "als als: eine/n eine/-n einen eine einem einer un/une un(e) une un wir sie ausgeschrieben:"  # noqa: SIM905
-    " recherchons recrute buscamos busca procura procuramos".split()
+    "als eine/n eine/-n eine/einen einen/eine eine/-en eines/einer einen eine einem einer neue/n"  # noqa: SIM905
+    " neue/r un/une un(e) une un wir sie ausgeschrieben recherchons recrute buscamos busca"
+    " procura procuramos".split()
 )
 # Trimmed from a title's start: listing words ("Hiring", "Vaga para", "Se busca") and an article.
 _LEADING_WORDS: Final = re.compile(
     r"(?:(?:now |we're |we are )?hiring:?|vaga(?: para| de)?:?|se busca|se precisa|buscamos"
-    r"|a|an)[ ]+(?=\S)",
+    r"|a|an|eine/-?n|einen|un\(e\)|un/une|un/a|\[[^\]\n]{1,30}\])[ ]+(?=\S)",
     re.IGNORECASE,
 )
 # What ends a title's name (all that follows goes too): a placeholder token, a stated URL, a
@@ -153,7 +160,9 @@ _NAME_ENDS: Final = re.compile(
     r"|:?[ ]https?://\S+"
     r"|[ ]\((?:[A-Z]{2,10}[_-]?)?\d{4,}\)"  # "(BAL_20113444)"
     r"|[,]?[ ](?:GS|GG|IC|WG)[- ]?\d{1,2}(?:[ ]?[/-][ ]?\d{1,2})?\b"  # "GS15", "GS-14/15"
-    r"|[,]?[ ](?:class code|job code|req(?:uisition)?(?: id)?)[ #:]*\d+"
+    r"|[,]?[ ](?i:class code|job code|req(?:uisition)?(?: id)?)(?:[ #:]*\d+|$)"
+    r"|[ ]\((?i:ref\.?[ ]?)?[A-Z]{0,10}\d{0,2}[_-]?\d{4,}\)"  # "(T7-33687)", "(REF. 5148)"
+    r"|[ ](?i:referenznummer|réf\.|ref\.)[ :#]*\S+"
     r"|[ ]?[(\[]?\b(?:REVISED|UPDATED|RE-?OPENED|CLOSED|CANCELL?ED)\b[)\]]?",
 )
 # Trimmed from a title's end, one at a time: "(Summer 2025)", " - Per Diem", " (Remote)",
@@ -164,7 +173,10 @@ _TITLE_TAIL: Final = re.compile(
     r"|contractor|freelance|temporary|temp|per diem|prn|internship|permanent|remote|hybrid"
     r"|on-?site|befristet[^)]*|unbefristet|festanstellung|cdi|cdd|int[ée]rim)\)?$"
     r"|[ ](?:@|at)[ ][A-Z0-9][\w&.-]*(?:[ ][A-Z0-9][\w&.-]*){0,3}$"
-    r"|[ ](?:roles|positions|openings|vacancies|jobs)$"
+    r"|[ ](?:multiple[ ])?(?:roles|positions|openings|vacancies|jobs)$"
+    r"|[ ]\((?:remote|hybrid|on-?site)\b[^()]{0,40}\)$"  # "(Remote, EU timezone)"
+    r"|[ ]\([^()]{1,40}\b(?:remote|hybrid|on-?site)\)$"  # "(NYC, Onsite)"
+    r"|-(?:remote|remoto|hybrid|híbrido|hibrido|presencial)$"  # "Assistente Financeiro-Híbrido"
     r"|,[ ][\w ]{1,40}[ ]team$"  # ", ArsenalOS Team"
     r"|[ ][-\u2013\u2014][ ]?(?:[$€£]|\d).*$"  # " - $95-$250K in Turkey": pay
     r"|[ ][-\u2013\u2014][ ](?:turnos?|shifts?|torn|horario|schicht)\b.{0,40}$"
@@ -178,6 +190,7 @@ _LEVEL_NUMERAL: Final = re.compile(r"[ ](?:I{1,3}|IV|V|VI{0,3}|[1-9])$")
 _TRAILING_PARENS: Final = re.compile(r"[ ]?\([^()]*\)$")
 # "Expertin / Experte", "Vendeur / Vendeuse": one role in two genders shares its start.
 GENDER_PAIR_CHARS: Final = 4
+_LEVEL_WORDS: Final = frozenset({"principal", "senior", "staff", "junior", "sr", "jr"})
 _TAIL_WORDS: Final = frozenset({"roles", "positions", "openings", "vacancies", "jobs", "team"})
 # A second role after a spaced slash or an ampersand: "Founding Engineer / Founding GTM".
 _SECOND_ROLE: Final = re.compile(r"[ ](?:/|&|\+)[ ]")
@@ -277,7 +290,12 @@ def _head_title(lines: HeadLines) -> Found | None:
         # About ...": a bar early on makes the line a head of parts, however long.
         forum = "|" in text[:FORUM_HEAD_CHARS]
         body = not forum and is_body(text)
-        if text and not BULLET.match(text) and (forum or len(text) <= MAX_MARKED_CHARS):
+        if (
+            text
+            and not BULLET.match(text)
+            and (forum or len(text) <= MAX_MARKED_CHARS)
+            and not introduces(text)  # "Umfeld? Dann sind Sie unser/e neue/r": the next line
+        ):
             late = body or body_seen
             candidate = None if late else _title_of_line(line, UNMARKED, lines, index)
             if candidate is None and not forum:
@@ -299,7 +317,17 @@ def _before_placeholder(line: HeadLine) -> HeadLine:
     """ "Senior Java Developer <ORGANIZATION> <LOCATION> ...": the line up to the first
     placeholder of a corpus that masked names."""
     match = _PLACEHOLDER.search(line.text)
-    return line.part(0, match.start()) if match is not None and match.start() > 0 else line
+    if match is None or match.start() == 0:
+        return line
+    # "Full Stack Engineer at <ORGANIZATION>", "Network Engineer - (<ORGANIZATION>)": what
+    # led to the name goes with it.
+    cut = _BEFORE_NAME.search(line.text, 0, match.start())
+    part = line.part(0, cut.start() if cut is not None else match.start())
+    return part if part.text else line.part(0, match.start())
+
+
+# What leads to a masked name at the end of a cut line.
+_BEFORE_NAME: Final = re.compile(r"(?:[ ](?:at|in|for|with|bei|chez|@))?[ ,:(\-\u2013]*$")
 
 
 def _is_fragment(text: str) -> bool:
@@ -315,7 +343,11 @@ def _title_of_line(line: HeadLine, mark: int, lines: HeadLines, index: int) -> _
         # "Acme | Senior Engineer | Berlin": the part naming a role; only its own gender
         # marker marks it ("100% REMOTE" marks no part).
         for part in parts:
-            if _is_list_of_roles(part.text) or len(part.text) > MAX_MARKED_CHARS:
+            if (
+                _is_list_of_roles(part.text)
+                or len(part.text) > MAX_MARKED_CHARS
+                or _TERMS_PART.match(part.text)
+            ):
                 continue
             part_mark = MARKED if _has_gender_marker(part.text) else UNMARKED
             found = _candidate(_after_employer(part), part_mark, lower_case=True)
@@ -327,7 +359,8 @@ def _title_of_line(line: HeadLine, mark: int, lines: HeadLines, index: int) -> _
         # "Acme (YC W23) Is Hiring a Head of Engineering": the title follows the words;
         # "Bloom (YC P26) Is Hiring" names none, "... Is Hiring Designers Who Code" no title.
         rest = line.part(hiring.end(), len(text))
-        if not rest.text or _SENTENCE_WORD.search(rest.text):
+        # "... Is Hiring- 200k for junior engineers": pay, no title.
+        if not rest.text or rest.text[0] in _PAY_START or _SENTENCE_WORD.search(rest.text):
             return None
         return _candidate(rest, mark)
     label = _FIELD_LABEL.match(text) if ":" in text[:MAX_FIELD_LABEL_CHARS] else None
@@ -338,12 +371,28 @@ def _title_of_line(line: HeadLine, mark: int, lines: HeadLines, index: int) -> _
         if index > 0:
             return None  # "Karrierestufe: Manager", "Location: Berlin": a field
         # "Ubicloud (YC W24): Software Engineer": an employer's name, then the title
+    if "suchen " in text:
+        # "... und suchen einen Filialleiter", "... suchen wir eine/einen Sekretärin/Sekretär,
+        # 20-25%-Pensum": the role the line ends with.
+        wanted = _WE_SEEK.search(text)
+        if wanted is not None and names_a_role(wanted.group("role")):
+            return _candidate(line.part(wanted.start("role"), len(text)), PLACED)
     # "Junior Ingeniero, Madrid - Primer Empleo": the place stated below may end the title.
-    place = _stated_place(lines, index) if _PLACE_MARK.search(text) else None
+    place = _stated_place(lines, index)
     return _candidate(_after_employer(line), mark, place=place)
 
 
 _SPACED_DASH: Final = re.compile(r"[ ][\u2013\u2014][ ]")
+_WE_SEEK: Final = re.compile(
+    r"\bsuchen(?: wir)?(?: (?:per|ab) sofort)? (?:eine/einen|einen/eine|eine/-?n|einen|eine) "
+    r"(?P<role>[^ ,.;:]+(?: [^ ,.;:]+){0,4})(?:[,;][^.]*)?$"
+)
+_PAY_START: Final = frozenset("0123456789$€£")
+# A part of a forum head that states the terms: "Full time, interns/co-ops", "Full-time + Intern".
+_TERMS_PART: Final = re.compile(
+    r"(?:full[- ]?time|part[- ]?time|contract|remote|hybrid|on-?site)(?:[ ]?[,+/(]|$)",
+    re.IGNORECASE,
+)
 # Words of a sentence, not of a title: "Designers Who Code".
 _SENTENCE_WORD: Final = re.compile(r"\b(?:who|that|which|we|you|our|to|with)\b", re.IGNORECASE)
 
@@ -352,15 +401,10 @@ def _candidate(
     part: HeadLine, mark: int, place: str | None = None, *, lower_case: bool = False
 ) -> _Candidate | None:
     found = _trimmed(part, strong=mark != UNMARKED, place=place, lower_case=lower_case)
-    if found is None or (mark and not names_a_role(found.value) and _is_heading(found)):
+    # A section heading ("ANNUAL SALARY", "Ihre Aufgaben") is no title, marked or not.
+    if found is None or (mark and not names_a_role(found.value) and names_a_section(found.value)):
         return None
     return _Candidate(found, mark)
-
-
-def _is_heading(found: Found) -> bool:
-    """A section heading ("ANNUAL SALARY", "Ihre Aufgaben") is no title, marked or not."""
-    start = found.span[0] if found.span else 0
-    return heading_of(Line(start, start + len(found.value), found.value)) is not None
 
 
 def _stated_place(lines: HeadLines, index: int) -> str | None:
@@ -383,7 +427,7 @@ def _mark(text: str, previous: HeadLine | None, lines: HeadLines, index: int) ->
     the fact lines after it (`PLACED`); a gender marker or a workload (`MARKED`)."""
     if len(text) > MAX_MARKED_CHARS:
         return UNMARKED
-    if previous is not None and _introduces(previous.text):
+    if previous is not None and introduces(previous.text):
         return PLACED
     following = lines.get(index + 1)
     if following is not None:
@@ -409,17 +453,21 @@ def _mark(text: str, previous: HeadLine | None, lines: HeadLines, index: int) ->
     return UNMARKED
 
 
-def _introduces(text: str) -> bool:
+def introduces(text: str) -> bool:
     """ "... suchen wir per sofort Sie als", "... recrute un": the line introduces a title."""
     end = text[-INTRODUCER_CHARS:].rstrip(" ,")
-    last = end.rsplit(" ", 1)[-1].lower()
+    last = end.rsplit(" ", 1)[-1].lower().rstrip(":")
     return last in _INTRODUCING_WORDS and _INTRODUCES.search(end) is not None
 
 
 def _has_gender_marker(text: str) -> bool:
     """ "(m/w/d)", "H/F", "Bäcker/in", "GrafikerIn" (cheap tests first: most lines have none)."""
     if "/" in text or "(" in text:
-        return bool(_GENDER_MARKER.search(text) or _BOTH_GENDERS.search(text))
+        return bool(
+            _GENDER_MARKER.search(text)
+            or _BOTH_GENDERS.search(text)
+            or ("/" in text and _GENDER_PAIR.search(text))
+        )
     return "In" in text and _BOTH_GENDERS.search(text) is not None
 
 
@@ -482,6 +530,9 @@ def _trimmed(
             break
         value = value[: tail.start()].rstrip(" ,;-\u2013\u2014")
     value = _first_role(value.rstrip(" ,;-\u2013\u2014"))
+    detail = value.find(": ")
+    if detail > 0 and ends_with_role(value[:detail]) and not ends_with_role(value[detail:]):
+        value = value[:detail]  # "Software Engineer: Build the World's Best AI Plan Checker"
     if not _looks_like_title(value, strong=strong, lower_case=lower_case):
         return None
     return Found(value, (start, start + len(value)))
@@ -500,7 +551,6 @@ _BAR_CHAR: Final = re.compile("[|·•]")
 _LONG_DASH: Final = re.compile("[\u2013\u2014]")
 _TAIL_CHAR: Final = re.compile("[-\u2013\u2014|@]")
 _ROLE_JOINER: Final = re.compile("[/&+]")
-_PLACE_MARK: Final = re.compile(", | [-\u2013] ")
 
 
 def _cut_place(value: str, place: str) -> str:
@@ -510,20 +560,32 @@ def _cut_place(value: str, place: str) -> str:
     if len(lower) != len(value):
         return value
     wanted = place.lower()
-    for mark in (", ", " - ", " \u2013 "):
+    for mark in (", ", " - ", " \u2013 ", " "):
         at = lower.find(mark + wanted)
         if at > 0:
             end = at + len(mark) + len(wanted)
+            # After a bare space only at the end or before a dash: "LIMPIADORA EL PAPIOL",
+            # "... diàleg directe barcelona - matí".
+            rest = value[end:]
+            if mark == " " and rest and not rest.startswith((" - ", " \u2013 ")):
+                continue
             if end == len(value) or not value[end].isalnum():
-                return value[:at]
+                return _PLACE_LEAD.sub("", value[:at]) if mark == " " else value[:at]
     return value
+
+
+# What leads to a place named after a bare space, cut with it: "... ONCE - ZONA ELDA".
+_PLACE_LEAD: Final = re.compile(
+    r"(?:[ ](?:zona|zone|en|a|à|in|at|em|bei|région|region|regi[oó]n))+[ ,-]*$|[ ,-]+$",
+    re.IGNORECASE,
+)
 
 
 def _cut_name(value: str) -> str:
     """The value up to what ends a title's name: a gender marker or workload and all after it,
     a placeholder, URL, reference, grade or status word. (Each pattern needs a character the
     value rarely holds: tested first.)"""
-    if "<" in value or "http" in value or "ED" in value or _DIGIT.search(value):
+    if "<" in value or "http" in value or "ED" in value or "ode" in value or _DIGIT.search(value):
         value = _cut_at(_NAME_ENDS, value)
     if "/" in value or "(" in value:
         value = _cut_at(_GENDER_MARKER, value)
@@ -553,6 +615,7 @@ def _first_role(value: str) -> str:
         words = first.split()
         if (
             len(words) >= 2
+            and words[-1].lower() not in _LEVEL_WORDS  # "Founding Principal / Staff Engineer"
             and _ends_with_role(first)
             and second[:GENDER_PAIR_CHARS].lower() != words[-1][:GENDER_PAIR_CHARS].lower()
         ):
@@ -586,11 +649,22 @@ def _is_list_of_roles(value: str) -> bool:
 def _looks_like_title(value: str, *, strong: bool, lower_case: bool = False) -> bool:
     if not (1 < len(value) <= MAX_TITLE_CHARS and len(value.split()) <= MAX_TITLE_WORDS):
         return False
-    if value[-1] in ".!?:;," or not any(char.isalpha() for char in value):
+    if value[-1] in ".!?:;," or value[0] in "&+" or not any(char.isalpha() for char in value):
         return False
+    first = value.split(" ", 1)[0]
+    if first.lower() in _SENTENCE_STARTS:
+        return False  # "Sie verfügen über eine Ausbildung als Metallbauer/in"
     if strong:
         return True
-    return (lower_case or not value[0].islower()) and names_a_role(value)
+    # "iOS Developer", "eCommerce Manager": a word in lower case that holds a capital.
+    lower_start = value[0].islower() and first.islower()
+    return (lower_case or not lower_start) and names_a_role(value)
+
+
+# Words that start a sentence, never a title.
+_SENTENCE_STARTS: Final = frozenset(
+    {"as", "we", "you", "our", "sie", "wir", "du", "ihr", "unser", "vous", "nous", "if"}
+)
 
 
 def _title_in_opening(opening: str) -> Found | None:
