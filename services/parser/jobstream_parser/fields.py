@@ -37,9 +37,9 @@ _ROLE_WORDS: Final = frozenset(
     guard firefighter chef cook receptionist secretary auditor controller buyer estimator
     surveyor librarian economist statistician superintendent foreman helper apprentice trainee
     laborer custodian dispatcher aide captain chief deputy president partner principal fellow
-    marketer sre devops bookkeeper mentor tutor coach trainer lawyer doctor dentist hygienist
-    pilot barista bartender server housekeeper janitor cleaner courier vp cto ceo cfo coo cio
-    ciso cpo founder producer artist animator photographer journalist reporter translator
+    marketer sre swe member devops bookkeeper mentor tutor coach trainer lawyer doctor dentist
+    hygienist pilot barista bartender server housekeeper janitor cleaner courier vp cto ceo cfo
+    coo cio ciso cpo founder producer artist animator photographer journalist reporter translator
     interpreter copywriter treasurer actuary underwriter adjuster appraiser broker banker teller
     salesperson merchandiser technologist psychologist caregiver machinist installer assembler
     painter landscaper gardener paramedic ranger storekeeper expert postdoc professor lecturer
@@ -229,5 +229,10 @@ def is_url(line: str) -> bool:
 
 
 def is_body(line: str) -> bool:
-    """A line of running text: long, a sentence, or a bullet."""
-    return len(line) > 2 * MAX_TITLE_CHARS or line[-1] in ".!?" or BULLET.match(line) is not None
+    """A line of running text: long, a sentence, or a bullet ("... Corporate & Investment...",
+    a title cut short, is none)."""
+    return (
+        len(line) > 2 * MAX_TITLE_CHARS
+        or (line[-1] in ".!?" and not line.endswith("..."))
+        or BULLET.match(line) is not None
+    )

@@ -54,6 +54,7 @@ INTRODUCER_CHARS: Final = 30
 MAX_NAME_LINE_CHARS: Final = 60
 # A head of parts: "Acme | Senior Engineer | Berlin | ..." (a bar in its first characters).
 FORUM_HEAD_CHARS: Final = 120
+FORUM_HEAD_LINES: Final = 3
 # A list of roles is looked for in this many head lines.
 MAX_LIST_LINES: Final = 30
 MAX_TRIMS: Final = 6
@@ -182,7 +183,7 @@ _TITLE_TAIL: Final = re.compile(
     r"|[ ][-\u2013\u2014][ ](?:turnos?|shifts?|torn|horario|schicht)\b.{0,40}$"
     r"|[ ]?\([ ]?(?:torn|turno|shift)\b[^)]{0,30}\)$"
     r"|[ ][\u2014\u2013-][ ]*job description$"
-    r"|[ ]?[.]$",
+    r"|[ ]?(?:[.]{1,3}|\u2026)$",  # a full stop, a title cut short ("Corporate & Investment...")
     re.IGNORECASE,
 )
 # "Software Engineer IV", "Analyst 2": a level after the role's noun.
@@ -272,8 +273,21 @@ def _labelled_title(document: Document, lines: HeadLines) -> Found | None:
             found = _trimmed(line, strong=True)
             if found is not None:
                 return found
+        inner = _INNER_TITLE_LABEL.search(line.text) if "itle: " in line.text else None
+        if inner is not None:
+            # "Auto req ID: 1393BR Official Title: Product Manager - ERD Job Area: Sales": a
+            # page's fields flattened onto one line; the title ends where the next label starts.
+            found = _trimmed(line.part(*inner.span("title")), strong=True)
+            if found is not None:
+                return found
         previous = line
     return None
+
+
+_INNER_TITLE_LABEL: Final = re.compile(
+    r"[ ](?:Official|Job|Position) Title: (?P<title>[^:]{2,100}?)"
+    r"(?=[ ][A-Z][\w/&]*(?:[ ][A-Z/&][\w/&]*)?:[ ]|$)"
+)
 
 
 def _head_title(lines: HeadLines) -> Found | None:
@@ -296,7 +310,9 @@ def _head_title(lines: HeadLines) -> Found | None:
             and (forum or len(text) <= MAX_MARKED_CHARS)
             and not introduces(text)  # "Umfeld? Dann sind Sie unser/e neue/r": the next line
         ):
-            late = body or body_seen
+            # "Edit: APPLICATIONS CLOSED - ... thank you." above "Acme | ONSITE | Backend
+            # Engineer": a forum head a line or two down still heads the post.
+            late = body or (body_seen and not (forum and index < FORUM_HEAD_LINES))
             candidate = None if late else _title_of_line(line, UNMARKED, lines, index)
             if candidate is None and not forum:
                 # Marks only widen what is read as a title: looked for when needed.
@@ -343,12 +359,16 @@ def _title_of_line(line: HeadLine, mark: int, lines: HeadLines, index: int) -> _
         # "Acme | Senior Engineer | Berlin": the part naming a role; only its own gender
         # marker marks it ("100% REMOTE" marks no part).
         for part in parts:
-            if (
-                _is_list_of_roles(part.text)
-                or len(part.text) > MAX_MARKED_CHARS
-                or _TERMS_PART.match(part.text)
-            ):
+            if len(part.text) > MAX_MARKED_CHARS or _TERMS_PART.match(part.text):
                 continue
+            if _is_list_of_roles(part.text):
+                # "Tech Lead, AI Engineer, Senior/Lead Infra engineer": the first role named;
+                # "AI, Fullstack, Frontend Engineers + GTM" names none on its own.
+                first = part.part(0, part.text.find(", "))
+                if not ends_with_role(first.text):
+                    continue
+                part = first
+
             part_mark = MARKED if _has_gender_marker(part.text) else UNMARKED
             found = _candidate(_after_employer(part), part_mark, lower_case=True)
             if found is not None:
@@ -479,13 +499,20 @@ def _after_named_employer(part: HeadLine, text: str) -> HeadLine:
     words = part.text.split(" ")
     for count in range(min(MAX_EMPLOYER_WORDS, len(words) - 1), 0, -1):  # the longest first
         name = " ".join(words[:count])
-        if count == 1 and not (name.isupper() and name.isalpha() and len(name) > 1):
+        domain = count == 1 and _DOMAIN.fullmatch(name) is not None  # "Login.gov"
+        if count == 1 and not domain and not (name.isupper() and name.isalpha() and len(name) > 1):
             continue
-        if not all(word[:1].isupper() for word in words[:count]) or names_a_role(name):
+        capitalised = all(word[:1].isupper() for word in words[:count])
+        if not (capitalised or domain) or names_a_role(name):
             continue
         if any(phrase.format(name) in text for phrase in _NAMED_EMPLOYER):
             return part.part(len(name) + 1, len(part.text))
     return part
+
+
+# An organisation named by its web address: "Login.gov", "cloud.gov", "Booking.com".
+DOMAIN: Final = re.compile(r"[A-Za-z0-9-]{2,30}\.(?:gov|com|io|ai|org|net|co|app|dev|sh)")
+_DOMAIN: Final = DOMAIN
 
 
 def _after_employer(part: HeadLine) -> HeadLine:
@@ -530,6 +557,9 @@ def _trimmed(
             break
         value = value[: tail.start()].rstrip(" ,;-\u2013\u2014")
     value = _first_role(value.rstrip(" ,;-\u2013\u2014"))
+    while len(value.split()) > MAX_TITLE_WORDS and " - " in value:
+        # "Tech Lead (CI & Test Data Platform) - San Francisco HQ and open to Relo"
+        value = value[: value.rfind(" - ")]
     detail = value.find(": ")
     if detail > 0 and ends_with_role(value[:detail]) and not ends_with_role(value[detail:]):
         value = value[:detail]  # "Software Engineer: Build the World's Best AI Plan Checker"
