@@ -165,6 +165,9 @@ _NOT_A_COMPANY_FINDER: Final = AhoCorasick(
     list(_NOT_A_COMPANY), matchkind=MatchKind.Standard, implementation=Implementation.DFA
 )
 _DIGIT: Final = re.compile(r"\d")
+_LEGAL_FORM_END: Final = re.compile(
+    r"(?:\b[A-Z]\.(?:[ ]?[A-Z]\.)+|\b(?:Inc|Ltd|Corp|Co|S\.?L|S\.?A|GmbH|AG|LLC)\.)$"
+)
 _APOSTROPHE: Final = re.compile("['\u2019]")
 # Small words a name may hold in lower case ("Bank of America", "Moët et Chandon").
 _NAME_CONNECTORS: Final = frozenset(
@@ -177,7 +180,7 @@ _NOT_A_COMPANY_WORDS: Final = frozenset(
     job jobs description summary overview about responsibilities requirements qualifications
     remote hybrid onsite on-site site full-time fulltime part-time parttime contract internship
     apply posted hiring vacancy vacancies position role career careers multiple location
-    locations remoto presencial only interviews exam notice urgent revised
+    locations remoto presencial only interviews exam notice urgent revised logo image stelle
     """.split()  # noqa: SIM905 - a list of words reads best as words
 )
 _NOT_A_COMPANY_PAIRS: Final = frozenset(
@@ -424,7 +427,14 @@ def _name_of(part: HeadLine, *, strict: bool, lower_case: bool = False) -> Found
         if tail is not None and tail.start() > 0:
             value = value[: tail.start()]
     value = value.strip(" -\u2013,;:|")
-    if not (1 < len(value) <= MAX_COMPANY_CHARS) or value[-1] in ".!?:;," or value[0] in "([":
+    # "Hitachi Vantara, S.A.U.", "Acme Inc.": a legal form's full stop ends no sentence.
+    stop = value[-1:] == "." and _LEGAL_FORM_END.search(value) is None
+    if (
+        not (1 < len(value) <= MAX_COMPANY_CHARS)
+        or stop
+        or value[-1] in "!?:;,"
+        or value[0] in "(["
+    ):
         return None
     first = value[0]
     if not (
@@ -442,17 +452,21 @@ def _name_of(part: HeadLine, *, strict: bool, lower_case: bool = False) -> Found
     words = words_of(value)
     if _APOSTROPHE.split(lower, 1)[0].split(" ", 1)[0] in NOT_A_NAME:
         return None  # "We're", "Our"
-    if strict and (
-        len(value.split()) > MAX_COMPANY_WORDS
-        or "," in value
-        or (first.isdigit() and not any(char.isalpha() for char in value[:3]))
-        or len(_DIGIT.findall(value)) > MAX_NAME_DIGITS  # "Eingestellt am 25.02.2017"
-        or "://" in value
-        or lower.startswith("www.")
-        or not _NOT_A_COMPANY_WORDS.isdisjoint(words)
-        or any(pair in _NOT_A_COMPANY_PAIRS for pair in itertools.pairwise(words))
-        or names_a_role(value, words)
-        or _has_lower_word(value, lower_case=lower_case)
+    if (
+        strict
+        and (
+            len(value.split()) > MAX_COMPANY_WORDS
+            or "," in value
+            or ": " in value  # "Arbeitsort: Bern", a field
+            or (first.isdigit() and not any(char.isalpha() for char in value[:3]))
+            or len(_DIGIT.findall(value)) > MAX_NAME_DIGITS  # "Eingestellt am 25.02.2017"
+            or "://" in value
+            or lower.startswith("www.")
+            or not _NOT_A_COMPANY_WORDS.isdisjoint(words)
+            or any(pair in _NOT_A_COMPANY_PAIRS for pair in itertools.pairwise(words))
+            or names_a_role(value, words)
+            or _has_lower_word(value, lower_case=lower_case)
+        )
     ):
         return None
     start = part.start + part.text.find(value)

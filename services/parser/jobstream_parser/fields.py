@@ -60,6 +60,8 @@ _ROLE_WORDS: Final = frozenset(
     programador programadora vendedor vendedora electricista soldador soldadora carpintero
     carpintera fontanero fontanera repartidor repartidora ayudante aprendiz becario becaria
     auxiliar oficial cambrer cambrera cuiner cuinera dependent dependenta mecánico mecánica
+    mecànic mecànica fuster fustera netejador netejadora ajudant infermer infermera operari
+    operària comercial
     gestor gestora assistente porteiro porteira atendente motorista cozinheiro cozinheira
     mecânico mecânica eletricista estágio estagio estagiário estagiária operador operadora
     """.split()  # noqa: SIM905 - a list of words reads best as words
@@ -77,7 +79,7 @@ _GERMAN_ROLE_ENDINGS: Final = tuple(
     beschichter schreiner maurer gärtner lagerist logistiker disponent buchhalter
     informatiker fahrer praktikant grafiker spezialist diagnostiker registerhalter
     verantwortliche verantwortlicher chef sekretär sekretaer arzt ärztin lehrer erzieher
-    betreuer koordinator planer zeichner
+    betreuer koordinator planer zeichner konstrukteur
     """.split()  # noqa: SIM905
     for gender in ("", "in", "innen")
 )
@@ -121,9 +123,10 @@ def ends_with_role(value: str) -> bool:
 
 
 # Separated one-line heads: "Acme | Senior Engineer | Berlin | REMOTE | $150k-$200k".
-SEGMENTS: Final = re.compile(r"[ ]?[|·•][ ]?|[ ][\u2013\u2014-][ ]")
+SEGMENTS: Final = re.compile(r"[ ]?[|•][ ]?|[ ]·[ ]?|·[ ]|[ ][\u2013\u2014-][ ]")
 # A title may hold a dash ("Engineering Manager - Payments"), never a bar or a dot.
-BAR_SEGMENTS: Final = re.compile(r"[ ]?[|·•][ ]?")
+# A middle dot between letters is Catalan's ("metal·lúrgic"): no separator.
+BAR_SEGMENTS: Final = re.compile(r"[ ]?[|•][ ]?|[ ]·[ ]?|·[ ]")
 BULLET: Final = re.compile(r"[-*•·▪◦‣\u2013\u2014]|\d{1,3}[.)][ \t]|\[\d{1,3}\][ ]")
 _URL: Final = re.compile(r"https?://|www\.", re.IGNORECASE)
 # A capitalised word that starts sentences but never a company's name.

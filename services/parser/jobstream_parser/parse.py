@@ -44,7 +44,7 @@ _JOB_WORDS: Final = re.compile(
     r"|contrat|salaire|exp[ée]rience|entreprise|recrute|arbeitsort|pensum|anstellung"
     r"|bewerbung|berufserfahrung|sal[aá]rio|experi[eê]ncia|contrata[cç][aã]o|empresa"
     r"|buscamos|necesita|precisa|contractar|treballar|feina|vollzeit|teilzeit|festanstellung"
-    r"|unbefristet|befristet|cdi|cdd)\b",
+    r"|unbefristet|befristet|cdi|cdd|aufgabengebiet|arbeitsklima|lehrbeginn|lehrstelle)\b",
     re.IGNORECASE,
 )
 MIN_JOB_WORDS: Final = 2

@@ -67,6 +67,16 @@ def _assert_spans(parsed: ParsedPosting) -> None:
          "Rust Engineer", "Wasmer"),
         ("SerpApi | https://serpapi.com | Junior to Senior Fullstack Engineer multiple positions"
          " | Remote", "Junior to Senior Fullstack Engineer", "SerpApi"),
+        ("Sequent Tech | Senior Fullstack Engineer, Senior DevOps Engineer | REMOTE (Global)",
+         "Senior Fullstack Engineer", "Sequent Tech"),  # two roles: the first
+        ("Sectigo | Manager, Software Development | HYBRID (Canada) Ottawa",
+         "Manager, Software Development", "Sectigo"),  # one role and its unit
+        ("Zattoo | Video Engineer / Engineering Manager / Principal Engineer | Berlin | Onsite",
+         "Video Engineer", "Zattoo"),
+        ("AREO | Remote (EU) | Full-Time | Roles: [Engineering Manager (Ruby on Rails), Lead "
+         "Product Engineer (Ruby on Rails)]", "Engineering Manager (Ruby on Rails)", "AREO"),
+        ("Level 12 | Full Stack Web Developer - Python, JavaScript, SQL | Mid-Level & Senior | "
+         "REMOTE", "Full Stack Web Developer - Python, JavaScript, SQL", "Level 12"),
         ("EggAI | Tech Lead, AI Engineer, Senior/Lead Infra engineer/devops | REMOTE (EU)",
          "Tech Lead", "EggAI"),  # a list of roles: the first
         ("Microsoft | Senior SWE | Redmond, Wa\nHiring developers for the networking stack.",
@@ -202,6 +212,17 @@ def _assert_spans(parsed: ParsedPosting) -> None:
         ("Mecànic per manteniment industrial (Varies Poblaci\nEmpresa: Nom d'empresa no visible"
          "\nLocalidad: Tarragona (TARRAGONA)", "Mecànic per manteniment industrial (Varies "
          "Poblaci", None),  # "industr" in a long line makes no heading
+        ("Kreuzlingen suchen wir per sofort mehrere\nMaler/Malerinnen\nZu Ihrem Aufgabengebiet "
+         "gehören alle Malerarbeiten.", "Maler/Malerinnen", None),
+        ("collardi - eine Marke und sucht eine(n): SPENGLER/-IN\nIhre Aufgaben", "SPENGLER/-IN",
+         None),
+        ("Stelle\nKaufmännische Allrounderin 50% / Temporär\nReferenz1415-103179-1-1\nWir "
+         "suchen ab sofort eine\nBranche\nKaufmännische Berufe", "Kaufmännische Allrounderin",
+         None),  # a workload marks it; "Branche" is a field, "Stelle" no employer
+        ("Logo\nLernenden Baumaschinenmechaniker - Stellenausschreibung\nSwissport für "
+         "Lehrbeginn.", "Lernenden Baumaschinenmechaniker", None),
+        ("SharePoint Engineer\nArbeitsort: Bern | Pensum: Vollzeit 80-100%\nWenden Sie Ihre "
+         "Erfahrungen an.", "SharePoint Engineer", None),
         ("Wir suchen einen\nRechtsanwalt (m/w) Referenznummer I_01233\nSie arbeiten im Team.",
          "Rechtsanwalt", None),
         ("www.swisscanto.ch/jobs\nWillkommen als\nPraktikant/in Legal\nArbeitspensum 100%",
@@ -221,6 +242,15 @@ def _assert_spans(parsed: ParsedPosting) -> None:
          "VENDEDORES AMBULANTES ONCE", "SERVEF"),
         ("Responsable de zone - Lyon\nLocalidad: Lyon\nNous recrutons.", "Responsable de zone",
          None),
+        ("MECÀNIC/A INDUSTRIAL\nLocalidad: Girona (GIRONA)\nEMPRESA PRECISA.", "MECÀNIC/A "
+         "INDUSTRIAL", None),
+        ("TÈCNIC/A DE QUALITAT -Sector metal·lúrgic- Gironès\nEmpresa: TEMPOGEST ETT\n"
+         "Localidad: Girona (GIRONA)", "TÈCNIC/A DE QUALITAT -Sector metal·lúrgic- Gironès",
+         "TEMPOGEST ETT"),  # a Catalan middle dot separates nothing
+        ("RESP. ADMINISTRACIÓN - CONTABILIDAD ADM-1425\nLocalidad: Madrid (MADRID)",
+         "RESP. ADMINISTRACIÓN - CONTABILIDAD", None),
+        ("Enterprise Sales Account Manager\nEmpresa: Hitachi Vantara, S.A.U.\nLocalidad: "
+         "Madrid (MADRID)", "Enterprise Sales Account Manager", "Hitachi Vantara, S.A.U."),
         ("Assistente Financeiro-Híbrido\nConnectabil\nBelo Horizonte, Brasil · Híbrido",
          "Assistente Financeiro", "Connectabil"),
         ("Facility Manager 80-100%\n - 20000383\nUnsere Abteilung ist zuständig.",
