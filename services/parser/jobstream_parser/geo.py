@@ -55,10 +55,14 @@ _COUNTRY_ALIASES: Final = {
     "ivory coast": "CI", "côte d'ivoire": "CI", "sverige": "SE", "norge": "NO",
     "danmark": "DK", "suomi": "FI", "éire": "IE", "france": "FR", "perú": "PE",
 }  # fmt: skip
-# Subdivisions of Great Britain named as countries.
-_GB_NATIONS: Final = {
-    "england": "GB-ENG", "scotland": "GB-SCT", "wales": "GB-WLS", "northern ireland": "GB-NIR",
-}  # fmt: skip
+# Countries whose places are coded one level down: Spanish provinces ("Girona", ES-GI) rather
+# than autonomous communities, French départements ("64 - BAYONNE", FR-64) rather than regions,
+# as the labelling guide (docs/parser-labelling.md) has it. A community or region named as such
+# ("Catalonia", "Île-de-France") is still coded.
+_FINER: Final = ("ES", "FR")
+# Countries whose places carry no subdivision: the United Kingdom's ISO subdivisions are some
+# two hundred councils, and its nations are no subdivision a reader filters by.
+_UNDIVIDED: Final = frozenset({"GB"})
 # English names of subdivisions that ISO lists in their own language.
 _SUBDIVISION_ALIASES: Final = {
     "DE": {
@@ -68,7 +72,7 @@ _SUBDIVISION_ALIASES: Final = {
         "baden-württemberg": "DE-BW", "mecklenburg-western pomerania": "DE-MV",
     },
     "ES": {"catalonia": "ES-CT", "catalunya": "ES-CT", "andalusia": "ES-AN",
-           "basque country": "ES-PV", "community of madrid": "ES-MD", "madrid": "ES-MD",
+           "basque country": "ES-PV", "community of madrid": "ES-MD",
            "valencian community": "ES-VC", "galicia": "ES-GA"},
     "IT": {"lombardy": "IT-25", "lazio": "IT-62", "tuscany": "IT-52", "piedmont": "IT-21",
            "sicily": "IT-82", "sardinia": "IT-88", "apulia": "IT-75"},
@@ -100,19 +104,26 @@ _CITIES: Final = """
 berlin DE DE-BE|munich DE DE-BY|münchen DE DE-BY|hamburg DE DE-HH|frankfurt DE DE-HE
 cologne DE DE-NW|köln DE DE-NW|stuttgart DE DE-BW|düsseldorf DE DE-NW|leipzig DE DE-SN
 dresden DE DE-SN|nuremberg DE DE-BY|hanover DE DE-NI|hannover DE DE-NI|bonn DE DE-NW
-london GB GB-ENG|manchester GB GB-ENG|edinburgh GB GB-SCT|glasgow GB GB-SCT|bristol GB GB-ENG
-birmingham GB GB-ENG|leeds GB GB-ENG|cambridge GB GB-ENG|oxford GB GB-ENG|belfast GB GB-NIR
-cardiff GB GB-WLS|liverpool GB GB-ENG|newcastle GB GB-ENG|sheffield GB GB-ENG
+london GB -|manchester GB -|edinburgh GB -|glasgow GB -|bristol GB -|birmingham GB -|leeds GB -
+cambridge GB -|oxford GB -|belfast GB -|cardiff GB -|liverpool GB -|newcastle GB -|sheffield GB -
 dublin IE -|cork IE -|galway IE -
-paris FR FR-IDF|lyon FR FR-ARA|marseille FR FR-PAC|toulouse FR FR-OCC|lille FR FR-HDF
-nantes FR FR-PDL|bordeaux FR FR-NAQ|nice FR FR-PAC|strasbourg FR FR-GES|montpellier FR FR-OCC
+paris FR FR-75C|lyon FR FR-69|marseille FR FR-13|toulouse FR FR-31|lille FR FR-59
+nantes FR FR-44|bordeaux FR FR-33|nice FR FR-06|strasbourg FR FR-67|montpellier FR FR-34
+rennes FR FR-35|grenoble FR FR-38|reims FR FR-51|le havre FR FR-76|toulon FR FR-83|angers FR FR-49
+dijon FR FR-21|brest FR FR-29|le mans FR FR-72|clermont-ferrand FR FR-63|tours FR FR-37
+amiens FR FR-80|limoges FR FR-87|metz FR FR-57|besançon FR FR-25|perpignan FR FR-66
+orléans FR FR-45|rouen FR FR-76|mulhouse FR FR-68|caen FR FR-14|nancy FR FR-54
 amsterdam NL NL-NH|rotterdam NL NL-ZH|utrecht NL NL-UT|eindhoven NL NL-NB|the hague NL NL-ZH
 brussels BE -|antwerp BE -|ghent BE -|luxembourg LU -
 zurich CH CH-ZH|zürich CH CH-ZH|geneva CH CH-GE|basel CH CH-BS|lausanne CH CH-VD|bern CH CH-BE
 vienna AT AT-9|wien AT AT-9|graz AT AT-6|linz AT AT-4|salzburg AT AT-5
-lisbon PT -|lisboa PT -|porto PT -|braga PT -
-madrid ES ES-MD|barcelona ES ES-CT|valencia ES ES-VC|seville ES ES-AN|sevilla ES ES-AN
-málaga ES ES-AN|malaga ES ES-AN|bilbao ES ES-PV
+lisbon PT PT-11|lisboa PT PT-11|porto PT PT-13|braga PT PT-03|coimbra PT PT-06|faro PT PT-08
+madrid ES ES-M|barcelona ES ES-B|valencia ES ES-V|seville ES ES-SE|sevilla ES ES-SE
+málaga ES ES-MA|malaga ES ES-MA|bilbao ES ES-BI|zaragoza ES ES-Z|murcia ES ES-MU
+palma ES ES-PM|las palmas ES ES-GC|alicante ES ES-A|córdoba ES ES-CO|valladolid ES ES-VA
+vigo ES ES-PO|gijón ES ES-O|a coruña ES ES-C|granada ES ES-GR|vitoria-gasteiz ES ES-VI
+oviedo ES ES-O|santander ES ES-S|pamplona ES ES-NA|san sebastián ES ES-SS|girona ES ES-GI
+tarragona ES ES-T|lleida ES ES-L|huelva ES ES-H|albacete ES ES-AB|almería ES ES-AL
 milan IT IT-25|milano IT IT-25|rome IT IT-62|roma IT IT-62|turin IT IT-21|torino IT IT-21
 naples IT IT-72|bologna IT IT-45|florence IT IT-52
 warsaw PL PL-14|warszawa PL PL-14|kraków PL PL-12|krakow PL PL-12|wrocław PL PL-02
@@ -131,6 +142,7 @@ new york US US-NY|new york city US US-NY|nyc US US-NY|brooklyn US US-NY|seattle 
 austin US US-TX|boston US US-MA|chicago US US-IL|denver US US-CO|atlanta US US-GA
 miami US US-FL|dallas US US-TX|houston US US-TX|san antonio US US-TX|phoenix US US-AZ
 portland US -|san francisco US US-CA|sf US US-CA|san jose US US-CA|san diego US US-CA
+sf bay area US US-CA|bay area US US-CA|san francisco bay area US US-CA|santa clara US US-CA
 los angeles US US-CA|la US US-CA|oakland US US-CA|palo alto US US-CA|mountain view US US-CA
 sunnyvale US US-CA|menlo park US US-CA|santa monica US US-CA|irvine US US-CA
 sacramento US US-CA|pasadena US US-CA|washington US US-DC|washington dc US US-DC
@@ -147,7 +159,7 @@ mexico city MX MX-CMX|ciudad de méxico MX MX-CMX|cdmx MX MX-CMX|guadalajara MX 
 monterrey MX MX-NLE|bogotá CO CO-DC|bogota CO CO-DC|medellín CO CO-ANT|medellin CO CO-ANT
 buenos aires AR -|santiago CL CL-RM|lima PE PE-LIM|montevideo UY UY-MO|quito EC -
 bangalore IN IN-KA|bengaluru IN IN-KA|mumbai IN IN-MH|pune IN IN-MH|delhi IN IN-DL
-new delhi IN IN-DL|hyderabad IN IN-TG|chennai IN IN-TN|gurgaon IN IN-HR|gurugram IN IN-HR
+new delhi IN IN-DL|hyderabad IN IN-TS|chennai IN IN-TN|gurgaon IN IN-HR|gurugram IN IN-HR
 noida IN IN-UP|kolkata IN IN-WB|ahmedabad IN IN-GJ|kochi IN IN-KL
 singapore SG -|sydney AU AU-NSW|melbourne AU AU-VIC|brisbane AU AU-QLD|perth AU AU-WA
 adelaide AU AU-SA|canberra AU AU-ACT|auckland NZ -|wellington NZ -|christchurch NZ -
@@ -178,14 +190,23 @@ def _country_index() -> dict[str, str]:
 
 def _subdivision_index() -> dict[tuple[str, str], str]:
     """(country code, name in lower case) -> subdivision code, for the subdivisions at the
-    top of each country's hierarchy (states, provinces, Länder, regions, nations)."""
+    top of each country's hierarchy (states, provinces, Länder, regions), or one level down
+    in the `_FINER` countries (whose own level wins a name both levels hold: "Madrid" is the
+    province ES-M, not the community ES-MD)."""
     index: dict[tuple[str, str], str] = {}
-    for subdivision in pycountry.subdivisions:
-        if subdivision.parent_code is not None:
-            continue
+    finer = [sub for sub in pycountry.subdivisions if sub.country_code in _FINER]
+    ordered = [sub for sub in finer if sub.parent_code is not None] + [
+        sub for sub in pycountry.subdivisions if sub.parent_code is None
+    ]
+    for subdivision in ordered:
         country = subdivision.country_code
-        name = subdivision.name.split(" [", 1)[0]  # "Wales [Cymru GB-CYM]"
-        for form in {name, name.split(",", 1)[0]}:  # "Asturias, Principado de"
+        if country in _UNDIVIDED:
+            continue
+        name, _, other = subdivision.name.partition(" [")  # "Girona [Gerona]"
+        forms = {name, name.split(",", 1)[0]}  # "Asturias, Principado de"
+        if other and "-" not in other:  # not "Wales [Cymru GB-CYM]"
+            forms.add(other.rstrip("]"))
+        for form in forms:
             for key in _keys(form):
                 index.setdefault((country, key), subdivision.code)
         if country in _ABBREVIATED:
@@ -194,8 +215,6 @@ def _subdivision_index() -> dict[tuple[str, str], str]:
         for name, code in aliases.items():
             for key in _keys(name):
                 index[(country, key)] = code
-    for name, code in _GB_NATIONS.items():
-        index[("GB", name)] = code
     return index
 
 
@@ -215,6 +234,9 @@ _SUBDIVISIONS: Final = _subdivision_index()
 _CITY_CODES: Final = _city_index()
 # The cities known here, in lower case (with and without accents).
 CITY_NAMES: Final = frozenset(_CITY_CODES)
+_FRENCH_DEPARTMENTS: Final = frozenset(
+    sub.code for sub in pycountry.subdivisions if sub.country_code == "FR" and sub.code[3].isdigit()
+)
 _ALPHA_2: Final = frozenset(country.alpha_2 for country in pycountry.countries)
 _ALPHA_3: Final = {country.alpha_3: country.alpha_2 for country in pycountry.countries}
 
@@ -239,15 +261,24 @@ def subdivision_code(name: str, country: str | None) -> Codes:
     key = name.strip().lower()
     candidates = (country,) if country else _BARE_SUBDIVISION_COUNTRIES
     found = {code for place in candidates if (code := _SUBDIVISIONS.get((place, key)))}
-    if len(found) != 1:  # none, or more than one country has one of that name
+    if len(found) != 1 or country in _UNDIVIDED:  # none, or one in several countries
         return Codes(country, None)
     (code,) = found
     return Codes(code.split("-", 1)[0], code)
 
 
-def gb_nation(name: str) -> str | None:
-    """ "England", "Scotland": the subdivision of Great Britain that a country name names."""
-    return _GB_NATIONS.get(name.strip().lower())
+def is_subdivision_name(name: str, code: str) -> bool:
+    """Whether `name` names the subdivision `code` ("Pyrénées-Atlantiques", FR-64)."""
+    return any(_SUBDIVISIONS.get((code[:2], key)) == code for key in _keys(name))
+
+
+def department_code(number: str) -> str | None:
+    """The ISO 3166-2 code of a French département by its number ("64" -> FR-64; Paris, "75",
+    is the collectivity FR-75C), or None for a number that is no département."""
+    for code in (f"FR-{number}", f"FR-{number}C"):
+        if code in _FRENCH_DEPARTMENTS:
+            return code
+    return None
 
 
 def city_codes(name: str) -> Codes | None:
