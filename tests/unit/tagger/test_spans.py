@@ -16,9 +16,7 @@ import numpy as np
 import pytest
 
 from bench.corpus import postings
-from jobstream_tagger.evaluate import read_sentences
-from jobstream_tagger.inspection import tag_text
-from jobstream_tagger.spans import build, crossval, training
+from jobstream_tagger.spans import build
 from jobstream_tagger.spans import model as model_module
 from jobstream_tagger.spans.chunks import chunk, word
 from jobstream_tagger.spans.decode import best_paths, stretches
@@ -38,6 +36,10 @@ from jobstream_tagger.spans.model import (
 )
 from jobstream_tagger.tag import span_model, taxonomy_mentions
 from jobstream_tagger.taxonomy import Taxonomy, load_taxonomy
+from jobstream_tagger.tools import span_crossval as crossval
+from jobstream_tagger.tools import span_training as training
+from jobstream_tagger.tools.evaluate import read_sentences
+from jobstream_tagger.tools.inspection import tag_text
 
 pytestmark = pytest.mark.unit
 
