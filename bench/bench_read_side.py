@@ -42,10 +42,10 @@ from jobstream_stack.processes import peak_rss_mb
 from jobstream_stack.services import jobstream_command, service_process, start_service, wait_ready
 from jobstream_stack.settings import StackSettings
 from jobstream_stack.system import free_port
-from jobstream_store.migrate import migrate_as_owner
+from jobstream_store.adapters.migrate import migrate_as_owner
+from jobstream_store.adapters.repository import write_postings
+from jobstream_store.adapters.search_index import index_pending
 from jobstream_store.postings import StoredPosting
-from jobstream_store.repository import write_postings
-from jobstream_store.search_index import index_pending
 from jobstream_tagger.tag import tag
 from jobstream_tagger.taxonomy import load_taxonomy
 

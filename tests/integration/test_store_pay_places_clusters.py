@@ -17,9 +17,9 @@ import pytest
 from jobstream.contracts import RawPosting, Source, TaggedPosting, utc_now
 from jobstream.settings import PostgresSettings
 from jobstream_parser.parse import parse
-from jobstream_store.migrate import migrate_as_owner
+from jobstream_store.adapters.migrate import migrate_as_owner
+from jobstream_store.adapters.repository import write_postings
 from jobstream_store.postings import StoredPosting
-from jobstream_store.repository import write_postings
 from jobstream_tagger.tag import tag
 from jobstream_tagger.taxonomy import load_taxonomy
 from tests.conftest import SEEDS

@@ -52,7 +52,7 @@ from jobstream_stack.steps import StackError, console, note, step
 from jobstream_stack.supervisor import Program, Supervisor, stop_supervisor
 from jobstream_stack.system import ensure_commands
 from jobstream_stack.tools import ensure_compose_plugin, ensure_kustomize
-from jobstream_store.repository import postings_with_skills
+from jobstream_store.adapters.repository import postings_with_skills
 
 SEEDS = PROJECT_ROOT / "seeds"
 # Debian's browser and driver for tests/e2e/test_explorer_browser.py (Selenium).

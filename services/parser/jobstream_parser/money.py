@@ -48,7 +48,7 @@ _CODE_ALT: Final = "|".join(_CODES)
 # position of the text.
 _CODE: Final = rf"(?<![A-Za-z])[A-Z]{{3}}(?<={_CODE_ALT})(?![A-Za-z])"
 _PREFIX: Final = rf"(?P<prefix>(?:US|CA|CAN|AU|NZ|HK|MX|[CARS])\$|CN¥|[$€£¥₹₩₽₺₪₫₱]|{_CODE})"
-_SUFFIX: Final = rf"(?P<suffix>[$€£¥₹₩₽₺₪₫₱]|zł|euros?\b|{_CODE})"
+_SUFFIX: Final = rf"(?P<suffix>[$€£¥₹₩₽₺₪₫₱]|zł|(?i:euros?)\b|{_CODE})"
 # "11,670.34", "60.000", "45 000", "120000", "3.8": thousands groups, then decimals.
 _NUMBER: Final = (
     r"(?P<number>\d{1,2}(?:,\d{2}){1,2},\d{3}(?:\.\d{1,2})?"  # lakh: 25,00,000
@@ -101,8 +101,9 @@ _CUE: Final = re.compile(
 _CLAUSE_END: Final = re.compile(r"[,;.()\n]")
 _NOT_PAY: Final = re.compile(r"stipend|budget|bonus|allowance|reimburse", re.IGNORECASE)
 _PERIOD_BEFORE: Final = re.compile(
-    r"(?P<year>annual|yearly|per annum|jahresgehalt|anual)|(?P<hour>hourly|stundenlohn)"
-    r"|(?P<month>monthly|monatlich|mensal|mensual)|(?P<day>daily rate|day rate)"
+    r"(?P<year>annual|yearly|per annum|jahresgehalt|anual|annuel(?= de))"
+    r"|(?P<hour>hourly|stundenlohn|horaire(?= de))"
+    r"|(?P<month>monthly|monatlich|mensal|mensual|mensuel(?= de))|(?P<day>daily rate|day rate)"
     r"|(?P<week>weekly)",
     re.IGNORECASE,
 )
@@ -112,11 +113,19 @@ _BARE_DOLLAR: Final = "$"
 _STATE_BEFORE_DOLLAR: Final = re.compile(r"(?:, |[a-z] )CA\$")
 # "$142k - $165k (CAD)": a code in parentheses after the figures.
 _CODE_AFTER: Final = re.compile(rf"[ ]?\((?P<code>{_CODE})\)")
+# "$92,143 to GS-13 Step 10 $146,120": a federal ladder's range names the grade and step of
+# its top; and the grade or step numbers are no amounts.
+_GRADED_JOINER: Final = re.compile(
+    r"[ ]?(?:[-\u2013]|to)[ ]?(?:GS-(?:GS )?\d{1,2},?[ ]?)?(?:step \d{1,2}[ ]?)?(?:-[ ])?",
+    re.IGNORECASE,
+)
+MAX_GRADED_GAP: Final = 30
+_GRADE_BEFORE: Final = re.compile(r"(?:\b[Ss]tep |\bGS-(?:GS )?|\b[Gg]rade )$")
 # Joiners of a range; the others ("and", ",", "or") join the ranges or amounts of a ladder.
 _RANGE_JOINER: Final = re.compile(r"[ ]?(?:[-\u2013\u2014~]|to|bis|à|a|até|hasta)[ ]?", re.I)
 # Without a period, amounts at least this large are a year's pay in these currencies (in
 # others, such as JPY, INR or BRL, a month's pay may be as large).
-MIN_YEARLY_AMOUNT: Final = 20_000
+MIN_YEARLY_AMOUNT: Final = 10_000  # five figures (the labelling guide)
 _YEARLY_BY_SIZE: Final = frozenset(
     {None, "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SGD", "HKD", "ILS"}
 )
@@ -130,6 +139,10 @@ _WEEKLY_HOURS: Final = re.compile(
     r"(?<![\d.,])(?P<hours>[1-6]\d(?:[.,]\d{1,2})?)[ -]?(?:hours?|hrs?)[ ]?"
     r"(?:(?:per|a|/|each|every)[ ]?(?:work(?:ing)?[ ]?)?week|(?:work(?:ing)?[ ]?)?week)\b",
     re.IGNORECASE,
+)
+# France Travail's "Durée du travail : 35H Horaires normaux".
+_WEEKLY_HOURS_LABEL: Final = re.compile(
+    r"(?i:durée du travail)[ ]?:[ ]?(?P<hours>[1-6]\d(?:[.,]\d{1,2})?)[ ]?H\b"
 )
 _UP_TO: Final = re.compile(r"(?:up to|max(?:imum)?|bis zu|até|hasta|jusqu'à)[ ]?:?$", re.I)
 _FROM: Final = re.compile(
@@ -211,10 +224,15 @@ def annual(amount: float | None, times: float) -> float | None:
 def _hours_a_year(document: Document) -> float:
     """The hours of a year of work: those of the working week the posting states, else 2,080."""
     text = document.text
-    if "week" not in document.lower:
-        return HOURS_A_YEAR
+    patterns = [
+        pattern
+        for pattern, word in ((_WEEKLY_HOURS, "week"), (_WEEKLY_HOURS_LABEL, "durée du travail"))
+        if word in document.lower
+    ]
     weekly = {
-        float(match.group("hours").replace(",", ".")) for match in finditer(_WEEKLY_HOURS, text)
+        float(match.group("hours").replace(",", "."))
+        for pattern in patterns
+        for match in finditer(pattern, text)
     }
     if len(weekly) == 1:  # one week stated; two ("20 or 40 hours a week") say nothing
         return weekly.pop() * WEEKS_A_YEAR
@@ -235,7 +253,7 @@ def _amounts(document: Document) -> list[Amount]:
         if found and start < found[-1].end:  # "45 000": "000" is inside the amount before
             continue
         match = _AMOUNT_AT.match(text, start)
-        if match is None:
+        if match is None or _GRADE_BEFORE.search(text, max(0, start - 9), start):
             continue
         prefix = _PREFIX_BEFORE.search(text, max(0, start - MAX_PREFIX_CHARS), start)
         symbol = (prefix.group("prefix") if prefix else None) or match.group("suffix")
@@ -265,7 +283,9 @@ def _statements(document: Document) -> list[list[Amount]]:
         if statements:
             last = statements[-1][-1]
             gap = text[last.end : amount.start]
-            if len(gap) <= 8 and _JOINER.fullmatch(gap):
+            if (len(gap) <= 8 and _JOINER.fullmatch(gap)) or (
+                len(gap) <= MAX_GRADED_GAP and _GRADED_JOINER.fullmatch(gap)
+            ):
                 statements[-1].append(amount)
                 continue
         statements.append([amount])

@@ -30,11 +30,11 @@ from jobstream_api.queries import (
     posting_query,
 )
 from jobstream_api.results import DemandStats, Pay, Place, PostingPage, PostingSummary, SkillRef
+from jobstream_store.adapters.migrate import migrate_as_owner
+from jobstream_store.adapters.repository import write_postings
+from jobstream_store.adapters.search_index import index_pending
 from jobstream_store.clusters import assign_clusters
-from jobstream_store.migrate import migrate_as_owner
 from jobstream_store.postings import StoredPosting
-from jobstream_store.repository import write_postings
-from jobstream_store.search_index import index_pending
 from tests.read_side import START, catalogue
 
 POSTINGS = catalogue()

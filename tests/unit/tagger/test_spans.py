@@ -16,9 +16,7 @@ import numpy as np
 import pytest
 
 from bench.corpus import postings
-from jobstream_tagger.evaluate import read_sentences
-from jobstream_tagger.inspection import tag_text
-from jobstream_tagger.spans import build, crossval, training
+from jobstream_tagger.spans import build
 from jobstream_tagger.spans import model as model_module
 from jobstream_tagger.spans.chunks import chunk, word
 from jobstream_tagger.spans.decode import best_paths, stretches
@@ -26,6 +24,7 @@ from jobstream_tagger.spans.linking import (
     is_department,
     is_team,
     normalised,
+    team_words,
     unlinked_form,
 )
 from jobstream_tagger.spans.model import (
@@ -38,6 +37,10 @@ from jobstream_tagger.spans.model import (
 )
 from jobstream_tagger.tag import span_model, taxonomy_mentions
 from jobstream_tagger.taxonomy import Taxonomy, load_taxonomy
+from jobstream_tagger.tools import span_crossval as crossval
+from jobstream_tagger.tools import span_training as training
+from jobstream_tagger.tools.evaluate import read_sentences
+from jobstream_tagger.tools.inspection import tag_text
 
 pytestmark = pytest.mark.unit
 
@@ -384,6 +387,9 @@ def test_unlinked_skills_are_named_by_their_normalised_form() -> None:
 def test_teams(text: str, words: str, team: bool) -> None:
     start = text.index(words)
     assert is_team(text, start, start + len(words)) is team
+    # the same when the caller found the word "team" once for the whole text
+    assert is_team(text, start, start + len(words), team_words(text)) is team
+    assert team_words("Team, TEAMS and steamed teams") == [0, 6, 17, 24]
 
 
 @pytest.mark.parametrize(
