@@ -27,12 +27,12 @@ _TITLE_LEVEL: Final = re.compile(
     r"|(?P<director>director|head of|direktor(?:in)?|diretor(?:a)?|directeur|directrice"
     r"|bereichsleiter(?:in)?)"
     r"|(?P<manager>manager|supervisor|supervising|team ?leiter(?:in)?|abteilungsleiter(?:in)?"
-    r"|gerente|gestor(?:a)?|responsable|verantwortliche[r]?"
+    r"|gerente|gestor(?:a)?|jef[ea](?! de equipo)|encargad[oa]|responsable|verantwortliche[r]?"
     r"|(?:laden|filial|betriebs|niederlassungs|geschäfts|shop)leiter(?:in|In)?)"
     r"|(?P<principal>principal)"
     r"|(?P<staff>staff)"
     r"|(?P<lead>lead|tech lead|team lead|leiter(?:in)?|líder|lider|chef de ligne"
-    r"|chef d['\u2019 ]?[ée]quipe|cap de sala|cap d['\u2019]equip|jefe de equipo)"
+    r"|chef (?:d['\u2019 ]?)?[ée]quipe|cap de sala|cap d['\u2019]equip|jefe de equipo)"
     r"|(?P<senior>senior|sr\.?|sênior|sénior)"
     r"|(?P<mid>mid(?:[- ]level)?|intermediate|pleno|médio|medior)"
     r"|(?P<junior>junior|jr\.?|júnior|entry[- ]level|graduate|trainee)"
@@ -165,7 +165,8 @@ def _counts(title: str, match: re.Match[str]) -> bool:
         return match.end() < len(title.rstrip())
     if level == "lead":
         # "Lead" as a verb never starts a title; as a level it comes before the role.
-        return match.end() < len(title.rstrip()) or match.start() > 0
+        # "Tech Lead", "Team Lead" name the level whole.
+        return match.end() < len(title.rstrip()) or match.start() > 0 or " " in match.group()
     return True
 
 

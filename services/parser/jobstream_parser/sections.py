@@ -87,7 +87,7 @@ _KINDS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
             r"apply|application|process|deadline|\bnotes?\b|selection|examination|interview"
             r"|next steps|contact|location|schedule|shift|hours|\btype\b|seniority|industr"
             r"|function|class code|open date|posted|details|information|\bnotice\b|\bdate\b"
-            r"|standort|localização|ubicación|lieu\b",
+            r"|standort|localização|ubicación|lieu\b|branche\b",
         ),
     )
 )

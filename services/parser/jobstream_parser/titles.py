@@ -54,6 +54,7 @@ INTRODUCER_CHARS: Final = 30
 MAX_NAME_LINE_CHARS: Final = 60
 # A head of parts: "Acme | Senior Engineer | Berlin | ..." (a bar in its first characters).
 FORUM_HEAD_CHARS: Final = 120
+FORUM_HEAD_LINES: Final = 3
 # A list of roles is looked for in this many head lines.
 MAX_LIST_LINES: Final = 30
 MAX_TRIMS: Final = 6
@@ -106,10 +107,13 @@ _BOTH_GENDERS: Final = re.compile(
 # One role in both genders: "Monteurin/Monteur", "Assistenzärztin/Assistenzarzt",
 # "Kauffrau/Kaufmann".
 _GENDER_PAIR: Final = re.compile(
-    r"(?P<stem>[^\W\d_]{4})[^\W\d_]*in[ ]?/[ ]?(?P=stem)|frau[ ]?/[ ]?\w*mann\b", re.IGNORECASE
+    r"(?P<stem>[^\W\d_]{4})[^\W\d_]*in[ ]?/[ ]?(?P=stem)|frau[ ]?/[ ]?\w*mann\b"
+    r"|(?P<male>[^\W\d_]{4})[^\W\d_]*[ ]?/[ ]?(?P=male)[^\W\d_]*in(?:nen)?\b",
+    re.IGNORECASE,
 )
 _WORKLOAD_MARK: Final = re.compile(
-    r"\(\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3})?[ ]?%\)|\b\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3})?[ ]?%$"
+    r"\(\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3})?[ ]?%\)"
+    r"|\b\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3})?[ ]?%(?:$|[ ]?[/,|])"  # "50% / Temporär"
 )
 _PLACEHOLDER: Final = re.compile(r"[ ]?<[A-Z_]{2,20}>")
 # A workload: "100%", "80-100 %", "(50%)", "(10-20%)".
@@ -136,7 +140,7 @@ _PLACE_LINE: Final = re.compile(
 # "wird folgende Arbeitsstelle öffentlich ausgeschrieben:".
 _INTRODUCES: Final = re.compile(
     r"(?:[ ](?:als|eine/n|eine/-n|eine/einen|einen/eine|eine/-en|eines/einer|einen|eine|einem"
-    r"|einer|neue/n|neue/r|un/une|un\(e\)|une|un)"
+    r"|einer|neue/n|neue/r|mehrere|un/une|un\(e\)|une|un)"
     r"|suchen wir(?: sie)?|ausgeschrieben|recherchons|recrute|buscamos|busca|procura"
     r"|procuramos):?$",
     re.IGNORECASE,
@@ -144,12 +148,13 @@ _INTRODUCES: Final = re.compile(
 
 _INTRODUCING_WORDS: Final = frozenset(
     "als eine/n eine/-n eine/einen einen/eine eine/-en eines/einer einen eine einem einer neue/n"  # noqa: SIM905
-    " neue/r un/une un(e) une un wir sie ausgeschrieben recherchons recrute buscamos busca"
+    " neue/r mehrere un/une un(e) une un wir sie ausgeschrieben recherchons recrute buscamos busca"
     " procura procuramos".split()
 )
 # Trimmed from a title's start: listing words ("Hiring", "Vaga para", "Se busca") and an article.
 _LEADING_WORDS: Final = re.compile(
-    r"(?:(?:now |we're |we are )?hiring:?|vaga(?: para| de)?:?|se busca|se precisa|buscamos"
+    r"(?:(?:now |we're |we are )?hiring:?|vaga(?: para| de)?:?|se busca|se precisa|se necesita"
+    r"|se requiere|buscamos"
     r"|a|an|eine/-?n|einen|un\(e\)|un/une|un/a|\[[^\]\n]{1,30}\])[ ]+(?=\S)",
     re.IGNORECASE,
 )
@@ -163,6 +168,7 @@ _NAME_ENDS: Final = re.compile(
     r"|[,]?[ ](?i:class code|job code|req(?:uisition)?(?: id)?)(?:[ #:]*\d+|$)"
     r"|[ ]\((?i:ref\.?[ ]?)?[A-Z]{0,10}\d{0,2}[_-]?\d{4,}\)"  # "(T7-33687)", "(REF. 5148)"
     r"|[ ](?i:referenznummer|réf\.|ref\.)[ :#]*\S+"
+    r"|[ ][A-Z]{2,5}-\d{3,}$"  # "... CONTABILIDAD ADM-1425"
     r"|[ ]?[(\[]?\b(?:REVISED|UPDATED|RE-?OPENED|CLOSED|CANCELL?ED)\b[)\]]?",
 )
 # Trimmed from a title's end, one at a time: "(Summer 2025)", " - Per Diem", " (Remote)",
@@ -181,8 +187,9 @@ _TITLE_TAIL: Final = re.compile(
     r"|[ ][-\u2013\u2014][ ]?(?:[$€£]|\d).*$"  # " - $95-$250K in Turkey": pay
     r"|[ ][-\u2013\u2014][ ](?:turnos?|shifts?|torn|horario|schicht)\b.{0,40}$"
     r"|[ ]?\([ ]?(?:torn|turno|shift)\b[^)]{0,30}\)$"
-    r"|[ ][\u2014\u2013-][ ]*job description$"
-    r"|[ ]?[.]$",
+    r"|[ ][\u2014\u2013-][ ]*(?:job description|stellenausschreibung|stellenangebot"
+    r"|stelleninserat|offre d'emploi|oferta de empleo)$"
+    r"|[ ]?(?:[.]{1,3}|\u2026)$",  # a full stop, a title cut short ("Corporate & Investment...")
     re.IGNORECASE,
 )
 # "Software Engineer IV", "Analyst 2": a level after the role's noun.
@@ -272,8 +279,21 @@ def _labelled_title(document: Document, lines: HeadLines) -> Found | None:
             found = _trimmed(line, strong=True)
             if found is not None:
                 return found
+        inner = _INNER_TITLE_LABEL.search(line.text) if "itle: " in line.text else None
+        if inner is not None:
+            # "Auto req ID: 1393BR Official Title: Product Manager - ERD Job Area: Sales": a
+            # page's fields flattened onto one line; the title ends where the next label starts.
+            found = _trimmed(line.part(*inner.span("title")), strong=True)
+            if found is not None:
+                return found
         previous = line
     return None
+
+
+_INNER_TITLE_LABEL: Final = re.compile(
+    r"[ ](?:Official|Job|Position) Title: (?P<title>[^:]{2,100}?)"
+    r"(?=[ ][A-Z][\w/&]*(?:[ ][A-Z/&][\w/&]*)?:[ ]|$)"
+)
 
 
 def _head_title(lines: HeadLines) -> Found | None:
@@ -296,7 +316,9 @@ def _head_title(lines: HeadLines) -> Found | None:
             and (forum or len(text) <= MAX_MARKED_CHARS)
             and not introduces(text)  # "Umfeld? Dann sind Sie unser/e neue/r": the next line
         ):
-            late = body or body_seen
+            # "Edit: APPLICATIONS CLOSED - ... thank you." above "Acme | ONSITE | Backend
+            # Engineer": a forum head a line or two down still heads the post.
+            late = body or (body_seen and not (forum and index < FORUM_HEAD_LINES))
             candidate = None if late else _title_of_line(line, UNMARKED, lines, index)
             if candidate is None and not forum:
                 # Marks only widen what is read as a title: looked for when needed.
@@ -343,12 +365,19 @@ def _title_of_line(line: HeadLine, mark: int, lines: HeadLines, index: int) -> _
         # "Acme | Senior Engineer | Berlin": the part naming a role; only its own gender
         # marker marks it ("100% REMOTE" marks no part).
         for part in parts:
-            if (
-                _is_list_of_roles(part.text)
-                or len(part.text) > MAX_MARKED_CHARS
-                or _TERMS_PART.match(part.text)
-            ):
+            if len(part.text) > MAX_MARKED_CHARS or _TERMS_PART.match(part.text):
                 continue
+            if _is_list_of_roles(part.text):
+                # "Tech Lead, AI Engineer, Senior/Lead Infra engineer": the first role named;
+                # "AI, Fullstack, Frontend Engineers + GTM" names none on its own; "Full Stack
+                # Web Developer - Python, JavaScript, SQL" is one role and its tools.
+                first = part.part(0, part.text.find(", "))
+                dash = first.text.find(" - ")
+                if ends_with_role(first.text):
+                    part = first
+                elif dash < 0 or not _ends_with_role(first.text[:dash]):
+                    continue
+
             part_mark = MARKED if _has_gender_marker(part.text) else UNMARKED
             found = _candidate(_after_employer(part), part_mark, lower_case=True)
             if found is not None:
@@ -371,11 +400,11 @@ def _title_of_line(line: HeadLine, mark: int, lines: HeadLines, index: int) -> _
         if index > 0:
             return None  # "Karrierestufe: Manager", "Location: Berlin": a field
         # "Ubicloud (YC W24): Software Engineer": an employer's name, then the title
-    if "suchen " in text:
+    if "such" in text:
         # "... und suchen einen Filialleiter", "... suchen wir eine/einen Sekretärin/Sekretär,
         # 20-25%-Pensum": the role the line ends with.
         wanted = _WE_SEEK.search(text)
-        if wanted is not None and names_a_role(wanted.group("role")):
+        if wanted is not None and (mark or names_a_role(wanted.group("role"))):
             return _candidate(line.part(wanted.start("role"), len(text)), PLACED)
     # "Junior Ingeniero, Madrid - Primer Empleo": the place stated below may end the title.
     place = _stated_place(lines, index)
@@ -384,7 +413,8 @@ def _title_of_line(line: HeadLine, mark: int, lines: HeadLines, index: int) -> _
 
 _SPACED_DASH: Final = re.compile(r"[ ][\u2013\u2014][ ]")
 _WE_SEEK: Final = re.compile(
-    r"\bsuchen(?: wir)?(?: (?:per|ab) sofort)? (?:eine/einen|einen/eine|eine/-?n|einen|eine) "
+    r"\bsuch(?:en|t)(?: wir)?(?: (?:per|ab) sofort)?"
+    r" (?:eine/einen|einen/eine|eine/-?n|eine\(n\)|ein/e|einen|eine|ein):? "
     r"(?P<role>[^ ,.;:]+(?: [^ ,.;:]+){0,4})(?:[,;][^.]*)?$"
 )
 _PAY_START: Final = frozenset("0123456789$€£")
@@ -479,13 +509,20 @@ def _after_named_employer(part: HeadLine, text: str) -> HeadLine:
     words = part.text.split(" ")
     for count in range(min(MAX_EMPLOYER_WORDS, len(words) - 1), 0, -1):  # the longest first
         name = " ".join(words[:count])
-        if count == 1 and not (name.isupper() and name.isalpha() and len(name) > 1):
+        domain = count == 1 and _DOMAIN.fullmatch(name) is not None  # "Login.gov"
+        if count == 1 and not domain and not (name.isupper() and name.isalpha() and len(name) > 1):
             continue
-        if not all(word[:1].isupper() for word in words[:count]) or names_a_role(name):
+        capitalised = all(word[:1].isupper() for word in words[:count])
+        if not (capitalised or domain) or names_a_role(name):
             continue
         if any(phrase.format(name) in text for phrase in _NAMED_EMPLOYER):
             return part.part(len(name) + 1, len(part.text))
     return part
+
+
+# An organisation named by its web address: "Login.gov", "cloud.gov", "Booking.com".
+DOMAIN: Final = re.compile(r"[A-Za-z0-9-]{2,30}\.(?:gov|com|io|ai|org|net|co|app|dev|sh)")
+_DOMAIN: Final = DOMAIN
 
 
 def _after_employer(part: HeadLine) -> HeadLine:
@@ -529,7 +566,12 @@ def _trimmed(
         if tail is None or tail.start() == 0:
             break
         value = value[: tail.start()].rstrip(" ,;-\u2013\u2014")
-    value = _first_role(value.rstrip(" ,;-\u2013\u2014"))
+    if value[:1] == "[" and value[-1:] == "]":
+        value, start = value[1:-1], start + 1  # "Roles: [Engineering Manager (Ruby), ...]"
+    value = _first_of_two(_first_role(value.rstrip(" ,;-\u2013\u2014")))
+    while len(value.split()) > MAX_TITLE_WORDS and " - " in value:
+        # "Tech Lead (CI & Test Data Platform) - San Francisco HQ and open to Relo"
+        value = value[: value.rfind(" - ")]
     detail = value.find(": ")
     if detail > 0 and ends_with_role(value[:detail]) and not ends_with_role(value[detail:]):
         value = value[:detail]  # "Software Engineer: Build the World's Best AI Plan Checker"
@@ -617,10 +659,32 @@ def _first_role(value: str) -> str:
             len(words) >= 2
             and words[-1].lower() not in _LEVEL_WORDS  # "Founding Principal / Staff Engineer"
             and _ends_with_role(first)
-            and second[:GENDER_PAIR_CHARS].lower() != words[-1][:GENDER_PAIR_CHARS].lower()
+            and not _gender_pair(words[-1], second)
         ):
             return first
         return value
+    return value
+
+
+def _gender_pair(last: str, second: str) -> bool:
+    """ "Expertin / Experte Notfallpflege": the second starts with the same role in another
+    gender; "Video Engineer / Engineering Manager" names two roles."""
+    following = second.split(" ", 1)[0]
+    return following[:GENDER_PAIR_CHARS].lower() == last[:GENDER_PAIR_CHARS].lower() and (
+        ends_with_role(following)
+    )
+
+
+def _first_of_two(value: str) -> str:
+    """ "Senior Fullstack Engineer, Senior DevOps Engineer", "Platform Engineer (Security),
+    DevSecOps Engineer": two roles, the first; "Manager, Software Development" and "Senior
+    Engineer, AI Tools" name one with its specialisation."""
+    at = value.find(", ")
+    if at <= 0 or value.count(", ") != 1 or value[:at].count("(") != value[:at].count(")"):
+        return value
+    first, second = value[:at], value[at + 2 :]
+    if len(second.split()) >= 2 and _ends_with_role(second) and _ends_with_role(first):
+        return first
     return value
 
 

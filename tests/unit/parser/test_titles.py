@@ -67,6 +67,26 @@ def _assert_spans(parsed: ParsedPosting) -> None:
          "Rust Engineer", "Wasmer"),
         ("SerpApi | https://serpapi.com | Junior to Senior Fullstack Engineer multiple positions"
          " | Remote", "Junior to Senior Fullstack Engineer", "SerpApi"),
+        ("Sequent Tech | Senior Fullstack Engineer, Senior DevOps Engineer | REMOTE (Global)",
+         "Senior Fullstack Engineer", "Sequent Tech"),  # two roles: the first
+        ("Sectigo | Manager, Software Development | HYBRID (Canada) Ottawa",
+         "Manager, Software Development", "Sectigo"),  # one role and its unit
+        ("Zattoo | Video Engineer / Engineering Manager / Principal Engineer | Berlin | Onsite",
+         "Video Engineer", "Zattoo"),
+        ("AREO | Remote (EU) | Full-Time | Roles: [Engineering Manager (Ruby on Rails), Lead "
+         "Product Engineer (Ruby on Rails)]", "Engineering Manager (Ruby on Rails)", "AREO"),
+        ("Level 12 | Full Stack Web Developer - Python, JavaScript, SQL | Mid-Level & Senior | "
+         "REMOTE", "Full Stack Web Developer - Python, JavaScript, SQL", "Level 12"),
+        ("EggAI | Tech Lead, AI Engineer, Senior/Lead Infra engineer/devops | REMOTE (EU)",
+         "Tech Lead", "EggAI"),  # a list of roles: the first
+        ("Microsoft | Senior SWE | Redmond, Wa\nHiring developers for the networking stack.",
+         "Senior SWE", "Microsoft"),
+        ("Edit: APPLICATIONS CLOSED - We are now reviewing applications, thank you.\nHermes "
+         "Health | ONSITE | Venice, CA | Backend Engineer | Full-time", "Backend Engineer",
+         "Hermes Health"),  # a forum head a line down
+        ("Trunk | https://trunk.io\nTech Lead (CI & Test Data Platform) - San Francisco HQ and "
+         "open to Relo\nMarketing Lead (Developers) - Remote friendly",
+         "Tech Lead (CI & Test Data Platform)", "Trunk"),  # a long title cut at its dash
         ("Pango | Senior Software Engineer - Full Stack, Technical Lead / Software Engineer | "
          "On-site", "Senior Software Engineer - Full Stack, Technical Lead", "Pango"),
         ("Gambit Robotics | Founding Principal / Staff Full-Stack Engineer | NYC | Onsite",
@@ -116,6 +136,14 @@ def _assert_spans(parsed: ParsedPosting) -> None:
          "Software Engineer", "Ubicloud"),
         ("MDalgorithms (AI Healthcare) – Hiring Growth Marketer – Remote – $80K-$140K",
          "Growth Marketer", "MDalgorithms"),
+        ("Trellis AI (YC W24) Is hiring engineers to build agents\nMember of Technical Staff, "
+         "Product Engineering (full-time) at Trellis AI | Y Combinator Open menu About",
+         "Member of Technical Staff, Product Engineering", "Trellis AI"),
+        # A page's title after the web address it names the employer by.
+        ('--- layout: raw title: Login.gov Product Manager GS15 --- Skip\nLogin.gov is a '
+         "service.", "Product Manager", "Login.gov"),
+        ("--- layout: raw title: cloud.gov - Security Compliance Architect --- Skip\n",
+         "Security Compliance Architect", "cloud.gov"),
         # Job-board pages: title, employer, place.
         ("Android Developer\nSnaptech Solutions\nLisboa, Portugal · Remoto\n- Residir em Portugal",
          "Android Developer", "Snaptech Solutions"),
@@ -184,6 +212,17 @@ def _assert_spans(parsed: ParsedPosting) -> None:
         ("Mecànic per manteniment industrial (Varies Poblaci\nEmpresa: Nom d'empresa no visible"
          "\nLocalidad: Tarragona (TARRAGONA)", "Mecànic per manteniment industrial (Varies "
          "Poblaci", None),  # "industr" in a long line makes no heading
+        ("Kreuzlingen suchen wir per sofort mehrere\nMaler/Malerinnen\nZu Ihrem Aufgabengebiet "
+         "gehören alle Malerarbeiten.", "Maler/Malerinnen", None),
+        ("collardi - eine Marke und sucht eine(n): SPENGLER/-IN\nIhre Aufgaben", "SPENGLER/-IN",
+         None),
+        ("Stelle\nKaufmännische Allrounderin 50% / Temporär\nReferenz1415-103179-1-1\nWir "
+         "suchen ab sofort eine\nBranche\nKaufmännische Berufe", "Kaufmännische Allrounderin",
+         None),  # a workload marks it; "Branche" is a field, "Stelle" no employer
+        ("Logo\nLernenden Baumaschinenmechaniker - Stellenausschreibung\nSwissport für "
+         "Lehrbeginn.", "Lernenden Baumaschinenmechaniker", None),
+        ("SharePoint Engineer\nArbeitsort: Bern | Pensum: Vollzeit 80-100%\nWenden Sie Ihre "
+         "Erfahrungen an.", "SharePoint Engineer", None),
         ("Wir suchen einen\nRechtsanwalt (m/w) Referenznummer I_01233\nSie arbeiten im Team.",
          "Rechtsanwalt", None),
         ("www.swisscanto.ch/jobs\nWillkommen als\nPraktikant/in Legal\nArbeitspensum 100%",
@@ -203,6 +242,15 @@ def _assert_spans(parsed: ParsedPosting) -> None:
          "VENDEDORES AMBULANTES ONCE", "SERVEF"),
         ("Responsable de zone - Lyon\nLocalidad: Lyon\nNous recrutons.", "Responsable de zone",
          None),
+        ("MECÀNIC/A INDUSTRIAL\nLocalidad: Girona (GIRONA)\nEMPRESA PRECISA.", "MECÀNIC/A "
+         "INDUSTRIAL", None),
+        ("TÈCNIC/A DE QUALITAT -Sector metal·lúrgic- Gironès\nEmpresa: TEMPOGEST ETT\n"
+         "Localidad: Girona (GIRONA)", "TÈCNIC/A DE QUALITAT -Sector metal·lúrgic- Gironès",
+         "TEMPOGEST ETT"),  # a Catalan middle dot separates nothing
+        ("RESP. ADMINISTRACIÓN - CONTABILIDAD ADM-1425\nLocalidad: Madrid (MADRID)",
+         "RESP. ADMINISTRACIÓN - CONTABILIDAD", None),
+        ("Enterprise Sales Account Manager\nEmpresa: Hitachi Vantara, S.A.U.\nLocalidad: "
+         "Madrid (MADRID)", "Enterprise Sales Account Manager", "Hitachi Vantara, S.A.U."),
         ("Assistente Financeiro-Híbrido\nConnectabil\nBelo Horizonte, Brasil · Híbrido",
          "Assistente Financeiro", "Connectabil"),
         ("Facility Manager 80-100%\n - 20000383\nUnsere Abteilung ist zuständig.",
@@ -225,6 +273,12 @@ def _assert_spans(parsed: ParsedPosting) -> None:
          "Network Development Engineer", None),
         ("iOS Developer <ORGANIZATION> <ADDRESS> 02000 <LOCATION> - <LOCATION> Date posted: "
          "2021-03-12", "iOS Developer", None),
+        ("Auto req ID: 1393BR Official Title: Product Manager - ERD Job Area: Sales & Marketing"
+         " Country / Countries: <LOCATION>", "Product Manager - ERD", None),
+        ("Artificial Intelligence / Machine Learning Senior Associate - Corporate & Investment..."
+         "\n<ORGANIZATION>\nDate posted: 2021-08-08",
+         "Artificial Intelligence / Machine Learning Senior Associate - Corporate & Investment",
+         None),
         # The opening sentence names the role.
         ("Postdoc position is available in formulation of novel drug molecules.", "Postdoc",
          None),
@@ -256,6 +310,7 @@ def test_title_and_company_from_the_layout(
     ("text", "company"),
     [
         ("Gute Gründe, bei Siemens zu arbeiten", "Siemens"),
+        ("We at Avride are hiring in Austin for a full-time, onsite position.", "Avride"),
         ("Data Engineer\nJ.P. Morgan is a global leader in financial services.", "J.P. Morgan"),
         ("Data Engineer\nEmpresa: Confidencial", None),
         ("Data Engineer\nWe are the City of Los Angeles' partner.", None),  # no bulletin
@@ -292,6 +347,9 @@ def test_company_phrases(text: str, company: str | None) -> None:
         ("Software Engineer\nWe're hiring for mid-stage software engineers.", "mid"),
         ("GrafikerIn / Junior AD\nVollzeit, 100%", "junior"),
         ("SUPERVISING CRIMINALIST\nClass Code: 2235", "manager"),
+        ("Jefe de tráfico\nEmpresa: General Courier\nLocalidad: Sabadell", "manager"),
+        ("CHEF EQUIPE SOUDEUR EN ATELIER (H/F)\n64 - BAYONNE", "lead"),
+        ("Acme | Tech Lead | Remote | Full-time", "lead"),
         ("PAYROLL SUPERVISOR\nClass Code: 1170", "manager"),  # supervises people
         ("Payroll Manager\nYou will run the payroll.", None),  # a job family
     ],
