@@ -69,6 +69,8 @@ _ABOUT_CONTRACTS: Final = re.compile(
 _CURRENTLY_EMPLOYED: Final = re.compile(
     r"\b(?:currently|presently|already|now) employed\b", re.IGNORECASE
 )
+FORUM_HEAD_CHARS: Final = 300
+FORUM_HEAD_BARS: Final = 2
 # How far back in the sentence a mention's context is read.
 CONTEXT_CHARS: Final = 120
 _WORK_MODE: Final = re.compile(
@@ -94,7 +96,7 @@ _WORK_MODE: Final = re.compile(
 )
 _MODE_NOUN: Final = re.compile(
     r"[ -]?(?:(?:work|working|role|position|job|first|only|friendly|option|opportunity|model"
-    r"|schedule|setup|set-up|arrangement|environment|policy|within|from|in|employee"
+    r"|schedule|setup|set-up|set up|arrangement|environment|policy|within|from|in|employee"
     r"|company|basis|possible|available)\b|\()",
     re.IGNORECASE,
 )
@@ -321,15 +323,22 @@ def _terms(
             _NOT_EMPLOYMENT_BEFORE.search(before[-20:]) or _about_current_employment(before)
         ):
             continue
-        # "contract-to-hire", "temp-to-perm": a term wherever it stands
+        # "contract-to-hire", "temp-to-perm": a term wherever it stands; a work mode anywhere in
+        # a segment of a forum head ("Acme | Engineers | Austria or Remote EU Hours | ...")
         standalone = (
             kind == "CONTRACT_TO_HIRE"
             or _ALWAYS_TERM.fullmatch(match.group())
             or (_delimited_left(before) and _delimited_right(text, end, line.end))
+            or (not employment and _is_forum_head(line.start, line.text))
         )
         if standalone or _is_phrase(text, match, before, noun, employment=employment):
             found.append(Term(kind, (start, end), False))
     return found
+
+
+def _is_forum_head(start: int, text: str) -> bool:
+    """The first line of a forum post that lists its facts between bars."""
+    return start < FORUM_HEAD_CHARS and text.count("|") >= FORUM_HEAD_BARS
 
 
 def _is_phrase(

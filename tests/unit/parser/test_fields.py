@@ -223,6 +223,16 @@ def test_years_that_are_not_experience(text: str) -> None:
         ("Acme | Founding Engineers | Remote or onsite | London, UK", "remote"),
         ("Foxglove | Onsite (San Francisco) + Remote | Full Time", "remote"),
         ("You will be based in our office with some flexible/remote working possible.", "hybrid"),
+        # a work mode anywhere in a segment of a forum head; the most remote one offered
+        (
+            "Blackshark AI | Software Engineers | Full-time | Austria or Remote EU Hours | VISA",
+            "remote",
+        ),
+        (
+            "Acme | SF | Sales (In-Person SF only) | Engineering (In-Person or US Remote OK)",
+            "remote",
+        ),
+        ("Santa Clara, London (hybrid set up with 3 to 4 days/week in-office)", "hybrid"),
         # a benefits list naming telework says nothing of where the job is done
         ("Benefits\n* Flexible work schedules and telework\n* Health insurance", None),
     ],
