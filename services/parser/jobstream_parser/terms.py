@@ -29,7 +29,9 @@ _EMPLOYMENT: Final = re.compile(
     r"|(?P<TEMPORARY>temporary|temp|fixed[- ]term|seasonal|befristet|temporär|temporário|temporal"
     r"|cdd|interim|mission intérimaire|intérimaire|contrat à durée déterminée|saisonnier"
     r"|contrat travail saisonnier|funcionario interino|interin[oa]|term(?:[- ]limited)? appointment"
-    r"|not[- ]to[- ]exceed \d{1,2} (?:months|years)|\d{1,2} months(?: and \d{1,2} days?)?)"
+    r"|not[- ]to[- ]exceed \d{1,2} (?:months|years)|\d{1,2} months(?: and \d{1,2} days?)?"
+    r"|duration of the (?:position|appointment|contract|employment) is \w{1,6} (?:years?|months)"
+    r"|appointment duration is \w{1,6} (?:years?|months))"
     r"|(?P<PART_TIME>part[- ]?time|teilzeit|meio[- ]período|tempo parcial|medio tiempo"
     r"|media jornada|tiempo parcial|temps partiel|minijob|jornada parcial|parcial)"
     r"|(?P<CONTRACTOR>contractor|contract|freelance|freelancer|independent contractor|1099|pj"
@@ -133,6 +135,13 @@ _LABEL: Final = re.compile(
     r"[ ]?(?::|-|\u2013)[ ]?",
     re.IGNORECASE,
 )
+# A label of the terms right before them, inside a line of facts ("... Job type: Full-time
+# Industry: ...", "Employement Type Full-Time").
+_LABEL_JUST_BEFORE: Final = re.compile(
+    r"(?:employe?ment type|job type|type of employment|contract type|working hours"
+    r"|work(?:ing)? schedule)[ ]?(?::|-|\u2013)?[ ]?$",
+    re.IGNORECASE,
+)
 _BARE_LABEL: Final = re.compile(
     r"(?:employment type|job type|workplace type|work type|location type|remote type)",
     re.IGNORECASE,
@@ -156,7 +165,8 @@ _ONLY_LABELLED: Final = re.compile(
 )
 _ALWAYS_TERM: Final = re.compile(
     r"fixed[- ]term|not[- ]to[- ]exceed.*|term(?:[- ]limited)? appointment|funcionario interino"
-    r"|(?:bachelor|master|abschluss)arbeit|bachelor-/masterarbeit",
+    r"|(?:bachelor|master|abschluss)arbeit|bachelor-/masterarbeit"
+    r"|duration .*|appointment duration .*",
     re.IGNORECASE,
 )
 # The engagement's nature outranks its hours (the labelling guide): a fixed-term full-time job
@@ -381,6 +391,8 @@ def _is_labelled(document: Document, line_start: int, before: str) -> bool:
     """ "Job type: Full-time", or "Employment type" alone on the line above."""
     label = _LABEL.match(before)
     if label is not None and len(before) <= label.end() + 40:
+        return True
+    if _LABEL_JUST_BEFORE.search(before[-30:]):  # "Job description: Job type: Full-time"
         return True
     if before.strip():
         return False

@@ -285,6 +285,14 @@ def test_work_mode_forms(text: str, mode: str | None) -> None:
          "Jornada: COMPLETA", "TEMPORARY"),
         ("Técnico\nSIN EXPERIENCIA. CONTRATO EN PRÁCTICAS\nJornada: COMPLETA", "INTERN"),
         ("Bachelor-/Masterarbeit virtuelle Inbetriebnahme\nVollzeit", "INTERN"),
+        ("Postdoc\nThe duration of the position is 2 years.", "TEMPORARY"),
+        ("Postdoc\nThe appointment duration is two years.", "TEMPORARY"),
+        # a label inside a line of facts
+        ("Engineer\nDate posted: 2021-06-27 Job description: Job type: Full-time Industry: IT",
+         "FULL_TIME"),
+        ("Engineer\nLocation Gråsten Experience Mid-Senior Level Employement Type Full-Time",
+         "FULL_TIME"),
+        ("Developer\nRegion: North Job type: Permanent Working hours: Full-time", "FULL_TIME"),
         # Permanence states no hours; with the hours stated, the hours.
         ("Frigoriste\nType de contrat : Contrat à durée indéterminée", None),
         ("Backend Developer\nRegime de contratação: CLT", None),
