@@ -27,8 +27,10 @@ from jobstream_tagger.rules import Mention
 from jobstream_tagger.spans.chunks import Chunks, trimmed
 from jobstream_tagger.spans.decode import INSIDE, OUTSIDE, decode, stretches
 from jobstream_tagger.spans.features import (
+    CLUSTERS_FILE,
     OFFSETS,
     chunk_attributes,
+    clusters_text,
     match_attributes,
     pad_attributes,
 )
@@ -357,7 +359,18 @@ def load_span_model(folder: Path | None = None) -> SpanModel:
     card = json.loads(package.joinpath(MODEL_CARD).read_text(encoding="utf-8"))
     raw = package.joinpath(MODEL_WEIGHTS).read_bytes()
     names = package.joinpath(MODEL_ATTRIBUTES).read_bytes()
+    clusters = card.get("word_clusters")
+    if clusters is not None and clusters.get("sha256") != clusters_digest(clusters_text()):
+        raise ValueError(
+            "span model: it was trained with other word clusters than the packaged "
+            f"{CLUSTERS_FILE}; train it again with `jobstream tagger train`"
+        )
     return model_from_files(raw, names, card)
+
+
+def clusters_digest(text: str) -> str:
+    """The sha256 of a word clusters' file, as the model card records it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def trained_on() -> frozenset[str]:
