@@ -8,14 +8,10 @@ BIN := $(VENV)/bin
 # Rebuilt when the project's dependencies change.
 VENV_STAMP := $(VENV)/.installed
 
-# The span model's Viterbi in C (services/tagger/.../spans/_decode.c); without a C compiler the
-# tagger decodes in Python, with the same labels (tests/unit/tagger/test_spans.py), slower.
-# (named .so.1, not .so: Python would take a .so in a package for a module of its own)
-DECODER := services/tagger/jobstream_tagger/spans/_decode.so.1
 # The span model is trained from this SkillSpan training split (MIT), beside the repository.
 TRAINING_DATA ?= ../shared/data/skillspan-train
 
-.PHONY: help run stop test unit bench soak schemas model clean
+.PHONY: help run stop test unit bench soak schemas model reader clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,10 +23,14 @@ $(VENV_STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]' && \
 	touch $@ && echo "✓ python environment in $(VENV) ($$(( $$(date +%s) - start )) s)"
 
-$(DECODER): services/tagger/jobstream_tagger/spans/_decode.c
-	@cc -O2 -shared -fPIC -o $@ $< || echo "no C compiler: the span model decodes in Python"
+# The span model's reading in C (services/tagger/.../spans/_reading.c), built by its build
+# module when the source is newer than the module; without a C compiler (or Python's headers)
+# it says so and the tagger reads in Python, with the same spans (tests/unit/tagger/
+# test_spans.py compares them), slower.
+reader: $(VENV_STAMP) ## build the span model's C reader (the tagger reads in Python without it)
+	@$(BIN)/python -m jobstream_tagger.spans.build
 
-run: $(VENV_STAMP) $(DECODER) ## start Kafka, PostgreSQL and the services, ingest seeds/, watch the inbox
+run: $(VENV_STAMP) reader ## start Kafka, PostgreSQL and the services, ingest seeds/, watch the inbox
 	$(BIN)/jobstream stack up
 
 stop: $(VENV_STAMP) ## stop a stack left running
@@ -39,7 +39,7 @@ stop: $(VENV_STAMP) ## stop a stack left running
 # `make test` stops the servers it started itself when it ends (passed, failed or Ctrl-C);
 # a stack that was already running is left running. KEEP_STACK=1 keeps what it started.
 KEEP_STACK ?=
-test: $(VENV_STAMP) $(DECODER) ## the whole suite: lint, types, unit, and tests against real Kafka and PostgreSQL (KEEP_STACK=1: leave the servers running)
+test: $(VENV_STAMP) reader ## the whole suite: lint, types, unit, and tests against real Kafka and PostgreSQL (KEEP_STACK=1: leave the servers running)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -56,10 +56,10 @@ test: $(VENV_STAMP) $(DECODER) ## the whole suite: lint, types, unit, and tests 
 	trap finish EXIT; trap 'exit 130' INT TERM; \
 	$(BIN)/jobstream stack start --started-file $$started && $(BIN)/pytest
 
-unit: $(VENV_STAMP) $(DECODER) ## only the fast tests that need no server
+unit: $(VENV_STAMP) reader ## only the fast tests that need no server
 	$(BIN)/pytest -m unit
 
-bench: $(VENV_STAMP) $(DECODER) ## benchmarks to bench/results/latest.json (BENCH=e2e: one; BENCH="e2e --postings 5000")
+bench: $(VENV_STAMP) reader ## benchmarks to bench/results/latest.json (BENCH=e2e: one; BENCH="e2e --postings 5000")
 	$(BIN)/jobstream stack start
 	$(BIN)/python -m bench.run $(BENCH)
 

@@ -49,16 +49,20 @@ def cluster(brokers: int) -> Iterator[str]:
             kafka_cluster.stop()
 
 
-async def measure(postings: int = POSTINGS) -> dict[str, object]:
+async def measure_on(
+    runs: tuple[int, ...], bootstrap: str | None = None, postings: int = POSTINGS
+) -> dict[str, object]:
+    """The pipeline on `bootstrap` (None: the native stack's broker), once per entry of `runs`
+    (the number of brokers it has, for the figures' names); each run has texts of its own."""
     texts = list(corpus.postings(2 * postings + 2 * WARM_UP))
     figures: dict[str, object] = {"e2e_brokers_postings": postings}
-    runs = {1: (0, 2 * postings), BROKERS: (postings, 2 * postings + WARM_UP)}
-    for brokers, (start, warm) in runs.items():
+    slices = {1: (0, 2 * postings), BROKERS: (postings, 2 * postings + WARM_UP)}
+    for brokers in runs:
+        start, warm = slices[brokers]
         lines = jsonl_lines(texts[start : start + postings])
-        with cluster(brokers) if brokers > 1 else _native() as bootstrap:
-            async with running(instances=1, kafka_bootstrap=bootstrap) as pipeline:
-                await pipeline.measure(jsonl_lines(texts[warm : warm + WARM_UP]), f"warm-{brokers}")
-                phase = await pipeline.measure(lines, f"brokers-{brokers}.jsonl")
+        async with running(instances=1, kafka_bootstrap=bootstrap) as pipeline:
+            await pipeline.measure(jsonl_lines(texts[warm : warm + WARM_UP]), f"warm-{brokers}")
+            phase = await pipeline.measure(lines, f"brokers-{brokers}.jsonl")
         name = "1_broker" if brokers == 1 else f"{brokers}_brokers"
         figures[f"e2e_{name}_postings_per_s"] = phase.postings_per_s
         figures[f"e2e_{name}_cpu_ms_per_posting"] = phase.cpu_ms_per_posting
@@ -66,10 +70,11 @@ async def measure(postings: int = POSTINGS) -> dict[str, object]:
     return figures
 
 
-@contextmanager
-def _native() -> Iterator[str | None]:
-    yield None  # the native stack's broker, as every other benchmark
-
-
 def run() -> dict[str, object]:
-    return asyncio.run(measure())
+    # The cluster starts outside the event loop: its readiness checks run loops of their own.
+    return asyncio.run(measure_on(runs=(1,))) | _on_cluster(BROKERS)
+
+
+def _on_cluster(brokers: int) -> dict[str, object]:
+    with cluster(brokers) as bootstrap:
+        return asyncio.run(measure_on(runs=(brokers,), bootstrap=bootstrap))

@@ -24,7 +24,7 @@ from jobstream.kafka.publisher import Publisher
 from jobstream.logs import configure_logging
 from jobstream.settings import KafkaSettings
 from jobstream.topology import RAW_POSTINGS
-from jobstream_ingest.inbox import Inbox, InboxOptions
+from jobstream_ingest.adapters.inbox import Inbox, InboxOptions
 from jobstream_ingest.intake import Limits, read_postings
 from jobstream_ingest.publishing import Ingestor, Input, RecentIds
 

@@ -42,10 +42,10 @@ from jobstream_stack.processes import peak_rss_mb
 from jobstream_stack.services import jobstream_command, service_process, start_service, wait_ready
 from jobstream_stack.settings import StackSettings
 from jobstream_stack.system import free_port
-from jobstream_store.migrate import migrate_as_owner
+from jobstream_store.adapters.migrate import migrate_as_owner
+from jobstream_store.adapters.repository import write_postings
+from jobstream_store.adapters.search_index import index_pending
 from jobstream_store.postings import StoredPosting
-from jobstream_store.repository import write_postings
-from jobstream_store.search_index import index_pending
 from jobstream_tagger.tag import tag
 from jobstream_tagger.taxonomy import load_taxonomy
 
@@ -63,15 +63,18 @@ OPTIONS = Options()
 
 # Copies of the templates, new ids, received over the year before 2026-12-01: an INSERT ...
 # SELECT of every column of the table (whatever migrations added), built and quoted by the
-# server, with the id and the received time replaced.
+# server, with the id and the received time replaced; each copy is a job of its own (its own
+# near-duplicate cluster). A copy's rows go in together, as the store writes a posting's
+# skills in one statement (not each skill's copies together).
 _COPY_STATEMENT = """
 SELECT format(
     'INSERT INTO %1$I (%2$s) SELECT %3$s FROM %1$I p, generate_series(1, $1) AS n'
-    ' WHERE p.posting_id = ANY($2::text[])',
+    ' WHERE p.posting_id = ANY($2::text[]) ORDER BY n, p.posting_id',
     $1::text,
     string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position),
     string_agg(CASE column_name
         WHEN 'posting_id' THEN 'md5(p.posting_id || '':'' || n)'
+        WHEN 'cluster_id' THEN 'md5(p.posting_id || '':'' || n)'
         WHEN 'received_at' THEN 'timestamptz ''2026-12-01'' - make_interval(secs => '
             '((''x'' || substr(md5(p.posting_id || n), 1, 8))::bit(32)::int::bigint'
             ' & 2147483647) % 31536000)'
@@ -106,7 +109,11 @@ async def seed(settings: PostgresSettings, options: Options) -> dict[str, object
             async with conn.transaction():
                 await conn.execute(copy_postings, copies, chunk)
                 await conn.execute(copy_skills, copies, chunk)
-        await conn.execute("ANALYZE")
+        owner = await asyncpg.connect(**settings.owner_connect_kwargs())
+        try:
+            await owner.execute("ANALYZE")  # the owner's tables: the service role may not
+        finally:
+            await owner.close()
         total = await conn.fetchval("SELECT count(*) FROM postings")
         seeded = time.perf_counter() - started
         started = time.perf_counter()

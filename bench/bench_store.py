@@ -16,10 +16,10 @@ from jobstream.settings import PostgresSettings, RuntimeSettings
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.postgres import PostgresServer, drop_database, ensure_database
 from jobstream_stack.settings import StackSettings
-from jobstream_store.migrate import migrate_as_owner
+from jobstream_store.adapters.migrate import migrate_as_owner
+from jobstream_store.adapters.repository import write_postings
+from jobstream_store.adapters.search_index import index_pending
 from jobstream_store.postings import StoredPosting
-from jobstream_store.repository import write_postings
-from jobstream_store.search_index import index_pending
 from tests.support import tagged_posting
 
 POSTINGS = 20_000

@@ -16,7 +16,7 @@ from itertools import count as numbers
 from pathlib import Path
 
 from jobstream.contracts import RawPosting
-from jobstream_ingest.files import expand
+from jobstream_ingest.adapters.files import expand
 from jobstream_ingest.intake import Limits, read_postings
 
 # Real postings to draw from instead of generated ones; None: generate.

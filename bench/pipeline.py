@@ -43,7 +43,7 @@ from jobstream_stack.processes import ManagedProcess, peak_rss_mb
 from jobstream_stack.services import service_of, service_process, start_service, wait_ready
 from jobstream_stack.settings import StackSettings
 from jobstream_stack.system import free_port
-from jobstream_store.migrate import migrate_as_owner
+from jobstream_store.adapters.migrate import migrate_as_owner
 
 STAGES = ("parser", "tagger", "store")
 # Postings per HTTP upload at full load, and uploads in flight: enough to keep ingest busy.

@@ -11,10 +11,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import unicodedata
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Annotated, Final, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 # Raised by `decode`; defined with the error model (importable from here too).
 from jobstream.errors import InvalidEvent as InvalidEvent
@@ -66,7 +67,9 @@ def utc_now() -> datetime:
 
 
 class _Event(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # A reader ignores fields it does not know: a field added to an event (always optional,
+    # with a default) does not stop the services of the version before from reading it.
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class Span(_Event):
@@ -156,7 +159,16 @@ class RawPosting(_Event):
         )
 
 
-WorkMode = Literal["remote", "hybrid", "onsite", "unknown"]
+WorkMode = Literal["remote", "hybrid", "onsite"]
+
+
+def _unknown_is_none(value: object) -> object:
+    # Events of parser versions before 0.3.0 said "unknown" where a posting does not say.
+    return None if value == "unknown" else value
+
+
+# Not stated is null; "unknown" (events before parser 0.3.0) is read as null.
+StatedWorkMode = Annotated[WorkMode | None, BeforeValidator(_unknown_is_none)]
 # schema.org / Google Jobs `employmentType` vocabulary.
 EmploymentType = Literal[
     "FULL_TIME", "PART_TIME", "CONTRACTOR", "CONTRACT_TO_HIRE", "TEMPORARY", "INTERN",
@@ -176,24 +188,56 @@ CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$", description="ISO 639-1")]
 
 
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
+SubdivisionCode = Annotated[
+    str, Field(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$", description="ISO 3166-2")
+]
+# Where remote work may be done from when that is wider than a country.
+RemoteArea = Literal[
+    "worldwide", "europe", "eu", "emea", "americas", "north_america", "latin_america", "apac",
+    "asia", "africa", "middle_east", "oceania",
+]  # fmt: skip
+
+
 class Location(_Event):
-    """A place the posting names, split as stated ("Austin, TX": city and region)."""
+    """A place the posting names, split as stated ("Austin, TX": city and region), with its
+    codes where the place is known ("US", "US-TX")."""
 
     text: ShortText = Field(description="the place as the posting states it")
-    city: ShortText | None = None
-    region: ShortText | None = None
-    country: ShortText | None = None
+    city: ShortText | None = Field(None, description="as written")
+    region: ShortText | None = Field(None, description="as written")
+    country: ShortText | None = Field(None, description="as written")
     span: Span | None = None
+    country_code: CountryCode | None = None
+    subdivision_code: SubdivisionCode | None = Field(
+        None, description="the state, province or region, where the posting names one"
+    )
+    remote: bool = Field(
+        False,
+        description="the place says where remote work may be done from"
+        ' ("Remote (US only)", "Remote, EMEA"), not an office',
+    )
+    area: RemoteArea | None = Field(
+        None, description='a scope wider than a country ("EMEA", "Europe", "worldwide")'
+    )
 
 
 class Salary(_Event):
-    """Pay as stated: a single amount has `min == max`; a ladder of ranges spans all of them."""
+    """Pay as stated (a single amount has `min == max`; of several ranges, one a grade or
+    step, the first), and the same for a year's work in the same currency."""
 
     min: float | None = Field(None, ge=0)
     max: float | None = Field(None, ge=0)
     currency: CurrencyCode | None = None
     period: SalaryPeriod | None = None
     text: ShortText = Field(description="the statement the figures were read from")
+    annual_min: float | None = Field(
+        None,
+        ge=0,
+        description="`min` for a year: an hour's pay times the hours a year the posting states"
+        " (else 2,080), a day's times 260, a week's times 52, a month's times 12",
+    )
+    annual_max: float | None = Field(None, ge=0, description="`max` for a year, as `annual_min`")
 
 
 class Section(_Event):
@@ -203,6 +247,17 @@ class Section(_Event):
     heading: ShortText | None = None
     text: str = Field(max_length=MAX_TEXT_CHARS)
     span: Span
+
+
+class TextSignature(_Event):
+    """A MinHash signature of the cleaned text: the share of positions where two signatures of
+    one scheme hold the same value estimates the Jaccard similarity of the two texts' shingles
+    (the store groups near-identical postings by it)."""
+
+    scheme: str = Field(
+        pattern=r"^[a-z0-9-]{1,40}$", description="how it was computed: only equal schemes compare"
+    )
+    values: list[Annotated[int, Field(ge=0, le=65_535)]] = Field(min_length=1, max_length=1_024)
 
 
 class Cleaning(_Event):
@@ -218,8 +273,8 @@ class Cleaning(_Event):
 class ParsedPosting(_Event):
     """A structured posting, published by the parser.
 
-    Every field is `None` when the posting does not say (`work_mode` is then "unknown");
-    `evidence` maps a field name to the span of `text` it was read from.
+    Every field is `None` when the posting does not say; `evidence` maps a field name to the
+    span of `text` it was read from.
     """
 
     schema_version: Literal[1] = SCHEMA_VERSION
@@ -233,7 +288,7 @@ class ParsedPosting(_Event):
     evidence: dict[str, Span] = Field(default_factory=dict)
     locations: list[Location] = Field(default_factory=list)
     url: ShortText | None = None
-    work_mode: WorkMode = "unknown"
+    work_mode: StatedWorkMode = None
     employment_type: EmploymentType | None = None
     seniority: Seniority | None = None
     experience_years_min: float | None = Field(None, ge=0)
@@ -249,6 +304,9 @@ class ParsedPosting(_Event):
     provided: ProvidedFields = Field(
         default_factory=ProvidedFields,
         description="the structured input as ingest received it (external id, source URL, ...)",
+    )
+    signature: TextSignature | None = Field(
+        None, description="near-duplicate signature of `text` (None: too few words)"
     )
 
     def flat_fields(self) -> dict[str, str | float | date | None]:
@@ -267,6 +325,8 @@ class ParsedPosting(_Event):
             "salary_max": salary.max if salary else None,
             "salary_currency": salary.currency if salary else None,
             "salary_period": salary.period if salary else None,
+            "salary_annual_min": salary.annual_min if salary else None,
+            "salary_annual_max": salary.annual_max if salary else None,
             "education": self.education,
             "language": self.language,
             "url": self.url,
@@ -274,6 +334,23 @@ class ParsedPosting(_Event):
             "time_zone": self.time_zone,
             "date_posted": self.date_posted,
         }
+
+    def place_codes(self) -> dict[str, list[str]]:
+        """The codes of the places, each once in order: `countries` (ISO 3166-1 alpha-2 of
+        every place), `subdivisions` (ISO 3166-2, where known), `remote_scope` (countries and
+        areas where remote work may be done from). The store's array columns of those names."""
+        places = self.locations
+        return {
+            "countries": _distinct(place.country_code for place in places),
+            "subdivisions": _distinct(place.subdivision_code for place in places),
+            "remote_scope": _distinct(
+                place.area or place.country_code for place in places if place.remote
+            ),
+        }
+
+
+def _distinct(values: Iterable[str | None]) -> list[str]:
+    return list(dict.fromkeys(value for value in values if value))
 
 
 class TaggedSkill(_Event):

@@ -17,11 +17,11 @@ import pytest
 
 from jobstream.contracts import Source, TaggedPosting, utc_now
 from jobstream.settings import PostgresSettings
-from jobstream_store.database import Database
-from jobstream_store.migrate import migrate_as_owner
+from jobstream_store.adapters.database import Database
+from jobstream_store.adapters.migrate import migrate_as_owner
+from jobstream_store.adapters.repository import PostgresPostingRepository
 from jobstream_store.ordering import replaces
 from jobstream_store.postings import PostingRepository, RecordRefused, StoredPosting
-from jobstream_store.repository import PostgresPostingRepository
 from tests.fakes import FakePostingRepository
 from tests.support import tagged_posting
 

@@ -21,7 +21,7 @@ import pytest
 from bench.bench_bulk import write_short_postings
 from jobstream.settings import KafkaSettings, PostgresSettings
 from jobstream.topology import RAW_POSTINGS
-from jobstream_ingest.bulk_ingest import BULK_BATCH
+from jobstream_ingest.adapters.bulk_ingest import BULK_BATCH
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.processes import peak_rss_mb
 from jobstream_stack.services import jobstream_command, service_process

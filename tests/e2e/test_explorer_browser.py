@@ -21,9 +21,9 @@ from jobstream.settings import KafkaSettings, PostgresSettings
 from jobstream_ingest.intake import Limits, read_postings
 from jobstream_parser.parse import parse
 from jobstream_stack.layout import StackLayout
-from jobstream_store.migrate import migrate_as_owner
+from jobstream_store.adapters.migrate import migrate_as_owner
+from jobstream_store.adapters.repository import write_postings
 from jobstream_store.postings import StoredPosting
-from jobstream_store.repository import write_postings
 from jobstream_tagger.tag import tag
 from jobstream_tagger.taxonomy import load_taxonomy
 from tests.conftest import REPO_ROOT, SEEDS

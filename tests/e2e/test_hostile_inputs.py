@@ -31,8 +31,8 @@ import pytest
 from jobstream.contracts import DeadLetter, RawPosting, decode
 from jobstream.settings import KafkaSettings, PostgresSettings
 from jobstream.topology import DEAD_LETTERS
+from jobstream_ingest.adapters.inbox import SIDECAR_SUFFIX
 from jobstream_ingest.bulk import BulkOptions, Chunks, is_streamed, stream_postings
-from jobstream_ingest.inbox import SIDECAR_SUFFIX
 from jobstream_ingest.intake import Limits, Rejection, detect_format, read_postings
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.processes import peak_rss_mb as peak_rss

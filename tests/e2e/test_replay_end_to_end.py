@@ -159,11 +159,11 @@ async def test_retag_after_a_taxonomy_change_updates_the_tags(
 def _train_new_model(folder: Path) -> str:
     """A small span model trained here (on sentences where "Zorblax" is knowledge): its files
     in `folder`, its version returned."""
-    from jobstream_tagger.evaluate import read_sentences
     from jobstream_tagger.spans.model import load_span_model
-    from jobstream_tagger.spans.training import Settings, example, train_model, write_model
     from jobstream_tagger.tag import taxonomy_mentions
     from jobstream_tagger.taxonomy import load_taxonomy
+    from jobstream_tagger.tools.evaluate import read_sentences
+    from jobstream_tagger.tools.span_training import Settings, example, train_model, write_model
 
     taxonomy = load_taxonomy()
     sentences = [

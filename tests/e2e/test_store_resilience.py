@@ -21,7 +21,7 @@ from jobstream_stack.layout import StackLayout
 from jobstream_stack.postgres import PostgresServer
 from jobstream_stack.settings import StackSettings
 from jobstream_stack.system import free_port
-from jobstream_store.search_index import pending_count
+from jobstream_store.adapters.search_index import pending_count
 from tests.e2e.harness import Services, eventually
 from tests.support import tagged_posting
 

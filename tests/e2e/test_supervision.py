@@ -13,9 +13,11 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from urllib.request import urlopen
 
 import asyncpg
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from jobstream.contracts import posting_id_for
 from jobstream.settings import KafkaSettings, PostgresSettings
@@ -42,6 +44,7 @@ async def test_every_service_killed_comes_back_and_status_says_so(
         extra_env={
             "JOBSTREAM_INGEST_STABLE_SECONDS": "0.2",
             "JOBSTREAM_STACK_RESTART_FIRST_BACKOFF_SECONDS": "0.5",
+            "JOBSTREAM_STACK_SUPERVISOR_METRICS_PORT": str(metrics_port := free_port()),
         },
     )
     layout = services.layout
@@ -80,6 +83,17 @@ async def test_every_service_killed_comes_back_and_status_says_so(
             program = state.programs[name]
             assert program.restarts == 1 and program.status == "running", program
             assert program.last_exit is not None and program.last_exit.signal == signal.SIGKILL
+
+        # Prometheus reads the same counts from the supervisor's /metrics.
+        scraped = {
+            family.name: {sample.labels["program"]: sample.value for sample in family.samples}
+            for family in text_string_to_metric_families(
+                urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).read().decode()
+            )
+        }  # fmt: skip
+        assert scraped["jobstream_supervisor_restarts"] == dict.fromkeys(SERVICES, 1.0)
+        assert scraped["jobstream_supervisor_program_running"] == dict.fromkeys(SERVICES, 1.0)
+        assert scraped["jobstream_supervisor_crash_looping"] == dict.fromkeys(SERVICES, 0.0)
 
         # The pipeline works after the restarts: a posting dropped in is stored.
         text = "Platform Engineer\nAcme\nWe run Kafka and PostgreSQL; Python required.\n"

@@ -23,7 +23,7 @@ from jobstream.settings import PostgresSettings
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.postgres import SUPERUSER, PostgresServer, drop_database
 from jobstream_stack.settings import StackSettings
-from jobstream_store.migrate import migrate_when_reachable, pending
+from jobstream_store.adapters.migrate import migrate_when_reachable, pending
 
 pytestmark = pytest.mark.postgres
 

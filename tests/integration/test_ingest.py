@@ -26,9 +26,9 @@ from jobstream.kafka.publisher import Publisher
 from jobstream.ops_http import build_ops_app
 from jobstream.settings import KafkaSettings
 from jobstream.topology import RAW_POSTINGS
-from jobstream_ingest.files import ingest_paths
-from jobstream_ingest.http_api import PostingsApi
-from jobstream_ingest.inbox import Inbox, InboxOptions
+from jobstream_ingest.adapters.files import ingest_paths
+from jobstream_ingest.adapters.http_api import PostingsApi
+from jobstream_ingest.adapters.inbox import Inbox, InboxOptions
 from jobstream_ingest.intake import Limits
 from jobstream_ingest.publishing import Ingestor, RecentIds
 from tests.ingest_samples import assert_in_order, make_pdf, samples

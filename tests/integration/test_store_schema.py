@@ -3,9 +3,9 @@
 import asyncpg
 import pytest
 
-from jobstream_store.migrate import load_migrations, migrate
+from jobstream_store.adapters.migrate import load_migrations, migrate
+from jobstream_store.adapters.repository import write_postings
 from jobstream_store.postings import StoredPosting
-from jobstream_store.repository import write_postings
 from tests.support import tagged_posting
 
 pytestmark = pytest.mark.postgres

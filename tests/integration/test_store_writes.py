@@ -23,11 +23,11 @@ from jobstream.settings import KafkaSettings, PostgresSettings
 from jobstream.stages import Record
 from jobstream.topology import DEAD_LETTERS
 from jobstream_parser.parse import parse
+from jobstream_store.adapters.migrate import migrate_as_owner
+from jobstream_store.adapters.repository import write_postings
+from jobstream_store.adapters.search_index import index_pending, pending_count
 from jobstream_store.bootstrap import bootstrap
-from jobstream_store.migrate import migrate_as_owner
 from jobstream_store.postings import StoredPosting
-from jobstream_store.repository import write_postings
-from jobstream_store.search_index import index_pending, pending_count
 from jobstream_store.settings import StoreSettings
 from jobstream_tagger.tag import tag
 from jobstream_tagger.taxonomy import load_taxonomy

@@ -21,7 +21,7 @@ from jobstream.kafka.config import client_options
 from jobstream.logs import MASK, configure_logging, get_logger
 from jobstream.ops_http import build_ops_app
 from jobstream.settings import KafkaSettings, PostgresSettings
-from jobstream_ingest.http_api import PostingsApi
+from jobstream_ingest.adapters.http_api import PostingsApi
 from jobstream_ingest.intake import Limits
 from jobstream_ingest.settings import IngestSettings
 from jobstream_replay.settings import ReplaySettings

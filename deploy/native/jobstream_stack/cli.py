@@ -52,7 +52,7 @@ from jobstream_stack.steps import StackError, console, note, step
 from jobstream_stack.supervisor import Program, Supervisor, stop_supervisor
 from jobstream_stack.system import ensure_commands
 from jobstream_stack.tools import ensure_compose_plugin, ensure_kustomize
-from jobstream_store.repository import postings_with_skills
+from jobstream_store.adapters.repository import postings_with_skills
 
 SEEDS = PROJECT_ROOT / "seeds"
 # Debian's browser and driver for tests/e2e/test_explorer_browser.py (Selenium).
@@ -97,7 +97,10 @@ def prometheus(where: StackLayout) -> PrometheusServer:
         "postgres": f"{settings.postgres_exporter_host}:{settings.postgres_exporter_port}",
     }
     alertmanager = f"{settings.alertmanager_host}:{settings.alertmanager_port}"
-    return PrometheusServer(where, settings, exporters=exporters, alertmanagers=[alertmanager])
+    supervisor = f"{settings.supervisor_metrics_host}:{settings.supervisor_metrics_port}"
+    return PrometheusServer(
+        where, settings, exporters=exporters, alertmanagers=[alertmanager], supervisor=supervisor
+    )
 
 
 def start_servers(brokers: int | None = None) -> StackLayout:
@@ -357,7 +360,9 @@ def _supervise(where: StackLayout, programs: list[Program], stopping: threading.
         colour = "red" if "crash-looping" in message or "could not" in message else "yellow"
         console.print(f"[{colour}]{escape(message)}[/]")
 
-    Supervisor(where, programs, StackSettings().restart_policy, say).run(stopping)
+    settings = StackSettings()
+    metrics_at = (settings.supervisor_metrics_host, settings.supervisor_metrics_port)
+    Supervisor(where, programs, settings.restart_policy, say, metrics_at).run(stopping)
 
 
 def _service_programs(where: StackLayout) -> list[Program]:

@@ -288,6 +288,29 @@ def overview() -> Dashboard:
                     ),
                 ],
             ),
+            Row(
+                "Supervisor (native stack under make run)",
+                [
+                    Panel(
+                        "Restarts in the last hour",
+                        [
+                            Query(
+                                "sum by (program)"
+                                " (increase(jobstream_supervisor_restarts_total[1h]))",
+                                "{{program}}",
+                            )
+                        ],
+                        description="Programs the supervisor started again after they ended.",
+                    ),
+                    Panel(
+                        "Crash-looping",
+                        [Query("sum(jobstream_supervisor_crash_looping)")],
+                        kind="stat",
+                        width=6,
+                        description="Programs restarting too often to stay up (0 when healthy).",
+                    ),
+                ],
+            ),
         ],
     )
 

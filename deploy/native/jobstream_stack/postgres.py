@@ -299,7 +299,7 @@ async def ensure_role(conn: asyncpg.Connection, role: str, password: SecretStr |
 
 async def make_read_only(conn: asyncpg.Connection, role: str) -> None:
     """Every transaction of `role` is read-only unless it asks otherwise; the migrations grant
-    it SELECT only (jobstream_store.migrate), so it could not write even if it asked."""
+    it SELECT only (jobstream_store.adapters.migrate), so it could not write even if it asked."""
     statement = await conn.fetchval(
         "SELECT format('ALTER ROLE %I SET default_transaction_read_only = on', $1::text)", role
     )

@@ -54,10 +54,12 @@ def prometheus_config(
     scrape_seconds: float,
     exporters: Mapping[str, str] | None = None,
     alertmanagers: Sequence[str] = (),
+    supervisor: str | None = None,
 ) -> dict[str, Any]:
     """A Prometheus configuration: one job per service, labelled with the service's name; one
     per exporter (`kafka`, `postgres`), labelled `exporter`, so it never counts as a service;
-    alerts sent to `alertmanagers`."""
+    one for the native supervisor (labelled `component`: it runs under `make run` only, so its
+    absence is no exporter down); alerts sent to `alertmanagers`."""
     interval = _duration(scrape_seconds)
     config: dict[str, Any] = {
         "global": {
@@ -79,13 +81,21 @@ def prometheus_config(
                 "static_configs": [{"targets": [target], "labels": {"exporter": name}}],
             }
             for name, target in (exporters or {}).items()
-        ],
+        ]
+        + _supervisor_jobs(supervisor),
     }
     if alertmanagers:
         config["alerting"] = {
             "alertmanagers": [{"static_configs": [{"targets": list(alertmanagers)}]}]
         }
     return config
+
+
+def _supervisor_jobs(target: str | None) -> list[dict[str, Any]]:
+    if target is None:
+        return []
+    labels = {"component": "supervisor"}
+    return [{"job_name": "supervisor", "static_configs": [{"targets": [target], "labels": labels}]}]
 
 
 def render(config: Mapping[str, Any]) -> str:
@@ -109,10 +119,12 @@ class PrometheusServer:
         targets: Mapping[str, str] | None = None,
         exporters: Mapping[str, str] | None = None,
         alertmanagers: Sequence[str] = (),
+        supervisor: str | None = None,
     ) -> None:
         self.stack = stack
         self.exporters = exporters
         self.alertmanagers = alertmanagers
+        self.supervisor = supervisor
         self.host, self.port = stack.prometheus_host, stack.prometheus_port
         self.dir = layout.root / "prometheus"
         self.config_file = self.dir / "prometheus.yml"
@@ -150,6 +162,7 @@ class PrometheusServer:
             self.stack.prometheus_scrape_seconds,
             self.exporters,
             self.alertmanagers,
+            self.supervisor,
         )
         self.config_file.write_text(render(config), encoding="utf-8")
 

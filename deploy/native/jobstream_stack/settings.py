@@ -48,6 +48,10 @@ class StackSettings(BaseSettings):
     crash_loop_window_seconds: float = Field(
         300.0, gt=0, description="the window crash loops are counted in"
     )
+    supervisor_metrics_host: str = Field(
+        "127.0.0.1", description="address of the supervisor's /metrics (restarts, crash loops)"
+    )
+    supervisor_metrics_port: int = Field(19309, ge=1, le=65_535, description="its port")
 
     @property
     def restart_policy(self) -> RestartPolicy:

@@ -46,7 +46,7 @@ from jobstream_stack.status_model import (
     supervision_lines,
 )
 from jobstream_stack.supervisor import read_state
-from jobstream_store.counts import store_counts
+from jobstream_store.adapters.counts import store_counts
 
 TIMEOUT_SECONDS = 5.0
 # Dead letters `status` reads (their headers) to count them by stage; past that it counts the

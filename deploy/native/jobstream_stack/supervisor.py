@@ -21,11 +21,15 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
+
+from prometheus_client import CollectorRegistry, start_http_server
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.processes import ManagedProcess
@@ -40,6 +44,11 @@ from jobstream_stack.supervision import (
     exited,
     started,
 )
+
+
+class _Server(Protocol):
+    def shutdown(self) -> None: ...
+
 
 STATE_FILE: Final = "supervisor.json"
 PID_FILE: Final = "supervisor.pid"
@@ -79,6 +88,37 @@ def supervisor_process(layout: StackLayout) -> ManagedProcess:
     )
 
 
+class SupervisorCollector(Collector):
+    """What the supervisor did, for Prometheus: restarts per program (a counter that survives
+    the programs' own restarts, which reset theirs) and whether each runs or crash-loops."""
+
+    def __init__(self, state: Callable[[], SupervisorState]) -> None:
+        self.state = state
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        programs = dict(self.state().programs)
+        restarts = CounterMetricFamily(
+            "jobstream_supervisor_restarts",
+            "Times the supervisor started a program again after it ended.",
+            labels=["program"],
+        )
+        running = GaugeMetricFamily(
+            "jobstream_supervisor_program_running",
+            "1 while the program runs under the supervisor; 0 while it waits to start again.",
+            labels=["program"],
+        )
+        looping = GaugeMetricFamily(
+            "jobstream_supervisor_crash_looping",
+            "1 while the program restarts too often within the crash-loop window.",
+            labels=["program"],
+        )
+        for name, program in programs.items():
+            restarts.add_metric([name], program.restarts)
+            running.add_metric([name], 1 if program.status == "running" else 0)
+            looping.add_metric([name], 1 if program.status == "crash-looping" else 0)
+        yield from (restarts, running, looping)
+
+
 class Supervisor:
     def __init__(
         self,
@@ -86,8 +126,10 @@ class Supervisor:
         programs: Sequence[Program],
         policy: RestartPolicy,
         say: Callable[[str], None],
+        metrics_at: tuple[str, int] | None = None,
     ) -> None:
         self.layout = layout
+        self.metrics_at = metrics_at
         self.programs = {program.name: program for program in programs}
         self.policy = policy
         self._say = say
@@ -113,12 +155,30 @@ class Supervisor:
         supervisor_process(self.layout).pid_file.parent.mkdir(parents=True, exist_ok=True)
         supervisor_process(self.layout).pid_file.write_text(f"{os.getpid()}\n")
         self._write()
+        server = self._serve_metrics()
         try:
             while not stopping.wait(TICK_SECONDS):
                 self.check(stopping)
         finally:
+            if server is not None:
+                server.shutdown()
             state_path(self.layout).unlink(missing_ok=True)
             supervisor_process(self.layout).pid_file.unlink(missing_ok=True)
+
+    def _serve_metrics(self) -> _Server | None:
+        """Serve /metrics at `metrics_at`; a port in use costs the metrics, not the
+        supervision (said once)."""
+        if self.metrics_at is None:
+            return None
+        registry = CollectorRegistry()
+        registry.register(SupervisorCollector(lambda: self.state))
+        host, port = self.metrics_at
+        try:
+            server, _ = start_http_server(port, addr=host, registry=registry)
+        except OSError as error:
+            self._log(f"no supervisor metrics on {host}:{port}: {error}")
+            return None
+        return server
 
     def check(self, stopping: threading.Event | None = None) -> None:
         """One look at every program: note exits, start what is due."""

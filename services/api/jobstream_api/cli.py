@@ -185,9 +185,9 @@ def register(groups: CommandGroups) -> None:
                 task = progress.add_task("export", total=total, rate=0.0)
                 async for batch in model.export(wanted):
                     writer.write(batch)
-                    written += len(batch)
+                    written += batch.num_rows
                     rate = written / max(time.perf_counter() - started, 1e-9)
-                    progress.update(task, advance=len(batch), rate=rate)
+                    progress.update(task, advance=batch.num_rows, rate=rate)
             return written
 
         written = run_query(work)

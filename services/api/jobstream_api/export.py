@@ -1,11 +1,10 @@
 """`jobstream export`: stored postings to CSV, JSON Lines or Parquet, in constant memory.
 
-The read model streams each posting as one JSON document (`EXPORT_FIELDS`, built by
-PostgreSQL) through a server-side cursor, a batch at a time; each batch is written and
-dropped before the next is read. JSON Lines writes the documents as they come; CSV flattens
-them; Parquet parses a batch with Arrow's JSON reader (in C++) against the stated schema
-(`EXPORT_SCHEMA`) and writes it as a row group. A file is written under a temporary name and
-renamed when complete, so a failed export leaves no half file behind.
+The read model streams the postings as Arrow record batches of the stated schema
+(`EXPORT_SCHEMA`), a batch at a time; each batch is written and dropped before the next is
+read. Parquet writes a batch as it is (a row group); JSON Lines and CSV write its rows. A file
+is written under a temporary name and renamed when complete, so a failed export leaves no half
+file behind.
 """
 
 from __future__ import annotations
@@ -15,13 +14,13 @@ import io
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import IO, Any, Final, Literal, Protocol
 
 import pyarrow as pa
-import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 Format = Literal["csv", "jsonl", "parquet"]
@@ -58,10 +57,15 @@ EXPORT_SCHEMA: Final = pa.schema(
     ]
 )  # fmt: skip
 EXPORT_FIELDS: Final = tuple(EXPORT_SCHEMA.names)
-# Arrow's JSON reader parses dates only as timestamps: read as one, then cast.
-_READ_SCHEMA: Final = EXPORT_SCHEMA.set(
-    EXPORT_SCHEMA.get_field_index("date_posted"), pa.field("date_posted", pa.timestamp("s"))
-)
+SKILL_TYPE: Final = _SKILL
+LOCATION_TYPE: Final = _LOCATION
+# Columns worth a Parquet dictionary (few distinct values); ids, titles and texts are not.
+_DICTIONARY_COLUMNS: Final = [
+    "company", "work_mode", "employment_type", "seniority", "occupation_code",
+    "occupation_title", "salary_currency", "salary_period", "education", "language",
+    "working_hours", "time_zone", "parser_version", "taxonomy_version", "source_channel",
+    "source_format",
+]  # fmt: skip
 # CSV has no lists: these columns hold the items joined by "; " (skills by id).
 _CSV_LISTS: Final[dict[str, Callable[[dict[str, Any]], list[str]]]] = {
     "locations": lambda row: [place["text"] for place in row["locations"]],
@@ -77,17 +81,27 @@ CSV_COLUMNS: Final = (
 
 
 class BatchWriter(Protocol):
-    def write(self, documents: Sequence[bytes]) -> None: ...
+    def write(self, batch: pa.RecordBatch) -> None: ...
+
+
+def rows(batch: pa.RecordBatch) -> list[dict[str, Any]]:
+    """A batch's postings as dicts (the keys of EXPORT_FIELDS, in order); a skill's confidence
+    with the digits a float32 holds (0.8, not 0.800000011920929)."""
+    postings: list[dict[str, Any]] = batch.to_pylist()
+    for posting in postings:
+        for skill in posting["skills"]:
+            skill["confidence"] = float(f"{skill['confidence']:.7g}")
+    return postings
 
 
 class JsonLinesWriter:
     def __init__(self, out: IO[bytes]) -> None:
         self._out = out
 
-    def write(self, documents: Sequence[bytes]) -> None:
-        for document in documents:
-            self._out.write(document)
-            self._out.write(b"\n")
+    def write(self, batch: pa.RecordBatch) -> None:
+        lines = [json.dumps(row, ensure_ascii=False, default=_iso) for row in rows(batch)]
+        if lines:
+            self._out.write(("\n".join(lines) + "\n").encode())
 
 
 class CsvWriter:
@@ -96,9 +110,8 @@ class CsvWriter:
         self._csv = csv.writer(self._text)
         self._csv.writerow(CSV_COLUMNS)
 
-    def write(self, documents: Sequence[bytes]) -> None:
-        for document in documents:
-            row = json.loads(document)
+    def write(self, batch: pa.RecordBatch) -> None:
+        for row in rows(batch):
             for name, items in _CSV_LISTS.items():
                 row[name] = "; ".join(items(row))
             self._csv.writerow([_cell(row[name]) for name in CSV_COLUMNS])
@@ -110,31 +123,27 @@ class CsvWriter:
 
 class ParquetWriter:
     def __init__(self, out: IO[bytes]) -> None:
-        self._writer = pq.ParquetWriter(out, EXPORT_SCHEMA, compression="zstd")
+        self._writer = pq.ParquetWriter(
+            out, EXPORT_SCHEMA, compression="zstd", use_dictionary=_DICTIONARY_COLUMNS
+        )
 
-    def write(self, documents: Sequence[bytes]) -> None:
-        if not documents:
-            return
-        data = b"\n".join(documents)
-        table = pa_json.read_json(
-            io.BytesIO(data),
-            # one block: a posting may be far larger than the default block of 1 MiB
-            read_options=pa_json.ReadOptions(block_size=len(data) + 1),
-            parse_options=pa_json.ParseOptions(
-                explicit_schema=_READ_SCHEMA, unexpected_field_behavior="error"
-            ),
-        )
-        position = EXPORT_SCHEMA.get_field_index("date_posted")
-        table = table.set_column(
-            position, EXPORT_SCHEMA.field(position), table.column(position).cast(pa.date32())
-        )
-        self._writer.write_table(table.select(EXPORT_FIELDS))
+    def write(self, batch: pa.RecordBatch) -> None:
+        if batch.num_rows:
+            self._writer.write_batch(batch)
 
     def close(self) -> None:
         self._writer.close()
 
 
+def _iso(value: Any) -> str:
+    if isinstance(value, date):  # and datetime
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def _cell(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
     return "" if value is None else value
 
 

@@ -127,7 +127,8 @@ class QueryApi:
 
     async def postings(self, request: web.Request) -> web.Response:
         query = queries.posting_query(_params(request))
-        return _json(await self.model.search_postings(query))
+        body = await self.model.search_postings_json(query)
+        return web.Response(body=body, content_type="application/json")
 
     async def posting(self, request: web.Request) -> web.Response:
         posting_id = queries.posting_id(request.match_info["id"])

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Protocol
 
+import pyarrow as pa
+
 from jobstream_api.queries import DemandQuery, PayQuery, PostingFilter, PostingQuery, SkillQuery
 from jobstream_api.results import (
     DemandStats,
@@ -26,6 +28,10 @@ class ReadModel(Protocol):
         """A page of postings matching the filter, in the query's order."""
         ...
 
+    async def search_postings_json(self, query: PostingQuery) -> bytes:
+        """The same page as the JSON of `PostingPage` (what GET /postings answers)."""
+        ...
+
     async def get_posting(self, posting_id: str) -> PostingDetail | None:
         """Everything about one posting; None when it is not stored."""
         ...
@@ -40,9 +46,9 @@ class ReadModel(Protocol):
 
     async def pay_stats(self, query: PayQuery) -> PayStats: ...
 
-    def export(self, posting_filter: PostingFilter) -> AsyncIterator[list[bytes]]:
-        """Every matching posting, oldest first, in batches (constant memory): each one JSON
-        document with the keys of `export.EXPORT_FIELDS`."""
+    def export(self, posting_filter: PostingFilter) -> AsyncIterator[pa.RecordBatch]:
+        """Every matching posting, oldest first, in batches (constant memory): Arrow record
+        batches of `export.EXPORT_SCHEMA`."""
         ...
 
     async def count_postings(self, posting_filter: PostingFilter) -> int:

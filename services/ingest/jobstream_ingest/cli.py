@@ -13,7 +13,7 @@ from jobstream.cli import CommandGroups, JsonOption, print_json
 from jobstream.contracts import SourceFormat
 from jobstream.kafka.admin import ensure_topics
 from jobstream.kafka.publisher import Publisher
-from jobstream_ingest.files import IngestSummary, ingest_paths
+from jobstream_ingest.adapters.files import IngestSummary, ingest_paths
 from jobstream_ingest.publishing import Ingestor, RecentIds
 from jobstream_ingest.settings import IngestSettings
 

@@ -28,7 +28,7 @@ from typing import Final
 
 from jobstream import metrics
 from jobstream.contracts import Channel, RawPosting
-from jobstream.kafka.publisher import Publisher
+from jobstream.ports import EventSink
 from jobstream.topology import RAW_POSTINGS
 from jobstream_ingest.intake import Outcome, Rejection
 
@@ -95,7 +95,7 @@ class Report:
 
 
 class Ingestor:
-    def __init__(self, publisher: Publisher, recent: RecentIds, *, republish: bool) -> None:
+    def __init__(self, publisher: EventSink, recent: RecentIds, *, republish: bool) -> None:
         self.publisher = publisher
         self.recent = recent
         self.republish = republish

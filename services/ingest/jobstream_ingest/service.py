@@ -1,4 +1,5 @@
-"""The ingest service: watches the inbox folder, accepts POST /postings, serves ops endpoints."""
+"""The ingest service's entry point: watches the inbox folder, accepts POST /postings, serves
+ops endpoints (wired by `bootstrap.py`)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,9 @@ import signal
 
 from jobstream.eventloop import use_uvloop
 from jobstream.kafka.admin import wait_for_topics
-from jobstream.kafka.publisher import Publisher
 from jobstream.logs import configure_logging, get_logger
 from jobstream.ops_http import start_ops_server
-from jobstream_ingest.http_api import PostingsApi
-from jobstream_ingest.inbox import Inbox, InboxOptions
-from jobstream_ingest.publishing import Ingestor, RecentIds
+from jobstream_ingest.bootstrap import bootstrap
 from jobstream_ingest.settings import IngestSettings
 
 log = get_logger(__name__)
@@ -25,25 +23,14 @@ async def run(settings: IngestSettings) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     await wait_for_topics(settings.kafka)
-    async with Publisher(settings.kafka) as publisher:
-        # The inbox and HTTP share one memory of recent ids: a posting dropped in both ways
-        # is a duplicate too. The service sends repeats again (see publishing.py).
-        ingestor = Ingestor(publisher, RecentIds(settings.recent_ids), republish=True)
-        api = PostingsApi(ingestor, settings.limits, settings.api_token)
+    service = bootstrap(settings)
+    publisher = service.publisher
+    assert publisher is not None  # the real one: bootstrap was given no fake
+    async with publisher:
         runner = await start_ops_server(
-            settings.http_host,
-            settings.http_port,
-            {"kafka": publisher.is_connected},
-            api.routes(),
+            settings.http_host, settings.http_port, service.checks, service.api.routes()
         )
         _warn_if_open(settings)
-        options = InboxOptions(
-            stable_seconds=settings.stable_seconds,
-            rescan_seconds=settings.rescan_seconds,
-            batch_files=settings.batch_files,
-            pause_after_publish_seconds=settings.pause_after_publish_seconds,
-        )
-        inbox = Inbox(settings.inbox, ingestor, settings.limits, options)
         log.info(
             "watching inbox",
             inbox=str(settings.inbox),
@@ -51,7 +38,7 @@ async def run(settings: IngestSettings) -> None:
             token_required=settings.api_token is not None,
         )
         try:
-            await inbox.run(stop)
+            await service.inbox.run(stop)
         finally:
             await runner.cleanup()
     log.info("stopped")

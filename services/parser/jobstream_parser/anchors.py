@@ -27,6 +27,8 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
         "befrist", "integral", "jornada", "tiempo", "temps", "stage", "prakt", "estág", "estag",
         "práct", "pasant", "werkstud", "altern", "minijob", "período", "parcial", "c2h", "pj",
         "indefinido", "werkvertrag", "bénévol", "voluntár", "ehrenamt", "interim", "temporár",
+        "intérim", "durée", "saisonn", "interin", "appointment", "exceed", "months", "completa",
+        "masterarbeit", "bachelorarbeit", "abschlussarbeit", "bachelor-",
     ),
     "work_mode": (
         "remot", "hybrid", "híbrid", "hibrid", "site", "in person", "in-person", "office",
@@ -40,7 +42,8 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
         "hour", "annum", "/hr", "/yr", "paid", "base", "ote", "earn", "gross", "stipend",
         "budget", "package", "salário", "rémunéra",
     ),
-    "experience": ("year", "yr", "jahr", "ano", "año", "ans"),
+    "experience": ("year", "yr", "jahr", "ano", "año", "ans", " an", "month", "mois", "mes",
+                   "monat"),
     "education": (
         "bachelor", "master", "degree", "phd", "ph.d", "ph. d", "doctor", "b.s", "m.s", " bs ",
         " bs/", "/bs", " bs,", "(bs", " ms ", " ms/", "/ms", " ms,", "(ms", "bsc", "msc", "b.sc",
@@ -67,7 +70,7 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
     "url": ("url", "link", "source", "posting"),
     "location": (
         "location", "based in", "standort", "arbeitsort", "einsatzort", "localiza",
-        "local de trabalho", "ubicación", "lugar de trabajo", "lieu", "city", "where",
+        "local de trabalho", "ubicación", "lugar de trabajo", "lieu", "city", "where", "localidad",
     ),
     # Labels of a title or an employer ("Job title:", "Entreprise : SYNERGIE") and the words
     # of a civil-service bulletin's head ("Class Code: 1835").

@@ -107,7 +107,7 @@ def register(groups: CommandGroups) -> None:
         ] = False,
     ) -> None:
         """Per-field precision and recall of the parser on a labelled set."""
-        from jobstream_parser.eval_cli import EvalRequest, PartChoice, default_mirrors, run
+        from jobstream_parser.tools.eval_cli import EvalRequest, PartChoice, default_mirrors, run
 
         if part not in ("both", "tune", "check"):
             raise typer.BadParameter("--part is both, tune or check")
@@ -155,9 +155,9 @@ def _parse_jsonl(path: Path) -> int:
     from pydantic import ValidationError
 
     from jobstream.contracts import RawPosting, Source
-    from jobstream_parser.evaluation import LabelledPosting
     from jobstream_parser.flat import flatten
     from jobstream_parser.parse import NotAPosting, parse
+    from jobstream_parser.tools.evaluation import LabelledPosting
 
     failed = 0
     with _open_text(path) as lines:
@@ -235,6 +235,7 @@ def _json_view(parsed: ParsedPosting, flat: dict[str, Any], name: str) -> dict[s
         ],
         "evidence": {name: [span.start, span.end] for name, span in parsed.evidence.items()},
         "cleaning": parsed.cleaning.model_dump(),
+        "signature": parsed.signature.model_dump() if parsed.signature else None,
         "parser_version": parsed.parser_version,
     }
 

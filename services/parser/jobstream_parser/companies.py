@@ -41,7 +41,7 @@ from jobstream_parser.fields import (
     words_of,
 )
 from jobstream_parser.heads import finditer
-from jobstream_parser.titles import TITLE_LABEL
+from jobstream_parser.titles import DOMAIN, FORUM_HEAD_LINES, TITLE_LABEL, introduces
 
 # Where "Acme is a leading ...", "Acme is hiring" are looked for.
 COMPANY_CHARS: Final = 2_000
@@ -91,6 +91,8 @@ _LATER_PATTERNS: Final = (
     re.compile(rf"^About (?P<name>{_NAME}):?$", re.MULTILINE),
     re.compile(rf"\bJoin (?P<name>{_NAME})['\u2019]s\b"),
     re.compile(rf"{_SENTENCE_START}At (?P<name>{_NAME}), we\b", re.MULTILINE),
+    # "We at Avride are hiring in Austin"
+    re.compile(rf"{_SENTENCE_START}We at (?P<name>{_NAME}),? (?:are|have|build)\b", re.MULTILINE),
     # "Gute Gründe, bei Siemens zu arbeiten"
     re.compile(rf"\bbei (?P<name>{_NAME}) (?:zu )?arbeiten\b"),
     # "BR INQUIRY, S.L, EMPRESA ESPECIALITZADA EN ...", "Acme, a company that ..."
@@ -105,6 +107,7 @@ _LATER_WORDS: Final = (
     ("about ",),
     ("join ",),
     ("at ",),
+    ("we at ",),
     ("bei ",),
     (", empresa", ", una empresa", ", compañía", ", company", ", a company", ", firm",
      ", a firm", ", entreprise", ", société", ", unternehmen"),
@@ -141,7 +144,7 @@ _GOVERNMENT: Final = re.compile(
 # "Kyber (YC W23) Is Hiring a ", "MDalgorithms (AI Healthcare) - Hiring ".
 _BEFORE_TITLE: Final = re.compile(
     r"(?:(?:^|[ ])title:[ ]\"?)?(?P<name>[^:|\"]{1,80}?)[ ]?"
-    r"(?:(?:(?:is|are)[ ])?hiring(?:[ ]an?)?[ ]?|[:|][ ]?|[ ][-\u2013\u2014][ ])"
+    r"(?:(?:(?:is|are)[ ])?hiring:?(?:[ ]an?)?[ ]?|[:|][ ]?|[ ][-\u2013\u2014][ ])"
     r"(?:(?:now[ ])?hiring:?[ ])?$",
     re.IGNORECASE,
 )
@@ -162,6 +165,14 @@ _NOT_A_COMPANY_FINDER: Final = AhoCorasick(
     list(_NOT_A_COMPANY), matchkind=MatchKind.Standard, implementation=Implementation.DFA
 )
 _DIGIT: Final = re.compile(r"\d")
+_LEGAL_FORM_END: Final = re.compile(
+    r"(?:\b[A-Z]\.(?:[ ]?[A-Z]\.)+|\b(?:Inc|Ltd|Corp|Co|S\.?L|S\.?A|GmbH|AG|LLC)\.)$"
+)
+_APOSTROPHE: Final = re.compile("['\u2019]")
+# Small words a name may hold in lower case ("Bank of America", "Moët et Chandon").
+_NAME_CONNECTORS: Final = frozenset(
+    "of and & de del des du la le les et y e und der die das von van for the a".split()  # noqa: SIM905
+)
 _NOT_A_COMPANY_START: Final = ("client", "cliente", "kunde", "kundin")
 # Words of headings, work modes and employment types: no company's name holds them.
 _NOT_A_COMPANY_WORDS: Final = frozenset(
@@ -169,7 +180,7 @@ _NOT_A_COMPANY_WORDS: Final = frozenset(
     job jobs description summary overview about responsibilities requirements qualifications
     remote hybrid onsite on-site site full-time fulltime part-time parttime contract internship
     apply posted hiring vacancy vacancies position role career careers multiple location
-    locations remoto presencial
+    locations remoto presencial only interviews exam notice urgent revised logo image stelle
     """.split()  # noqa: SIM905 - a list of words reads best as words
 )
 _NOT_A_COMPANY_PAIRS: Final = frozenset(
@@ -278,14 +289,18 @@ def _on_title_line(lines: HeadLines, title: Found | None, index: int | None) -> 
 
 
 def _forum_head(lines: HeadLines) -> Found | None:
-    """ "Coder | https://coder.com/ | Multiple roles | Full-time": its first part."""
-    first = lines.get(0)
-    if first is None or "|" not in first.text:
-        return None
-    parts = segments(first, BAR_SEGMENTS)
-    if len(parts) < MIN_FORUM_PARTS or not any(_FORUM_PART.search(part.text) for part in parts):
-        return None
-    return _name_of(parts[0], strict=True, lower_case=True)
+    """ "Coder | https://coder.com/ | Multiple roles | Full-time": its first part (the head
+    may follow a line or two: "Edit: APPLICATIONS CLOSED ...")."""
+    for index, line in enumerate(lines):
+        if index >= FORUM_HEAD_LINES:
+            break
+        if "|" not in line.text:
+            continue
+        parts = segments(line, BAR_SEGMENTS)
+        if len(parts) < MIN_FORUM_PARTS or not any(_FORUM_PART.search(part.text) for part in parts):
+            return None
+        return _name_of(parts[0], strict=True, lower_case=True)
+    return None
 
 
 def _beside_title(
@@ -339,8 +354,8 @@ def _line_above_title(lines: HeadLines, title: Found | None) -> Found | None:
     first, second = lines.get(0), lines.get(1)
     if first is None or second is None or title is None or title.span is None:
         return None
-    if not second.start <= title.span[0] <= second.end:
-        return None
+    if not second.start <= title.span[0] <= second.end or introduces(first.text):
+        return None  # "Wir suchen einen" / "Rechtsanwalt (m/w)"
     return _name_of(first, strict=True)
 
 
@@ -379,9 +394,28 @@ def _government(document: Document, lines: HeadLines) -> Found | None:
         named.setdefault(match.group(), []).append(match.span())
     if not named:
         return None
-    # The employer is named most ("City of Los Angeles"), others in passing ("State of ...").
-    name, spans = max(named.items(), key=lambda item: len(item[1]))
-    return Found(name, spans[0])
+
+    # The employer is named most ("City of Los Angeles"), others in passing ("State of ...");
+    # "City of Los Angeles Fire Department" names it too; a city or county before a state
+    # whose licences a bulletin asks for.
+    def weight(name: str) -> tuple[bool, int, int]:
+        count = sum(
+            len(spans)
+            for other, spans in named.items()
+            if other == name or other.startswith(name + " ")
+        )
+        return (not name.startswith(("State", "Commonwealth")), count, -len(name))
+
+    name = max(named, key=weight)
+    return Found(name, named[name][0])
+
+
+def _has_lower_word(value: str, *, lower_case: bool) -> bool:
+    """ "Stelle einem Freund mitteilen": a word in lower case that joins no name's words (a
+    forum head's one-word "yeet" may be all lower case)."""
+    if lower_case and " " not in value:
+        return False
+    return any(word[0].islower() and word not in _NAME_CONNECTORS for word in value.split(" ")[1:])
 
 
 def _name_of(part: HeadLine, *, strict: bool, lower_case: bool = False) -> Found | None:
@@ -392,11 +426,23 @@ def _name_of(part: HeadLine, *, strict: bool, lower_case: bool = False) -> Found
         tail = _NAME_TAIL.search(value)
         if tail is not None and tail.start() > 0:
             value = value[: tail.start()]
-    value = value.strip(" -\u2013,;:")
-    if not (1 < len(value) <= MAX_COMPANY_CHARS) or value[-1] in ".!?:;," or value[0] in "([":
+    value = value.strip(" -\u2013,;:|")
+    # "Hitachi Vantara, S.A.U.", "Acme Inc.": a legal form's full stop ends no sentence.
+    stop = value[-1:] == "." and _LEGAL_FORM_END.search(value) is None
+    if (
+        not (1 < len(value) <= MAX_COMPANY_CHARS)
+        or stop
+        or value[-1] in "!?:;,"
+        or value[0] in "(["
+    ):
         return None
     first = value[0]
-    if not (first.isupper() or first.isdigit() or (lower_case and " " not in value)):
+    if not (
+        first.isupper()
+        or first.isdigit()
+        or (lower_case and " " not in value)
+        or DOMAIN.fullmatch(value) is not None  # "cloud.gov"
+    ):
         return None
     lower = value.lower()
     if _NOT_A_COMPANY_FINDER.find_matches_as_indexes(lower) or lower.startswith(
@@ -404,18 +450,23 @@ def _name_of(part: HeadLine, *, strict: bool, lower_case: bool = False) -> Found
     ):
         return None
     words = words_of(value)
-    if lower.split(" ", 1)[0] in NOT_A_NAME:
-        return None
-    if strict and (
-        len(value.split()) > MAX_COMPANY_WORDS
-        or "," in value
-        or (first.isdigit() and not any(char.isalpha() for char in value[:3]))
-        or len(_DIGIT.findall(value)) > MAX_NAME_DIGITS  # "Eingestellt am 25.02.2017"
-        or "://" in value
-        or lower.startswith("www.")
-        or not _NOT_A_COMPANY_WORDS.isdisjoint(words)
-        or any(pair in _NOT_A_COMPANY_PAIRS for pair in itertools.pairwise(words))
-        or names_a_role(value, words)
+    if _APOSTROPHE.split(lower, 1)[0].split(" ", 1)[0] in NOT_A_NAME:
+        return None  # "We're", "Our"
+    if (
+        strict
+        and (
+            len(value.split()) > MAX_COMPANY_WORDS
+            or "," in value
+            or ": " in value  # "Arbeitsort: Bern", a field
+            or (first.isdigit() and not any(char.isalpha() for char in value[:3]))
+            or len(_DIGIT.findall(value)) > MAX_NAME_DIGITS  # "Eingestellt am 25.02.2017"
+            or "://" in value
+            or lower.startswith("www.")
+            or not _NOT_A_COMPANY_WORDS.isdisjoint(words)
+            or any(pair in _NOT_A_COMPANY_PAIRS for pair in itertools.pairwise(words))
+            or names_a_role(value, words)
+            or _has_lower_word(value, lower_case=lower_case)
+        )
     ):
         return None
     start = part.start + part.text.find(value)

@@ -22,11 +22,12 @@ _WORDS: Final = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
     "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "dois": 2, "três": 3, "cinco": 5, "dos": 2,
-    "tres": 3, "deux": 2, "trois": 3, "cinq": 5,
+    "tres": 3, "deux": 2, "trois": 3, "cinq": 5, "un": 1, "une": 1,
 }  # fmt: skip
 _N: Final = r"\d{1,2}(?:[.,]5)?|" + "|".join(_WORDS)
 _NUMBER: Final = rf"(?:{_N})(?:[ ]?\(\d{{1,2}}\))?"
-_YEARS: Final = r"(?:years?|yrs?|jahren?|jahre|anos?|años?|ans)\b"
+_YEARS: Final = r"(?:years?|yrs?|jahren?|jahre|anos?|años?|ans|an)\b"
+_MONTHS: Final = r"(?:months?|mois|meses|monaten?)\b"
 _MENTION: Final = re.compile(
     rf"(?<![\w.])(?:"
     rf"(?P<range_min>{_NUMBER})[ ]?(?:-|\u2013|\u2014|to|bis|a|à)[ ]?"
@@ -38,6 +39,7 @@ _MENTION: Final = re.compile(
     rf"(?P<at_least>{_NUMBER})[ ]?\+?[ ]?{_YEARS}"
     rf"|(?:up to|maximum of|bis zu|até)[ ](?P<up_to>{_NUMBER})[ ]?{_YEARS}"
     rf"|(?P<plain>{_NUMBER})[ ]?{_YEARS}"
+    rf"|(?P<months>{_NUMBER})[ ]?{_MONTHS}"
     rf")",
     re.IGNORECASE,
 )
@@ -59,6 +61,23 @@ _NOT_EXPERIENCE: Final = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END: Final = re.compile(r"[.;!?]")
+# No experience needed, stated: 0 years ("Débutant accepté", "sin experiencia", "no experience
+# required", "new grads welcome").
+_NONE_NEEDED: Final = re.compile(
+    r"d[ée]butants? (?:sont |est )?accept[ée]s?|sin experiencia|sem experiência"
+    r"|no (?:prior |previous )?experience (?:is )?(?:required|necessary|needed)"
+    r"|new grads? (?:ok|welcome)|keine (?:berufs)?erfahrung (?:nötig|erforderlich)",
+    re.IGNORECASE,
+)
+_NONE_NEEDED_WORDS: Final = (
+    "débutant",
+    "debutant",
+    "experiencia",
+    "experiência",
+    "experience",
+    "new grad",
+    "erfahrung",
+)
 _LATE_KINDS: Final = frozenset({"preferred", "about_company", "benefits", "legal"})
 
 
@@ -69,6 +88,23 @@ class FoundExperience(NamedTuple):
 
 
 def find_experience(document: Document, sections: SectionIndex) -> FoundExperience | None:
+    """The first years asked for (the requirements' first); 0 where the text says that none
+    are needed before any figure."""
+    found = _years(document, sections)
+    none_needed = _none_needed(document)
+    if none_needed is not None and (found is None or none_needed.span[0] < found.span[0]):
+        return none_needed
+    return found
+
+
+def _none_needed(document: Document) -> FoundExperience | None:
+    if not any(word in document.lower for word in _NONE_NEEDED_WORDS):
+        return None
+    match = _NONE_NEEDED.search(document.text)
+    return FoundExperience(0.0, None, match.span()) if match is not None else None
+
+
+def _years(document: Document, sections: SectionIndex) -> FoundExperience | None:
     early: FoundExperience | None = None
     late: FoundExperience | None = None
     for count, match in enumerate(document.scan(_MENTION, "experience", back=40, ahead=20)):
@@ -106,6 +142,9 @@ def _judge(document: Document, match: re.Match[str]) -> FoundExperience | None:
         return None
     minimum = _value(match.group("range_min") or match.group("plus") or match.group("at_least"))
     minimum = minimum if minimum is not None else _value(match.group("plain"))
+    months = _value(match.group("months"))
+    if months is not None:
+        minimum = round(months / 12, 2)
     maximum = _value(match.group("range_max") or match.group("up_to"))
     if minimum is not None and maximum is not None and maximum < minimum:
         return None

@@ -37,9 +37,9 @@ _ROLE_WORDS: Final = frozenset(
     guard firefighter chef cook receptionist secretary auditor controller buyer estimator
     surveyor librarian economist statistician superintendent foreman helper apprentice trainee
     laborer custodian dispatcher aide captain chief deputy president partner principal fellow
-    marketer sre devops bookkeeper mentor tutor coach trainer lawyer doctor dentist hygienist
-    pilot barista bartender server housekeeper janitor cleaner courier vp cto ceo cfo coo cio
-    ciso cpo founder producer artist animator photographer journalist reporter translator
+    marketer sre swe member devops bookkeeper mentor tutor coach trainer lawyer doctor dentist
+    hygienist pilot barista bartender server housekeeper janitor cleaner courier vp cto ceo cfo
+    coo cio ciso cpo founder producer artist animator photographer journalist reporter translator
     interpreter copywriter treasurer actuary underwriter adjuster appraiser broker banker teller
     salesperson merchandiser technologist psychologist caregiver machinist installer assembler
     painter landscaper gardener paramedic ranger storekeeper expert postdoc professor lecturer
@@ -60,6 +60,8 @@ _ROLE_WORDS: Final = frozenset(
     programador programadora vendedor vendedora electricista soldador soldadora carpintero
     carpintera fontanero fontanera repartidor repartidora ayudante aprendiz becario becaria
     auxiliar oficial cambrer cambrera cuiner cuinera dependent dependenta mecánico mecánica
+    mecànic mecànica fuster fustera netejador netejadora ajudant infermer infermera operari
+    operària comercial
     gestor gestora assistente porteiro porteira atendente motorista cozinheiro cozinheira
     mecânico mecânica eletricista estágio estagio estagiário estagiária operador operadora
     """.split()  # noqa: SIM905 - a list of words reads best as words
@@ -76,7 +78,8 @@ _GERMAN_ROLE_ENDINGS: Final = tuple(
     fachmann fachfrau fachkraft pfleger assistent sachbearbeiter kaufmann kauffrau lackierer
     beschichter schreiner maurer gärtner lagerist logistiker disponent buchhalter
     informatiker fahrer praktikant grafiker spezialist diagnostiker registerhalter
-    verantwortliche verantwortlicher chef
+    verantwortliche verantwortlicher chef sekretär sekretaer arzt ärztin lehrer erzieher
+    betreuer koordinator planer zeichner konstrukteur
     """.split()  # noqa: SIM905
     for gender in ("", "in", "innen")
 )
@@ -120,9 +123,10 @@ def ends_with_role(value: str) -> bool:
 
 
 # Separated one-line heads: "Acme | Senior Engineer | Berlin | REMOTE | $150k-$200k".
-SEGMENTS: Final = re.compile(r"[ ]?[|·•][ ]?|[ ][\u2013\u2014-][ ]")
+SEGMENTS: Final = re.compile(r"[ ]?[|•][ ]?|[ ]·[ ]?|·[ ]|[ ][\u2013\u2014-][ ]")
 # A title may hold a dash ("Engineering Manager - Payments"), never a bar or a dot.
-BAR_SEGMENTS: Final = re.compile(r"[ ]?[|·•][ ]?")
+# A middle dot between letters is Catalan's ("metal·lúrgic"): no separator.
+BAR_SEGMENTS: Final = re.compile(r"[ ]?[|•][ ]?|[ ]·[ ]?|·[ ]")
 BULLET: Final = re.compile(r"[-*•·▪◦‣\u2013\u2014]|\d{1,3}[.)][ \t]|\[\d{1,3}\][ ]")
 _URL: Final = re.compile(r"https?://|www\.", re.IGNORECASE)
 # A capitalised word that starts sentences but never a company's name.
@@ -228,5 +232,10 @@ def is_url(line: str) -> bool:
 
 
 def is_body(line: str) -> bool:
-    """A line of running text: long, a sentence, or a bullet."""
-    return len(line) > 2 * MAX_TITLE_CHARS or line[-1] in ".!?" or BULLET.match(line) is not None
+    """A line of running text: long, a sentence, or a bullet ("... Corporate & Investment...",
+    a title cut short, is none)."""
+    return (
+        len(line) > 2 * MAX_TITLE_CHARS
+        or (line[-1] in ".!?" and not line.endswith("..."))
+        or BULLET.match(line) is not None
+    )

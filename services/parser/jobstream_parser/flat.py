@@ -26,17 +26,21 @@ FLAT_FIELDS: Final = (
     "url",
 )
 # Also flat, also scorable when a labelled set names them.
-EXTRA_FIELDS: Final = ("locations", "working_hours", "time_zone", "date_posted")
+EXTRA_FIELDS: Final = (
+    "locations", "working_hours", "time_zone", "date_posted", "salary_annual_min",
+    "salary_annual_max", "countries", "subdivisions", "remote_scope",
+)  # fmt: skip
 
 FlatValue = str | float | list[str] | None
 
 
 def flatten(parsed: ParsedPosting) -> dict[str, FlatValue]:
-    """Every flat field, `None` when the posting does not say (`work_mode` is then "unknown");
-    dates in ISO form and places by name, so the result is plain JSON."""
+    """Every flat field, `None` when the posting does not say; dates in ISO form, places by
+    name and by code, so the result is plain JSON."""
     flat: dict[str, FlatValue] = {
         name: value.isoformat() if isinstance(value, date) else value
         for name, value in parsed.flat_fields().items()
     }
     flat["locations"] = [location.text for location in parsed.locations]
+    flat.update(parsed.place_codes())
     return flat

@@ -3,10 +3,19 @@
 "$11,670.34 - $14,174.54 per month", "$49,903 to $72,996 and $55,019 to $80,472",
 "€60k-80k", "100-120k USD", "£45,000 per annum", "R$ 8.000 a 10.000 por mês".
 
-A currency is only what a symbol or code states ("$" is USD, "C$" CAD, "R$" BRL); a period only
-what the words say (after the amounts, or before them as in "Annual salary", "Hourly rate").
-An amount counts as pay only with a reason to believe it: a range, a period, or a pay word
-just before it ("Pay:", "Salary", "Compensation"). Amounts in millions or billions never do.
+A currency is only what a symbol or code states ("$" is USD, "C$" CAD, "R$" BRL), and a code
+beats a bare dollar sign ("$142k - $165k CAD" is Canadian; "Pasadena, CA$ 28.00" is a state
+before a dollar sign). A period is what the words say (after the amounts, or before them as in
+"Annual salary", "Hourly rate"); without one, amounts in thousands ("$150k", "55-72k") and
+large ones ("$120,000") are a year's pay. An amount counts as pay only with a reason to
+believe it: a range, a period, a pay word just before it ("Pay:", "Salary", "Compensation"),
+"up to" or "from", or a currency with thousands. Amounts in millions or billions never do.
+Of several ranges in one statement (one for each grade or step of a bulletin) the first is the
+posting's range.
+
+Beside the pay as stated, the pay for a year of work (`annual`): an hour's pay times the hours
+of a year (those the posting states, "37.5 hours per week", or 2,080), a day's times 260, a
+week's times 52, a month's times 12.
 
 Every pattern is anchored on a digit or a currency sign and has bounded repetition, so the scan
 is linear in the text.
@@ -19,6 +28,7 @@ from typing import Final, NamedTuple
 
 from jobstream.contracts import SalaryPeriod
 from jobstream_parser.document import Document
+from jobstream_parser.heads import finditer
 
 _CODES: Final = (
     "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF",
@@ -38,7 +48,7 @@ _CODE_ALT: Final = "|".join(_CODES)
 # position of the text.
 _CODE: Final = rf"(?<![A-Za-z])[A-Z]{{3}}(?<={_CODE_ALT})(?![A-Za-z])"
 _PREFIX: Final = rf"(?P<prefix>(?:US|CA|CAN|AU|NZ|HK|MX|[CARS])\$|CN¥|[$€£¥₹₩₽₺₪₫₱]|{_CODE})"
-_SUFFIX: Final = rf"(?P<suffix>[$€£¥₹₩₽₺₪₫₱]|zł|euros?\b|{_CODE})"
+_SUFFIX: Final = rf"(?P<suffix>[$€£¥₹₩₽₺₪₫₱]|zł|(?i:euros?)\b|{_CODE})"
 # "11,670.34", "60.000", "45 000", "120000", "3.8": thousands groups, then decimals.
 _NUMBER: Final = (
     r"(?P<number>\d{1,2}(?:,\d{2}){1,2},\d{3}(?:\.\d{1,2})?"  # lakh: 25,00,000
@@ -91,10 +101,48 @@ _CUE: Final = re.compile(
 _CLAUSE_END: Final = re.compile(r"[,;.()\n]")
 _NOT_PAY: Final = re.compile(r"stipend|budget|bonus|allowance|reimburse", re.IGNORECASE)
 _PERIOD_BEFORE: Final = re.compile(
-    r"(?P<year>annual|yearly|per annum|jahresgehalt|anual)|(?P<hour>hourly|stundenlohn)"
-    r"|(?P<month>monthly|monatlich|mensal|mensual)|(?P<day>daily rate|day rate)"
+    r"(?P<year>annual|yearly|per annum|jahresgehalt|anual|annuel(?= de))"
+    r"|(?P<hour>hourly|stundenlohn|horaire(?= de))"
+    r"|(?P<month>monthly|monatlich|mensal|mensual|mensuel(?= de))|(?P<day>daily rate|day rate)"
     r"|(?P<week>weekly)",
     re.IGNORECASE,
+)
+# What a dollar sign's amount is in when a code says nothing else.
+_BARE_DOLLAR: Final = "$"
+# ", CA$ 28.00": California and a dollar sign, not Canadian dollars.
+_STATE_BEFORE_DOLLAR: Final = re.compile(r"(?:, |[a-z] )CA\$")
+# "$142k - $165k (CAD)": a code in parentheses after the figures.
+_CODE_AFTER: Final = re.compile(rf"[ ]?\((?P<code>{_CODE})\)")
+# "$92,143 to GS-13 Step 10 $146,120": a federal ladder's range names the grade and step of
+# its top; and the grade or step numbers are no amounts.
+_GRADED_JOINER: Final = re.compile(
+    r"[ ]?(?:[-\u2013]|to)[ ]?(?:GS-(?:GS )?\d{1,2},?[ ]?)?(?:step \d{1,2}[ ]?)?(?:-[ ])?",
+    re.IGNORECASE,
+)
+MAX_GRADED_GAP: Final = 30
+_GRADE_BEFORE: Final = re.compile(r"(?:\b[Ss]tep |\bGS-(?:GS )?|\b[Gg]rade )$")
+# Joiners of a range; the others ("and", ",", "or") join the ranges or amounts of a ladder.
+_RANGE_JOINER: Final = re.compile(r"[ ]?(?:[-\u2013\u2014~]|to|bis|à|a|até|hasta)[ ]?", re.I)
+# Without a period, amounts at least this large are a year's pay in these currencies (in
+# others, such as JPY, INR or BRL, a month's pay may be as large).
+MIN_YEARLY_AMOUNT: Final = 10_000  # five figures (the labelling guide)
+_YEARLY_BY_SIZE: Final = frozenset(
+    {None, "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SGD", "HKD", "ILS"}
+)
+HOURS_A_YEAR: Final = 2_080
+WEEKS_A_YEAR: Final = 52
+_TIMES_A_YEAR: Final[dict[SalaryPeriod, float]] = {
+    "day": 260, "week": WEEKS_A_YEAR, "month": 12, "year": 1,
+}  # fmt: skip
+# "40 hours per week", "37.5 hrs/week", "a 35-hour week": the hours of a working week.
+_WEEKLY_HOURS: Final = re.compile(
+    r"(?<![\d.,])(?P<hours>[1-6]\d(?:[.,]\d{1,2})?)[ -]?(?:hours?|hrs?)[ ]?"
+    r"(?:(?:per|a|/|each|every)[ ]?(?:work(?:ing)?[ ]?)?week|(?:work(?:ing)?[ ]?)?week)\b",
+    re.IGNORECASE,
+)
+# France Travail's "Durée du travail : 35H Horaires normaux".
+_WEEKLY_HOURS_LABEL: Final = re.compile(
+    r"(?i:durée du travail)[ ]?:[ ]?(?P<hours>[1-6]\d(?:[.,]\d{1,2})?)[ ]?H\b"
 )
 _UP_TO: Final = re.compile(r"(?:up to|max(?:imum)?|bis zu|até|hasta|jusqu'à)[ ]?:?$", re.I)
 _FROM: Final = re.compile(
@@ -116,6 +164,7 @@ class Amount(NamedTuple):
     number: str  # as written: "11,670.34", "60.000"
     multiplier: str | None  # "k", "thousand", "m", ...
     currency: str | None
+    symbol: str | None  # as written: "$", "CAD", "€"
 
     @property
     def thousands(self) -> bool:  # written with k / thousand
@@ -138,20 +187,56 @@ class FoundSalary(NamedTuple):
     currency: str | None
     period: SalaryPeriod | None
     span: tuple[int, int]
+    annual_minimum: float | None = None
+    annual_maximum: float | None = None
 
 
 def find_salary(document: Document) -> FoundSalary | None:
-    """The first statement of pay in the text; ranges and periods beat a lone amount."""
+    """The first statement of pay in the text; ranges and periods beat a lone amount. With
+    its figures for a year of work."""
     lone: FoundSalary | None = None
     for statement in _statements(document):
         found = _judge(document, statement)
         if found is None:
             continue
         if len(statement) > 1 or found.period is not None:
-            return found
+            return _annualised(document, found)
         if lone is None:
             lone = found
-    return lone
+    return _annualised(document, lone) if lone is not None else None
+
+
+def _annualised(document: Document, found: FoundSalary) -> FoundSalary:
+    period = found.period
+    if period is None:
+        return found
+    times = _hours_a_year(document) if period == "hour" else _TIMES_A_YEAR[period]
+    return found._replace(
+        annual_minimum=annual(found.minimum, times), annual_maximum=annual(found.maximum, times)
+    )
+
+
+def annual(amount: float | None, times: float) -> float | None:
+    """An amount `times` a year, to the cent."""
+    return None if amount is None else round(amount * times, 2)
+
+
+def _hours_a_year(document: Document) -> float:
+    """The hours of a year of work: those of the working week the posting states, else 2,080."""
+    text = document.text
+    patterns = [
+        pattern
+        for pattern, word in ((_WEEKLY_HOURS, "week"), (_WEEKLY_HOURS_LABEL, "durée du travail"))
+        if word in document.lower
+    ]
+    weekly = {
+        float(match.group("hours").replace(",", "."))
+        for pattern in patterns
+        for match in finditer(pattern, text)
+    }
+    if len(weekly) == 1:  # one week stated; two ("20 or 40 hours a week") say nothing
+        return weekly.pop() * WEEKS_A_YEAR
+    return HOURS_A_YEAR
 
 
 def _amounts(document: Document) -> list[Amount]:
@@ -168,17 +253,23 @@ def _amounts(document: Document) -> list[Amount]:
         if found and start < found[-1].end:  # "45 000": "000" is inside the amount before
             continue
         match = _AMOUNT_AT.match(text, start)
-        if match is None:
+        if match is None or _GRADE_BEFORE.search(text, max(0, start - 9), start):
             continue
         prefix = _PREFIX_BEFORE.search(text, max(0, start - MAX_PREFIX_CHARS), start)
         symbol = (prefix.group("prefix") if prefix else None) or match.group("suffix")
+        begin = prefix.start() if prefix else start
+        if symbol == "CA$" and _STATE_BEFORE_DOLLAR.match(text, max(0, begin - 2)):
+            symbol, begin = _BARE_DOLLAR, begin + 2
+        if match.group("suffix") and symbol == _BARE_DOLLAR:
+            symbol = match.group("suffix")  # "$165k CAD": the code says which dollars
         found.append(
             Amount(
-                prefix.start() if prefix else start,
+                begin,
                 match.end(),
                 match.group("number"),
                 match.group("mult"),
                 _currency(symbol),
+                symbol,
             )
         )
     return found
@@ -192,7 +283,9 @@ def _statements(document: Document) -> list[list[Amount]]:
         if statements:
             last = statements[-1][-1]
             gap = text[last.end : amount.start]
-            if len(gap) <= 8 and _JOINER.fullmatch(gap):
+            if (len(gap) <= 8 and _JOINER.fullmatch(gap)) or (
+                len(gap) <= MAX_GRADED_GAP and _GRADED_JOINER.fullmatch(gap)
+            ):
                 statements[-1].append(amount)
                 continue
         statements.append([amount])
@@ -204,13 +297,19 @@ def _judge(document: Document, amounts: list[Amount]) -> FoundSalary | None:
         return None
     text = document.text
     start, end = amounts[0].start, amounts[-1].end
+    if len(amounts) > 2 and _RANGE_JOINER.fullmatch(text[amounts[0].end : amounts[1].start]):
+        # "$49,903 to $72,996 and $55,019 to $80,472": a range for each grade; the first is
+        # the posting's (the statement's end still says the period of them all)
+        figures = amounts[:2]
+    else:
+        figures = amounts
     # Where the words before the amounts are looked for (`document.find` reads them from the
     # text, trying each pattern only where its words start): the `CUE_WINDOW` characters
     # before, the same line of them, the last `ADJACENT_WINDOW` characters of that line.
     before = max(0, start - CUE_WINDOW)
     line_before = text.rfind("\n", before, start) + 1 or before
     adjacent = max(line_before, start - ADJACENT_WINDOW)
-    currency = next((amount.currency for amount in amounts if amount.currency), None)
+    currency = _currency_of(text, amounts, end)
     # A pay word is read where it is a word of the text ("repay" cut to "pay" by the window is
     # not one), and every pay word is a salary anchor: with none before the amounts, no cue.
     adjacent_cue = (
@@ -235,22 +334,48 @@ def _judge(document: Document, amounts: list[Amount]) -> FoundSalary | None:
     if document.find(_NOT_PAY, adjacent, start) or document.find(_NOT_PAY, end, following_end):
         return None
     is_range = len(amounts) > 1
+    bound = None
+    if not is_range:
+        if document.find(_UP_TO, line_before, start):
+            bound = "up to"
+        elif document.find(_FROM, line_before, start):
+            bound = "from"
+    thousands = any(amount.thousands for amount in figures)
     if currency is not None:
-        if not (is_range or period is not None or cue):
+        if not (is_range or period is not None or cue or bound or thousands):
             return None
     elif not (adjacent_cue and (is_range or period is not None)) or _looks_like_years(amounts):
         return None
-    values = _scaled([amount.value for amount in amounts], amounts)
+    values = _scaled([amount.value for amount in figures], figures)
     if min(values) <= 0:
         return None
     minimum: float | None = min(values)
     maximum: float | None = max(values)
-    if not is_range:
-        if document.find(_UP_TO, line_before, start):
-            minimum = None
-        elif document.find(_FROM, line_before, start):
-            maximum = None
+    if bound == "up to":
+        minimum = None
+    elif bound == "from":
+        maximum = None
+    if period is None and (
+        thousands or (min(values) >= MIN_YEARLY_AMOUNT and currency in _YEARLY_BY_SIZE)
+    ):
+        period = "year"  # "$150k", "€ 55-72k", "$120,000": no other period pays so much
     return FoundSalary(minimum, maximum, currency, period, (start, end))
+
+
+def _currency_of(text: str, amounts: list[Amount], end: int) -> str | None:
+    """A code or a symbol of its own ("C$", "€") beats a bare dollar sign; a code in
+    parentheses after the figures counts too."""
+    bare = None
+    for amount in amounts:
+        if amount.currency is None:
+            continue
+        if amount.symbol != _BARE_DOLLAR:
+            return amount.currency
+        bare = amount.currency
+    after = _CODE_AFTER.match(text, end, end + 8)
+    if after is not None:
+        return _currency(after.group("code")) or bare
+    return bare
 
 
 def _scaled(values: list[float], amounts: list[Amount]) -> list[float]:

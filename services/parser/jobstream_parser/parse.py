@@ -23,10 +23,11 @@ from jobstream_parser.money import find_salary
 from jobstream_parser.people import find_education, find_seniority
 from jobstream_parser.places import FoundPlace, find_locations, find_url, parse_place
 from jobstream_parser.sections import SectionIndex, find_sections
+from jobstream_parser.similarity import SCHEME, signature
 from jobstream_parser.terms import find_employment_type, find_work_mode, find_working_hours
 from jobstream_parser.titles import find_title
 
-PARSER_VERSION: Final = "0.2.3"
+PARSER_VERSION: Final = "0.3.5"
 
 # Below this share of letters among the visible characters, the input is not prose.
 MIN_LETTER_SHARE: Final = 0.3
@@ -41,7 +42,9 @@ _JOB_WORDS: Final = re.compile(
     # Spanish, Catalan, French, German, Portuguese words of short ads
     r"|jornada|contrato|contracte|salario|sueldo|experiencia|funciones|incorporaci[oó]n"
     r"|contrat|salaire|exp[ée]rience|entreprise|recrute|arbeitsort|pensum|anstellung"
-    r"|bewerbung|berufserfahrung|sal[aá]rio|experi[eê]ncia|contrata[cç][aã]o|empresa)\b",
+    r"|bewerbung|berufserfahrung|sal[aá]rio|experi[eê]ncia|contrata[cç][aã]o|empresa"
+    r"|buscamos|necesita|precisa|contractar|treballar|feina|vollzeit|teilzeit|festanstellung"
+    r"|unbefristet|befristet|cdi|cdd|aufgabengebiet|arbeitsklima|lehrbeginn|lehrstelle)\b",
     re.IGNORECASE,
 )
 MIN_JOB_WORDS: Final = 2
@@ -85,12 +88,12 @@ def parse(raw: RawPosting) -> ParsedPosting:
     note("url", url.span if url else None)
 
     places = _provided_places(raw.provided.location, text) or find_locations(
-        document, document.head
+        document, document.head, (company.value, company.span) if company else None
     )
     if places:
         note("locations", places[0].span)
 
-    work_mode = find_work_mode(document)
+    work_mode = find_work_mode(document, sections)
     note("work_mode", work_mode.span if work_mode else None)
     employment = find_employment_type(document, title.span if title else None)
     note("employment_type", employment.span if employment else None)
@@ -129,6 +132,7 @@ def parse(raw: RawPosting) -> ParsedPosting:
             "not_a_posting",
             "no title, pay, terms or sections found, and too few words postings use",
         )
+    values = signature(document.lower)
 
     # One validation of plain data builds every nested model in pydantic-core: validated as
     # much as one model per span, section and place built in Python, at a third of the cost.
@@ -150,11 +154,15 @@ def parse(raw: RawPosting) -> ParsedPosting:
                     "region": place.region,
                     "country": place.country,
                     "span": _span(place.span) if place.span else None,
+                    "country_code": place.country_code,
+                    "subdivision_code": place.subdivision_code,
+                    "remote": place.remote,
+                    "area": place.area,
                 }
                 for place in places
             ],
             "url": url.value if url else None,
-            "work_mode": work_mode.value if work_mode else "unknown",
+            "work_mode": work_mode.value if work_mode else None,
             "employment_type": employment.value if employment else None,
             "seniority": seniority.value if seniority else None,
             "experience_years_min": experience.minimum if experience else None,
@@ -166,6 +174,8 @@ def parse(raw: RawPosting) -> ParsedPosting:
                     "currency": salary.currency,
                     "period": salary.period,
                     "text": text[salary.span[0] : salary.span[1]][:2_000],
+                    "annual_min": salary.annual_minimum,
+                    "annual_max": salary.annual_maximum,
                 }
                 if salary
                 else None
@@ -189,6 +199,7 @@ def parse(raw: RawPosting) -> ParsedPosting:
                 "boilerplate_lines": cleaned.boilerplate_lines,
                 "boilerplate": cleaned.boilerplate,
             },
+            "signature": {"scheme": SCHEME, "values": values} if values is not None else None,
         }
     )
 
@@ -231,5 +242,5 @@ def _provided_places(value: str | None, text: str) -> list[FoundPlace]:
     if not value:
         return []
     start = text.find(value)
-    place = parse_place(value, max(start, 0)) or FoundPlace(value, None, None, None, None)
-    return [place if start >= 0 else place._replace(span=None)]
+    places = parse_place(value, max(start, 0)) or [FoundPlace(value, None, None, None, None)]
+    return [place if start >= 0 else place._replace(span=None) for place in places]

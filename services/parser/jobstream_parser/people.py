@@ -26,13 +26,13 @@ _TITLE_LEVEL: Final = re.compile(
     r"|managing director)"
     r"|(?P<director>director|head of|direktor(?:in)?|diretor(?:a)?|directeur|directrice"
     r"|bereichsleiter(?:in)?)"
-    r"|(?P<manager>manager|supervisor|team ?leiter(?:in)?|abteilungsleiter(?:in)?|gerente"
-    r"|gestor(?:a)?|responsable|verantwortliche[r]?"
+    r"|(?P<manager>manager|supervisor|supervising|team ?leiter(?:in)?|abteilungsleiter(?:in)?"
+    r"|gerente|gestor(?:a)?|jef[ea](?! de equipo)|encargad[oa]|responsable|verantwortliche[r]?"
     r"|(?:laden|filial|betriebs|niederlassungs|geschäfts|shop)leiter(?:in|In)?)"
     r"|(?P<principal>principal)"
     r"|(?P<staff>staff)"
     r"|(?P<lead>lead|tech lead|team lead|leiter(?:in)?|líder|lider|chef de ligne"
-    r"|chef d['\u2019 ]?[ée]quipe|cap de sala|cap d['\u2019]equip|jefe de equipo)"
+    r"|chef (?:d['\u2019 ]?)?[ée]quipe|cap de sala|cap d['\u2019]equip|jefe de equipo)"
     r"|(?P<senior>senior|sr\.?|sênior|sénior)"
     r"|(?P<mid>mid(?:[- ]level)?|intermediate|pleno|médio|medior)"
     r"|(?P<junior>junior|jr\.?|júnior|entry[- ]level|graduate|trainee)"
@@ -49,6 +49,7 @@ _NOT_PEOPLE_MANAGER: Final = re.compile(
     r"|channel|asset|facilities|facility|fleet|payroll|offert|offerten)[ ]$",
     re.IGNORECASE,
 )
+_FAMILY_NOUNS: Final = frozenset({"manager", "managerin", "gerente", "gestor", "gestora"})
 # What a posting says of a role that manages people.
 _MANAGES_PEOPLE: Final = re.compile(
     r"line manager (?:for|of|to)\b|direct reports\b|directs? the work of\b"
@@ -155,14 +156,17 @@ def _level_of(title: str, match: re.Match[str]) -> Seniority:
 def _counts(title: str, match: re.Match[str]) -> bool:
     level = match.lastgroup
     if level == "manager":
-        return _NOT_PEOPLE_MANAGER.search(title[: match.start()]) is None
+        # "Payroll Supervisor" supervises people; "Payroll Manager" names a job family.
+        family = match.group().lower() in _FAMILY_NOUNS
+        return not family or _NOT_PEOPLE_MANAGER.search(title[: match.start()]) is None
     if level == "staff":
         return _STAFF_ROLES.match(title, match.end()) is not None
     if level == "principal":
         return match.end() < len(title.rstrip())
     if level == "lead":
         # "Lead" as a verb never starts a title; as a level it comes before the role.
-        return match.end() < len(title.rstrip()) or match.start() > 0
+        # "Tech Lead", "Team Lead" name the level whole.
+        return match.end() < len(title.rstrip()) or match.start() > 0 or " " in match.group()
     return True
 
 

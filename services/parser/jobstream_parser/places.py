@@ -4,7 +4,10 @@ Places are read from a label ("Location: Austin, TX", "Standort: München"), fro
 segments of the head ("Acme · Berlin, Germany · Hybrid", "Acme | Role | London, UK | REMOTE"),
 and from "based in ...". A place is split into city, region and country by its form ("City,
 ST", "City, Country") and small lists of countries, US states, Canadian provinces and large
-cities; a segment nothing recognises is not taken for a place.
+cities; a segment nothing recognises is not taken for a place. Each place is then coded
+(geo.py): its ISO 3166-1 country and, where known, ISO 3166-2 subdivision. "Remote (US only)",
+"Remote, EMEA", "remote within the EU" say where remote work may be done from: places marked
+`remote`, coded by country or by area.
 
 The URL is a link on a line of its own at the top (boards' copy-paste adds one) or after a
 label ("URL:", "Job link:"); links in the body (application portals, PDFs) are not the posting.
@@ -15,11 +18,14 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple
 
+from jobstream.contracts import RemoteArea
+from jobstream_parser import geo
 from jobstream_parser.document import Document, Line
 from jobstream_parser.heads import search
 
 MAX_URL_CHARS: Final = 2_000
 MAX_PLACES: Final = 10
+MAX_REMOTE_MENTIONS: Final = 20
 URL_HEAD_LINES: Final = 4
 
 _URL: Final = re.compile(r"(?:link-|url-)?(?P<url>(?:https?://|www\.)[^\s<>\"']{1,2000})")
@@ -31,30 +37,79 @@ _URL_LABEL: Final = re.compile(
 _PLACE_LABEL: Final = re.compile(
     r"(?:job |work |office |primary )?locations?(?:\(s\))?|based in|standort|arbeitsort|einsatzort"
     r"|localização|localizacao|local de trabalho|ubicación|lugar de trabajo|lieu(?: de travail)?"
-    r"|city|where",
+    r"|localidad|city|where",
     re.IGNORECASE,
 )
 _LABEL_LINE: Final = re.compile(
-    rf"(?:{_PLACE_LABEL.pattern})[ ]?[:\u2013-][ ]?(?P<value>.{{2,150}})$", re.IGNORECASE
+    rf"(?:(?:{_PLACE_LABEL.pattern})[ ]?[:\u2013-]"
+    r"|(?:arbeitsorte?|einsatzort|standort)(?=[ ][A-ZÄÖÜ]))"
+    r"[ ]?(?P<value>.{2,150})$",
+    re.IGNORECASE,
 )
 _BASED_IN: Final = re.compile(
-    r"\b(?:based|located|headquartered) in (?:our )?(?P<value>[A-Z][\w.'-]{1,30}"
-    r"(?: [A-Z][\w.'-]{1,30}){0,2}(?:, [A-Z][\w.'-]{1,30}(?: [A-Z][\w.'-]{1,30}){0,2}){0,2})"
+    r"\b(?:based|located|headquartered|(?i:(?:located )?on-?site)) in (?:our )?"
+    r"(?P<value>[A-Z][\w.'-]{1,30}(?: [A-Z][\w.'-]{1,30}){0,2}"
+    r"(?:, [A-Z][\w.'-]{1,30}(?: [A-Z][\w.'-]{1,30}){0,2}){0,2})"
 )
-_SEGMENT_SPLIT: Final = re.compile(r"[ ]?[|·•;][ ]?|[ ][-\u2013\u2014][ ]|[ ]/[ ]| or ")
+_SEGMENT_SPLIT: Final = re.compile(r"[ ]?[|·•;][ ]?|[ ][-\u2013\u2014+][ ]|[ ]/[ ]| or ")
 # What `_SEGMENT_SPLIT` splits at, for a quick `in` test: the pattern, starting with an optional
 # space, is tried in full at every position of a line (a paragraph costs tens of microseconds).
-_SEPARATORS: Final = ("|", "·", "•", ";", " - ", " \u2013 ", " \u2014 ", " / ", " or ")
+_SEPARATORS: Final = ("|", "·", "•", ";", " - ", " \u2013 ", " \u2014 ", " + ", " / ", " or ")
 # Longer than this, a segment cannot be "outer (inner)" (100 characters each at most), and
 # less a ZIP code (11 at most) it is still longer than a place (80).
 MAX_SEGMENT_CHARS: Final = 202
 _ZIP: Final = re.compile(r"[ ]\d{4,5}(?:-\d{4})?$")
-_WORK_MODE_WORDS: Final = re.compile(
+_WORK_MODE_WORD: Final = (
     r"(?:fully |100% )?(?:remote|hybrid|on-?site|in person|in-person|onsite|work from home"
-    r"|anywhere|home office|remoto|híbrido|presencial)",
+    r"|anywhere|home office|remoto|híbrido|presencial|virtual)"
+)
+# "Hybrid", "Onsite/Hybrid", "Virtual (100% Remote)": a work mode, no place.
+_WORK_MODE_WORDS: Final = re.compile(
+    rf"{_WORK_MODE_WORD}(?:[ ]?[/,&][ ]?{_WORK_MODE_WORD}){{0,2}}", re.IGNORECASE
+)
+_LEADING_WORK_MODE: Final = re.compile(
+    rf"{_WORK_MODE_WORD}[ ]\({_WORK_MODE_WORD}\),[ ]", re.IGNORECASE
+)
+# Words that make the place after them the scope of remote work.
+_REMOTE_WORDS: Final = re.compile(
+    r"(?:fully |100% )?remote(?:ly)?|work from home|wfh|anywhere|home office|remoto"
+    r"|télétravail",
     re.IGNORECASE,
 )
+# "within the", "anywhere in": before a scope; "only", "-based": after it.
+_SCOPE_BEFORE: Final = re.compile(
+    r"^(?:(?:open to candidates |candidates )?(?:anywhere )?(?:with)?in |from (?:anywhere in )?"
+    r"|based in )?(?:the )?(?:continental |contiguous |mainland )?",
+    re.IGNORECASE,
+)
+_SCOPE_AFTER: Final = re.compile(r"(?:[ -]only|[ -]based|[ ]time ?zones?)$", re.IGNORECASE)
+_SCOPE_SPLIT: Final = re.compile(r"[ ]?[,/&;+][ ]?| and | or ")
+# "Remote (US only)", "remote, EMEA", "remote within the EU", "Remote - Europe" in the text.
+_REMOTE_SCOPE: Final = re.compile(
+    r"(?i:remote(?:ly)?(?: role| position| job| opportunity| work)?)[ ]?"
+    r"(?:\(|[,:\u2013\u2014-][ ]?|(?i:(?:with)?in|from(?: anywhere in)?|across)[ ](?i:the )?)"
+    r"(?P<scope>[A-Z][\w.]{1,20}(?:(?:[ ]|[ ]?[&/,][ ]?| and | or )[A-Z][\w.]{1,20}){0,4})"
+)
 _ASCII_DIGIT: Final = re.compile("[0-9]")
+# France Travail's place line under the title: "64 - BAYONNE", "2A - AJACCIO", "75 - PARIS 01",
+# "65 - Pyrénées (Hautes)" (the département alone).
+_DEPARTMENT_LINE: Final = re.compile(r"(?P<number>\d{2}|2[AB]|97[1-6]) - (?P<name>\w[^|:]{1,60})")
+_DEPARTMENT_HEAD_LINES: Final = 4
+# "Poste basé à Châteauneuf sur Isère": a place of work the text names, beside the page's.
+_BASED_AT: Final = re.compile(
+    r"\b(?:[Pp]oste|[Mm]ission|[Ee]mploi) (?:basée?|situé|situ\u00e9e) (?:à|a|sur) "
+    r"(?P<value>[A-ZÉÈ][\w'-]{1,30}"
+    r"(?:[ -](?:[A-ZÉÈ][\w'-]{1,30}|sur|sous|en|le|la|les|de|du)){0,5})"
+)
+# "New York, NY, US" in running text (job boards' one-line heads): a US city by its state.
+_US_PLACE: Final = re.compile(
+    r"\b(?P<value>[A-Z][a-z.'-]{1,20}(?: [A-Z][a-z.'-]{1,20}){0,3}, [A-Z]{2}), (?:US|USA)\b"
+)
+# "City of Los Angeles", "Ville de Paris": an employer that is a city works in that city.
+_CITY_EMPLOYER: Final = re.compile(r"(?:City|Town) of (?P<city>[A-Z][\w .'-]{1,40})")
+_NOT_IN_TOWN: Final = re.compile("[,:]")
+# "Agüimes (PALMAS (LAS))": a province named with its article after it.
+_INVERTED_ARTICLE: Final = re.compile(r"\((?P<name>[^()]{1,60}) \((?P<article>[^()]{1,4})\)\)$")
 _PARENS: Final = re.compile(r"^(?P<outer>[^()]{0,100})\((?P<inner>[^()]{1,100})\)$")
 
 _US_STATES: Final = {
@@ -89,6 +144,10 @@ class FoundPlace(NamedTuple):
     region: str | None
     country: str | None
     span: tuple[int, int] | None
+    country_code: str | None = None
+    subdivision_code: str | None = None
+    remote: bool = False
+    area: RemoteArea | None = None
 
 
 class FoundUrl(NamedTuple):
@@ -117,9 +176,14 @@ def _url_of(match: re.Match[str], offset: int) -> FoundUrl | None:
     return FoundUrl(value, (start, start + len(value)))
 
 
-def find_locations(document: Document, head: list[Line]) -> list[FoundPlace]:
-    """Places from labels first, then from the head's segments, then "based in"."""
-    found: list[FoundPlace] = []
+def find_locations(
+    document: Document, head: list[Line], employer: tuple[str, tuple[int, int] | None] | None = None
+) -> list[FoundPlace]:
+    """Places from labels first (a département line under the title is one), then from the
+    head's segments, then "based in", then a US "City, ST, US" in the text, then the city an
+    employer is ("City of Los Angeles"); and the places the text names for the job ("Poste
+    basé à ...")."""
+    found: list[FoundPlace] = _department_place(document)
     for line in document.lines_for("location"):
         match = _LABEL_LINE.match(line.text)
         if match is not None:
@@ -138,7 +202,92 @@ def find_locations(document: Document, head: list[Line]) -> list[FoundPlace]:
         match = search(_BASED_IN, document.text[:3_000])
         if match is not None:
             found.extend(_places_in(match.group("value"), match.start("value"), strict=True))
+    if not found:
+        match = search(_US_PLACE, document.text[:3_000])
+        if match is not None:
+            found.extend(_us_place(match.group("value"), match.start("value")))
+    if not found and employer is not None:
+        found.extend(_employer_place(*employer))
+    found.extend(_based_at(document, found))
+    if not any(place.remote for place in found):
+        found.extend(_remote_scope_in_text(document))
     return _unique(found)
+
+
+def _us_place(value: str, offset: int) -> list[FoundPlace]:
+    """ "Marketing San Francisco, CA": the city is the longest run of the words before the
+    state that the list of cities knows (else all of them)."""
+    city, _, _ = value.partition(",")
+    words = city.split(" ")
+    for first in range(len(words)):
+        if geo.city_codes(" ".join(words[first:])) is not None:
+            skip = len(" ".join(words[:first])) + (first > 0)
+            return _places_in(value[skip:], offset + skip, strict=True)
+    return _places_in(value, offset, strict=True)
+
+
+def _department_place(document: Document) -> list[FoundPlace]:
+    """ "64 - BAYONNE" on a line of its own under the title: Bayonne in the département 64."""
+    for line in document.lines[1:_DEPARTMENT_HEAD_LINES]:
+        match = _DEPARTMENT_LINE.fullmatch(line.text.strip())
+        if match is None:
+            continue
+        code = geo.department_code(match.group("number"))
+        if code is None:
+            return []
+        name = match.group("name").strip()
+        start = line.start + line.text.find(name)
+        # "65 - Pyrénées (Hautes)": the département itself, no city
+        city = None if name.endswith(")") or geo.is_subdivision_name(name, code) else name
+        return [FoundPlace(name, city, None, "France", (start, start + len(name)), "FR", code)]
+    return []
+
+
+def _based_at(document: Document, found: list[FoundPlace]) -> list[FoundPlace]:
+    """ "Poste basé à Châteauneuf sur Isère": a place of work beside the page's, in the country
+    of the page's places when they name one."""
+    match = search(_BASED_AT, document.text[:6_000])
+    if match is None:
+        return []
+    name = match.group("value")
+    if _name_key(name) in {_name_key(place.city) for place in found if place.city}:
+        return []  # "Poste basé à Montigny-le-Bretonneux" under "78 - MONTIGNY LE BRETONNEUX"
+    countries = {place.country_code for place in found if place.country_code}
+    coded = _coded(FoundPlace(name, name, None, None, (match.start("value"), match.end("value"))))
+    if coded.country_code is None and len(countries) == 1:
+        coded = coded._replace(country_code=countries.pop())
+    return [coded]
+
+
+def _name_key(name: str) -> str:
+    return name.lower().replace("-", " ")
+
+
+def _employer_place(name: str, span: tuple[int, int] | None) -> list[FoundPlace]:
+    """A city's own bulletin ("City of Los Angeles") is a job in that city, if the city is
+    known."""
+    match = _CITY_EMPLOYER.fullmatch(name.strip())
+    if match is None or geo.city_codes(match.group("city")) is None:
+        return []
+    city = match.group("city")
+    place_span = (span[0] + match.start("city"), span[0] + match.end("city")) if span else None
+    return [_coded(FoundPlace(city, city, None, None, place_span))]
+
+
+def _remote_scope_in_text(document: Document) -> list[FoundPlace]:
+    """The first scope of remote work the text states ("fully remote (US only)")."""
+    text, lower = document.text, document.lower
+    at = lower.find("remote")
+    for _ in range(MAX_REMOTE_MENTIONS):
+        if at < 0:
+            break
+        match = _REMOTE_SCOPE.match(text, at)
+        if match is not None:
+            scope = _remote_scope(match.group("scope"), match.start("scope"))
+            if scope:
+                return scope
+        at = lower.find("remote", at + 6)
+    return []
 
 
 def _unique(places: list[FoundPlace]) -> list[FoundPlace]:
@@ -154,45 +303,83 @@ def _unique(places: list[FoundPlace]) -> list[FoundPlace]:
 def _places_in(value: str, offset: int, strict: bool = False) -> list[FoundPlace]:
     places = []
     position = 0
+    remote_before = False  # "Remote - US": the place after is where remote work may be done
     for part in [*_SEGMENT_SPLIT.split(value)]:
         start = value.find(part, position)
         position = start + len(part)
-        place = _place(part, offset + start, strict)
-        if place is not None:
-            places.append(place)
+        found = _place(part, offset + start, strict)
+        if remote_before and value[position - len(part) - 3 : position - len(part)].strip() in {
+            "-",
+            "\u2013",
+            "\u2014",
+        }:
+            found = [place._replace(remote=True) for place in found]
+        remote_before = _REMOTE_WORDS.fullmatch(part.strip()) is not None
+        places.extend(found)
     return places
 
 
-def parse_place(value: str, offset: int) -> FoundPlace | None:
+def parse_place(value: str, offset: int) -> list[FoundPlace]:
     """A place given as such (structured input): split it, recognised or not."""
     return _place(value, offset, strict=False)
 
 
-def _place(segment: str, offset: int, strict: bool) -> FoundPlace | None:
-    """ "Austin, TX 78701" is Austin in TX; "Remote (US)" is the US; "Hybrid" is no place."""
+def _place(segment: str, offset: int, strict: bool) -> list[FoundPlace]:
+    """ "Austin, TX 78701" is Austin in TX; "Remote (US)" is the US as the scope of remote
+    work; "Hybrid" is no place."""
     text = segment.strip().rstrip(".")
     if len(text) > MAX_SEGMENT_CHARS:
-        return None
+        return []
     offset += segment.find(text) if text else 0
+    if text.endswith("))"):
+        text = _INVERTED_ARTICLE.sub(r"(\g<article> \g<name>)", text)
+    leading = _LEADING_WORK_MODE.match(text)
+    if leading is not None:  # "Virtual (100% Remote), Washington, DC"
+        text, offset = text[leading.end() :], offset + leading.end()
     # (The quick tests before the patterns below say where they cannot match.)
     parens = _PARENS.match(text) if text.endswith(")") else None
     if parens is not None:
         outer, inner = parens.group("outer").strip(), parens.group("inner").strip()
+        inner_offset = offset + parens.start("inner")
+        if outer and _REMOTE_WORDS.fullmatch(outer):
+            return _remote_scope(inner, inner_offset)
         if not outer or _WORK_MODE_WORDS.fullmatch(outer):
-            return _place(inner, offset + parens.start("inner"), strict)
-        text = outer  # "Berlin, Germany (Hybrid)": the place is outside the parentheses
+            return _place(inner, inner_offset, strict)
+        if _REMOTE_WORDS.fullmatch(inner):  # "Anywhere in the U.S. (remote)"
+            scope = _remote_scope(outer, offset)
+            if scope:
+                return scope
+        province = geo.subdivision_code(inner, None) if not _NOT_IN_TOWN.search(outer) else None
+        if province is not None and province.subdivision is not None and _looks_like_name(outer):
+            # "Valdemoro (MADRID)": a town in its province
+            span = (offset, offset + len(outer))
+            return [FoundPlace(text, outer, inner, None, span, *province)]
+        if "," in outer:
+            # "Berlin, Germany (Hybrid)": the place is outside the parentheses; "SF, Seattle,
+            # Remote (US)": a list whose last item has them
+            whole = text
+            return _place(outer, offset, strict) or _listed(
+                [part.strip() for part in whole.split(",")], whole, offset
+            )
+        text = outer
     zip_code = _ZIP.search(text) if text[-1:].isdecimal() else None
     if zip_code is not None:
         text = text[: zip_code.start()]
     if not text or len(text) > 80 or ":" in text:
-        return None
+        return []
+    comma = text.find(",")
+    if comma > 0 and _REMOTE_WORDS.fullmatch(text[:comma]):  # "Remote, US only"
+        after = comma + 1 + (text[comma + 1 : comma + 2] == " ")
+        return _remote_scope(text[after:], offset + after)
     if strict and not _may_be_known(text.rsplit(",", 1)[-1].strip()):
-        return None  # what the lists below say of it
+        return []  # what the lists below say of it
     if _WORK_MODE_WORDS.fullmatch(text):
-        return None
+        return []
     parts = [part.strip() for part in text.split(",")]
-    if any(not part for part in parts) or len(parts) > 3:
-        return None
+    if any(not part for part in parts):
+        return []
+    if len(parts) > 3:  # "Santa Clara, New York, London, Bangalore"
+        return _listed(parts, text, offset)
     city = region = country = None
     rest = list(parts)
     if rest and _is_country(rest[-1]):
@@ -201,14 +388,91 @@ def _place(segment: str, offset: int, strict: bool) -> FoundPlace | None:
         region = rest.pop()
     if len(rest) == 1:
         city = rest.pop()
-    if rest or not (city or region or country):
-        return None
     recognised = country is not None or region is not None or _is_city(city)
-    if strict and not recognised:
-        return None
-    if city is not None and not _looks_like_name(city):
-        return None
-    return FoundPlace(text, city, region, country, (offset, offset + len(text)))
+    if (
+        rest
+        or not (city or region or country)
+        or (strict and not recognised)
+        or (city is not None and not _looks_like_name(city))
+    ):
+        # "SF, Seattle, Remote (US)": a list of places, each one known by itself
+        return _listed(parts, text, offset) if len(parts) > 1 else []
+    return [_coded(FoundPlace(text, city, region, country, (offset, offset + len(text))))]
+
+
+def _listed(parts: list[str], text: str, offset: int) -> list[FoundPlace]:
+    places = []
+    position = 0
+    for part in parts:
+        start = text.find(part, position)
+        position = start + len(part)
+        found = _place(part, offset + start, strict=True)
+        if not found:
+            return []
+        places.extend(found)
+    return places
+
+
+def _coded(place: FoundPlace) -> FoundPlace:
+    """The place with its country's code and, where known, its subdivision's."""
+    country, subdivision, area = None, None, None
+    if place.country is not None:
+        area = geo.area(place.country)
+        country = geo.country_code(place.country) if area is None else None
+    if place.region is not None:
+        if country is None and place.region.isupper():  # "Austin, TX", "Toronto, ON"
+            country = (
+                "US" if place.region in _US_STATES else "CA" if place.region in _PROVINCES else None
+            )
+        codes = geo.subdivision_code(place.region, country)
+        country, subdivision = country or codes.country, codes.subdivision or subdivision
+    if place.city is not None:
+        city = geo.city_codes(place.city)
+        if city is not None and (country is None or country == city.country):
+            country = city.country
+            if subdivision is None and place.region is None:
+                subdivision = city.subdivision
+    return place._replace(
+        country_code=country, subdivision_code=subdivision, area=area if area else None
+    )
+
+
+def _remote_scope(value: str, offset: int) -> list[FoundPlace]:
+    """ "US only", "EMEA", "US & Canada", "the EU": where remote work may be done from; every
+    part must be a country, an area, a subdivision or a known city."""
+    before = _SCOPE_BEFORE.match(value)
+    start = before.end() if before else 0
+    text = value[start:]
+    after = _SCOPE_AFTER.search(text)
+    if after is not None:
+        text = text[: after.start()]
+    places = []
+    position = 0
+    for part in _SCOPE_SPLIT.split(text):
+        at = text.find(part, position)
+        position = at + len(part)
+        name = part.strip().rstrip(".")
+        if not name:
+            return []
+        span = (offset + start + at, offset + start + at + len(name))
+        area = geo.area(name)
+        country = geo.country_code(name) if area is None else None
+        if area is not None or country is not None:
+            places.append(
+                FoundPlace(
+                    name, None, None, name if area is None else None, span, country
+                )._replace(remote=True, area=area)
+            )
+            continue
+        region = geo.subdivision_code(name, None)
+        city = geo.city_codes(name)
+        if region.subdivision is not None:
+            places.append(FoundPlace(name, None, name, None, span, *region, True))
+        elif city is not None:
+            places.append(FoundPlace(name, name, None, None, span, *city, True))
+        else:
+            return []  # a part that is no place: not a scope ("Remote, flexible hours")
+    return places
 
 
 def _may_be_known(last: str) -> bool:
@@ -343,7 +607,7 @@ apac
 north america
 worldwide"""
 )
-_CITY_NAMES: Final = _names(
+_CITY_NAMES = _names(
     """berlin
 munich
 münchen
@@ -508,4 +772,5 @@ nairobi
 lagos
 cairo"""
 )
+_CITY_NAMES |= geo.CITY_NAMES
 _PLACE_NAMES: Final = _COUNTRY_NAMES | _REGION_NAMES | _CITY_NAMES

@@ -87,7 +87,7 @@ _KINDS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
             r"apply|application|process|deadline|\bnotes?\b|selection|examination|interview"
             r"|next steps|contact|location|schedule|shift|hours|\btype\b|seniority|industr"
             r"|function|class code|open date|posted|details|information|\bnotice\b|\bdate\b"
-            r"|standort|localização|ubicación|lieu",
+            r"|standort|localização|ubicación|lieu\b|branche\b",
         ),
     )
 )
@@ -253,14 +253,15 @@ def _is_capitals(label: str) -> bool:
     return letters >= 3
 
 
-def _kind(label: str, *, strong: bool) -> str | None:
-    """The section kind a heading's words name; None when they are not a heading."""
+def _kind(label: str, *, strong: bool, capitals: bool = True) -> str | None:
+    """The section kind a heading's words name; None when they are not a heading.
+    `capitals`: a strong label in capitals is a heading ("other") whatever its words."""
     if not strong and not label[:1].isupper():
         return None  # what the first kind found would say (below), found or not
     lowered = label.lower().replace("\u2019", "'")
     candidates = candidate_kinds(lowered)
     if not candidates:
-        return "other" if strong and _is_capitals(label) else None
+        return "other" if capitals and strong and _is_capitals(label) else None
     for index in sorted(candidates):
         kind, pattern = _KINDS[index]
         match = pattern.search(lowered)
@@ -276,7 +277,18 @@ def _kind(label: str, *, strong: bool) -> str | None:
         if match.start() == 0 or first in _STARTERS:
             return kind
         return None
-    return "other" if strong and _is_capitals(label) else None
+    return "other" if capitals and strong and _is_capitals(label) else None
+
+
+def names_a_section(label: str) -> bool:
+    """`label` reads as a heading by its words ("ANNUAL SALARY", "Ihre Aufgaben"), as
+    `heading_of` reads a line; capitals alone ("CEMENT FINISHER") make no heading here."""
+    if not label or len(label) > MAX_HEADING_CHARS or len(label.split()) > MAX_HEADING_WORDS:
+        return False
+    strong = label.endswith(":") or (
+        (label.isupper() or not label.isascii()) and _is_capitals(label)
+    )
+    return _kind(label.rstrip(":"), strong=strong, capitals=False) is not None
 
 
 def candidate_kinds(lowered: str) -> set[int]:

@@ -14,6 +14,7 @@ import re
 from typing import Final, NamedTuple
 
 from jobstream_parser.document import Document
+from jobstream_parser.sections import SectionIndex
 
 MAX_MENTIONS: Final = 200
 
@@ -22,18 +23,23 @@ _EMPLOYMENT: Final = re.compile(
     r"(?P<CONTRACT_TO_HIRE>contract[- ]to[- ](?:hire|perm(?:anent)?)|temp[- ]to[- ](?:perm|hire)"
     r"|c2h)"
     r"|(?P<INTERN>internship|intern|praktikum|werkstudent(?:in)?|estágio|estagio|prácticas"
-    r"|pasantía|stage|alternance)"
+    r"|pasantía|stage|alternance|(?:bachelor|master|abschluss)arbeit|bachelor-/masterarbeit)"
     r"|(?P<PER_DIEM>per[- ]diem|prn)"
     r"|(?P<VOLUNTEER>volunteer(?:ing)?|voluntário|voluntariado|bénévolat|bénévole|ehrenamt)"
-    r"|(?P<TEMPORARY>temporary|temp|fixed[- ]term|seasonal|befristet|temporário|temporal|cdd"
-    r"|interim)"
+    r"|(?P<TEMPORARY>temporary|temp|fixed[- ]term|seasonal|befristet|temporär|temporário|temporal"
+    r"|cdd|interim|mission intérimaire|intérimaire|contrat à durée déterminée|saisonnier"
+    r"|contrat travail saisonnier|funcionario interino|interin[oa]|term(?:[- ]limited)? appointment"
+    r"|not[- ]to[- ]exceed \d{1,2} (?:months|years)|\d{1,2} months(?: and \d{1,2} days?)?)"
     r"|(?P<PART_TIME>part[- ]?time|teilzeit|meio[- ]período|tempo parcial|medio tiempo"
-    r"|media jornada|tiempo parcial|temps partiel|minijob)"
+    r"|media jornada|tiempo parcial|temps partiel|minijob|jornada parcial|parcial)"
     r"|(?P<CONTRACTOR>contractor|contract|freelance|freelancer|independent contractor|1099|pj"
     r"|werkvertrag)"
-    r"|(?P<FULL_TIME>full[- ]?time|permanent|vollzeit|festanstellung|unbefristet"
-    r"|tempo integral|clt|tiempo completo|jornada completa|temps plein|cdi|indefinido"
-    r"|unbefristete?)"
+    r"|(?P<FULL_TIME>full[- ]?time|vollzeit|tempo integral|tiempo completo|jornada completa"
+    r"|temps plein|completa)"
+    # Permanence states no hours (the labelling guide): found, so that it is no other term,
+    # and given no type.
+    r"|(?P<PERMANENT>permanent|festanstellung|unbefristete?|clt|cdi|indefinido"
+    r"|contrat à durée indéterminée)"
     r")(?![\w-])",
     re.IGNORECASE,
 )
@@ -68,8 +74,10 @@ CONTEXT_CHARS: Final = 120
 _WORK_MODE: Final = re.compile(
     r"(?<![\w-])(?:"
     r"(?P<hybrid>hybrid|hybride|h[íi]brido|hybrides arbeiten"
-    r"|(?:[1-4]|one|two|three|four)(?:-| )days?(?: a| per| each)?(?: week)? (?:in|at|on|from)"
-    r"(?: the| our)? (?:office|site|hq|headquarters)|partially remote|partly remote"
+    r"|(?:[1-4]|one|two|three|four)(?:-| )days?(?:[ ]?/[ ]?week|(?: a| per| each)?(?: week)?)"
+    r" (?:in|at|on|from)(?: the| our)? (?:office|site|hq|headquarters)|partially remote"
+    r"|partly remote|partial(?:ly)? on-?site|partly on-?site"
+    r"|some (?:flexible[/ ])?remote working(?: possible)?"
     r"|(?:in|at|from) (?:the |our )?(?:[A-Z][\w-]{1,20} )?office (?:[1-4]|one|two|three|four)"
     r" days? (?:a|per|each) week"
     r"|(?:on-?site|in[- ]office|in the office)(?: in [A-Z][\w-]{1,20}(?: [A-Z][\w-]{1,20})?)?"
@@ -91,13 +99,26 @@ _MODE_NOUN: Final = re.compile(
     re.IGNORECASE,
 )
 _MODE_BEFORE: Final = re.compile(
-    r"(?:fully|100%|is|be|are|work|working|completely|entirely|can work|100 %)[ ]$",
+    r"(?:fully|100%|is|be|are|work|working|completely|entirely|can work|100 %|performed|done"
+    r"|based)[ ]$",
+    re.IGNORECASE,
+)
+# "Interviews will be conducted remotely", "a remote interview", "collaborate remotely with
+# the Berlin team": the hiring process or how people talk, not where the job is done.
+_NOT_MODE_AFTER: Final = re.compile(
+    r"[ ]?(?:interview|onboarding|hiring process|assessment|screening|video)", re.IGNORECASE
+)
+_NOT_MODE_BEFORE: Final = re.compile(
+    r"(?:interview\w*|collaborat\w*|communicat\w*|meet\w*|connect\w*|coordinat\w*"
+    r"|support\w*|access\w*|monitor\w*|troubleshoot\w*|administ\w*|conducted|held"
+    r"|schedules?)[ ]"
+    r"(?:[\w-]+[ ]){0,3}$",
     re.IGNORECASE,
 )
 _ALWAYS_MODE: Final = re.compile(
     r"work(?:ing)? from home|wfh|telecommut|telework|days? (?:a |per |each )?(?:week )?(?:in|at|on"
     r"|from)|partially remote|partly remote|fully remote|100% remote|not remote|no remote"
-    r"|work from anywhere|remotely",
+    r"|work from anywhere|partial(?:ly)? on-?site|partly on-?site|some (?:flexible[/ ])?remote",
     re.IGNORECASE,
 )
 _LABEL: Final = re.compile(
@@ -105,7 +126,8 @@ _LABEL: Final = re.compile(
     r"|tipo de contrato|tipo de vaga|vertragsart|anstellungsart|beschäftigungsart|arbeitszeit"
     r"|jornada|engagement type|schedule|type|work(?:place)? (?:location|type|mode|model"
     r"|arrangement|setting|style)|location(?: type)?|remote|arbeitsort|arbeitsmodell"
-    r"|modelo de trabalho|modalidade|modalidad|lieu|mode de travail|locations?|where)"
+    r"|modelo de trabalho|modalidade|modalidad|lieu|mode de travail|locations?|where"
+    r"|appointment(?: type)?|pensum)"
     r"[ ]?(?::|-|\u2013)[ ]?",
     re.IGNORECASE,
 )
@@ -113,10 +135,40 @@ _BARE_LABEL: Final = re.compile(
     r"(?:employment type|job type|workplace type|work type|location type|remote type)",
     re.IGNORECASE,
 )
-_LEFT_DELIMITER: Final = frozenset("|·•,(/\u2013\u2014-:[.!")
-_RIGHT_DELIMITER: Final = frozenset("|·•,)/\u2013\u2014-:(].")
+_NOT_MODE_SECTIONS: Final = frozenset({"benefits", "legal", "about_company"})
+_PERK: Final = re.compile(
+    r"telework\w*|telecommut\w*|home[- ]?office|work(?:ing)? from home|wfh|remote(?:ly)?",
+    re.IGNORECASE,
+)
+_REMOTENESS: Final = {"remote": 0, "hybrid": 1, "onsite": 2}
+_LEFT_DELIMITER: Final = frozenset("|·•,(/\u2013\u2014-:[.!+")
+_RIGHT_DELIMITER: Final = frozenset("|·•,)/\u2013\u2014-:(].+")
 # "Contrato indefinido", "contract type permanent": the word before makes it a term.
-_TERM_BEFORE: Final = re.compile(r"(?:contrato|contrat|contract|vertrag|regime|tipo)[ ]$", re.I)
+_TERM_BEFORE: Final = re.compile(
+    r"(?:contrato|contrat|contract|vertrag|regime|tipo)(?: en| de| \w{1,12} a)?[ ]$", re.I
+)
+# Words that are terms only under a label ("Jornada: COMPLETA", "Appointment Type: ... 12
+# months"), and "Temporal" (a workflow engine) unless a label or "contrato" makes it a term.
+_ONLY_LABELLED: Final = re.compile(
+    r"completa|parcial|\d{1,2} months(?: and \d{1,2} days?)?|Temporal", re.IGNORECASE
+)
+_ALWAYS_TERM: Final = re.compile(
+    r"fixed[- ]term|not[- ]to[- ]exceed.*|term(?:[- ]limited)? appointment|funcionario interino"
+    r"|(?:bachelor|master|abschluss)arbeit|bachelor-/masterarbeit",
+    re.IGNORECASE,
+)
+# The engagement's nature outranks its hours (the labelling guide): a fixed-term full-time job
+# is TEMPORARY.
+_NATURE: Final = frozenset({"TEMPORARY", "INTERN", "CONTRACTOR", "CONTRACT_TO_HIRE", "PER_DIEM"})
+# A Swiss workload in the head: "Bäcker/in 100%", "Facility Manager 80-100%", "(10-20%)",
+# "Pensum: 100%", "an 80% position".
+_WORKLOAD: Final = re.compile(
+    r"(?:^|[ (|:])(?P<low>\d{2,3})(?:[ ]?[-\u2013][ ]?(?P<high>\d{2,3}))?[ ]?%"
+    r"(?=[ ]?(?:$|[)|]|position\b|stelle\b))",
+    re.MULTILINE,
+)
+WORKLOAD_HEAD_LINES: Final = 8
+FULL_TIME_WORKLOAD: Final = 80
 _NOT_EMPLOYMENT_BEFORE: Final = re.compile(
     r"(?<![\w-])(?:(?:years?|months?) of|of|paid|equivalent|employment|formal|written)[ ]$",
     re.IGNORECASE,
@@ -151,36 +203,80 @@ class Term(NamedTuple):
 
 
 def find_employment_type(document: Document, title_span: tuple[int, int] | None) -> Term | None:
-    """The employment type: labelled or in the title first, then the first term in the text."""
-    return _first_term(document, _EMPLOYMENT, _EMPLOYMENT_NOUN, title_span, employment=True)
-
-
-def find_work_mode(document: Document) -> Term | None:
-    """Remote, hybrid or on-site: a label first; hybrid over the rest (hybrid postings mention
-    both the office and home); else the first term."""
-    terms = _terms(document, _WORK_MODE, _MODE_NOUN, None, employment=False)
+    """The employment type: labelled or in the title first, then the first term in the text;
+    a contract that may become permanent ("contract-to-hire") wherever the text says so."""
+    terms = _terms(document, _EMPLOYMENT, _EMPLOYMENT_NOUN, title_span, employment=True)
+    terms = [term for term in terms if term.value != "PERMANENT"]
     labelled = [term for term in terms if term.labelled]
-    if labelled:
-        return labelled[0]
+    nature = [term for term in (*labelled, *terms) if term.value in _NATURE]
+    hours = [term for term in (labelled or terms) if term.value not in _NATURE]
+    found = nature[0] if nature else hours[0] if labelled else None
+    if found is None:
+        workload = _workload(document)
+        if workload is not None:
+            return workload if workload.value else None
+        found = hours[0] if hours else None
+    if found is not None and found.value == "CONTRACTOR":
+        to_hire = next((term for term in terms if term.value == "CONTRACT_TO_HIRE"), None)
+        return to_hire or found
+    return found
+
+
+def _a_benefit(document: Document, sections: SectionIndex, term: Term) -> bool:
+    """ "Flexible work schedules and telework" in a list of benefits: a perk, not where the job
+    is done ("Hybrides Arbeiten: zwei Tage pro Woche im Büro" there still says it)."""
+    return (
+        not term.labelled
+        and sections.kind_at(term.span[0]) in _NOT_MODE_SECTIONS
+        and _PERK.fullmatch(document.text, *term.span) is not None
+    )
+
+
+def _workload(document: Document) -> Term | None:
+    """A workload stated in the head: 100%, or from at least 80% to 100%, is full time; a top
+    below 100% is part time; a range across both ("20-100%") says neither (value "")."""
+    for line in document.lines[:WORKLOAD_HEAD_LINES]:
+        if "%" not in line.text:
+            continue
+        match = _WORKLOAD.search(line.text)
+        if match is None:
+            continue
+        low = int(match.group("low"))
+        high = int(match.group("high") or low)
+        span = (line.start + match.start("low"), line.start + match.end())
+        if high < 100:
+            return Term("PART_TIME", span, True)
+        return Term("FULL_TIME" if low >= FULL_TIME_WORKLOAD else "", span, True)
+    return None
+
+
+def find_work_mode(document: Document, sections: SectionIndex | None = None) -> Term | None:
+    """Remote, hybrid or on-site: a label first; hybrid over the rest (hybrid postings mention
+    both the office and home); else the first term, or the most remote of the terms on its
+    line ("Remote or onsite": the most remote option offered). A benefits list naming
+    "telework" says nothing of where the job is done."""
+    terms = _terms(document, _WORK_MODE, _MODE_NOUN, None, employment=False)
+    if sections is not None:
+        terms = [term for term in terms if not _a_benefit(document, sections, term)]
+    labelled = [term for term in terms if term.labelled]
     hybrid = [term for term in terms if term.value == "hybrid"]
+    if labelled:
+        # "Work mode: ONSITE (3 days/week in office)": the line's own words make it hybrid
+        line = document.line_at(labelled[0].span[0])
+        if line is not None:
+            for term in hybrid:
+                if line.start <= term.span[0] < line.end:
+                    return term
+        return labelled[0]
     if hybrid:
         return hybrid[0]
-    return terms[0] if terms else None
-
-
-def _first_term(
-    document: Document,
-    pattern: re.Pattern[str],
-    noun: re.Pattern[str],
-    title_span: tuple[int, int] | None,
-    *,
-    employment: bool,
-) -> Term | None:
-    terms = _terms(document, pattern, noun, title_span, employment=employment)
-    labelled = [term for term in terms if term.labelled]
-    if labelled:
-        return labelled[0]
-    return terms[0] if terms else None
+    if not terms:
+        return None
+    line = document.line_at(terms[0].span[0])
+    if line is None:
+        return terms[0]
+    on_line = [term for term in terms if line.start <= term.span[0] < line.end]
+    return min(on_line, key=lambda term: _REMOTENESS[term.value])
 
 
 def _terms(
@@ -204,6 +300,8 @@ def _terms(
         start, end = match.span()
         if kind == "CONTRACTOR" and _ABOUT_CONTRACTS.match(text, end) is not None:
             continue
+        if kind == "remote" and _not_where_the_job_is(document, start, end):
+            continue
         line = document.line_at(start)
         if line is None:
             continue
@@ -213,11 +311,22 @@ def _terms(
         if labelled or (employment and in_title):
             found.append(Term(kind, (start, end), True))
             continue
+        if (
+            employment
+            and _ONLY_LABELLED.fullmatch(match.group())
+            and not (match.group() == "temporal" or _TERM_BEFORE.search(before[-36:]))
+        ):
+            continue
         if employment and (
             _NOT_EMPLOYMENT_BEFORE.search(before[-20:]) or _about_current_employment(before)
         ):
             continue
-        standalone = _delimited_left(before) and _delimited_right(text, end, line.end)
+        # "contract-to-hire", "temp-to-perm": a term wherever it stands
+        standalone = (
+            kind == "CONTRACT_TO_HIRE"
+            or _ALWAYS_TERM.fullmatch(match.group())
+            or (_delimited_left(before) and _delimited_right(text, end, line.end))
+        )
         if standalone or _is_phrase(text, match, before, noun, employment=employment):
             found.append(Term(kind, (start, end), False))
     return found
@@ -227,7 +336,7 @@ def _is_phrase(
     text: str, match: re.Match[str], before: str, noun: re.Pattern[str], *, employment: bool
 ) -> bool:
     """A term by the words around it: "a contract position", "fully remote", "remotely"."""
-    if noun.match(text, match.end()) is not None or _TERM_BEFORE.search(before[-20:]):
+    if noun.match(text, match.end()) is not None or _TERM_BEFORE.search(before[-36:]):
         return True
     if employment:
         return (
@@ -238,6 +347,15 @@ def _is_phrase(
         or _ALWAYS_MODE.fullmatch(match.group()) is not None
         or _ALWAYS_MODE.match(match.group()) is not None
     )
+
+
+def _not_where_the_job_is(document: Document, start: int, end: int) -> bool:
+    """ "remote interviews", "collaborate remotely": the hiring process or how people work
+    together, not where the job is done."""
+    text = document.text
+    if _NOT_MODE_AFTER.match(text, end, end + 20):
+        return True
+    return _NOT_MODE_BEFORE.search(text, max(0, start - 50), start) is not None
 
 
 def _about_current_employment(before: str) -> bool:
@@ -267,10 +385,11 @@ def _delimited_left(before: str) -> bool:
 
 
 def _delimited_right(text: str, start: int, end: int) -> bool:
-    """Nothing but white space, or a delimiter first, in `text[start:end]`."""
+    """Nothing but white space, or a delimiter first, in `text[start:end]` ("Remote or
+    onsite": "or" is one)."""
     while start < end and text[start].isspace():
         start += 1
-    return start >= end or text[start] in _RIGHT_DELIMITER
+    return start >= end or text[start] in _RIGHT_DELIMITER or text.startswith("or ", start)
 
 
 class Hours(NamedTuple):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple
 
-from jobstream_parser.document import Document, Line
+from jobstream_parser.document import Document
 from jobstream_parser.fields import (
     BAR_SEGMENTS,
     BULLET,
@@ -38,7 +38,7 @@ from jobstream_parser.fields import (
     segments,
 )
 from jobstream_parser.heads import finditer
-from jobstream_parser.sections import heading_of
+from jobstream_parser.sections import names_a_section
 
 # "As a <Title> on the team" and its kin are looked for in the opening only.
 OPENING_CHARS: Final = 1_500
@@ -54,6 +54,7 @@ INTRODUCER_CHARS: Final = 30
 MAX_NAME_LINE_CHARS: Final = 60
 # A head of parts: "Acme | Senior Engineer | Berlin | ..." (a bar in its first characters).
 FORUM_HEAD_CHARS: Final = 120
+FORUM_HEAD_LINES: Final = 3
 # A list of roles is looked for in this many head lines.
 MAX_LIST_LINES: Final = 30
 MAX_TRIMS: Final = 6
@@ -86,7 +87,7 @@ MAX_EMPLOYER_WORDS: Final = 4
 _FIELD_LABEL: Final = re.compile(r"(?P<label>[^:]{2,40}?)[ ]?:[ ]")
 # "Acme (YC W23) Is Hiring a Head of Engineering", "Hiring Growth Marketer".
 _HIRING: Final = re.compile(
-    r"(?:^|[ ])(?:is |are |now |we're |we are )?hiring(?: an?| for| our)?(?:[ ]|:[ ]|$)",
+    r"(?:^|[ ])(?:is |are |now |we're |we are )?hiring(?: an?| for| our)?(?:[ ]|[:-][ ]?|$)",
     re.IGNORECASE,
 )
 
@@ -103,8 +104,16 @@ _BOTH_GENDERS: Final = re.compile(
     r"|(?:er|eur|ent|ist|ant)In\b"
 )
 # A workload that marks a title: at its end or in parentheses ("Bäcker/in 100%", "(50%)").
+# One role in both genders: "Monteurin/Monteur", "Assistenzärztin/Assistenzarzt",
+# "Kauffrau/Kaufmann".
+_GENDER_PAIR: Final = re.compile(
+    r"(?P<stem>[^\W\d_]{4})[^\W\d_]*in[ ]?/[ ]?(?P=stem)|frau[ ]?/[ ]?\w*mann\b"
+    r"|(?P<male>[^\W\d_]{4})[^\W\d_]*[ ]?/[ ]?(?P=male)[^\W\d_]*in(?:nen)?\b",
+    re.IGNORECASE,
+)
 _WORKLOAD_MARK: Final = re.compile(
-    r"\(\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3})?[ ]?%\)|\b\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3})?[ ]?%$"
+    r"\(\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3})?[ ]?%\)"
+    r"|\b\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3})?[ ]?%(?:$|[ ]?[/,|])"  # "50% / Temporär"
 )
 _PLACEHOLDER: Final = re.compile(r"[ ]?<[A-Z_]{2,20}>")
 # A workload: "100%", "80-100 %", "(50%)", "(10-20%)".
@@ -130,20 +139,23 @@ _PLACE_LINE: Final = re.compile(
 # The line before a title that introduces it: "... suchen wir Sie als", "... eine/n",
 # "wird folgende Arbeitsstelle öffentlich ausgeschrieben:".
 _INTRODUCES: Final = re.compile(
-    r"(?:[ ](?:als|als:|eine/n|eine/-n|einen|eine|einem|einer|un/une|un\(e\)|une|un)"
-    r"|suchen wir(?: sie)?|ausgeschrieben:|recherchons|recrute|buscamos|busca|procura"
-    r"|procuramos)$",
+    r"(?:[ ](?:als|eine/n|eine/-n|eine/einen|einen/eine|eine/-en|eines/einer|einen|eine|einem"
+    r"|einer|neue/n|neue/r|mehrere|un/une|un\(e\)|une|un)"
+    r"|suchen wir(?: sie)?|ausgeschrieben|recherchons|recrute|buscamos|busca|procura"
+    r"|procuramos):?$",
     re.IGNORECASE,
 )
 
 _INTRODUCING_WORDS: Final = frozenset(
-    "als als: eine/n eine/-n einen eine einem einer un/une un(e) une un wir sie ausgeschrieben:"  # noqa: SIM905
-    " recherchons recrute buscamos busca procura procuramos".split()
+    "als eine/n eine/-n eine/einen einen/eine eine/-en eines/einer einen eine einem einer neue/n"  # noqa: SIM905
+    " neue/r mehrere un/une un(e) une un wir sie ausgeschrieben recherchons recrute buscamos busca"
+    " procura procuramos".split()
 )
 # Trimmed from a title's start: listing words ("Hiring", "Vaga para", "Se busca") and an article.
 _LEADING_WORDS: Final = re.compile(
-    r"(?:(?:now |we're |we are )?hiring:?|vaga(?: para| de)?:?|se busca|se precisa|buscamos"
-    r"|a|an)[ ]+(?=\S)",
+    r"(?:(?:now |we're |we are )?hiring:?|vaga(?: para| de)?:?|se busca|se precisa|se necesita"
+    r"|se requiere|buscamos"
+    r"|a|an|eine/-?n|einen|un\(e\)|un/une|un/a|\[[^\]\n]{1,30}\])[ ]+(?=\S)",
     re.IGNORECASE,
 )
 # What ends a title's name (all that follows goes too): a placeholder token, a stated URL, a
@@ -153,7 +165,10 @@ _NAME_ENDS: Final = re.compile(
     r"|:?[ ]https?://\S+"
     r"|[ ]\((?:[A-Z]{2,10}[_-]?)?\d{4,}\)"  # "(BAL_20113444)"
     r"|[,]?[ ](?:GS|GG|IC|WG)[- ]?\d{1,2}(?:[ ]?[/-][ ]?\d{1,2})?\b"  # "GS15", "GS-14/15"
-    r"|[,]?[ ](?:class code|job code|req(?:uisition)?(?: id)?)[ #:]*\d+"
+    r"|[,]?[ ](?i:class code|job code|req(?:uisition)?(?: id)?)(?:[ #:]*\d+|$)"
+    r"|[ ]\((?i:ref\.?[ ]?)?[A-Z]{0,10}\d{0,2}[_-]?\d{4,}\)"  # "(T7-33687)", "(REF. 5148)"
+    r"|[ ](?i:referenznummer|réf\.|ref\.)[ :#]*\S+"
+    r"|[ ][A-Z]{2,5}-\d{3,}$"  # "... CONTABILIDAD ADM-1425"
     r"|[ ]?[(\[]?\b(?:REVISED|UPDATED|RE-?OPENED|CLOSED|CANCELL?ED)\b[)\]]?",
 )
 # Trimmed from a title's end, one at a time: "(Summer 2025)", " - Per Diem", " (Remote)",
@@ -164,13 +179,17 @@ _TITLE_TAIL: Final = re.compile(
     r"|contractor|freelance|temporary|temp|per diem|prn|internship|permanent|remote|hybrid"
     r"|on-?site|befristet[^)]*|unbefristet|festanstellung|cdi|cdd|int[ée]rim)\)?$"
     r"|[ ](?:@|at)[ ][A-Z0-9][\w&.-]*(?:[ ][A-Z0-9][\w&.-]*){0,3}$"
-    r"|[ ](?:roles|positions|openings|vacancies|jobs)$"
+    r"|[ ](?:multiple[ ])?(?:roles|positions|openings|vacancies|jobs)$"
+    r"|[ ]\((?:remote|hybrid|on-?site)\b[^()]{0,40}\)$"  # "(Remote, EU timezone)"
+    r"|[ ]\([^()]{1,40}\b(?:remote|hybrid|on-?site)\)$"  # "(NYC, Onsite)"
+    r"|-(?:remote|remoto|hybrid|híbrido|hibrido|presencial)$"  # "Assistente Financeiro-Híbrido"
     r"|,[ ][\w ]{1,40}[ ]team$"  # ", ArsenalOS Team"
     r"|[ ][-\u2013\u2014][ ]?(?:[$€£]|\d).*$"  # " - $95-$250K in Turkey": pay
     r"|[ ][-\u2013\u2014][ ](?:turnos?|shifts?|torn|horario|schicht)\b.{0,40}$"
     r"|[ ]?\([ ]?(?:torn|turno|shift)\b[^)]{0,30}\)$"
-    r"|[ ][\u2014\u2013-][ ]*job description$"
-    r"|[ ]?[.]$",
+    r"|[ ][\u2014\u2013-][ ]*(?:job description|stellenausschreibung|stellenangebot"
+    r"|stelleninserat|offre d'emploi|oferta de empleo)$"
+    r"|[ ]?(?:[.]{1,3}|\u2026)$",  # a full stop, a title cut short ("Corporate & Investment...")
     re.IGNORECASE,
 )
 # "Software Engineer IV", "Analyst 2": a level after the role's noun.
@@ -178,6 +197,7 @@ _LEVEL_NUMERAL: Final = re.compile(r"[ ](?:I{1,3}|IV|V|VI{0,3}|[1-9])$")
 _TRAILING_PARENS: Final = re.compile(r"[ ]?\([^()]*\)$")
 # "Expertin / Experte", "Vendeur / Vendeuse": one role in two genders shares its start.
 GENDER_PAIR_CHARS: Final = 4
+_LEVEL_WORDS: Final = frozenset({"principal", "senior", "staff", "junior", "sr", "jr"})
 _TAIL_WORDS: Final = frozenset({"roles", "positions", "openings", "vacancies", "jobs", "team"})
 # A second role after a spaced slash or an ampersand: "Founding Engineer / Founding GTM".
 _SECOND_ROLE: Final = re.compile(r"[ ](?:/|&|\+)[ ]")
@@ -259,8 +279,21 @@ def _labelled_title(document: Document, lines: HeadLines) -> Found | None:
             found = _trimmed(line, strong=True)
             if found is not None:
                 return found
+        inner = _INNER_TITLE_LABEL.search(line.text) if "itle: " in line.text else None
+        if inner is not None:
+            # "Auto req ID: 1393BR Official Title: Product Manager - ERD Job Area: Sales": a
+            # page's fields flattened onto one line; the title ends where the next label starts.
+            found = _trimmed(line.part(*inner.span("title")), strong=True)
+            if found is not None:
+                return found
         previous = line
     return None
+
+
+_INNER_TITLE_LABEL: Final = re.compile(
+    r"[ ](?:Official|Job|Position) Title: (?P<title>[^:]{2,100}?)"
+    r"(?=[ ][A-Z][\w/&]*(?:[ ][A-Z/&][\w/&]*)?:[ ]|$)"
+)
 
 
 def _head_title(lines: HeadLines) -> Found | None:
@@ -277,8 +310,15 @@ def _head_title(lines: HeadLines) -> Found | None:
         # About ...": a bar early on makes the line a head of parts, however long.
         forum = "|" in text[:FORUM_HEAD_CHARS]
         body = not forum and is_body(text)
-        if text and not BULLET.match(text) and (forum or len(text) <= MAX_MARKED_CHARS):
-            late = body or body_seen
+        if (
+            text
+            and not BULLET.match(text)
+            and (forum or len(text) <= MAX_MARKED_CHARS)
+            and not introduces(text)  # "Umfeld? Dann sind Sie unser/e neue/r": the next line
+        ):
+            # "Edit: APPLICATIONS CLOSED - ... thank you." above "Acme | ONSITE | Backend
+            # Engineer": a forum head a line or two down still heads the post.
+            late = body or (body_seen and not (forum and index < FORUM_HEAD_LINES))
             candidate = None if late else _title_of_line(line, UNMARKED, lines, index)
             if candidate is None and not forum:
                 # Marks only widen what is read as a title: looked for when needed.
@@ -299,7 +339,17 @@ def _before_placeholder(line: HeadLine) -> HeadLine:
     """ "Senior Java Developer <ORGANIZATION> <LOCATION> ...": the line up to the first
     placeholder of a corpus that masked names."""
     match = _PLACEHOLDER.search(line.text)
-    return line.part(0, match.start()) if match is not None and match.start() > 0 else line
+    if match is None or match.start() == 0:
+        return line
+    # "Full Stack Engineer at <ORGANIZATION>", "Network Engineer - (<ORGANIZATION>)": what
+    # led to the name goes with it.
+    cut = _BEFORE_NAME.search(line.text, 0, match.start())
+    part = line.part(0, cut.start() if cut is not None else match.start())
+    return part if part.text else line.part(0, match.start())
+
+
+# What leads to a masked name at the end of a cut line.
+_BEFORE_NAME: Final = re.compile(r"(?:[ ](?:at|in|for|with|bei|chez|@))?[ ,:(\-\u2013]*$")
 
 
 def _is_fragment(text: str) -> bool:
@@ -315,8 +365,19 @@ def _title_of_line(line: HeadLine, mark: int, lines: HeadLines, index: int) -> _
         # "Acme | Senior Engineer | Berlin": the part naming a role; only its own gender
         # marker marks it ("100% REMOTE" marks no part).
         for part in parts:
-            if _is_list_of_roles(part.text) or len(part.text) > MAX_MARKED_CHARS:
+            if len(part.text) > MAX_MARKED_CHARS or _TERMS_PART.match(part.text):
                 continue
+            if _is_list_of_roles(part.text):
+                # "Tech Lead, AI Engineer, Senior/Lead Infra engineer": the first role named;
+                # "AI, Fullstack, Frontend Engineers + GTM" names none on its own; "Full Stack
+                # Web Developer - Python, JavaScript, SQL" is one role and its tools.
+                first = part.part(0, part.text.find(", "))
+                dash = first.text.find(" - ")
+                if ends_with_role(first.text):
+                    part = first
+                elif dash < 0 or not _ends_with_role(first.text[:dash]):
+                    continue
+
             part_mark = MARKED if _has_gender_marker(part.text) else UNMARKED
             found = _candidate(_after_employer(part), part_mark, lower_case=True)
             if found is not None:
@@ -327,7 +388,8 @@ def _title_of_line(line: HeadLine, mark: int, lines: HeadLines, index: int) -> _
         # "Acme (YC W23) Is Hiring a Head of Engineering": the title follows the words;
         # "Bloom (YC P26) Is Hiring" names none, "... Is Hiring Designers Who Code" no title.
         rest = line.part(hiring.end(), len(text))
-        if not rest.text or _SENTENCE_WORD.search(rest.text):
+        # "... Is Hiring- 200k for junior engineers": pay, no title.
+        if not rest.text or rest.text[0] in _PAY_START or _SENTENCE_WORD.search(rest.text):
             return None
         return _candidate(rest, mark)
     label = _FIELD_LABEL.match(text) if ":" in text[:MAX_FIELD_LABEL_CHARS] else None
@@ -338,12 +400,29 @@ def _title_of_line(line: HeadLine, mark: int, lines: HeadLines, index: int) -> _
         if index > 0:
             return None  # "Karrierestufe: Manager", "Location: Berlin": a field
         # "Ubicloud (YC W24): Software Engineer": an employer's name, then the title
+    if "such" in text:
+        # "... und suchen einen Filialleiter", "... suchen wir eine/einen Sekretärin/Sekretär,
+        # 20-25%-Pensum": the role the line ends with.
+        wanted = _WE_SEEK.search(text)
+        if wanted is not None and (mark or names_a_role(wanted.group("role"))):
+            return _candidate(line.part(wanted.start("role"), len(text)), PLACED)
     # "Junior Ingeniero, Madrid - Primer Empleo": the place stated below may end the title.
-    place = _stated_place(lines, index) if _PLACE_MARK.search(text) else None
+    place = _stated_place(lines, index)
     return _candidate(_after_employer(line), mark, place=place)
 
 
 _SPACED_DASH: Final = re.compile(r"[ ][\u2013\u2014][ ]")
+_WE_SEEK: Final = re.compile(
+    r"\bsuch(?:en|t)(?: wir)?(?: (?:per|ab) sofort)?"
+    r" (?:eine/einen|einen/eine|eine/-?n|eine\(n\)|ein/e|einen|eine|ein):? "
+    r"(?P<role>[^ ,.;:]+(?: [^ ,.;:]+){0,4})(?:[,;][^.]*)?$"
+)
+_PAY_START: Final = frozenset("0123456789$€£")
+# A part of a forum head that states the terms: "Full time, interns/co-ops", "Full-time + Intern".
+_TERMS_PART: Final = re.compile(
+    r"(?:full[- ]?time|part[- ]?time|contract|remote|hybrid|on-?site)(?:[ ]?[,+/(]|$)",
+    re.IGNORECASE,
+)
 # Words of a sentence, not of a title: "Designers Who Code".
 _SENTENCE_WORD: Final = re.compile(r"\b(?:who|that|which|we|you|our|to|with)\b", re.IGNORECASE)
 
@@ -352,15 +431,10 @@ def _candidate(
     part: HeadLine, mark: int, place: str | None = None, *, lower_case: bool = False
 ) -> _Candidate | None:
     found = _trimmed(part, strong=mark != UNMARKED, place=place, lower_case=lower_case)
-    if found is None or (mark and not names_a_role(found.value) and _is_heading(found)):
+    # A section heading ("ANNUAL SALARY", "Ihre Aufgaben") is no title, marked or not.
+    if found is None or (mark and not names_a_role(found.value) and names_a_section(found.value)):
         return None
     return _Candidate(found, mark)
-
-
-def _is_heading(found: Found) -> bool:
-    """A section heading ("ANNUAL SALARY", "Ihre Aufgaben") is no title, marked or not."""
-    start = found.span[0] if found.span else 0
-    return heading_of(Line(start, start + len(found.value), found.value)) is not None
 
 
 def _stated_place(lines: HeadLines, index: int) -> str | None:
@@ -383,7 +457,7 @@ def _mark(text: str, previous: HeadLine | None, lines: HeadLines, index: int) ->
     the fact lines after it (`PLACED`); a gender marker or a workload (`MARKED`)."""
     if len(text) > MAX_MARKED_CHARS:
         return UNMARKED
-    if previous is not None and _introduces(previous.text):
+    if previous is not None and introduces(previous.text):
         return PLACED
     following = lines.get(index + 1)
     if following is not None:
@@ -409,17 +483,21 @@ def _mark(text: str, previous: HeadLine | None, lines: HeadLines, index: int) ->
     return UNMARKED
 
 
-def _introduces(text: str) -> bool:
+def introduces(text: str) -> bool:
     """ "... suchen wir per sofort Sie als", "... recrute un": the line introduces a title."""
     end = text[-INTRODUCER_CHARS:].rstrip(" ,")
-    last = end.rsplit(" ", 1)[-1].lower()
+    last = end.rsplit(" ", 1)[-1].lower().rstrip(":")
     return last in _INTRODUCING_WORDS and _INTRODUCES.search(end) is not None
 
 
 def _has_gender_marker(text: str) -> bool:
     """ "(m/w/d)", "H/F", "Bäcker/in", "GrafikerIn" (cheap tests first: most lines have none)."""
     if "/" in text or "(" in text:
-        return bool(_GENDER_MARKER.search(text) or _BOTH_GENDERS.search(text))
+        return bool(
+            _GENDER_MARKER.search(text)
+            or _BOTH_GENDERS.search(text)
+            or ("/" in text and _GENDER_PAIR.search(text))
+        )
     return "In" in text and _BOTH_GENDERS.search(text) is not None
 
 
@@ -431,13 +509,20 @@ def _after_named_employer(part: HeadLine, text: str) -> HeadLine:
     words = part.text.split(" ")
     for count in range(min(MAX_EMPLOYER_WORDS, len(words) - 1), 0, -1):  # the longest first
         name = " ".join(words[:count])
-        if count == 1 and not (name.isupper() and name.isalpha() and len(name) > 1):
+        domain = count == 1 and _DOMAIN.fullmatch(name) is not None  # "Login.gov"
+        if count == 1 and not domain and not (name.isupper() and name.isalpha() and len(name) > 1):
             continue
-        if not all(word[:1].isupper() for word in words[:count]) or names_a_role(name):
+        capitalised = all(word[:1].isupper() for word in words[:count])
+        if not (capitalised or domain) or names_a_role(name):
             continue
         if any(phrase.format(name) in text for phrase in _NAMED_EMPLOYER):
             return part.part(len(name) + 1, len(part.text))
     return part
+
+
+# An organisation named by its web address: "Login.gov", "cloud.gov", "Booking.com".
+DOMAIN: Final = re.compile(r"[A-Za-z0-9-]{2,30}\.(?:gov|com|io|ai|org|net|co|app|dev|sh)")
+_DOMAIN: Final = DOMAIN
 
 
 def _after_employer(part: HeadLine) -> HeadLine:
@@ -481,7 +566,15 @@ def _trimmed(
         if tail is None or tail.start() == 0:
             break
         value = value[: tail.start()].rstrip(" ,;-\u2013\u2014")
-    value = _first_role(value.rstrip(" ,;-\u2013\u2014"))
+    if value[:1] == "[" and value[-1:] == "]":
+        value, start = value[1:-1], start + 1  # "Roles: [Engineering Manager (Ruby), ...]"
+    value = _first_of_two(_first_role(value.rstrip(" ,;-\u2013\u2014")))
+    while len(value.split()) > MAX_TITLE_WORDS and " - " in value:
+        # "Tech Lead (CI & Test Data Platform) - San Francisco HQ and open to Relo"
+        value = value[: value.rfind(" - ")]
+    detail = value.find(": ")
+    if detail > 0 and ends_with_role(value[:detail]) and not ends_with_role(value[detail:]):
+        value = value[:detail]  # "Software Engineer: Build the World's Best AI Plan Checker"
     if not _looks_like_title(value, strong=strong, lower_case=lower_case):
         return None
     return Found(value, (start, start + len(value)))
@@ -500,7 +593,6 @@ _BAR_CHAR: Final = re.compile("[|·•]")
 _LONG_DASH: Final = re.compile("[\u2013\u2014]")
 _TAIL_CHAR: Final = re.compile("[-\u2013\u2014|@]")
 _ROLE_JOINER: Final = re.compile("[/&+]")
-_PLACE_MARK: Final = re.compile(", | [-\u2013] ")
 
 
 def _cut_place(value: str, place: str) -> str:
@@ -510,20 +602,32 @@ def _cut_place(value: str, place: str) -> str:
     if len(lower) != len(value):
         return value
     wanted = place.lower()
-    for mark in (", ", " - ", " \u2013 "):
+    for mark in (", ", " - ", " \u2013 ", " "):
         at = lower.find(mark + wanted)
         if at > 0:
             end = at + len(mark) + len(wanted)
+            # After a bare space only at the end or before a dash: "LIMPIADORA EL PAPIOL",
+            # "... diàleg directe barcelona - matí".
+            rest = value[end:]
+            if mark == " " and rest and not rest.startswith((" - ", " \u2013 ")):
+                continue
             if end == len(value) or not value[end].isalnum():
-                return value[:at]
+                return _PLACE_LEAD.sub("", value[:at]) if mark == " " else value[:at]
     return value
+
+
+# What leads to a place named after a bare space, cut with it: "... ONCE - ZONA ELDA".
+_PLACE_LEAD: Final = re.compile(
+    r"(?:[ ](?:zona|zone|en|a|à|in|at|em|bei|région|region|regi[oó]n))+[ ,-]*$|[ ,-]+$",
+    re.IGNORECASE,
+)
 
 
 def _cut_name(value: str) -> str:
     """The value up to what ends a title's name: a gender marker or workload and all after it,
     a placeholder, URL, reference, grade or status word. (Each pattern needs a character the
     value rarely holds: tested first.)"""
-    if "<" in value or "http" in value or "ED" in value or _DIGIT.search(value):
+    if "<" in value or "http" in value or "ED" in value or "ode" in value or _DIGIT.search(value):
         value = _cut_at(_NAME_ENDS, value)
     if "/" in value or "(" in value:
         value = _cut_at(_GENDER_MARKER, value)
@@ -553,11 +657,34 @@ def _first_role(value: str) -> str:
         words = first.split()
         if (
             len(words) >= 2
+            and words[-1].lower() not in _LEVEL_WORDS  # "Founding Principal / Staff Engineer"
             and _ends_with_role(first)
-            and second[:GENDER_PAIR_CHARS].lower() != words[-1][:GENDER_PAIR_CHARS].lower()
+            and not _gender_pair(words[-1], second)
         ):
             return first
         return value
+    return value
+
+
+def _gender_pair(last: str, second: str) -> bool:
+    """ "Expertin / Experte Notfallpflege": the second starts with the same role in another
+    gender; "Video Engineer / Engineering Manager" names two roles."""
+    following = second.split(" ", 1)[0]
+    return following[:GENDER_PAIR_CHARS].lower() == last[:GENDER_PAIR_CHARS].lower() and (
+        ends_with_role(following)
+    )
+
+
+def _first_of_two(value: str) -> str:
+    """ "Senior Fullstack Engineer, Senior DevOps Engineer", "Platform Engineer (Security),
+    DevSecOps Engineer": two roles, the first; "Manager, Software Development" and "Senior
+    Engineer, AI Tools" name one with its specialisation."""
+    at = value.find(", ")
+    if at <= 0 or value.count(", ") != 1 or value[:at].count("(") != value[:at].count(")"):
+        return value
+    first, second = value[:at], value[at + 2 :]
+    if len(second.split()) >= 2 and _ends_with_role(second) and _ends_with_role(first):
+        return first
     return value
 
 
@@ -586,11 +713,22 @@ def _is_list_of_roles(value: str) -> bool:
 def _looks_like_title(value: str, *, strong: bool, lower_case: bool = False) -> bool:
     if not (1 < len(value) <= MAX_TITLE_CHARS and len(value.split()) <= MAX_TITLE_WORDS):
         return False
-    if value[-1] in ".!?:;," or not any(char.isalpha() for char in value):
+    if value[-1] in ".!?:;," or value[0] in "&+" or not any(char.isalpha() for char in value):
         return False
+    first = value.split(" ", 1)[0]
+    if first.lower() in _SENTENCE_STARTS:
+        return False  # "Sie verfügen über eine Ausbildung als Metallbauer/in"
     if strong:
         return True
-    return (lower_case or not value[0].islower()) and names_a_role(value)
+    # "iOS Developer", "eCommerce Manager": a word in lower case that holds a capital.
+    lower_start = value[0].islower() and first.islower()
+    return (lower_case or not lower_start) and names_a_role(value)
+
+
+# Words that start a sentence, never a title.
+_SENTENCE_STARTS: Final = frozenset(
+    {"as", "we", "you", "our", "sie", "wir", "du", "ihr", "unser", "vous", "nous", "if"}
+)
 
 
 def _title_in_opening(opening: str) -> Found | None:

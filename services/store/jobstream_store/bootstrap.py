@@ -19,11 +19,11 @@ from jobstream.retry import RetryPolicy
 from jobstream.stages import BatchOutcome, StageCore
 from jobstream.topology import STORE
 from jobstream.wiring import Resource, StageService, brake_for
-from jobstream_store.database import Database
+from jobstream_store.adapters.database import Database
+from jobstream_store.adapters.read_views import run_view_refresher
+from jobstream_store.adapters.repository import PostgresPostingRepository
+from jobstream_store.adapters.search_index import run_search_indexer
 from jobstream_store.postings import PostingRepository, StoredPosting, stored_posting
-from jobstream_store.read_views import run_view_refresher
-from jobstream_store.repository import PostgresPostingRepository
-from jobstream_store.search_index import run_search_indexer
 from jobstream_store.settings import StoreSettings
 
 

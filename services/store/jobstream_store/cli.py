@@ -30,7 +30,7 @@ def register(groups: CommandGroups) -> None:
     ) -> None:
         """Apply pending database migrations as the owner role (the store also does at start)."""
         from jobstream.settings import PostgresSettings
-        from jobstream_store.migrate import migrate_when_reachable
+        from jobstream_store.adapters.migrate import migrate_when_reachable
 
         applied = asyncio.run(migrate_when_reachable(PostgresSettings(), wait))
         typer.echo("applied: " + (", ".join(applied) if applied else "none, up to date"))

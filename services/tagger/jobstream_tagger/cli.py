@@ -18,9 +18,9 @@ import typer
 from jobstream.cli import CommandGroups, JsonOption, print_json
 
 if TYPE_CHECKING:
-    from jobstream_tagger.evaluate import Sentence
-    from jobstream_tagger.spans.crossval import Scores
     from jobstream_tagger.taxonomy import Taxonomy
+    from jobstream_tagger.tools.evaluate import Sentence
+    from jobstream_tagger.tools.span_crossval import Scores
 
 taxonomy_commands = typer.Typer(no_args_is_help=True, help="The skill taxonomy of the tagger.")
 tagger_commands = typer.Typer(no_args_is_help=True, help="The tagger's span model.")
@@ -100,8 +100,8 @@ def register(groups: CommandGroups) -> None:
         The packaged model never scores a sentence it was trained on: on such data (the
         SkillSpan training split) the score comes from k-fold cross-validation by posting.
         """
-        from jobstream_tagger.evaluate import LAYERS, MAX_ERRORS_SHOWN
-        from jobstream_tagger.spans.crossval import MAX_FOLDS, MIN_FOLDS
+        from jobstream_tagger.tools.evaluate import LAYERS, MAX_ERRORS_SHOWN
+        from jobstream_tagger.tools.span_crossval import MAX_FOLDS, MIN_FOLDS
 
         if layer is not None and layer not in LAYERS:
             raise typer.BadParameter(f"--layer must be one of {', '.join(LAYERS)}")
@@ -139,7 +139,7 @@ def register(groups: CommandGroups) -> None:
     ) -> None:
         """List the skills the span model found that no taxonomy entry names, by how many
         postings mention them, with an example: what the taxonomy could learn."""
-        from jobstream_tagger.inspection import unlinked_report
+        from jobstream_tagger.tools.inspection import unlinked_report
 
         texts = _texts(files, jsonl)
         rows = unlinked_report(texts, top)
@@ -202,9 +202,9 @@ def register(groups: CommandGroups) -> None:
         """Train the span model on SkillSpan-format data and write it into the package."""
         from importlib import resources
 
-        from jobstream_tagger.spans.training import train_and_write
         from jobstream_tagger.tag import taxonomy_mentions
         from jobstream_tagger.taxonomy import load_taxonomy
+        from jobstream_tagger.tools.span_training import train_and_write
 
         files = _skillspan_files(data)
         sentences = _sentences(data)
@@ -238,7 +238,11 @@ def register(groups: CommandGroups) -> None:
     ) -> None:
         """Score the occupation coder on titles a person labelled (exact code, SOC, group)."""
         from jobstream_tagger.occupation import load_coder
-        from jobstream_tagger.occupation_eval import LabelledTitlesError, evaluate, read_labelled
+        from jobstream_tagger.tools.occupation_eval import (
+            LabelledTitlesError,
+            evaluate,
+            read_labelled,
+        )
 
         if misses not in (None, "tune"):
             raise typer.BadParameter("--misses lists the tune split only")
@@ -280,7 +284,7 @@ def register(groups: CommandGroups) -> None:
     ) -> None:
         """Generate taxonomy.json (O*NET Technology Skills, ESCO, the curated layer) and
         occupations.jsonl (O*NET occupations and alternate titles)."""
-        from jobstream_tagger.taxonomy_build import (
+        from jobstream_tagger.tools.taxonomy_build import (
             CURATED_PATH,
             OUTPUT_PATH,
             TaxonomyBuildError,
@@ -323,7 +327,7 @@ def register(groups: CommandGroups) -> None:
 
 def _texts(files: list[Path] | None, jsonl: str | None) -> list[str]:
     """The texts of posting files, or of the "text" of JSON lines (bad ones are skipped)."""
-    from jobstream_tagger.inspection import MAX_FILE_BYTES, MAX_LINE_CHARS, bounded_lines
+    from jobstream_tagger.tools.inspection import MAX_FILE_BYTES, MAX_LINE_CHARS, bounded_lines
 
     if (files is None) == (jsonl is None):
         raise typer.BadParameter("give files or --jsonl PATH")
@@ -357,7 +361,7 @@ def _skillspan_files(path: Path) -> list[Path]:
 
 
 def _sentences(path: Path) -> list[Sentence]:
-    from jobstream_tagger.evaluate import SkillSpanError, read_sentences
+    from jobstream_tagger.tools.evaluate import SkillSpanError, read_sentences
 
     files = _skillspan_files(path)
     try:
@@ -368,11 +372,11 @@ def _sentences(path: Path) -> list[Sentence]:
 
 
 def _scores(sentences: list[Sentence], folds: int | None, errors: bool) -> Scores:
-    from jobstream_tagger.spans.crossval import cross_validate, held_out
     from jobstream_tagger.spans.model import trained_on
-    from jobstream_tagger.spans.training import FOLDS, sentence_key
     from jobstream_tagger.tag import span_model
     from jobstream_tagger.taxonomy import load_taxonomy
+    from jobstream_tagger.tools.span_crossval import cross_validate, held_out
+    from jobstream_tagger.tools.span_training import FOLDS, sentence_key
 
     taxonomy = load_taxonomy()
     seen = trained_on()
@@ -403,8 +407,8 @@ def _scores(sentences: list[Sentence], folds: int | None, errors: bool) -> Score
 
 
 def _read_lines(path: Path) -> Iterator[str]:
-    from jobstream_tagger.evaluate import MAX_LINE_CHARS
-    from jobstream_tagger.inspection import bounded_lines
+    from jobstream_tagger.tools.evaluate import MAX_LINE_CHARS
+    from jobstream_tagger.tools.inspection import bounded_lines
 
     with path.open(encoding="utf-8") as file:
         yield from bounded_lines(file, MAX_LINE_CHARS)
@@ -413,7 +417,7 @@ def _read_lines(path: Path) -> Iterator[str]:
 def _tag_files(files: list[Path], taxonomy: Taxonomy) -> int:
     from rich.console import Console
 
-    from jobstream_tagger.inspection import (
+    from jobstream_tagger.tools.inspection import (
         MAX_FILE_BYTES,
         InputError,
         decode_text,
@@ -441,7 +445,7 @@ def _tag_files(files: list[Path], taxonomy: Taxonomy) -> int:
 
 
 def _tag_jsonl(source: str, taxonomy: Taxonomy) -> int:
-    from jobstream_tagger.inspection import MAX_LINE_CHARS, bounded_lines, jsonl_results
+    from jobstream_tagger.tools.inspection import MAX_LINE_CHARS, bounded_lines, jsonl_results
 
     try:
         stream = sys.stdin if source == "-" else Path(source).open(encoding="utf-8")  # noqa: SIM115

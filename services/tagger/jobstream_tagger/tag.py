@@ -25,9 +25,8 @@ from jobstream_tagger.occupation import load_coder, title_for
 from jobstream_tagger.phrases import Phrase
 from jobstream_tagger.rules import Mention, expand_coordinations, select
 from jobstream_tagger.sections import PREFERRED_CUES, PreferredSections
-from jobstream_tagger.spans.chunks import chunk
 from jobstream_tagger.spans.linking import MODEL_SOURCE, combine
-from jobstream_tagger.spans.model import SpanModel, load_span_model, match_codes
+from jobstream_tagger.spans.model import SpanModel, load_span_model
 from jobstream_tagger.taxonomy import Skill, Taxonomy
 from jobstream_tagger.unknown import UNKNOWN_TERM_CUES, UnknownTerm, find_unknown_terms
 
@@ -95,9 +94,7 @@ def read(
 ) -> list[Mention]:
     """The model's spans named by the taxonomy, and the matches it does not overrule
     (`title`: where the posting's title is, whose words name the job, not its skills)."""
-    chunks = chunk(text)
-    reading = model.read(chunks, match_codes(chunks, matches))
-    return combine(text, reading.spans, reading.margins, matches, taxonomy, title)
+    return combine(text, model.read(text, matches), matches, taxonomy, title)
 
 
 @functools.cache

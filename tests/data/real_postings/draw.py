@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from jobstream_parser.real_sources import Origin, js_array
+from jobstream_parser.tools.real_sources import Origin, js_array
 
 HEADS = {
     "gantryops/hn-jobs-data": "de8c3aee06b22528e020a7155b4339af5f99b0ae",

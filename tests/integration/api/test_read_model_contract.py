@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import asyncpg
 import pytest
@@ -19,7 +19,7 @@ from jobstream.contracts import TaggedPosting
 from jobstream.settings import PostgresSettings
 from jobstream_api.adapters.memory import MemoryReadModel
 from jobstream_api.adapters.postgres import PostgresReadModel
-from jobstream_api.export import EXPORT_FIELDS
+from jobstream_api.export import EXPORT_FIELDS, EXPORT_SCHEMA, rows
 from jobstream_api.ports import ReadModel
 from jobstream_api.queries import (
     DemandQuery,
@@ -29,11 +29,11 @@ from jobstream_api.queries import (
     SkillQuery,
     posting_query,
 )
-from jobstream_api.results import DemandStats
-from jobstream_store.migrate import migrate_as_owner
+from jobstream_api.results import DemandStats, Pay, Place, PostingPage, PostingSummary, SkillRef
+from jobstream_store.adapters.migrate import migrate_as_owner
+from jobstream_store.adapters.repository import write_postings
+from jobstream_store.adapters.search_index import index_pending
 from jobstream_store.postings import StoredPosting
-from jobstream_store.repository import write_postings
-from jobstream_store.search_index import index_pending
 from tests.read_side import START, catalogue
 
 POSTINGS = catalogue()
@@ -197,6 +197,25 @@ async def test_items_carry_their_fields_and_skills(model: ReadModel) -> None:
     )
 
 
+async def test_the_page_as_json_holds_the_documented_fields_only(model: ReadModel) -> None:
+    """GET /postings writes `search_postings_json` as it comes: it must be a PostingPage
+    whose objects carry the documented keys and no others (no stored column leaks out)."""
+    asked: list[dict[str, list[str]]] = [
+        {},
+        {"skill": ["kafka"], "limit": ["2"]},
+        {"q": ["streaming"], "sort": ["relevance"]},
+    ]
+    for params in asked:
+        query = posting_query(params)
+        raw = await model.search_postings_json(query)
+        assert PostingPage.model_validate_json(raw) == await model.search_postings(query)
+        for item in json.loads(raw)["items"]:
+            assert set(item) <= set(PostingSummary.model_fields)
+            assert all(set(place) <= set(Place.model_fields) for place in item["locations"])
+            assert all(set(skill) <= set(SkillRef.model_fields) for skill in item["skills"])
+            assert item["pay"] is None or set(item["pay"]) <= set(Pay.model_fields)
+
+
 async def test_one_posting_in_full(model: ReadModel) -> None:
     source = POSTINGS[1]
     found = await model.get_posting(source.posting_id)
@@ -249,14 +268,15 @@ async def test_one_skill_with_co_occurring_skills(model: ReadModel) -> None:
 async def test_export_streams_every_match_oldest_first(model: ReadModel) -> None:
     wanted = PostingFilter(skills=("python",))
     batches = [batch async for batch in model.export(wanted)]
-    exported = [json.loads(document) for batch in batches for document in batch]
+    assert all(batch.schema.equals(EXPORT_SCHEMA) for batch in batches)
+    exported = [row for batch in batches for row in rows(batch)]
     assert [row["id"] for row in exported] == list(reversed(newest_first(having("python"))))
     assert await model.count_postings(wanted) == len(exported) == 7
     for row in exported:
         source = BY_ID[row["id"]]
         assert list(row) == list(EXPORT_FIELDS)
         assert row["text"] == source.text and row["title"] == source.title
-        assert datetime.fromisoformat(row["received_at"]) == source.received_at
+        assert row["received_at"] == source.received_at
         assert row["skills"] == [
             {"id": s.skill_id, "name": s.name, "category": s.category, "required": s.required,
              "mentions": s.mentions, "confidence": pytest.approx(s.confidence)}

@@ -6,7 +6,7 @@ import asyncpg
 import pytest
 
 from jobstream.settings import PostgresSettings
-from jobstream_store.migrate import migrate_as_owner
+from jobstream_store.adapters.migrate import migrate_as_owner
 
 pytestmark = pytest.mark.postgres
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from jobstream.contracts import RawPosting
+from jobstream_ingest.adapters.progress import FileIdentity, FileProgress, ProgressStore
 from jobstream_ingest.bulk import PROBE_RECORDS, BulkOptions, Chunks, stream_postings
 from jobstream_ingest.intake import Limits, Outcome, Rejection, detect_format, read_postings
-from jobstream_ingest.progress import FileIdentity, FileProgress, ProgressStore
 from jobstream_ingest.publishing import Report
 from tests.ingest_samples import Sample, samples
 

@@ -13,9 +13,10 @@ from rich.console import Console
 
 from jobstream.contracts import RawPosting
 from jobstream.ops_http import build_ops_app
-from jobstream_ingest import files, http_api, intake
+from jobstream_ingest import intake
+from jobstream_ingest.adapters import files, http_api
+from jobstream_ingest.adapters.files import IngestSummary, Refused, expand
 from jobstream_ingest.cli import print_summary
-from jobstream_ingest.files import IngestSummary, Refused, expand
 from jobstream_ingest.intake import Limits, Outcome, Rejection, read_postings
 from jobstream_ingest.publishing import Input, Report
 from tests.hostile_corpus import HTML, REJECTED, SQL, STORED, Item, items, write_corpus

@@ -1,8 +1,12 @@
 """Duplicates and counting, with a fake of our own publisher port (no Kafka here)."""
 
+from collections.abc import Sequence
+
 import pytest
+from pydantic import BaseModel
 
 from jobstream.contracts import RawPosting, Source
+from jobstream.topology import TopicSpec
 from jobstream_ingest.intake import Rejection
 from jobstream_ingest.publishing import LISTED_REJECTIONS, Ingestor, Input, RecentIds, Report
 
@@ -10,11 +14,13 @@ pytestmark = pytest.mark.unit
 
 
 class FakePublisher:
+    """A fake of the event sink port (jobstream.ports.EventSink)."""
+
     def __init__(self) -> None:
         self.sent: list[RawPosting] = []
 
-    async def publish(self, spec: object, events: list[RawPosting]) -> None:
-        self.sent.extend(events)
+    async def publish(self, spec: TopicSpec, events: Sequence[BaseModel]) -> None:
+        self.sent.extend(event for event in events if isinstance(event, RawPosting))
 
 
 def posting(text: str) -> RawPosting:
@@ -30,7 +36,7 @@ def test_recent_ids_forget_the_oldest_past_their_capacity() -> None:
 
 async def test_a_one_off_run_skips_what_it_has_seen_and_counts_it() -> None:
     publisher = FakePublisher()
-    ingestor = Ingestor(publisher, RecentIds(None), republish=False)  # type: ignore[arg-type]
+    ingestor = Ingestor(publisher, RecentIds(None), republish=False)
     one, two = posting("one"), posting("two")
     [first, second] = await ingestor.ingest(
         "cli", [Input("a", 10, [one, one, two]), Input("b", 5, [two])]
@@ -51,7 +57,7 @@ async def test_a_one_off_run_skips_what_it_has_seen_and_counts_it() -> None:
 
 async def test_the_service_sends_a_repeat_again_and_counts_it() -> None:
     publisher = FakePublisher()
-    ingestor = Ingestor(publisher, RecentIds(100), republish=True)  # type: ignore[arg-type]
+    ingestor = Ingestor(publisher, RecentIds(100), republish=True)
     await ingestor.ingest("inbox", [Input("a", 1, [posting("one")])])
     [again] = await ingestor.ingest("http", [Input("b", 1, [posting("one"), posting("one")])])
     assert [p.text for p in publisher.sent] == ["one", "one"]  # once per drop, not per copy
@@ -61,7 +67,7 @@ async def test_the_service_sends_a_repeat_again_and_counts_it() -> None:
 
 
 async def test_reports_list_a_bounded_number_of_rejections_and_count_all() -> None:
-    ingestor = Ingestor(FakePublisher(), RecentIds(10), republish=True)  # type: ignore[arg-type]
+    ingestor = Ingestor(FakePublisher(), RecentIds(10), republish=True)
     many = [Rejection("bad_json", "x", "jsonl", n) for n in range(1, LISTED_REJECTIONS + 11)]
     [report] = await ingestor.ingest("inbox", [Input("a", 1, many)])
     assert report.rejected == LISTED_REJECTIONS + 10 and len(report.rejections) == LISTED_REJECTIONS
@@ -70,7 +76,7 @@ async def test_reports_list_a_bounded_number_of_rejections_and_count_all() -> No
 
 async def test_a_stream_adds_batch_after_batch_to_one_report_without_keeping_ids() -> None:
     publisher = FakePublisher()
-    ingestor = Ingestor(publisher, RecentIds(100), republish=True)  # type: ignore[arg-type]
+    ingestor = Ingestor(publisher, RecentIds(100), republish=True)
     report = Report("big.jsonl", keep_ids=False, seen=RecentIds(100))
     await ingestor.ingest_records("cli", report, [posting("one"), posting("two")])
     await ingestor.ingest_records("cli", report, [posting("one"), Rejection("empty", "x")])
@@ -80,6 +86,6 @@ async def test_a_stream_adds_batch_after_batch_to_one_report_without_keeping_ids
 
 
 async def test_an_input_with_only_rejections_is_not_accepted() -> None:
-    ingestor = Ingestor(FakePublisher(), RecentIds(10), republish=True)  # type: ignore[arg-type]
+    ingestor = Ingestor(FakePublisher(), RecentIds(10), republish=True)
     [report] = await ingestor.ingest("inbox", [Input("a", 1, [Rejection("empty", "no text")])])
     assert not report.accepted and report.rejections[0].reason == "empty"

@@ -112,11 +112,12 @@ def test_queries_read_recorded_series_or_metrics_that_exist() -> None:
     from prometheus_client.metrics import MetricWrapperBase
 
     from jobstream import metrics
+    from tests.unit.ops.test_prometheus_rules import supervisor_families
 
     known = {
         "up", "process_cpu_seconds_total", "process_resident_memory_bytes",
         "jobstream_lag_exporter_kafka_up",
-    }  # fmt: skip
+    } | supervisor_families()  # fmt: skip
     for metric in vars(metrics).values():
         if isinstance(metric, MetricWrapperBase):
             for family in metric.describe():

@@ -85,7 +85,7 @@ def test_prometheus_sends_alerts_to_alertmanager_and_scrapes_the_exporters() -> 
     config = prometheus_config(
         {"parser": "127.0.0.1:1"}, ["r.yml"], 5,
         exporters={"kafka": "127.0.0.1:2", "postgres": "127.0.0.1:3"},
-        alertmanagers=["127.0.0.1:4"],
+        alertmanagers=["127.0.0.1:4"], supervisor="127.0.0.1:5",
     )  # fmt: skip
     parsed = yaml.safe_load(render(config))
     jobs = {job["job_name"]: job["static_configs"][0] for job in parsed["scrape_configs"]}
@@ -93,6 +93,9 @@ def test_prometheus_sends_alerts_to_alertmanager_and_scrapes_the_exporters() -> 
     assert jobs["postgres-exporter"]["labels"] == {"exporter": "postgres"}
     # An exporter is no service: `up{service!=""}` (services up, ServiceDown) leaves it out.
     assert "service" not in jobs["kafka-exporter"]["labels"]
+    # Nor is the supervisor, which runs under `make run` only: no exporter either, so a stack
+    # started without it (`jobstream stack start`) raises no JobstreamExporterDown.
+    assert jobs["supervisor"] == {"targets": ["127.0.0.1:5"], "labels": {"component": "supervisor"}}
     assert parsed["alerting"]["alertmanagers"] == [
         {"static_configs": [{"targets": ["127.0.0.1:4"]}]}
     ]

@@ -142,6 +142,7 @@ def test_every_alert_has_a_runbook_entry() -> None:
 def test_rules_use_only_metrics_that_exist() -> None:
     # The lag exporter's own gauge, and the families it reports (kafka_exporter's names).
     known = {"up", "jobstream_lag_exporter_kafka_up"} | exporter_families()
+    known |= supervisor_families()
     for metric in vars(metrics).values():
         if isinstance(metric, MetricWrapperBase):
             for family in metric.describe():
@@ -168,3 +169,15 @@ def exporter_families() -> set[str]:
         groups=[GroupState("g", 1, ("t",), {("t", 0): 1})],
     )
     return {family.name for family in families(snapshot)}
+
+
+def supervisor_families() -> set[str]:
+    from jobstream_stack.supervision import ProgramState, SupervisorState
+    from jobstream_stack.supervisor import SupervisorCollector
+
+    state = SupervisorState(
+        pid=1, started_at=0, updated_at=0, heartbeat_seconds=5,
+        programs={"parser": ProgramState(name="parser")},
+    )  # fmt: skip
+    collector = SupervisorCollector(lambda: state)
+    return {family.name + suffix for family in collector.collect() for suffix in SUFFIXES}

@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from jobstream.cli import CommandGroups, app, evaluate, serve
 from jobstream_parser.cli import register
-from jobstream_parser.evaluation import LabelledPosting, LineError, read_labelled
-from jobstream_parser.evaluation import evaluate as score
 from jobstream_parser.flat import FLAT_FIELDS
+from jobstream_parser.tools.evaluation import LabelledPosting, LineError, read_labelled
+from jobstream_parser.tools.evaluation import evaluate as score
 
 pytestmark = pytest.mark.unit
 

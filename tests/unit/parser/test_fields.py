@@ -31,21 +31,76 @@ def _evidence(parsed: ParsedPosting, field: str) -> str:
 
 
 @pytest.mark.parametrize(
+    ("text", "annual_min", "annual_max"),
+    [
+        ("Pay: $11,670.34 – $14,174.54 per month", 140044.08, 170094.48),
+        ("Rate: $70–$85/hr", 145600, 176800),
+        ("Rate: $30 per hour. Hours: 37.5 hours per week.", 58500, 58500),
+        ("Rate: $30 per hour for a 20 or 40 hours per week schedule.", 62400, 62400),
+        ("Day rate: €500 per day", 130000, 130000),
+        ("Stipend: £600 per week", None, None),
+        ("Salary: £700 per week", 36400, 36400),
+        ("Salary: £45,000 per annum", 45000, 45000),
+        ("Salary: up to $90,000", None, 90000),
+        ("Salary: 60 - 70 (negotiable)", None, None),
+        # France Travail states the week's hours as "35H"
+        (
+            "Durée du travail : 35H Horaires normaux (Temps plein)\nSalaire : Horaire de 11,07"
+            " Euros à 13,00 Euros sur 12 mois",
+            20147.4,
+            23660,
+        ),
+    ],
+)
+def test_pay_for_a_year(text: str, annual_min: float | None, annual_max: float | None) -> None:
+    parsed = _parse("Data Engineer\n" + text + POSTING)
+    flat = flatten(parsed)
+
+    assert (flat["salary_annual_min"], flat["salary_annual_max"]) == (annual_min, annual_max)
+
+
+@pytest.mark.parametrize(
     ("text", "minimum", "maximum", "currency", "period", "evidence"),
     [
         ("Pay: $11,670.34 – $14,174.54 per month", 11670.34, 14174.54, "USD", "month", None),
-        ("ANNUAL SALARY\n\n$49,903 to $72,996 and $55,019 to $80,472", 49903, 80472, "USD", "year",
+        # several ranges, one per grade: the first is the posting's
+        ("ANNUAL SALARY\n\n$49,903 to $72,996 and $55,019 to $80,472", 49903, 72996, "USD", "year",
          "$49,903 to $72,996 and $55,019 to $80,472"),
-        ("Salary: €60k–80k", 60000, 80000, "EUR", None, "€60k–80k"),
-        ("Compensation: 100-120k USD", 100000, 120000, "USD", None, "100-120k USD"),
+        # amounts in thousands, and large ones, are a year's pay when no period is stated
+        ("Salary: €60k–80k", 60000, 80000, "EUR", "year", "€60k–80k"),
+        ("Compensation: 100-120k USD", 100000, 120000, "USD", "year", "100-120k USD"),
+        ("Salary: € 55-72k", 55000, 72000, "EUR", "year", None),
+        ("Acme | Engineer | $150k", 150000, 150000, "USD", "year", None),
+        ("Salary: $45-52K", 45000, 52000, "USD", "year", "$45-52K"),
+        # a code beats a bare dollar sign; a state before one is no currency
+        ("Salary: $142k - $165k CAD", 142000, 165000, "CAD", "year", "$142k - $165k CAD"),
+        ("Salary: $142k - $165k (CAD)", 142000, 165000, "CAD", "year", None),
+        ("Location: Pasadena, CA$ 28.00 per hour", 28, 28, "USD", "hour", "$ 28.00 per hour"),
+        ("Up to $140k CAD", None, 140000, "CAD", "year", "$140k CAD"),
         ("Salary: £45,000 per annum", 45000, 45000, "GBP", "year", "£45,000 per annum"),
         ("Rate: $70–$85/hr", 70, 85, "USD", "hour", "$70–$85/hr"),
         ("Salário: R$ 8.000 a R$ 10.000 por mês", 8000, 10000, "BRL", "month", None),
         ("Gehalt: 65.000 € bis 80.000 € brutto jährlich", 65000, 80000, "EUR", "year", None),
         ("CTC: ₹25,00,000 - ₹35,00,000 per annum", 2500000, 3500000, "INR", "year", None),
         ("Salary: CHF 120'000 – 140'000 per year", 120000, 140000, "CHF", "year", None),
-        ("Salary: up to $90,000", None, 90000, "USD", None, None),
-        ("Salary: 60,000 - 80,000", 60000, 80000, None, None, None),
+        ("Salary: up to $90,000", None, 90000, "USD", "year", None),
+        ("Salary: 60,000 - 80,000", 60000, 80000, None, "year", None),
+        ("Salary: R$ 8.000 a 10.000", 8000, 10000, "BRL", None, None),
+        # France Travail's pay line: the period before the amounts, "Euros" after each
+        ("Salaire : Mensuel de 1833,00 Euros à 2250,00 Euros sur 12 mois", 1833, 2250, "EUR",
+         "month", "1833,00 Euros à 2250,00 Euros"),
+        ("Durée du travail : 35H Horaires normaux (Temps plein)\nSalaire : Annuel de 20148,00"
+         " Euros à 25148,00 Euros sur 12 mois", 20148, 25148, "EUR", "year", None),
+        # a federal ladder: grades and steps are no amounts; the range spans them
+        ("Salary Range: The salary range for this position is: GS-13 Step 1 - $92,143 to"
+         " GS-13 Step 10 $146,120", 92143, 146120, "USD", "year", "$92,143 to GS-13 Step 10"
+         " $146,120"),
+        ("Salary Range: The base salary range for this position is: GS-GS 15 Step 1 -"
+         " $106,595 to GS-GS 15 Step 10 $138,572", 106595, 138572, "USD", "year", None),
+        ("* GS-14, Step 1 - $108,885 to GS-14, Step 10 - $172,500", 108885, 172500, "USD",
+         "year", None),
+        # five figures without a period are a year's pay (the labelling guide)
+        ("SALARIO: 14.000 €", 14000, 14000, "EUR", "year", None),
     ],
 )  # fmt: skip
 def test_salary_forms(
@@ -105,6 +160,31 @@ def test_experience_forms(text: str, minimum: float, maximum: float | None) -> N
 
 
 @pytest.mark.parametrize(
+    ("text", "minimum", "evidence"),
+    [
+        ("Expérience : 6 mois", 0.5, "6 mois"),
+        ("Expérience : 1 an", 1, "1 an"),
+        ("Expérience : 2 ans", 2, "2 ans"),
+        # no experience needed, stated: 0 (the labelling guide)
+        ("Expérience : Débutant accepté", 0, "Débutant accepté"),
+        ("Les débutants sont acceptés.\nExpérience : 6 mois", 0, "débutants sont acceptés"),
+        ("GRADO MEDIO. SIN EXPERIENCIA. CONTRATO EN PRÁCTICAS", 0, "SIN EXPERIENCIA"),
+        ("No prior experience required.", 0, "No prior experience required"),
+        (
+            "- 3+ years of experience.\nNo experience required for the internship track.",
+            3,
+            "3+ years",
+        ),
+    ],
+)
+def test_months_and_no_experience_needed(text: str, minimum: float, evidence: str) -> None:
+    parsed = _parse("Opérateur\nRequirements\n" + text + "\n")
+
+    assert (parsed.experience_years_min, parsed.experience_years_max) == (minimum, None)
+    assert _evidence(parsed, "experience_years_min") == evidence
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "There will be a list for the next two years.",
@@ -128,11 +208,26 @@ def test_years_that_are_not_experience(text: str) -> None:
         ("This position allows telecommuting.", "remote"),
         ("Location: Austin, TX (Hybrid)", "hybrid"),
         ("You will work 3 days in the office.", "hybrid"),
-        ("Our Hybrid Workforce Solutions team supports the business.", "unknown"),
-        ("Experience working with remote teams.", "unknown"),
+        ("Our Hybrid Workforce Solutions team supports the business.", None),
+        ("Experience working with remote teams.", None),
+        ("Acme | Data Engineer | NYC | ONSITE (3 days/week in office)", "hybrid"),
+        ("Work mode: ONSITE (3 days/week in office)", "hybrid"),
+        ("This role is partial onsite in Denver.", "hybrid"),
+        ("Location: Denver, CO. Partially on-site.", "hybrid"),
+        ("Interviews will be conducted remotely.", None),
+        ("We run a remote interview process.", None),
+        ("You will collaborate remotely with our Berlin team.", None),
+        ("You will work remotely.", "remote"),
+        ("This job can be performed remotely.", "remote"),
+        # the most remote option a head offers (the labelling guide)
+        ("Acme | Founding Engineers | Remote or onsite | London, UK", "remote"),
+        ("Foxglove | Onsite (San Francisco) + Remote | Full Time", "remote"),
+        ("You will be based in our office with some flexible/remote working possible.", "hybrid"),
+        # a benefits list naming telework says nothing of where the job is done
+        ("Benefits\n* Flexible work schedules and telework\n* Health insurance", None),
     ],
 )
-def test_work_mode_forms(text: str, mode: str) -> None:
+def test_work_mode_forms(text: str, mode: str | None) -> None:
     assert _parse("Data Engineer\n" + text + POSTING).work_mode == mode
 
 
@@ -165,6 +260,37 @@ def test_work_mode_forms(text: str, mode: str) -> None:
         ("Contracts Manager\nWe build roads.", None),
         ("Contract Data Engineer\nWe build roads.", "CONTRACTOR"),
         ("Buyer\nExperience in contract negotiation is a plus.", None),
+        # The engagement's nature outranks the hours (docs/parser-labelling.md).
+        ("Plombier (H/F)\nType de contrat : Mission intérimaire - 6 Mois\n"
+         "Durée du travail : 35H Horaires normaux (Temps plein)", "TEMPORARY"),
+        ("Vendeur\nType de contrat : Contrat à durée déterminée - 6 Mois", "TEMPORARY"),
+        ("Director\nWork schedule: Full time.\nAppointment type: This is a term appointment.",
+         "TEMPORARY"),
+        ("Engineer\nWork Schedule: Full time\nAppointment Type: Excepted Service: Not to"
+         " exceed 24 months (2 years).", "TEMPORARY"),
+        ("Fellow\nWork Schedule: Full time\nAppointment Type: Excepted Service: 12 months"
+         " and 1 day.", "TEMPORARY"),
+        ("Researcher\nFull-time\nEmployment for a fixed term of three years.", "TEMPORARY"),
+        ("TRAMITADOR\nNOMBRAMIENTO DE FUNCIONARIO INTERINO. JORNADA COMPLETA.\n"
+         "Jornada: COMPLETA", "TEMPORARY"),
+        ("Técnico\nSIN EXPERIENCIA. CONTRATO EN PRÁCTICAS\nJornada: COMPLETA", "INTERN"),
+        ("Bachelor-/Masterarbeit virtuelle Inbetriebnahme\nVollzeit", "INTERN"),
+        # Permanence states no hours; with the hours stated, the hours.
+        ("Frigoriste\nType de contrat : Contrat à durée indéterminée", None),
+        ("Backend Developer\nRegime de contratação: CLT", None),
+        ("Data Engineer\n- Contrato indefinido a jornada completa.", "FULL_TIME"),
+        ("Verkäufer\nSchönbühl|Teilzeit 10-20%|unbefristet|", "PART_TIME"),
+        ("Enfermero\nJornada: PARCIAL", "PART_TIME"),
+        ("Enfermero\nBuscamos una persona completa.", None),
+        # Swiss workloads in the head.
+        ("Bäcker/in 100%\nArbeitsorte: Niederglatt", "FULL_TIME"),
+        ("Facility Manager 80-100%\nIhre Aufgaben", "FULL_TIME"),
+        ("Mitarbeiter/in Promotionen (10-20%)\nIhre Aufgaben", "PART_TIME"),
+        ("Chauffeur (w/m) 20-100% mit Nachteinsätzen\nStandort Landquart", None),
+        ("Industrielackierer\nGesucht per 27.11.2018 | Pensum: 100% | Jobs in Pratteln",
+         "FULL_TIME"),
+        # A workflow engine is no contract term.
+        ("Backend Engineer\nStack: Go, Temporal, Kafka", None),
     ],
 )  # fmt: skip
 def test_employment_type_forms(text: str, kind: str | None) -> None:
@@ -347,6 +473,11 @@ def test_seed_003_in_full() -> None:
         "working_hours": None,
         "time_zone": None,
         "date_posted": None,
+        "salary_annual_min": 140044.08,  # the figures: 12 months
+        "salary_annual_max": 170094.48,
+        "countries": [],
+        "subdivisions": [],
+        "remote_scope": [],
     }
     assert set(FLAT_FIELDS) <= set(flatten(parsed))
     assert [section.kind for section in parsed.sections] == [

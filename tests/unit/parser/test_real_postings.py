@@ -16,15 +16,15 @@ from typer.testing import CliRunner
 from jobstream.cli import CommandGroups, app, evaluate, serve
 from jobstream.contracts import Location, ParsedPosting, Salary
 from jobstream_parser.cli import register
-from jobstream_parser.evaluation import LabelledPosting
-from jobstream_parser.evaluation import evaluate as score
-from jobstream_parser.real_postings import (
+from jobstream_parser.tools.evaluation import LabelledPosting
+from jobstream_parser.tools.evaluation import evaluate as score
+from jobstream_parser.tools.real_postings import (
     RealPosting,
     attach_texts,
     read_real_set,
     rebuild_texts,
 )
-from jobstream_parser.real_sources import (
+from jobstream_parser.tools.real_sources import (
     SOURCES,
     Origin,
     RebuildContext,

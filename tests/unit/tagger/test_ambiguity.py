@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from jobstream_tagger.inspection import tag_text
 from jobstream_tagger.taxonomy import load_taxonomy
+from jobstream_tagger.tools.inspection import tag_text
 
 pytestmark = pytest.mark.unit
 

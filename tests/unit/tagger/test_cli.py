@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from jobstream.cli import CommandGroups, app, evaluate, serve
 from jobstream_tagger import cli as tagger_cli
-from jobstream_tagger.inspection import MAX_LINE_CHARS, bounded_lines
+from jobstream_tagger.tools.inspection import MAX_LINE_CHARS, bounded_lines
 
 pytestmark = pytest.mark.unit
 
@@ -157,9 +157,9 @@ def test_eval_tagger_table_and_layers(jobstream: typer.Typer, tmp_path: Path) ->
 def test_eval_tagger_cross_validates_on_what_trained_the_model(
     jobstream: typer.Typer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from jobstream_tagger.evaluate import read_sentences
     from jobstream_tagger.spans import model
-    from jobstream_tagger.spans.training import sentence_key
+    from jobstream_tagger.tools.evaluate import read_sentences
+    from jobstream_tagger.tools.span_training import sentence_key
 
     lines = (DATA / "skillspan" / "sample.json").read_text(encoding="utf-8").splitlines()
     seen = frozenset(sentence_key(sentence) for sentence in read_sentences(lines[:1]))

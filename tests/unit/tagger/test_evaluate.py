@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from jobstream_tagger.evaluate import (
+from jobstream_tagger.tag import taxonomy_mentions
+from jobstream_tagger.taxonomy import load_taxonomy
+from jobstream_tagger.tools.evaluate import (
     Sentence,
     SkillSpanError,
     bio_spans,
@@ -18,8 +20,6 @@ from jobstream_tagger.evaluate import (
     predicted_spans,
     read_sentences,
 )
-from jobstream_tagger.tag import taxonomy_mentions
-from jobstream_tagger.taxonomy import load_taxonomy
 
 pytestmark = pytest.mark.unit
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from jobstream_tagger.inspection import tag_text
 from jobstream_tagger.tag import taxonomy_mentions
 from jobstream_tagger.taxonomy import Skill, Taxonomy, load_taxonomy
+from jobstream_tagger.tools.inspection import tag_text
 
 pytestmark = pytest.mark.unit
 

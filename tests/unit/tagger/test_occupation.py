@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from jobstream.contracts import Occupation
-from jobstream_tagger.inspection import jsonl_results
 from jobstream_tagger.occupation import (
     SUFFIX_CONFIDENCE,
     WORDS_CONFIDENCE,
@@ -20,15 +19,16 @@ from jobstream_tagger.occupation import (
     title_for,
     title_variants,
 )
-from jobstream_tagger.occupation_build import (
+from jobstream_tagger.taxonomy import load_taxonomy
+from jobstream_tagger.tools.inspection import jsonl_results
+from jobstream_tagger.tools.occupation_build import (
     OCCUPATIONS_ATTRIBUTION,
     OccupationBuildError,
     build_occupations,
     singular,
 )
-from jobstream_tagger.occupation_eval import LabelledTitlesError, evaluate, read_labelled
-from jobstream_tagger.taxonomy import load_taxonomy
-from jobstream_tagger.taxonomy_build import read_curated
+from jobstream_tagger.tools.occupation_eval import LabelledTitlesError, evaluate, read_labelled
+from jobstream_tagger.tools.taxonomy_build import read_curated
 
 pytestmark = pytest.mark.unit
 

@@ -14,8 +14,8 @@ import pytest
 
 from jobstream.contracts import TaggedPosting
 from jobstream_tagger.heads import HEAD_NOUNS, QUALIFICATION_HEADS
-from jobstream_tagger.inspection import tag_text
 from jobstream_tagger.taxonomy import load_taxonomy
+from jobstream_tagger.tools.inspection import tag_text
 
 pytestmark = pytest.mark.unit
 

@@ -1,36 +1,52 @@
-"""The span model: chunks, the decoder (Python and C alike), the model files, the linking
-rules, the cross-validation's folds, and what the packaged model finds."""
+"""The span model: chunks, the decoder, the reading (Python and C alike), the model files, the
+linking rules, the cross-validation's folds, and what the packaged model finds."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import logging
 import random
 import shutil
-import subprocess
+import sysconfig
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
 
-from jobstream_tagger.evaluate import read_sentences
-from jobstream_tagger.inspection import tag_text
-from jobstream_tagger.spans import crossval, training
+from bench.corpus import postings
+from jobstream_tagger.spans import build
+from jobstream_tagger.spans import model as model_module
 from jobstream_tagger.spans.chunks import chunk, word
-from jobstream_tagger.spans.decode import best_paths, decode, load_compiled, stretches
+from jobstream_tagger.spans.decode import best_paths, stretches
 from jobstream_tagger.spans.linking import (
     is_department,
     is_team,
     normalised,
+    team_words,
     unlinked_form,
 )
-from jobstream_tagger.spans.model import model_from_files
+from jobstream_tagger.spans.model import (
+    MODEL_ATTRIBUTES,
+    MODEL_CARD,
+    MODEL_WEIGHTS,
+    SpanModel,
+    load_span_model,
+    model_from_files,
+)
 from jobstream_tagger.tag import span_model, taxonomy_mentions
-from jobstream_tagger.taxonomy import load_taxonomy
+from jobstream_tagger.taxonomy import Taxonomy, load_taxonomy
+from jobstream_tagger.tools import span_crossval as crossval
+from jobstream_tagger.tools import span_training as training
+from jobstream_tagger.tools.evaluate import read_sentences
+from jobstream_tagger.tools.inspection import tag_text
 
 pytestmark = pytest.mark.unit
 
-SAMPLE = Path(__file__).parents[2] / "data" / "skillspan" / "sample.json"
-DECODER_SOURCE = Path(training.__file__).with_name("_decode.c")
+DATA = Path(__file__).parents[2] / "data"
+SAMPLE = DATA / "skillspan" / "sample.json"
+SEEDS = Path(__file__).parents[3] / "seeds"
 
 
 # --- chunks -------------------------------------------------------------------------------
@@ -104,25 +120,136 @@ def test_the_decoder_finds_the_best_path() -> None:
     assert best_paths(emissions, transitions, [(0, 2, False, False)]) == [1, 2]
 
 
-@pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
-def test_the_c_decoder_gives_the_python_decoder_s_labels(tmp_path: Path) -> None:
-    library = tmp_path / "_decode.so"
-    subprocess.run(
-        ["cc", "-O2", "-shared", "-fPIC", "-o", str(library), str(DECODER_SOURCE)], check=True
+# --- the reading, in C and in Python -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    """The C reader built from the repository's source, whatever `make` left in the package."""
+    if shutil.which((sysconfig.get_config_var("CC") or "cc").split()[0]) is None:
+        pytest.skip("no C compiler: the tagger reads in Python")
+    target = tmp_path_factory.mktemp("reader") / build.TARGET.name
+    assert build.compile_reader(target) is None
+    spec = importlib.util.spec_from_file_location("jobstream_tagger.spans._reading", target)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _packaged(reading: ModuleType | None) -> SpanModel:
+    package = Path(model_module.__file__).parent
+    return model_from_files(
+        (package / MODEL_WEIGHTS).read_bytes(),
+        (package / MODEL_ATTRIBUTES).read_bytes(),
+        json.loads((package / MODEL_CARD).read_text(encoding="utf-8")),
+        reading,
     )
-    compiled = load_compiled(library)
-    assert compiled is not None
-    rng = random.Random(5)
-    for count in [1, 2, 3, 17, 200]:
-        for _ in range(30):
-            emissions, transitions, starts_line = _random_case(rng, count)
-            runs = stretches(emissions, starts_line)
-            python = decode(emissions, transitions, runs, compiled=None)
-            assert np.array_equal(decode(emissions, transitions, runs, compiled=compiled), python)
-            outside = np.ones(count, dtype=bool)
-            for first, end, _, _ in runs:
-                outside[first:end] = False
-            assert not python[outside].any()  # O wherever no run is
+
+
+def _real_texts() -> list[str]:
+    """Every posting text in the repository (the seeds, the parser's labelled postings, the
+    SkillSpan sample's sentences), and the benchmark's corpus, built from real postings'
+    shapes."""
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+    with (DATA / "parser_labelled.jsonl").open(encoding="utf-8") as lines:
+        texts += [json.loads(line)["text"] for line in lines]
+    texts += [" ".join(s.tokens) for s in read_sentences(SAMPLE.read_text("utf-8").splitlines())]
+    return texts + list(postings(300))
+
+
+def _random_texts(model_words: list[str], rng: random.Random, count: int) -> list[str]:
+    """Texts of the model's own words (so its word pairs and taxonomy matches fire), with
+    punctuation around them, every kind of white space and line end, and other scripts."""
+    spaces = [" ", " ", " ", "  ", "\t", "\n", "\r\n", "\u2028", "\x1c", "\u3000", "\xa0", "\x85"]
+    extras = [
+        "Kafka",
+        "C++",
+        "C#/.NET",
+        "(AWS)",
+        "Java,",
+        "SQL;",
+        "-",
+        "·",
+        "ÉCOLE",
+        "日本語",
+        "\U0001d50d",
+    ]
+    texts = []
+    for _ in range(count):
+        pieces = []
+        for _ in range(rng.randint(0, 400)):
+            token = rng.choice(model_words) if rng.random() < 0.8 else rng.choice(extras)
+            if rng.random() < 0.2:
+                token = rng.choice("([\"'*•-") + token
+            if rng.random() < 0.2:
+                token += rng.choice(",;:.)!?*")
+            pieces.append(token)
+            pieces.append(rng.choice(spaces))
+        texts.append("".join(pieces))
+    return texts
+
+
+def _same_reading(c: SpanModel, python: SpanModel, texts: list[str], taxonomy: Taxonomy) -> None:
+    for text in texts:
+        matches = taxonomy_mentions(text, taxonomy)
+        # Equal tuples: the same characters, layer, chunks and margin to the last bit.
+        assert c.read(text, matches) == python.read_python(text, matches), text[:200]
+
+
+def test_the_c_reader_reads_real_postings_as_the_python_one(compiled: ModuleType) -> None:
+    c, python = _packaged(compiled), _packaged(None)
+    assert c.compiled and not python.compiled
+    texts = _real_texts()
+    assert len(texts) > 340
+    _same_reading(c, python, texts, load_taxonomy())
+    spans = sum(len(c.read(text, taxonomy_mentions(text, load_taxonomy()))) for text in texts)
+    assert spans > 10 * len(texts)  # it found something to compare
+
+
+def test_the_c_reader_reads_random_texts_as_the_python_one(
+    compiled: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A small table: the C reader makes room (keeping the texts met again) many times.
+    monkeypatch.setattr(model_module, "TABLE_CAPACITY", 2_000)
+    c, python = _packaged(compiled), _packaged(None)
+    taxonomy = load_taxonomy()
+    words = [text for text in _real_texts()[0].split() if text.isalpha()]
+    words += ["Kotlin", "Coroutines", "Apache", "Spark", "machine", "learning", "agile", "and"]
+    _same_reading(c, python, _random_texts(words, random.Random(17), 300), taxonomy)
+    _same_reading(c, python, ["", " \n ", "\n\n\n", "one", "Kafka\n"], taxonomy)
+
+
+def test_the_c_reader_reads_with_any_trained_model(
+    compiled: ModuleType, tiny: tuple[bytes, bytes, dict[str, object]]
+) -> None:
+    c, python = model_from_files(*tiny, compiled), model_from_files(*tiny, None)
+    _same_reading(c, python, _real_texts()[:60], load_taxonomy())
+
+
+def test_without_a_compiler_nothing_is_built_and_the_tagger_says_so(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    target = tmp_path / build.TARGET.name
+    problem = build.compile_reader(target, compiler="no-such-cc -O2")
+    assert problem is not None and "no C compiler (no-such-cc" in problem
+    assert not target.exists()
+
+    monkeypatch.setattr(build, "up_to_date", lambda: False)
+    monkeypatch.setattr(build, "compile_reader", lambda: "no C compiler (cc is not on PATH)")
+    assert build.main() == 0  # `make` goes on: the Python reading is there
+    assert "the tagger reads in Python" in capsys.readouterr().out
+
+    monkeypatch.setattr(model_module, "_READING", None)
+    monkeypatch.setattr(model_module, "_WHY_NOT_COMPILED", "No module named '_reading'")
+    with caplog.at_level(logging.WARNING, logger=model_module.__name__):
+        model = load_span_model()
+    assert "C reader is not built (No module named '_reading'); reading in Python" in caplog.text
+    text = (SEEDS / "000_bcb04a4a30d54f7e.txt").read_text(encoding="utf-8")
+    assert model.read(text) == model.read_python(text)
 
 
 # --- the model's files --------------------------------------------------------------------
@@ -152,10 +279,8 @@ def test_training_is_reproducible_and_the_files_load(
     assert again == tiny  # same data, same settings: the same bytes, the same version
     model = model_from_files(*tiny)
     assert model.version == f"tiny-{tiny[2]['version']}"
-    text = "Experience with Kotlin and Apache Kafka ."
-    chunks = chunk(text)
-    reading = model.read(chunks)
-    assert reading.margins.shape == (len(chunks.texts), 2)
+    spans = model.read_python("Experience with Kotlin and Apache Kafka .")
+    assert all(span.layer in ("knowledge", "skill") for span in spans)
 
 
 def test_files_that_do_not_match_their_card_are_refused(
@@ -171,8 +296,6 @@ def test_files_that_do_not_match_their_card_are_refused(
 def test_the_chunk_table_grows_and_starts_afresh_when_full(
     tiny: tuple[bytes, bytes, dict[str, object]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from jobstream_tagger.spans import model as model_module
-
     monkeypatch.setattr(model_module, "TABLE_CAPACITY", 9_000)
     model = model_from_files(*tiny)
     text = " ".join(f"Word{number} Kafka" for number in range(6_000))
@@ -264,6 +387,9 @@ def test_unlinked_skills_are_named_by_their_normalised_form() -> None:
 def test_teams(text: str, words: str, team: bool) -> None:
     start = text.index(words)
     assert is_team(text, start, start + len(words)) is team
+    # the same when the caller found the word "team" once for the whole text
+    assert is_team(text, start, start + len(words), team_words(text)) is team
+    assert team_words("Team, TEAMS and steamed teams") == [0, 6, 17, 24]
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from jobstream_tagger.taxonomy import Skill, Taxonomy, TaxonomyError, load_taxonomy
-from jobstream_tagger.taxonomy_build import ESCO_ATTRIBUTION, ONET_ATTRIBUTION
+from jobstream_tagger.tools.taxonomy_build import ESCO_ATTRIBUTION, ONET_ATTRIBUTION
 
 pytestmark = pytest.mark.unit
 
@@ -214,7 +214,7 @@ def test_the_tagger_can_be_given_another_taxonomy_file(tmp_path: Any) -> None:
 
 
 def test_a_rendered_file_loads_a_line_at_a_time_like_any_json_layout() -> None:
-    from jobstream_tagger.taxonomy_build import render
+    from jobstream_tagger.tools.taxonomy_build import render
 
     document = {
         "attribution": "test data",

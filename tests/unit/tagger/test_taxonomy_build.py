@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from jobstream_tagger.taxonomy import Taxonomy
-from jobstream_tagger.taxonomy_build import (
+from jobstream_tagger.tools.taxonomy_build import (
     CURATED_PATH,
     ONET_ATTRIBUTION,
     TaxonomyBuildError,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from jobstream_tagger.taxonomy import Taxonomy
-from jobstream_tagger.taxonomy_build import (
+from jobstream_tagger.tools.taxonomy_build import (
     ESCO_ATTRIBUTION,
     TaxonomyBuildError,
     build_taxonomy,
@@ -19,7 +19,7 @@ from jobstream_tagger.taxonomy_build import (
     read_onet,
     render,
 )
-from jobstream_tagger.taxonomy_esco import (
+from jobstream_tagger.tools.taxonomy_esco import (
     ESCO_CSV_IN_WHEEL,
     EscoConcept,
     EscoError,

@@ -11,9 +11,9 @@ from prometheus_client import REGISTRY
 from jobstream.ports import SystemClock
 from jobstream.stages import Record
 from jobstream_tagger.bootstrap import tag_records_with
-from jobstream_tagger.inspection import tag_text
 from jobstream_tagger.tag import taxonomy_mentions
 from jobstream_tagger.taxonomy import load_taxonomy
+from jobstream_tagger.tools.inspection import tag_text
 from jobstream_tagger.unknown import find_unknown_terms
 from tests.support import parsed_posting
 

@@ -7,7 +7,6 @@ the number of matching words.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
@@ -15,10 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pyarrow as pa
+
 from jobstream.contracts import TaggedPosting
 from jobstream_api import fields
 from jobstream_api.adapters.postgres import CO_OCCURRENCE_SAMPLE, PAY_BASIS
-from jobstream_api.export import EXPORT_FIELDS
+from jobstream_api.export import EXPORT_FIELDS, EXPORT_SCHEMA
 from jobstream_api.queries import (
     DemandQuery,
     PayQuery,
@@ -89,22 +90,26 @@ class MemoryReadModel:
             next_cursor = query.cursor_after(cursor_key, last.posting.posting_id).encode()
         return PostingPage(items=items, next_cursor=next_cursor)
 
+    async def search_postings_json(self, query: PostingQuery) -> bytes:
+        return (await self.search_postings(query)).model_dump_json().encode()
+
     async def get_posting(self, posting_id: str) -> PostingDetail | None:
         item = self._postings.get(posting_id)
         return None if item is None else _detail(item)
 
-    def export(self, posting_filter: PostingFilter) -> AsyncIterator[list[bytes]]:
+    def export(self, posting_filter: PostingFilter) -> AsyncIterator[pa.RecordBatch]:
         return self._export(posting_filter)
 
     async def _export(
         self, posting_filter: PostingFilter, batch: int = 1_000
-    ) -> AsyncIterator[list[bytes]]:
+    ) -> AsyncIterator[pa.RecordBatch]:
         matches = sorted(
             (item for item in self._postings.values() if _matches(item, posting_filter)),
             key=lambda item: (item.posting.received_at, item.posting.posting_id),
         )
         for start in range(0, len(matches), batch):
-            yield [_document(item) for item in matches[start : start + batch]]
+            documents = [_document(item) for item in matches[start : start + batch]]
+            yield pa.RecordBatch.from_pylist(documents, schema=EXPORT_SCHEMA)
 
     async def count_postings(self, posting_filter: PostingFilter) -> int:
         return sum(1 for item in self._postings.values() if _matches(item, posting_filter))
@@ -373,14 +378,11 @@ def _detail(item: Stored) -> PostingDetail:
     )
 
 
-def _document(item: Stored) -> bytes:
-    """The posting as an export document (the keys of export.EXPORT_FIELDS, in order)."""
+def _document(item: Stored) -> dict[str, Any]:
+    """The posting as an export row (the keys of export.EXPORT_FIELDS, in order)."""
     posting = item.posting
     row = _row(posting)
-    flat = {
-        name: value.isoformat() if isinstance(value, date) else value
-        for name, value in posting.flat_fields().items()
-    }
+    flat = posting.flat_fields()
     document = {
         "id": posting.posting_id,
         **flat,
@@ -402,9 +404,9 @@ def _document(item: Stored) -> bytes:
             }
             for s in _ordered_skills(posting)
         ],
-        "received_at": posting.received_at.isoformat(),
-        "first_seen": item.first_seen.isoformat(),
-        "last_updated": item.first_seen.isoformat(),
+        "received_at": posting.received_at,
+        "first_seen": item.first_seen,
+        "last_updated": item.first_seen,
         "parser_version": posting.parser_version,
         "taxonomy_version": posting.taxonomy_version,
         "source_channel": posting.source.channel,
@@ -412,7 +414,7 @@ def _document(item: Stored) -> bytes:
         "source_format": posting.source.format,
         "text": posting.text,
     }
-    return json.dumps({name: document[name] for name in EXPORT_FIELDS}).encode()
+    return {name: document[name] for name in EXPORT_FIELDS}
 
 
 def _row(posting: TaggedPosting) -> dict[str, Any]:

@@ -16,9 +16,11 @@ from contextlib import asynccontextmanager
 from typing import Any, Final
 
 import asyncpg
+import pyarrow as pa
 
 from jobstream.settings import PostgresSettings
 from jobstream_api import fields
+from jobstream_api.adapters import columnar
 from jobstream_api.queries import (
     MAX_SKILLS,
     DemandQuery,
@@ -47,12 +49,19 @@ from jobstream_api.results import (
 # by posting id, beyond it): a self-join over every posting of a common skill takes seconds.
 CO_OCCURRENCE_SAMPLE: Final = 5_000
 
+# A posting's places as `results.Place` objects (the stored ones hold more keys, e.g. spans).
+_PLACES = """(
+    SELECT coalesce(json_agg(json_build_object('text', l ->> 'text', 'city', l ->> 'city',
+                                               'region', l ->> 'region',
+                                               'country', l ->> 'country')), '[]')
+    FROM jsonb_array_elements(p.locations) AS l)"""
+
 # A result item (`results.PostingSummary`) as JSON, built by PostgreSQL for the rows of one
-# page only (the page is limited first): Python then validates and writes the page in Rust
-# (pydantic-core) instead of building hundreds of objects a request.
-_ITEM = """
+# page only (the page is limited first): Python writes the page around the items as they are
+# (validating and writing them again cost more CPU than the rest of a request).
+_ITEM = f"""
 json_build_object(
-    'id', p.posting_id, 'title', p.title, 'company', p.company, 'locations', p.locations,
+    'id', p.posting_id, 'title', p.title, 'company', p.company, 'locations', {_PLACES},
     'pay', CASE WHEN p.salary_min IS NOT NULL OR p.salary_max IS NOT NULL THEN
         json_build_object('min', p.salary_min, 'max', p.salary_max,
                           'currency', p.salary_currency, 'period', p.salary_period) END,
@@ -69,7 +78,7 @@ json_build_object(
         FROM posting_skills s JOIN skills k USING (skill_id)
         WHERE s.posting_id = p.posting_id)
 )::text
-"""
+"""  # noqa: S608 - assembled from this module's constants
 
 
 # $1 q, $2-$6 skills, $7 required, $8 company, $9 country, $10 work mode, $11 employment type,
@@ -149,46 +158,38 @@ ORDER BY page.rank DESC, page.posting_id DESC
     for skills in _VARIANTS
 }
 
-# One JSON document a posting, the fields of `export.EXPORT_FIELDS` in that order; built by
-# PostgreSQL (on its own core) so the exporter only passes text on or hands it to Arrow.
+# The postings of an export, oldest first: each column of `export.EXPORT_SCHEMA` as Arrow
+# takes it (numbers as float8; the text as UTF-8 bytes, which Arrow copies as they are), the
+# locations as jsonb, and the skills as parallel arrays (names from the skills table, read once:
+# `_EXPORT_SKILL_NAMES`). OFFSET 0 keeps the skills a lookup per posting on the primary key:
+# as a join, PostgreSQL would hash all of posting_skills for each batch.
 _EXPORT = {
     skills: f"""
-SELECT json_build_object(
-    'id', p.posting_id, 'title', p.title, 'company', p.company, 'url', p.url,
-    'work_mode', p.work_mode, 'employment_type', p.employment_type, 'seniority', p.seniority,
-    'occupation_code', p.occupation_code, 'occupation_title', p.occupation_title,
-    'experience_years_min', p.experience_years_min,
-    'experience_years_max', p.experience_years_max,
-    'salary_min', p.salary_min, 'salary_max', p.salary_max,
-    'salary_currency', p.salary_currency, 'salary_period', p.salary_period,
-    'education', p.education, 'language', p.language, 'date_posted', p.date_posted,
-    'working_hours', p.working_hours, 'time_zone', p.time_zone,
-    'locations', (
-        SELECT coalesce(json_agg(json_build_object(
-            'text', l ->> 'text', 'city', l ->> 'city', 'region', l ->> 'region',
-            'country', l ->> 'country')), '[]')
-        FROM jsonb_array_elements(p.locations) AS l),
-    'countries', (
-        SELECT coalesce(json_agg(DISTINCT l ->> 'country'), '[]')
-        FROM jsonb_array_elements(p.locations) AS l WHERE l ->> 'country' IS NOT NULL),
-    'skills', (
-        SELECT coalesce(json_agg(json_build_object(
-            'id', s.skill_id, 'name', k.name, 'category', k.category, 'required', s.required,
-            'mentions', s.mentions, 'confidence', s.confidence)
-            ORDER BY s.required DESC, s.mentions DESC, k.name), '[]')
-        FROM posting_skills s JOIN skills k USING (skill_id)
-        WHERE s.posting_id = p.posting_id),
-    'received_at', p.received_at, 'first_seen', p.first_seen, 'last_updated', p.last_updated,
-    'parser_version', p.parser_version, 'taxonomy_version', p.taxonomy_version,
-    'source_channel', p.source_channel, 'source_name', p.source_name,
-    'source_format', p.source_format, 'text', p.text
-)::text
+SELECT p.posting_id AS id, p.title, p.company, p.url, p.work_mode, p.employment_type,
+       p.seniority, p.occupation_code, p.occupation_title,
+       p.experience_years_min::float8 AS experience_years_min,
+       p.experience_years_max::float8 AS experience_years_max,
+       p.salary_min::float8 AS salary_min, p.salary_max::float8 AS salary_max,
+       p.salary_currency::text AS salary_currency, p.salary_period, p.education, p.language,
+       p.date_posted, p.working_hours, p.time_zone, p.locations,
+       p.received_at, p.first_seen, p.last_updated, p.parser_version, p.taxonomy_version,
+       p.source_channel, p.source_name, p.source_format,
+       convert_to(p.text, 'UTF8') AS text,
+       k.skill_ids, k.required, k.mentions, k.confidence
 FROM postings p
+CROSS JOIN LATERAL (
+    SELECT coalesce(array_agg(s.skill_id), '{{}}') AS skill_ids,
+           coalesce(array_agg(s.required), '{{}}') AS required,
+           coalesce(array_agg(s.mentions), '{{}}') AS mentions,
+           coalesce(array_agg(s.confidence), '{{}}') AS confidence
+    FROM posting_skills s WHERE s.posting_id = p.posting_id OFFSET 0
+) k
 {_filter(skills)}
 ORDER BY p.received_at, p.posting_id
 """  # noqa: S608 - assembled from this module's constants; values are bind parameters
     for skills in _VARIANTS
 }
+_EXPORT_SKILL_NAMES = "SELECT skill_id, name, category FROM skills"
 
 _COUNT = {
     skills: f"SELECT count(*) FROM postings p {_filter(skills)}"  # noqa: S608 - constants only
@@ -248,7 +249,8 @@ WITH chosen AS (
     ORDER BY total DESC, d.skill_id
     LIMIT $7
 )
-SELECT c.skill_id, k.name, c.total, d.period, d.postings
+SELECT c.skill_id, k.name, c.total, d.period, d.postings,
+       (SELECT refreshed_at FROM read_views_refreshed) AS refreshed_at
 FROM chosen c
 JOIN skills k USING (skill_id)
 JOIN skill_demand d
@@ -258,11 +260,14 @@ ORDER BY c.total DESC, c.skill_id, d.period
 """
 
 _PAY = """
-SELECT currency, postings, p25, p50, p75 FROM skill_pay
+SELECT currency, postings, p25, p50, p75,
+       (SELECT refreshed_at FROM read_views_refreshed) AS refreshed_at
+FROM skill_pay
 WHERE skill_id = $1 AND country = $2
 ORDER BY postings DESC, currency
 """
 
+# When the views were refreshed: each row of a statistics answer carries it; this for none.
 _REFRESHED = "SELECT refreshed_at FROM read_views_refreshed"
 _READY = """
 SELECT (SELECT 1 FROM postings LIMIT 1), (SELECT 1 FROM read_views_refreshed LIMIT 1)
@@ -316,6 +321,10 @@ class PostgresReadModel:
                     min_size=1,
                     max_size=self._max_connections,
                     timeout=10,
+                    # Nothing to undo on release: the service sets no session state (an
+                    # export's settings are SET LOCAL), and asyncpg still rolls back a
+                    # transaction left open. Its default reset is a round trip a request.
+                    reset=_keep_session,
                     server_settings={
                         "application_name": "jobstream-api",
                         "statement_timeout": str(self._statement_timeout_ms),
@@ -347,6 +356,11 @@ class PostgresReadModel:
         return None
 
     async def search_postings(self, query: PostingQuery) -> PostingPage:
+        return PostingPage.model_validate_json(await self.search_postings_json(query))
+
+    async def search_postings_json(self, query: PostingQuery) -> bytes:
+        # PostgreSQL builds each item's JSON (`_ITEM`); the page is written around them
+        # without parsing them again (the contract suite holds them to `PostingPage`).
         cursor = query.cursor
         after: object = None
         skills = len(query.filter.skills)
@@ -372,7 +386,7 @@ class PostgresReadModel:
             ",".join(row["item"] for row in rows),
             json.dumps(next_cursor),
         )
-        return PostingPage.model_validate_json(page)
+        return page.encode()
 
     async def get_posting(self, posting_id: str) -> PostingDetail | None:
         async with self._connection() as conn:
@@ -387,22 +401,35 @@ class PostgresReadModel:
         ]  # fmt: skip
         return _detail(row, skills)
 
-    def export(self, posting_filter: PostingFilter) -> AsyncIterator[list[bytes]]:
+    def export(self, posting_filter: PostingFilter) -> AsyncIterator[pa.RecordBatch]:
         return self._export(posting_filter)
 
     async def _export(
-        self, posting_filter: PostingFilter, batch: int = 2_000
-    ) -> AsyncIterator[list[bytes]]:
-        async with self._connection() as conn, conn.transaction(readonly=True):
+        self, posting_filter: PostingFilter, batch: int = 5_000
+    ) -> AsyncIterator[pa.RecordBatch]:
+        # One snapshot for the whole export (postings, their skills, the skills' names).
+        async with (
+            self._connection() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
             # No statement timeout for an export: it reads everything, a batch at a time
-            # through a server-side cursor, for as long as the writer keeps up. Times in UTC.
+            # through a server-side cursor, for as long as the writer keeps up. No JIT: its
+            # compile time is spent again on each statement and buys nothing here.
             await conn.execute("SET LOCAL statement_timeout = 0")
-            await conn.execute("SET LOCAL TimeZone = 'UTC'")
+            await conn.execute("SET LOCAL jit = off")
+            names = columnar.SkillNames(await conn.fetch(_EXPORT_SKILL_NAMES))
             cursor = await conn.cursor(
                 _EXPORT[len(posting_filter.skills)], *filter_parameters(posting_filter)
             )
-            while rows := await cursor.fetch(batch):
-                yield [row[0].encode() for row in rows]
+            rows = await cursor.fetch(batch)
+            while rows:
+                # PostgreSQL reads the next batch while this one is converted (in a thread)
+                fetching = asyncio.ensure_future(cursor.fetch(batch))
+                try:
+                    converted = await asyncio.to_thread(columnar.export_batch, rows, names)
+                finally:
+                    rows = await fetching
+                yield converted
 
     async def count_postings(self, posting_filter: PostingFilter) -> int:
         async with self._connection() as conn:
@@ -459,7 +486,7 @@ class PostgresReadModel:
                 query.until,
                 limit,
             )
-            refreshed_at = await conn.fetchval(_REFRESHED)
+            refreshed_at = rows[0]["refreshed_at"] if rows else await conn.fetchval(_REFRESHED)
         series: dict[str, SkillDemand] = {}
         for row in rows:
             skill = series.setdefault(
@@ -480,7 +507,7 @@ class PostgresReadModel:
     async def pay_stats(self, query: PayQuery) -> PayStats:
         async with self._connection() as conn:
             rows = await conn.fetch(_PAY, query.skill or "*", query.country or "*")
-            refreshed_at = await conn.fetchval(_REFRESHED)
+            refreshed_at = rows[0]["refreshed_at"] if rows else await conn.fetchval(_REFRESHED)
         return PayStats(
             skill=query.skill,
             country=query.country,
@@ -497,6 +524,10 @@ class PostgresReadModel:
             ],
             refreshed_at=refreshed_at,
         )
+
+
+async def _keep_session(_: asyncpg.Connection) -> None:
+    return None
 
 
 def _detail(row: Any, skills: list[list[Any]]) -> PostingDetail:

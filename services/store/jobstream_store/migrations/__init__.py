@@ -1,1 +1,1 @@
-"""Versioned SQL migrations, applied in order by `jobstream_store.migrate`."""
+"""Versioned SQL migrations, applied in order by `jobstream_store.adapters.migrate`."""

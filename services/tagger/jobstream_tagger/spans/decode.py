@@ -7,16 +7,14 @@ the other chunks (a few in a hundred), each with the transition from the O befor
 the O after it. The cross-validation in `jobstream eval tagger` decodes this way too, so the
 figures it reports are those of this decoder.
 
-`best_paths` is pure Python; `_decode.c` (built by `make`) does the same arithmetic in the
-same order, in doubles, and is used when it is there. A unit test checks that both give the
-same labels.
+`best_paths` is pure Python, the reference; the C reader (`_reading.c`, built by `make`) does
+the same arithmetic in the same order, in doubles, and a unit test checks that both give the
+same labels (and spans).
 """
 
 from __future__ import annotations
 
-import ctypes
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Final
 
 import numpy as np
@@ -102,61 +100,20 @@ def best_paths(
     return labels
 
 
-# Not "_decode.so": Python would take that for an extension module of the package.
-_LIBRARY: Final = Path(__file__).with_name("_decode.so.1")
-
-
-def load_compiled(path: Path = _LIBRARY) -> ctypes.CDLL | None:
-    """The C decoder built at `path` (`make` builds it beside this file), or None."""
-    if not path.exists():
-        return None
-    try:
-        library = ctypes.CDLL(str(path))
-    except OSError:
-        return None
-    function = library.best_paths
-    function.restype = ctypes.c_int
-    function.argtypes = [
-        ctypes.c_void_p,  # emissions, n x 3 doubles
-        ctypes.c_void_p,  # transitions, 3 x 3 doubles
-        ctypes.c_void_p,  # runs, m x 4 int64
-        ctypes.c_int64,  # m
-        ctypes.c_void_p,  # labels out, int8
-    ]
-    return library
-
-
-_COMPILED: Final = load_compiled()
-
-
-def compiled_available() -> bool:
-    return _COMPILED is not None
-
-
 def decode(
     emissions: npt.NDArray[np.float64],
     transitions: npt.NDArray[np.float64],
     runs: list[tuple[int, int, bool, bool]],
-    compiled: ctypes.CDLL | None = _COMPILED,
 ) -> npt.NDArray[np.int8]:
-    """Per chunk, its label (O outside the runs): `best_paths`, in C when `compiled` (the
-    `_decode.so.1` built by `make`) is there."""
+    """Per chunk, its label (O outside the runs), by `best_paths`."""
     labels = np.zeros(len(emissions), dtype=np.int8)
     if not runs:
         return labels
-    if compiled is None:
-        rows = np.concatenate([np.arange(first, end) for first, end, _, _ in runs])
-        local = []
-        position = 0
-        for first, end, after_o, before_o in runs:
-            local.append((position, position + end - first, after_o, before_o))
-            position += end - first
-        labels[rows] = best_paths(emissions[rows].tolist(), transitions.tolist(), local)
-        return labels
-    emissions = np.ascontiguousarray(emissions, dtype=np.float64)
-    table = np.ascontiguousarray(transitions, dtype=np.float64)
-    packed = np.array(runs, dtype=np.int64)
-    compiled.best_paths(
-        emissions.ctypes.data, table.ctypes.data, packed.ctypes.data, len(runs), labels.ctypes.data
-    )
+    rows = np.concatenate([np.arange(first, end) for first, end, _, _ in runs])
+    local = []
+    position = 0
+    for first, end, after_o, before_o in runs:
+        local.append((position, position + end - first, after_o, before_o))
+        position += end - first
+    labels[rows] = best_paths(emissions[rows].tolist(), transitions.tolist(), local)
     return labels

@@ -7,6 +7,13 @@ is the sum of its attributes' weights, computed the first time the chunk's text 
 kept in a table (`_ChunkTable`): labelling a posting is then a table look-up per chunk and
 offset, summed with numpy, and a Viterbi over the few stretches where a span can be
 (decode.py).
+
+That reading, in Python (`read_python`), is the reference. The same reading in C
+(`_reading.c`, built by `make`) does it all in one call per posting: chunks, table look-ups,
+sums, pruning, Viterbi, span boundaries; it knows no attribute names, only the tables this
+module fills (a chunk text it has not met yet is handed back here, in one batch per posting,
+for its attributes). `read` uses it when it is built; a unit test checks that both give the
+same spans and margins on real and random postings.
 """
 
 from __future__ import annotations
@@ -14,18 +21,19 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final, Literal
+from types import ModuleType
+from typing import Any, Final, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from jobstream_tagger.rules import Mention
-from jobstream_tagger.spans.chunks import Chunks, trimmed
-from jobstream_tagger.spans.decode import INSIDE, OUTSIDE, decode, stretches
+from jobstream_tagger.spans.chunks import Chunks, chunk, trimmed
+from jobstream_tagger.spans.decode import INSIDE, OUTSIDE, PRUNE_MARGIN, decode, stretches
 from jobstream_tagger.spans.features import (
     CLUSTERS_FILE,
     OFFSETS,
@@ -43,9 +51,10 @@ MODEL_ATTRIBUTES: Final = "span_model.attributes"
 # Hashes of the sentences the model was trained on: `jobstream eval tagger` will not score the
 # packaged model on them (it cross-validates instead).
 MODEL_SEEN: Final = "span_model.seen"
-# Distinct chunk texts kept with their summed weights; past this the table starts afresh
-# (a long-running tagger meets new words forever: memory stays bounded).
-TABLE_CAPACITY: Final = 200_000
+# Distinct chunk texts kept with their summed weights; past this the Python table starts
+# afresh and the C one keeps only the texts met again since it last made room (a
+# long-running tagger meets new words forever: memory stays bounded, about 300 bytes a row).
+TABLE_CAPACITY: Final = 50_000
 # A Knowledge span never runs over a list separator or a label's colon: "Java, Go" is two
 # spans, "CI/CD & tooling: Integrate" ends at the colon (SkillSpan's sentences, from which
 # the model learnt, have had their commas taken out).
@@ -53,24 +62,32 @@ _SEPARATORS: Final = frozenset(",;:")
 _WIDTH: Final = 3 * len(LAYERS)  # O, B, I of each layer
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A span the model found: characters [start, end) of the text, and its layer."""
+class Span(NamedTuple):
+    """A span the model found: characters [start, end) of the text, its layer, the chunks it
+    covers, and its margin: over those chunks, the most by which the chunk's best span label
+    scores above O (how sure the model is)."""
 
     start: int
     end: int
     layer: Layer
     first: int  # the chunks it covers: [first, end_chunk)
     end_chunk: int
+    margin: float
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """What the model read in a text: its spans, and per chunk and layer the margin of its
-    best span label over O (negative: it reads no span there)."""
+_log = logging.getLogger(__name__)
 
-    spans: list[Span]
-    margins: npt.NDArray[np.float64]
+
+def _compiled() -> tuple[ModuleType | None, str]:
+    """The C reader (`make` builds it) or None, and why not: then the model reads in Python."""
+    try:
+        from jobstream_tagger.spans import _reading  # type: ignore[attr-defined]
+    except ImportError as error:  # not built (no C compiler), or built for another Python
+        return None, str(error)
+    return _reading, ""
+
+
+_READING, _WHY_NOT_COMPILED = _compiled()
 
 
 class _Rows(dict[str, int]):
@@ -130,7 +147,9 @@ class SpanModel:
         weights: npt.NDArray[np.float64],
         transitions: npt.NDArray[np.float64],
         card: dict[str, Any],
+        reading: ModuleType | None = _READING,
     ) -> None:
+        """`reading`: the compiled reader's module (None: read in Python)."""
         if weights.shape != (len(attributes), _WIDTH) or transitions.shape != (len(LAYERS), 3, 3):
             raise ValueError("the span model's weights do not match its attributes and layers")
         self._index = {name: index for index, name in enumerate(attributes)}
@@ -146,6 +165,79 @@ class SpanModel:
         for slot, offset in enumerate(OFFSETS):  # row 0: the padding beyond a line's ends
             if offset:
                 self._chunks.weights[slot, 0] = self.summed(pad_attributes(offset))
+        self._reader = self._compiled_reader(reading) if reading is not None else None
+        self._c_codes: dict[tuple[str, str], tuple[int, int]] = {}  # the C reader's
+
+    @property
+    def compiled(self) -> bool:
+        """Whether `read` reads in C (`make` builds the reader), else in Python."""
+        return self._reader is not None
+
+    def _compiled_reader(self, reading: ModuleType) -> Any:
+        reader = reading.Reader(
+            attributes=self._weights,
+            transitions=self.transitions,
+            offsets=len(OFFSETS),
+            center=OFFSETS.index(0),
+            prune=PRUNE_MARGIN,
+            capacity=TABLE_CAPACITY,
+            pairs=[(self._pair_keys, self._pair_size, self._pair_right, self._pair_left)],
+            make_chunks=self._chunk_entries,
+            span_type=Span,
+            layer_names=LAYERS,
+            split=[layer == "knowledge" for layer in LAYERS],
+        )
+        reader.set_padding(
+            [self._indices(pad_attributes(offset)) if offset else [] for offset in OFFSETS]
+        )
+        return reader
+
+    def _indices(self, names: Sequence[str]) -> list[int]:
+        """The rows of the attributes `names` the model knows, in order (as `summed` sums)."""
+        index = self._index
+        return [row for row in map(index.get, names) if row is not None]
+
+    def _chunk_entries(self, texts: list[str]) -> list[tuple[Any, ...]]:
+        """For the C reader, per chunk text it has not met: its attributes' rows at each
+        offset, its ids in the pair channels, and the punctuation around its word."""
+        entries = []
+        for text in texts:
+            slots, word_id = self._chunk_entry(text)
+            lead, trail = trimmed(text)
+            entries.append(
+                (
+                    [self._indices(names) for names in slots],
+                    (word_id,),
+                    lead,
+                    trail,
+                    _has_word(text),
+                    _ends_clause(text),
+                )
+            )
+        return entries
+
+    def _compiled_codes(self, matches: Sequence[Mention]) -> list[int]:
+        """The taxonomy's matches for the C reader: start, end and the rows of the B and I
+        codes of each (the C reader maps them to chunks as `match_codes` does)."""
+        flat: list[int] = []
+        rows = self._c_codes
+        for start, end, form, _confidence in matches:
+            skill = form.skill
+            key = (skill.kind, skill.category)
+            pair = rows.get(key)
+            if pair is None:
+                assert self._reader is not None
+                code = f"{skill.kind} {skill.category}"
+                pair = rows[key] = (
+                    self._reader.add_code(
+                        [self._indices(names) for names in self._code_entry(f"B {code}")[0]]
+                    ),
+                    self._reader.add_code(
+                        [self._indices(names) for names in self._code_entry(f"I {code}")[0]]
+                    ),
+                )
+            flat += (start, end, *pair)
+        return flat
 
     def _pairs(self, attributes: Sequence[str]) -> None:
         """The weights of word pairs, by key `left id * words + right id`, sorted."""
@@ -242,26 +334,33 @@ class SpanModel:
                 scores[seen_from[keep]] += self._codes.weights[slot].take(code_rows[keep], axis=0)
         return scores
 
-    def read(self, chunks: Chunks, codes: Sequence[tuple[int, int, str]] = ()) -> Reading:
-        """The spans of both layers, in text order (a Knowledge span may lie in a Skill
-        one), and per chunk and layer how far its best span label scores above O.
+    def read(self, text: str, matches: Sequence[Mention] = ()) -> list[Span]:
+        """The spans of both layers in `text`, by start, the longer first at one start (a
+        Knowledge span may lie in a Skill one); in C when it is built, else in Python.
 
-        `codes`: the taxonomy matches as (first chunk, end chunk, "kind category").
+        `matches`: the taxonomy's matches after its rules (tag.apply_rules), in text order.
         """
+        if self._reader is not None:
+            spans: list[Span] = self._reader.read(text, self._compiled_codes(matches))
+            return spans
+        return self.read_python(text, matches)
+
+    def read_python(self, text: str, matches: Sequence[Mention] = ()) -> list[Span]:
+        """`read` in Python and numpy: the reference the C reader is tested against."""
+        chunks = chunk(text)
         if not chunks.texts:
-            return Reading([], np.zeros((0, len(LAYERS))))
-        scores = self.emissions(chunks, codes)
+            return []
+        scores = self.emissions(chunks, match_codes(chunks, matches))
         starts_line = chunks.starts_line
         spans: list[Span] = []
-        margins = np.empty((len(chunks.texts), len(LAYERS)))
         for number, layer in enumerate(LAYERS):
             layer_scores = scores[:, 3 * number : 3 * number + 3]
-            margins[:, number] = self._margins(layer_scores, number)
+            margins = self._margins(layer_scores, number)
             runs = stretches(layer_scores, starts_line)
             labels = decode(layer_scores, self.transitions[number], runs)
-            spans.extend(self._spans(chunks, labels, starts_line, layer))
+            spans.extend(self._spans(chunks, labels, starts_line, layer, margins))
         spans.sort(key=lambda span: (span.start, -span.end))
-        return Reading(spans, margins)
+        return spans
 
     def _margins(self, scores: npt.NDArray[np.float64], layer: int) -> npt.NDArray[np.float64]:
         """Per chunk, how much better the chunk alone as a span (O, B, O) scores than as
@@ -277,6 +376,7 @@ class SpanModel:
         labels: npt.NDArray[np.int8],
         starts_line: npt.NDArray[np.bool_],
         layer: Layer,
+        margins: npt.NDArray[np.float64],
     ) -> list[Span]:
         """The spans of a layer's labels: a B, or an I after O or at a line's start, opens
         one; the I's after it continue it."""
@@ -305,16 +405,23 @@ class SpanModel:
             start_at = first
             for index in range(first, end):
                 if index == end - 1 or (split and _ends_clause(texts[index])):
-                    spans.append(self._span(chunks, start_at, index + 1, layer))
+                    spans.append(self._span(chunks, start_at, index + 1, layer, margins))
                     start_at = index + 1
         return [span for span in spans if span.end > span.start]
 
-    def _span(self, chunks: Chunks, first: int, end: int, layer: Layer) -> Span:
+    def _span(
+        self,
+        chunks: Chunks,
+        first: int,
+        end: int,
+        layer: Layer,
+        margins: npt.NDArray[np.float64],
+    ) -> Span:
         texts = chunks.texts
         last = texts[end - 1]
         start = int(chunks.starts[first]) + trimmed(texts[first])[0]
         stop = int(chunks.starts[end - 1]) + len(last) - trimmed(last)[1]
-        return Span(start, stop, layer, first, end)
+        return Span(start, stop, layer, first, end, float(margins[first:end].max()))
 
 
 def match_codes(chunks: Chunks, mentions: Sequence[Mention]) -> list[tuple[int, int, str]]:
@@ -365,7 +472,13 @@ def load_span_model(folder: Path | None = None) -> SpanModel:
             "span model: it was trained with other word clusters than the packaged "
             f"{CLUSTERS_FILE}; train it again with `jobstream tagger train`"
         )
-    return model_from_files(raw, names, card)
+    if _READING is None:
+        _log.warning(
+            "span model: the C reader is not built (%s); reading in Python: the same spans, "
+            "slower (`make` builds it with the system's C compiler)",
+            _WHY_NOT_COMPILED,
+        )
+    return model_from_files(raw, names, card, _READING)
 
 
 def clusters_digest(text: str) -> str:
@@ -379,7 +492,10 @@ def trained_on() -> frozenset[str]:
     return frozenset(package.joinpath(MODEL_SEEN).read_text(encoding="ascii").split())
 
 
-def model_from_files(raw: bytes, names: bytes, card: dict[str, Any]) -> SpanModel:
+def model_from_files(
+    raw: bytes, names: bytes, card: dict[str, Any], reading: ModuleType | None = _READING
+) -> SpanModel:
+    """The model of these files (`reading`: the compiled reader's module, None: Python)."""
     expected = content_version(raw, names, card)
     if expected != card.get("version"):
         raise ValueError(
@@ -390,4 +506,4 @@ def model_from_files(raw: bytes, names: bytes, card: dict[str, Any]) -> SpanMode
     attributes = names.decode("utf-8").split("\n") if names else []
     weights = data[:-3]
     transitions = np.stack([data[-3:, 3 * layer : 3 * layer + 3] for layer in range(len(LAYERS))])
-    return SpanModel(attributes, weights, transitions, card)
+    return SpanModel(attributes, weights, transitions, card, reading)

@@ -1,0 +1,300 @@
+"""PostgreSQL adapter: batched, idempotent upserts of tagged postings and their skills.
+
+A batch is one transaction: rows are COPYed into temporary tables, then merged with set-based
+statements that apply the ordering rule of `jobstream_store.ordering`. A posting's skills are
+replaced in the same transaction as the posting, so readers never see one without the other.
+`PostgresPostingRepository` is the store's `PostingRepository` (jobstream_store.postings).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+from jobstream import metrics
+from jobstream.contracts import TaggedPosting
+from jobstream.errors import JobstreamError
+from jobstream_store.adapters.database import REFUSED_ERRORS, UNAVAILABLE_ERRORS, Database
+from jobstream_store.clusters import Stored, assign_clusters, band_keys
+from jobstream_store.ordering import NEVER, content_hash, newest_per_posting, version_key
+from jobstream_store.postings import (
+    DatabaseUnavailable,
+    RecordRefused,
+    StoredPosting,
+    StoredVersion,
+    WriteResult,
+)
+
+POSTING_COLUMNS = (
+    "posting_id", "content_hash", "source_channel", "source_name", "source_format",
+    "external_id", "source_url", "received_at", "title", "company", "url", "work_mode",
+    "employment_type", "seniority", "experience_years_min", "experience_years_max",
+    "salary_min", "salary_max", "salary_currency", "salary_period", "education", "language",
+    "date_posted", "working_hours", "time_zone", "locations", "sections", "text",
+    "parser_version",
+    "parser_version_key", "taxonomy_version", "tagged_at", "kafka_topic", "kafka_partition",
+    "kafka_offset",
+    "evidence",
+    "occupation_code", "occupation_title", "occupation_confidence",
+    "tagger_version",
+    "salary_annual_min", "salary_annual_max", "countries", "subdivisions", "remote_scope",
+    "signature", "signature_bands", "cluster_id",
+)  # fmt: skip
+POSTING_SKILL_COLUMNS = (
+    "posting_id", "skill_id", "required", "mentions", "first_span_start", "first_span_end",
+    "confidence",
+    "spans",
+)  # fmt: skip
+
+# Where a posting came in is kept from its first arrival; everything derived is replaced
+# (its cluster only when its text changed: see _MERGE_POSTINGS).
+_KEPT_ON_UPDATE = {
+    "posting_id", "source_channel", "source_name", "source_format", "received_at", "cluster_id",
+}  # fmt: skip
+
+_CREATE_INCOMING = """
+CREATE TEMP TABLE IF NOT EXISTS incoming_postings
+    (LIKE postings INCLUDING DEFAULTS INCLUDING COMPRESSION) ON COMMIT DELETE ROWS
+"""
+
+# Returns the postings written, and whether each was new (xmax = 0: no earlier row version).
+_MERGE_POSTINGS = f"""
+INSERT INTO postings AS p ({", ".join(POSTING_COLUMNS)})
+SELECT {", ".join(POSTING_COLUMNS)} FROM incoming_postings
+ON CONFLICT (posting_id) DO UPDATE SET
+    {", ".join(f"{c} = EXCLUDED.{c}" for c in POSTING_COLUMNS if c not in _KEPT_ON_UPDATE)},
+    received_at = LEAST(p.received_at, EXCLUDED.received_at),
+    cluster_id = CASE WHEN p.signature IS NOT DISTINCT FROM EXCLUDED.signature
+                      THEN coalesce(p.cluster_id, EXCLUDED.cluster_id)
+                      ELSE EXCLUDED.cluster_id END,
+    search = NULL,
+    last_updated = now()
+WHERE (EXCLUDED.parser_version_key, EXCLUDED.tagged_at) >= (p.parser_version_key, p.tagged_at)
+  AND EXCLUDED.content_hash <> p.content_hash
+RETURNING posting_id, (xmax = 0) AS inserted
+"""  # noqa: S608 - column names are the constants above, values are bound by COPY
+
+_MERGE_SKILLS = """
+INSERT INTO skills (skill_id, name, category, source_ids)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
+ON CONFLICT (skill_id) DO UPDATE SET
+    name = EXCLUDED.name, category = EXCLUDED.category, source_ids = EXCLUDED.source_ids,
+    updated_at = now()
+WHERE (skills.name, skills.category, skills.source_ids)
+    IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category, EXCLUDED.source_ids)
+"""
+
+# Clusters are assigned one store transaction at a time (held until commit), so that two
+# instances writing near-duplicates at once cannot both found a cluster: the second sees the
+# first's rows. Taken first in the transaction, so writers never wait on each other in
+# another order (no deadlock).
+_CLUSTER_LOCK = "SELECT pg_advisory_xact_lock(hashtext('jobstream.clusters'))"
+
+# The stored postings sharing a band key with the batch (and the batch's own rows), at most
+# MAX_CANDIDATES: a posting copied thousands of times is still compared with enough of them.
+MAX_CANDIDATES = 20_000
+_CANDIDATES = """
+SELECT posting_id, cluster_id, title, signature, signature_bands FROM postings
+WHERE signature_bands && $1::bigint[]
+LIMIT $2
+"""
+
+_DELETE_POSTING_SKILLS = """
+DELETE FROM posting_skills WHERE posting_id IN (SELECT unnest($1::text[]))
+"""
+
+
+class PostgresPostingRepository:
+    """The store's postings in PostgreSQL, with asyncpg's errors mapped onto the error model."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def write(self, batch: Sequence[StoredPosting]) -> WriteResult:
+        try:
+            pool = await self._database.pool()
+            async with pool.acquire() as conn:
+                with metrics.STORE_COMMIT_SECONDS.time():
+                    return await write_postings(conn, batch)
+        except JobstreamError:
+            raise
+        except REFUSED_ERRORS as error:
+            raise RecordRefused(f"PostgreSQL refused it: {error}") from error
+        except UNAVAILABLE_ERRORS as error:
+            message = f"database unavailable: {type(error).__name__}: {error}"
+            raise DatabaseUnavailable(message) from error
+
+    async def stored(self, posting_id: str) -> StoredVersion | None:
+        pool = await self._database.pool()
+        async with pool.acquire() as conn:
+            row = await conn.fetchrow(_STORED_VERSION, posting_id)
+        if row is None:
+            return None
+        return StoredVersion(
+            posting_id=row["posting_id"],
+            title=row["title"],
+            parser_version=row["parser_version"],
+            tagged_at=row["tagged_at"],
+            received_at=row["received_at"],
+            source_name=row["source_name"],
+            kafka_offset=row["kafka_offset"],
+            skill_ids=tuple(row["skill_ids"]),
+        )
+
+
+_STORED_VERSION = """
+SELECT p.posting_id, p.title, p.parser_version, p.tagged_at, p.received_at, p.source_name,
+       p.kafka_offset,
+       array(SELECT skill_id FROM posting_skills s WHERE s.posting_id = p.posting_id
+             ORDER BY skill_id) AS skill_ids
+FROM postings p WHERE p.posting_id = $1
+"""
+
+
+async def write_postings(conn: asyncpg.Connection, batch: Sequence[StoredPosting]) -> WriteResult:
+    """Apply a batch in one transaction; raises asyncpg.DataError-family errors for bad values."""
+    newest = {item.posting.posting_id: item for item in newest_per_posting(batch)}
+    async with conn.transaction():
+        await conn.execute(_CLUSTER_LOCK)
+        clusters = await _clusters(conn, [item.posting for item in newest.values()])
+        await conn.execute(_CREATE_INCOMING)
+        await conn.copy_records_to_table(
+            "incoming_postings",
+            records=[posting_row(item, clusters.get(id_)) for id_, item in newest.items()],
+            columns=POSTING_COLUMNS,
+        )
+        merged = await conn.fetch(_MERGE_POSTINGS)
+        written = [newest[row["posting_id"]].posting for row in merged]
+        replaced = [row["posting_id"] for row in merged if not row["inserted"]]
+        if written:
+            await conn.execute(_MERGE_SKILLS, *skill_columns(written))
+            if replaced:
+                await conn.execute(_DELETE_POSTING_SKILLS, replaced)
+            await conn.copy_records_to_table(
+                "posting_skills",
+                records=[row for posting in written for row in posting_skill_rows(posting)],
+                columns=POSTING_SKILL_COLUMNS,
+            )
+    return WriteResult(written=len(written), unchanged=len(batch) - len(written))
+
+
+async def _clusters(conn: asyncpg.Connection, postings: list[TaggedPosting]) -> dict[str, str]:
+    """The near-duplicate cluster of each posting (clusters.py), from the stored postings that
+    share a band key with one of them."""
+    keys = sorted({key for posting in postings for key in band_keys(posting.signature)})
+    rows = await conn.fetch(_CANDIDATES, keys, MAX_CANDIDATES) if keys else []
+    stored = (
+        Stored(
+            row["posting_id"],
+            row["cluster_id"],
+            row["title"],
+            tuple(row["signature"]) if row["signature"] is not None else None,
+            tuple(row["signature_bands"]),
+        )
+        for row in rows
+    )
+    return assign_clusters(postings, stored)
+
+
+def posting_row(item: StoredPosting, cluster_id: str | None = None) -> tuple[Any, ...]:
+    """The row of a posting; `cluster_id` as assign_clusters chose it."""
+    posting = item.posting
+    occupation = posting.occupation
+    values: dict[str, Any] = {
+        "posting_id": posting.posting_id,
+        "content_hash": content_hash(posting),
+        "source_channel": posting.source.channel,
+        "source_name": posting.source.name,
+        "source_format": posting.source.format,
+        "external_id": posting.provided.external_id,
+        "source_url": posting.provided.url,
+        "received_at": posting.received_at,
+        **posting.flat_fields(),  # title, company, ... salary_*, date_posted: same names
+        "locations": json.dumps(
+            [location.model_dump(mode="json") for location in posting.locations]
+        ),
+        "sections": json.dumps(
+            [
+                {
+                    "kind": section.kind,
+                    "heading": section.heading,
+                    "start": section.span.start,
+                    "end": section.span.end,
+                }
+                for section in posting.sections
+            ]
+        ),
+        "text": posting.text,
+        "parser_version": posting.parser_version,
+        "parser_version_key": list(version_key(posting.parser_version)),
+        "taxonomy_version": posting.taxonomy_version,
+        "tagged_at": posting.tagged_at or NEVER,
+        "kafka_topic": item.topic,
+        "kafka_partition": item.partition,
+        "kafka_offset": item.offset,
+        "evidence": json.dumps(
+            {field: [span.start, span.end] for field, span in posting.evidence.items()}
+        ),
+        "occupation_code": occupation.code if occupation else None,
+        "occupation_title": occupation.title if occupation else None,
+        "occupation_confidence": occupation.confidence if occupation else None,
+        "tagger_version": posting.tagger_version,
+        **posting.place_codes(),  # countries, subdivisions, remote_scope: same names
+        "signature": posting.signature.values if posting.signature else None,
+        "signature_bands": band_keys(posting.signature),
+        "cluster_id": cluster_id,
+    }
+    return tuple(values[column] for column in POSTING_COLUMNS)
+
+
+def skill_columns(postings: Sequence[TaggedPosting]) -> tuple[list[Any], ...]:
+    """The distinct skills of the postings, as columns for one `unnest` upsert (sorted by id,
+    so concurrent writers lock skill rows in the same order)."""
+    skills = {skill.skill_id: skill for posting in postings for skill in posting.skills}
+    ordered = [skills[skill_id] for skill_id in sorted(skills)]
+    return (
+        [skill.skill_id for skill in ordered],
+        [skill.name for skill in ordered],
+        [skill.category for skill in ordered],
+        [json.dumps(skill.source_ids, sort_keys=True) for skill in ordered],
+    )
+
+
+def posting_skill_rows(posting: TaggedPosting) -> list[tuple[Any, ...]]:
+    return [
+        (
+            posting.posting_id,
+            skill.skill_id,
+            skill.required,
+            skill.mentions,
+            skill.spans[0].start if skill.spans else 0,
+            skill.spans[0].end if skill.spans else 0,
+            skill.confidence,
+            json.dumps([[span.start, span.end] for span in skill.spans]),
+        )
+        for skill in posting.skills
+    ]
+
+
+async def postings_with_skills(
+    conn: asyncpg.Connection, posting_ids: Sequence[str]
+) -> list[asyncpg.Record]:
+    """The given postings with their skill names (required first): what `make run` shows."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """
+        SELECT p.posting_id, p.title, p.company, p.received_at,
+               coalesce(array_agg(k.name ORDER BY s.required DESC, s.mentions DESC, k.name)
+                        FILTER (WHERE s.skill_id IS NOT NULL), '{}') AS skills
+        FROM postings p
+        LEFT JOIN posting_skills s USING (posting_id)
+        LEFT JOIN skills k USING (skill_id)
+        WHERE p.posting_id IN (SELECT unnest($1::text[]))
+        GROUP BY p.posting_id
+        ORDER BY p.received_at, p.posting_id
+        """,
+        list(posting_ids),
+    )
+    return rows

@@ -1,0 +1,170 @@
+"""Near-duplicate clusters: which stored posting a new one is the same job as. Pure: the
+repository reads the candidates from PostgreSQL and writes the chosen `cluster_id`.
+
+The same job posted on two boards, or posted again with a new date, is one job for anyone
+counting: such postings share a `cluster_id` (the id of the first posting of the cluster).
+Two postings are the same job when their texts are near-identical (the Jaccard similarity of
+their shingles, estimated from the parser's MinHash signatures, is `THRESHOLD` or more) and
+their titles do not say otherwise: two jobs of one employer can share nearly all their text
+(a city's bulletins for "Airport Police Officer" and "Port Police Officer" do), and a title
+that is not contained in the other, word for word, makes them two jobs.
+
+Candidates are found by locality-sensitive hashing: the signature is cut into `BANDS` bands
+of `ROWS` values, each band hashed to one 64-bit key; postings sharing a key are compared.
+Postings with a similarity `s` share at least one key with probability 1 - (1 - s**ROWS)**BANDS:
+0.95 at s = 0.8, 0.9996 at s = 0.9, and 0.06 at s = 0.5, so nearly every near-duplicate is
+found while few others are compared. The keys are stored in an array column with a GIN index,
+so every store instance finds the postings every other one wrote, across restarts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from jobstream.contracts import TaggedPosting, TextSignature
+
+BANDS: Final = 16
+ROWS: Final = 8
+THRESHOLD: Final = 0.8
+_WORD: Final = re.compile(r"[^\W_]+")
+# Forms of one word in titles ("Sr. Engineer" is "Senior Engineer").
+_SAME_WORD: Final = {
+    "sr": "senior", "snr": "senior", "jr": "junior", "mgr": "manager", "eng": "engineer",
+    "engr": "engineer", "dev": "developer", "swe": "software engineer", "asst": "assistant",
+    "assoc": "associate", "admin": "administrator", "dir": "director", "vp": "vice president",
+}  # fmt: skip
+
+
+def band_keys(signature: TextSignature | None) -> list[int]:
+    """The LSH keys of a signature: one signed 64-bit key per band (none without one). The
+    scheme is part of each key, so signatures of different schemes never meet."""
+    if signature is None:
+        return []
+    values = signature.values
+    prefix = signature.scheme.encode()
+    keys = []
+    for band in range(min(BANDS, len(values) // ROWS)):
+        rows = values[band * ROWS : (band + 1) * ROWS]
+        digest = hashlib.blake2b(
+            struct.pack(f">B{ROWS}H", band, *rows), digest_size=8, key=prefix[:64]
+        ).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
+
+
+def similarity(first: Sequence[int], second: Sequence[int]) -> float:
+    """The estimated Jaccard similarity of two texts from their signatures."""
+    if len(first) != len(second) or not first:
+        return 0.0
+    return sum(map(int.__eq__, first, second)) / len(first)
+
+
+def title_words(title: str | None) -> frozenset[str]:
+    words: list[str] = []
+    for word in _WORD.findall((title or "").casefold()):
+        words.extend(_SAME_WORD.get(word, word).split())
+    return frozenset(words)
+
+
+# A level the longer title adds makes another job: "Technical Account Manager" and "Senior
+# Technical Account Manager" are two openings (TTS posted both from one text).
+_LEVEL_WORDS: Final = frozenset({
+    "senior", "junior", "lead", "staff", "principal", "head", "chief", "intern", "trainee",
+    "apprentice", "deputy", "assistant", "associate", "executive", "i", "ii", "iii", "iv", "v",
+    "1", "2", "3", "4", "5",
+})  # fmt: skip
+
+
+def same_job_title(first: str | None, second: str | None) -> bool:
+    """Titles that may name one job: either unknown, or one's words all in the other's, the
+    other adding no level."""
+    if not first or not second:
+        return True
+    words, others = title_words(first), title_words(second)
+    if not (words <= others or others <= words):
+        return False
+    return not (words ^ others) & _LEVEL_WORDS
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A posting as stored, with what cluster assignment reads of it."""
+
+    posting_id: str
+    cluster_id: str | None
+    title: str | None
+    signature: tuple[int, ...] | None
+    band_keys: tuple[int, ...]
+
+
+@dataclass
+class _Index:
+    """Postings by band key, with the cluster each belongs to."""
+
+    by_key: dict[int, list[Stored]] = field(default_factory=dict)
+
+    def add(self, posting: Stored) -> None:
+        for key in posting.band_keys:
+            self.by_key.setdefault(key, []).append(posting)
+
+    def candidates(self, keys: Iterable[int], posting_id: str) -> dict[str, Stored]:
+        found: dict[str, Stored] = {}
+        for key in keys:
+            for other in self.by_key.get(key, ()):
+                if other.posting_id != posting_id:
+                    found.setdefault(other.posting_id, other)
+        return found
+
+
+def assign_clusters(postings: Sequence[TaggedPosting], stored: Iterable[Stored]) -> dict[str, str]:
+    """The cluster of each posting of a batch, given the stored postings that share a band
+    key with one of them (and the batch's own postings as stored, if they were).
+
+    A posting keeps its cluster while its signature is unchanged; otherwise it joins the
+    cluster of the most similar near-duplicate (stored, or earlier in the batch), and founds
+    its own cluster, named by its id, when it has none. Postings are taken in the order they
+    were received, so the result does not depend on the order of the batch.
+    """
+    batch_ids = {posting.posting_id for posting in postings}
+    index = _Index()
+    before: dict[str, Stored] = {}
+    for row in stored:
+        if row.posting_id in batch_ids:
+            before[row.posting_id] = row
+        elif row.cluster_id is not None and row.signature is not None:
+            index.add(row)
+    clusters: dict[str, str] = {}
+    for posting in sorted(postings, key=lambda item: (item.received_at, item.posting_id)):
+        signature = tuple(posting.signature.values) if posting.signature else None
+        keys = tuple(band_keys(posting.signature))
+        previous = before.get(posting.posting_id)
+        if previous is not None and previous.cluster_id and previous.signature == signature:
+            cluster = previous.cluster_id
+        else:
+            cluster = _nearest_cluster(posting, signature, keys, index) or posting.posting_id
+        clusters[posting.posting_id] = cluster
+        index.add(Stored(posting.posting_id, cluster, posting.title, signature, keys))
+    return clusters
+
+
+def _nearest_cluster(
+    posting: TaggedPosting, signature: tuple[int, ...] | None, keys: tuple[int, ...], index: _Index
+) -> str | None:
+    if signature is None:
+        return None
+    best: tuple[float, str] | None = None
+    for other in index.candidates(keys, posting.posting_id).values():
+        if other.signature is None or other.cluster_id is None:
+            continue
+        score = similarity(signature, other.signature)
+        if score < THRESHOLD or not same_job_title(posting.title, other.title):
+            continue
+        # the most similar; of equally similar ones, the smallest cluster id (deterministic)
+        if best is None or score > best[0] or (score == best[0] and other.cluster_id < best[1]):
+            best = (score, other.cluster_id)
+    return best[1] if best else None

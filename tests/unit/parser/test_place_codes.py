@@ -1,0 +1,174 @@
+"""Places coded with ISO 3166-1 countries and ISO 3166-2 subdivisions, and remote scopes."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobstream.contracts import ParsedPosting, RawPosting, Source
+from jobstream_parser import geo
+from jobstream_parser.document import Document
+from jobstream_parser.parse import parse
+from jobstream_parser.places import find_locations
+
+pytestmark = pytest.mark.unit
+
+POSTING = "\nResponsibilities\n- Build pipelines.\n"
+
+
+def _parse(text: str) -> ParsedPosting:
+    return parse(RawPosting.from_text(text, Source(channel="cli")))
+
+
+def _codes(text: str) -> list[tuple[str, str | None, str | None, bool, str | None]]:
+    parsed = _parse("Data Engineer\n" + text + POSTING)
+    return [
+        (place.text, place.country_code, place.subdivision_code, place.remote, place.area)
+        for place in parsed.locations
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Location: Austin, TX", [("Austin, TX", "US", "US-TX", False, None)]),
+        ("Location: Berlin, Germany", [("Berlin, Germany", "DE", "DE-BE", False, None)]),
+        ("Location: London, UK", [("London, UK", "GB", None, False, None)]),
+        ("Location: Toronto, ON", [("Toronto, ON", "CA", "CA-ON", False, None)]),
+        ("Location: Paris", [("Paris", "FR", "FR-75C", False, None)]),
+        ("Location: München, Bayern, Deutschland",
+         [("München, Bayern, Deutschland", "DE", "DE-BY", False, None)]),
+        ("Location: Cambridge, MA", [("Cambridge, MA", "US", "US-MA", False, None)]),
+        ("Location: Edinburgh, Scotland", [("Edinburgh, Scotland", "GB", None, False, None)]),
+        ("Location: São Paulo, Brasil", [("São Paulo, Brasil", "BR", "BR-SP", False, None)]),
+        ("Location: Lisbon, Portugal", [("Lisbon, Portugal", "PT", "PT-11", False, None)]),
+        # Spanish provinces, not communities; a town with its province; an inverted article
+        ("Localidad: Valdemoro (MADRID)", [("Valdemoro (MADRID)", "ES", "ES-M", False, None)]),
+        ("Localidad: Agüimes (PALMAS (LAS))",
+         [("Agüimes (LAS PALMAS)", "ES", "ES-GC", False, None)]),
+        ("Localidad: GIRONA", [("GIRONA", "ES", "ES-GI", False, None)]),
+        ("Arbeitsort Zürich", [("Zürich", "CH", "CH-ZH", False, None)]),
+        ("Standort Landquart", [("Landquart", None, None, False, None)]),
+        ("Location: Anywhere in the U.S. (remote)", [("U.S", "US", None, True, None)]),
+        ("Location: Virtual (100% Remote), Washington, DC; Chicago, IL",
+         [("Washington, DC", "US", "US-DC", False, None),
+          ("Chicago, IL", "US", "US-IL", False, None)]),
+        ("Onsite/Hybrid (NYC)", [("NYC", "US", "US-NY", False, None)]),
+        ("Location: Remote (Continental US)", [("US", "US", None, True, None)]),
+        ("Location: Springfield", [("Springfield", None, None, False, None)]),
+        ("Location: Remote (US only)", [("US", "US", None, True, None)]),
+        ("Location: Remote, EMEA", [("EMEA", None, None, True, "emea")]),
+        ("Location: Remote - Europe", [("Europe", None, None, True, "europe")]),
+        ("This is a fully remote role (US & Canada only).",
+         [("US", "US", None, True, None), ("Canada", "CA", None, True, None)]),
+        ("You can work remotely from anywhere in the EU.", [("EU", None, None, True, "eu")]),
+        ("Remote, flexible hours.", []),
+    ],
+)  # fmt: skip
+def test_places_and_their_codes(
+    text: str, codes: list[tuple[str, str | None, str | None, bool, str | None]]
+) -> None:
+    assert _codes(text) == codes
+
+
+def test_a_forum_head_lists_places_and_a_remote_scope() -> None:
+    parsed = _parse(
+        "Stripe | Software Engineer | SF, Seattle, Remote (US) | Full-time\nWe build." + POSTING
+    )
+    assert [(p.text, p.country_code, p.subdivision_code, p.remote) for p in parsed.locations] == [
+        ("SF", "US", "US-CA", False),
+        ("Seattle", "US", "US-WA", False),
+        ("US", "US", None, True),
+    ]
+    assert parsed.place_codes() == {
+        "countries": ["US"],
+        "subdivisions": ["US-CA", "US-WA"],
+        "remote_scope": ["US"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Germany", "DE"), ("germany", "DE"), ("Deutschland", "DE"), ("USA", "US"),
+        ("United States of America", "US"), ("U.S.", "US"), ("UK", "GB"), ("DEU", "DE"),
+        ("Côte d'Ivoire", "CI"), ("Cote d'Ivoire", "CI"), ("South Korea", "KR"),
+        ("in", None), ("Narnia", None),
+    ],
+)  # fmt: skip
+def test_country_codes_from_names_and_codes(name: str, code: str | None) -> None:
+    assert geo.country_code(name) == code
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "code"),
+    [
+        ("TX", None, "US-TX"), ("Ontario", None, "CA-ON"), ("Bavaria", None, "DE-BY"),
+        ("Thüringen", "DE", "DE-TH"), ("Thuringen", "DE", "DE-TH"), ("NSW", "AU", "AU-NSW"),
+        ("Scotland", "GB", None), ("Madrid", None, "ES-M"), ("Catalonia", None, "ES-CT"),
+        ("Lombardy", "IT", "IT-25"), ("Nowhere", None, None),
+    ],
+)  # fmt: skip
+def test_subdivision_codes(name: str, country: str | None, code: str | None) -> None:
+    assert geo.subdivision_code(name, country).subdivision == code
+
+
+@pytest.mark.parametrize(
+    ("head", "city", "codes"),
+    [
+        ("64 - BAYONNE", "BAYONNE", ("FR", "FR-64")),
+        ("75 - PARIS 01", "PARIS 01", ("FR", "FR-75C")),
+        ("2A - AJACCIO", "AJACCIO", ("FR", "FR-2A")),
+        ("65 - Pyrénées (Hautes)", None, ("FR", "FR-65")),
+        ("64 - Pyrénées-Atlantiques", None, ("FR", "FR-64")),
+    ],
+)
+def test_a_departement_line_under_the_title(
+    head: str, city: str | None, codes: tuple[str, str]
+) -> None:
+    parsed = _parse(f"Frigoriste (H/F)\n{head}\nPublié le 01/11/2022\n" + POSTING)
+    assert [(p.city, p.country_code, p.subdivision_code) for p in parsed.locations] == [
+        (city, *codes)
+    ]
+
+
+def test_a_place_the_text_names_for_the_job_joins_the_pages_place() -> None:
+    parsed = _parse(
+        "Opérateur de production (H/F)\n26 - VALENCE\nPublié le 01/11/2022\n\n"
+        "Poste basé à Châteauneuf sur Isère.\n" + POSTING
+    )
+    assert [(p.city, p.country_code, p.subdivision_code) for p in parsed.locations] == [
+        ("VALENCE", "FR", "FR-26"),
+        ("Châteauneuf sur Isère", "FR", None),
+    ]
+
+
+def test_a_city_that_employs_works_in_that_city() -> None:
+    text = "SENIOR SYSTEMS ANALYST\nCity of Los Angeles\nANNUAL SALARY\n$86,468 to $126,468\n"
+    employer = ("City of Los Angeles", (23, 42))
+    places = find_locations(Document(text), [], employer)
+    assert [(p.city, p.country_code, p.subdivision_code, p.span) for p in places] == [
+        ("Los Angeles", "US", "US-CA", (31, 42))
+    ]
+    assert find_locations(Document(text), [], ("City of Springfield", (0, 19))) == []
+
+
+def test_a_us_place_in_a_one_line_head_drops_the_words_before_the_city() -> None:
+    parsed = _parse(
+        "Jobs at Bloom Founding Growth / Marketing San Francisco, CA, US $120K - $180K 1+ years"
+        + POSTING
+    )
+    assert [(p.city, p.country_code, p.subdivision_code) for p in parsed.locations] == [
+        ("San Francisco", "US", "US-CA")
+    ]
+
+
+def test_every_city_code_is_an_iso_code() -> None:
+    import pycountry
+
+    countries = {country.alpha_2 for country in pycountry.countries}
+    subdivisions = {subdivision.code for subdivision in pycountry.subdivisions}
+    for name in geo.CITY_NAMES:
+        codes = geo.city_codes(name)
+        assert codes is not None
+        assert codes.country in countries, name
+        assert codes.subdivision is None or codes.subdivision in subdivisions, name

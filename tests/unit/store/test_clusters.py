@@ -1,0 +1,143 @@
+"""Near-duplicate clusters chosen from the stored postings that share a band key."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+
+from jobstream.contracts import TaggedPosting, TextSignature
+from jobstream_parser.similarity import SCHEME, signature
+from jobstream_store.clusters import (
+    BANDS,
+    Stored,
+    assign_clusters,
+    band_keys,
+    same_job_title,
+)
+from tests.support import tagged_posting
+
+pytestmark = pytest.mark.unit
+
+VOCABULARY = (
+    "the city offers competitive benefits candidates must pass a background check and "
+    "a medical evaluation applications are accepted online during the filing period the "
+    "examination consists of a written test and an interview weighted equally"
+)
+WORDS = VOCABULARY.split()
+
+
+def _body(seed: int, words: int = 600) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(WORDS) for _ in range(words))
+
+
+def _posting(n: int, title: str, text: str, minutes: int = 0) -> TaggedPosting:
+    base = tagged_posting(n, title=title, body=text)
+    values = signature(base.text.lower())
+    assert values is not None
+    return base.model_copy(
+        update={
+            "signature": TextSignature(scheme=SCHEME, values=values),
+            "received_at": base.received_at + timedelta(minutes=minutes),
+        }
+    )
+
+
+def _stored(posting: TaggedPosting, cluster_id: str | None) -> Stored:
+    values = tuple(posting.signature.values) if posting.signature else None
+    return Stored(
+        posting.posting_id, cluster_id, posting.title, values, tuple(band_keys(posting.signature))
+    )
+
+
+def test_band_keys_are_stable_and_belong_to_their_scheme() -> None:
+    text = _body(1)
+    one = TextSignature(scheme=SCHEME, values=signature(text) or [])
+    other = TextSignature(scheme="another-scheme", values=one.values)
+    assert band_keys(one) == band_keys(TextSignature(scheme=SCHEME, values=list(one.values)))
+    assert len(band_keys(one)) == BANDS
+    assert all(-(2**63) <= key < 2**63 for key in band_keys(one))
+    assert not set(band_keys(one)) & set(band_keys(other))
+    assert band_keys(None) == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("Airport Police Officer", "Port Police Officer", False),
+        ("Fireboat Mate", "Fireboat Pilot", False),
+        ("Senior Software Engineer", "Sr. Software Engineer", True),
+        # a level the longer title adds is another opening (TTS posted both from one text)
+        ("Data Engineer", "Senior Data Engineer", False),
+        ("Technical Account Manager", "Senior Technical Account Manager", False),
+        ("Engineer II", "Engineer", False),
+        ("Data Engineer", "Data Engineer (Remote)", True),
+        ("WATER TREATMENT OPERATOR", "Water Treatment Operator", True),
+        ("Data Engineer", None, True),
+    ],
+)
+def test_titles_that_may_name_one_job(first: str, second: str | None, same: bool) -> None:
+    assert same_job_title(first, second) is same
+    assert same_job_title(second, first) is same
+
+
+def test_a_repost_joins_the_cluster_of_the_stored_posting() -> None:
+    body = _body(2)
+    stored = _posting(1, "Water Treatment Operator", "Open date 12-21-18\n" + body)
+    repost = _posting(1, "Water Treatment Operator", "Revised 01-03-19\n" + body, minutes=5)
+
+    clusters = assign_clusters([repost], [_stored(stored, "cluster-of-the-first")])
+
+    assert clusters == {repost.posting_id: "cluster-of-the-first"}
+
+
+def test_another_job_with_the_same_text_is_another_cluster() -> None:
+    body = _body(3)
+    airport = _posting(1, "Airport Police Officer", "Airport Police Officer\n" + body)
+    port = _posting(2, "Port Police Officer", "Port Police Officer\n" + body)
+
+    clusters = assign_clusters([port], [_stored(airport, airport.posting_id)])
+
+    assert clusters == {port.posting_id: port.posting_id}
+
+
+def test_a_different_text_founds_its_own_cluster() -> None:
+    first = _posting(1, "Data Engineer", _body(4))
+    second = _posting(2, "Data Engineer", _body(5))
+    assert assign_clusters([second], [_stored(first, first.posting_id)]) == {
+        second.posting_id: second.posting_id
+    }
+
+
+def test_near_duplicates_within_one_batch_share_the_first_ones_cluster() -> None:
+    body = _body(6)
+    first = _posting(1, "Data Engineer", "Posted 2 days ago\n" + body)
+    second = _posting(1, "Data Engineer", "Posted 5 days ago\n" + body, minutes=1)
+    other = _posting(2, "Data Engineer", _body(7), minutes=2)
+
+    forwards = assign_clusters([first, second, other], [])
+    backwards = assign_clusters([other, second, first], [])
+
+    assert (
+        forwards
+        == backwards
+        == {
+            first.posting_id: first.posting_id,
+            second.posting_id: first.posting_id,
+            other.posting_id: other.posting_id,
+        }
+    )
+
+
+def test_a_posting_keeps_its_cluster_while_its_text_is_unchanged() -> None:
+    posting = _posting(1, "Data Engineer", _body(8))
+    as_stored = _stored(posting, "an-older-cluster")
+    assert assign_clusters([posting], [as_stored]) == {posting.posting_id: "an-older-cluster"}
+
+
+def test_a_posting_without_signature_is_its_own_cluster() -> None:
+    posting = tagged_posting(1)
+    assert posting.signature is None
+    assert assign_clusters([posting], []) == {posting.posting_id: posting.posting_id}
