@@ -171,8 +171,8 @@ def register(groups: CommandGroups) -> None:
         from importlib import resources
         from itertools import chain
 
-        from jobstream_tagger.spans import clusters
         from jobstream_tagger.spans.features import CLUSTERS_CARD, CLUSTERS_FILE
+        from jobstream_tagger.tools import word_clusters as clusters
 
         extra = jsonl or []
         texts = chain(

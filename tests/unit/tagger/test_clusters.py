@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from jobstream_tagger.spans import clusters
 from jobstream_tagger.spans.features import (
     CLUSTERS_FILE,
     chunk_attributes,
@@ -19,6 +18,7 @@ from jobstream_tagger.spans.features import (
 )
 from jobstream_tagger.spans.model import load_span_model
 from jobstream_tagger.tag import span_model
+from jobstream_tagger.tools import word_clusters as clusters
 
 pytestmark = pytest.mark.unit
 

@@ -12,6 +12,8 @@ per chunk and a sum (model.py), not a feature dictionary per token.
   punctuation around it ("(AWS", "Kafka;", "posted:").
 - A neighbour (offsets -2, -1, 1, 2): its word and shape; the nearest also the punctuation
   between ("Skills: Java" -- a colon before).
+- A word's clusters (learnt from openly licensed text, `word_clusters.tsv`), of the chunk and
+  of its neighbours: a word seen once in training lends its weights to its cluster's others.
 - The line's edge (offsets beyond it): a padding attribute.
 - Two neighbouring words together ("machine learning", "Kotlin Coroutines"), for each of them.
 - The taxonomy (tag.py's matches after its rules): whether a chunk begins or continues a
@@ -46,13 +48,11 @@ def shape(word: str) -> str:
     return "".join(out)
 
 
-# Word clusters (clusters.py builds them from openly licensed text): per word, its cluster at
-# each grain, coarse to fine; which grains each offset sees.
+# Word clusters (built by tools/word_clusters.py from openly licensed text): per word, its
+# cluster at each grain, coarse to fine; which grains each offset sees.
 CLUSTERS_FILE: Final = "word_clusters.tsv"
+CLUSTERS_CARD: Final = "word_clusters.json"  # where they come from (inputs, licences)
 _GRAINS: Final = {-2: (1,), -1: (1, 2), 0: (0, 1, 2), 1: (1, 2), 2: (1,)}
-
-
-CLUSTERS_CARD: Final = "word_clusters.json"
 
 
 def clusters_text() -> str:

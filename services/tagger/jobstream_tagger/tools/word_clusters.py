@@ -210,7 +210,7 @@ def card(inputs: Sequence[Path], table: str) -> dict[str, object]:
         )
     return {
         "method": "k-means (cosine) of positive-PMI context vectors (words at -2..2) reduced "
-        "by eigen-decomposition; jobstream_tagger/spans/clusters.py",
+        "by eigen-decomposition; jobstream_tagger/tools/word_clusters.py",
         "command": "jobstream tagger clusters",
         "inputs": described,
         "grains": list(GRAINS),
