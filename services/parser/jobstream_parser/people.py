@@ -35,9 +35,11 @@ _TITLE_LEVEL: Final = re.compile(
     r"|chef (?:d['\u2019 ]?)?[ée]quipe|cap de sala|cap d['\u2019]equip|jefe de equipo)"
     r"|(?P<senior>senior|sr\.?|sênior|sénior)"
     r"|(?P<mid>mid(?:[- ]level)?|intermediate|pleno|médio|medior)"
-    r"|(?P<junior>junior|jr\.?|júnior|entry[- ]level|graduate|trainee)"
-    r"|(?P<intern>intern|internship|praktikant(?:in)?|werkstudent(?:in)?|estagiári[oa]|becari[oa]"
-    r"|stagiaire|apprentice|est[aá]gio|estagio)"
+    r"|(?P<junior>junior|jr\.?|júnior|entry[- ]level|graduate|new grad|trainee)"
+    r"|(?P<intern>intern|internship|praktikant(?:in)?|praktikum|werkstudent(?:in)?|estagiári[oa]"
+    r"|becari[oa]|stagiaire|stage|apprenti(?:e|ce)?|alternan(?:t|te|ce)|est[aá]gio|estagio"
+    r"|lehrstelle|lehre|lehrling|lernende[rn]?|auszubildende[rn]?|azubi|pr[aá]cticas"
+    r"|pràctiques)"
     r")(?![\w-])",
     re.IGNORECASE,
 )
@@ -71,12 +73,15 @@ _TEXT_LEVEL: Final = re.compile(
     r"|experience[ ](?P<levelled>(?:entry|junior|mid-senior|mid|senior)[- ]level)"
     r"|(?P<entry>entry[- ]level)[ ](?:position|role|job|opportunity|candidates?)"
     r"|(?:looking for|seeking|hiring(?: for)?|hire|are you)(?: an?)? (?P<adjective>senior|junior"
-    r"|mid-level|mid-senior|mid-stage|entry-level|principal|staff|lead)\b",
+    r"|mid-level|mid-senior|mid-stage|entry-level|principal|staff|lead)\b"
+    # "eine Lehrstelle als ...", "Lehrbeginn August 2019": an apprenticeship stated as such
+    r"|\b(?P<apprenticeship>lehrstelle|lehrbeginn)\b",
     re.IGNORECASE,
 )
 _LEVEL_LABELS: Final[tuple[tuple[str, Seniority], ...]] = (
     ("internship", "intern"),
     ("intern", "intern"),
+    ("lehr", "intern"),
     ("entry", "junior"),
     ("junior", "junior"),
     ("associate", "junior"),

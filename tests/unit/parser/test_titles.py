@@ -347,6 +347,11 @@ def test_company_phrases(text: str, company: str | None) -> None:
         ("Software Engineer\nWe're hiring for mid-stage software engineers.", "mid"),
         ("GrafikerIn / Junior AD\nVollzeit, 100%", "junior"),
         ("SUPERVISING CRIMINALIST\nClass Code: 2235", "manager"),
+        ("Lehrstelle als Pharma-Assistent/in EFZ\nBei Amavita Apotheke", "intern"),
+        ("3-jährige Lehre als Kauffrau/Kaufmann (E- oder M-Profil)\nAufgabe", "intern"),
+        ("PRACTICAS: Content Creation and Translation\nLocalidad: Murcia (MURCIA)", "intern"),
+        ("Image Feldschlösschen\nWir bieten Ausbildungsplätze mit Lehrbeginn 2019 an.", "intern"),
+        ("Lehrer/in Mathematik (80%)\nIhre Aufgaben", None),  # a teacher, no apprentice
         ("Jefe de tráfico\nEmpresa: General Courier\nLocalidad: Sabadell", "manager"),
         ("CHEF EQUIPE SOUDEUR EN ATELIER (H/F)\n64 - BAYONNE", "lead"),
         ("Acme | Tech Lead | Remote | Full-time", "lead"),
