@@ -71,12 +71,24 @@ def title_words(title: str | None) -> frozenset[str]:
     return frozenset(words)
 
 
+# A level the longer title adds makes another job: "Technical Account Manager" and "Senior
+# Technical Account Manager" are two openings (TTS posted both from one text).
+_LEVEL_WORDS: Final = frozenset({
+    "senior", "junior", "lead", "staff", "principal", "head", "chief", "intern", "trainee",
+    "apprentice", "deputy", "assistant", "associate", "executive", "i", "ii", "iii", "iv", "v",
+    "1", "2", "3", "4", "5",
+})  # fmt: skip
+
+
 def same_job_title(first: str | None, second: str | None) -> bool:
-    """Titles that may name one job: either unknown, or one's words all in the other's."""
+    """Titles that may name one job: either unknown, or one's words all in the other's, the
+    other adding no level."""
     if not first or not second:
         return True
     words, others = title_words(first), title_words(second)
-    return words <= others or others <= words
+    if not (words <= others or others <= words):
+        return False
+    return not (words ^ others) & _LEVEL_WORDS
 
 
 @dataclass(frozen=True)

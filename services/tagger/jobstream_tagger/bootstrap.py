@@ -7,7 +7,10 @@ builds the real adapters; a test passes a taxonomy and fakes of the ports instea
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
+
+from prometheus_client import Counter
 
 from jobstream import metrics
 from jobstream.contracts import ParsedPosting, TaggedPosting, TaggedSkill, decode
@@ -54,9 +57,18 @@ def report_unknown_terms(posting_id: str, terms: Sequence[UnknownTerm]) -> None:
 
 def count_unlinked(skills: Sequence[TaggedSkill]) -> None:
     """Count the skills no taxonomy entry names, by layer (what the taxonomy could learn)."""
+    by_layer: dict[str, int] = {}
     for skill in skills:
         if not skill.linked:
-            metrics.TAGGER_UNLINKED_SKILLS.labels(skill.category).inc()  # its layer
+            by_layer[skill.category] = by_layer.get(skill.category, 0) + 1  # its layer
+    for layer, count in by_layer.items():
+        _unlinked_counter(layer).inc(count)
+
+
+@functools.cache
+def _unlinked_counter(layer: str) -> Counter:
+    """The counter's child of a layer (`labels()` costs a lock and a dict look-up a call)."""
+    return metrics.TAGGER_UNLINKED_SKILLS.labels(layer)
 
 
 def model_for(settings: TaggerSettings) -> SpanModel:

@@ -60,6 +60,11 @@ class Skill:
         """The ways a posting may write the skill: its name, then its aliases."""
         return (self.name, *self.aliases)
 
+    def __hash__(self) -> int:
+        # Equal skills have equal ids; hashing the id alone spares hashing every field's
+        # tuple each time a skill keys a cache (several times a mention).
+        return hash(self.id)
+
 
 class Taxonomy:
     """A validated set of skills, looked up by id or by surface form (case-insensitively)."""

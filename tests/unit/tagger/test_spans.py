@@ -24,6 +24,7 @@ from jobstream_tagger.spans.linking import (
     is_department,
     is_team,
     normalised,
+    team_words,
     unlinked_form,
 )
 from jobstream_tagger.spans.model import (
@@ -386,6 +387,9 @@ def test_unlinked_skills_are_named_by_their_normalised_form() -> None:
 def test_teams(text: str, words: str, team: bool) -> None:
     start = text.index(words)
     assert is_team(text, start, start + len(words)) is team
+    # the same when the caller found the word "team" once for the whole text
+    assert is_team(text, start, start + len(words), team_words(text)) is team
+    assert team_words("Team, TEAMS and steamed teams") == [0, 6, 17, 24]
 
 
 @pytest.mark.parametrize(

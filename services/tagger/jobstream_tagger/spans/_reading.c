@@ -34,6 +34,8 @@ typedef struct {
     int64_t size;
     double *right; /* count x width: added to the right chunk of the pair */
     double *left;  /* added to the left one */
+    int32_t *slots; /* open addressing over the keys: index + 1 (0: empty) */
+    int64_t slot_mask;
 } Pairs;
 
 typedef struct {
@@ -409,44 +411,89 @@ static Py_ssize_t upper_bound(const Py_ssize_t *values, Py_ssize_t count, Py_ssi
     return low;
 }
 
-static Py_ssize_t find_pair(const Pairs *pairs, int64_t key) {
-    Py_ssize_t low = 0, high = pairs->count;
-    while (low < high) {
-        Py_ssize_t middle = low + (high - low) / 2;
-        if (pairs->keys[middle] < key)
-            low = middle + 1;
-        else
-            high = middle;
-    }
-    return low < pairs->count && pairs->keys[low] == key ? low : -1;
+static uint64_t pair_slot(int64_t key) {
+    return finish((uint64_t)key * 0x9e3779b97f4a7c15ULL);
 }
+
+/* The index of `key` among the channel's keys, or -1 (a hash probe: a posting asks ~600). */
+static Py_ssize_t find_pair(const Pairs *pairs, int64_t key) {
+    uint64_t slot = pair_slot(key) & (uint64_t)pairs->slot_mask;
+    for (;;) {
+        int32_t index = pairs->slots[slot];
+        if (index == 0) return -1;
+        if (pairs->keys[index - 1] == key) return index - 1;
+        slot = (slot + 1) & (uint64_t)pairs->slot_mask;
+    }
+}
+
+static int index_pairs(Pairs *pairs) {
+    int64_t slot_count = 16;
+    while (slot_count < 2 * pairs->count) slot_count *= 2;
+    pairs->slots = PyMem_Calloc((size_t)slot_count, sizeof(int32_t));
+    if (pairs->slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    pairs->slot_mask = slot_count - 1;
+    for (Py_ssize_t index = 0; index < pairs->count; index++) {
+        uint64_t slot = pair_slot(pairs->keys[index]) & (uint64_t)pairs->slot_mask;
+        while (pairs->slots[slot]) slot = (slot + 1) & (uint64_t)pairs->slot_mask;
+        pairs->slots[slot] = (int32_t)(index + 1);
+    }
+    return 0;
+}
+
+/* What a code point is to the cutting: 0 a chunk's character, SPACE white space
+ * (str.split()'s), LINE_END white space that ends a line too (str.splitlines()'s). */
+#define SPACE 1
+#define LINE_END 3
+static uint8_t latin1_class[256]; /* filled at import from Python's own tables */
+
+static inline int char_class(Py_UCS4 code) {
+    if (code < 256) return latin1_class[code];
+    if (!Py_UNICODE_ISSPACE(code)) return 0;
+    return Py_UNICODE_ISLINEBREAK(code) ? LINE_END : SPACE;
+}
+
+/* One loop per kind of string (1, 2 or 4 bytes a code point), so the read is a plain load. */
+#define CUT_LOOP(TYPE)                                                                   \
+    do {                                                                                 \
+        const TYPE *chars = (const TYPE *)data;                                          \
+        for (Py_ssize_t i = 0; i < length; i++) {                                        \
+            Py_UCS4 code = chars[i];                                                     \
+            int what = char_class(code);                                                 \
+            if (what) {                                                                  \
+                if (in_chunk) {                                                          \
+                    self->lengths[count - 1] = i - self->starts[count - 1];              \
+                    self->chunk_hash[count - 1] = finish(hash);                          \
+                    in_chunk = 0;                                                        \
+                }                                                                        \
+                if (what == LINE_END) line_break = 1;                                    \
+            } else {                                                                     \
+                if (!in_chunk) {                                                         \
+                    self->starts[count] = i;                                             \
+                    self->starts_line[count] = (uint8_t)(count == 0 || line_break);      \
+                    line_break = 0;                                                      \
+                    hash = 0xcbf29ce484222325ULL;                                        \
+                    in_chunk = 1;                                                        \
+                    count++;                                                             \
+                }                                                                        \
+                hash = mix(hash, code);                                                  \
+            }                                                                            \
+        }                                                                                \
+    } while (0)
 
 /* Cut the text into chunks (str.split()'s white space), their lines, and their hashes. */
 static Py_ssize_t cut(Reader *self, int kind, const void *data, Py_ssize_t length) {
     Py_ssize_t count = 0;
     int in_chunk = 0, line_break = 0;
     uint64_t hash = 0;
-    for (Py_ssize_t i = 0; i < length; i++) {
-        Py_UCS4 code = PyUnicode_READ(kind, data, i);
-        if (Py_UNICODE_ISSPACE(code)) {
-            if (in_chunk) {
-                self->lengths[count - 1] = i - self->starts[count - 1];
-                self->chunk_hash[count - 1] = finish(hash);
-                in_chunk = 0;
-            }
-            if (Py_UNICODE_ISLINEBREAK(code)) line_break = 1;
-        } else {
-            if (!in_chunk) {
-                self->starts[count] = i;
-                self->starts_line[count] = (uint8_t)(count == 0 || line_break);
-                line_break = 0;
-                hash = 0xcbf29ce484222325ULL;
-                in_chunk = 1;
-                count++;
-            }
-            hash = mix(hash, code);
-        }
-    }
+    if (kind == PyUnicode_1BYTE_KIND)
+        CUT_LOOP(Py_UCS1);
+    else if (kind == PyUnicode_2BYTE_KIND)
+        CUT_LOOP(Py_UCS2);
+    else
+        CUT_LOOP(Py_UCS4);
     if (in_chunk) {
         self->lengths[count - 1] = length - self->starts[count - 1];
         self->chunk_hash[count - 1] = finish(hash);
@@ -509,6 +556,16 @@ fail:
     return -1;
 }
 
+/* to += from, one weight per label of every layer; two layers (width 6) unrolled: the same
+ * additions, element by element, as the general loop. */
+static inline void add_row(double *restrict to, const double *restrict from, int width) {
+    if (width == 6) {
+        for (int w = 0; w < 6; w++) to[w] += from[w];
+        return;
+    }
+    for (int w = 0; w < width; w++) to[w] += from[w];
+}
+
 static void emissions(Reader *self, Py_ssize_t count) {
     const int width = self->width, row_size = self->row_size, center = self->center;
     for (Py_ssize_t c = 0; c < count; c++) {
@@ -522,7 +579,7 @@ static void emissions(Reader *self, Py_ssize_t count) {
             if (other >= 0 && other < count && self->line[other] == self->line[c])
                 row = self->row_of[other];
             const double *add = self->weights + row * row_size + slot * width;
-            for (int w = 0; w < width; w++) score[w] += add[w];
+            add_row(score, add, width);
         }
     }
     for (int channel = 0; channel < self->pair_count; channel++) {
@@ -536,9 +593,9 @@ static void emissions(Reader *self, Py_ssize_t count) {
             Py_ssize_t found = find_pair(pairs, left * pairs->size + right);
             if (found < 0) continue;
             double *score = self->scores + c * width;
-            for (int w = 0; w < width; w++) score[w] += pairs->right[found * width + w];
+            add_row(score, pairs->right + found * width, width);
             score = self->scores + (c - 1) * width;
-            for (int w = 0; w < width; w++) score[w] += pairs->left[found * width + w];
+            add_row(score, pairs->left + found * width, width);
         }
     }
 }
@@ -590,7 +647,7 @@ static int add_codes(Reader *self, PyObject *matches, Py_ssize_t count) {
             int32_t code = self->coded[other];
             if (!code) continue;
             const double *add = self->code_weights + (Py_ssize_t)code * row_size + slot * width;
-            for (int w = 0; w < width; w++) score[w] += add[w];
+            add_row(score, add, width);
         }
     }
     return 0;
@@ -908,6 +965,10 @@ static int Reader_init(Reader *self, PyObject *args, PyObject *kwargs) {
         }
         channel->count = key_size;
         channel->size = vocabulary;
+        if (index_pairs(channel) < 0) {
+            Py_DECREF(pairs_fast);
+            return -1;
+        }
     }
     Py_DECREF(pairs_fast);
     self->make_chunks = Py_NewRef(make_chunks);
@@ -949,6 +1010,7 @@ static void Reader_dealloc(Reader *self) {
         PyMem_Free(self->pairs[p].keys);
         PyMem_Free(self->pairs[p].right);
         PyMem_Free(self->pairs[p].left);
+        PyMem_Free(self->pairs[p].slots);
     }
     void *memory[] = {self->pairs, self->transitions, self->attributes, self->weights, self->ids,
                       self->lead, self->trail, self->flags, self->uses, self->hashes, self->key_at,
@@ -995,6 +1057,10 @@ static struct PyModuleDef module = {
 };
 
 PyMODINIT_FUNC PyInit__reading(void) {
+    for (Py_UCS4 code = 0; code < 256; code++)
+        latin1_class[code] = (uint8_t)(!Py_UNICODE_ISSPACE(code)       ? 0
+                                       : Py_UNICODE_ISLINEBREAK(code) ? LINE_END
+                                                                      : SPACE);
     if (PyType_Ready(&ReaderType) < 0) return NULL;
     PyObject *created = PyModule_Create(&module);
     if (created == NULL) return NULL;

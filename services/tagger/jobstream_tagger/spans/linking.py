@@ -28,7 +28,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Final
 
-from jobstream_tagger.matching import Form
+from jobstream_tagger.matching import Form, ascii_lower
 from jobstream_tagger.rules import Mention
 from jobstream_tagger.spans.model import Layer, Span
 from jobstream_tagger.taxonomy import Skill, Taxonomy
@@ -94,48 +94,52 @@ def combine(
     `title`: where the job's title is in the text.
     """
     result: list[Mention] = []
-    used = [False] * len(mentions)
+    count = len(mentions)
+    used = [False] * count
     starts = [mention[0] for mention in mentions]
+    teams = team_words(text)
 
-    for span in spans:
-        if span.end - span.start <= 0:
+    for span_start, span_end, layer, _first, _end_chunk, margin in spans:
+        if span_end - span_start <= 0:
             continue
-        low = bisect.bisect_left(starts, span.start)
+        index = bisect.bisect_left(starts, span_start)
         inside = []
-        index = low
-        while index < len(mentions) and mentions[index][0] < span.end:
+        while index < count:
+            mention = mentions[index]
+            if mention[0] >= span_end:
+                break
             # A span names a skill of its own kind: a Skill span "collaborate with Product
             # Management" is not the knowledge of product management.
-            if mentions[index][1] <= span.end and mentions[index][2].skill.kind == span.layer:
+            if mention[1] <= span_end and mention[2].skill.kind == layer:
                 inside.append(index)
             index += 1
-        sure = confidence(span.margin)
-        surface = text[span.start : span.end]
-        if other_sense(text, span.start, span.end, title):
+        if other_sense(text, span_start, span_end, title, teams):
             for number in inside:
                 used[number] = True
             continue
-        exact = [number for number in inside if mentions[number][:2] == (span.start, span.end)]
+        sure = confidence(margin)
+        exact = [n for n in inside if mentions[n][0] == span_start and mentions[n][1] == span_end]
         if exact:  # the taxonomy's match is the span: its skill, the surer of the two
             start, end, form, rule_confidence = mentions[exact[0]]
             result.append((start, end, form, max(sure, rule_confidence)))
             used[exact[0]] = True  # a degree's field keeps its own ("MSc in Physics")
             continue
+        surface = text[span_start:span_end]
         known = taxonomy.skill_for(surface)
         if known is not None and _plain(known):
-            result.append((span.start, span.end, _form_cache(known), sure))
+            result.append((span_start, span_end, _form_cache(known), sure))
             for number in inside:
                 used[number] = True
             continue
         if len(inside) == 1:
             number = inside[0]
             start, end, form, rule_confidence = mentions[number]
-            before = text[span.start : start].split()
-            after = text[end : span.end].split()
+            before = text[span_start:start].split()
+            after = text[end:span_end].split()
             if not any(is_name_part(word, False) for word in before) and not any(
                 is_name_part(word, True) for word in after
             ):
-                result.append((span.start, span.end, form, max(sure, rule_confidence)))
+                result.append((span_start, span_end, form, max(sure, rule_confidence)))
                 used[number] = True
                 continue
         elif len(inside) > 1:
@@ -145,26 +149,46 @@ def combine(
             continue
         name = normalised(surface)
         if name and len(name.split()) <= MAX_UNLINKED_WORDS:
-            result.append((span.start, span.end, unlinked_form(name, span.layer), sure))
+            result.append((span_start, span_end, unlinked_form(name, layer), sure))
             for number in inside:
                 used[number] = True
     for number, mention in enumerate(mentions):
-        if not used[number] and not other_sense(text, mention[0], mention[1], title):
+        if not used[number] and not other_sense(text, mention[0], mention[1], title, teams):
             result.append(mention)
-    result.sort(key=lambda mention: (mention[0], -mention[1]))
+    result.sort(key=_START_LONGEST)
     return _without_overlaps(result)
 
 
-def other_sense(text: str, start: int, end: int, title: tuple[int, int] | None) -> bool:
+def _start_longest(mention: Mention) -> tuple[int, int]:
+    return mention[0], -mention[1]
+
+
+_START_LONGEST: Final = _start_longest
+
+
+def other_sense(
+    text: str,
+    start: int,
+    end: int,
+    title: tuple[int, int] | None,
+    teams: Sequence[int] | None = None,
+) -> bool:
     """Whether the words at [start, end) are used as something other than a skill: in the
-    job's title, a webmail service, a team, a department."""
+    job's title, a webmail service, a team, a department. `teams`: `team_words(text)`, when
+    the caller asks for many ranges of one text."""
     if title is not None and title[0] <= start and end <= title[1]:
         return True  # the job's title names the job, not a skill it asks for
+    # the cheapest first: most ranges are neither capitalised nor near the word "team"
     return (
-        normalised(text[start:end]) in NOT_SKILLS
-        or is_team(text, start, end)
-        or is_department(text, start, end)
+        is_department(text, start, end)
+        or is_team(text, start, end, teams)
+        or is_webmail(text[start:end])
     )
+
+
+@functools.lru_cache(maxsize=65_536)
+def is_webmail(surface: str) -> bool:
+    return normalised(surface) in NOT_SKILLS
 
 
 # "other teams (like Integrations and SRE)", "the SRE team", "Platform and SRE teams"
@@ -187,21 +211,49 @@ DEPARTMENTS: Final = frozenset(
 )  # fmt: skip
 
 
-def is_team(text: str, start: int, end: int) -> bool:
-    """Whether the words at [start, end) name a team: in a list of teams, or before "team"."""
+# Both team patterns hold the word "team" within 80 characters of the words: where none is
+# (most matches of most postings), neither pattern need run.
+_TEAM_REACH: Final = 80
+
+
+def team_words(text: str) -> list[int]:
+    """Where the word "team" (any case, as re.IGNORECASE reads it: no other character
+    case-folds to t, e, a or m) starts in `text`, ascending."""
+    lowered = ascii_lower(text)  # same length: its offsets are the text's
+    found = []
+    at = lowered.find("team")
+    while at >= 0:
+        found.append(at)
+        at = lowered.find("team", at + 4)
+    return found
+
+
+def is_team(text: str, start: int, end: int, teams: Sequence[int] | None = None) -> bool:
+    """Whether the words at [start, end) name a team: in a list of teams, or before "team".
+    `teams`: `team_words(text)`, when the caller has it."""
+    if teams is not None:
+        # "team" wholly in [start - 80, start) (the list before) or [end, end + 80) (after)
+        first = bisect.bisect_left(teams, start - _TEAM_REACH)
+        listed = first < len(teams) and teams[first] + 4 <= start
+        after = bisect.bisect_left(teams, end)
+        named = after < len(teams) and teams[after] + 4 <= end + _TEAM_REACH
+        if not (listed or named):
+            return False
     line_start = text.rfind("\n", 0, start) + 1
-    before = text[max(line_start, start - 80) : start]
+    before = text[max(line_start, start - _TEAM_REACH) : start]
     if _TEAM_LIST.search(before):
         return True
-    return _TEAM_AFTER.match(text, end, end + 80) is not None
+    return _TEAM_AFTER.match(text, end, end + _TEAM_REACH) is not None
 
 
 def is_department(text: str, start: int, end: int) -> bool:
     """Whether capitalised words at [start, end) name a department one works with
     ("collaborate with Product Management"): capitalised, a business function's name, after
     "work with" or the like ("experience working with Snowflake" is no department)."""
+    if not text[start : start + 1].isupper():
+        return False
     surface = text[start:end]
-    if not surface[:1].isupper() or surface.rsplit(" ", 1)[-1].lower() not in DEPARTMENTS:
+    if surface.rsplit(" ", 1)[-1].lower() not in DEPARTMENTS:
         return False
     line_start = text.rfind("\n", 0, start) + 1
     return _WITH_DEPARTMENT.search(text[max(line_start, start - 80) : start]) is not None
