@@ -28,7 +28,7 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
         "práct", "pasant", "werkstud", "altern", "minijob", "período", "parcial", "c2h", "pj",
         "indefinido", "werkvertrag", "bénévol", "voluntár", "ehrenamt", "interim", "temporár",
         "intérim", "durée", "saisonn", "interin", "appointment", "exceed", "months", "completa",
-        "masterarbeit", "bachelorarbeit", "abschlussarbeit", "bachelor-",
+        "masterarbeit", "bachelorarbeit", "abschlussarbeit", "bachelor-", "duration",
     ),
     "work_mode": (
         "remot", "hybrid", "híbrid", "hibrid", "site", "in person", "in-person", "office",
@@ -55,6 +55,7 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "seniority": (
         "level", "entry", "looking for", "seeking", "hiring", "hire", "are you a", "karrierestufe",
+        "lehrstelle", "lehrbeginn", "seniority",
     ),
     "hours": (
         "am", "pm", "a.m", "p.m", ":0", ":1", ":2", ":3", ":4", ":5", "0h", "1h", "2h", "3h",

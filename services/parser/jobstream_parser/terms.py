@@ -29,7 +29,9 @@ _EMPLOYMENT: Final = re.compile(
     r"|(?P<TEMPORARY>temporary|temp|fixed[- ]term|seasonal|befristet|temporär|temporário|temporal"
     r"|cdd|interim|mission intérimaire|intérimaire|contrat à durée déterminée|saisonnier"
     r"|contrat travail saisonnier|funcionario interino|interin[oa]|term(?:[- ]limited)? appointment"
-    r"|not[- ]to[- ]exceed \d{1,2} (?:months|years)|\d{1,2} months(?: and \d{1,2} days?)?)"
+    r"|not[- ]to[- ]exceed \d{1,2} (?:months|years)|\d{1,2} months(?: and \d{1,2} days?)?"
+    r"|duration of the (?:position|appointment|contract|employment) is \w{1,6} (?:years?|months)"
+    r"|appointment duration is \w{1,6} (?:years?|months))"
     r"|(?P<PART_TIME>part[- ]?time|teilzeit|meio[- ]período|tempo parcial|medio tiempo"
     r"|media jornada|tiempo parcial|temps partiel|minijob|jornada parcial|parcial)"
     r"|(?P<CONTRACTOR>contractor|contract|freelance|freelancer|independent contractor|1099|pj"
@@ -69,6 +71,8 @@ _ABOUT_CONTRACTS: Final = re.compile(
 _CURRENTLY_EMPLOYED: Final = re.compile(
     r"\b(?:currently|presently|already|now) employed\b", re.IGNORECASE
 )
+FORUM_HEAD_CHARS: Final = 300
+FORUM_HEAD_BARS: Final = 2
 # How far back in the sentence a mention's context is read.
 CONTEXT_CHARS: Final = 120
 _WORK_MODE: Final = re.compile(
@@ -94,7 +98,7 @@ _WORK_MODE: Final = re.compile(
 )
 _MODE_NOUN: Final = re.compile(
     r"[ -]?(?:(?:work|working|role|position|job|first|only|friendly|option|opportunity|model"
-    r"|schedule|setup|set-up|arrangement|environment|policy|within|from|in|employee"
+    r"|schedule|setup|set-up|set up|arrangement|environment|policy|within|from|in|employee"
     r"|company|basis|possible|available)\b|\()",
     re.IGNORECASE,
 )
@@ -131,6 +135,13 @@ _LABEL: Final = re.compile(
     r"[ ]?(?::|-|\u2013)[ ]?",
     re.IGNORECASE,
 )
+# A label of the terms right before them, inside a line of facts ("... Job type: Full-time
+# Industry: ...", "Employement Type Full-Time").
+_LABEL_JUST_BEFORE: Final = re.compile(
+    r"(?:employe?ment type|job type|type of employment|contract type|working hours"
+    r"|work(?:ing)? schedule)[ ]?(?::|-|\u2013)?[ ]?$",
+    re.IGNORECASE,
+)
 _BARE_LABEL: Final = re.compile(
     r"(?:employment type|job type|workplace type|work type|location type|remote type)",
     re.IGNORECASE,
@@ -154,7 +165,8 @@ _ONLY_LABELLED: Final = re.compile(
 )
 _ALWAYS_TERM: Final = re.compile(
     r"fixed[- ]term|not[- ]to[- ]exceed.*|term(?:[- ]limited)? appointment|funcionario interino"
-    r"|(?:bachelor|master|abschluss)arbeit|bachelor-/masterarbeit",
+    r"|(?:bachelor|master|abschluss)arbeit|bachelor-/masterarbeit"
+    r"|duration .*|appointment duration .*",
     re.IGNORECASE,
 )
 # The engagement's nature outranks its hours (the labelling guide): a fixed-term full-time job
@@ -321,15 +333,22 @@ def _terms(
             _NOT_EMPLOYMENT_BEFORE.search(before[-20:]) or _about_current_employment(before)
         ):
             continue
-        # "contract-to-hire", "temp-to-perm": a term wherever it stands
+        # "contract-to-hire", "temp-to-perm": a term wherever it stands; a work mode anywhere in
+        # a segment of a forum head ("Acme | Engineers | Austria or Remote EU Hours | ...")
         standalone = (
             kind == "CONTRACT_TO_HIRE"
             or _ALWAYS_TERM.fullmatch(match.group())
             or (_delimited_left(before) and _delimited_right(text, end, line.end))
+            or (not employment and _is_forum_head(line.start, line.text))
         )
         if standalone or _is_phrase(text, match, before, noun, employment=employment):
             found.append(Term(kind, (start, end), False))
     return found
+
+
+def _is_forum_head(start: int, text: str) -> bool:
+    """The first line of a forum post that lists its facts between bars."""
+    return start < FORUM_HEAD_CHARS and text.count("|") >= FORUM_HEAD_BARS
 
 
 def _is_phrase(
@@ -372,6 +391,8 @@ def _is_labelled(document: Document, line_start: int, before: str) -> bool:
     """ "Job type: Full-time", or "Employment type" alone on the line above."""
     label = _LABEL.match(before)
     if label is not None and len(before) <= label.end() + 40:
+        return True
+    if _LABEL_JUST_BEFORE.search(before[-30:]):  # "Job description: Job type: Full-time"
         return True
     if before.strip():
         return False

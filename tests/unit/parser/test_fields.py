@@ -223,6 +223,16 @@ def test_years_that_are_not_experience(text: str) -> None:
         ("Acme | Founding Engineers | Remote or onsite | London, UK", "remote"),
         ("Foxglove | Onsite (San Francisco) + Remote | Full Time", "remote"),
         ("You will be based in our office with some flexible/remote working possible.", "hybrid"),
+        # a work mode anywhere in a segment of a forum head; the most remote one offered
+        (
+            "Blackshark AI | Software Engineers | Full-time | Austria or Remote EU Hours | VISA",
+            "remote",
+        ),
+        (
+            "Acme | SF | Sales (In-Person SF only) | Engineering (In-Person or US Remote OK)",
+            "remote",
+        ),
+        ("Santa Clara, London (hybrid set up with 3 to 4 days/week in-office)", "hybrid"),
         # a benefits list naming telework says nothing of where the job is done
         ("Benefits\n* Flexible work schedules and telework\n* Health insurance", None),
     ],
@@ -275,6 +285,14 @@ def test_work_mode_forms(text: str, mode: str | None) -> None:
          "Jornada: COMPLETA", "TEMPORARY"),
         ("Técnico\nSIN EXPERIENCIA. CONTRATO EN PRÁCTICAS\nJornada: COMPLETA", "INTERN"),
         ("Bachelor-/Masterarbeit virtuelle Inbetriebnahme\nVollzeit", "INTERN"),
+        ("Postdoc\nThe duration of the position is 2 years.", "TEMPORARY"),
+        ("Postdoc\nThe appointment duration is two years.", "TEMPORARY"),
+        # a label inside a line of facts
+        ("Engineer\nDate posted: 2021-06-27 Job description: Job type: Full-time Industry: IT",
+         "FULL_TIME"),
+        ("Engineer\nLocation Gråsten Experience Mid-Senior Level Employement Type Full-Time",
+         "FULL_TIME"),
+        ("Developer\nRegion: North Job type: Permanent Working hours: Full-time", "FULL_TIME"),
         # Permanence states no hours; with the hours stated, the hours.
         ("Frigoriste\nType de contrat : Contrat à durée indéterminée", None),
         ("Backend Developer\nRegime de contratação: CLT", None),
