@@ -270,6 +270,20 @@ class Cleaning(_Event):
     )
 
 
+# The flat names of a parsed posting's fields, the one list of them: `ParsedPosting.flat_fields`
+# (scalars) and `place_codes` (code lists) return these keys in this order (a unit test holds
+# them), the store's `postings` table has a column of each name (`jobstream_store.adapters.
+# repository.POSTING_COLUMNS` is built from them; an integration test holds the migrations to
+# it), and `jobstream eval parser` scores fields by these names.
+FLAT_FIELDS: Final = (
+    "title", "company", "work_mode", "employment_type", "seniority", "experience_years_min",
+    "experience_years_max", "salary_min", "salary_max", "salary_currency", "salary_period",
+    "salary_annual_min", "salary_annual_max", "education", "language", "url", "working_hours",
+    "time_zone", "date_posted",
+)  # fmt: skip
+PLACE_CODES: Final = ("countries", "subdivisions", "remote_scope")
+
+
 class ParsedPosting(_Event):
     """A structured posting, published by the parser.
 
@@ -310,8 +324,9 @@ class ParsedPosting(_Event):
     )
 
     def flat_fields(self) -> dict[str, str | float | date | None]:
-        """The scalar fields under their flat names: what `jobstream eval parser` scores and
-        what the store's typed columns are called. `None` when the posting does not say."""
+        """The scalar fields under their flat names (`FLAT_FIELDS`, in that order): what
+        `jobstream eval parser` scores and what the store's typed columns are called. `None`
+        when the posting does not say."""
         salary = self.salary
         return {
             "title": self.title,
@@ -338,7 +353,8 @@ class ParsedPosting(_Event):
     def place_codes(self) -> dict[str, list[str]]:
         """The codes of the places, each once in order: `countries` (ISO 3166-1 alpha-2 of
         every place), `subdivisions` (ISO 3166-2, where known), `remote_scope` (countries and
-        areas where remote work may be done from). The store's array columns of those names."""
+        areas where remote work may be done from). The store's array columns of those names
+        (`PLACE_CODES`, in that order)."""
         places = self.locations
         return {
             "countries": _distinct(place.country_code for place in places),

@@ -4,7 +4,12 @@ import asyncpg
 import pytest
 
 from jobstream_store.adapters.migrate import load_migrations, migrate
-from jobstream_store.adapters.repository import write_postings
+from jobstream_store.adapters.repository import (
+    POSTING_COLUMNS,
+    POSTING_COLUMNS_OF_THE_DATABASE,
+    POSTING_SKILL_COLUMNS,
+    write_postings,
+)
 from jobstream_store.postings import StoredPosting
 from tests.support import tagged_posting
 
@@ -17,6 +22,23 @@ async def test_migrations_apply_once_from_empty(pg: asyncpg.Connection) -> None:
     assert await migrate(pg) == []
     tables = {r["tablename"] for r in await pg.fetch("SELECT tablename FROM pg_tables")}
     assert {"postings", "posting_skills", "skills", "schema_migrations"} <= tables
+
+
+async def test_the_migrations_make_the_columns_the_store_declares(pg: asyncpg.Connection) -> None:
+    """No drift between the migrations and the columns declared once in code (the parsed
+    posting's flat fields and place codes in jobstream.contracts, the rest in the repository)."""
+    await migrate(pg)
+
+    async def columns(table: str) -> set[str]:
+        rows = await pg.fetch(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = $1",
+            table,
+        )
+        return {row["column_name"] for row in rows}
+
+    assert await columns("postings") == set(POSTING_COLUMNS) | set(POSTING_COLUMNS_OF_THE_DATABASE)
+    assert await columns("posting_skills") == set(POSTING_SKILL_COLUMNS)
 
 
 async def test_hostile_strings_are_stored_as_text(pg: asyncpg.Connection) -> None:

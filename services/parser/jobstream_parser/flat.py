@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Final
 
+from jobstream import contracts
 from jobstream.contracts import ParsedPosting
 
 # The names the labelled sets and `jobstream eval parser` score.
@@ -25,11 +26,13 @@ FLAT_FIELDS: Final = (
     "language",
     "url",
 )
-# Also flat, also scorable when a labelled set names them.
-EXTRA_FIELDS: Final = (
-    "locations", "working_hours", "time_zone", "date_posted", "salary_annual_min",
-    "salary_annual_max", "countries", "subdivisions", "remote_scope",
-)  # fmt: skip
+# Every other flat field (jobstream.contracts declares them), also scorable when a labelled set
+# names it.
+EXTRA_FIELDS: Final = tuple(
+    name
+    for name in ("locations", *contracts.FLAT_FIELDS, *contracts.PLACE_CODES)
+    if name not in FLAT_FIELDS
+)
 
 FlatValue = str | float | list[str] | None
 

@@ -24,7 +24,11 @@ import re
 import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
+
+import numpy as np
+from numpy.typing import NDArray
 
 from jobstream.contracts import TaggedPosting, TextSignature
 
@@ -45,8 +49,14 @@ def band_keys(signature: TextSignature | None) -> list[int]:
     scheme is part of each key, so signatures of different schemes never meet."""
     if signature is None:
         return []
-    values = signature.values
-    prefix = signature.scheme.encode()
+    # The store needs a posting's keys three times (its lookup, its row, its cluster): the
+    # hashing is computed once.
+    return list(_band_keys(signature.scheme, tuple(signature.values)))
+
+
+@lru_cache(maxsize=8192)
+def _band_keys(scheme: str, values: tuple[int, ...]) -> tuple[int, ...]:
+    prefix = scheme.encode()
     keys = []
     for band in range(min(BANDS, len(values) // ROWS)):
         rows = values[band * ROWS : (band + 1) * ROWS]
@@ -54,7 +64,7 @@ def band_keys(signature: TextSignature | None) -> list[int]:
             struct.pack(f">B{ROWS}H", band, *rows), digest_size=8, key=prefix[:64]
         ).digest()
         keys.append(int.from_bytes(digest, "big", signed=True))
-    return keys
+    return tuple(keys)
 
 
 def similarity(first: Sequence[int], second: Sequence[int]) -> float:
@@ -102,22 +112,34 @@ class Stored:
     band_keys: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """An indexed posting, with its signature as an array: a posting's candidates are compared
+    with it all at once (a Python loop over 128 values a pair cost a millisecond a posting
+    where postings share a template)."""
+
+    posting: Stored
+    values: NDArray[np.int32] | None
+
+
 @dataclass
 class _Index:
     """Postings by band key, with the cluster each belongs to."""
 
-    by_key: dict[int, list[Stored]] = field(default_factory=dict)
+    by_key: dict[int, list[_Entry]] = field(default_factory=dict)
 
     def add(self, posting: Stored) -> None:
+        values = None if posting.signature is None else np.asarray(posting.signature, np.int32)
+        entry = _Entry(posting, values)
         for key in posting.band_keys:
-            self.by_key.setdefault(key, []).append(posting)
+            self.by_key.setdefault(key, []).append(entry)
 
-    def candidates(self, keys: Iterable[int], posting_id: str) -> dict[str, Stored]:
-        found: dict[str, Stored] = {}
+    def candidates(self, keys: Iterable[int], posting_id: str) -> dict[str, _Entry]:
+        found: dict[str, _Entry] = {}
         for key in keys:
             for other in self.by_key.get(key, ()):
-                if other.posting_id != posting_id:
-                    found.setdefault(other.posting_id, other)
+                if other.posting.posting_id != posting_id:
+                    found.setdefault(other.posting.posting_id, other)
         return found
 
 
@@ -155,13 +177,26 @@ def assign_clusters(postings: Sequence[TaggedPosting], stored: Iterable[Stored])
 def _nearest_cluster(
     posting: TaggedPosting, signature: tuple[int, ...] | None, keys: tuple[int, ...], index: _Index
 ) -> str | None:
-    if signature is None:
+    if not signature:
         return None
+    # Signatures of another length (another scheme) estimate nothing: `similarity` gives 0.
+    others: list[tuple[Stored, NDArray[np.int32]]] = []
+    for entry in index.candidates(keys, posting.posting_id).values():
+        values = entry.values
+        if (
+            values is not None
+            and entry.posting.cluster_id is not None
+            and len(values) == len(signature)
+        ):
+            others.append((entry.posting, values))
+    if not others:
+        return None
+    # The estimated similarity of each, as `similarity` computes it: equal values ÷ values.
+    equal = np.count_nonzero(np.stack([values for _, values in others]) == signature, axis=1)
     best: tuple[float, str] | None = None
-    for other in index.candidates(keys, posting.posting_id).values():
-        if other.signature is None or other.cluster_id is None:
-            continue
-        score = similarity(signature, other.signature)
+    for (other, _), count in zip(others, equal.tolist(), strict=True):
+        score = count / len(signature)
+        assert other.cluster_id is not None  # filtered above
         if score < THRESHOLD or not same_job_title(posting.title, other.title):
             continue
         # the most similar; of equally similar ones, the smallest cluster id (deterministic)

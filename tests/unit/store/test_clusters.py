@@ -11,10 +11,12 @@ from jobstream.contracts import TaggedPosting, TextSignature
 from jobstream_parser.similarity import SCHEME, signature
 from jobstream_store.clusters import (
     BANDS,
+    THRESHOLD,
     Stored,
     assign_clusters,
     band_keys,
     same_job_title,
+    similarity,
 )
 from tests.support import tagged_posting
 
@@ -141,3 +143,48 @@ def test_a_posting_without_signature_is_its_own_cluster() -> None:
     posting = tagged_posting(1)
     assert posting.signature is None
     assert assign_clusters([posting], []) == {posting.posting_id: posting.posting_id}
+
+
+def _reference_clusters(postings: list[TaggedPosting]) -> dict[str, str]:
+    """The rule, written plainly: in order of arrival, join the cluster of the most similar
+    earlier posting that shares a band key, is similar enough and may name the same job
+    (ties: the smallest cluster id); else found one."""
+    clusters: dict[str, str] = {}
+    earlier: list[TaggedPosting] = []
+    for posting in sorted(postings, key=lambda item: (item.received_at, item.posting_id)):
+        assert posting.signature is not None
+        best: tuple[float, str] | None = None
+        for other in earlier:
+            assert other.signature is not None
+            if not set(band_keys(posting.signature)) & set(band_keys(other.signature)):
+                continue
+            score = similarity(posting.signature.values, other.signature.values)
+            if score < THRESHOLD or not same_job_title(posting.title, other.title):
+                continue
+            cluster = clusters[other.posting_id]
+            if best is None or score > best[0] or (score == best[0] and cluster < best[1]):
+                best = (score, cluster)
+        clusters[posting.posting_id] = best[1] if best else posting.posting_id
+        earlier.append(posting)
+    return clusters
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_clusters_are_those_of_the_plain_rule(seed: int) -> None:
+    """assign_clusters compares a posting with its candidates all at once (numpy): the same
+    choices as comparing them one by one, on bodies that are near-copies of a few others."""
+    rng = random.Random(seed)
+    bases = [_body(seed * 100 + n) for n in range(4)]
+    titles = ("Police Officer", "Airport Police Officer", "Accountant", "Senior Accountant")
+    postings = []
+    for n in range(40):
+        words = rng.choice(bases).split()
+        for _ in range(rng.choice((1, 5, 40, 120))):  # from near-identical to different
+            words[rng.randrange(len(words))] = rng.choice(WORDS)
+        postings.append(_posting(n, rng.choice(titles), " ".join(words), minutes=n))
+    expected = _reference_clusters(postings)
+    assert len(set(expected.values())) < len(postings)  # some postings did join a cluster
+    half = len(postings) // 2
+    first = assign_clusters(postings[:half], [])
+    stored = [_stored(posting, first[posting.posting_id]) for posting in postings[:half]]
+    assert {**first, **assign_clusters(postings[half:], stored)} == expected

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 import asyncpg
 
 from jobstream import metrics
-from jobstream.contracts import TaggedPosting
+from jobstream.contracts import FLAT_FIELDS, PLACE_CODES, TaggedPosting
 from jobstream.errors import JobstreamError
 from jobstream_store.adapters.database import REFUSED_ERRORS, UNAVAILABLE_ERRORS, Database
 from jobstream_store.clusters import Stored, assign_clusters, band_keys
@@ -28,25 +28,28 @@ from jobstream_store.postings import (
     WriteResult,
 )
 
-POSTING_COLUMNS = (
+# The columns the store writes, each once: the parsed posting's flat fields and place codes
+# come from their one declaration (jobstream.contracts); `posting_values` gives a value to each
+# (a unit test holds the two together) and tests/integration/test_store_schema.py holds the
+# migrations to them.
+POSTING_COLUMNS: Final = (
+    # where it came from
     "posting_id", "content_hash", "source_channel", "source_name", "source_format",
-    "external_id", "source_url", "received_at", "title", "company", "url", "work_mode",
-    "employment_type", "seniority", "experience_years_min", "experience_years_max",
-    "salary_min", "salary_max", "salary_currency", "salary_period", "education", "language",
-    "date_posted", "working_hours", "time_zone", "locations", "sections", "text",
-    "parser_version",
-    "parser_version_key", "taxonomy_version", "tagged_at", "kafka_topic", "kafka_partition",
-    "kafka_offset",
-    "evidence",
-    "occupation_code", "occupation_title", "occupation_confidence",
-    "tagger_version",
-    "salary_annual_min", "salary_annual_max", "countries", "subdivisions", "remote_scope",
+    "external_id", "source_url", "received_at", "kafka_topic", "kafka_partition", "kafka_offset",
+    # what the parser read
+    *FLAT_FIELDS, *PLACE_CODES, "locations", "sections", "text", "evidence", "parser_version",
+    "parser_version_key",
+    # what the tagger found (skills: POSTING_SKILL_COLUMNS)
+    "taxonomy_version", "tagged_at", "tagger_version", "occupation_code", "occupation_title",
+    "occupation_confidence",
+    # near-duplicates (clusters.py)
     "signature", "signature_bands", "cluster_id",
 )  # fmt: skip
-POSTING_SKILL_COLUMNS = (
+# Columns PostgreSQL fills itself (defaults, the search indexer).
+POSTING_COLUMNS_OF_THE_DATABASE: Final = ("first_seen", "last_updated", "search")
+POSTING_SKILL_COLUMNS: Final = (
     "posting_id", "skill_id", "required", "mentions", "first_span_start", "first_span_end",
-    "confidence",
-    "spans",
+    "confidence", "spans",
 )  # fmt: skip
 
 # Where a posting came in is kept from its first arrival; everything derived is replaced
@@ -200,7 +203,14 @@ async def _clusters(conn: asyncpg.Connection, postings: list[TaggedPosting]) -> 
 
 
 def posting_row(item: StoredPosting, cluster_id: str | None = None) -> tuple[Any, ...]:
-    """The row of a posting; `cluster_id` as assign_clusters chose it."""
+    """The row of a posting, in the order of POSTING_COLUMNS; `cluster_id` as assign_clusters
+    chose it."""
+    values = posting_values(item, cluster_id)
+    return tuple(values[column] for column in POSTING_COLUMNS)
+
+
+def posting_values(item: StoredPosting, cluster_id: str | None = None) -> dict[str, Any]:
+    """The value of each column of a posting's row."""
     posting = item.posting
     occupation = posting.occupation
     values: dict[str, Any] = {
@@ -247,7 +257,7 @@ def posting_row(item: StoredPosting, cluster_id: str | None = None) -> tuple[Any
         "signature_bands": band_keys(posting.signature),
         "cluster_id": cluster_id,
     }
-    return tuple(values[column] for column in POSTING_COLUMNS)
+    return values
 
 
 def skill_columns(postings: Sequence[TaggedPosting]) -> tuple[list[Any], ...]:
