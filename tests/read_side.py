@@ -13,11 +13,14 @@ from jobstream.contracts import (
     Span,
     TaggedPosting,
     TaggedSkill,
+    TextSignature,
     posting_id_for,
 )
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 DEVELOPERS = ("15-1252.00", "Software Developers")
+CODES = {"Germany": "DE", "France": "FR", "Spain": "ES"}  # as the parser codes them
+HOURS_A_YEAR = 2_080  # the parser's year of an hourly wage when the posting states none
 
 
 def posting(
@@ -34,8 +37,11 @@ def posting(
     days: float = 0,
     extra: str = "",
     occupation: tuple[str, str] | None = None,  # O*NET-SOC code, title
+    same_text_as: int | None = None,  # a near-duplicate (re-post) of that posting
 ) -> TaggedPosting:
-    """Posting `n`, received `days` after START, whose text names each of its skills twice."""
+    """Posting `n`, received `days` after START, whose text names each of its skills twice.
+    Each has a signature of its own, but a re-post (`same_text_as`) has its original's: the
+    store puts them in one near-duplicate cluster."""
     skills = {"python": True} if skills is None else skills
     head = f"{title} at {company} (posting {n})\n"
     lines = [head, "Requirements\n"]
@@ -65,11 +71,23 @@ def posting(
                 source_ids={"onet": [f"code-{skill_id}"]},
             )
         )
-    locations = [Location(text=f"Somewhere, {country}", country=country)] if country else []
+    locations = (
+        [Location(text=f"Somewhere, {country}", country=country, country_code=CODES[country])]
+        if country
+        else []
+    )
     pay = None
     if salary is not None:
         low, high, currency, period = salary
-        pay = Salary(min=low, max=high, currency=currency, period=period, text="pay")
+        year = {"year": 1, "hour": HOURS_A_YEAR}[period]
+        pay = Salary(
+            min=low, max=high, currency=currency, period=period, text="pay",
+            annual_min=low * year, annual_max=high * year,
+        )  # fmt: skip
+    original = n if same_text_as is None else same_text_as
+    signature = TextSignature(
+        scheme="test", values=[(original * 257 + i * 31) % 65_536 for i in range(128)]
+    )
     return TaggedPosting(
         posting_id=posting_id_for(text),
         received_at=START + timedelta(days=days),
@@ -101,11 +119,13 @@ def posting(
         if occupation
         else None,
         tagged_at=START + timedelta(days=days, minutes=1),
+        signature=signature,
     )
 
 
 def catalogue() -> list[TaggedPosting]:
-    """Twelve postings over four weeks that every filter can tell apart."""
+    """Thirteen postings over four weeks that every filter can tell apart; the last is a
+    re-post of posting 9 (one job: counted once by the statistics)."""
     return [
         posting(0, skills={"python": True, "kafka": True}, country="Germany", work_mode="remote",
                 seniority="senior", salary=(80_000, 95_000, "EUR", "year"), days=0,
@@ -135,4 +155,6 @@ def catalogue() -> list[TaggedPosting]:
                 work_mode="remote", days=23, extra="Streaming platform, streaming data.\n",
                 occupation=DEVELOPERS),
         posting(11, title="Office Manager", company="Umbrella", skills={}, days=24),
+        posting(12, title="Analytics Engineer", skills={"python": True}, country="Germany",
+                salary=(65_000, 65_000, "EUR", "year"), days=22.5, same_text_as=9),
     ]  # fmt: skip

@@ -72,7 +72,7 @@ PANELS: Final = (
         height=4,
     ),
     SqlPanel(
-        "Postings with stated yearly pay",
+        "Jobs with pay stated",
         "SELECT coalesce(sum(postings), 0) AS postings FROM skill_pay"
         " WHERE skill_id = '*' AND country = ${country:sqlstring}",
         "stat",
@@ -139,7 +139,8 @@ PANELS: Final = (
         " WHERE p.country = ${country:sqlstring} AND p.postings >= 1"
         " ORDER BY p.postings DESC, k.name, p.currency LIMIT 25",
         "table",
-        description="Stated yearly pay (the middle of a range), per currency.",
+        description="Pay for a year (the middle of a range; hourly or monthly pay annualised by"
+        " the parser), per currency; a job posted several times counts once.",
     ),
     SqlPanel(
         "Postings per occupation",

@@ -27,12 +27,14 @@ Skills = Annotated[
 ]
 Required = Annotated[bool, typer.Option(help="the skills must be required, not preferred")]
 Company = Annotated[str | None, typer.Option(help="the company, whatever the case")]
-Country = Annotated[str | None, typer.Option(help="a country the posting names")]
+Country = Annotated[
+    str | None, typer.Option(help="a country: ISO 3166-1 alpha-2 code (DE) or name (Germany)")
+]
 WorkMode = Annotated[str | None, typer.Option(help="remote, hybrid or onsite")]
 Employment = Annotated[str | None, typer.Option(help="FULL_TIME, PART_TIME, CONTRACTOR, ...")]
 Seniority = Annotated[str | None, typer.Option(help="junior, mid, senior, ...")]
 Occupation = Annotated[str | None, typer.Option(help="occupation code")]
-SalaryMin = Annotated[str | None, typer.Option(help="annual pay at least this")]
+SalaryMin = Annotated[str | None, typer.Option(help="pay for a year at least this")]
 Since = Annotated[str | None, typer.Option(help="received at or after (ISO 8601)")]
 Until = Annotated[str | None, typer.Option(help="received before (ISO 8601)")]
 

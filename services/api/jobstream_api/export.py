@@ -27,7 +27,8 @@ Format = Literal["csv", "jsonl", "parquet"]
 
 _LOCATION = pa.struct(
     [("text", pa.string()), ("city", pa.string()), ("region", pa.string()),
-     ("country", pa.string())]
+     ("country", pa.string()), ("country_code", pa.string()), ("subdivision_code", pa.string()),
+     ("remote", pa.bool_()), ("area", pa.string())]
 )  # fmt: skip
 _SKILL = pa.struct(
     [("id", pa.string()), ("name", pa.string()), ("category", pa.string()),
@@ -46,10 +47,13 @@ EXPORT_SCHEMA: Final = pa.schema(
         ("occupation_title", pa.string()), ("experience_years_min", pa.float64()),
         ("experience_years_max", pa.float64()), ("salary_min", pa.float64()),
         ("salary_max", pa.float64()), ("salary_currency", pa.string()),
-        ("salary_period", pa.string()), ("education", pa.string()), ("language", pa.string()),
+        ("salary_period", pa.string()), ("salary_annual_min", pa.float64()),
+        ("salary_annual_max", pa.float64()), ("education", pa.string()), ("language", pa.string()),
         ("date_posted", pa.date32()), ("working_hours", pa.string()),
         ("time_zone", pa.string()), ("locations", pa.list_(_LOCATION)),
-        ("countries", pa.list_(pa.string())), ("skills", pa.list_(_SKILL)),
+        ("countries", pa.list_(pa.string())), ("subdivisions", pa.list_(pa.string())),
+        ("remote_scope", pa.list_(pa.string())), ("cluster_id", pa.string()),
+        ("skills", pa.list_(_SKILL)),
         ("received_at", _UTC), ("first_seen", _UTC), ("last_updated", _UTC),
         ("parser_version", pa.string()), ("taxonomy_version", pa.string()),
         ("source_channel", pa.string()), ("source_name", pa.string()),
@@ -70,11 +74,13 @@ _DICTIONARY_COLUMNS: Final = [
 _CSV_LISTS: Final[dict[str, Callable[[dict[str, Any]], list[str]]]] = {
     "locations": lambda row: [place["text"] for place in row["locations"]],
     "countries": lambda row: row["countries"],
+    "subdivisions": lambda row: row["subdivisions"],
+    "remote_scope": lambda row: row["remote_scope"],
     "required_skills": lambda row: [s["id"] for s in row["skills"] if s["required"]],
     "preferred_skills": lambda row: [s["id"] for s in row["skills"] if not s["required"]],
 }
 CSV_COLUMNS: Final = (
-    *(name for name in EXPORT_FIELDS if name not in {"locations", "countries", "skills", "text"}),
+    *(name for name in EXPORT_FIELDS if name not in {*_CSV_LISTS, "skills", "text"}),
     *_CSV_LISTS,
     "text",
 )

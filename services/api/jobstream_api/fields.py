@@ -11,8 +11,9 @@ from jobstream_api.results import FieldValue, OccupationOut, Pay, Place, Section
 FIELDS: Final = (
     "title", "company", "url", "work_mode", "employment_type", "seniority",
     "experience_years_min", "experience_years_max", "salary_min", "salary_max",
-    "salary_currency", "salary_period", "education", "language", "date_posted",
-    "working_hours", "time_zone",
+    "salary_currency", "salary_period", "salary_annual_min", "salary_annual_max", "education",
+    "language", "date_posted", "working_hours", "time_zone", "countries", "subdivisions",
+    "remote_scope",
 )  # fmt: skip
 # The parser's evidence key of a field when it is not the field's own name.
 _EVIDENCE_KEY: Final = {
@@ -20,6 +21,8 @@ _EVIDENCE_KEY: Final = {
     "salary_max": "salary",
     "salary_currency": "salary",
     "salary_period": "salary",
+    "salary_annual_min": "salary",
+    "salary_annual_max": "salary",
 }
 
 
@@ -31,7 +34,9 @@ def field_values(
     for name in FIELDS:
         span = evidence.get(_EVIDENCE_KEY.get(name, name))
         value = row[name]
-        if value is not None and not isinstance(value, str | int | float | bool):
+        if isinstance(value, list | tuple):  # codes of places
+            value = list(value)
+        elif value is not None and not isinstance(value, str | int | float | bool):
             value = value.isoformat() if hasattr(value, "isoformat") else float(value)
         values[name] = FieldValue(
             value=value, evidence=SpanOut(start=span[0], end=span[1]) if span else None
@@ -70,6 +75,10 @@ def places(locations: Sequence[Mapping[str, Any]]) -> list[Place]:
             city=location.get("city"),
             region=location.get("region"),
             country=location.get("country"),
+            country_code=location.get("country_code"),
+            subdivision_code=location.get("subdivision_code"),
+            remote=location.get("remote"),
+            area=location.get("area"),
         )
         for location in locations
     ]

@@ -28,6 +28,13 @@ _REF = "#/components/schemas/{model}"
 _MODELS = (PostingPage, PostingDetail, SkillList, SkillDetail, DemandStats, PayStats, ErrorOut)
 
 
+# A country: what `queries._country` accepts.
+_COUNTRY = (
+    "an ISO 3166-1 alpha-2 code (DE), or a country's name (Germany); matches the postings"
+    " whose offices or remote scope are in it"
+)
+
+
 def _parameter(
     name: str, schema: dict[str, Any], description: str, *, where: str = "query", **extra: Any
 ) -> dict[str, Any]:
@@ -62,7 +69,7 @@ _FILTERS = [
     ),
     _parameter("required", {"type": "boolean"}, "the skills must be required, not preferred"),
     _text("company", "the company, whatever the case"),
-    _text("country", "a country the posting names"),
+    _text("country", _COUNTRY),
     _choice("work_mode", get_args(WorkMode), "remote, hybrid, onsite"),
     _choice("employment_type", get_args(EmploymentType), "schema.org employment type"),
     _choice("seniority", get_args(Seniority), "seniority of the role"),
@@ -74,7 +81,8 @@ _FILTERS = [
     _parameter(
         "salary_min",
         {"type": "number", "minimum": 0, "maximum": queries.MAX_SALARY},
-        "annual pay at least this, in the posting's currency",
+        "pay for a year at least this (hourly, monthly... pay annualised by the parser),"
+        " in the posting's currency",
     ),
     _parameter("since", {"type": "string"}, "received at or after (ISO 8601 date or time)"),
     _parameter("until", {"type": "string"}, "received before (ISO 8601 date or time)"),
@@ -178,7 +186,7 @@ def openapi_document(token_required: bool) -> dict[str, Any]:
                 _parameter("since", _DATE, "first day"),
                 _parameter("until", _DATE, "day after the last"),
                 _choice("bucket", get_args(queries.Bucket), "week (default) or month"),
-                _text("country", "only postings naming this country"),
+                _text("country", "only postings placed in this country: " + _COUNTRY),
                 _parameter(
                     "occupation",
                     {"type": "string", "pattern": queries.OCCUPATION.pattern},
@@ -198,7 +206,7 @@ def openapi_document(token_required: bool) -> dict[str, Any]:
             "PayStats",
             [
                 _parameter("skill", _SKILL_ID, "only postings asking for this skill"),
-                _text("country", "only postings naming this country"),
+                _text("country", "only postings placed in this country: " + _COUNTRY),
             ],
             found=False,
         ),

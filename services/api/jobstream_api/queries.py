@@ -19,6 +19,7 @@ from typing import Final, Literal, get_args
 
 from jobstream.contracts import EmploymentType, Seniority, WorkMode
 from jobstream.errors import JobstreamError
+from jobstream_parser.geo import country_code
 
 MAX_LIMIT: Final = 200
 DEFAULT_LIMIT: Final = 20
@@ -52,12 +53,12 @@ class PostingFilter:
     skills: tuple[str, ...] = ()
     required: bool = False  # the skills must be asked for as required, not only preferred
     company: str | None = None
-    country: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2 (`postings.countries`)
     work_mode: WorkMode | None = None
     employment_type: EmploymentType | None = None
     seniority: Seniority | None = None
     occupation: str | None = None
-    salary_min: float | None = None  # annual pay at least this (in the posting's currency)
+    salary_min: float | None = None  # pay for a year at least this (the posting's currency)
     since: datetime | None = None  # received at or after
     until: datetime | None = None  # received before
 
@@ -173,7 +174,7 @@ def posting_filter(params: Params, allowed: set[str] | None = None) -> PostingFi
         skills=skills,
         required=required,
         company=_text(params, "company"),
-        country=_text(params, "country"),
+        country=_country(params),
         work_mode=_choice(params, "work_mode", get_args(WorkMode)),  # type: ignore[arg-type]
         employment_type=_choice(  # type: ignore[arg-type]
             params, "employment_type", get_args(EmploymentType)
@@ -199,7 +200,7 @@ def demand_query(params: Params) -> DemandQuery:
     since, until = _date(params, "since"), _date(params, "until")
     if since and until and since >= until:
         raise BadParameter("until", "must be after since")
-    country, occupation = _text(params, "country"), _occupation(params)
+    country, occupation = _country(params), _occupation(params)
     if country and occupation:
         raise BadParameter("occupation", "give country or occupation, not both")
     return DemandQuery(
@@ -218,7 +219,7 @@ def pay_query(params: Params) -> PayQuery:
     skill = _one(params, "skill")
     return PayQuery(
         skill=_skill(skill, "skill") if skill is not None else None,
-        country=_text(params, "country"),
+        country=_country(params),
     )
 
 
@@ -368,3 +369,15 @@ def _datetime(params: Params, name: str) -> datetime | None:
 
 def _bad_date(name: str) -> date:
     raise BadParameter(name, "an ISO 8601 date (2026-01-31) or date and time")
+
+
+def _country(params: Params) -> str | None:
+    """A country as its ISO 3166-1 alpha-2 code: given as the code ("DE", "de") or by a name
+    the parser codes the same way ("Germany", "Deutschland", "USA")."""
+    value = _text(params, "country")
+    if value is None:
+        return None
+    code = country_code(value.upper() if len(value) == 2 else value)
+    if code is None:
+        raise BadParameter("country", "an ISO 3166-1 alpha-2 code (DE) or a country's name")
+    return code

@@ -11,6 +11,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+_CLUSTER = (
+    "near-duplicates (the same job on several boards, or posted again) share it: the id of"
+    " the cluster's first posting; null for a posting stored before clusters were kept"
+)
+
 
 class _Result(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -27,7 +32,11 @@ class Place(_Result):
     text: str = Field(description="the place as the posting states it")
     city: str | None = None
     region: str | None = None
-    country: str | None = None
+    country: str | None = Field(None, description="as written")
+    country_code: str | None = Field(None, description="ISO 3166-1 alpha-2")
+    subdivision_code: str | None = Field(None, description="ISO 3166-2, where known")
+    remote: bool | None = Field(None, description="where remote work may be done from")
+    area: str | None = Field(None, description="a remote scope wider than a country (emea)")
 
 
 class Pay(_Result):
@@ -67,6 +76,7 @@ class PostingSummary(_Result):
     first_seen: datetime = Field(description="when the store first wrote it")
     skills: list[SkillRef]
     rank: float | None = Field(None, description="relevance to q (sort=relevance)")
+    cluster_id: str | None = Field(None, description=_CLUSTER)
 
 
 class PostingPage(_Result):
@@ -124,6 +134,7 @@ class PostingDetail(_Result):
     received_at: datetime
     first_seen: datetime
     last_updated: datetime
+    cluster_id: str | None = Field(None, description=_CLUSTER)
 
 
 class SkillSummary(_Result):

@@ -55,6 +55,7 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "seniority": (
         "level", "entry", "looking for", "seeking", "hiring", "hire", "are you a", "karrierestufe",
+        "lehrstelle", "lehrbeginn", "seniority",
     ),
     "hours": (
         "am", "pm", "a.m", "p.m", ":0", ":1", ":2", ":3", ":4", ":5", "0h", "1h", "2h", "3h",

@@ -52,7 +52,7 @@ async def test_parquet_has_the_stated_schema_and_reads_in_duckdb(
     out = tmp_path / "python.parquet"
     done = cli(stored, "export", "--format", "parquet", "--skill", "python", str(out))
     assert done.returncode == 0, done.stderr.decode()
-    assert b"exported 7 postings" in done.stderr
+    assert b"exported 8 postings" in done.stderr
     assert not list(tmp_path.glob(".*.part"))  # written under a temporary name, renamed
 
     table = pq.read_table(out)
@@ -62,7 +62,9 @@ async def test_parquet_has_the_stated_schema_and_reads_in_duckdb(
     first = rows[0]
     source = POSTINGS[0]
     assert first["text"] == source.text and first["received_at"] == source.received_at
-    assert first["countries"] == ["Germany"] and first["salary_max"] == 95_000
+    assert first["countries"] == ["DE"] and first["salary_max"] == 95_000
+    assert first["locations"][0]["country_code"] == "DE"
+    assert first["salary_annual_max"] == 95_000 and first["cluster_id"] == source.posting_id
     assert {(s["id"], s["required"]) for s in first["skills"]} == {
         ("python", True),
         ("kafka", True),
@@ -74,7 +76,7 @@ async def test_parquet_has_the_stated_schema_and_reads_in_duckdb(
         " sum(len(skills)) FROM read_parquet(?)",
         [str(out)],
     ).fetchone()
-    assert answer == (7, 7, 120_000.0, sum(len(p.skills) for p in having("python")))
+    assert answer == (8, 8, 120_000.0, sum(len(p.skills) for p in having("python")))
     kafka = con.execute(
         "SELECT count(*) FROM read_parquet(?), unnest(skills) AS s(skill) WHERE skill.id = 'kafka'",
         [str(out)],
@@ -87,7 +89,7 @@ async def test_csv_and_json_lines_to_stdout(stored: PostgresSettings) -> None:
     assert done.returncode == 0, done.stderr.decode()
     rows = list(csv.DictReader(io.StringIO(done.stdout.decode())))
     assert tuple(rows[0]) == CSV_COLUMNS
-    germany = [POSTINGS[n] for n in (0, 1, 3, 9)]
+    germany = [POSTINGS[n] for n in (0, 1, 3, 9, 12)]
     assert [row["id"] for row in rows] == oldest_first(germany)
     assert rows[0]["required_skills"] == "kafka; python" and rows[0]["preferred_skills"] == ""
     assert rows[1]["preferred_skills"] == "kafka"

@@ -33,11 +33,16 @@ from jobstream_api.results import DemandStats, Pay, Place, PostingPage, PostingS
 from jobstream_store.adapters.migrate import migrate_as_owner
 from jobstream_store.adapters.repository import write_postings
 from jobstream_store.adapters.search_index import index_pending
+from jobstream_store.clusters import assign_clusters
 from jobstream_store.postings import StoredPosting
 from tests.read_side import START, catalogue
 
 POSTINGS = catalogue()
 BY_ID = {posting.posting_id: posting for posting in POSTINGS}
+# Posting 12 is a re-post of posting 9: the store puts it in posting 9's cluster.
+CLUSTERS = {p.posting_id: p.posting_id for p in POSTINGS} | {
+    POSTINGS[12].posting_id: POSTINGS[9].posting_id
+}
 
 
 async def postgres_model(settings: PostgresSettings) -> PostgresReadModel:
@@ -73,7 +78,8 @@ def database_if_real(request: pytest.FixtureRequest) -> PostgresSettings | None:
 @pytest.fixture
 async def model(database_if_real: PostgresSettings | None) -> AsyncIterator[ReadModel]:
     if database_if_real is None:
-        yield MemoryReadModel(POSTINGS)
+        # the clusters the store's writer gives the catalogue (its re-post of posting 9)
+        yield MemoryReadModel(POSTINGS, clusters=assign_clusters(POSTINGS, []))
         return
     real = await postgres_model(database_if_real)
     try:
@@ -128,12 +134,17 @@ async def test_required_leaves_out_postings_that_only_prefer_the_skill(model: Re
 
 async def test_scalar_filters(model: ReadModel) -> None:
     assert await ids(model, company="GLOBEX") == newest_first(POSTINGS[3:5])
-    assert await ids(model, country="Germany") == newest_first([POSTINGS[n] for n in (0, 1, 3, 9)])
+    germany = newest_first([POSTINGS[n] for n in (0, 1, 3, 9, 12)])
+    # an ISO 3166-1 code in any case, or a name the parser codes the same way
+    for asked in ("DE", "de", "Germany", "Deutschland"):
+        assert await ids(model, country=asked) == germany, asked
     assert await ids(model, work_mode="remote") == newest_first([POSTINGS[n] for n in (0, 5, 10)])
     assert await ids(model, seniority="junior") == [POSTINGS[4].posting_id]
     assert await ids(model, employment_type="FULL_TIME") == [POSTINGS[2].posting_id]
-    # Yearly pay only (an hourly rate is not annual pay); the top of the range counts.
-    assert await ids(model, salary_min="75000") == newest_first([POSTINGS[n] for n in (0, 1, 7)])
+    # Pay for a year, whatever the period stated: 40-60 EUR an hour is 83,200-124,800 a
+    # year; the top of the range counts.
+    assert await ids(model, salary_min="75000") == newest_first([POSTINGS[n] for n in (0, 1, 3, 7)])
+    assert await ids(model, salary_min="124800") == [POSTINGS[3].posting_id]
 
 
 async def test_received_time_range(model: ReadModel) -> None:
@@ -271,7 +282,7 @@ async def test_export_streams_every_match_oldest_first(model: ReadModel) -> None
     assert all(batch.schema.equals(EXPORT_SCHEMA) for batch in batches)
     exported = [row for batch in batches for row in rows(batch)]
     assert [row["id"] for row in exported] == list(reversed(newest_first(having("python"))))
-    assert await model.count_postings(wanted) == len(exported) == 7
+    assert await model.count_postings(wanted) == len(exported) == 8
     for row in exported:
         source = BY_ID[row["id"]]
         assert list(row) == list(EXPORT_FIELDS)
@@ -282,9 +293,13 @@ async def test_export_streams_every_match_oldest_first(model: ReadModel) -> None
              "mentions": s.mentions, "confidence": pytest.approx(s.confidence)}
             for s in sorted(source.skills, key=lambda s: (not s.required, -s.mentions, s.name))
         ]  # fmt: skip
-        assert row["countries"] == [loc.country for loc in source.locations]
+        assert row["countries"] == [loc.country_code for loc in source.locations]
+        assert [place["country_code"] for place in row["locations"]] == row["countries"]
+        assert row["subdivisions"] == [] and row["remote_scope"] == []
         salary = source.salary
         assert row["salary_max"] == (salary.max if salary else None)
+        assert row["salary_annual_max"] == (salary.annual_max if salary else None)
+        assert row["cluster_id"] == CLUSTERS[row["id"]]
 
 
 async def test_occupations_filter_and_show(model: ReadModel) -> None:
@@ -330,7 +345,7 @@ async def test_demand_per_week_and_month(model: ReadModel) -> None:
 
 
 async def test_demand_by_country_and_range(model: ReadModel) -> None:
-    germany = await model.skill_demand(DemandQuery(skills=("kafka",), country="Germany"))
+    germany = await model.skill_demand(DemandQuery(skills=("kafka",), country="DE"))
     assert series(germany) == {"kafka": [("2026-03-02", 2), ("2026-03-09", 1)]}
     ranged = await model.skill_demand(
         DemandQuery(skills=("kafka",), since=date(2026, 3, 9), until=date(2026, 3, 23))
@@ -348,9 +363,10 @@ async def test_pay_percentiles_per_currency(model: ReadModel) -> None:
     groups = [(g.currency, g.postings, g.p25, g.p50, g.p75) for g in python.groups]
     assert groups == [("EUR", 3, 68_750, 72_500, 80_000), ("USD", 1, 110_000, 110_000, 110_000)]
     everything = await model.pay_stats(PayQuery())
-    assert [(g.currency, g.postings) for g in everything.groups] == [("EUR", 3), ("USD", 2)]
-    germany = await model.pay_stats(PayQuery(country="Germany"))
-    assert [(g.currency, g.postings) for g in germany.groups] == [("EUR", 3)]
+    # the hourly wage (posting 3) counts for a year; the re-post of posting 9 does not count
+    assert [(g.currency, g.postings) for g in everything.groups] == [("EUR", 4), ("USD", 2)]
+    germany = await model.pay_stats(PayQuery(country="DE"))
+    assert [(g.currency, g.postings) for g in germany.groups] == [("EUR", 4)]
     assert (await model.pay_stats(PayQuery(skill="react"))).groups == []
 
 
@@ -358,3 +374,37 @@ async def test_pay_percentiles_per_currency(model: ReadModel) -> None:
 def test_catalogue_spans_four_weeks() -> None:
     days = {p.received_at.date() for p in POSTINGS}
     assert min(days) == date(2026, 3, 2) and max(days) - min(days) == timedelta(days=24)
+
+
+async def test_a_job_posted_twice_counts_once(model: ReadModel) -> None:
+    """Posting 12 re-posts posting 9 (near-identical text, the same title): both are listed,
+    with one cluster id, and the statistics count the job once."""
+    original, again = POSTINGS[9], POSTINGS[12]
+    asked = {"company": ["Acme"], "since": ["2026-03-23"]}
+    page = await model.search_postings(posting_query(asked))
+    assert {item.id: item.cluster_id for item in page.items} == {
+        original.posting_id: original.posting_id,
+        again.posting_id: original.posting_id,
+    }
+    detail = await model.get_posting(again.posting_id)
+    assert detail is not None and detail.cluster_id == original.posting_id
+    weekly = await model.skill_demand(DemandQuery(skills=("python",), since=date(2026, 3, 23)))
+    assert series(weekly) == {"python": [("2026-03-23", 2)]}  # postings 9 (and 12) and 10
+    germany = await model.skill_demand(DemandQuery(skills=("python",), country="DE"))
+    assert series(germany) == {"python": [("2026-03-02", 2), ("2026-03-23", 1)]}
+    python = await model.pay_stats(PayQuery(skill="python", country="DE"))
+    assert [(g.currency, g.postings, g.p25, g.p50, g.p75) for g in python.groups] == [
+        ("EUR", 3, 68_750, 72_500, 80_000)
+    ]
+
+
+async def test_places_carry_their_codes(model: ReadModel) -> None:
+    page = await model.search_postings(posting_query({"country": ["FR"]}))
+    (item,) = page.items
+    (place,) = item.locations
+    assert (place.country, place.country_code, place.subdivision_code) == ("France", "FR", None)
+    detail = await model.get_posting(POSTINGS[2].posting_id)
+    assert detail is not None and detail.fields["countries"].value == ["FR"]
+    paid = await model.get_posting(POSTINGS[3].posting_id)
+    assert paid is not None and paid.pay is not None
+    assert (paid.pay.annual_min, paid.pay.annual_max) == (83_200, 124_800)

@@ -104,6 +104,8 @@ async def test_postings_page_and_next_cursor(client: Client) -> None:
         ("/postings?since=yesterday", "since"),
         ("/postings?since=2026-03-05&until=2026-03-01", "until"),
         ("/postings?salary_min=-5", "salary_min"),
+        ("/postings?country=Atlantis", "country"),
+        ("/stats/skills?country=XX", "country"),
         ("/postings?sort=relevance", "sort"),
         ("/postings?cursor=garbage", "cursor"),
         ("/postings?q=" + "x" * 201, "q"),

@@ -47,20 +47,15 @@ class SkillNames:
 
 def export_batch(rows: Sequence[Mapping[str, Any]], names: SkillNames) -> pa.RecordBatch:
     """Postings as the export's query selects them (the columns of EXPORT_SCHEMA but
-    `skills`, with `countries` where the query has no such column; the text as UTF-8 bytes,
-    locations as JSON text, skills as `_SKILL_ARRAYS`) as one record batch."""
+    `skills`; the text as UTF-8 bytes, locations as JSON text, skills as `_SKILL_ARRAYS`) as
+    one record batch."""
     columns = dict(zip(rows[0].keys(), zip(*rows, strict=True), strict=True))
     arrays = {
         field.name: pa.array(columns[field.name], field.type)
         for field in EXPORT_SCHEMA
-        if field.name not in ("skills", "text", "locations", "countries")
+        if field.name not in ("skills", "text", "locations")
     }
     arrays["locations"] = places(columns["locations"])
-    arrays["countries"] = (
-        pa.array(columns["countries"], pa.list_(pa.string()))
-        if "countries" in columns
-        else countries_named(arrays["locations"])
-    )
     arrays["text"] = pa.array(columns["text"], pa.binary()).cast(pa.string())  # checks UTF-8
     arrays["skills"] = skill_lists(
         {name: pa.array(columns[name], pa.list_(kind)) for name, kind in _SKILL_ARRAYS.items()},
@@ -84,17 +79,6 @@ def places(documents: Sequence[str]) -> pa.ListArray:
         ),
     )
     return table.column("l").combine_chunks()
-
-
-def countries_named(locations: pa.ListArray) -> pa.ListArray:
-    """The distinct country names of each posting's locations, sorted."""
-    return pa.array(
-        [
-            sorted({place["country"] for place in posting if place["country"]})
-            for posting in locations.to_pylist()
-        ],
-        pa.list_(pa.string()),
-    )
 
 
 def skill_lists(parallel: Mapping[str, pa.ListArray], names: SkillNames) -> pa.ListArray:

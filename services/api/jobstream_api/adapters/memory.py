@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
 
-from jobstream.contracts import TaggedPosting
+from jobstream.contracts import Salary, TaggedPosting
 from jobstream_api import fields
 from jobstream_api.adapters.postgres import CO_OCCURRENCE_SAMPLE, PAY_BASIS
-from jobstream_api.export import EXPORT_FIELDS, EXPORT_SCHEMA
+from jobstream_api.export import EXPORT_FIELDS, EXPORT_SCHEMA, LOCATION_TYPE
 from jobstream_api.queries import (
     DemandQuery,
     PayQuery,
@@ -52,18 +52,34 @@ _WORD = re.compile(r"\w+")
 class Stored:
     posting: TaggedPosting
     first_seen: datetime
+    cluster_id: str | None = None
+
+    @property
+    def job(self) -> str:
+        """What counts once: its near-duplicate cluster (itself when it has none)."""
+        return self.cluster_id or self.posting.posting_id
 
 
 class MemoryReadModel:
-    """Implements `jobstream_api.ports.ReadModel` over `add`ed postings."""
+    """Implements `jobstream_api.ports.ReadModel` over `add`ed postings; `clusters` gives
+    the near-duplicate cluster of a posting id as the store assigned it (none: no cluster)."""
 
-    def __init__(self, postings: Iterable[TaggedPosting] = ()) -> None:
+    def __init__(
+        self, postings: Iterable[TaggedPosting] = (), clusters: Mapping[str, str] | None = None
+    ) -> None:
         self._postings: dict[str, Stored] = {}
         for posting in postings:
-            self.add(posting)
+            self.add(posting, cluster_id=(clusters or {}).get(posting.posting_id))
 
-    def add(self, posting: TaggedPosting, first_seen: datetime | None = None) -> None:
-        self._postings[posting.posting_id] = Stored(posting, first_seen or datetime.now(UTC))
+    def add(
+        self,
+        posting: TaggedPosting,
+        first_seen: datetime | None = None,
+        cluster_id: str | None = None,
+    ) -> None:
+        self._postings[posting.posting_id] = Stored(
+            posting, first_seen or datetime.now(UTC), cluster_id
+        )
 
     async def readiness(self) -> str | None:
         return None
@@ -158,7 +174,7 @@ class MemoryReadModel:
         )
 
     async def skill_demand(self, query: DemandQuery) -> DemandStats:
-        series: dict[str, Counter[date]] = {}
+        jobs: dict[str, dict[date, set[str]]] = {}
         names: dict[str, str] = {}
         for item in self._postings.values():
             posting = item.posting
@@ -173,7 +189,11 @@ class MemoryReadModel:
                 if query.skills and skill.skill_id not in query.skills:
                     continue
                 names[skill.skill_id] = skill.name
-                series.setdefault(skill.skill_id, Counter())[period] += 1
+                jobs.setdefault(skill.skill_id, {}).setdefault(period, set()).add(item.job)
+        series = {
+            skill: Counter({period: len(held) for period, held in periods.items()})
+            for skill, periods in jobs.items()
+        }
         totals = {skill: sum(counter.values()) for skill, counter in series.items()}
         chosen = sorted(totals, key=lambda skill: (-totals[skill], skill))
         chosen = chosen[: len(query.skills) or query.limit]
@@ -200,16 +220,23 @@ class MemoryReadModel:
 
     async def pay_stats(self, query: PayQuery) -> PayStats:
         by_currency: dict[str, list[float]] = {}
-        for item in self._postings.values():
+        first_of_job: dict[str, Stored] = {}  # a job counts once: its first posting
+        for item in sorted(
+            self._postings.values(),
+            key=lambda item: (item.posting.received_at, item.posting.posting_id),
+        ):
+            salary = item.posting.salary
+            if salary is not None and salary.currency and _annual(salary) is not None:
+                first_of_job.setdefault(item.job, item)
+        for item in first_of_job.values():
             posting = item.posting
             salary = posting.salary
-            if salary is None or salary.period != "year" or salary.currency is None:
-                continue
+            assert salary is not None and salary.currency is not None
             if query.skill and _skill_of(posting, query.skill) is None:
                 continue
             if query.country and query.country not in _countries(posting):
                 continue
-            low, high = salary.min, salary.max
+            low, high = salary.annual_min, salary.annual_max
             middle = (low + high) / 2 if low is not None and high is not None else low or high
             if middle is not None:
                 by_currency.setdefault(salary.currency, []).append(middle)
@@ -257,7 +284,12 @@ def _bucket(day: date, bucket: str) -> date:
 
 
 def _countries(posting: TaggedPosting) -> set[str]:
-    return {location.country for location in posting.locations if location.country}
+    return set(posting.place_codes()["countries"])
+
+
+def _annual(salary: Salary) -> float | None:
+    """Pay for a year: the top of the range, else its bottom (as `salary_min` compares)."""
+    return salary.annual_max if salary.annual_max is not None else salary.annual_min
 
 
 def _occupation_code(posting: TaggedPosting) -> str | None:
@@ -303,11 +335,7 @@ def _matches(item: Stored, wanted: PostingFilter) -> bool:
         wanted.seniority is None or posting.seniority == wanted.seniority,
         wanted.occupation is None or _occupation_code(posting) == wanted.occupation,
         wanted.salary_min is None
-        or (
-            salary is not None
-            and salary.period == "year"
-            and (salary.max if salary.max is not None else salary.min or 0) >= wanted.salary_min
-        ),
+        or (salary is not None and (_annual(salary) or 0) >= wanted.salary_min),
         wanted.since is None or posting.received_at >= wanted.since,
         wanted.until is None or posting.received_at < wanted.until,
     )
@@ -334,6 +362,7 @@ def _summary(item: Stored, rank: float | None) -> PostingSummary:
             for skill in _ordered_skills(posting)
         ],
         rank=rank,
+        cluster_id=item.cluster_id,
     )
 
 
@@ -375,6 +404,7 @@ def _detail(item: Stored) -> PostingDetail:
         received_at=posting.received_at,
         first_seen=item.first_seen,
         last_updated=item.first_seen,
+        cluster_id=item.cluster_id,
     )
 
 
@@ -389,10 +419,10 @@ def _document(item: Stored) -> dict[str, Any]:
         "occupation_code": row["occupation_code"],
         "occupation_title": row["occupation_title"],
         "locations": [
-            {key: location[key] for key in ("text", "city", "region", "country")}
-            for location in row["locations"]
+            {key: location.get(key) for key in LOCATION_TYPE.names} for location in row["locations"]
         ],
-        "countries": sorted(_countries(posting)),
+        **posting.place_codes(),
+        "cluster_id": item.cluster_id,
         "skills": [
             {
                 "id": s.skill_id,
@@ -426,6 +456,7 @@ def _row(posting: TaggedPosting) -> dict[str, Any]:
         "occupation_title": occupation.title if occupation else None,
         "occupation_confidence": occupation.confidence if occupation else None,
         "locations": [location.model_dump() for location in posting.locations],
+        **posting.place_codes(),
     }
 
 

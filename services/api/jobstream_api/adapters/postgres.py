@@ -51,9 +51,11 @@ CO_OCCURRENCE_SAMPLE: Final = 5_000
 
 # A posting's places as `results.Place` objects (the stored ones hold more keys, e.g. spans).
 _PLACES = """(
-    SELECT coalesce(json_agg(json_build_object('text', l ->> 'text', 'city', l ->> 'city',
-                                               'region', l ->> 'region',
-                                               'country', l ->> 'country')), '[]')
+    SELECT coalesce(json_agg(json_build_object(
+        'text', l ->> 'text', 'city', l ->> 'city', 'region', l ->> 'region',
+        'country', l ->> 'country', 'country_code', l ->> 'country_code',
+        'subdivision_code', l ->> 'subdivision_code', 'remote', (l -> 'remote')::boolean,
+        'area', l ->> 'area')), '[]')
     FROM jsonb_array_elements(p.locations) AS l)"""
 
 # A result item (`results.PostingSummary`) as JSON, built by PostgreSQL for the rows of one
@@ -64,13 +66,15 @@ json_build_object(
     'id', p.posting_id, 'title', p.title, 'company', p.company, 'locations', {_PLACES},
     'pay', CASE WHEN p.salary_min IS NOT NULL OR p.salary_max IS NOT NULL THEN
         json_build_object('min', p.salary_min, 'max', p.salary_max,
-                          'currency', p.salary_currency, 'period', p.salary_period) END,
+                          'currency', p.salary_currency, 'period', p.salary_period,
+                          'annual_min', p.salary_annual_min,
+                          'annual_max', p.salary_annual_max) END,
     'work_mode', p.work_mode, 'employment_type', p.employment_type,
     'seniority', p.seniority, 'received_at', p.received_at, 'first_seen', p.first_seen,
     'occupation', CASE WHEN p.occupation_code IS NOT NULL THEN
         json_build_object('code', p.occupation_code, 'title', p.occupation_title,
                           'confidence', p.occupation_confidence) END,
-    'rank', page.rank,
+    'rank', page.rank, 'cluster_id', p.cluster_id,
     'skills', (
         SELECT coalesce(json_agg(json_build_object('id', s.skill_id, 'name', k.name,
                                                    'required', s.required)
@@ -106,12 +110,11 @@ WHERE ($1::text IS NULL OR p.search @@ websearch_to_tsquery('english', $1))
 {_skill_slots(skills)}
   AND ($7::boolean IS NOT NULL)
   AND ($8::text IS NULL OR lower(p.company) = lower($8))
-  AND ($9::text IS NULL OR p.locations @> jsonb_build_array(jsonb_build_object('country', $9)))
+  AND ($9::text IS NULL OR p.countries @> ARRAY[$9::text])
   AND ($10::text IS NULL OR p.work_mode = $10)
   AND ($11::text IS NULL OR p.employment_type = $11)
   AND ($12::text IS NULL OR p.seniority = $12)
-  AND ($13::numeric IS NULL OR (p.salary_period = 'year'
-                                AND coalesce(p.salary_max, p.salary_min) >= $13))
+  AND ($13::numeric IS NULL OR coalesce(p.salary_annual_max, p.salary_annual_min) >= $13)
   AND ($14::timestamptz IS NULL OR p.received_at >= $14)
   AND ($15::timestamptz IS NULL OR p.received_at < $15)
   AND ($16::text IS NULL OR p.occupation_code = $16)
@@ -170,8 +173,11 @@ SELECT p.posting_id AS id, p.title, p.company, p.url, p.work_mode, p.employment_
        p.experience_years_min::float8 AS experience_years_min,
        p.experience_years_max::float8 AS experience_years_max,
        p.salary_min::float8 AS salary_min, p.salary_max::float8 AS salary_max,
-       p.salary_currency::text AS salary_currency, p.salary_period, p.education, p.language,
-       p.date_posted, p.working_hours, p.time_zone, p.locations,
+       p.salary_currency::text AS salary_currency, p.salary_period,
+       p.salary_annual_min::float8 AS salary_annual_min,
+       p.salary_annual_max::float8 AS salary_annual_max, p.education, p.language,
+       p.date_posted, p.working_hours, p.time_zone, p.locations, p.countries, p.subdivisions,
+       p.remote_scope, p.cluster_id,
        p.received_at, p.first_seen, p.last_updated, p.parser_version, p.taxonomy_version,
        p.source_channel, p.source_name, p.source_format,
        convert_to(p.text, 'UTF8') AS text,
@@ -273,8 +279,11 @@ _READY = """
 SELECT (SELECT 1 FROM postings LIMIT 1), (SELECT 1 FROM read_views_refreshed LIMIT 1)
 """
 
-# What the pay statistics count, until the parser annualises pay (issue 16).
-PAY_BASIS: Final = "stated yearly pay (the middle of a range), per currency"
+# What the pay statistics count (migration 0019's skill_pay).
+PAY_BASIS: Final = (
+    "pay for a year (the middle of a range) in the posting's currency, whatever period it was"
+    " stated for; a job posted several times (a near-duplicate cluster) counts once"
+)
 
 
 def filter_parameters(posting_filter: PostingFilter) -> list[Any]:
@@ -564,4 +573,5 @@ def _detail(row: Any, skills: list[list[Any]]) -> PostingDetail:
         received_at=row["received_at"],
         first_seen=row["first_seen"],
         last_updated=row["last_updated"],
+        cluster_id=row["cluster_id"],
     )
