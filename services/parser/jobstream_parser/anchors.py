@@ -42,8 +42,8 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
         "hour", "annum", "/hr", "/yr", "paid", "base", "ote", "earn", "gross", "stipend",
         "budget", "package", "salário", "rémunéra",
     ),
-    "experience": ("year", "yr", "jahr", "ano", "año", "ans", " an", "month", "mois", "mes",
-                   "monat"),
+    "experience": ("year", "yr", "jahr", "ano", "año", "ans", "1 an", "un an", "month", "mois",
+                   "meses", "monat"),
     "education": (
         "bachelor", "master", "degree", "phd", "ph.d", "ph. d", "doctor", "b.s", "m.s", " bs ",
         " bs/", "/bs", " bs,", "(bs", " ms ", " ms/", "/ms", " ms,", "(ms", "bsc", "msc", "b.sc",
@@ -55,6 +55,7 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "seniority": (
         "level", "entry", "looking for", "seeking", "hiring", "hire", "are you a", "karrierestufe",
+        "lehrstelle", "lehrbeginn", "seniority",
     ),
     "hours": (
         "am", "pm", "a.m", "p.m", ":0", ":1", ":2", ":3", ":4", ":5", "0h", "1h", "2h", "3h",

@@ -61,7 +61,7 @@ _ROLE_WORDS: Final = frozenset(
     carpintera fontanero fontanera repartidor repartidora ayudante aprendiz becario becaria
     auxiliar oficial cambrer cambrera cuiner cuinera dependent dependenta mecánico mecánica
     mecànic mecànica fuster fustera netejador netejadora ajudant infermer infermera operari
-    operària comercial
+    operària comercial montador montadora ajustador ajustadora bioinformatician
     gestor gestora assistente porteiro porteira atendente motorista cozinheiro cozinheira
     mecânico mecânica eletricista estágio estagio estagiário estagiária operador operadora
     """.split()  # noqa: SIM905 - a list of words reads best as words

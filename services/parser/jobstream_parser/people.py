@@ -24,7 +24,7 @@ _TITLE_LEVEL: Final = re.compile(
     r"(?<![\w-])(?:"
     r"(?P<executive>chief|c[etofi]o|cpo|vp|svp|evp|vice[- ]president|president|geschäftsführer"
     r"|managing director)"
-    r"|(?P<director>director|head of|direktor(?:in)?|diretor(?:a)?|directeur|directrice"
+    r"|(?P<director>director|head of|head$|direktor(?:in)?|diretor(?:a)?|directeur|directrice"
     r"|bereichsleiter(?:in)?)"
     r"|(?P<manager>manager|supervisor|supervising|team ?leiter(?:in)?|abteilungsleiter(?:in)?"
     r"|gerente|gestor(?:a)?|jef[ea](?! de equipo)|encargad[oa]|responsable|verantwortliche[r]?"
@@ -35,9 +35,11 @@ _TITLE_LEVEL: Final = re.compile(
     r"|chef (?:d['\u2019 ]?)?[ée]quipe|cap de sala|cap d['\u2019]equip|jefe de equipo)"
     r"|(?P<senior>senior|sr\.?|sênior|sénior)"
     r"|(?P<mid>mid(?:[- ]level)?|intermediate|pleno|médio|medior)"
-    r"|(?P<junior>junior|jr\.?|júnior|entry[- ]level|graduate|trainee)"
-    r"|(?P<intern>intern|internship|praktikant(?:in)?|werkstudent(?:in)?|estagiári[oa]|becari[oa]"
-    r"|stagiaire|apprentice|est[aá]gio|estagio)"
+    r"|(?P<junior>junior|jr\.?|júnior|entry[- ]level|graduate|new grad|trainee)"
+    r"|(?P<intern>intern|internship|praktikant(?:in)?|praktikum|werkstudent(?:in)?|estagiári[oa]"
+    r"|becari[oa]|stagiaire|stage|apprenti(?:e|ce)?|alternan(?:t|te|ce)|est[aá]gio|estagio"
+    r"|lehrstelle|lehre|lehrling|lernende[rn]?|auszubildende[rn]?|azubi|pr[aá]cticas"
+    r"|pràctiques)"
     r")(?![\w-])",
     re.IGNORECASE,
 )
@@ -66,17 +68,21 @@ _STAFF_ROLES: Final = re.compile(
     re.IGNORECASE,
 )
 _TEXT_LEVEL: Final = re.compile(
-    r"(?:(?:seniority|experience|career|job|position)[ ]level|karrierestufe)[ ]?:?[ \n]?"
+    r"(?:(?:seniority|experience|career|job|position)[ ]level|karrierestufe|seniority:|level:)"
+    r"[ ]?:?[ \n]?"
     r"(?P<label>[^\n]{2,30})"
     r"|experience[ ](?P<levelled>(?:entry|junior|mid-senior|mid|senior)[- ]level)"
     r"|(?P<entry>entry[- ]level)[ ](?:position|role|job|opportunity|candidates?)"
     r"|(?:looking for|seeking|hiring(?: for)?|hire|are you)(?: an?)? (?P<adjective>senior|junior"
-    r"|mid-level|mid-senior|mid-stage|entry-level|principal|staff|lead)\b",
+    r"|mid-level|mid-senior|mid-stage|entry-level|principal|staff|lead)\b"
+    # "eine Lehrstelle als ...", "Lehrbeginn August 2019": an apprenticeship stated as such
+    r"|\b(?P<apprenticeship>lehrstelle|lehrbeginn)\b",
     re.IGNORECASE,
 )
 _LEVEL_LABELS: Final[tuple[tuple[str, Seniority], ...]] = (
     ("internship", "intern"),
     ("intern", "intern"),
+    ("lehr", "intern"),
     ("entry", "junior"),
     ("junior", "junior"),
     ("associate", "junior"),
@@ -110,7 +116,39 @@ def find_seniority(
             if offset is not None:
                 return Level(value, (offset + start, offset + end))
             return _in_text(text, value, title[start:end])
-    return _text_level(document)
+    return (_head_part_level(text, title_span) if title_span else None) or _text_level(document)
+
+
+def _head_part_level(text: str, title_span: tuple[int, int]) -> Level | None:
+    """ "Level 12 | Full Stack Web Developer | Mid-Level & Senior | REMOTE": a part of the
+    title's forum head that states only levels states the level (the first)."""
+    start = text.rfind("\n", 0, title_span[0]) + 1
+    end = text.find("\n", title_span[1])
+    line = text[start : end if end >= 0 else len(text)]
+    if "|" not in line:
+        return None
+    offset = start
+    for part in line.split("|"):
+        stripped = part.strip()
+        if stripped and _LEVELS_ONLY.fullmatch(stripped):
+            match = _TITLE_LEVEL.search(stripped)
+            if match is not None and match.lastgroup in _LEVEL_PARTS:
+                at = offset + part.find(stripped) + match.start()
+                return Level(cast(Seniority, match.lastgroup), (at, at + len(match.group())))
+        offset += len(part) + 1
+    return None
+
+
+# Levels a head's part may state alone ("Senior", "Mid-Level & Senior", "Junior to Mid").
+_LEVEL_WORD: Final = (
+    r"(?:senior|sr\.?|junior|jr\.?|mid(?:[- ]level)?|intermediate|entry[- ]level|staff|principal"
+    r"|lead)"
+)
+_LEVELS_ONLY: Final = re.compile(
+    rf"{_LEVEL_WORD}(?:[ ]?(?:&|/|\+|-|,|to|and|or)[ ]?{_LEVEL_WORD})*\+?(?:[ ]level)?",
+    re.IGNORECASE,
+)
+_LEVEL_PARTS: Final = frozenset({"senior", "junior", "mid", "staff", "principal", "lead"})
 
 
 def _manager_of_people(document: Document, title: str) -> tuple[Seniority, tuple[int, int]] | None:

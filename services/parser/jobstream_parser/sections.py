@@ -280,6 +280,9 @@ def _kind(label: str, *, strong: bool, capitals: bool = True) -> str | None:
     return "other" if capitals and strong and _is_capitals(label) else None
 
 
+_OTHER: Final = next(pattern for kind, pattern in _KINDS if kind == "other")
+
+
 def names_a_section(label: str) -> bool:
     """`label` reads as a heading by its words ("ANNUAL SALARY", "Ihre Aufgaben"), as
     `heading_of` reads a line; capitals alone ("CEMENT FINISHER") make no heading here."""
@@ -288,7 +291,14 @@ def names_a_section(label: str) -> bool:
     strong = label.endswith(":") or (
         (label.isupper() or not label.isascii()) and _is_capitals(label)
     )
-    return _kind(label.rstrip(":"), strong=strong, capitals=False) is not None
+    label = label.rstrip(":")
+    kind = _kind(label, strong=strong, capitals=False)
+    if kind == "other":
+        # The loosest kind's words ("industr", "process", "contact") head a heading
+        # ("SELECTION PROCESS" no, "APPLICATION PROCESS" yes) only from its start:
+        # "MONTADOR AJUSTADOR DE MAQUINARIA INDUSTRIAL" is a title.
+        return _OTHER.match(label.lower()) is not None
+    return kind is not None
 
 
 def candidate_kinds(lowered: str) -> set[int]:

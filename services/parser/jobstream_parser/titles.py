@@ -217,10 +217,11 @@ _LIST_INTRO: Final = re.compile(
 # Sentences of the opening that name the role.
 _AS_A: Final = re.compile(r"\b(?:As|as)(?: an?)? (?=[A-Z])")
 _HIRING_A: Final = re.compile(
-    r"\b(?:hiring|looking for|seeking|recruiting|search of)(?: an?| one| \d| our)?"
-    r" (?=(?:[a-z]+ ){0,2}[A-Z])"
+    r"\b(?:hiring|looking for|seeking|we seek|recruiting|search of|searching for|[Aa]re you)"
+    r"(?: an?| one| \d| our)? (?=(?:[a-z][\w-]*,? (?:and )?){0,3}[A-Z])"
 )
-_ADJECTIVES: Final = re.compile(r"(?:[a-z]+[ ]){1,2}(?=[A-Z])")
+# "a committed and proactive Project Engineer", "a quality-minded Laboratory technician"
+_ADJECTIVES: Final = re.compile(r"(?:[a-z][\w-]*,?[ ](?:and[ ])?){1,3}(?=[A-Z])")
 _IN_THE_ROLE: Final = re.compile(r"\b(?:in the role of|position as|role as) (?:an? )?")
 _POSITION_OPEN: Final = re.compile(
     r"^(?:An? )?(?P<title>[\w-]+(?: [\w-]+){0,3}?) (?:(?P<post>scholarship|fellowship"
@@ -229,7 +230,8 @@ _POSITION_OPEN: Final = re.compile(
 )
 # Where a title named in a sentence ends: "... Engineer on the team", "... Engineer, you will".
 _SENTENCE_TITLE_END: Final = re.compile(
-    r"[,;.!?(]|[ \t](?:on|at|in|for|with|within|who|you|to|and|that|based|from|is|will)\b|$"
+    r"[,;.!?(\u2013\u2014]|[ \t](?:on|at|in|for|with|within|who|you|to|and|that|based|from|is"
+    r"|will)\b|$"
 )
 _TITLE_CONNECTORS: Final = frozenset({"of", "and", "&", "/", "-", "\u2013", "for"})
 
@@ -249,12 +251,19 @@ class _Candidate(NamedTuple):
 def find_title(document: Document) -> Found | None:
     """The job title (see the module's docstring for the order of the rules)."""
     lines = document.derived(HeadLines)
-    return (
-        _labelled_title(document, lines)
-        or _head_title(lines)
-        or _title_in_opening(document.text[:OPENING_CHARS])
-        or _listed_title(lines)
-    )
+    found = _labelled_title(document, lines) or _head_title(lines)
+    if found is not None:
+        return found
+    # A sentence of the opening or a list of roles: whichever the posting names first.
+    opening = _title_in_opening(document.text[:OPENING_CHARS])
+    listed = _listed_title(lines)
+    if opening is None or (listed is not None and _start(listed) < _start(opening)):
+        return listed
+    return opening
+
+
+def _start(found: Found) -> int:
+    return found.span[0] if found.span else 0
 
 
 def _labelled_title(document: Document, lines: HeadLines) -> Found | None:
@@ -763,16 +772,20 @@ def _sentence_title(opening: str, start: int, *, capitals: bool) -> Found | None
     words = value.split()
     if not words or len(words) > MAX_TITLE_WORDS:
         return None
-    if capitals and not _title_cased(value):
+    if capitals and not _title_cased(value, last_lower=True):
         return None
     if not ends_with_role(value):
         return None
     return Found(value, (start, start + len(value)))
 
 
-def _title_cased(value: str) -> bool:
-    """Every word capitalised but connectors: "Head of Product Marketing"."""
-    return all(word[0].isupper() or word in _TITLE_CONNECTORS for word in value.split())
+def _title_cased(value: str, *, last_lower: bool = False) -> bool:
+    """Every word capitalised but connectors: "Head of Product Marketing"; `last_lower`: the
+    role's noun may be in lower case ("Laboratory technician", "UI engineer")."""
+    words = value.split()
+    if last_lower and len(words) > 1 and words[-1].islower():
+        words = words[:-1]
+    return all(word[0].isupper() or word in _TITLE_CONNECTORS for word in words)
 
 
 def _listed_title(lines: HeadLines) -> Found | None:

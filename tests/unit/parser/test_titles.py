@@ -290,6 +290,26 @@ def _assert_spans(parsed: ParsedPosting) -> None:
          "development engineer", None),
         ("Akkari is the customer context API for LLMs.\nWe are hiring 1 Founding Engineer to "
          "start ASAP in SF.", "Founding Engineer", "Akkari"),
+        ("For this reason we are looking for a committed and proactive Project Engineer who "
+         "will strengthen our team.", "Project Engineer", None),
+        ("We are currently looking for a quality-minded Laboratory technician for our team.",
+         "Laboratory technician", None),
+        ("Are you a self-driven Embedded Software Engineer with a high degree of knowledge?",
+         "Embedded Software Engineer", None),
+        ("What we are looking for We seek a full-time DevOps Engineer to help us build.", None,
+         None),  # "We seek ..." is no title
+        ("Quadrature | Quant | London | Full-Time | Onsite\n\nWe are hiring Quant Developers — a"
+         " generalist team of engineers.", "Quant Developers", "Quadrature"),
+        # A list of roles named before a sentence that names another: the list's first.
+        ("HumanSignal | https://humansignal.com/ | REMOTE | Full-time | Engineering roles\n\n"
+         "We are looking for multiples roles:\n\n- Senior Backend Engineer: https://x.io/1\n\n"
+         "---\n\nHumanSignal Service is looking for AI trainers.", "Senior Backend Engineer",
+         "HumanSignal"),
+        ("Bioinformatician - COVID Data Analysis\n<ORGANIZATION> <ORGANIZATION>\nDate posted: "
+         "2021-02-22", "Bioinformatician - COVID Data Analysis", None),
+        ("MONTADOR AJUSTADOR DE MAQUINARIA INDUSTRIAL\nLocalidad: Cerdanyola del Vallès "
+         "(BARCELONA)\nMONTAR GRUPOS MECÁNICOS.", "MONTADOR AJUSTADOR DE MAQUINARIA INDUSTRIAL",
+         None),  # "industr" heads no heading from a title's end
         # What is no title: a field, a sentence with a workload, a function.
         ("That is also why we offer 20% time as a way to ensure no idea goes untested.", None,
          None),
@@ -347,6 +367,15 @@ def test_company_phrases(text: str, company: str | None) -> None:
         ("Software Engineer\nWe're hiring for mid-stage software engineers.", "mid"),
         ("GrafikerIn / Junior AD\nVollzeit, 100%", "junior"),
         ("SUPERVISING CRIMINALIST\nClass Code: 2235", "manager"),
+        ("Lehrstelle als Pharma-Assistent/in EFZ\nBei Amavita Apotheke", "intern"),
+        ("Level 12 | Full Stack Web Developer | Mid-Level & Senior | REMOTE", "mid"),
+        ("Acme | Software Engineer | Remote | Full-time", None),
+        ("PLM Head\nWe build turbines.", "director"),
+        ("Software Engineer\nSeniority: Senior\nWe build turbines.", "senior"),
+        ("3-jährige Lehre als Kauffrau/Kaufmann (E- oder M-Profil)\nAufgabe", "intern"),
+        ("PRACTICAS: Content Creation and Translation\nLocalidad: Murcia (MURCIA)", "intern"),
+        ("Image Feldschlösschen\nWir bieten Ausbildungsplätze mit Lehrbeginn 2019 an.", "intern"),
+        ("Lehrer/in Mathematik (80%)\nIhre Aufgaben", None),  # a teacher, no apprentice
         ("Jefe de tráfico\nEmpresa: General Courier\nLocalidad: Sabadell", "manager"),
         ("CHEF EQUIPE SOUDEUR EN ATELIER (H/F)\n64 - BAYONNE", "lead"),
         ("Acme | Tech Lead | Remote | Full-time", "lead"),
