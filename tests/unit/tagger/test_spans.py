@@ -389,7 +389,38 @@ def test_teams(text: str, words: str, team: bool) -> None:
     assert is_team(text, start, start + len(words)) is team
     # the same when the caller found the word "team" once for the whole text
     assert is_team(text, start, start + len(words), team_words(text)) is team
-    assert team_words("Team, TEAMS and steamed teams") == [0, 6, 17, 24]
+    assert team_words("Teams like A; TEAM (e.g. B) and steamed teams") == ([0, 14], [40])
+
+
+def test_the_team_rule_is_the_same_with_the_words_found_once() -> None:
+    rng = random.Random(3)
+    words = [
+        "team",
+        "Teams",
+        "TEAM",
+        "steam",
+        "teams (like",
+        "team e.g.",
+        "such as",
+        "SRE",
+        "Payments",
+        "and",
+        ",",
+        "/",
+        "&",
+        "other",
+        "the",
+        "\n",
+        "\u00a0",
+        "including",
+    ]
+    for _ in range(300):
+        text = "".join(rng.choice(words) + rng.choice([" ", "", "  ", "\t"]) for _ in range(40))
+        teams = team_words(text)
+        for _ in range(20):
+            start = rng.randrange(len(text))
+            end = rng.randrange(start, len(text)) + 1
+            assert is_team(text, start, end, teams) is is_team(text, start, end), (text, start)
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import Final
+from typing import Final, NamedTuple
 
 from jobstream_tagger.matching import Form, ascii_lower
 from jobstream_tagger.rules import Mention
@@ -171,7 +171,7 @@ def other_sense(
     start: int,
     end: int,
     title: tuple[int, int] | None,
-    teams: Sequence[int] | None = None,
+    teams: TeamWords | None = None,
 ) -> bool:
     """Whether the words at [start, end) are used as something other than a skill: in the
     job's title, a webmail service, a team, a department. `teams`: `team_words(text)`, when
@@ -211,32 +211,52 @@ DEPARTMENTS: Final = frozenset(
 )  # fmt: skip
 
 
-# Both team patterns hold the word "team" within 80 characters of the words: where none is
-# (most matches of most postings), neither pattern need run.
+# Both team patterns need the word "team" within 80 characters of the words, in a shape
+# found once per posting (`team_words`): where none is near (most matches of most
+# postings), neither pattern need run.
 _TEAM_REACH: Final = 80
+# What _TEAM_LIST needs, from "team" on (without its \b, which a window may create).
+_TEAM_LISTING: Final = re.compile(
+    r"teams?\s*(?:\(\s*)?(?:like|such as|including|e\.g|i\.e)", re.IGNORECASE
+)
 
 
-def team_words(text: str) -> list[int]:
-    """Where the word "team" (any case, as re.IGNORECASE reads it: no other character
-    case-folds to t, e, a or m) starts in `text`, ascending."""
-    lowered = ascii_lower(text)  # same length: its offsets are the text's
-    found = []
+class TeamWords(NamedTuple):
+    """Where, in a text, "team" starts a list of teams, and where it follows white space
+    in lower case (ascending)."""
+
+    listing: list[int]
+    naming: list[int]
+
+
+def team_words(text: str) -> TeamWords:
+    """Where the team patterns could match in `text` (see `is_team`)."""
+    # "team" in any case as re.IGNORECASE reads it (no other character case-folds to t, e,
+    # a or m), found by str.find in the ASCII-lowered text (same length, same offsets): a
+    # regular expression would try every position of the text.
+    lowered = ascii_lower(text)
+    listing: list[int] = []
+    naming: list[int] = []
     at = lowered.find("team")
     while at >= 0:
-        found.append(at)
+        if _TEAM_LISTING.match(text, at):
+            listing.append(at)
+        if at and text[at - 1].isspace() and text.startswith("team", at):
+            naming.append(at)  # what _TEAM_AFTER's "\s+teams?" needs
         at = lowered.find("team", at + 4)
-    return found
+    return TeamWords(listing, naming)
 
 
-def is_team(text: str, start: int, end: int, teams: Sequence[int] | None = None) -> bool:
+def is_team(text: str, start: int, end: int, teams: TeamWords | None = None) -> bool:
     """Whether the words at [start, end) name a team: in a list of teams, or before "team".
     `teams`: `team_words(text)`, when the caller has it."""
     if teams is not None:
-        # "team" wholly in [start - 80, start) (the list before) or [end, end + 80) (after)
-        first = bisect.bisect_left(teams, start - _TEAM_REACH)
-        listed = first < len(teams) and teams[first] + 4 <= start
-        after = bisect.bisect_left(teams, end)
-        named = after < len(teams) and teams[after] + 4 <= end + _TEAM_REACH
+        # a listing "team" wholly in [start - 80, start), or a naming one in (end, end + 80)
+        listing, naming = teams
+        first = bisect.bisect_left(listing, start - _TEAM_REACH)
+        listed = first < len(listing) and listing[first] + 4 <= start
+        after = bisect.bisect_left(naming, end + 1)
+        named = after < len(naming) and naming[after] + 4 <= end + _TEAM_REACH
         if not (listed or named):
             return False
     line_start = text.rfind("\n", 0, start) + 1
