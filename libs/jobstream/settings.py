@@ -23,8 +23,7 @@ class KafkaSettings(BaseSettings):
     """How to reach Kafka, and the namespace that prefixes topic and group names.
 
     The security settings serve a production cluster (docs/settings.md: "Connecting to a production
-    Kafka"); every client, aiokafka and faust alike, is built from them by
-    `jobstream.kafka.config` and `jobstream.kafka.faust_stage`.
+    Kafka"); every Kafka client is built from them by `jobstream.kafka.config`.
     """
 
     # hide_input_in_errors: a refused setting must not echo a password in the error.

@@ -1,7 +1,8 @@
 """Proof that the operators' view works: a real Prometheus scrapes a running pipeline.
 
 A private Prometheus (Debian's package, the stack's own start-up code, a free port, a 1 s
-scrape interval, the project's rule files) scrapes every service of a test pipeline.
+scrape interval, the project's rule files) scrapes every service of a test pipeline, the
+exporters and the stack's supervisor watching the services.
 Postings go in through ingest's HTTP API; then every recording rule and every Grafana panel
 query is evaluated through Prometheus's HTTP API, and each must return data.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import threading
 import urllib.parse
 import urllib.request
 import uuid
@@ -30,8 +32,10 @@ from jobstream_stack.layout import StackLayout
 from jobstream_stack.operators import HttpProcess, LagExporter, PostgresExporter
 from jobstream_stack.postgres import PostgresServer
 from jobstream_stack.prometheus import PrometheusServer
-from jobstream_stack.services import SERVICES
+from jobstream_stack.services import SERVICES, service_process
 from jobstream_stack.settings import StackSettings
+from jobstream_stack.supervision import RestartPolicy
+from jobstream_stack.supervisor import Program, Supervisor
 from jobstream_stack.system import free_port
 from tests.e2e.harness import Services, eventually
 from tests.e2e.test_operations import fast_ops_env
@@ -96,14 +100,34 @@ async def drop_role(server: PostgresServer, role: str) -> None:
 
 
 @pytest.fixture
+def supervisor(pipeline: Services) -> Iterator[str]:
+    """The stack's supervisor watching the running services (as under `make run`), serving
+    its /metrics on a free port; yields that address."""
+    programs = [
+        Program(name, service_process(pipeline.layout, name), start=lambda: None)
+        for name in SERVICES
+    ]
+    address = ("127.0.0.1", free_port())
+    watcher = Supervisor(pipeline.layout, programs, RestartPolicy(), lambda _: None, address)
+    stopping = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stopping,), daemon=True)
+    thread.start()
+    try:
+        yield f"{address[0]}:{address[1]}"
+    finally:
+        stopping.set()
+        thread.join(timeout=30)
+
+
+@pytest.fixture
 def prometheus(
-    pipeline: Services, exporters: dict[str, str], tmp_path: Path
+    pipeline: Services, exporters: dict[str, str], supervisor: str, tmp_path: Path
 ) -> Iterator[PrometheusServer]:
     layout = StackLayout(tmp_path / "prometheus-state")
     layout.create()
     settings = StackSettings(prometheus_port=free_port(), prometheus_scrape_seconds=1)
     targets = {name: f"127.0.0.1:{port}" for name, port in pipeline.ports.items()}
-    server = PrometheusServer(layout, settings, targets, exporters=exporters)
+    server = PrometheusServer(layout, settings, targets, exporters=exporters, supervisor=supervisor)
     try:
         server.start()
         yield server
@@ -173,12 +197,12 @@ async def test_every_recording_rule_and_dashboard_query_returns_data(
 
     async def all_targets_up() -> bool:
         targets = (await asyncio.to_thread(api, prometheus, "targets"))["activeTargets"]
-        expected = len(SERVICES) + 2  # and the two exporters
+        expected = len(SERVICES) + 3  # and the two exporters and the supervisor
         return len(targets) == expected and all(target["health"] == "up" for target in targets)
 
     # Prometheus applies new targets every 5 s: wait for its first scrapes, so what follows
     # is seen as a change.
-    await eventually(all_targets_up, "Prometheus to scrape the services and exporters", 30)
+    await eventually(all_targets_up, "Prometheus to scrape services, exporters, supervisor", 30)
 
     # Postings in through the HTTP API, one of them without text (rejected by ingest), and a
     # record that is not an event at all (dead-lettered by the parser).

@@ -1,4 +1,5 @@
-"""Kafka security settings (SSL, SASL_SSL) reach every client, aiokafka and faust alike.
+"""Kafka security settings (SSL, SASL_SSL) reach every client: producers, admin clients and
+the stages' consumers.
 
 Proved with real TLS handshakes: a listener of the test's own on 127.0.0.1 with a certificate
 from a throwaway CA (trustme) that requires a client certificate. The clients built from the
@@ -13,23 +14,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
 
 import pytest
 import trustme
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaConnectionError, KafkaError
 from aiokafka.protocol.admin import ApiVersionResponse_v0, SaslHandShakeResponse_v0
-from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
 from pydantic import ValidationError
 
 from jobstream.kafka.config import client_options, producer_options
-from jobstream.kafka.faust_stage import build_faust_app, faust_credentials
+from jobstream.kafka.consumer import BatchConsumer
+from jobstream.kafka.faust_stage import build_faust_app
 from jobstream.settings import KafkaSettings, RuntimeSettings, StageSettings
+from jobstream.stages import Record
 from jobstream.topology import PARSER
 
 pytestmark = pytest.mark.tls
@@ -242,50 +243,41 @@ async def test_a_broker_signed_by_another_ca_is_refused(
     assert listener.handshakes == []  # no connection was ever established
 
 
-async def test_faust_stages_get_the_same_security(
+async def nothing(_: Sequence[Record]) -> None:
+    return None
+
+
+def stage_consumer(kafka: KafkaSettings, state_dir: Path) -> AIOKafkaConsumer:
+    """The aiokafka consumer a stage reads its input with, as its worker builds it."""
+    stage_settings = StageSettings(kafka=kafka, runtime=RuntimeSettings(state_dir=state_dir))
+    consumer: AIOKafkaConsumer = BatchConsumer(PARSER, stage_settings, nothing)._client()
+    return consumer
+
+
+async def test_stages_read_with_the_same_security(
     listener: Listener, pki: tuple[trustme.CA, Pki], tmp_path: Path
 ) -> None:
-    kafka = settings(listener, pki[1])
-    stage_settings = StageSettings(kafka=kafka, runtime=RuntimeSettings(state_dir=tmp_path))
-    app = build_faust_app(PARSER, stage_settings)
-    credentials = app.conf.broker_credentials
-    assert credentials is not None and PASSWORD not in repr(credentials)
-    # What faust's aiokafka driver hands its consumer and producer.
-    auth = credentials_to_aiokafka_auth(credentials, app.conf.ssl_context)
-    assert auth["security_protocol"] == "SASL_SSL"
-    assert auth["sasl_mechanism"] == "SCRAM-SHA-512"
-    assert (auth["sasl_plain_username"], auth["sasl_plain_password"]) == ("jobstream", PASSWORD)
-    await handshake(auth["ssl_context"], listener)
+    # The stage's consumer connects over TLS with the client certificate (and then speaks
+    # Kafka, which this listener does not answer).
+    consumer = stage_consumer(settings(listener, pki[1]), tmp_path)
+    with pytest.raises((KafkaError, asyncio.TimeoutError)):
+        await asyncio.wait_for(consumer.start(), 30)
+    await consumer.stop()
+    assert listener.handshakes, "no TLS handshake"
     assert "jobstream-client" in client_subject(listener.handshakes[0])
-    # faust's own producer, as its aiokafka driver builds it, connects over TLS with the
-    # client certificate (and then speaks Kafka, which this listener does not answer).
-    producer = cast(Any, app.producer)._new_producer()
-    with pytest.raises(KafkaError):
-        await asyncio.wait_for(producer.start(), 30)
-    await producer.stop()
-    assert len(listener.handshakes) == 2, listener.handshakes
-    assert "jobstream-client" in client_subject(listener.handshakes[1])
     assert listener.first_bytes[-1]
-
-    # TLS without SASL: faust gets SSL credentials; plaintext: none.
-    ssl_only = settings(listener, pki[1], security_protocol="SSL", sasl_mechanism=None)
-    auth = credentials_to_aiokafka_auth(faust_credentials(ssl_only), None)
-    assert auth["security_protocol"] == "SSL"
-    await handshake(auth["ssl_context"], listener)
-    assert len(listener.handshakes) == 3
-    assert faust_credentials(KafkaSettings()) is None
+    # faust, which runs the stage, opens no Kafka client of its own.
+    app = build_faust_app(PARSER, StageSettings(runtime=RuntimeSettings(state_dir=tmp_path)))
+    assert app.boot_strategy.enable_kafka is False
 
 
-async def test_sasl_credentials_travel_over_tls_from_aiokafka_and_faust_clients(
+async def test_sasl_credentials_travel_over_tls_from_producers_and_stage_consumers(
     sasl_broker: Listener, pki: tuple[trustme.CA, Pki], tmp_path: Path
 ) -> None:
     kafka = settings(sasl_broker, pki[1], sasl_mechanism="PLAIN")
-    app = build_faust_app(
-        PARSER, StageSettings(kafka=kafka, runtime=RuntimeSettings(state_dir=tmp_path))
-    )
-    clients = {
-        "aiokafka": AIOKafkaProducer(**producer_options(kafka), request_timeout_ms=2_000),
-        "faust": cast(Any, app.producer)._new_producer(),
+    clients: dict[str, AIOKafkaProducer | AIOKafkaConsumer] = {
+        "producer": AIOKafkaProducer(**producer_options(kafka), request_timeout_ms=2_000),
+        "stage consumer": stage_consumer(kafka, tmp_path),
     }
     for name, client in clients.items():
         sasl_broker.first_bytes.clear()

@@ -1,4 +1,4 @@
-"""Client options shared by every aiokafka and faust client, built from `KafkaSettings`."""
+"""Client options shared by every Kafka client (aiokafka), built from `KafkaSettings`."""
 
 from __future__ import annotations
 

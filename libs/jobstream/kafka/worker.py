@@ -5,41 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 
-import faust
 from faust.worker import Worker
 
 from jobstream.eventloop import use_uvloop
 from jobstream.kafka.admin import wait_for_topics
-from jobstream.kafka.faust_stage import add_batch_agent, build_faust_app, source_topic
+from jobstream.kafka.consumer import BatchConsumer
+from jobstream.kafka.faust_stage import build_faust_app
 from jobstream.kafka.lag import LagMonitor
 from jobstream.logs import configure_logging, get_logger, logging_config
-from jobstream.ops_http import ReadinessCheck, start_ops_server
-from jobstream.stages import Record
+from jobstream.ops_http import start_ops_server
 from jobstream.wiring import StageService
 
 log = get_logger(__name__)
-
-
-def faust_readiness(app: faust.App) -> ReadinessCheck:
-    async def check() -> str | None:
-        if not app.started:
-            return "faust app not started"
-        if app.rebalancing:
-            return "consumer group rebalancing"
-        return None
-
-    return check
-
-
-def assigned_partitions(app: faust.App, topic: str) -> list[int]:
-    """The partitions of `topic` the app's consumer is assigned (none before it started)."""
-    try:
-        assignment = app.consumer.assignment()
-    except Exception:  # faust raises ConsumerNotStarted until its consumer thread is up
-        return []
-    return [tp.partition for tp in assignment if tp.topic == topic]
 
 
 def _without_arguments(task: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
@@ -63,39 +42,26 @@ def run_stage_worker(service: StageService) -> None:
     asyncio.set_event_loop(asyncio.new_event_loop())
 
     app = build_faust_app(stage, settings)
-    # The consumer may hand over a batch before `start` below has opened the producer.
-    opened = asyncio.Event()
-
-    async def handle(records: Sequence[Record]) -> None:
-        await opened.wait()
-        await service.core.handle(records)
-
-    add_batch_agent(
-        app,
-        source_topic(app, settings, stage.reads),
-        handle,
-        batch_size=settings.batch_size,
-        batch_seconds=settings.batch_seconds,
-    )
-    checks = {"kafka_consumer": faust_readiness(app), **service.checks}
-    lag = LagMonitor(stage, settings.kafka, lambda: assigned_partitions(app, lag.topic))
-
+    consumer = BatchConsumer(stage, settings, service.core.handle)
+    checks = {"kafka_consumer": consumer.readiness, **service.checks}
+    lag = LagMonitor(stage, settings.kafka, consumer.assignment)
     ops_servers = []
 
     async def start() -> None:
         for resource in service.resources:
             await resource.start()
-        opened.set()
         ops_servers.append(await start_ops_server(settings.http_host, settings.http_port, checks))
         log.info(
             "consuming",
-            topic=settings.kafka.topic(stage.reads),
-            group=settings.kafka.group(stage),
+            topic=consumer.topic,
+            group=consumer.group,
             ops=f"http://{settings.http_host}:{settings.http_port}",
         )
+        await consumer.run()  # until `close` stops it
 
     async def close(*_: object, **__: object) -> None:
-        # The consumer has stopped by now; close what the stage opened, last opened first.
+        # The batch in hand is finished and committed; then the rest closes, last opened first.
+        await consumer.stop()
         for resource in reversed(service.resources):
             await resource.stop()
         for runner in ops_servers:

@@ -42,8 +42,8 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
         "hour", "annum", "/hr", "/yr", "paid", "base", "ote", "earn", "gross", "stipend",
         "budget", "package", "salário", "rémunéra",
     ),
-    "experience": ("year", "yr", "jahr", "ano", "año", "ans", " an", "month", "mois", "mes",
-                   "monat"),
+    "experience": ("year", "yr", "jahr", "ano", "año", "ans", "1 an", "un an", "month", "mois",
+                   "meses", "monat"),
     "education": (
         "bachelor", "master", "degree", "phd", "ph.d", "ph. d", "doctor", "b.s", "m.s", " bs ",
         " bs/", "/bs", " bs,", "(bs", " ms ", " ms/", "/ms", " ms,", "(ms", "bsc", "msc", "b.sc",

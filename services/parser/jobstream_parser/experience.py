@@ -69,15 +69,11 @@ _NONE_NEEDED: Final = re.compile(
     r"|new grads? (?:ok|welcome)|keine (?:berufs)?erfahrung (?:nötig|erforderlich)",
     re.IGNORECASE,
 )
+# Literal words of `_NONE_NEEDED` in lower case: the pattern runs only on texts holding one.
 _NONE_NEEDED_WORDS: Final = (
-    "débutant",
-    "debutant",
-    "experiencia",
-    "experiência",
-    "experience",
-    "new grad",
-    "erfahrung",
-)
+    "débutant", "debutant", "sin experiencia", "sem experiência", "experience is",
+    "experience required", "experience necessary", "experience needed", "new grad", "keine",
+)  # fmt: skip
 _LATE_KINDS: Final = frozenset({"preferred", "about_company", "benefits", "legal"})
 
 

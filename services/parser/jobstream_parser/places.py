@@ -246,7 +246,10 @@ def _department_place(document: Document) -> list[FoundPlace]:
 def _based_at(document: Document, found: list[FoundPlace]) -> list[FoundPlace]:
     """ "Poste basé à Châteauneuf sur Isère": a place of work beside the page's, in the country
     of the page's places when they name one."""
-    match = search(_BASED_AT, document.text[:6_000])
+    lower = document.lower
+    if "basé" not in lower and "situé" not in lower:  # the pattern's words, the common case
+        return []
+    match = _BASED_AT.search(document.text, 0, 6_000)
     if match is None:
         return []
     name = match.group("value")

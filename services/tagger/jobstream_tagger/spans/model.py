@@ -35,8 +35,10 @@ from jobstream_tagger.rules import Mention
 from jobstream_tagger.spans.chunks import Chunks, chunk, trimmed
 from jobstream_tagger.spans.decode import INSIDE, OUTSIDE, PRUNE_MARGIN, decode, stretches
 from jobstream_tagger.spans.features import (
+    CLUSTERS_FILE,
     OFFSETS,
     chunk_attributes,
+    clusters_text,
     match_attributes,
     pad_attributes,
 )
@@ -464,6 +466,12 @@ def load_span_model(folder: Path | None = None) -> SpanModel:
     card = json.loads(package.joinpath(MODEL_CARD).read_text(encoding="utf-8"))
     raw = package.joinpath(MODEL_WEIGHTS).read_bytes()
     names = package.joinpath(MODEL_ATTRIBUTES).read_bytes()
+    clusters = card.get("word_clusters")
+    if clusters is not None and clusters.get("sha256") != clusters_digest(clusters_text()):
+        raise ValueError(
+            "span model: it was trained with other word clusters than the packaged "
+            f"{CLUSTERS_FILE}; train it again with `jobstream tagger train`"
+        )
     if _READING is None:
         _log.warning(
             "span model: the C reader is not built (%s); reading in Python: the same spans, "
@@ -471,6 +479,11 @@ def load_span_model(folder: Path | None = None) -> SpanModel:
             _WHY_NOT_COMPILED,
         )
     return model_from_files(raw, names, card, _READING)
+
+
+def clusters_digest(text: str) -> str:
+    """The sha256 of a word clusters' file, as the model card records it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def trained_on() -> frozenset[str]:

@@ -18,6 +18,7 @@ import random
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
@@ -27,8 +28,11 @@ from jobstream_tagger.rules import Mention
 from jobstream_tagger.spans.chunks import Chunks, chunk, word
 from jobstream_tagger.spans.decode import LABELS
 from jobstream_tagger.spans.features import (
+    CLUSTERS_CARD,
+    CLUSTERS_FILE,
     OFFSETS,
     chunk_attributes,
+    clusters_text,
     match_attributes,
     pad_attributes,
     pair_attributes,
@@ -41,6 +45,7 @@ from jobstream_tagger.spans.model import (
     MODEL_WEIGHTS,
     Layer,
     SpanModel,
+    clusters_digest,
     content_version,
     match_codes,
     model_from_files,
@@ -252,9 +257,19 @@ def card_for(
             }
         ],
         "taxonomy_version": taxonomy_version,
+        "word_clusters": clusters_card(),
         "seed": seed,
         "command": "jobstream tagger train (make model)",
     }
+
+
+def clusters_card() -> dict[str, Any]:
+    """The word clusters the model's attributes use: their card (sources, licences) and the
+    digest of the packaged table, which loading checks."""
+    package = resources.files("jobstream_tagger.spans")
+    card_path = package.joinpath(CLUSTERS_CARD)
+    card = json.loads(card_path.read_text(encoding="utf-8")) if card_path.is_file() else {}
+    return {**card, "file": CLUSTERS_FILE, "sha256": clusters_digest(clusters_text())}
 
 
 def train_and_write(
