@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
 
 from jobstream.kafka.config import client_options
@@ -93,7 +93,7 @@ class BatchConsumer(ConsumerRebalanceListener):  # type: ignore[misc]
                     continue
                 self._idle.clear()
                 try:
-                    await self._handle([_record(record) for record in records])
+                    await self._handle([as_record(record) for record in records])
                     await self._commit(consumer, records)
                 finally:
                     self._idle.set()
@@ -176,13 +176,14 @@ def _flatten(batches: dict[TopicPartition, list[Any]]) -> list[Any]:
     return [record for records in batches.values() for record in records]
 
 
-def _record(record: Any) -> Record:
+def as_record(item: ConsumerRecord) -> Record:
+    """A record as aiokafka delivers it, as the stage core (and replay) read it."""
     return Record(
-        topic=record.topic,
-        partition=record.partition,
-        offset=record.offset,
-        key=record.key,
-        value=record.value,
-        timestamp_ms=record.timestamp,
-        headers=tuple(record.headers or ()),
+        topic=item.topic,
+        partition=item.partition,
+        offset=item.offset,
+        key=item.key,
+        value=item.value,
+        timestamp_ms=item.timestamp,
+        headers=tuple(item.headers or ()),
     )

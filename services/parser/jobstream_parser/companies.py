@@ -95,6 +95,13 @@ _LATER_PATTERNS: Final = (
     re.compile(rf"{_SENTENCE_START}We at (?P<name>{_NAME}),? (?:are|have|build)\b", re.MULTILINE),
     # "Gute Gründe, bei Siemens zu arbeiten"
     re.compile(rf"\bbei (?P<name>{_NAME}) (?:zu )?arbeiten\b"),
+    # "Ihr Alltag bei Porsche?", "Arbeiten bei Swiss Life", "Karriere bei Coop."
+    re.compile(
+        rf"\b(?:Alltag|Arbeiten|Karriere|Einstieg|Jobs) bei (?P<name>{_NAME})(?=[?!.,:]|$)",
+        re.MULTILINE,
+    ),
+    # "Als Teil des Manor Teams", "Teil der Migros-Gruppe"
+    re.compile(r"\bTeil (?:des|der|unseres) (?P<name>[A-Z][\w&.]*)[ -](?:Teams?|Gruppe|Familie)\b"),
     # "BR INQUIRY, S.L, EMPRESA ESPECIALITZADA EN ...", "Acme, a company that ..."
     re.compile(
         rf"^(?P<name>{_NAME})(?:, S\.?[LA]\.?U?)?, (?:una |an? )?(?i:empresa|compañía|company|firm"
@@ -109,6 +116,8 @@ _LATER_WORDS: Final = (
     ("at ",),
     ("we at ",),
     ("bei ",),
+    (" bei ",),
+    ("teil des ", "teil der ", "teil unseres "),
     (", empresa", ", una empresa", ", compañía", ", company", ", a company", ", firm",
      ", a firm", ", entreprise", ", société", ", unternehmen"),
 )  # fmt: skip

@@ -23,6 +23,7 @@ from jobstream import metrics
 from jobstream.contracts import utc_now
 from jobstream.errors import TransientError
 from jobstream.kafka.config import client_options, producer_options
+from jobstream.kafka.consumer import as_record
 from jobstream.stages import Record
 from jobstream.topology import MAX_RECORD_BYTES
 from jobstream_replay.checkpoint import (
@@ -60,18 +61,6 @@ def _consumer(settings: ReplaySettings) -> AIOKafkaConsumer:
         auto_offset_reset="earliest",  # an offset deleted by retention: start at what is left
         max_partition_fetch_bytes=MAX_RECORD_BYTES,
         fetch_max_bytes=2 * MAX_RECORD_BYTES,
-    )
-
-
-def as_record(item: ConsumerRecord) -> Record:
-    return Record(
-        topic=item.topic,
-        partition=item.partition,
-        offset=item.offset,
-        key=item.key,
-        value=item.value,
-        timestamp_ms=item.timestamp,
-        headers=tuple(item.headers or ()),
     )
 
 

@@ -331,6 +331,10 @@ def test_title_and_company_from_the_layout(
     [
         ("Gute Gründe, bei Siemens zu arbeiten", "Siemens"),
         ("We at Avride are hiring in Austin for a full-time, onsite position.", "Avride"),
+        ("Servicetechniker (m/w)\nIhr Alltag bei Porsche?\nSie warten Fahrzeuge.", "Porsche"),
+        ("Vorsorgeberater/in\nArbeiten bei Swiss Life\nSie beraten Kunden.", "Swiss Life"),
+        ("Verkäufer/in\n* Als Teil des Manor Teams mit Stolz arbeiten", "Manor"),
+        ("Verkäufer/in\nArbeiten bei uns heisst Verantwortung tragen.", None),
         ("Data Engineer\nJ.P. Morgan is a global leader in financial services.", "J.P. Morgan"),
         ("Data Engineer\nEmpresa: Confidencial", None),
         ("Data Engineer\nWe are the City of Los Angeles' partner.", None),  # no bulletin
