@@ -205,11 +205,13 @@ async def test_every_recording_rule_and_dashboard_query_returns_data(
     await eventually(all_targets_up, "Prometheus to scrape services, exporters, supervisor", 30)
 
     # Postings in through the HTTP API, one of them without text (rejected by ingest), and a
-    # record that is not an event at all (dead-lettered by the parser).
+    # record that is not an event at all (dead-lettered by the parser). Two made-up products
+    # after a cue: the span model finds the first (an unlinked skill), the second is left to
+    # the cue rule (an unknown term), so the data-quality panel's two series both have data.
     postings = [
         {"title": f"Platform Engineer {n}", "company": f"Initech {n}",
          "text": f"Platform Engineer {n}\nWe run Kubernetes, Terraform and PostgreSQL.\n"
-                 "Experience with Zorblaxdb is a plus.\n"}
+                 "Hands-on experience with Zorblaxdb and Quuxly is a plus.\n"}
         for n in range(20)
     ]  # fmt: skip
     answer = await asyncio.to_thread(post_postings, pipeline, [*postings, {"text": "  "}])

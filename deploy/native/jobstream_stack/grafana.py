@@ -218,16 +218,22 @@ def overview() -> Dashboard:
                         "release or a new source is a regression to look at.",
                     ),
                     Panel(
-                        "Unlinked skills (terms the taxonomy does not know)",
+                        "Unlinked skills and unknown terms",
                         [
+                            Query(
+                                "sum by (layer) "
+                                f"(increase(jobstream_tagger_unlinked_skills_total[{RATE}]))",
+                                "unlinked {{layer}} (span model)",
+                            ),
                             Query(
                                 "sum by (cue) "
                                 f"(increase(jobstream_tagger_unknown_terms_total[{RATE}]))",
-                                "after '{{cue}}'",
-                            )
+                                "unknown after '{{cue}}'",
+                            ),
                         ],
-                        description="Skill-like words after a strong cue that no taxonomy "
-                        "skill matches; the terms are in the tagger's log.",
+                        description="Spans the model found that no taxonomy entry names "
+                        "(`jobstream tagger unlinked` lists them), and skill-like words after "
+                        "a strong cue that nothing tagged (in the tagger's log).",
                     ),
                     Panel(
                         "Ingest rejections by reason",
