@@ -3,15 +3,14 @@ groups. Its clients join no group and commit nothing, so reading never disturbs 
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from jobstream.cluster import ClusterSnapshot, GroupState, PartitionState
-from jobstream.kafka.config import client_options
+from jobstream.kafka.offset_readers import OffsetReaders
 from jobstream.settings import KafkaSettings
 from jobstream.topology import ALL_TOPICS, CONSUMING_STAGES
 
@@ -26,30 +25,10 @@ class ClusterReader:
         self.groups = {
             settings.group(stage): settings.topic(stage.reads) for stage in CONSUMING_STAGES
         }
-        self._timeout = request_timeout_ms
-        self._admin: AIOKafkaAdminClient | None = None
-        self._consumer: AIOKafkaConsumer | None = None
-
-    async def _clients(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
-        if self._admin is None or self._consumer is None:
-            options = client_options(self.settings)
-            admin = AIOKafkaAdminClient(**options, request_timeout_ms=self._timeout)
-            consumer = AIOKafkaConsumer(
-                **options, enable_auto_commit=False, request_timeout_ms=self._timeout
-            )
-            try:
-                await admin.start()
-                await consumer.start()
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    await consumer.stop()
-                    await admin.close()
-                raise
-            self._admin, self._consumer = admin, consumer
-        return self._admin, self._consumer
+        self._readers = OffsetReaders(settings, request_timeout_ms)
 
     async def read(self) -> ClusterSnapshot:
-        admin, consumer = await self._clients()
+        admin, consumer = await self._readers.clients()
         cluster = await admin.describe_cluster()
         brokers = tuple(sorted(int(broker["node_id"]) for broker in cluster["brokers"]))
         existing = set(await admin.list_topics())
@@ -91,12 +70,7 @@ class ClusterReader:
         )
 
     async def close(self) -> None:
-        admin, consumer = self._admin, self._consumer
-        self._admin = self._consumer = None
-        if consumer is not None:
-            await consumer.stop()
-        if admin is not None:
-            await admin.close()
+        await self._readers.close()
 
 
 def _partitions(

@@ -15,10 +15,9 @@ import time
 from collections.abc import Callable, Iterable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from jobstream import metrics
-from jobstream.kafka.config import client_options
+from jobstream.kafka.offset_readers import OffsetReaders
 from jobstream.lag import PartitionLag, next_offset, partition_lags
 from jobstream.logs import get_logger
 from jobstream.settings import KafkaSettings
@@ -35,36 +34,16 @@ class LagMonitor:
         self.stage = stage
         self.topic = settings.topic(stage.reads)
         self.group = settings.group(stage)
-        self._settings = settings
         self._assignment = assignment
-        self._admin: AIOKafkaAdminClient | None = None
-        self._consumer: AIOKafkaConsumer | None = None
+        self._readers = OffsetReaders(settings, request_timeout_ms=5_000)
         self._reported: set[int] = set()
-
-    async def _clients(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
-        if self._admin is None or self._consumer is None:
-            options = client_options(self._settings)
-            admin = AIOKafkaAdminClient(**options, request_timeout_ms=5_000)
-            consumer = AIOKafkaConsumer(
-                **options, enable_auto_commit=False, request_timeout_ms=5_000
-            )
-            try:
-                await admin.start()
-                await consumer.start()
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    await consumer.stop()
-                    await admin.close()
-                raise
-            self._admin, self._consumer = admin, consumer
-        return self._admin, self._consumer
 
     async def measure(self) -> list[PartitionLag]:
         """The lag of each assigned partition, read from Kafka now."""
         partitions = sorted(set(self._assignment()))
         if not partitions:
             return []
-        admin, consumer = await self._clients()
+        admin, consumer = await self._readers.clients()
         tps = [TopicPartition(self.topic, partition) for partition in partitions]
         offsets = await admin.list_consumer_group_offsets(self.group, partitions=tps)
         committed = {
@@ -136,9 +115,4 @@ class LagMonitor:
             await self.close()
 
     async def close(self) -> None:
-        admin, consumer = self._admin, self._consumer
-        self._admin = self._consumer = None
-        if consumer is not None:
-            await consumer.stop()
-        if admin is not None:
-            await admin.close()
+        await self._readers.close()
