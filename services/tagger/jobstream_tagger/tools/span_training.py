@@ -293,11 +293,15 @@ def train_and_write(
     taxonomy_version: str,
     folder: Path,
     settings: Settings | None = None,
+    cross_validation: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Train on every sentence and write the model's files into `folder`; its card."""
+    """Train on every sentence and write the model's files into `folder`; its card (with
+    `cross_validation`: the figures of the same training by k-fold cross-validation)."""
     settings = settings or Settings()
     examples = [example(sentence, matches) for sentence in sentences]
     card = card_for(files, sentences, taxonomy_version, SEED)
+    if cross_validation is not None:
+        card["cross_validation"] = cross_validation
     _model, model_files_ = train_model(examples, settings, card)
     write_model(model_files_, folder)
     seen = sorted({sentence_key(sentence) for sentence in sentences})
