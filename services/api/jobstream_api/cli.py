@@ -154,7 +154,7 @@ def register(groups: CommandGroups) -> None:
     ) -> None:
         """Stream stored postings with their fields and skills to CSV, JSON Lines or Parquet
         (constant memory, oldest first; Parquet's schema: docs/read-side.md)."""
-        from jobstream_api.export import WRITERS, batch_writer, open_output
+        from jobstream_api.adapters.export_files import WRITERS, batch_writer, open_output
         from jobstream_api.queries import FILTER_PARAMS, posting_filter
 
         errors = Console(stderr=True)
