@@ -186,7 +186,8 @@ def register(groups: CommandGroups) -> None:
             ):
                 task = progress.add_task("export", total=total, rate=0.0)
                 async for batch in model.export(wanted):
-                    writer.write(batch)
+                    # in a thread: the read model fetches the next chunk meanwhile
+                    await asyncio.to_thread(writer.write, batch)
                     written += batch.num_rows
                     rate = written / max(time.perf_counter() - started, 1e-9)
                     progress.update(task, advance=batch.num_rows, rate=rate)
