@@ -73,7 +73,7 @@ def parsed_events() -> Iterator[tuple[str, bytes]]:
         )
         try:
             yield name, encode(parse(raw))
-        except Exception as error:  # noqa: BLE001 - a refused posting is no tagger input
+        except Exception as error:  # a refused posting is no tagger input
             print(f"{name}: not parsed ({type(error).__name__})", file=sys.stderr)
 
 
