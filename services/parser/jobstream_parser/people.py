@@ -29,7 +29,8 @@ _TITLE_LEVEL: Final = re.compile(
     r"|(?P<manager>manager|supervisor|supervising|team ?leiter(?:in)?|abteilungsleiter(?:in)?"
     r"|gerente|gestor(?:a)?|jef[ea](?! de equipo)|encargad[oa]|responsable|verantwortliche[r]?"
     r"|(?:laden|filial|betriebs|niederlassungs|geschäfts|shop)leiter(?:in|In)?"
-    r"|leiter(?:in)?(?=/in\b|[ ](?!des[ ]teams\b)[A-ZÄÖÜ]))"  # "Leiter/in Zahlungsverkehr": head of a unit
+    # "Leiter/in Zahlungsverkehr": the head of a unit
+    r"|leiter(?:in)?(?=/in\b|[ ](?!des[ ]teams\b)[A-ZÄÖÜ]))"
     r"|(?P<principal>principal)"
     r"|(?P<staff>staff)"
     r"|(?P<lead>lead|tech lead|team lead|leiter(?:in)?|líder|lider|chef de ligne"

@@ -192,7 +192,7 @@ _TITLE_TAIL: Final = re.compile(
     r"|[ ][\u2014\u2013-][ ]*(?:job description|stellenausschreibung|stellenangebot"
     r"|stelleninserat|offre d'emploi|oferta de empleo)$"
     r"|[ ]\(\d{1,2}\+?[ ]?(?:yoe|yrs?|years?)[^()]{0,20}\)$"  # "(3+ YoE)": experience
-    r"|[ ]\([$€£]\d[^()]{0,30}\)$"  # "($200–250K)": pay
+    r"|[ ]\([$€£]\d[^()]{0,30}\)$"  # "($200-250K)": pay
     r"|[ ]\((?:all|any|multiple|various)[ ]levels?\)$"  # "(All levels)"
     r"|[ ]en[ ](?:cdi|cdd|int[ée]rim|alternance)$"  # "... en CDI."
     r"|,?[ ]and[ ](?:many[ ])?more$"  # "..., and many more"
@@ -822,7 +822,7 @@ def _listed_title(lines: HeadLines) -> Found | None:
     items), then "- AI Engineer: agentic systems" gives "AI Engineer". After such a line, or
     under a head that says "Multiple Roles", the items may be lines without a bullet ("Senior
     Android Engineer - $178,500 USD + equity"); a bullet item that names a role in capitals
-    counts without either ("• Staff Software Engineer ($200–250K) — for those who ship")."""
+    counts without either ("• Staff Software Engineer ($200-250K) — for those who ship")."""
     first = lines.get(0)
     introduced = first is not None and _MANY_ROLES.search(first.text) is not None
     for index, line in enumerate(lines):
@@ -871,7 +871,7 @@ _LOWER_WORD: Final = re.compile(r"(?:^|[ ,])(?!and\b|of\b|for\b|or\b)[a-z]")
 
 
 def _description(item: str) -> re.Match[str] | None:
-    """ "Staff Software Engineer ($200–250K) — for those who ship", "Senior AI Engineer — LLM
+    """ "Staff Software Engineer ($200-250K) — for those who ship", "Senior AI Engineer — LLM
     engineering, AI agents": a description after a dash (a word in lower case); "Senior
     Systems Engineer — Capture & Materializations" names the role's specialisation."""
     dash = _ITEM_DASH.search(item)
