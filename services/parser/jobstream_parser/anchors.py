@@ -38,7 +38,7 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
     "work_mode": (
         "remot", "hybrid", "híbrid", "hibrid", "site", "in person", "in-person", "office",
         "home", "wfh", "telecommut", "telework", "télétravail", "teletrabajo", "presencial",
-        "présentiel", "vor ort", "anywhere",
+        "présentiel", "vor ort", "anywhere", "casa",
     ),
     "salary": (
         "$", "€", "£", "¥", "₹", "₩", "₽", "₺", "₪", "₫", "₱", "zł", *CURRENCY_CODES, "euro",
@@ -60,7 +60,7 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "seniority": (
         "level", "entry", "looking for", "seeking", "hiring", "hire", "are you a", "karrierestufe",
-        "lehrstelle", "lehrbeginn", "seniority",
+        "lehrstelle", "lehrbeginn", "seniority", "lehre als", "lehre zum", "lehre zur",
     ),
     "hours": (
         "am", "pm", "a.m", "p.m", ":0", ":1", ":2", ":3", ":4", ":5", "0h", "1h", "2h", "3h",
