@@ -20,6 +20,11 @@ CURRENCY_CODES: Final = (
     "krw", "php", "aed", "ars", "clp", "cop", "pen", "ngn", "kes", "egp", "idr", "myr", "thb",
     "vnd", "twd", "sar", "qar", "uah", "rub",
 )  # fmt: skip
+# The literal words of experience.py's "no experience needed" pattern (lower case).
+NONE_NEEDED_WORDS: Final = (
+    "débutant", "debutant", "sin experiencia", "sem experiência", "experience is",
+    "experience required", "experience necessary", "experience needed", "new grad", "keine",
+)  # fmt: skip
 ANCHORS: Final[dict[str, tuple[str, ...]]] = {
     "employment": (
         "time", "contract", "intern", "temp", "perm", "freelanc", "volunt", "diem", "prn",
@@ -85,6 +90,12 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
         "arbeitgeber", "entreprise", "société", "employeur", "firma", "empleador",
     ),
     "bulletin": ("class code", "exam open", "civil service", "open date", "examination"),
+    # Gates: a pattern that is searched for in the whole text only when one of its literal
+    # words is there (this pass says so for free, where a substring test per word scans the
+    # text again each time).
+    "no_experience": NONE_NEEDED_WORDS,
+    "based_at": ("basé", "situé"),
+    "zone": ("zone", "hour"),
 }  # fmt: skip
 
 

@@ -16,6 +16,7 @@ label ("URL:", "Job link:"); links in the body (application portals, PDFs) are n
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final, NamedTuple
 
 from jobstream.contracts import RemoteArea
@@ -27,6 +28,9 @@ MAX_URL_CHARS: Final = 2_000
 MAX_PLACES: Final = 10
 MAX_REMOTE_MENTIONS: Final = 20
 URL_HEAD_LINES: Final = 4
+# Distinct short values whose places are kept: a few MB at most.
+VALUE_CACHE_SIZE: Final = 4_096
+MAX_CACHED_VALUE_CHARS: Final = 500
 
 _URL: Final = re.compile(r"(?:link-|url-)?(?P<url>(?:https?://|www\.)[^\s<>\"']{1,2000})")
 _URL_LABEL: Final = re.compile(
@@ -311,8 +315,7 @@ def _department_place(document: Document) -> list[FoundPlace]:
 def _based_at(document: Document, found: list[FoundPlace]) -> list[FoundPlace]:
     """ "Poste basé à Châteauneuf sur Isère": a place of work beside the page's, in the country
     of the page's places when they name one."""
-    lower = document.lower
-    if "basé" not in lower and "situé" not in lower:  # the pattern's words, the common case
+    if not document.mentions("based_at"):  # "basé", "situé": the pattern's words
         return []
     match = _BASED_AT.search(document.text, 0, 6_000)
     if match is None:
@@ -369,6 +372,26 @@ def _unique(places: list[FoundPlace]) -> list[FoundPlace]:
 
 
 def _places_in(value: str, offset: int, strict: bool = False) -> list[FoundPlace]:
+    """The places a line or a label's value names, their spans from `offset`."""
+    if len(value) > MAX_CACHED_VALUE_CHARS:
+        return _shifted(_places_at_zero(value, strict), offset)
+    return _shifted(_places_at_zero_cached(value, strict), offset)
+
+
+def _shifted(places: tuple[FoundPlace, ...], offset: int) -> list[FoundPlace]:
+    if not offset:
+        return list(places)
+    return [
+        place._replace(span=(place.span[0] + offset, place.span[1] + offset))
+        if place.span is not None
+        else place
+        for place in places
+    ]
+
+
+def _places_at_zero(value: str, strict: bool) -> tuple[FoundPlace, ...]:
+    """`_places_in(value, 0, strict)`: what a value names depends on its text alone."""
+    offset = 0
     places = []
     position = 0
     remote_before = False  # "Remote - US": the place after is where remote work may be done
@@ -384,7 +407,12 @@ def _places_in(value: str, offset: int, strict: bool = False) -> list[FoundPlace
             found = [place._replace(remote=True) for place in found]
         remote_before = _REMOTE_WORDS.fullmatch(part.strip()) is not None
         places.extend(found)
-    return places
+    return tuple(places)
+
+
+# Postings of one employer or board repeat their head lines and place labels ("Location:
+# Remote (US)"): each distinct value is read once, a repeat costs a dictionary look-up.
+_places_at_zero_cached: Final = lru_cache(maxsize=VALUE_CACHE_SIZE)(_places_at_zero)
 
 
 def parse_place(value: str, offset: int) -> list[FoundPlace]:

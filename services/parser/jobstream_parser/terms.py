@@ -472,7 +472,7 @@ def find_working_hours(document: Document) -> Hours:
 
 def _zone_alone(document: Document) -> tuple[str, tuple[int, int]] | None:
     # Every match says "zone" or "hour" (in any case): without either, nothing to look for.
-    if "zone" not in document.lower and "hour" not in document.lower:
+    if not document.mentions("zone"):
         return None
     match = next(document.scan(_ZONE_ALONE, "hours", back=40, ahead=40), None)
     if match is None:
