@@ -39,9 +39,9 @@ _URL_LABEL: Final = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _PLACE_LABEL: Final = re.compile(
-    r"(?:job |work |office |primary )?locations?(?:\(s\))?|based in|standort|arbeitsorte?|einsatzort"
-    r"|localização|localizacao|local de trabalho|ubicación|lugar de trabajo|lieu(?: de travail)?"
-    r"|localidad|city|where",
+    r"(?:job |work |office |primary )?locations?(?:\(s\))?|based in|standort|arbeitsorte?"
+    r"|einsatzort|localização|localizacao|local de trabalho|ubicación|lugar de trabajo"
+    r"|lieu(?: de travail)?|localidad|city|where",
     re.IGNORECASE,
 )
 _LABEL_LINE: Final = re.compile(
@@ -77,9 +77,11 @@ _LEADING_WORK_MODE: Final = re.compile(
 )
 # A label alone on its line, its value on the next (after a blank line, too): "Region\n\nSursee".
 _BARE_LABEL: Final = re.compile(rf"{_PLACE_LABEL.pattern}|region", re.IGNORECASE)
-# "Fuer unsere Filiale in Luzern.", "Jobs in Pratteln": a town the text names for the job.
+# "Fuer unsere Filiale in Luzern.", "ASTRA-Filiale Estavayer-le-Lac", "Jobs in Pratteln": a
+# town the text names for the job.
 _IN_TOWN: Final = re.compile(
-    r"\b(?:[Ff]iliale|[Nn]iederlassung|Jobs) in (?P<value>[A-ZÄÖÜ][\w-]{2,30}(?: [A-ZÄÖÜ][\w-]{2,30})?)"
+    r"\b(?:(?:[Ff]iliale|[Nn]iederlassung)(?: in)?|Jobs in) "
+    r"(?P<value>[A-ZÄÖÜ][\w-]{2,30}(?: [A-ZÄÖÜ][\w-]{2,30})?)"
 )
 # "3803 Beatenberg", "CH-8000 Zürich": a postal code and its town on a line of the head.
 _POSTAL_LINE: Final = re.compile(
@@ -131,6 +133,11 @@ _BASED_AT: Final = re.compile(
 # "New York, NY, US" in running text (job boards' one-line heads): a US city by its state.
 _US_PLACE: Final = re.compile(
     r"\b(?P<value>[A-Z][a-z.'-]{1,20}(?: [A-Z][a-z.'-]{1,20}){0,3}, [A-Z]{2}), (?:US|USA)\b"
+)
+# "• London, England, GB Job type": a job board's one-line head, the country as its ISO code.
+_BOARD_PLACE: Final = re.compile(
+    r"•[ ](?P<city>[A-Z][\w.'-]{1,20}(?:[ ][A-Z][\w.'-]{1,20}){0,3}),[ ]"
+    r"(?P<region>[A-Z][\w-]{1,20}(?:[ ][A-Z][\w-]{1,20}){0,2}),[ ](?P<code>[A-Z]{2})\b"
 )
 # "City of Los Angeles", "Ville de Paris": an employer that is a city works in that city.
 _CITY_EMPLOYER: Final = re.compile(r"(?:City|Town) of (?P<city>[A-Z][\w .'-]{1,40})")
@@ -235,12 +242,27 @@ def find_locations(
         match = search(_US_PLACE, document.text[:3_000])
         if match is not None:
             found.extend(_us_place(match.group("value"), match.start("value")))
+    if not found:
+        match = search(_BOARD_PLACE, document.text[:3_000])
+        if match is not None:
+            found.extend(_board_place(match))
     if not found and employer is not None:
         found.extend(_employer_place(*employer))
     found.extend(_based_at(document, found))
     if not any(place.remote for place in found):
         found.extend(_remote_scope_in_text(document))
     return _unique(found)
+
+
+def _board_place(match: re.Match[str]) -> list[FoundPlace]:
+    """ "London, England, GB": a city, its region and an ISO country code."""
+    code = match.group("code")
+    if geo.country_code(code) != code:
+        return []
+    start, end = match.start("city"), match.end("code")
+    city, region = match.group("city"), match.group("region")
+    place = FoundPlace(match.group()[2:], city, region, code, (start, end))
+    return [_coded(place)]
 
 
 def _after_bare_label(document: Document, line: Line) -> list[FoundPlace]:
