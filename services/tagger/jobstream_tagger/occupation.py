@@ -259,8 +259,8 @@ def title_for(title: str | None, provided: str | None, text: str) -> str | None:
     # The first lines are enough when a whole non-blank line lies in them: splitting a 4 KB
     # text into all its lines for its first one cost more than coding the title.
     head = text[:_FIRST_LINES_CHARS]
-    lines = head.splitlines() if len(head) < len(text) else None
-    for number, line in enumerate(lines or ()):
+    lines = head.splitlines() if len(head) < len(text) else []
+    for number, line in enumerate(lines):
         if line.strip():
             if number + 1 < len(lines):  # a line break follows it in `head`: whole
                 return line.strip()[:MAX_TITLE_CHARS]
