@@ -98,12 +98,22 @@ _CLUSTER_LOCK = "SELECT pg_advisory_xact_lock(hashtext('jobstream.clusters'))"
 
 # The stored postings sharing a band key with the batch (and the batch's own rows), at most
 # MAX_CANDIDATES: a posting copied thousands of times is still compared with enough of them.
+# One probe of the GIN index per key, not `signature_bands && $1`: with a batch's ~8,000 keys
+# that operator compares every key with every band of a row (PostgreSQL chose a sequential
+# scan doing so for every stored posting: 4.6 ms of its CPU a posting at 10,000 stored,
+# docs/benchmarks.md), and a GIN scan of 8,000 keys at once merges them just as slowly.
 MAX_CANDIDATES = 20_000
 _CANDIDATES = """
 SELECT posting_id, cluster_id, title, signature, signature_bands FROM postings
-WHERE signature_bands && $1::bigint[]
+WHERE posting_id IN (
+    SELECT p.posting_id FROM unnest($1::bigint[]) AS k(key)
+    JOIN postings p ON p.signature_bands @> ARRAY[k.key]
+)
 LIMIT $2
 """
+# Planned with the batch's keys each time: PostgreSQL's generic plan of it (chosen after five
+# executions of the prepared statement) took 20 times the CPU.
+_CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan"
 
 _DELETE_POSTING_SKILLS = """
 DELETE FROM posting_skills WHERE posting_id IN (SELECT unnest($1::text[]))
@@ -162,6 +172,7 @@ async def write_postings(conn: asyncpg.Connection, batch: Sequence[StoredPosting
     newest = {item.posting.posting_id: item for item in newest_per_posting(batch)}
     async with conn.transaction():
         await conn.execute(_CLUSTER_LOCK)
+        await conn.execute(_CUSTOM_PLANS)
         clusters = await _clusters(conn, [item.posting for item in newest.values()])
         await conn.execute(_CREATE_INCOMING)
         await conn.copy_records_to_table(
