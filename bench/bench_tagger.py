@@ -43,6 +43,7 @@ from pathlib import Path
 from bench.corpus import postings
 from bench.timing import Rates, rates
 from jobstream.contracts import ParsedPosting, Source, encode, posting_id_for, utc_now
+from jobstream.kafka.worker import settle_heap
 from jobstream.logs import configure_logging
 from jobstream.ports import SystemClock
 from jobstream.stages import Record
@@ -102,6 +103,7 @@ def _parsed(text: str) -> ParsedPosting:
 _SERVICE_LIKE = """
 import base64, sys
 import jobstream_tagger.service
+from jobstream.kafka.worker import settle_heap
 from jobstream.ports import SystemClock
 from jobstream.stages import Record
 from jobstream_tagger.bootstrap import tag_records_with
@@ -112,6 +114,7 @@ taxonomy = load_taxonomy()
 matcher_for(taxonomy)
 load_coder()
 span_model()
+settle_heap()
 tag_record = tag_records_with(taxonomy, SystemClock())
 with open(sys.argv[1], "rb") as lines:
     for offset, line in enumerate(lines):
@@ -155,8 +158,7 @@ def run() -> dict[str, object]:
 
     packaged = load_taxonomy()
     matcher_for(packaged)  # built once, outside the timing, as the service does at start-up
-    gc.collect()
-    gc.freeze()  # as the service does once its taxonomy is loaded
+    settle_heap()  # the garbage collector as the service runs it once start-up is done
     parsed = [_parsed(text) for text in postings(2_000)]
     events = [encode(posting) for posting in parsed]
     encoded = [Record("parsed", 0, n, None, event) for n, event in enumerate(events)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Awaitable, Callable
+from typing import Final
 
 from faust.worker import Worker
 
@@ -19,6 +20,9 @@ from jobstream.ops_http import start_ops_server
 from jobstream.wiring import StageService
 
 log = get_logger(__name__)
+
+# The collector's thresholds in a stage (see `settle_heap`).
+COLLECTOR_THRESHOLDS: Final = (50_000, 10, 10)
 
 
 def _without_arguments(task: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
@@ -74,6 +78,19 @@ def run_stage_worker(service: StageService) -> None:
         app.task(_without_arguments(task))
     app.on_before_shutdown.connect(close)
 
+    settle_heap()
+    Worker(
+        app,
+        loglevel=level,
+        logging_config=logging_config(stage.name, level),
+        quiet=True,
+        redirect_stdouts=False,
+    ).execute_from_commandline()
+
+
+def settle_heap() -> None:
+    """The garbage collector as a stage runs with it, once start-up is done (the benchmarks
+    call this too, so that they measure what the services do)."""
     # What start-up made (modules, pydantic validators, the app) lives as long as the process:
     # frozen, the garbage collector stops walking it again and again while batches of
     # decoded events come and go (docs/benchmarks.md: the store's CPU per posting fell by 30%).
@@ -82,11 +99,4 @@ def run_stage_worker(service: StageService) -> None:
     # A batch is thousands of small objects (decoded events) that die together when it is done,
     # freed by reference counting; at the default threshold (700 allocations) the collector
     # walks a batch's live objects again and again. Cycles are rare here: look less often.
-    gc.set_threshold(50_000, 10, 10)
-    Worker(
-        app,
-        loglevel=level,
-        logging_config=logging_config(stage.name, level),
-        quiet=True,
-        redirect_stdouts=False,
-    ).execute_from_commandline()
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)

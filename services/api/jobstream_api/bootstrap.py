@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jobstream_api.adapters.http_api import QueryApi
 from jobstream_api.adapters.postgres import PostgresReadModel
-from jobstream_api.http_api import QueryApi
 from jobstream_api.ports import ReadModel
 from jobstream_api.settings import ApiSettings
 

@@ -154,7 +154,7 @@ def register(groups: CommandGroups) -> None:
     ) -> None:
         """Stream stored postings with their fields and skills to CSV, JSON Lines or Parquet
         (constant memory, oldest first; Parquet's schema: docs/read-side.md)."""
-        from jobstream_api.export import WRITERS, batch_writer, open_output
+        from jobstream_api.adapters.export_files import WRITERS, batch_writer, open_output
         from jobstream_api.queries import FILTER_PARAMS, posting_filter
 
         errors = Console(stderr=True)
@@ -186,7 +186,8 @@ def register(groups: CommandGroups) -> None:
             ):
                 task = progress.add_task("export", total=total, rate=0.0)
                 async for batch in model.export(wanted):
-                    writer.write(batch)
+                    # in a thread: the read model fetches the next chunk meanwhile
+                    await asyncio.to_thread(writer.write, batch)
                     written += batch.num_rows
                     rate = written / max(time.perf_counter() - started, 1e-9)
                     progress.update(task, advance=batch.num_rows, rate=rate)

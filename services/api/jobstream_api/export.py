@@ -1,29 +1,19 @@
-"""`jobstream export`: stored postings to CSV, JSON Lines or Parquet, in constant memory.
+"""What an export holds: the stated schema of an exported posting, and a posting's row in
+each text format (pure: no files, no database).
 
-The read model streams the postings as Arrow record batches of the stated schema
-(`EXPORT_SCHEMA`), a batch at a time; each batch is written and dropped before the next is
-read. Parquet writes a batch as it is (a row group); JSON Lines and CSV write its rows. A file
-is written under a temporary name and renamed when complete, so a failed export leaves no half
-file behind.
+The read model streams postings as Arrow record batches of `EXPORT_SCHEMA`; the export's
+writers (`adapters/export_files.py`) write Parquet from the batches as they are, and JSON Lines
+and CSV from `json_line` and `csv_row`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
-from pathlib import Path
-from typing import IO, Any, Final, Literal, Protocol
+from typing import Any, Final
 
 import pyarrow as pa
-import pyarrow.parquet as pq
-
-Format = Literal["csv", "jsonl", "parquet"]
 
 _LOCATION = pa.struct(
     [("text", pa.string()), ("city", pa.string()), ("region", pa.string()),
@@ -63,13 +53,6 @@ EXPORT_SCHEMA: Final = pa.schema(
 EXPORT_FIELDS: Final = tuple(EXPORT_SCHEMA.names)
 SKILL_TYPE: Final = _SKILL
 LOCATION_TYPE: Final = _LOCATION
-# Columns worth a Parquet dictionary (few distinct values); ids, titles and texts are not.
-_DICTIONARY_COLUMNS: Final = [
-    "company", "work_mode", "employment_type", "seniority", "occupation_code",
-    "occupation_title", "salary_currency", "salary_period", "education", "language",
-    "working_hours", "time_zone", "parser_version", "taxonomy_version", "source_channel",
-    "source_format",
-]  # fmt: skip
 # CSV has no lists: these columns hold the items joined by "; " (skills by id).
 _CSV_LISTS: Final[dict[str, Callable[[dict[str, Any]], list[str]]]] = {
     "locations": lambda row: [place["text"] for place in row["locations"]],
@@ -86,10 +69,6 @@ CSV_COLUMNS: Final = (
 )
 
 
-class BatchWriter(Protocol):
-    def write(self, batch: pa.RecordBatch) -> None: ...
-
-
 def rows(batch: pa.RecordBatch) -> list[dict[str, Any]]:
     """A batch's postings as dicts (the keys of EXPORT_FIELDS, in order); a skill's confidence
     with the digits a float32 holds (0.8, not 0.800000011920929)."""
@@ -100,45 +79,15 @@ def rows(batch: pa.RecordBatch) -> list[dict[str, Any]]:
     return postings
 
 
-class JsonLinesWriter:
-    def __init__(self, out: IO[bytes]) -> None:
-        self._out = out
-
-    def write(self, batch: pa.RecordBatch) -> None:
-        lines = [json.dumps(row, ensure_ascii=False, default=_iso) for row in rows(batch)]
-        if lines:
-            self._out.write(("\n".join(lines) + "\n").encode())
+def json_line(row: dict[str, Any]) -> str:
+    """A posting (of `rows`) as one JSON Lines document."""
+    return json.dumps(row, ensure_ascii=False, default=_iso)
 
 
-class CsvWriter:
-    def __init__(self, out: IO[bytes]) -> None:
-        self._text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-        self._csv = csv.writer(self._text)
-        self._csv.writerow(CSV_COLUMNS)
-
-    def write(self, batch: pa.RecordBatch) -> None:
-        for row in rows(batch):
-            for name, items in _CSV_LISTS.items():
-                row[name] = "; ".join(items(row))
-            self._csv.writerow([_cell(row[name]) for name in CSV_COLUMNS])
-
-    def close(self) -> None:
-        self._text.flush()
-        self._text.detach()
-
-
-class ParquetWriter:
-    def __init__(self, out: IO[bytes]) -> None:
-        self._writer = pq.ParquetWriter(
-            out, EXPORT_SCHEMA, compression="zstd", use_dictionary=_DICTIONARY_COLUMNS
-        )
-
-    def write(self, batch: pa.RecordBatch) -> None:
-        if batch.num_rows:
-            self._writer.write_batch(batch)
-
-    def close(self) -> None:
-        self._writer.close()
+def csv_row(row: dict[str, Any]) -> list[Any]:
+    """A posting (of `rows`) as the cells of CSV_COLUMNS: lists joined, empty for none."""
+    lists = {name: "; ".join(items(row)) for name, items in _CSV_LISTS.items()}
+    return [_cell(lists[name] if name in lists else row[name]) for name in CSV_COLUMNS]
 
 
 def _iso(value: Any) -> str:
@@ -151,39 +100,3 @@ def _cell(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return "" if value is None else value
-
-
-WRITERS: Final[dict[Format, Callable[[IO[bytes]], BatchWriter]]] = {
-    "csv": CsvWriter,
-    "jsonl": JsonLinesWriter,
-    "parquet": ParquetWriter,
-}
-
-
-@contextmanager
-def open_output(target: str) -> Iterator[IO[bytes]]:
-    """stdout for "-"; otherwise a temporary file beside `target`, renamed to it at the end
-    (and removed if the export fails)."""
-    if target == "-":
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
-        return
-    final = Path(target)
-    partial = final.with_name(f".{final.name}.part")
-    try:
-        with partial.open("wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        partial.replace(final)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-@contextmanager
-def batch_writer(fmt: Format, out: IO[bytes]) -> Iterator[BatchWriter]:
-    writer = WRITERS[fmt](out)
-    yield writer
-    close = getattr(writer, "close", None)
-    if close is not None:
-        close()

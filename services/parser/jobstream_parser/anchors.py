@@ -20,6 +20,11 @@ CURRENCY_CODES: Final = (
     "krw", "php", "aed", "ars", "clp", "cop", "pen", "ngn", "kes", "egp", "idr", "myr", "thb",
     "vnd", "twd", "sar", "qar", "uah", "rub",
 )  # fmt: skip
+# The literal words of experience.py's "no experience needed" pattern (lower case).
+NONE_NEEDED_WORDS: Final = (
+    "débutant", "debutant", "sin experiencia", "sem experiência", "experience is",
+    "experience required", "experience necessary", "experience needed", "new grad", "keine",
+)  # fmt: skip
 ANCHORS: Final[dict[str, tuple[str, ...]]] = {
     "employment": (
         "time", "contract", "intern", "temp", "perm", "freelanc", "volunt", "diem", "prn",
@@ -33,7 +38,7 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
     "work_mode": (
         "remot", "hybrid", "híbrid", "hibrid", "site", "in person", "in-person", "office",
         "home", "wfh", "telecommut", "telework", "télétravail", "teletrabajo", "presencial",
-        "présentiel", "vor ort", "anywhere",
+        "présentiel", "vor ort", "anywhere", "casa",
     ),
     "salary": (
         "$", "€", "£", "¥", "₹", "₩", "₽", "₺", "₪", "₫", "₱", "zł", *CURRENCY_CODES, "euro",
@@ -55,7 +60,7 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "seniority": (
         "level", "entry", "looking for", "seeking", "hiring", "hire", "are you a", "karrierestufe",
-        "lehrstelle", "lehrbeginn", "seniority",
+        "lehrstelle", "lehrbeginn", "seniority", "lehre als", "lehre zum", "lehre zur",
     ),
     "hours": (
         "am", "pm", "a.m", "p.m", ":0", ":1", ":2", ":3", ":4", ":5", "0h", "1h", "2h", "3h",
@@ -72,6 +77,7 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
     "location": (
         "location", "based in", "standort", "arbeitsort", "einsatzort", "localiza",
         "local de trabalho", "ubicación", "lugar de trabajo", "lieu", "city", "where", "localidad",
+        "- ort", "region", "filiale ", "jobs in ", "niederlassung ",
     ),
     # Labels of a title or an employer ("Job title:", "Entreprise : SYNERGIE") and the words
     # of a civil-service bulletin's head ("Class Code: 1835").
@@ -84,6 +90,12 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
         "arbeitgeber", "entreprise", "société", "employeur", "firma", "empleador",
     ),
     "bulletin": ("class code", "exam open", "civil service", "open date", "examination"),
+    # Gates: a pattern that is searched for in the whole text only when one of its literal
+    # words is there (this pass says so for free, where a substring test per word scans the
+    # text again each time).
+    "no_experience": NONE_NEEDED_WORDS,
+    "based_at": ("basé", "situé"),
+    "zone": ("zone", "hour"),
 }  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Final, NamedTuple
 
 from jobstream.contracts import MAX_TEXT_CHARS
@@ -28,6 +29,9 @@ MIN_LINES_BEFORE_BOARD_BLOCK: Final = 5
 MAX_NOTED_CHARS: Final = 200
 MAX_COMPANY_CARD_CHARS: Final = 60
 MAX_BOARD_LINE_CHARS: Final = 400
+# Distinct short raw lines whose cleaned form is kept: a few MB at most.
+LINE_CACHE_SIZE: Final = 4_096
+MAX_CACHED_LINE_CHARS: Final = 500
 # Words every board-block marker holds (lower case): a cheap test before the pattern.
 _BOARD_WORD: Final = re.compile("job|tips|safety|viewed|notified")
 # A board line longer than this is a cookie or "by clicking apply" notice (the longest short one
@@ -122,22 +126,10 @@ def clean(text: str) -> Cleaned:
     content_lines = 0
     lines = text.split("\n")
     for index, raw_line in enumerate(lines):
-        if by_line:
-            printable = raw_line.isprintable()
-            if not printable:
-                raw_line = _INVISIBLE.sub("", raw_line)
-            if not raw_line.isascii():
-                raw_line = unicodedata.normalize("NFKC", raw_line)
-                printable = raw_line.isprintable()
+        if by_line and len(raw_line) <= MAX_CACHED_LINE_CHARS:
+            line, board_block, board_line = _read_line_cached(raw_line)
         else:
-            printable = raw_line.isprintable()
-        # Every run of white space one space, the line stripped, as " ".join(line.split()) does;
-        # that costs a string per word, so it is done only where there are more than single
-        # spaces. Then markup: most lines have none, and "- " bullets are already as wanted.
-        runs = not printable or "  " in raw_line
-        line = " ".join(raw_line.split()) if runs else raw_line.strip(" ")
-        if line and line[0] in _MARKUP_FIRST and not line.startswith("- "):
-            line = _normalise_line(line)
+            line, board_block, board_line = _read_line(raw_line, by_line)
         if not line:
             if out and out[-1]:
                 out.append("")
@@ -145,31 +137,18 @@ def clean(text: str) -> Cleaned:
         if line == previous or (len(line) >= MIN_REPEATED_LINE_CHARS and line in seen):
             duplicates += 1
             continue
-        if len(line) <= MAX_BOARD_LINE_CHARS:
-            # Lower case settles the word tests for an ASCII line (what IGNORECASE matches);
-            # any other line goes to the patterns.
-            lowered = line.lower() if line.isascii() else None
-            words = lowered is None or _BOARD_OR_NOTICE_WORD.search(lowered) is not None
-            if (
-                words
-                and content_lines >= MIN_LINES_BEFORE_BOARD_BLOCK
-                and (lowered is None or _BOARD_WORD.search(lowered))
-                and _BOARD_BLOCK.search(line)
-            ):
-                rest = lines[index + 1 :]
-                if by_line:
-                    rest = [unicodedata.normalize("NFKC", _INVISIBLE.sub("", raw)) for raw in rest]
-                block = [line, *(raw for raw in rest if raw.strip())]
-                removed += len(block) + _drop_company_card(out)
-                notes.append(line[:MAX_NOTED_CHARS])
-                break
-            if (
-                len(line) <= MAX_SHORT_BOARD_LINE_CHARS
-                or (words and (lowered is None or _NOTICE_WORD.search(lowered)))
-            ) and _BOARD_LINE.fullmatch(line):
-                removed += 1
-                notes.append(line[:MAX_NOTED_CHARS])
-                continue
+        if board_block and content_lines >= MIN_LINES_BEFORE_BOARD_BLOCK:
+            rest = lines[index + 1 :]
+            if by_line:
+                rest = [unicodedata.normalize("NFKC", _INVISIBLE.sub("", raw)) for raw in rest]
+            block = [line, *(raw for raw in rest if raw.strip())]
+            removed += len(block) + _drop_company_card(out)
+            notes.append(line[:MAX_NOTED_CHARS])
+            break
+        if board_line:
+            removed += 1
+            notes.append(line[:MAX_NOTED_CHARS])
+            continue
         if len(line) >= MIN_REPEATED_LINE_CHARS:
             seen.add(line)
         out.append(line)
@@ -178,6 +157,50 @@ def clean(text: str) -> Cleaned:
     while out and not out[-1]:
         out.pop()
     return Cleaned("\n".join(out), duplicates, removed, notes)
+
+
+def _read_line(raw_line: str, by_line: bool) -> tuple[str, bool, bool]:
+    """A raw line as the cleaned text has it (`by_line`: Unicode normalisation is still to do),
+    whether it starts a job board's footer, and whether it is a board's line of its own."""
+    if by_line:
+        printable = raw_line.isprintable()
+        if not printable:
+            raw_line = _INVISIBLE.sub("", raw_line)
+        if not raw_line.isascii():
+            raw_line = unicodedata.normalize("NFKC", raw_line)
+            printable = raw_line.isprintable()
+    else:
+        printable = raw_line.isprintable()
+    # Every run of white space one space, the line stripped, as " ".join(line.split()) does;
+    # that costs a string per word, so it is done only where there are more than single
+    # spaces. Then markup: most lines have none, and "- " bullets are already as wanted.
+    runs = not printable or "  " in raw_line
+    line = " ".join(raw_line.split()) if runs else raw_line.strip(" ")
+    if line and line[0] in _MARKUP_FIRST and not line.startswith("- "):
+        line = _normalise_line(line)
+    if not line or len(line) > MAX_BOARD_LINE_CHARS:
+        return line, False, False
+    # Lower case settles the word tests for an ASCII line (what IGNORECASE matches); any other
+    # line goes to the patterns.
+    lowered = line.lower() if line.isascii() else None
+    words = lowered is None or _BOARD_OR_NOTICE_WORD.search(lowered) is not None
+    board_block = (
+        words
+        and (lowered is None or _BOARD_WORD.search(lowered) is not None)
+        and _BOARD_BLOCK.search(line) is not None
+    )
+    board_line = (
+        len(line) <= MAX_SHORT_BOARD_LINE_CHARS
+        or (words and (lowered is None or _NOTICE_WORD.search(lowered) is not None))
+    ) and _BOARD_LINE.fullmatch(line) is not None
+    return line, board_block, board_line
+
+
+@lru_cache(maxsize=LINE_CACHE_SIZE)
+def _read_line_cached(raw_line: str) -> tuple[str, bool, bool]:
+    """`_read_line(raw_line, by_line=True)`, each distinct short line read once: postings of
+    one employer or board repeat most of their lines (their boilerplate, their headings)."""
+    return _read_line(raw_line, True)
 
 
 def _normalise_line(line: str) -> str:

@@ -26,6 +26,7 @@ from typing import Final
 
 from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
+from jobstream_parser import geo
 from jobstream_parser.document import Document
 from jobstream_parser.fields import (
     BAR_SEGMENTS,
@@ -102,6 +103,10 @@ _LATER_PATTERNS: Final = (
     ),
     # "Als Teil des Manor Teams", "Teil der Migros-Gruppe"
     re.compile(r"\bTeil (?:des|der|unseres) (?P<name>[A-Z][\w&.]*)[ -](?:Teams?|Gruppe|Familie)\b"),
+    # "in der ASTRA-Filiale Estavayer-le-Lac", "in unserer Migros-Filiale": a branch's employer
+    re.compile(r"\b(?P<name>[A-Z][\w&.]*)-(?:Filiale|Niederlassung|Geschäftsstelle)\b"),
+    # "Rh Mais Talentos em parceria com empresa no segmento de ...": the recruiter, named
+    re.compile(rf"^(?P<name>{_NAME}) em parceria com\b", re.MULTILINE),
     # "BR INQUIRY, S.L, EMPRESA ESPECIALITZADA EN ...", "Acme, a company that ..."
     re.compile(
         rf"^(?P<name>{_NAME})(?:, S\.?[LA]\.?U?)?, (?:una |an? )?(?i:empresa|compañía|company|firm"
@@ -118,6 +123,8 @@ _LATER_WORDS: Final = (
     ("bei ",),
     (" bei ",),
     ("teil des ", "teil der ", "teil unseres "),
+    ("-filiale", "-niederlassung", "-geschäftsstelle"),
+    (" em parceria com",),
     (", empresa", ", una empresa", ", compañía", ", company", ", a company", ", firm",
      ", a firm", ", entreprise", ", société", ", unternehmen"),
 )  # fmt: skip
@@ -427,6 +434,22 @@ def _has_lower_word(value: str, *, lower_case: bool) -> bool:
     return any(word[0].islower() and word not in _NAME_CONNECTORS for word in value.split(" ")[1:])
 
 
+# "VALENCIA- LUIS OLIAG": a town glued to a dash before the employer's name.
+_PLACE_PREFIX: Final = re.compile(r"(?P<place>[^\W\d_][^\W\d_ ]{2,30})-[ ]")
+
+
+def _is_place(name: str) -> bool:
+    return geo.city_codes(name) is not None or _is_region(name)
+
+
+def _is_region(name: str) -> bool:
+    """A country or a subdivision (state, province, region) named: no employer's name."""
+    return (
+        geo.country_code(name) is not None
+        or geo.subdivision_code(name, None).subdivision is not None
+    )
+
+
 def _name_of(part: HeadLine, *, strict: bool, lower_case: bool = False) -> Found | None:
     """The name a part of a line gives, without a parenthesis or URL after it; None for what
     is no name. `strict` also refuses what holds a role's or a heading's words."""
@@ -436,6 +459,9 @@ def _name_of(part: HeadLine, *, strict: bool, lower_case: bool = False) -> Found
         if tail is not None and tail.start() > 0:
             value = value[: tail.start()]
     value = value.strip(" -\u2013,;:|")
+    place = _PLACE_PREFIX.match(value)
+    if place is not None and _is_place(place.group("place")):
+        value = value[place.end() :]  # "VALENCIA- LUIS OLIAG": the branch's town, then the name
     # "Hitachi Vantara, S.A.U.", "Acme Inc.": a legal form's full stop ends no sentence.
     stop = value[-1:] == "." and _LEGAL_FORM_END.search(value) is None
     if (
@@ -475,6 +501,7 @@ def _name_of(part: HeadLine, *, strict: bool, lower_case: bool = False) -> Found
             or any(pair in _NOT_A_COMPANY_PAIRS for pair in itertools.pairwise(words))
             or names_a_role(value, words)
             or _has_lower_word(value, lower_case=lower_case)
+            or _is_region(value)  # "Asturias - técnico/a ...": a region before the title
         )
     ):
         return None

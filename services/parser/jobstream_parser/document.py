@@ -82,6 +82,10 @@ class Document:
         positions = self._anchors[extractor]
         return bisect.bisect_left(positions, start) < bisect.bisect_left(positions, end)
 
+    def mentions(self, extractor: str) -> bool:
+        """Whether the text holds an anchor word of `extractor` anywhere."""
+        return bool(self._anchors[extractor])
+
     def lines_for(self, extractor: str) -> list[Line]:
         """The lines holding an anchor word of `extractor` (see anchors.py), in order."""
         indexes = set()

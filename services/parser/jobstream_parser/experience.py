@@ -69,11 +69,6 @@ _NONE_NEEDED: Final = re.compile(
     r"|new grads? (?:ok|welcome)|keine (?:berufs)?erfahrung (?:nötig|erforderlich)",
     re.IGNORECASE,
 )
-# Literal words of `_NONE_NEEDED` in lower case: the pattern runs only on texts holding one.
-_NONE_NEEDED_WORDS: Final = (
-    "débutant", "debutant", "sin experiencia", "sem experiência", "experience is",
-    "experience required", "experience necessary", "experience needed", "new grad", "keine",
-)  # fmt: skip
 _LATE_KINDS: Final = frozenset({"preferred", "about_company", "benefits", "legal"})
 
 
@@ -94,7 +89,8 @@ def find_experience(document: Document, sections: SectionIndex) -> FoundExperien
 
 
 def _none_needed(document: Document) -> FoundExperience | None:
-    if not any(word in document.lower for word in _NONE_NEEDED_WORDS):
+    # The pattern runs only on texts holding one of its literal words (anchors.NONE_NEEDED_WORDS).
+    if not document.mentions("no_experience"):
         return None
     match = _NONE_NEEDED.search(document.text)
     return FoundExperience(0.0, None, match.span()) if match is not None else None

@@ -115,7 +115,10 @@ def names_a_role(value: str, words: list[str] | None = None) -> bool:
 
 
 def ends_with_role(value: str) -> bool:
-    """The last word of `value` names a role ("Data Engineer", not "Head of Engineering")."""
+    """The last word of `value` names a role ("Data Engineer", not "Head of Engineering";
+    "Sr. AI SWE's" is a plural written with an apostrophe)."""
+    if value.endswith(("'s", "\u2019s")):
+        value = value[:-2]
     words = _WORD.findall(value.lower())
     if not words:
         return False

@@ -7,14 +7,19 @@ lack: English names of regions ("Bavaria" for Bayern), common short forms ("USA"
 "Deutschland"), the two-letter abbreviations of US states, Canadian provinces and other
 countries whose codes are their postal abbreviations ("TX", "ON", "NSW"). A few hundred large
 cities carry their country (and subdivision, where the city lies in one), so that "Berlin" or
-"Austin, TX" is coded without naming the country.
+"Austin, TX" is coded without naming the country. Smaller towns ("Landquart", "Sursee") are coded
+by their country from a gazetteer of GeoNames' towns (`town_codes`), where the parser has read
+a place that its own lists do not know.
 
 Wider scopes of remote work ("EMEA", "Europe", "worldwide") are areas, not countries.
 """
 
 from __future__ import annotations
 
+import gzip
 import unicodedata
+from functools import cache
+from importlib import resources
 from typing import Final, NamedTuple
 
 import pycountry
@@ -72,6 +77,8 @@ _SUBDIVISION_ALIASES: Final = {
         "baden-württemberg": "DE-BW", "mecklenburg-western pomerania": "DE-MV",
     },
     "ES": {"catalonia": "ES-CT", "catalunya": "ES-CT", "andalusia": "ES-AN",
+           "vizcaya": "ES-BI", "guipuzcoa": "ES-SS", "guipúzcoa": "ES-SS", "baleares": "ES-PM",
+           "islas baleares": "ES-PM",
            "basque country": "ES-PV", "community of madrid": "ES-MD",
            "valencian community": "ES-VC", "galicia": "ES-GA"},
     "IT": {"lombardy": "IT-25", "lazio": "IT-62", "tuscany": "IT-52", "piedmont": "IT-21",
@@ -284,6 +291,34 @@ def department_code(number: str) -> str | None:
 def city_codes(name: str) -> Codes | None:
     """The country (and subdivision) of a large city, or None for a city not in the list."""
     return _CITY_CODES.get(name.strip().lower())
+
+
+def town_codes(name: str) -> Codes | None:
+    """The country (and, for a large town or a canton's capital, the subdivision) of a town
+    of the gazetteer (GeoNames' towns of 1,000 people or more whose name only one country
+    holds: towns.tsv.gz, built by `jobstream_parser.tools.gazetteer`), or None."""
+    return _towns().get(_folded(name))
+
+
+@cache
+def _towns() -> dict[str, Codes]:
+    """Read once, on the first look-up: some 120,000 names (about 12 MB in memory)."""
+    towns: dict[str, Codes] = {}
+    shared: dict[str, Codes] = {}  # one Codes per country and subdivision, not per town
+    data = resources.files("jobstream_parser").joinpath(TOWNS_FILE).read_bytes()
+    for line in gzip.decompress(data).decode("utf-8").splitlines():
+        if line.startswith("#") or not line:
+            continue
+        name, _, codes = line.partition("\t")
+        found = shared.get(codes)
+        if found is None:
+            country, _, subdivision = codes.partition("\t")
+            found = shared[codes] = Codes(country, None if subdivision == "-" else subdivision)
+        towns[name] = found
+    return towns
+
+
+TOWNS_FILE: Final = "towns.tsv.gz"
 
 
 def area(name: str) -> RemoteArea | None:

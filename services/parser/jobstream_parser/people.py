@@ -28,7 +28,9 @@ _TITLE_LEVEL: Final = re.compile(
     r"|bereichsleiter(?:in)?)"
     r"|(?P<manager>manager|supervisor|supervising|team ?leiter(?:in)?|abteilungsleiter(?:in)?"
     r"|gerente|gestor(?:a)?|jef[ea](?! de equipo)|encargad[oa]|responsable|verantwortliche[r]?"
-    r"|(?:laden|filial|betriebs|niederlassungs|geschäfts|shop)leiter(?:in|In)?)"
+    r"|(?:laden|filial|betriebs|niederlassungs|geschäfts|shop)leiter(?:in|In)?"
+    # "Leiter/in Zahlungsverkehr": the head of a unit
+    r"|leiter(?:in)?(?=/in\b|[ ](?!des[ ]teams\b)[A-ZÄÖÜ]))"
     r"|(?P<principal>principal)"
     r"|(?P<staff>staff)"
     r"|(?P<lead>lead|tech lead|team lead|leiter(?:in)?|líder|lider|chef de ligne"
@@ -75,8 +77,12 @@ _TEXT_LEVEL: Final = re.compile(
     r"|(?P<entry>entry[- ]level)[ ](?:position|role|job|opportunity|candidates?)"
     r"|(?:looking for|seeking|hiring(?: for)?|hire|are you)(?: an?)? (?P<adjective>senior|junior"
     r"|mid-level|mid-senior|mid-stage|entry-level|principal|staff|lead)\b"
-    # "eine Lehrstelle als ...", "Lehrbeginn August 2019": an apprenticeship stated as such
-    r"|\b(?P<apprenticeship>lehrstelle|lehrbeginn)\b",
+    # "Hiring at Manager level as well as mid-level/Senior levels": the first level named
+    r"|hiring at (?P<hiring_at>manager|director|senior|junior|mid|staff|principal|lead)"
+    r"(?:[- ]level)?[ ]levels?\b"
+    # "eine Lehrstelle als ...", "Lehrbeginn August 2019", "3-jährige Lehre als Kauffrau": an
+    # apprenticeship stated as such
+    r"|\b(?P<apprenticeship>lehrstelle|lehrbeginn|lehre[ ](?:als|zum|zur))\b",
     re.IGNORECASE,
 )
 _LEVEL_LABELS: Final[tuple[tuple[str, Seniority], ...]] = (

@@ -16,6 +16,7 @@ label ("URL:", "Job link:"); links in the body (application portals, PDFs) are n
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final, NamedTuple
 
 from jobstream.contracts import RemoteArea
@@ -27,6 +28,9 @@ MAX_URL_CHARS: Final = 2_000
 MAX_PLACES: Final = 10
 MAX_REMOTE_MENTIONS: Final = 20
 URL_HEAD_LINES: Final = 4
+# Distinct short values whose places are kept: a few MB at most.
+VALUE_CACHE_SIZE: Final = 4_096
+MAX_CACHED_VALUE_CHARS: Final = 500
 
 _URL: Final = re.compile(r"(?:link-|url-)?(?P<url>(?:https?://|www\.)[^\s<>\"']{1,2000})")
 _URL_LABEL: Final = re.compile(
@@ -35,14 +39,15 @@ _URL_LABEL: Final = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _PLACE_LABEL: Final = re.compile(
-    r"(?:job |work |office |primary )?locations?(?:\(s\))?|based in|standort|arbeitsort|einsatzort"
-    r"|localização|localizacao|local de trabalho|ubicación|lugar de trabajo|lieu(?: de travail)?"
-    r"|localidad|city|where",
+    r"(?:job |work |office |primary )?locations?(?:\(s\))?|based in|standort|arbeitsorte?"
+    r"|einsatzort|localização|localizacao|local de trabalho|ubicación|lugar de trabajo"
+    r"|lieu(?: de travail)?|localidad|city|where",
     re.IGNORECASE,
 )
 _LABEL_LINE: Final = re.compile(
     rf"(?:(?:{_PLACE_LABEL.pattern})[ ]?[:\u2013-]"
-    r"|(?:arbeitsorte?|einsatzort|standort)(?=[ ][A-ZÄÖÜ]))"
+    r"|(?:arbeitsorte?|einsatzort|standort)(?=[ ][A-ZÄÖÜ])"
+    r"|-[ ]ort(?=(?-i:[A-ZÄÖÜ])))"  # "* OrtBern" (a bullet, cleaned): fields glued to labels
     r"[ ]?(?P<value>.{2,150})$",
     re.IGNORECASE,
 )
@@ -70,6 +75,30 @@ _WORK_MODE_WORDS: Final = re.compile(
 _LEADING_WORK_MODE: Final = re.compile(
     rf"{_WORK_MODE_WORD}[ ]\({_WORK_MODE_WORD}\),[ ]", re.IGNORECASE
 )
+# A label alone on its line, its value on the next (after a blank line, too): "Region\n\nSursee".
+_BARE_LABEL: Final = re.compile(rf"{_PLACE_LABEL.pattern}|region", re.IGNORECASE)
+# "Fuer unsere Filiale in Luzern.", "ASTRA-Filiale Estavayer-le-Lac", "Jobs in Pratteln": a
+# town the text names for the job.
+_IN_TOWN: Final = re.compile(
+    r"\b(?:(?:[Ff]iliale|[Nn]iederlassung)(?: in)?|Jobs in) "
+    r"(?P<value>[A-ZÄÖÜ][\w-]{2,30}(?: [A-ZÄÖÜ][\w-]{2,30})?)"
+)
+# "3803 Beatenberg", "CH-8000 Zürich": a postal code and its town on a line of the head.
+_POSTAL_LINE: Final = re.compile(
+    r"(?:[A-Z]{1,2}-)?\d{4,5}[ ](?P<town>[A-ZÄÖÜ][\w.'-]{1,30}(?:[ ][\w.'-]{1,30}){0,2})"
+)
+POSTAL_HEAD_LINES: Final = 6
+# "Umgebung Langenthal", "Region Aarau", "Raum Bern": the town the job is around.
+_AROUND: Final = re.compile(r"(?:Umgebung|Region|Raum|Gro(?:ss|ß)raum)[ ](?=[A-ZÄÖÜ])")
+# "Kanton Aargau": a Swiss canton.
+_CANTON: Final = re.compile(r"(?:Kanton|Canton|Cantone)[ ](?P<name>[A-ZÄÖÜÉ][\w .-]{1,30})")
+# "HYBRID Berlin", "ONSITE in San Francisco, CA", "Zurich, Onsite": a work mode beside a place
+# (a remote one is a scope of remote work, read elsewhere).
+_OFFICE_MODE: Final = r"(?:hybrid|on-?site|in[- ]office|in[- ]person|onsite only)"
+_LEADING_MODE: Final = re.compile(rf"{_OFFICE_MODE}(?:[ ]in)?[ ](?=(?-i:[A-Z]))", re.IGNORECASE)
+_FIRST_PLACE: Final = re.compile(r"[^,]+?(?=,| or |$)")
+_TRAILING_MODE: Final = re.compile(rf",[ ]?{_OFFICE_MODE}$", re.IGNORECASE)
+
 # Words that make the place after them the scope of remote work.
 _REMOTE_WORDS: Final = re.compile(
     r"(?:fully |100% )?remote(?:ly)?|work from home|wfh|anywhere|home office|remoto"
@@ -104,6 +133,11 @@ _BASED_AT: Final = re.compile(
 # "New York, NY, US" in running text (job boards' one-line heads): a US city by its state.
 _US_PLACE: Final = re.compile(
     r"\b(?P<value>[A-Z][a-z.'-]{1,20}(?: [A-Z][a-z.'-]{1,20}){0,3}, [A-Z]{2}), (?:US|USA)\b"
+)
+# "• London, England, GB Job type": a job board's one-line head, the country as its ISO code.
+_BOARD_PLACE: Final = re.compile(
+    r"•[ ](?P<city>[A-Z][\w.'-]{1,20}(?:[ ][A-Z][\w.'-]{1,20}){0,3}),[ ]"
+    r"(?P<region>[A-Z][\w-]{1,20}(?:[ ][A-Z][\w-]{1,20}){0,2}),[ ](?P<code>[A-Z]{2})\b"
 )
 # "City of Los Angeles", "Ville de Paris": an employer that is a city works in that city.
 _CITY_EMPLOYER: Final = re.compile(r"(?:City|Town) of (?P<city>[A-Z][\w .'-]{1,40})")
@@ -188,16 +222,18 @@ def find_locations(
         match = _LABEL_LINE.match(line.text)
         if match is not None:
             found.extend(_places_in(match.group("value"), line.start + match.start("value")))
-        elif _PLACE_LABEL.fullmatch(line.text.rstrip(":")):
-            following = document.line_at(line.end + 1)
-            if following is not None and following.start == line.end + 1:
-                found.extend(_places_in(following.text, following.start))
+        elif _BARE_LABEL.fullmatch(line.text.rstrip(": ")):
+            found.extend(_after_bare_label(document, line))
+        else:
+            found.extend(_in_town(line))
         if len(found) >= MAX_PLACES:
             return _unique(found)
     if not found:
         for line in head:
             if len(line.text) <= 60 or any(mark in line.text for mark in _SEPARATORS):
                 found.extend(_places_in(line.text, line.start, strict=True))
+    if not found:
+        found.extend(_postal_place(head))
     if not found:
         match = search(_BASED_IN, document.text[:3_000])
         if match is not None:
@@ -206,12 +242,67 @@ def find_locations(
         match = search(_US_PLACE, document.text[:3_000])
         if match is not None:
             found.extend(_us_place(match.group("value"), match.start("value")))
+    if not found:
+        match = search(_BOARD_PLACE, document.text[:3_000])
+        if match is not None:
+            found.extend(_board_place(match))
     if not found and employer is not None:
         found.extend(_employer_place(*employer))
     found.extend(_based_at(document, found))
     if not any(place.remote for place in found):
         found.extend(_remote_scope_in_text(document))
     return _unique(found)
+
+
+def _board_place(match: re.Match[str]) -> list[FoundPlace]:
+    """ "London, England, GB": a city, its region and an ISO country code."""
+    code = match.group("code")
+    if geo.country_code(code) != code:
+        return []
+    start, end = match.start("city"), match.end("code")
+    city, region = match.group("city"), match.group("region")
+    place = FoundPlace(match.group()[2:], city, region, code, (start, end))
+    return [_coded(place)]
+
+
+def _after_bare_label(document: Document, line: Line) -> list[FoundPlace]:
+    """ "Location:" or "Region" alone on a line: the place is on the next line, or on the one
+    after a blank line. After "Region" (a board's field that may hold a district), only a town
+    the lists or the gazetteer know, or a canton."""
+    vague = line.text.rstrip(": ").lower() == "region"
+    for gap in (1, 2):
+        following = document.line_at(line.end + gap)
+        if following is not None and following.start == line.end + gap and following.text:
+            places = _places_in(following.text, following.start)
+            if vague:
+                places = [place for place in places if place.country_code is not None]
+            return places
+        if document.text[line.end + gap - 1 : line.end + gap] != "\n":
+            break
+    return []
+
+
+def _in_town(line: Line) -> list[FoundPlace]:
+    """ "Fuer unsere Filiale in Luzern.": a town the lists or the gazetteer know."""
+    match = _IN_TOWN.search(line.text)
+    if match is None or not _is_town(match.group("value")):
+        return []
+    return _places_in(match.group("value"), line.start + match.start("value"))
+
+
+def _postal_place(head: list[Line]) -> list[FoundPlace]:
+    """ "3803 Beatenberg" on a line of its own near the top: a town the gazetteer knows."""
+    for line in head[:POSTAL_HEAD_LINES]:
+        match = _POSTAL_LINE.fullmatch(line.text.strip())
+        if match is not None and _is_town(match.group("town")):
+            start = line.start + line.text.find(match.group("town"))
+            town = match.group("town")
+            return [_coded(FoundPlace(town, town, None, None, (start, start + len(town))))]
+    return []
+
+
+def _is_town(name: str) -> bool:
+    return geo.city_codes(name) is not None or geo.town_codes(name) is not None
 
 
 def _us_place(value: str, offset: int) -> list[FoundPlace]:
@@ -246,8 +337,7 @@ def _department_place(document: Document) -> list[FoundPlace]:
 def _based_at(document: Document, found: list[FoundPlace]) -> list[FoundPlace]:
     """ "Poste basé à Châteauneuf sur Isère": a place of work beside the page's, in the country
     of the page's places when they name one."""
-    lower = document.lower
-    if "basé" not in lower and "situé" not in lower:  # the pattern's words, the common case
+    if not document.mentions("based_at"):  # "basé", "situé": the pattern's words
         return []
     match = _BASED_AT.search(document.text, 0, 6_000)
     if match is None:
@@ -304,6 +394,26 @@ def _unique(places: list[FoundPlace]) -> list[FoundPlace]:
 
 
 def _places_in(value: str, offset: int, strict: bool = False) -> list[FoundPlace]:
+    """The places a line or a label's value names, their spans from `offset`."""
+    if len(value) > MAX_CACHED_VALUE_CHARS:
+        return _shifted(_places_at_zero(value, strict), offset)
+    return _shifted(_places_at_zero_cached(value, strict), offset)
+
+
+def _shifted(places: tuple[FoundPlace, ...], offset: int) -> list[FoundPlace]:
+    if not offset:
+        return list(places)
+    return [
+        place._replace(span=(place.span[0] + offset, place.span[1] + offset))
+        if place.span is not None
+        else place
+        for place in places
+    ]
+
+
+def _places_at_zero(value: str, strict: bool) -> tuple[FoundPlace, ...]:
+    """`_places_in(value, 0, strict)`: what a value names depends on its text alone."""
+    offset = 0
     places = []
     position = 0
     remote_before = False  # "Remote - US": the place after is where remote work may be done
@@ -319,7 +429,12 @@ def _places_in(value: str, offset: int, strict: bool = False) -> list[FoundPlace
             found = [place._replace(remote=True) for place in found]
         remote_before = _REMOTE_WORDS.fullmatch(part.strip()) is not None
         places.extend(found)
-    return places
+    return tuple(places)
+
+
+# Postings of one employer or board repeat their head lines and place labels ("Location:
+# Remote (US)"): each distinct value is read once, a repeat costs a dictionary look-up.
+_places_at_zero_cached: Final = lru_cache(maxsize=VALUE_CACHE_SIZE)(_places_at_zero)
 
 
 def parse_place(value: str, offset: int) -> list[FoundPlace]:
@@ -327,13 +442,36 @@ def parse_place(value: str, offset: int) -> list[FoundPlace]:
     return _place(value, offset, strict=False)
 
 
-def _place(segment: str, offset: int, strict: bool) -> list[FoundPlace]:
+def _place(segment: str, offset: int, strict: bool, towns: bool = False) -> list[FoundPlace]:
     """ "Austin, TX 78701" is Austin in TX; "Remote (US)" is the US as the scope of remote
-    work; "Hybrid" is no place."""
+    work; "Hybrid" is no place. `towns`: a town of the gazetteer counts as known (in a label's
+    value, not in a forum head's parts, where "Rust" or "Elixir" name no town)."""
     text = segment.strip().rstrip(".")
     if len(text) > MAX_SEGMENT_CHARS:
         return []
     offset += segment.find(text) if text else 0
+    if text[:1] in "HhOoIi":  # (the first letters `_LEADING_MODE` needs)
+        mode = _LEADING_MODE.match(text)
+        first = _FIRST_PLACE.match(text, mode.end()) if mode is not None else None
+        # "HYBRID Berlin", "ONSITE in San Francisco, CA", "ONSITE SF or NYC"; "Hybrid OK" is none
+        if mode is not None and first is not None and _is_town(first.group().strip()):
+            text, offset = text[mode.end() :], offset + mode.end()
+    if "," in text:
+        mode = _TRAILING_MODE.search(text)
+        if mode is not None:  # "Zurich, Onsite"
+            text = text[: mode.start()]
+    if not strict and text[:1] in "UuRrRrGgKkCc":  # (the first letters of the two patterns)
+        around = _AROUND.match(text)
+        if around is not None:  # "Umgebung Langenthal"; "Region Oberaargau" is a district
+            if not _is_town(text[around.end() :]):
+                return []
+            text, offset = text[around.end() :], offset + around.end()
+        canton = _CANTON.fullmatch(text)
+        if canton is not None:  # "Kanton Aargau"
+            codes = geo.subdivision_code(canton.group("name"), "CH")
+            if codes.subdivision is not None:
+                span = (offset, offset + len(text))
+                return [FoundPlace(text, None, canton.group("name"), None, span, *codes)]
     if text.endswith("))"):
         text = _INVERTED_ARTICLE.sub(r"(\g<article> \g<name>)", text)
     leading = _LEADING_WORK_MODE.match(text)
@@ -361,9 +499,18 @@ def _place(segment: str, offset: int, strict: bool) -> list[FoundPlace]:
             # "Berlin, Germany (Hybrid)": the place is outside the parentheses; "SF, Seattle,
             # Remote (US)": a list whose last item has them
             whole = text
-            return _place(outer, offset, strict) or _listed(
-                [part.strip() for part in whole.split(",")], whole, offset
+            return _place(outer, offset, strict, towns) or _listed(
+                [part.strip() for part in whole.split(",")], whole, offset, towns
             )
+        if (
+            strict
+            and ":" not in outer
+            and geo.city_codes(inner) is not None
+            and geo.subdivision_code(inner, None).subdivision is None  # not "(MADRID)"
+            and _looks_like_name(inner)
+        ):
+            # "Spiich Labs (Stockholm)": a known city after the employer's name
+            return _place(inner, inner_offset, strict)
         text = outer
     zip_code = _ZIP.search(text) if text[-1:].isdecimal() else None
     if zip_code is not None:
@@ -374,7 +521,7 @@ def _place(segment: str, offset: int, strict: bool) -> list[FoundPlace]:
     if comma > 0 and _REMOTE_WORDS.fullmatch(text[:comma]):  # "Remote, US only"
         after = comma + 1 + (text[comma + 1 : comma + 2] == " ")
         return _remote_scope(text[after:], offset + after)
-    if strict and not _may_be_known(text.rsplit(",", 1)[-1].strip()):
+    if strict and not _may_be_known(text.rsplit(",", 1)[-1].strip(), towns, text):
         return []  # what the lists below say of it
     if _WORK_MODE_WORDS.fullmatch(text):
         return []
@@ -382,7 +529,7 @@ def _place(segment: str, offset: int, strict: bool) -> list[FoundPlace]:
     if any(not part for part in parts):
         return []
     if len(parts) > 3:  # "Santa Clara, New York, London, Bangalore"
-        return _listed(parts, text, offset)
+        return _listed(parts, text, offset, towns or not strict)
     city = region = country = None
     rest = list(parts)
     if rest and _is_country(rest[-1]):
@@ -391,7 +538,7 @@ def _place(segment: str, offset: int, strict: bool) -> list[FoundPlace]:
         region = rest.pop()
     if len(rest) == 1:
         city = rest.pop()
-    recognised = country is not None or region is not None or _is_city(city)
+    recognised = country is not None or region is not None or _is_city(city, towns)
     if (
         rest
         or not (city or region or country)
@@ -399,17 +546,19 @@ def _place(segment: str, offset: int, strict: bool) -> list[FoundPlace]:
         or (city is not None and not _looks_like_name(city))
     ):
         # "SF, Seattle, Remote (US)": a list of places, each one known by itself
-        return _listed(parts, text, offset) if len(parts) > 1 else []
+        return _listed(parts, text, offset, towns or not strict) if len(parts) > 1 else []
     return [_coded(FoundPlace(text, city, region, country, (offset, offset + len(text))))]
 
 
-def _listed(parts: list[str], text: str, offset: int) -> list[FoundPlace]:
+def _listed(parts: list[str], text: str, offset: int, towns: bool = False) -> list[FoundPlace]:
+    """Each part a place the lists know ("Arbeitsorte: Niederglatt, Rümlang, Dübendorf": or
+    the gazetteer, in a label's value), else none."""
     places = []
     position = 0
     for part in parts:
         start = text.find(part, position)
         position = start + len(part)
-        found = _place(part, offset + start, strict=True)
+        found = _place(part, offset + start, strict=True, towns=towns)
         if not found:
             return []
         places.extend(found)
@@ -422,19 +571,22 @@ def _coded(place: FoundPlace) -> FoundPlace:
     if place.country is not None:
         area = geo.area(place.country)
         country = geo.country_code(place.country) if area is None else None
-    if place.region is not None:
-        if country is None and place.region.isupper():  # "Austin, TX", "Toronto, ON"
-            country = (
-                "US" if place.region in _US_STATES else "CA" if place.region in _PROVINCES else None
-            )
-        codes = geo.subdivision_code(place.region, country)
-        country, subdivision = country or codes.country, codes.subdivision or subdivision
+    town = None
     if place.city is not None:
-        city = geo.city_codes(place.city)
-        if city is not None and (country is None or country == city.country):
-            country = city.country
-            if subdivision is None and place.region is None:
-                subdivision = city.subdivision
+        town = geo.city_codes(place.city) or geo.town_codes(place.city)
+    if place.region is not None:
+        region = place.region
+        if len(region) == 2 and region.istitle() and town is not None:
+            region = region.upper()  # "Redmond, Wa": a state abbreviated in title case
+        if country is None and region.isupper():  # "Austin, TX", "Toronto, ON"
+            country = "US" if region in _US_STATES else "CA" if region in _PROVINCES else None
+        codes = geo.subdivision_code(region, country)
+        country, subdivision = country or codes.country, codes.subdivision or subdivision
+    if town is not None and (country is None or country == town.country):
+        # a large city of the lists, else a town of the gazetteer ("Landquart": Switzerland)
+        country = town.country
+        if subdivision is None and place.region is None:
+            subdivision = town.subdivision
     return place._replace(
         country_code=country, subdivision_code=subdivision, area=area if area else None
     )
@@ -478,11 +630,17 @@ def _remote_scope(value: str, offset: int) -> list[FoundPlace]:
     return places
 
 
-def _may_be_known(last: str) -> bool:
+def _may_be_known(last: str, towns: bool = False, text: str = "") -> bool:
     """Whether the last comma-separated part of a place may be a country, a region or a city
-    the lists know: a strict place (one the lists recognise) always ends with one."""
+    the lists know (or, with `towns`, the gazetteer): a strict place always ends with one.
+    "Redmond, Wa": a state abbreviated in title case after a town the lists know."""
+    if last.isupper() and (last in _US_STATES or last in _PROVINCES):
+        return True
+    if len(last) == 2 and last.istitle() and last.upper() in _US_STATES:
+        town = text[: text.rfind(",")].strip()
+        return geo.city_codes(town) is not None or geo.town_codes(town) is not None
     return last.lower() in _PLACE_NAMES or (
-        last.isupper() and (last in _US_STATES or last in _PROVINCES)
+        towns and _looks_like_name(last) and geo.town_codes(last) is not None
     )
 
 
@@ -492,17 +650,34 @@ def _is_country(part: str) -> bool:
 
 def _is_region(part: str, *, has_city: bool) -> bool:
     if part.upper() in _US_STATES or part.upper() in _PROVINCES:
-        return part.isupper() and (has_city or len(part) == 2)
+        # "Austin, TX"; "Redmond, Wa" after a city
+        return (part.isupper() or (has_city and part.istitle())) and (has_city or len(part) == 2)
     return part.lower() in _REGION_NAMES and (has_city or part.lower() not in _CITY_NAMES)
 
 
-def _is_city(part: str | None) -> bool:
-    return part is not None and part.lower() in _CITY_NAMES
+def _is_city(part: str | None, towns: bool = False) -> bool:
+    if part is None:
+        return False
+    return part.lower() in _CITY_NAMES or (towns and geo.town_codes(part) is not None)
 
 
 def _looks_like_name(part: str) -> bool:
+    """Up to four capitalised words, and small words between them ("San Sebastián de los
+    Reyes", "Las Palmas de Gran Canaria")."""
     words = part.split()
-    return 0 < len(words) <= 4 and part[0].isupper() and not _has_digit(part)
+    if not 0 < len(words) <= MAX_NAME_WORDS or not part[0].isupper() or _has_digit(part):
+        return False
+    return len(words) <= MAX_CAPITALISED_WORDS or (
+        sum(word[0].isupper() for word in words) <= MAX_CAPITALISED_WORDS
+        and all(word[0].isupper() or word in _NAME_CONNECTORS for word in words)
+    )
+
+
+MAX_NAME_WORDS: Final = 7
+MAX_CAPITALISED_WORDS: Final = 4
+_NAME_CONNECTORS: Final = frozenset(
+    "de del la las los le les des du da do das dos di sur sous en an am im bei ob".split()  # noqa: SIM905
+)
 
 
 def _has_digit(part: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 from typing import Final, NamedTuple, cast
 
 from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
@@ -26,6 +27,9 @@ MAX_LABEL_CHARS: Final = 40
 MAX_LABEL_WORDS: Final = 5
 MAX_STRONG_LABEL_WORDS: Final = 3
 MAX_LEGAL_LINE_CHARS: Final = 1_500
+# Distinct short lines whose reading is kept: a few MB at most.
+LINE_CACHE_SIZE: Final = 4_096
+MAX_CACHED_LINE_CHARS: Final = 500
 
 # Tried in this order: "Preferred qualifications" is preferred, not requirements; "About the
 # role" is the summary, "About you" the requirements, "About Acme" the company.
@@ -159,6 +163,16 @@ class FoundSection(NamedTuple):
 def heading_of(line: Line) -> Heading | None:
     """The heading this line is or starts with, if any."""
     text = line.text
+    found = _heading_in_cached(text) if len(text) <= MAX_CACHED_LINE_CHARS else _heading_in(text)
+    if found is None:
+        return None
+    kind, heading, body = found
+    return Heading(kind, heading, line.start + body)
+
+
+def _heading_in(text: str) -> tuple[str, str, int] | None:
+    """`heading_of` for a line's text: the kind, the heading's text and where the body starts
+    (an offset into the line)."""
     first = text[0]
     if first in "([\"'" or (
         (first == "-" or "a" <= first <= "z" or first.isdecimal()) and is_bullet(text)
@@ -174,7 +188,7 @@ def heading_of(line: Line) -> Heading | None:
             )
             kind = _kind(label, strong=strong)
             if kind is not None:
-                return Heading(kind, text, line.end)
+                return kind, text, len(text)
     # A label is 2 to 40 characters before the line's first colon: most lines have none there.
     colon = text.find(":", 0, MAX_LABEL_CHARS + 1)
     label_match = _LABEL.match(text) if colon >= 2 else None
@@ -185,8 +199,14 @@ def heading_of(line: Line) -> Heading | None:
             # "Work Location: In person", "Salary: ...": a short label is a heading's words.
             kind = _kind(label, strong=count <= MAX_STRONG_LABEL_WORDS or _is_capitals(label))
             if kind is not None:
-                return Heading(kind, label, line.start + label_match.end())
+                return kind, label, label_match.end()
     return None
+
+
+# Postings of one employer or board repeat their headings and boilerplate lines (most lines of
+# the LA bulletins are in several of them), and what a line is depends on its text alone: each
+# distinct line is read once, a repeat costs a dictionary look-up.
+_heading_in_cached: Final = lru_cache(maxsize=LINE_CACHE_SIZE)(_heading_in)
 
 
 def find_sections(document: Document) -> list[FoundSection]:

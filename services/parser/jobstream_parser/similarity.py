@@ -55,26 +55,36 @@ def signature(lowered: str) -> list[int] | None:
     data = b" " + core + _PAD
     # A word starts after a space or a line break: cleaned text has single spaces and no other
     # white space (a blank line adds one shingle of its own, the same in every copy).
-    starts = np.flatnonzero(np.frombuffer(data, np.uint8, len(core) + 1) <= _SPACE)
+    starts = (np.frombuffer(data, np.uint8, len(core) + 1) <= _SPACE).nonzero()[0]
     count = len(starts)
     if count < MIN_WORDS:
         return None
     # Every eight bytes of the text as a little-endian number, one per offset (a view, no copy):
     # a shingle is the 24 bytes from a word's start, three of them, each multiplied by an odd
-    # constant (which carries every bit of it into the top bits) and added up by XOR.
+    # constant (which carries every bit of it into the top bits) and added up by XOR. (Array
+    # methods and in-place operations: numpy's function wrappers and temporary arrays cost
+    # more than the arithmetic on a posting's few hundred words.)
     windows = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
     starts += 1
-    hashes = windows[starts] * _K1
-    starts += 8
-    hashes ^= windows[starts] * _K2
-    starts += 8
-    hashes ^= windows[starts] * _K3
+    hashes = windows.take(starts)
+    hashes *= _K1
+    for constant in (_K2, _K3):
+        starts += 8
+        part = windows.take(starts)
+        part *= constant
+        hashes ^= part
     # The top 23 bits: 7 choose the bin, the 16 below are the value a bin keeps.
-    keys = (hashes >> _KEY_SHIFT).astype(np.uint32)
+    hashes >>= _KEY_SHIFT
+    keys = hashes.astype(np.uint32)
     keys.sort()
-    edges = np.searchsorted(keys, _BIN_EDGES)  # where each bin's keys start: its smallest first
-    values: list[int] = (keys[np.minimum(edges[:-1], count - 1)] & _VALUE_MASK).tolist()
-    empty = np.flatnonzero(edges[1:] == edges[:-1])
+    edges = keys.searchsorted(_BIN_EDGES)  # where each bin's keys start: its smallest first
+    firsts = edges[:-1]
+    # Each bin's first key (an empty bin points at a later bin's key, or past the last one:
+    # clipped; its value is replaced below).
+    chosen = keys.take(firsts, mode="clip")
+    chosen &= _VALUE_MASK
+    values: list[int] = chosen.tolist()
+    empty = (edges[1:] == firsts).nonzero()[0]
     if len(empty):
         _densify(values, empty.tolist())
     return values

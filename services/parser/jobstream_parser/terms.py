@@ -87,7 +87,7 @@ _WORK_MODE: Final = re.compile(
     r"|(?:on-?site|in[- ]office|in the office)(?: in [A-Z][\w-]{1,20}(?: [A-Z][\w-]{1,20})?)?"
     r" (?:[1-4]|one|two|three|four) days? (?:a|per|each) week)"
     r"|(?P<remote>(?:fully |100% |full(?:y)? )?remote(?:ly)?|work(?:ing)? from home|wfh"
-    r"|telecommut\w{0,10}|telework\w{0,10}|remoto|teletrabajo"
+    r"|telecommut\w{0,10}|telework\w{0,10}|remoto|teletrabajo|desde (?:tu |su )?casa"
     r"|télétravail(?: complet| total| à 100 ?%)?|home[- ]?office"
     r"|work from anywhere)"
     r"|(?P<onsite>on[- ]?site|in[- ]person|in[- ]office|office[- ]based|not remote"
@@ -107,6 +107,13 @@ _MODE_BEFORE: Final = re.compile(
     r"|based)[ ]$",
     re.IGNORECASE,
 )
+# "We build in person every day", "building the company in person": the team works on site.
+_IN_PERSON_BEFORE: Final = re.compile(
+    r"\b(?:build|building)(?:[ ]the[ ]company|[ ]together)?[ ]$", re.IGNORECASE
+)
+# "ranging from fully remote to in-office": a range of options, the most remote offered.
+_RANGE_TO: Final = re.compile(r"[ ]to[ ](?:in[- ]office|on-?site|hybrid|the office)\b", re.I)
+_RANGE_FROM: Final = re.compile(r"\bfrom[ ]$", re.IGNORECASE)
 # "Interviews will be conducted remotely", "a remote interview", "collaborate remotely with
 # the Berlin team": the hiring process or how people talk, not where the job is done.
 _NOT_MODE_AFTER: Final = re.compile(
@@ -122,7 +129,8 @@ _NOT_MODE_BEFORE: Final = re.compile(
 _ALWAYS_MODE: Final = re.compile(
     r"work(?:ing)? from home|wfh|telecommut|telework|days? (?:a |per |each )?(?:week )?(?:in|at|on"
     r"|from)|partially remote|partly remote|fully remote|100% remote|not remote|no remote"
-    r"|work from anywhere|partial(?:ly)? on-?site|partly on-?site|some (?:flexible[/ ])?remote",
+    r"|work from anywhere|partial(?:ly)? on-?site|partly on-?site|some (?:flexible[/ ])?remote"
+    r"|desde (?:tu |su )?casa",
     re.IGNORECASE,
 )
 _LABEL: Final = re.compile(
@@ -272,6 +280,15 @@ def find_work_mode(document: Document, sections: SectionIndex | None = None) -> 
         terms = [term for term in terms if not _a_benefit(document, sections, term)]
     labelled = [term for term in terms if term.labelled]
     hybrid = [term for term in terms if term.value == "hybrid"]
+    text = document.text
+    for term in terms:
+        start, end = term.span
+        if (
+            term.value == "remote"
+            and _RANGE_TO.match(text, end, end + 20)
+            and _RANGE_FROM.search(text, max(0, start - 15), start)
+        ):
+            return term  # "ranging from fully remote to in-office": the most remote offered
     if labelled:
         # "Work mode: ONSITE (3 days/week in office)": the line's own words make it hybrid
         line = document.line_at(labelled[0].span[0])
@@ -281,7 +298,9 @@ def find_work_mode(document: Document, sections: SectionIndex | None = None) -> 
                     return term
         return labelled[0]
     if hybrid:
-        return hybrid[0]
+        # "REMOTE (EU/Asia) or HYBRID Berlin": the most remote option of the line
+        remote = _remote_alternative(document, terms, hybrid[0])
+        return remote or hybrid[0]
     if not terms:
         return None
     line = document.line_at(terms[0].span[0])
@@ -289,6 +308,25 @@ def find_work_mode(document: Document, sections: SectionIndex | None = None) -> 
         return terms[0]
     on_line = [term for term in terms if line.start <= term.span[0] < line.end]
     return min(on_line, key=lambda term: _REMOTENESS[term.value])
+
+
+def _remote_alternative(document: Document, terms: list[Term], hybrid: Term) -> Term | None:
+    """A remote term offered as the alternative to `hybrid` on its line ("Remote or Hybrid",
+    "REMOTE (EU/Asia/Americas -- no US) or HYBRID Berlin")."""
+    line = document.line_at(hybrid.span[0])
+    if line is None:
+        return None
+    for term in terms:
+        if term.value != "remote" or not line.start <= term.span[0] < line.end:
+            continue
+        first, second = sorted((term.span, hybrid.span))
+        between = document.text[first[1] : second[0]]
+        if len(between) <= ALTERNATIVE_CHARS and " or " in between and "." not in between:
+            return term
+    return None
+
+
+ALTERNATIVE_CHARS: Final = 60
 
 
 def _terms(
@@ -361,6 +399,8 @@ def _is_phrase(
         return (
             match.lastgroup in _PROGRAM_KINDS and _PROGRAM_NOUN.match(text, match.end()) is not None
         )
+    if match.lastgroup == "onsite" and _IN_PERSON_BEFORE.search(before[-30:]) is not None:
+        return True
     return (
         _MODE_BEFORE.search(before[-20:]) is not None
         or _ALWAYS_MODE.fullmatch(match.group()) is not None
@@ -432,7 +472,7 @@ def find_working_hours(document: Document) -> Hours:
 
 def _zone_alone(document: Document) -> tuple[str, tuple[int, int]] | None:
     # Every match says "zone" or "hour" (in any case): without either, nothing to look for.
-    if "zone" not in document.lower and "hour" not in document.lower:
+    if not document.mentions("zone"):
         return None
     match = next(document.scan(_ZONE_ALONE, "hours", back=40, ahead=40), None)
     if match is None:

@@ -91,9 +91,10 @@ _HIRING: Final = re.compile(
     re.IGNORECASE,
 )
 
-# Gender markers: "(m/w/d)", "(H/F)", "F/H", "(all genders)", "(w/m)", "(gn)".
+# Gender markers: "(m/w/d)", "(H/F)", "F/H", "(all genders)", "(w/m)", "(gn)", " (a)" (glued
+# to the word, "ADVOGADO(A)" is the role in both genders, as "ENFERMERO/A" is).
 _GENDER_MARKER: Final = re.compile(
-    r"[ ]?\((?:[mwfdhx*][ ]?/[ ]?){1,3}[mwfdhx*]\)|[ ]?\((?:all genders|gn|o/a|a)\)"
+    r"[ ]?\((?:[mwfdhx*][ ]?/[ ]?){1,3}[mwfdhx*]\)|[ ]?\((?:all genders|gn)\)|[ ]\((?:o/a|a)\)"
     r"|(?<=[ ])(?:[mwfhx]/){1,2}[mwfdhx](?=[ ]|$)",
     re.IGNORECASE,
 )
@@ -151,10 +152,11 @@ _INTRODUCING_WORDS: Final = frozenset(
     " neue/r mehrere un/une un(e) une un wir sie ausgeschrieben recherchons recrute buscamos busca"
     " procura procuramos".split()
 )
-# Trimmed from a title's start: listing words ("Hiring", "Vaga para", "Se busca") and an article.
+# Trimmed from a title's start: listing words ("Hiring", "Vaga para", "Se busca", "3-jährige
+# Lehre als") and an article.
 _LEADING_WORDS: Final = re.compile(
     r"(?:(?:now |we're |we are )?hiring:?|vaga(?: para| de)?:?|se busca|se precisa|se necesita"
-    r"|se requiere|buscamos"
+    r"|se requiere|buscamos|(?:\d-jährige[ ])?(?:lehre|ausbildung)[ ](?:als|zum|zur)"
     r"|a|an|eine/-?n|einen|un\(e\)|un/une|un/a|\[[^\]\n]{1,30}\])[ ]+(?=\S)",
     re.IGNORECASE,
 )
@@ -162,7 +164,7 @@ _LEADING_WORDS: Final = re.compile(
 # reference in parentheses, a grade or class code, a status word.
 _NAME_ENDS: Final = re.compile(
     r"[ ]?<[A-Z_]{2,20}>"  # "<ORGANIZATION>": a corpus's masked name
-    r"|:?[ ]https?://\S+"
+    r"|:?[ ]\(?https?://\S+"
     r"|[ ]\((?:[A-Z]{2,10}[_-]?)?\d{4,}\)"  # "(BAL_20113444)"
     r"|[,]?[ ](?:GS|GG|IC|WG)[- ]?\d{1,2}(?:[ ]?[/-][ ]?\d{1,2})?\b"  # "GS15", "GS-14/15"
     r"|[,]?[ ](?i:class code|job code|req(?:uisition)?(?: id)?)(?:[ #:]*\d+|$)"
@@ -189,6 +191,12 @@ _TITLE_TAIL: Final = re.compile(
     r"|[ ]?\([ ]?(?:torn|turno|shift)\b[^)]{0,30}\)$"
     r"|[ ][\u2014\u2013-][ ]*(?:job description|stellenausschreibung|stellenangebot"
     r"|stelleninserat|offre d'emploi|oferta de empleo)$"
+    r"|[ ]\(\d{1,2}\+?[ ]?(?:yoe|yrs?|years?)[^()]{0,20}\)$"  # "(3+ YoE)": experience
+    r"|[ ]\([$€£]\d[^()]{0,30}\)$"  # "($200-250K)": pay
+    r"|[ ]\((?:all|any|multiple|various)[ ]levels?\)$"  # "(All levels)"
+    r"|[ ]en[ ](?:cdi|cdd|int[ée]rim|alternance)$"  # "... en CDI."
+    r"|,?[ ]and[ ](?:many[ ])?more$"  # "..., and many more"
+    r"|[ ]in[ ](?:der|unserer|unseren)[ ][^ ]*(?:filiale|niederlassung|geschäftsstelle)\b.*$"
     r"|[ ]?(?:[.]{1,3}|\u2026)$",  # a full stop, a title cut short ("Corporate & Investment...")
     re.IGNORECASE,
 )
@@ -199,8 +207,9 @@ _TRAILING_PARENS: Final = re.compile(r"[ ]?\([^()]*\)$")
 GENDER_PAIR_CHARS: Final = 4
 _LEVEL_WORDS: Final = frozenset({"principal", "senior", "staff", "junior", "sr", "jr"})
 _TAIL_WORDS: Final = frozenset({"roles", "positions", "openings", "vacancies", "jobs", "team"})
-# A second role after a spaced slash or an ampersand: "Founding Engineer / Founding GTM".
-_SECOND_ROLE: Final = re.compile(r"[ ](?:/|&|\+)[ ]")
+# A second role after a spaced slash, an ampersand or "and": "Founding Engineer / Founding GTM",
+# "Software Engineers (full-stack) and Strategic Project Lead".
+_SECOND_ROLE: Final = re.compile(r"[ ](?:/|&|\+|and)[ ]")
 # "- AI Engineer: agentic systems", "[1] Senior Engineer, AI Tools - US/Canada".
 _ITEM_DETAIL: Final = re.compile(r":[ ]")
 _PLACE_TAIL: Final = re.compile(
@@ -382,7 +391,7 @@ def _title_of_line(line: HeadLine, mark: int, lines: HeadLines, index: int) -> _
                 # Web Developer - Python, JavaScript, SQL" is one role and its tools.
                 first = part.part(0, part.text.find(", "))
                 dash = first.text.find(" - ")
-                if ends_with_role(first.text):
+                if _ends_with_role(first.text):  # "Software Engineers (All levels), ..."
                     part = first
                 elif dash < 0 or not _ends_with_role(first.text[:dash]):
                     continue
@@ -618,11 +627,27 @@ def _cut_place(value: str, place: str) -> str:
             # After a bare space only at the end or before a dash: "LIMPIADORA EL PAPIOL",
             # "... diàleg directe barcelona - matí".
             rest = value[end:]
-            if mark == " " and rest and not rest.startswith((" - ", " \u2013 ")):
+            if (
+                mark == " "
+                and rest
+                and not rest.startswith((" - ", " \u2013 "))
+                and not (rest.startswith(" (") and rest.endswith(")"))  # "Lleida (o voltants)"
+            ):
                 continue
             if end == len(value) or not value[end].isalnum():
-                return _PLACE_LEAD.sub("", value[:at]) if mark == " " else value[:at]
+                if mark != " ":
+                    return value[:at]
+                before = value[:at]
+                named = _PLACE_NAME_START.search(before)  # "... en pola de" + "lena"
+                return _PLACE_LEAD.sub("", before[: named.start()] if named else before)
     return value
+
+
+# A place's name that ends with the stated place, after "en"/"a"/"in": "en pola de" + "lena".
+_PLACE_NAME_START: Final = re.compile(
+    r"[ ](?:en|a|à|in|em)[ ][\w'-]+(?:[ ][\w'-]+){0,2}[ ](?:de|del|de la|la|le|di|do|da)$",
+    re.IGNORECASE,
+)
 
 
 # What leads to a place named after a bare space, cut with it: "... ONCE - ZONA ELDA".
@@ -657,7 +682,7 @@ def _first_role(value: str) -> str:
     """ "Founding Engineer / Founding GTM" names two roles: the first. "Senior / Staff
     Engineers", "Vendeur / Vendeuse en épicerie fine", "Expertin / Experte Notfallpflege" and
     "Engineer (Cloud & Infrastructure)" name one."""
-    if not _ROLE_JOINER.search(value):
+    if not _ROLE_JOINER.search(value) and " and " not in value:
         return value
     for match in _SECOND_ROLE.finditer(value):
         first, second = value[: match.start()], value[match.end() :]
@@ -686,12 +711,16 @@ def _gender_pair(last: str, second: str) -> bool:
 
 def _first_of_two(value: str) -> str:
     """ "Senior Fullstack Engineer, Senior DevOps Engineer", "Platform Engineer (Security),
-    DevSecOps Engineer": two roles, the first; "Manager, Software Development" and "Senior
+    DevSecOps Engineer", "Research Scientists, Research Engineers (HPC), ...": two or more
+    roles, the first; "Manager, Software Development" and "Senior
     Engineer, AI Tools" name one with its specialisation."""
-    at = value.find(", ")
-    if at <= 0 or value.count(", ") != 1 or value[:at].count("(") != value[:at].count(")"):
+    at = _top_level_comma(value)
+    if at <= 0:
         return value
     first, second = value[:at], value[at + 2 :]
+    following = _top_level_comma(second)  # "Research Scientists, Research Engineers, ..."
+    if following > 0:
+        second = second[:following]
     if len(second.split()) >= 2 and _ends_with_role(second) and _ends_with_role(first):
         return first
     return value
@@ -707,7 +736,7 @@ def _untrimmed_core(value: str) -> str:
     """The value without a parenthesis, specialisation or level numeral at its end:
     "Developer (TypeScript)" -> "Developer", "Senior Engineer, AI Tools" -> "Senior Engineer",
     "Software Engineer V" -> "Software Engineer"."""
-    for mark in (" (", ", ", " - "):
+    for mark in (" (", ", ", " - ", " \u2013 ", " \u2014 "):
         at = value.find(mark)
         if at > 0:
             value = value[:at]
@@ -790,8 +819,12 @@ def _title_cased(value: str, *, last_lower: bool = False) -> bool:
 
 def _listed_title(lines: HeadLines) -> Found | None:
     """The first item of a list of roles: a line ending "...roles:" (or a bullet of "[1]"
-    items), then "- AI Engineer: agentic systems" gives "AI Engineer"."""
-    introduced = False
+    items), then "- AI Engineer: agentic systems" gives "AI Engineer". After such a line, or
+    under a head that says "Multiple Roles", the items may be lines without a bullet ("Senior
+    Android Engineer - $178,500 USD + equity"); a bullet item that names a role in capitals
+    counts without either ("• Staff Software Engineer ($200-250K) — for those who ship")."""
+    first = lines.get(0)
+    introduced = first is not None and _MANY_ROLES.search(first.text) is not None
     for index, line in enumerate(lines):
         if index >= MAX_LIST_LINES:
             break
@@ -800,12 +833,20 @@ def _listed_title(lines: HeadLines) -> Found | None:
             introduced = True
             continue
         bullet = _ITEM.match(text)
-        if bullet is None or not (introduced or text.startswith("[")):
+        if bullet is None and not (introduced and index > 0 and len(text) <= MAX_ITEM_CHARS):
             continue
-        item = line.part(bullet.end(), len(text))
-        detail = _ITEM_DETAIL.search(item.text)
+        item = line.part(bullet.end() if bullet is not None else 0, len(text))
+        detail = _ITEM_DETAIL.search(item.text) or _description(item.text)
         if detail is not None:
             item = item.part(0, detail.start())
+        comma = _top_level_comma(item.text)
+        if comma > 0 and _ends_with_role(item.text[:comma]):
+            # "Research Scientists, Research Engineers (HPC), ...": two roles, the first;
+            # "Senior Software Engineer, AI Tools (back-end Go)": one, with its specialisation
+            second = item.text[comma + 2 :]
+            following = _top_level_comma(second)
+            if _ends_with_role(second[:following] if following > 0 else second):
+                item = item.part(0, comma)
         place = _PLACE_TAIL.search(item.text)
         if place is not None:
             item = item.part(0, place.start())
@@ -819,3 +860,29 @@ def _listed_title(lines: HeadLines) -> Found | None:
 
 
 _ITEM: Final = re.compile(r"(?:[-*•]|\[\d{1,2}\]|\d{1,2}[.)])[ ]+")
+# A head that announces a list of roles below it.
+_MANY_ROLES: Final = re.compile(
+    r"\b(?:multiple|many|several|various|open)[ ](?:roles|positions|openings)\b", re.IGNORECASE
+)
+# A list item without a bullet is a short line.
+MAX_ITEM_CHARS: Final = 120
+_ITEM_DASH: Final = re.compile(r"[ ][\u2013\u2014-][ ]")
+_LOWER_WORD: Final = re.compile(r"(?:^|[ ,])(?!and\b|of\b|for\b|or\b)[a-z]")
+
+
+def _description(item: str) -> re.Match[str] | None:
+    """ "Staff Software Engineer ($200-250K) — for those who ship", "Senior AI Engineer — LLM
+    engineering, AI agents": a description after a dash (a word in lower case); "Senior
+    Systems Engineer — Capture & Materializations" names the role's specialisation."""
+    dash = _ITEM_DASH.search(item)
+    if dash is None or _LOWER_WORD.search(item, dash.end()) is None:
+        return None
+    return dash
+
+
+def _top_level_comma(item: str) -> int:
+    """Where the first ", " outside parentheses is, or -1."""
+    at = item.find(", ")
+    while at > 0 and item[:at].count("(") != item[:at].count(")"):
+        at = item.find(", ", at + 2)
+    return at

@@ -19,6 +19,7 @@ from jobstream.ports import Clock, DeadLetterSink, EventSink, SystemClock
 from jobstream.stages import Record
 from jobstream.topology import TAGGER
 from jobstream.wiring import KafkaPorts, StageService, publishing_stage
+from jobstream_tagger import output
 from jobstream_tagger.occupation import load_coder
 from jobstream_tagger.settings import TaggerSettings
 from jobstream_tagger.spans.model import SpanModel, load_span_model
@@ -39,7 +40,7 @@ def tag_records_with(
             report_unknown_terms(parsed.posting_id, tagging.unknown_terms)
         count_unlinked(tagging.posting.skills)
         # Stamped here, at the edge: the pure tagger does not read clocks.
-        return tagging.posting.model_copy(update={"tagged_at": clock.now()})
+        return output.stamped(tagging.posting, clock.now())
 
     return tag_record
 

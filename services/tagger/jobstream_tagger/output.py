@@ -23,11 +23,12 @@ A unit test validates tagged postings through `model_validate_json` and gets equ
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel
 
-from jobstream.contracts import Span, TaggedSkill
+from jobstream.contracts import Span, TaggedPosting, TaggedSkill
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -70,3 +71,9 @@ def skill(values: dict[str, Any]) -> TaggedSkill:
     _set_extra(instance, None)
     _set_private(instance, None)
     return instance
+
+
+def stamped(posting: TaggedPosting, tagged_at: datetime) -> TaggedPosting:
+    """`posting.model_copy(update={"tagged_at": tagged_at})` for a posting `tag()` built (an
+    aware datetime from the service's clock: what the contract asks for)."""
+    return construct(TaggedPosting, {**posting.__dict__, "tagged_at": tagged_at})

@@ -180,6 +180,7 @@ def _skills(mentions: list[Mention], preferred: PreferredSections | None) -> lis
     current = 0  # the first preferred range that does not end before the mention
     by_skill: dict[str, dict[str, Any]] = {}  # by id: a str hashes faster than a Skill
     capped = []
+    span = output.span
     for start, end, form, confidence in mentions:
         while current < last and ranges[current][1] <= start:
             current += 1
@@ -193,7 +194,7 @@ def _skills(mentions: list[Mention], preferred: PreferredSections | None) -> lis
                 "category": skill.category,
                 "required": required,
                 "mentions": 1,
-                "spans": [output.span(start, end)],
+                "spans": [span(start, end)],
                 "confidence": confidence,
                 "source_ids": source_ids(skill),
                 "linked": skill.source != MODEL_SOURCE,
@@ -202,7 +203,7 @@ def _skills(mentions: list[Mention], preferred: PreferredSections | None) -> lis
                 capped.append(by_skill[skill.id])
             continue
         fields["mentions"] += 1
-        fields["spans"].append(output.span(start, end))
+        fields["spans"].append(span(start, end))
         if confidence > fields["confidence"]:
             fields["confidence"] = confidence
         if required:
@@ -213,8 +214,20 @@ def _skills(mentions: list[Mention], preferred: PreferredSections | None) -> lis
     return [output.skill(fields) for fields in by_skill.values()]
 
 
-@functools.cache
+_NO_SOURCE_IDS: Final[dict[str, list[str]]] = {}  # shared, never mutated
+
+
 def source_ids(skill: Skill) -> dict[str, list[str]]:
-    """The skill's ids in O*NET and ESCO, built once per skill (shared, never mutated)."""
+    """The skill's ids in O*NET and ESCO (shared, never mutated)."""
+    if not (skill.onet_codes or skill.esco):
+        # An unlinked skill has none: kept out of the cache, which would otherwise grow by
+        # every name the model ever reads (and a hash call spared).
+        return _NO_SOURCE_IDS
+    return _source_ids(skill)
+
+
+@functools.cache
+def _source_ids(skill: Skill) -> dict[str, list[str]]:
+    """`source_ids`, built once per taxonomy skill."""
     ids = {"onet": list(skill.onet_codes), "esco": list(skill.esco)}
     return {name: values for name, values in ids.items() if values}

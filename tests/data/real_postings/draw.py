@@ -4,6 +4,9 @@ compares it with split.tsv.
 
     python tests/data/real_postings/draw.py --mirrors /work/.mirror --data ../shared/data --check
 
+`--grow` prints the second draw instead: postings added to the TUNE part later (grown.tsv),
+drawn from what is left of each pool after the first draw, with their own seeds.
+
 It needs the local Git mirrors of the sources (folders owner+name/repo) and the shared data
 folder (LA bulletins, SkillSpan's training split). Nothing here runs in the test suite.
 """
@@ -39,6 +42,11 @@ SIZES = {
 # Drawn but not postings: skipped, the next in the shuffled order taken instead.
 NOT_POSTINGS = {"hn-46860668", "hn-46472440"}
 TUNE_SHARE = 0.6
+# The second draw (grown.tsv): tune-only additions, from each pool's postings outside split.tsv.
+GROW_SIZES = {
+    "hn-who-is-hiring": 22, "yc-job-board": 6, "swiss-job-ads": 10, "france-travail": 8,
+    "empleate": 12, "encontreseuemprego": 6,
+}  # fmt: skip
 EMPLEATE_FILES = [f"data/partial_datasets/offers_2018-{day}.csv" for day in (
     "10-30", "10-31", "11-01", "11-02", "11-03", "11-04")]  # fmt: skip
 SKILLSPAN_URL = (
@@ -55,8 +63,14 @@ def main() -> int:
     options.add_argument("--mirrors", type=Path, required=True)
     options.add_argument("--data", type=Path, required=True)
     options.add_argument("--check", action="store_true", help="compare with split.tsv")
+    options.add_argument("--grow", action="store_true", help="the second draw (grown.tsv)")
     args = options.parse_args()
-    drawn = split(pools(args.mirrors, args.data))
+    all_pools = pools(args.mirrors, args.data)
+    if args.grow:
+        for source, id_ in grow(all_pools, {id_ for _, id_, _ in split(all_pools)}):
+            print(f"{source}\t{id_}\ttune")
+        return 0
+    drawn = split(all_pools)
     if not args.check:
         for source, id_, part in drawn:
             print(f"{source}\t{id_}\t{part}")
@@ -80,6 +94,15 @@ def split(all_pools: dict[str, Pool]) -> list[tuple[str, str, str]]:
         random.Random(f"jobstream-16-split-{source}").shuffle(parts)
         tune = set(parts[: round(TUNE_SHARE * size)])
         rows += [(source, id_, "tune" if id_ in tune else "check") for id_ in chosen]
+    return rows
+
+
+def grow(all_pools: dict[str, Pool], labelled: set[str]) -> list[tuple[str, str]]:
+    rows = []
+    for source, size in GROW_SIZES.items():
+        ids = sorted(id_ for id_, _ in all_pools[source] if id_ not in labelled)
+        random.Random(f"jobstream-16-grow-{source}").shuffle(ids)
+        rows += [(source, id_) for id_ in ids[:size]]
     return rows
 
 

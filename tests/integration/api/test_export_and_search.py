@@ -10,13 +10,16 @@ import os
 import subprocess
 from pathlib import Path
 
+import asyncpg
 import duckdb
 import pyarrow.parquet as pq
 import pytest
 
 from jobstream.contracts import TaggedPosting
 from jobstream.settings import PostgresSettings
-from jobstream_api.export import CSV_COLUMNS, EXPORT_FIELDS, EXPORT_SCHEMA
+from jobstream_api.adapters.postgres import PostgresReadModel
+from jobstream_api.export import CSV_COLUMNS, EXPORT_FIELDS, EXPORT_SCHEMA, rows
+from jobstream_api.queries import PostingFilter
 from jobstream_stack.services import jobstream_command
 from tests.integration.api.test_read_model_contract import POSTINGS, having, postgres_model
 
@@ -128,3 +131,34 @@ async def test_search_as_json_and_as_a_table(stored: PostgresSettings) -> None:
     assert done.returncode == 0, done.stderr.decode()
     table = done.stdout.decode()
     assert "Data Engineer" in table and "more: add --cursor" in table
+
+
+@pytest.mark.parametrize("size", [1, 3, 4, 13, 14])
+async def test_an_export_in_batches_is_every_posting_once_in_order(
+    stored: PostgresSettings, size: int
+) -> None:
+    """Batches end anywhere: after each posting, mid-way, on the last posting, beyond it; two
+    postings received at the same time keep their order (by id)."""
+    writer = await asyncpg.connect(**stored.connect_kwargs())
+    try:
+        await writer.execute(
+            "UPDATE postings SET received_at = $1 WHERE posting_id = ANY($2::text[])",
+            POSTINGS[3].received_at,
+            [POSTINGS[3].posting_id, POSTINGS[4].posting_id],
+        )
+    finally:
+        await writer.close()
+    whole = PostgresReadModel(stored)
+    chunked = PostgresReadModel(stored, export_batch=size)
+    try:
+        expected = [row async for batch in whole.export(PostingFilter()) for row in rows(batch)]
+        batches = [batch async for batch in chunked.export(PostingFilter())]
+    finally:
+        await whole.close()
+        await chunked.close()
+    assert all(batch.num_rows <= size for batch in batches)
+    assert [row for batch in batches for row in rows(batch)] == expected
+    assert len(expected) == len(POSTINGS)
+    tied = [row["id"] for row in expected if row["received_at"] == POSTINGS[3].received_at]
+    assert tied == sorted([POSTINGS[3].posting_id, POSTINGS[4].posting_id])
+    assert [row["skills"] for row in expected if row["id"] == POSTINGS[11].posting_id] == [[]]

@@ -233,6 +233,17 @@ def test_years_that_are_not_experience(text: str) -> None:
             "remote",
         ),
         ("Santa Clara, London (hybrid set up with 3 to 4 days/week in-office)", "hybrid"),
+        # parser 0.3.8: the most remote option of a line, a range of options, building in person
+        ("Acme | Customer Engineer | REMOTE (EU/Asia -- no US) or HYBRID Berlin | €55k", "remote"),
+        (
+            "Acme supports ways to work ranging from fully remote to in-office. Some roles are "
+            "hybrid or in-office by design.",
+            "remote",
+        ),
+        ("We're based in San Francisco and build in person every day.", "onsite"),
+        ("We are building the company in person in SoMa, San Francisco.", "onsite"),
+        ("Puedes hacer la actividad desde tu casa o en oficinas.", "remote"),
+        ("We build remote-first tools for teams.", None),
         # a benefits list naming telework says nothing of where the job is done
         ("Benefits\n* Flexible work schedules and telework\n* Health insurance", None),
     ],

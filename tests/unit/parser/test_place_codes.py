@@ -47,14 +47,16 @@ def _codes(text: str) -> list[tuple[str, str | None, str | None, bool, str | Non
          [("Agüimes (LAS PALMAS)", "ES", "ES-GC", False, None)]),
         ("Localidad: GIRONA", [("GIRONA", "ES", "ES-GI", False, None)]),
         ("Arbeitsort Zürich", [("Zürich", "CH", "CH-ZH", False, None)]),
-        ("Standort Landquart", [("Landquart", None, None, False, None)]),
+        # a town of the gazetteer (GeoNames' towns of 1,000 people or more): its country
+        ("Standort Landquart", [("Landquart", "CH", None, False, None)]),
         ("Location: Anywhere in the U.S. (remote)", [("U.S", "US", None, True, None)]),
         ("Location: Virtual (100% Remote), Washington, DC; Chicago, IL",
          [("Washington, DC", "US", "US-DC", False, None),
           ("Chicago, IL", "US", "US-IL", False, None)]),
         ("Onsite/Hybrid (NYC)", [("NYC", "US", "US-NY", False, None)]),
         ("Location: Remote (Continental US)", [("US", "US", None, True, None)]),
-        ("Location: Springfield", [("Springfield", None, None, False, None)]),
+        # towns of that name are in the United States (one state not known)
+        ("Location: Springfield", [("Springfield", "US", None, False, None)]),
         ("Location: Remote (US only)", [("US", "US", None, True, None)]),
         ("Location: Remote, EMEA", [("EMEA", None, None, True, "emea")]),
         ("Location: Remote - Europe", [("Europe", None, None, True, "europe")]),
@@ -172,3 +174,70 @@ def test_every_city_code_is_an_iso_code() -> None:
         assert codes is not None
         assert codes.country in countries, name
         assert codes.subdivision is None or codes.subdivision in subdivisions, name
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        # Parser 0.3.9: towns the gazetteer knows, in a label's value or a list of them.
+        ("Arbeitsorte: Niederglatt, Rümlang, Dübendorf",
+         [("Niederglatt", "CH", None, False, None), ("Rümlang", "CH", None, False, None),
+          ("Dübendorf", "CH", None, False, None)]),
+        ("Localidad: Berriz (VIZCAYA)", [("Berriz (VIZCAYA)", "ES", "ES-BI", False, None)]),
+        ("Localidad: San Sebastián de los Reyes (MADRID)",
+         [("San Sebastián de los Reyes (MADRID)", "ES", "ES-M", False, None)]),
+        ("Barueri, Brasil · Presencial", [("Barueri, Brasil", "BR", "BR-SP", False, None)]),
+        # a job board's fields: glued to their labels, or a label alone before a blank line
+        ("* OrtBern\n* Referenz114933", [("Bern", "CH", "CH-BE", False, None)]),
+        ("* OrtUmgebung Langenthal", [("Langenthal", "CH", None, False, None)]),
+        ("Region\n\nSursee\n", [("Sursee", "CH", None, False, None)]),
+        ("Region\n\nKanton Aargau\n", [("Kanton Aargau", "CH", "CH-AG", False, None)]),
+        ("Region\n\nOberaargau\n", []),  # a district, no town
+        ("Einsatzort\n\nRegion Oberaargau\n", []),
+        ("Fuer unsere Filiale in Luzern.", [("Luzern", "CH", "CH-LU", False, None)]),
+    ],
+)  # fmt: skip
+def test_towns_of_the_gazetteer(
+    text: str, codes: list[tuple[str, str | None, str | None, bool, str | None]]
+) -> None:
+    assert _codes(text) == codes
+
+
+@pytest.mark.parametrize(
+    ("head", "places"),
+    [
+        ("Acme | Senior research/engineers | Full Time | Zurich, Onsite | 100-200k CHF",
+         [("Zurich", "CH", "CH-ZH")]),
+        ("Acme | Customer Engineer | REMOTE (EU/Asia) or HYBRID Berlin | €55k",
+         [("Berlin", "DE", "DE-BE")]),
+        ("Acme | Senior Engineer | ONSITE in San Francisco, CA",
+         [("San Francisco, CA", "US", "US-CA")]),
+        ("Acme | Engineers | Full-time | ONSITE SF or NYC | Remote",
+         [("SF", "US", "US-CA"), ("NYC", "US", "US-NY")]),
+        ("Microsoft | Senior SWE | Redmond, Wa", [("Redmond, Wa", "US", "US-WA")]),
+        ("Spiich Labs (Stockholm) | Founding GTM | Full-time | On-site",
+         [("Stockholm", "SE", "SE-AB")]),
+        # no place: a work mode's words, a language that is also a town's name
+        ("Carta | Senior Software Engineer II | Waterloo / Toronto | ONSITE (Hybrid OK)",
+         [("Waterloo", "CA", "CA-ON"), ("Toronto", "CA", "CA-ON")]),
+        ("Acme | Rust Engineer | Elixir | Remote", []),
+    ],
+)  # fmt: skip
+def test_places_of_a_forum_head(head: str, places: list[tuple[str, str, str | None]]) -> None:
+    parsed = _parse(head + "\nWe build." + POSTING)
+    found = [(p.text, p.country_code, p.subdivision_code) for p in parsed.locations if not p.remote]
+    assert found == places
+
+
+def test_a_postal_code_and_its_town_at_the_top() -> None:
+    parsed = _parse("und Pflegheim\n3803 Beatenberg\nSind Sie die Nachtwache?" + POSTING)
+    assert [(p.text, p.country_code) for p in parsed.locations] == [("Beatenberg", "CH")]
+
+
+def test_the_gazetteer_holds_towns_of_one_country_and_no_common_words() -> None:
+    assert geo.town_codes("Sursee") == geo.Codes("CH", None)
+    assert geo.town_codes("LUZERN") == geo.Codes("CH", "CH-LU")  # a canton's capital
+    assert geo.town_codes("Campinas") == geo.Codes("BR", "BR-SP")  # 100,000 people or more
+    assert geo.town_codes("Lena") is None  # in Norway and the United States
+    assert geo.town_codes("Engineer") is None  # a town in Kenya, a word everywhere
+    assert geo.town_codes("Nowhere-upon-Nothing") is None

@@ -40,16 +40,22 @@ pytestmark = pytest.mark.unit
 
 REAL_SET = Path(__file__).parents[2] / "data" / "real_postings"
 SPLIT = REAL_SET / "split.tsv"
+GROWN = REAL_SET / "grown.tsv"  # tune-only additions drawn after the split (draw.py --grow)
 TUNE_SHARE = 0.6
 
 runner = CliRunner()
 register(CommandGroups(root=app, serve=serve, evaluate=evaluate))
 
 
-def _split() -> dict[str, tuple[str, str]]:
-    with SPLIT.open(encoding="utf-8") as lines:
+def _split(path: Path = SPLIT) -> dict[str, tuple[str, str]]:
+    with path.open(encoding="utf-8") as lines:
         rows = csv.DictReader((line for line in lines if not line.startswith("#")), delimiter="\t")
         return {row["id"]: (row["source"], row["part"]) for row in rows}
+
+
+def _parts() -> dict[str, tuple[str, str]]:
+    """Every labelled posting's source and part: the split, then the tune part's additions."""
+    return _split() | _split(GROWN)
 
 
 def test_the_split_was_drawn_once_stratified_by_source_about_60_40() -> None:
@@ -63,9 +69,17 @@ def test_the_split_was_drawn_once_stratified_by_source_about_60_40() -> None:
         assert tune[source] == round(TUNE_SHARE * count), source
 
 
+def test_postings_added_after_the_split_went_to_the_tune_part_only() -> None:
+    split, grown = _split(), _split(GROWN)
+
+    assert grown and not set(grown) & set(split)
+    assert {part for _, part in grown.values()} == {"tune"}
+    assert {source for source, _ in grown.values()} <= set(SOURCES)
+
+
 def test_every_labelled_posting_is_valid_and_keeps_the_part_the_split_gave_it() -> None:
     postings, errors = read_real_set(REAL_SET)
-    split = _split()
+    split = _parts()
 
     assert not errors
     assert len(postings) >= 100
@@ -74,6 +88,7 @@ def test_every_labelled_posting_is_valid_and_keeps_the_part_the_split_gave_it() 
         assert posting.licence == SOURCES[posting.source].licence
         # Only sources whose licence allows it carry their texts (the model checks it too).
         assert (posting.text is not None) == SOURCES[posting.source].texts_in_repo
+    assert len(postings) == len(split)
 
 
 def test_non_english_postings_are_in_the_set() -> None:

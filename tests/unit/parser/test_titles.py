@@ -439,3 +439,79 @@ def test_what_names_no_job_is_still_refused(text: str) -> None:
 )
 def test_words_that_name_a_role(value: str, names: bool, ends: bool) -> None:
     assert (names_a_role(value), ends_with_role(value)) == (names, ends)
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "company"),
+    [
+        # Parser 0.3.8: shapes of the postings the tune part grew by (docs/parser-quality.md).
+        # A head that names no role, then a list of roles without bullets or with descriptions.
+        ("Acme | Multiple Roles | Remote | Full-time\n\nWe hire.\n\n"
+         "Senior Android Engineer - $178,500 USD + equity\nhttps://jobs.example/1\n",
+         "Senior Android Engineer", "Acme"),
+        ("Acme | US-Based / Remote | Full-time\nWe build data tools.\n\nWe’re hiring for:\n\n"
+         "Senior Systems Engineer — Capture & Materializations\nDesign connectors.\n",
+         "Senior Systems Engineer — Capture & Materializations", "Acme"),
+        ("Acme | Remote | $150–250K | Full-time\n\nWe have a few new roles.\n\n"
+         "• Staff Software Engineer ($200–250K) — for those who ship at a startup pace\n",
+         "Staff Software Engineer", "Acme"),
+        ("Acme | Multiple Roles | Toronto, ON\n\nOpen Roles:\n"
+         "- Senior AI Engineer — LLM engineering, AI agents\n", "Senior AI Engineer", "Acme"),
+        ("Acme | Full-time | London | HYBRID\n\nHiring for technical roles:\n\n"
+         "Research Scientists, Research Engineers (HPC, Data), Voice specialists\n",
+         "Research Scientists", "Acme"),
+        # Several roles in a forum head's part: the first.
+        ("Acme (https://acme.ai) | Software Engineers (full-stack / product) and Strategic "
+         "Project Lead, and many more | Full-time | Remote",
+         "Software Engineers (full-stack / product)", "Acme"),
+        ("Acme | Software Engineers (All levels), Senior Product Designer, Senior Product "
+         "Managers | Full-time | Paris (ONSITE)", "Software Engineers", "Acme"),
+        ("Acme.ai | Sr. AI SWE's + React/RN + Product Analyst | Global+remote | Full-time",
+         "Sr. AI SWE's", "Acme.ai"),
+        # Tails that are no part of the name: experience, a contract, a place.
+        ("Acme | Senior Engineer (3+ YoE) | ONSITE in San Francisco, CA", "Senior Engineer",
+         "Acme"),
+        ("CHARPENTIER- CHEF D'EQUIPE MONTAGE CHANTIER en CDI. (H/F)\n24 - ST PARDOUX",
+         "CHARPENTIER- CHEF D'EQUIPE MONTAGE CHANTIER", None),
+        ("Professor/a d'italià Lleida (o voltants)\nEmpresa: LM IDIOMES S.C.P\n"
+         "Localidad: Lleida (LLEIDA)", "Professor/a d'italià", "LM IDIOMES S.C.P"),
+        ("Asturias - técnico/a de inclusión sociolaboral en pola de lena\n"
+         "Localidad: Lena (ASTURIAS)", "técnico/a de inclusión sociolaboral", None),
+        # An apprenticeship: the role learnt; the branch names the employer.
+        ("3-jährige Lehre als Kauffrau/Kaufmann (E- oder M-Profil) in der ASTRA-Filiale "
+         "Estavayer-le-Lac\nAufgabe", "Kauffrau/Kaufmann (E- oder M-Profil)", "ASTRA"),
+        # A Portuguese role in both genders keeps its ending.
+        ("ADVOGADO(A) CLOSER\nConfidencial\nBarueri, Brasil · Presencial",
+         "ADVOGADO(A) CLOSER", None),
+        # The employer field's town, and a recruiter named for an unnamed client.
+        ("CARPINTERO METÁLICO\nEmpresa: VALENCIA- LUIS OLIAG\nLocalidad: Valencia (VALENCIA)",
+         "CARPINTERO METÁLICO", "LUIS OLIAG"),
+        ("Auxiliar de Cozinha\nPessoa confidencial\nCampinas, Brasil · Presencial\n\n"
+         "Rh Mais Talentos em parceria com empresa no segmento de Restaurantes",
+         "Auxiliar de Cozinha", "Rh Mais Talentos"),
+    ],
+)  # fmt: skip
+def test_titles_and_companies_of_the_grown_tune_part(
+    text: str, title: str, company: str | None
+) -> None:
+    parsed = _parse(text + BODY)
+
+    assert (parsed.title, parsed.company) == (title, company)
+    _assert_spans(parsed)
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("Acme | Remote | Full-time\nWe’re hiring across Engineering. Hiring at Manager level as"
+         " well as mid-level/Senior levels.", "manager"),
+        ("Stellvertretende/r Leiter/in Zahlungsverkehr\nSie haben heute die Chance", "manager"),
+        ("Teamleiter/in Logistik 100%", "manager"),
+        ("Leiter des Teams Logistik\nIhre Aufgaben", "lead"),  # "Leiter" alone: no unit named
+        ("Acme | Software Engineers | Full-time | Remote\nWe're looking for senior engineers.",
+         "senior"),
+        ("3-jährige Lehre als Kauffrau/Kaufmann in der ASTRA-Filiale Bern\nAufgabe", "intern"),
+    ],
+)  # fmt: skip
+def test_levels_stated_in_the_grown_tune_part(text: str, level: str | None) -> None:
+    assert _parse(text + BODY).seniority == level

@@ -3,6 +3,7 @@ exactly what validation or `model_construct()` would give."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,17 @@ def test_construct_builds_what_model_construct_builds() -> None:
     }
     assert _state(output.skill(dict(fields))) == _state(TaggedSkill.model_construct(**fields))
     assert output.skill(dict(fields)) == TaggedSkill.model_validate(fields)
+
+
+def test_stamped_builds_what_model_copy_builds() -> None:
+    tagged = _tagged((SEEDS / "000_bcb04a4a30d54f7e.txt").read_text(encoding="utf-8"))
+    at = datetime(2026, 12, 7, 16, 0, tzinfo=UTC)
+
+    stamped = output.stamped(tagged, at)
+
+    assert _state(stamped) == _state(tagged.model_copy(update={"tagged_at": at}))
+    assert encode(stamped) == encode(tagged.model_copy(update={"tagged_at": at}))
+    assert tagged.tagged_at is None  # the posting stamped is left as it was
 
 
 def test_the_models_have_no_hooks_that_construction_would_skip() -> None:

@@ -23,7 +23,9 @@ from jobstream_tagger.spans.decode import best_paths, stretches
 from jobstream_tagger.spans.linking import (
     is_department,
     is_team,
+    is_webmail,
     normalised,
+    other_sense,
     team_words,
     unlinked_form,
 )
@@ -435,6 +437,24 @@ def test_the_team_rule_is_the_same_with_the_words_found_once() -> None:
 def test_departments(text: str, words: str, department: bool) -> None:
     start = text.index(words)
     assert is_department(text, start, start + len(words)) is department
+
+
+@pytest.mark.parametrize(
+    ("words", "webmail"),
+    [
+        ("Gmail", True), ("gmail", True), ("Google  Mail", True), ("HOTMAIL", True),
+        ("Yahoo Mail", True), ("Outlook.com", True), ("\uff27\uff4d\uff41\uff49\uff4c", True),
+        (" gmail", True), ("Outlook", False), ("Slack", False), ("Mail", False),
+    ],
+)  # fmt: skip
+def test_webmail_services_are_another_sense(words: str, webmail: bool) -> None:
+    # other_sense looks at the first character before it normalises: a full-width "Gmail"
+    # or a leading space must still reach the full test.
+    text = f"Tools: {words}; more."
+    start = text.index(words)
+
+    assert other_sense(text, start, start + len(words), None) is webmail
+    assert is_webmail(words) is webmail
 
 
 def test_a_span_names_one_skill_and_wrong_senses_are_dropped() -> None:

@@ -315,8 +315,11 @@ class PostgresReadModel:
         *,
         statement_timeout_ms: int = 2_000,
         max_connections: int = 8,
+        export_batch: int = 2_000,
     ) -> None:
         self._settings = settings
+        # Postings a batch of an export (a Parquet row group): about 9 MB of them.
+        self._export_batch = export_batch
         self._statement_timeout_ms = statement_timeout_ms
         self._max_connections = max_connections
         self._pool: asyncpg.Pool | None = None
@@ -413,9 +416,7 @@ class PostgresReadModel:
     def export(self, posting_filter: PostingFilter) -> AsyncIterator[pa.RecordBatch]:
         return self._export(posting_filter)
 
-    async def _export(
-        self, posting_filter: PostingFilter, batch: int = 5_000
-    ) -> AsyncIterator[pa.RecordBatch]:
+    async def _export(self, posting_filter: PostingFilter) -> AsyncIterator[pa.RecordBatch]:
         # One snapshot for the whole export (postings, their skills, the skills' names).
         async with (
             self._connection() as conn,
@@ -430,15 +431,19 @@ class PostgresReadModel:
             cursor = await conn.cursor(
                 _EXPORT[len(posting_filter.skills)], *filter_parameters(posting_filter)
             )
-            rows = await cursor.fetch(batch)
+            rows = await cursor.fetch(self._export_batch)
             while rows:
                 # PostgreSQL reads the next batch while this one is converted (in a thread)
-                fetching = asyncio.ensure_future(cursor.fetch(batch))
+                # and written (the caller writes in a thread): two batches in memory at most.
+                fetching = asyncio.ensure_future(cursor.fetch(self._export_batch))
                 try:
-                    converted = await asyncio.to_thread(columnar.export_batch, rows, names)
+                    yield await asyncio.to_thread(columnar.export_batch, rows, names)
+                    del rows
+                    # Arrow's allocator (mimalloc) keeps freed pages for reuse; given back,
+                    # the export's memory stays that of a batch or two.
+                    pa.default_memory_pool().release_unused()
                 finally:
                     rows = await fetching
-                yield converted
 
     async def count_postings(self, posting_filter: PostingFilter) -> int:
         async with self._connection() as conn:

@@ -23,6 +23,7 @@ import bisect
 import functools
 import hashlib
 import math
+import operator
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -40,6 +41,10 @@ MAX_SLUG_CHARS: Final = 60
 # Webmail services: everyone uses them, no posting asks for them as a skill ("generic emails
 # (@gmail)", "tools such as Gmail, Slack, Jira"), though the model reads them as products.
 NOT_SKILLS: Final = frozenset({"gmail", "google mail", "hotmail", "yahoo mail", "outlook.com"})
+# The first characters, as written, of a webmail service's name (see `other_sense`).
+_WEBMAIL_FIRSTS: Final = frozenset(
+    {"", *(name[0] for name in NOT_SKILLS), *(name[0].upper() for name in NOT_SKILLS)}
+)
 _SLUG: Final = re.compile(r"[^a-z0-9]+")
 _CLEAN: Final = re.compile(r"[a-z0-9 -]+")
 
@@ -155,15 +160,14 @@ def combine(
     for number, mention in enumerate(mentions):
         if not used[number] and not other_sense(text, mention[0], mention[1], title, teams):
             result.append(mention)
-    result.sort(key=_START_LONGEST)
+    # By start, the longest first at one start (two stable sorts: no key function to call).
+    result.sort(key=_END, reverse=True)
+    result.sort(key=_START)
     return _without_overlaps(result)
 
 
-def _start_longest(mention: Mention) -> tuple[int, int]:
-    return mention[0], -mention[1]
-
-
-_START_LONGEST: Final = _start_longest
+_START: Final = operator.itemgetter(0)
+_END: Final = operator.itemgetter(1)
 
 
 def other_sense(
@@ -178,12 +182,18 @@ def other_sense(
     the caller asks for many ranges of one text."""
     if title is not None and title[0] <= start and end <= title[1]:
         return True  # the job's title names the job, not a skill it asks for
-    # the cheapest first: most ranges are neither capitalised nor near the word "team"
-    return (
-        is_department(text, start, end)
-        or is_team(text, start, end, teams)
-        or is_webmail(text[start:end])
-    )
+    # Each test behind what it needs, checked here without a call: most ranges are not
+    # capitalised, most postings have no "team" (`teams` says so), and a webmail service's
+    # name starts with one of few letters (after NFKC and lower-casing: any other ASCII
+    # character stays as it is, or composes into a non-ASCII one).
+    first = text[start : start + 1]
+    if first.isupper() and is_department(text, start, end):
+        return True
+    if (teams is None or teams.listing or teams.naming) and is_team(text, start, end, teams):
+        return True
+    if first in _WEBMAIL_FIRSTS or not first.isascii() or first.isspace():
+        return is_webmail(text[start:end])
+    return False
 
 
 @functools.lru_cache(maxsize=65_536)
