@@ -250,7 +250,8 @@ def test_the_gazetteer_holds_towns_of_one_country_and_no_common_words() -> None:
         # postal code or a workload, or in a phrase naming the place of work.
         ("Project Manager (m/w)\nUzwil\nIhre Aufgaben", [("Uzwil", "CH", None)]),
         ("Kita-Leiter/in\n8008 Zürich (ZH) 30%\nIhre Aufgaben", [("Zürich", "CH", "CH-ZH")]),
-        ("Reisebus Fahrer/in (Teilzeit)\nin 4133 Pratteln\nIhre Aufgaben", [("Pratteln", "CH", None)]),
+        ("Reisebus Fahrer/in (Teilzeit)\nin 4133 Pratteln\nIhre Aufgaben",
+         [("Pratteln", "CH", None)]),
         ("Mechaniker Montage 100% | Pfäffikon\nUnser Kunde", [("Pfäffikon", "CH", None)]),
         ("Sachbearbeiter (m/w)\nTemporär/Festanstellung 100%, Luzern\nAufgaben",
          [("Luzern", "CH", "CH-LU")]),
