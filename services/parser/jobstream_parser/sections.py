@@ -19,7 +19,7 @@ from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
 from jobstream.contracts import SectionKind
 from jobstream_parser.document import Document, Line, is_bullet
-from jobstream_parser.heads import literal_heads
+from jobstream_parser.heads import literal_heads, search
 
 MAX_HEADING_CHARS: Final = 70
 MAX_HEADING_WORDS: Final = 9
@@ -30,6 +30,8 @@ MAX_LEGAL_LINE_CHARS: Final = 1_500
 # Distinct short lines whose reading is kept: a few MB at most.
 LINE_CACHE_SIZE: Final = 4_096
 MAX_CACHED_LINE_CHARS: Final = 500
+# Legal paragraphs (up to MAX_LEGAL_LINE_CHARS each) whose reading is kept.
+LEGAL_CACHE_SIZE: Final = 1_024
 
 # Tried in this order: "Preferred qualifications" is preferred, not requirements; "About the
 # role" is the summary, "About you" the requirements, "About Acme" the company.
@@ -209,6 +211,13 @@ def _heading_in(text: str) -> tuple[str, str, int] | None:
 _heading_in_cached: Final = lru_cache(maxsize=LINE_CACHE_SIZE)(_heading_in)
 
 
+@lru_cache(maxsize=LEGAL_CACHE_SIZE)
+def _is_legal_text(line: str) -> bool:
+    """A paragraph of legal text by its wording (an equal opportunity statement, a privacy
+    notice): employers repeat theirs in every posting, so each distinct one is read once."""
+    return search(_LEGAL_TEXT, line) is not None
+
+
 def find_sections(document: Document) -> list[FoundSection]:
     text = document.text
     found: list[FoundSection] = []
@@ -244,7 +253,7 @@ def find_sections(document: Document) -> list[FoundSection]:
         legal = (
             line.start in legal_lines
             and len(line.text) <= MAX_LEGAL_LINE_CHARS
-            and document.find(_LEGAL_TEXT, line.start, line.end) is not None
+            and _is_legal_text(line.text)
         )
         if legal and (current is None or current[0] != "legal"):
             close(line.start)

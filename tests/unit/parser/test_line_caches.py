@@ -39,6 +39,14 @@ def test_sections_of_a_repeated_line_are_where_each_text_has_them() -> None:
         )
 
 
+def test_a_remembered_legal_paragraph_is_a_section_in_each_text() -> None:
+    notice = "Acme is an equal opportunity employer and does not discriminate against anyone."
+    for prefix in ("", "Engineer\n\nWe build things.\n"):
+        text = clean(prefix + notice + "\n").text
+        sections = find_sections(Document(text))
+        assert [(s.kind, text[s.start : s.end]) for s in sections][-1] == ("legal", notice)
+
+
 def test_a_remembered_place_is_spanned_in_the_text_at_hand() -> None:
     for prefix in ("", "Data Engineer\n", "Data Engineer\nAcme Robotics\nSome words here\n"):
         text = prefix + "Location: Berlin, Germany\nWe build things.\n"
