@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from jobstream_api.adapters.http_api import QueryApi
 from jobstream_api.adapters.postgres import PostgresReadModel
+from jobstream_api.answer_cache import VersionedCache
 from jobstream_api.ports import ReadModel
 from jobstream_api.settings import ApiSettings
 
@@ -27,6 +28,8 @@ def bootstrap(settings: ApiSettings, model: ReadModel | None = None) -> ApiServi
             settings.postgres,
             statement_timeout_ms=settings.statement_timeout_ms,
             max_connections=settings.max_connections,
+            item_cache=VersionedCache(settings.item_cache_size, settings.item_cache_seconds),
+            stats_cache=VersionedCache(settings.stats_cache_size),
         )
         model = postgres
     http = QueryApi(model, settings.token, settings.request_timeout_seconds)

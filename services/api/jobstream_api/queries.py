@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Final, Literal, get_args
 
@@ -94,7 +94,8 @@ class PostingQuery:
     @property
     def fingerprint(self) -> str:
         """Same filter and sort, same fingerprint: a cursor is only good for its own query."""
-        described = json.dumps([asdict(self.filter), self.sort], default=str, sort_keys=True)
+        # vars(): the filter's fields as asdict gives them (all flat), without its deep copy
+        described = json.dumps([vars(self.filter), self.sort], default=str, sort_keys=True)
         return hashlib.sha256(described.encode()).hexdigest()[:12]
 
     def cursor_after(self, key: str | float, posting_id: str) -> Cursor:

@@ -29,3 +29,23 @@ class ApiSettings(ServiceSettings):
         5.0, gt=0, le=120, description="a request still unanswered after this gets 503"
     )
     max_connections: int = Field(8, ge=1, le=100, description="the reader's connection pool")
+    item_cache_size: int = Field(
+        5_000,
+        ge=0,
+        le=1_000_000,
+        description="result items (a posting in a search's page) kept as JSON for the next page "
+        "listing them; 0: none kept",
+    )
+    item_cache_seconds: float = Field(
+        30.0,
+        ge=0,
+        le=3_600,
+        description="an item kept longer is built again (a posting the store rewrites is "
+        "built again at once)",
+    )
+    stats_cache_size: int = Field(
+        1_000,
+        ge=0,
+        le=100_000,
+        description="statistics answers kept until the store next refreshes the views; 0: none",
+    )

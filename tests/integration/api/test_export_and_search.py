@@ -18,9 +18,13 @@ import pytest
 from jobstream.contracts import TaggedPosting
 from jobstream.settings import PostgresSettings
 from jobstream_api.adapters.postgres import PostgresReadModel
+from jobstream_api.answer_cache import VersionedCache
 from jobstream_api.export import CSV_COLUMNS, EXPORT_FIELDS, EXPORT_SCHEMA, rows
-from jobstream_api.queries import PostingFilter
+from jobstream_api.queries import DemandQuery, PostingFilter, PostingQuery
+from jobstream_api.results import PostingPage
 from jobstream_stack.services import jobstream_command
+from jobstream_store.adapters.repository import write_postings
+from jobstream_store.postings import StoredPosting
 from tests.integration.api.test_read_model_contract import POSTINGS, having, postgres_model
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(180)]
@@ -162,3 +166,63 @@ async def test_an_export_in_batches_is_every_posting_once_in_order(
     tied = [row["id"] for row in expected if row["received_at"] == POSTINGS[3].received_at]
     assert tied == sorted([POSTINGS[3].posting_id, POSTINGS[4].posting_id])
     assert [row["skills"] for row in expected if row["id"] == POSTINGS[11].posting_id] == [[]]
+
+
+async def test_a_rewritten_posting_is_listed_as_it_is_now(stored: PostgresSettings) -> None:
+    """The item cache serves a page listed before as it was, and a posting the store has
+    rewritten since as it is now."""
+    cache = VersionedCache[str](100, 60)
+    cached, uncached = PostgresReadModel(stored, item_cache=cache), PostgresReadModel(stored)
+    query = PostingQuery(PostingFilter(skills=("python",)), sort="relevance")
+    try:
+        first = await cached.search_postings_json(query)
+        assert len(cache) == len(having("python"))
+        assert await cached.search_postings_json(query) == first
+        assert first == await uncached.search_postings_json(query)
+
+        source = POSTINGS[0]
+        renamed = source.model_copy(update={"title": "Principal Streaming Engineer"})
+        writer = await asyncpg.connect(**stored.connect_kwargs())
+        try:
+            await write_postings(writer, [StoredPosting(renamed, "contract", 0, 99)])
+        finally:
+            await writer.close()
+        page = PostingPage.model_validate_json(await cached.search_postings_json(query))
+        assert {item.id: item.title for item in page.items}[source.posting_id] == renamed.title
+        assert await cached.search_postings_json(query) == await uncached.search_postings_json(
+            query
+        )
+    finally:
+        await cached.close()
+        await uncached.close()
+
+
+async def test_statistics_are_made_again_when_the_views_are_refreshed(
+    stored: PostgresSettings,
+) -> None:
+    model = PostgresReadModel(stored, stats_cache=VersionedCache(10))
+    query = DemandQuery(skills=("rust",))
+    try:
+        before = await model.skill_demand(query)
+        assert before.skills == [] and await model.skill_demand(query) is before  # kept
+        rust = POSTINGS[8].model_copy(
+            update={
+                "posting_id": "rust-1",
+                "skills": [
+                    s.model_copy(update={"skill_id": "rust", "name": "Rust"})
+                    for s in POSTINGS[8].skills
+                ],
+            }
+        )
+        writer = await asyncpg.connect(**stored.connect_kwargs())
+        try:
+            await write_postings(writer, [StoredPosting(rust, "contract", 0, 100)])
+            assert await model.skill_demand(query) is before  # the views are as they were
+            await writer.fetchval("SELECT refresh_read_views(true)")  # as the store does
+        finally:
+            await writer.close()
+        after = await model.skill_demand(query)
+        assert [skill.id for skill in after.skills] == ["rust"]
+        assert after.refreshed_at != before.refreshed_at
+    finally:
+        await model.close()

@@ -19,6 +19,7 @@ from jobstream.contracts import TaggedPosting
 from jobstream.settings import PostgresSettings
 from jobstream_api.adapters.memory import MemoryReadModel
 from jobstream_api.adapters.postgres import PostgresReadModel
+from jobstream_api.answer_cache import VersionedCache
 from jobstream_api.export import EXPORT_FIELDS, EXPORT_SCHEMA, rows
 from jobstream_api.ports import ReadModel
 from jobstream_api.queries import (
@@ -57,7 +58,11 @@ async def postgres_model(settings: PostgresSettings) -> PostgresReadModel:
         await conn.fetchval("SELECT refresh_read_views(true)")  # as the store does
     finally:
         await conn.close()
-    return PostgresReadModel(settings)
+    # with the service's caches: each search below builds its items, and hits the cache where
+    # an earlier one listed them (statistics likewise)
+    return PostgresReadModel(
+        settings, item_cache=VersionedCache(1_000, 60), stats_cache=VersionedCache(100)
+    )
 
 
 @pytest.fixture(

@@ -13,7 +13,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import asyncpg
 import pyarrow as pa
@@ -21,6 +21,7 @@ import pyarrow as pa
 from jobstream.settings import PostgresSettings
 from jobstream_api import fields
 from jobstream_api.adapters import columnar
+from jobstream_api.answer_cache import VersionedCache
 from jobstream_api.queries import (
     MAX_SKILLS,
     DemandQuery,
@@ -45,6 +46,8 @@ from jobstream_api.results import (
     SourceOut,
 )
 
+Stats = TypeVar("Stats", DemandStats, PayStats)
+
 # Co-occurring skills are counted over at most this many postings of a skill (a fixed sample,
 # by posting id, beyond it): a self-join over every posting of a common skill takes seconds.
 CO_OCCURRENCE_SAMPLE: Final = 5_000
@@ -58,8 +61,9 @@ _PLACES = """(
         'area', l ->> 'area')), '[]')
     FROM jsonb_array_elements(p.locations) AS l)"""
 
-# A result item (`results.PostingSummary`) as JSON, built by PostgreSQL for the rows of one
-# page only (the page is limited first): Python writes the page around the items as they are
+# A result item (`results.PostingSummary`) but its rank, as JSON built by PostgreSQL for the
+# postings of one page that the item cache does not hold (`_ITEMS`); the service adds the
+# rank (the query's, not the posting's) and writes the page around the items as they are
 # (validating and writing them again cost more CPU than the rest of a request).
 _ITEM = f"""
 json_build_object(
@@ -74,14 +78,18 @@ json_build_object(
     'occupation', CASE WHEN p.occupation_code IS NOT NULL THEN
         json_build_object('code', p.occupation_code, 'title', p.occupation_title,
                           'confidence', p.occupation_confidence) END,
-    'rank', page.rank, 'cluster_id', p.cluster_id,
+    'cluster_id', p.cluster_id,
     'skills', (
-        SELECT coalesce(json_agg(json_build_object('id', s.skill_id, 'name', k.name,
-                                                   'required', s.required)
-                                 ORDER BY s.required DESC, s.mentions DESC, k.name), '[]')
-        FROM posting_skills s JOIN skills k USING (skill_id)
-        WHERE s.posting_id = p.posting_id)
+        SELECT coalesce(json_agg(skill), '[]') FROM (
+            SELECT s.skill_id AS id, k.name, s.required
+            FROM posting_skills s JOIN skills k USING (skill_id)
+            WHERE s.posting_id = p.posting_id
+            ORDER BY s.required DESC, s.mentions DESC, k.name) skill)
 )::text
+"""  # noqa: S608 - assembled from this module's constants
+_ITEMS = f"""
+SELECT p.posting_id, p.last_updated, {_ITEM} AS item
+FROM postings p WHERE p.posting_id = ANY($1::text[])
 """  # noqa: S608 - assembled from this module's constants
 
 
@@ -123,40 +131,33 @@ WHERE ($1::text IS NULL OR p.search @@ websearch_to_tsquery('english', $1))
 
 _VARIANTS = range(MAX_SKILLS + 1)
 
-# Newest first; the cursor ($17, $18) is the last row of the previous page.
+# A page: which postings, in order (each item's JSON comes from the cache or `_ITEMS`); the
+# rank as PostgreSQL writes it, for the item's JSON. Newest first; the cursor ($17, $18) is
+# the last row of the previous page.
 _RECENT = {
     skills: f"""
-SELECT page.posting_id, page.received_at, page.rank, {_ITEM} AS item
-FROM (
-    SELECT p.posting_id, p.received_at, NULL::real AS rank
-    FROM postings p
-    {_filter(skills)}
-      AND ($17::timestamptz IS NULL OR (p.received_at, p.posting_id) < ($17, $18::text))
-    ORDER BY p.received_at DESC, p.posting_id DESC
-    LIMIT $19
-) page
-JOIN postings p USING (posting_id)
-ORDER BY page.received_at DESC, page.posting_id DESC
+SELECT p.posting_id, p.received_at, NULL::real AS rank, 'null' AS rank_json, p.last_updated
+FROM postings p
+{_filter(skills)}
+  AND ($17::timestamptz IS NULL OR (p.received_at, p.posting_id) < ($17, $18::text))
+ORDER BY p.received_at DESC, p.posting_id DESC
+LIMIT $19
 """  # noqa: S608 - assembled from this module's constants; values are bind parameters
     for skills in _VARIANTS
 }
 
 _RELEVANT = {
     skills: f"""
-SELECT page.posting_id, page.received_at, page.rank, {_ITEM} AS item
+SELECT posting_id, received_at, rank, coalesce(rank::text, 'null') AS rank_json, last_updated
 FROM (
-    SELECT * FROM (
-        SELECT p.posting_id, p.received_at,
-               ts_rank_cd(p.search, websearch_to_tsquery('english', $1)) AS rank
-        FROM postings p
-        {_filter(skills)}
-    ) ranked
-    WHERE ($17::real IS NULL OR (rank, posting_id) < ($17, $18::text))
-    ORDER BY rank DESC, posting_id DESC
-    LIMIT $19
-) page
-JOIN postings p USING (posting_id)
-ORDER BY page.rank DESC, page.posting_id DESC
+    SELECT p.posting_id, p.received_at, p.last_updated,
+           ts_rank_cd(p.search, websearch_to_tsquery('english', $1)) AS rank
+    FROM postings p
+    {_filter(skills)}
+) ranked
+WHERE ($17::real IS NULL OR (rank, posting_id) < ($17, $18::text))
+ORDER BY rank DESC, posting_id DESC
+LIMIT $19
 """  # noqa: S608 - assembled from this module's constants; values are bind parameters
     for skills in _VARIANTS
 }
@@ -316,8 +317,13 @@ class PostgresReadModel:
         statement_timeout_ms: int = 2_000,
         max_connections: int = 8,
         export_batch: int = 2_000,
+        item_cache: VersionedCache[str] | None = None,
+        stats_cache: VersionedCache[DemandStats | PayStats] | None = None,
     ) -> None:
         self._settings = settings
+        # What `answer_cache` says; None: everything made for every request.
+        self._items = item_cache  # result items' JSON
+        self._stats = stats_cache  # statistics answers
         # Postings a batch of an export (a Parquet row group): about 9 MB of them.
         self._export_batch = export_batch
         self._statement_timeout_ms = statement_timeout_ms
@@ -371,8 +377,9 @@ class PostgresReadModel:
         return PostingPage.model_validate_json(await self.search_postings_json(query))
 
     async def search_postings_json(self, query: PostingQuery) -> bytes:
-        # PostgreSQL builds each item's JSON (`_ITEM`); the page is written around them
-        # without parsing them again (the contract suite holds them to `PostingPage`).
+        # The page's postings first; then the JSON of the items the cache does not hold, built
+        # by PostgreSQL (`_ITEM`); the page is written around them without parsing them again
+        # (the contract suite holds them to `PostingPage`).
         cursor = query.cursor
         after: object = None
         skills = len(query.filter.skills)
@@ -388,17 +395,31 @@ class PostgresReadModel:
         ]
         async with self._connection() as conn:
             rows = await conn.fetch(statement, *parameters)
-        rows, more = rows[: query.limit], len(rows) > query.limit
+            rows, more = rows[: query.limit], len(rows) > query.limit
+            items = {row["posting_id"]: self._cached(row) for row in rows}
+            wanted = [posting_id for posting_id, item in items.items() if item is None]
+            if wanted:
+                for built in await conn.fetch(_ITEMS, wanted):
+                    items[built["posting_id"]] = built["item"]
+                    if self._items is not None:
+                        self._items.put(built["posting_id"], built["last_updated"], built["item"])
         next_cursor = None
         if more:
             last = rows[-1]
             key = last["rank"] if query.sort == "relevance" else last["received_at"].isoformat()
             next_cursor = query.cursor_after(key, last["posting_id"]).encode()
-        page = '{"items":[%s],"next_cursor":%s}' % (  # noqa: UP031 - JSON text, not SQL
-            ",".join(row["item"] for row in rows),
-            json.dumps(next_cursor),
+        listed = ",".join(
+            f'{item[:-1]},"rank":{row["rank_json"]}}}'  # the item's JSON object, and its rank
+            for row in rows
+            if (item := items[row["posting_id"]]) is not None  # None: deleted meanwhile
         )
+        page = f'{{"items":[{listed}],"next_cursor":{json.dumps(next_cursor)}}}'
         return page.encode()
+
+    def _cached(self, row: asyncpg.Record) -> str | None:
+        if self._items is None:
+            return None
+        return self._items.get(row["posting_id"], row["last_updated"])
 
     async def get_posting(self, posting_id: str) -> PostingDetail | None:
         async with self._connection() as conn:
@@ -490,6 +511,9 @@ class PostgresReadModel:
     async def skill_demand(self, query: DemandQuery) -> DemandStats:
         limit = len(query.skills) if query.skills else query.limit
         async with self._connection() as conn:
+            if (held := await self._held_stats(conn, query)) is not None:
+                assert isinstance(held, DemandStats)
+                return held
             rows = await conn.fetch(
                 _DEMAND,
                 query.bucket,
@@ -508,7 +532,7 @@ class PostgresReadModel:
                 SkillDemand(id=row["skill_id"], name=row["name"], total=row["total"], series=[]),
             )
             skill.series.append(DemandPoint(period=row["period"], postings=row["postings"]))
-        return DemandStats(
+        answer = DemandStats(
             bucket=query.bucket,
             since=query.since,
             until=query.until,
@@ -517,12 +541,16 @@ class PostgresReadModel:
             skills=list(series.values()),
             refreshed_at=refreshed_at,
         )
+        return self._keep_stats(query, answer)
 
     async def pay_stats(self, query: PayQuery) -> PayStats:
         async with self._connection() as conn:
+            if (held := await self._held_stats(conn, query)) is not None:
+                assert isinstance(held, PayStats)
+                return held
             rows = await conn.fetch(_PAY, query.skill or "*", query.country or "*")
             refreshed_at = rows[0]["refreshed_at"] if rows else await conn.fetchval(_REFRESHED)
-        return PayStats(
+        answer = PayStats(
             skill=query.skill,
             country=query.country,
             basis=PAY_BASIS,
@@ -538,6 +566,22 @@ class PostgresReadModel:
             ],
             refreshed_at=refreshed_at,
         )
+        return self._keep_stats(query, answer)
+
+    async def _held_stats(
+        self, conn: asyncpg.Connection, query: DemandQuery | PayQuery
+    ) -> DemandStats | PayStats | None:
+        """The answer made for the views as they are now (refreshed when they were), if kept."""
+        if self._stats is None:
+            return None
+        return self._stats.get(query, await conn.fetchval(_REFRESHED))
+
+    def _keep_stats(self, query: DemandQuery | PayQuery, answer: Stats) -> Stats:
+        # under the refresh its rows were read at (the views may have been refreshed since
+        # `_held_stats` looked)
+        if self._stats is not None:
+            self._stats.put(query, answer.refreshed_at, answer)
+        return answer
 
 
 async def _keep_session(_: asyncpg.Connection) -> None:
