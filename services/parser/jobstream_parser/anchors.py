@@ -77,7 +77,7 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
     "location": (
         "location", "based in", "standort", "arbeitsort", "einsatzort", "localiza",
         "local de trabalho", "ubicación", "lugar de trabajo", "lieu", "city", "where", "localidad",
-        "- ort", "region", "filiale ", "jobs in ", "niederlassung ",
+        "- ort", "region", "filiale ", "jobs in ", "niederlassung ", "anstellungsort", "suchen wir",
     ),
     # Labels of a title or an employer ("Job title:", "Entreprise : SYNERGIE") and the words
     # of a civil-service bulletin's head ("Class Code: 1835").

@@ -39,8 +39,9 @@ _URL_LABEL: Final = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _PLACE_LABEL: Final = re.compile(
-    r"(?:job |work |office |primary )?locations?(?:\(s\))?|based in|standort|arbeitsorte?"
-    r"|einsatzort|localização|localizacao|local de trabalho|ubicación|lugar de trabajo"
+    r"(?:job |work |office |primary )?locations?(?:\(s\))?|based in|(?:job )?standort"
+    r"|arbeitsorte?|anstellungsort(?:e|\(e\))?|einsatzort|localização|localizacao"
+    r"|local de trabalho|ubicación|lugar de trabajo"
     r"|lieu(?: de travail)?|localidad|city|where",
     re.IGNORECASE,
 )
@@ -79,15 +80,22 @@ _LEADING_WORK_MODE: Final = re.compile(
 _BARE_LABEL: Final = re.compile(rf"{_PLACE_LABEL.pattern}|region", re.IGNORECASE)
 # "Fuer unsere Filiale in Luzern.", "ASTRA-Filiale Estavayer-le-Lac", "Jobs in Pratteln": a
 # town the text names for the job.
+_TOWN_NAME: Final = r"[A-ZÄÖÜ][\w.'-]{1,30}(?:[ ][A-ZÄÖÜ][\w.'-]{1,30}){0,2}"
 _IN_TOWN: Final = re.compile(
-    r"\b(?:(?:[Ff]iliale|[Nn]iederlassung)(?: in)?|Jobs in) "
-    r"(?P<value>[A-ZÄÖÜ][\w-]{2,30}(?: [A-ZÄÖÜ][\w-]{2,30})?)"
+    r"\b(?:(?:[Ff]iliale|[Nn]iederlassung)(?: in)?|Jobs in"
+    r"|(?:[Ss]tandort|[Aa]rbeitsort) (?:in|ist))"
+    r" (?P<value>[A-ZÄÖÜ][\w-]{2,30}(?: [A-ZÄÖÜ][\w-]{2,30})?)"
+    r"|\bin (?P<before>[A-ZÄÖÜ][\w-]{2,30}(?: [A-ZÄÖÜ][\w-]{2,30})?) suchen wir\b"
 )
-# "3803 Beatenberg", "CH-8000 Zürich": a postal code and its town on a line of the head.
-_POSTAL_LINE: Final = re.compile(
-    r"(?:[A-Z]{1,2}-)?\d{4,5}[ ](?P<town>[A-ZÄÖÜ][\w.'-]{1,30}(?:[ ][\w.'-]{1,30}){0,2})"
+# Head lines that name the town: alone ("Uzwil"), after a postal code ("8008 Zürich (ZH) 30%",
+# "in 4133 Pratteln"), after a workload ("Temporär/Festanstellung 100%, Luzern", "80 - 100 % |
+# in Bern").
+# (At a line's start or after "in": "located at 12000 Vista del Mar" is a street address.)
+_POSTAL_TOWN: Final = re.compile(
+    rf"(?:^(?:in[ ])?|(?<=[ ]in[ ]))(?:[A-Z]{{1,2}}-)?\d{{4,5}}[ ](?P<town>{_TOWN_NAME})"
 )
-POSTAL_HEAD_LINES: Final = 6
+_WORKLOAD_TOWN: Final = re.compile(rf"%[ ]?[,|][ ]?(?:in[ ])?(?P<town>{_TOWN_NAME})$")
+HEAD_TOWN_LINES: Final = 8
 # "Umgebung Langenthal", "Region Aarau", "Raum Bern": the town the job is around.
 _AROUND: Final = re.compile(r"(?:Umgebung|Region|Raum|Gro(?:ss|ß)raum)[ ](?=[A-ZÄÖÜ])")
 # "Kanton Aargau": a Swiss canton.
@@ -233,7 +241,7 @@ def find_locations(
             if len(line.text) <= 60 or any(mark in line.text for mark in _SEPARATORS):
                 found.extend(_places_in(line.text, line.start, strict=True))
     if not found:
-        found.extend(_postal_place(head))
+        found.extend(_head_town(head))
     if not found:
         match = search(_BASED_IN, document.text[:3_000])
         if match is not None:
@@ -283,22 +291,47 @@ def _after_bare_label(document: Document, line: Line) -> list[FoundPlace]:
 
 
 def _in_town(line: Line) -> list[FoundPlace]:
-    """ "Fuer unsere Filiale in Luzern.": a town the lists or the gazetteer know."""
+    """ "Fuer unsere Filiale in Luzern.", "Der Arbeitsort ist Stäfa.", "in Wildhaus suchen
+    wir": a town the lists or the gazetteer know."""
     match = _IN_TOWN.search(line.text)
-    if match is None or not _is_town(match.group("value")):
+    if match is None:
         return []
-    return _places_in(match.group("value"), line.start + match.start("value"))
+    group = "value" if match.group("value") else "before"
+    if not _is_town(match.group(group)):
+        return []
+    return _places_in(match.group(group), line.start + match.start(group))
 
 
-def _postal_place(head: list[Line]) -> list[FoundPlace]:
-    """ "3803 Beatenberg" on a line of its own near the top: a town the gazetteer knows."""
-    for line in head[:POSTAL_HEAD_LINES]:
-        match = _POSTAL_LINE.fullmatch(line.text.strip())
-        if match is not None and _is_town(match.group("town")):
-            start = line.start + line.text.find(match.group("town"))
-            town = match.group("town")
-            return [_coded(FoundPlace(town, town, None, None, (start, start + len(town))))]
+def _head_town(head: list[Line]) -> list[FoundPlace]:
+    """A town the lists or the gazetteer know, on a head line of its own ("Uzwil"), after a
+    postal code ("3803 Beatenberg", "8008 Zürich (ZH) 30%") or after a workload ("100%,
+    Luzern")."""
+    for index, line in enumerate(head[:HEAD_TOWN_LINES]):
+        text = line.text.strip()
+        # (Not the first line, a title's place; not in capitals: "CARPENTER" is a title.)
+        if index > 0 and not text.isupper() and _looks_like_name(text) and _is_town(text):
+            return [_town_at(line, text, line.text.find(text))]
+        for pattern in (_POSTAL_TOWN, _WORKLOAD_TOWN):
+            match = pattern.search(text) if any(char.isdigit() for char in text) else None
+            town = _known_start(match.group("town")) if match is not None else None
+            if match is not None and town is not None:
+                return [_town_at(line, town, line.text.find(text) + match.start("town"))]
     return []
+
+
+def _known_start(words: str) -> str | None:
+    """The longest run of the first words that names a known town ("Zürich (ZH)" -> "Zürich")."""
+    parts = words.split(" ")
+    for end in range(len(parts), 0, -1):
+        name = " ".join(parts[:end])
+        if _is_town(name):
+            return name
+    return None
+
+
+def _town_at(line: Line, town: str, at: int) -> FoundPlace:
+    start = line.start + at
+    return _coded(FoundPlace(town, town, None, None, (start, start + len(town))))
 
 
 def _is_town(name: str) -> bool:

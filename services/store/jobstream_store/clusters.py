@@ -23,12 +23,11 @@ import hashlib
 import re
 import struct
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
 import numpy as np
-from numpy.typing import NDArray
 
 from jobstream.contracts import TaggedPosting, TextSignature
 
@@ -112,35 +111,51 @@ class Stored:
     band_keys: tuple[int, ...]
 
 
-@dataclass(frozen=True)
-class _Entry:
-    """An indexed posting, with its signature as an array: a posting's candidates are compared
-    with it all at once (a Python loop over 128 values a pair cost a millisecond a posting
-    where postings share a template)."""
-
-    posting: Stored
-    values: NDArray[np.int32] | None
-
-
-@dataclass
 class _Index:
-    """Postings by band key, with the cluster each belongs to."""
+    """Postings by band key, with the cluster each belongs to, and every signature as a row of
+    one matrix: a posting is compared with all its candidates in one numpy operation, and only
+    the few near enough are looked at in Python (on the bench corpus, whose postings share a
+    template, each posting has ~90 candidates: a Python loop over them, or an array built for
+    each, cost most of the store's clustering)."""
 
-    by_key: dict[int, list[_Entry]] = field(default_factory=dict)
+    def __init__(self, capacity: int, width: int) -> None:
+        self.postings: list[Stored] = []
+        self.by_key: dict[int, list[int]] = {}
+        # Padded with -1, which no signature value (0-65535) equals.
+        self._matrix = np.full((capacity, width), -1, np.int32)
+        self._lengths = np.zeros(capacity, np.intp)
 
     def add(self, posting: Stored) -> None:
-        values = None if posting.signature is None else np.asarray(posting.signature, np.int32)
-        entry = _Entry(posting, values)
+        """Index a posting with a cluster and a signature (others are never candidates)."""
+        if posting.cluster_id is None or not posting.signature:
+            return
+        row = len(self.postings)
+        self.postings.append(posting)
+        self._matrix[row, : len(posting.signature)] = posting.signature
+        self._lengths[row] = len(posting.signature)
         for key in posting.band_keys:
-            self.by_key.setdefault(key, []).append(entry)
+            self.by_key.setdefault(key, []).append(row)
 
-    def candidates(self, keys: Iterable[int], posting_id: str) -> dict[str, _Entry]:
-        found: dict[str, _Entry] = {}
+    def near(self, signature: tuple[int, ...], keys: Iterable[int]) -> list[tuple[float, Stored]]:
+        """The indexed postings sharing a band key with `signature` whose estimated similarity
+        to it is `THRESHOLD` or more, with that similarity (as `similarity` computes it:
+        equal values ÷ values; a signature of another length estimates nothing)."""
+        found: set[int] = set()
         for key in keys:
-            for other in self.by_key.get(key, ()):
-                if other.posting.posting_id != posting_id:
-                    found.setdefault(other.posting.posting_id, other)
-        return found
+            found.update(self.by_key.get(key, ()))
+        if not found:
+            return []
+        rows = np.fromiter(found, np.intp, len(found))
+        rows = rows[self._lengths[rows] == len(signature)]
+        if not len(rows):
+            return []
+        equal = np.count_nonzero(self._matrix[rows, : len(signature)] == signature, axis=1)
+        scores = equal / len(signature)
+        close = scores >= THRESHOLD
+        return [
+            (score, self.postings[row])
+            for row, score in zip(rows[close].tolist(), scores[close].tolist(), strict=True)
+        ]
 
 
 def assign_clusters(postings: Sequence[TaggedPosting], stored: Iterable[Stored]) -> dict[str, str]:
@@ -153,13 +168,18 @@ def assign_clusters(postings: Sequence[TaggedPosting], stored: Iterable[Stored])
     were received, so the result does not depend on the order of the batch.
     """
     batch_ids = {posting.posting_id for posting in postings}
-    index = _Index()
     before: dict[str, Stored] = {}
+    others: list[Stored] = []
     for row in stored:
         if row.posting_id in batch_ids:
             before[row.posting_id] = row
-        elif row.cluster_id is not None and row.signature is not None:
-            index.add(row)
+        else:
+            others.append(row)
+    lengths = [len(posting.signature.values) for posting in postings if posting.signature]
+    lengths += [len(row.signature) for row in others if row.signature]
+    index = _Index(capacity=len(others) + len(postings), width=max(lengths, default=0))
+    for row in others:
+        index.add(row)
     clusters: dict[str, str] = {}
     for posting in sorted(postings, key=lambda item: (item.received_at, item.posting_id)):
         signature = tuple(posting.signature.values) if posting.signature else None
@@ -179,25 +199,10 @@ def _nearest_cluster(
 ) -> str | None:
     if not signature:
         return None
-    # Signatures of another length (another scheme) estimate nothing: `similarity` gives 0.
-    others: list[tuple[Stored, NDArray[np.int32]]] = []
-    for entry in index.candidates(keys, posting.posting_id).values():
-        values = entry.values
-        if (
-            values is not None
-            and entry.posting.cluster_id is not None
-            and len(values) == len(signature)
-        ):
-            others.append((entry.posting, values))
-    if not others:
-        return None
-    # The estimated similarity of each, as `similarity` computes it: equal values ÷ values.
-    equal = np.count_nonzero(np.stack([values for _, values in others]) == signature, axis=1)
     best: tuple[float, str] | None = None
-    for (other, _), count in zip(others, equal.tolist(), strict=True):
-        score = count / len(signature)
-        assert other.cluster_id is not None  # filtered above
-        if score < THRESHOLD or not same_job_title(posting.title, other.title):
+    for score, other in index.near(signature, keys):
+        assert other.cluster_id is not None  # only postings with a cluster are indexed
+        if other.posting_id == posting.posting_id or not same_job_title(posting.title, other.title):
             continue
         # the most similar; of equally similar ones, the smallest cluster id (deterministic)
         if best is None or score > best[0] or (score == best[0] and other.cluster_id < best[1]):

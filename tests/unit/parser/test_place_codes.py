@@ -241,3 +241,30 @@ def test_the_gazetteer_holds_towns_of_one_country_and_no_common_words() -> None:
     assert geo.town_codes("Lena") is None  # in Norway and the United States
     assert geo.town_codes("Engineer") is None  # a town in Kenya, a word everywhere
     assert geo.town_codes("Nowhere-upon-Nothing") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # Parser 0.3.10, from unlabelled Swiss ads: the town on a head line of its own, after a
+        # postal code or a workload, or in a phrase naming the place of work.
+        ("Project Manager (m/w)\nUzwil\nIhre Aufgaben", [("Uzwil", "CH", None)]),
+        ("Kita-Leiter/in\n8008 Zürich (ZH) 30%\nIhre Aufgaben", [("Zürich", "CH", "CH-ZH")]),
+        ("Reisebus Fahrer/in (Teilzeit)\nin 4133 Pratteln\nIhre Aufgaben",
+         [("Pratteln", "CH", None)]),
+        ("Mechaniker Montage 100% | Pfäffikon\nUnser Kunde", [("Pfäffikon", "CH", None)]),
+        ("Sachbearbeiter (m/w)\nTemporär/Festanstellung 100%, Luzern\nAufgaben",
+         [("Luzern", "CH", "CH-LU")]),
+        ("Sekretär/in\nWir sind ein Team. Der Arbeitsort ist Stäfa.", [("Stäfa", "CH", None)]),
+        ("Bademeister/in\nFür die Badi in Wildhaus suchen wir eine/n", [("Wildhaus", "CH", None)]),
+        ("Informatiker/in\nJob Standort: Zürich", [("Zürich", "CH", "CH-ZH")]),
+        # none: a title in capitals that is also a town's name; a street address
+        ("CARPENTER\nClass Code: 3344\nANNUAL SALARY", []),
+        ("Vocational Worker\nPositions located at 12000 Vista del Mar, in the plant.", []),
+    ],
+)  # fmt: skip
+def test_towns_named_in_the_head_or_a_phrase(
+    text: str, places: list[tuple[str, str, str | None]]
+) -> None:
+    parsed = _parse(text + POSTING)
+    assert [(p.text, p.country_code, p.subdivision_code) for p in parsed.locations] == places

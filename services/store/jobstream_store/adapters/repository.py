@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 import asyncpg
+from pydantic import TypeAdapter
+from pydantic_core import to_json
 
 from jobstream import metrics
-from jobstream.contracts import FLAT_FIELDS, PLACE_CODES, TaggedPosting
+from jobstream.contracts import FLAT_FIELDS, PLACE_CODES, Location, TaggedPosting
 from jobstream.errors import JobstreamError
 from jobstream_store.adapters.database import REFUSED_ERRORS, UNAVAILABLE_ERRORS, Database
 from jobstream_store.clusters import Stored, assign_clusters, band_keys
@@ -98,16 +100,30 @@ _CLUSTER_LOCK = "SELECT pg_advisory_xact_lock(hashtext('jobstream.clusters'))"
 
 # The stored postings sharing a band key with the batch (and the batch's own rows), at most
 # MAX_CANDIDATES: a posting copied thousands of times is still compared with enough of them.
+# One probe of the GIN index per key, not `signature_bands && $1`: with a batch's ~8,000 keys
+# that operator compares every key with every band of a row (PostgreSQL chose a sequential
+# scan doing so for every stored posting: 4.6 ms of its CPU a posting at 10,000 stored,
+# docs/benchmarks.md), and a GIN scan of 8,000 keys at once merges them just as slowly.
 MAX_CANDIDATES = 20_000
 _CANDIDATES = """
 SELECT posting_id, cluster_id, title, signature, signature_bands FROM postings
-WHERE signature_bands && $1::bigint[]
+WHERE posting_id IN (
+    SELECT p.posting_id FROM unnest($1::bigint[]) AS k(key)
+    JOIN postings p ON p.signature_bands @> ARRAY[k.key]
+)
 LIMIT $2
 """
+# Planned with the batch's keys each time: PostgreSQL's generic plan of it (chosen after five
+# executions of the prepared statement) took 20 times the CPU.
+_CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan"
 
 _DELETE_POSTING_SKILLS = """
 DELETE FROM posting_skills WHERE posting_id IN (SELECT unnest($1::text[]))
 """
+
+
+# jsonb columns are written as pydantic's JSON (in Rust; PostgreSQL normalises it anyway).
+_LOCATIONS: Final = TypeAdapter(list[Location])
 
 
 class PostgresPostingRepository:
@@ -162,6 +178,7 @@ async def write_postings(conn: asyncpg.Connection, batch: Sequence[StoredPosting
     newest = {item.posting.posting_id: item for item in newest_per_posting(batch)}
     async with conn.transaction():
         await conn.execute(_CLUSTER_LOCK)
+        await conn.execute(_CUSTOM_PLANS)
         clusters = await _clusters(conn, [item.posting for item in newest.values()])
         await conn.execute(_CREATE_INCOMING)
         await conn.copy_records_to_table(
@@ -223,10 +240,8 @@ def posting_values(item: StoredPosting, cluster_id: str | None = None) -> dict[s
         "source_url": posting.provided.url,
         "received_at": posting.received_at,
         **posting.flat_fields(),  # title, company, ... salary_*, date_posted: same names
-        "locations": json.dumps(
-            [location.model_dump(mode="json") for location in posting.locations]
-        ),
-        "sections": json.dumps(
+        "locations": _LOCATIONS.dump_json(posting.locations).decode(),
+        "sections": to_json(
             [
                 {
                     "kind": section.kind,
@@ -236,7 +251,7 @@ def posting_values(item: StoredPosting, cluster_id: str | None = None) -> dict[s
                 }
                 for section in posting.sections
             ]
-        ),
+        ).decode(),
         "text": posting.text,
         "parser_version": posting.parser_version,
         "parser_version_key": list(version_key(posting.parser_version)),
@@ -245,9 +260,9 @@ def posting_values(item: StoredPosting, cluster_id: str | None = None) -> dict[s
         "kafka_topic": item.topic,
         "kafka_partition": item.partition,
         "kafka_offset": item.offset,
-        "evidence": json.dumps(
+        "evidence": to_json(
             {field: [span.start, span.end] for field, span in posting.evidence.items()}
-        ),
+        ).decode(),
         "occupation_code": occupation.code if occupation else None,
         "occupation_title": occupation.title if occupation else None,
         "occupation_confidence": occupation.confidence if occupation else None,
@@ -283,7 +298,9 @@ def posting_skill_rows(posting: TaggedPosting) -> list[tuple[Any, ...]]:
             skill.spans[0].start if skill.spans else 0,
             skill.spans[0].end if skill.spans else 0,
             skill.confidence,
-            json.dumps([[span.start, span.end] for span in skill.spans]),
+            # JSON of two ints a span, written directly (~20 rows a posting; json.dumps was
+            # most of building them).
+            "[" + ",".join(f"[{span.start:d},{span.end:d}]" for span in skill.spans) + "]",
         )
         for skill in posting.skills
     ]
