@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import operator
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final, NamedTuple, TypeAlias
 
@@ -145,7 +145,8 @@ class Matcher:
         # that has case (true of O*NET and the curated layer; a few forms have a right quote,
         # which has no case): a capital "É" in a posting then stays "É", which no pattern
         # could match anyway.
-        self._lower = (
+        # How `scan` lowers a text (`lower`, for a caller that lowers it once for others too).
+        self.lower: Callable[[str], str] = (
             ascii_lower
             if all(char.isascii() or not _cased(char) for key in patterns for char in key)
             else lower_same_length
@@ -174,7 +175,7 @@ class Matcher:
         if self._automaton is None or not text:
             return Found([], [])
         if lowered is None:
-            lowered = self._lower(text)
+            lowered = self.lower(text)
         if "\x92" in lowered:
             # Windows-1252's right quote read as Latin-1 ("Master\x92s degree"): an apostrophe.
             lowered = lowered.replace("\x92", "\u2019")

@@ -46,6 +46,7 @@ SKILL_WEIGHT: Final = 0.25
 # How much more the last word of a title (its head: "inspector") weighs than its others.
 HEAD_WEIGHT: Final = 0.5
 MAX_TITLE_CHARS: Final = 200
+_FIRST_LINES_CHARS: Final = 1_000  # where title_for looks first (see there)
 CACHE_SIZE: Final = 8192
 
 _WORD: Final = re.compile(r"[a-z0-9]+(?:[+#]+|\.net)?")
@@ -255,6 +256,15 @@ def title_for(title: str | None, provided: str | None, text: str) -> str | None:
     for candidate in (title, provided):
         if candidate and candidate.strip():
             return candidate
+    # The first lines are enough when a whole non-blank line lies in them: splitting a 4 KB
+    # text into all its lines for its first one cost more than coding the title.
+    head = text[:_FIRST_LINES_CHARS]
+    lines = head.splitlines() if len(head) < len(text) else []
+    for number, line in enumerate(lines):
+        if line.strip():
+            if number + 1 < len(lines):  # a line break follows it in `head`: whole
+                return line.strip()[:MAX_TITLE_CHARS]
+            break
     for line in text.splitlines():
         line = line.strip()
         if line:

@@ -20,7 +20,7 @@ from typing import Any, Final
 from jobstream.contracts import Occupation, ParsedPosting, TaggedPosting, TaggedSkill
 from jobstream_tagger import output
 from jobstream_tagger.heads import DEGREE_KEY, HEAD_CUES, settle_heads
-from jobstream_tagger.matching import Found, Matcher
+from jobstream_tagger.matching import Found, Matcher, ascii_lower
 from jobstream_tagger.occupation import load_coder, title_for
 from jobstream_tagger.phrases import Phrase
 from jobstream_tagger.rules import Mention, expand_coordinations, select
@@ -76,10 +76,12 @@ def analyse(
     text = parsed.text
     model = model if model is not None else span_model()
     matcher = matcher_for(taxonomy)
-    found = matcher.scan(text)  # the one pass over the text
+    lowered = matcher.lower(text)  # once, for the matcher and the team words
+    found = matcher.scan(text, lowered)  # the one pass over the text
     title = parsed.evidence.get("title")
     where = (title.start, title.end) if title is not None else None
-    mentions = read(text, apply_rules(text, found, matcher), taxonomy, model, where)
+    ascii_lowered = lowered if matcher.lower is ascii_lower else None
+    mentions = read(text, apply_rules(text, found, matcher), taxonomy, model, where, ascii_lowered)
     posting = _tagged(parsed, taxonomy, model, mentions, found.cues)
     terms = find_unknown_terms(text, _covered(mentions), found.cues) if unknown else []
     return Tagging(posting, tuple(terms))
@@ -91,10 +93,12 @@ def read(
     taxonomy: Taxonomy,
     model: SpanModel,
     title: tuple[int, int] | None = None,
+    lowered: str | None = None,
 ) -> list[Mention]:
     """The model's spans named by the taxonomy, and the matches it does not overrule
-    (`title`: where the posting's title is, whose words name the job, not its skills)."""
-    return combine(text, model.read(text, matches), matches, taxonomy, title)
+    (`title`: where the posting's title is, whose words name the job, not its skills;
+    `lowered`: `matching.ascii_lower(text)`, when the caller has it)."""
+    return combine(text, model.read(text, matches), matches, taxonomy, title, lowered)
 
 
 @functools.cache
@@ -151,8 +155,7 @@ def _tagged(
     cues: list[Phrase],
 ) -> TaggedPosting:
     preferred = PreferredSections(parsed.text, cues) if mentions else None
-    values = parsed.__dict__
-    fields = {name: values[name] for name in _PARSED_FIELDS}
+    fields = dict(parsed.__dict__)  # the parsed posting's fields, in their order
     fields["taxonomy_version"] = taxonomy.version
     fields["tagger_version"] = model.version
     fields["skills"] = skills = _skills(mentions, preferred)

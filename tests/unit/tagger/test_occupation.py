@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 
 from jobstream.contracts import Occupation
 from jobstream_tagger.occupation import (
+    MAX_TITLE_CHARS,
     SUFFIX_CONFIDENCE,
     WORDS_CONFIDENCE,
     OccupationCoder,
@@ -158,6 +160,25 @@ def test_the_title_is_the_parsers_else_the_given_one_else_the_first_line() -> No
     assert title_for(None, "Plumber", "y") == "Plumber"
     assert title_for(None, None, "\n\n  DECK HAND \nClass Code: 5131") == "DECK HAND"
     assert title_for(None, "  ", "   ") is None
+
+
+def _first_line(text: str) -> str | None:
+    """What title_for gives without a title: the first non-blank line, as it was written."""
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:MAX_TITLE_CHARS]
+    return None
+
+
+def test_the_first_line_is_found_in_the_first_characters_as_in_the_whole_text() -> None:
+    rng = random.Random(5)
+    pieces = ["a", "Deck Hand", " ", "\t", "\n", "\r", "\r\n", "\x85", "\u2028", "\x0c", "é"]
+    texts = ["", "x" * 5_000, " " * 999 + "\r\nTitle", " " * 998 + "T\r\n" + "x" * 10]
+    texts += ["".join(rng.choices(pieces, k=rng.randrange(1, 900))) for _ in range(2_000)]
+    texts += [" " * rng.randrange(900, 1_100) + text for text in texts[4:200]]
+
+    for text in texts:
+        assert title_for(None, None, text) == _first_line(text), repr(text[:50])
 
 
 def test_the_packaged_index_codes_the_issues_example_and_repeats_are_cached() -> None:

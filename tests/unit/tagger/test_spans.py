@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import math
 import random
 import shutil
 import sysconfig
@@ -21,6 +22,7 @@ from jobstream_tagger.spans import model as model_module
 from jobstream_tagger.spans.chunks import chunk, word
 from jobstream_tagger.spans.decode import best_paths, stretches
 from jobstream_tagger.spans.linking import (
+    hundredths,
     is_department,
     is_team,
     is_webmail,
@@ -437,6 +439,17 @@ def test_the_team_rule_is_the_same_with_the_words_found_once() -> None:
 def test_departments(text: str, words: str, department: bool) -> None:
     start = text.index(words)
     assert is_department(text, start, start + len(words)) is department
+
+
+def test_hundredths_is_round_to_two_decimals() -> None:
+    rng = random.Random(17)
+    values = [rng.random() for _ in range(200_000)]
+    values += [k / 100 for k in range(101)] + [(k + 0.5) / 100 for k in range(100)]
+    values += [0.0, 1.0, 0.125, 0.995, 5e-324, 1 - 1e-16, 0.004999999999999999]
+    values += [1.0 / (1.0 + math.exp(-rng.uniform(-30, 30))) for _ in range(100_000)]
+
+    assert [hundredths(value) for value in values] == [round(value, 2) for value in values]
+    assert math.isnan(hundredths(math.nan))
 
 
 @pytest.mark.parametrize(
