@@ -31,8 +31,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
-import wordfreq  # the taxonomy extra; only this command needs it
-
 import jobstream_parser
 
 OUT: Final = Path(jobstream_parser.__file__).parent / "towns.tsv.gz"
@@ -129,6 +127,10 @@ def build(path: Path) -> dict[str, tuple[str, str | None]]:
 
 def _is_common_word(name: str) -> bool:
     """A name that is a common word of the postings' languages: read alone it names no place."""
+    # Imported here: wordfreq is the taxonomy extra, and a fresh clone's `.[dev]` lacks it, yet
+    # every module must import (tests/unit/test_errors.py imports them all).
+    import wordfreq
+
     return any(
         wordfreq.zipf_frequency(name, language) >= COMMON_WORD_ZIPF for language in _LANGUAGES
     )
