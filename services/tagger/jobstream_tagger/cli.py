@@ -198,24 +198,46 @@ def register(groups: CommandGroups) -> None:
         out: Annotated[
             Path | None, typer.Option(help="folder for the model files (default: the package)")
         ] = None,
+        folds: Annotated[
+            int,
+            typer.Option(
+                help="cross-validate first (folds by posting) and record the figures in the "
+                "model's card; 0: do not"
+            ),
+        ] = 0,
     ) -> None:
         """Train the span model on SkillSpan-format data and write it into the package."""
         from importlib import resources
 
         from jobstream_tagger.tag import taxonomy_mentions
         from jobstream_tagger.taxonomy import load_taxonomy
+        from jobstream_tagger.tools.span_crossval import (
+            MAX_FOLDS,
+            MIN_FOLDS,
+            card_figures,
+            cross_validate,
+        )
         from jobstream_tagger.tools.span_training import train_and_write
 
+        if folds and not MIN_FOLDS <= folds <= MAX_FOLDS:
+            raise typer.BadParameter(f"--folds must be 0 or between {MIN_FOLDS} and {MAX_FOLDS}")
         files = _skillspan_files(data)
         sentences = _sentences(data)
         taxonomy = load_taxonomy()
         folder = out or Path(str(resources.files("jobstream_tagger.spans")))
+        figures = None
+        if folds:
+            scores = cross_validate(
+                sentences, taxonomy, folds, progress=lambda line: typer.echo(line, err=True)
+            )
+            figures = card_figures(scores)
         card = train_and_write(
             files,
             sentences,
             lambda text: taxonomy_mentions(text, taxonomy),
             taxonomy.version,
             folder,
+            cross_validation=figures,
         )
         typer.echo(
             f"span model {card['name']}-{card['version']}: {card['attributes']} attributes, "

@@ -174,6 +174,27 @@ def test_eval_tagger_cross_validates_on_what_trained_the_model(
     assert report["layers"]["knowledge"]["sentences"] == 6
 
 
+def test_tagger_train_records_its_cross_validated_figures_in_the_card(
+    jobstream: typer.Typer, tmp_path: Path
+) -> None:
+    def train(folds: str) -> tuple[int, str, str]:
+        sample = str(DATA / "skillspan")
+        return _run(jobstream, "tagger", "train", sample, "--out", str(tmp_path), "--folds", folds)
+
+    code, out, err = train("2")
+
+    assert code == 0, err
+    assert "fold 2/2" in err and "span model skillspan-crf-" in out
+    card = json.loads((tmp_path / "span_model.json").read_text(encoding="utf-8"))
+    figures = card["cross_validation"]
+    assert figures["folds"] == 2 and "never used" in figures["data"]
+    assert set(figures["layers"]) == {"knowledge", "skill"}
+    for layer in figures["layers"].values():
+        assert set(layer) == {"exact", "overlap"}
+        assert all(0.0 <= value <= 1.0 for value in layer["exact"].values())
+    assert train("1")[0] == 2  # one fold is no cross-validation
+
+
 def test_tagger_unlinked_lists_what_the_taxonomy_lacks(
     jobstream: typer.Typer, tmp_path: Path
 ) -> None:

@@ -4,6 +4,7 @@ linking rules, the cross-validation's folds, and what the packaged model finds."
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import logging
 import math
@@ -21,6 +22,7 @@ from jobstream_tagger.spans import build
 from jobstream_tagger.spans import model as model_module
 from jobstream_tagger.spans.chunks import chunk, word
 from jobstream_tagger.spans.decode import best_paths, stretches
+from jobstream_tagger.spans.features import PAIR_CHANNELS, unread_pairs
 from jobstream_tagger.spans.linking import (
     hundredths,
     is_department,
@@ -487,3 +489,23 @@ def test_a_span_names_one_skill_and_wrong_senses_are_dropped() -> None:
     for skill in tagged.skills:
         assert skill.linked == (not skill.skill_id.startswith("unlinked-"))
         assert skill.linked or (skill.source_ids == {} and skill.category in ("knowledge", "skill"))
+
+
+# --- pair channels -----------------------------------------------------------------------
+
+
+def test_the_model_reads_word_pairs_and_cluster_pairs(
+    tiny: tuple[bytes, bytes, dict[str, object]],
+) -> None:
+    names = tiny[1].decode("utf-8").split("\n")
+    weights = np.load(io.BytesIO(tiny[0]))[:-3]  # the last three rows: transitions
+    for channel in PAIR_CHANNELS:
+        rows = [
+            row
+            for row, name in enumerate(names)
+            if name.startswith((f"{channel}=", f"{channel}+="))
+        ]
+        assert rows
+        for number, layer in enumerate(("knowledge", "skill")):
+            read = weights[rows, 3 * number : 3 * number + 3].any()
+            assert read == (channel not in unread_pairs(layer)), (channel, layer)

@@ -15,7 +15,8 @@ per chunk and a sum (model.py), not a feature dictionary per token.
 - A word's clusters (learnt from openly licensed text, `word_clusters.tsv`), of the chunk and
   of its neighbours: a word seen once in training lends its weights to its cluster's others.
 - The line's edge (offsets beyond it): a padding attribute.
-- Two neighbouring words together ("machine learning", "Kotlin Coroutines"), for each of them.
+- Two neighbouring words together ("machine learning", "Kotlin Coroutines"), for each of them,
+  and their two clusters together.
 - The taxonomy (tag.py's matches after its rules): whether a chunk begins or continues a
   match, with the skill's kind and category, at offsets -2..2 alike.
 """
@@ -112,10 +113,30 @@ def chunk_attributes(text: str, offset: int) -> list[str]:
     return attributes
 
 
-def pair_attributes(left: str, right: str) -> tuple[str, str]:
-    """The attributes of two neighbouring words (lower-cased): seen from the right one
-    ("bg=") and from the left one ("bg+="). A space joins them: no chunk has one."""
-    return f"bg={left} {right}", f"bg+={left} {right}"
+# Pair channels: two neighbouring chunks' keys together. "bg": their words (lower-cased);
+# "cp": their words' clusters (the middle grain), so that a phrase lends to phrases of words
+# like its own. The Knowledge layer does not read "cp" (cross-validated on the training
+# split, it gained the Skill layer's phrases 0.005 strict F1 on 5 folds, 0.013 on 3, and cost
+# Knowledge's names 0.003 on 3).
+PAIR_CHANNELS: Final = ("bg", "cp")
+_UNREAD_PAIRS: Final = {"knowledge": ("cp",), "skill": ()}
+
+
+def unread_pairs(layer: str) -> tuple[str, ...]:
+    """The pair channels a layer's model does not read (their weights there stay 0)."""
+    return _UNREAD_PAIRS[layer]
+
+
+def pair_keys(lower: str) -> tuple[str | None, ...]:
+    """A word's key in each pair channel (None: it has none in that channel)."""
+    ids = word_clusters().get(lower)
+    return lower, (ids[1] if ids is not None else None)
+
+
+def pair_attributes(left: str, right: str, channel: str = "bg") -> tuple[str, str]:
+    """The attributes of two neighbouring chunks' keys in a channel: seen from the right one
+    ("bg=") and from the left one ("bg+="). A space joins them: no key has one."""
+    return f"{channel}={left} {right}", f"{channel}+={left} {right}"
 
 
 def pad_attributes(offset: int) -> list[str]:

@@ -37,10 +37,12 @@ from jobstream_tagger.spans.decode import INSIDE, OUTSIDE, PRUNE_MARGIN, decode,
 from jobstream_tagger.spans.features import (
     CLUSTERS_FILE,
     OFFSETS,
+    PAIR_CHANNELS,
     chunk_attributes,
     clusters_text,
     match_attributes,
     pad_attributes,
+    pair_keys,
 )
 
 Layer = Literal["knowledge", "skill"]
@@ -75,6 +77,16 @@ class Span(NamedTuple):
     margin: float
 
 
+class _Channel(NamedTuple):
+    """A pair channel's weights (the C reader takes the first four)."""
+
+    keys: npt.NDArray[np.int64]  # `left id * size + right id`, sorted
+    size: int
+    right: npt.NDArray[np.float64]  # (pairs, 6): added to the right chunk
+    left: npt.NDArray[np.float64]  # added to the left chunk
+    vocabulary: dict[str, int]
+
+
 _log = logging.getLogger(__name__)
 
 
@@ -105,13 +117,16 @@ class _Table:
     """Summed weights per key (a chunk text, or a taxonomy match code): a row of six values
     (O, B, I of each layer) per offset the key is seen from, `weights[slot, row]`."""
 
-    def __init__(self, capacity: int, make: Callable[[str], tuple[list[list[str]], int]]):
+    def __init__(
+        self, capacity: int, make: Callable[[str], tuple[list[list[str]], tuple[int, ...]]]
+    ):
         self._capacity = capacity
         self._make = make
         self.rows = _Rows(self._add)
         size = min(capacity, 4096) + 1
         self.weights = np.zeros((len(OFFSETS), size, _WIDTH))
-        self.words = np.full(size, -1, dtype=np.int64)  # id in the pair vocabulary
+        # ids in each pair channel's vocabulary (-1: none)
+        self.words = np.full((size, len(PAIR_CHANNELS)), -1, dtype=np.int64)
         self.summed: Callable[[Sequence[str]], npt.NDArray[np.float64]] | None = None
 
     def make_room(self, keys: int) -> None:
@@ -128,11 +143,13 @@ class _Table:
             bigger = np.zeros((len(OFFSETS), grown, _WIDTH))
             bigger[:, : self.weights.shape[1]] = self.weights
             self.weights = bigger
-            self.words = np.resize(self.words, grown)
-        slots, word = self._make(key)
+            words = np.full((grown, len(PAIR_CHANNELS)), -1, dtype=np.int64)
+            words[: len(self.words)] = self.words
+            self.words = words
+        slots, ids = self._make(key)
         for slot, names in enumerate(slots):
             self.weights[slot, row] = self.summed(names)
-        self.words[row] = word
+        self.words[row] = ids
         self.rows[key] = row
         return row
 
@@ -181,7 +198,7 @@ class SpanModel:
             center=OFFSETS.index(0),
             prune=PRUNE_MARGIN,
             capacity=TABLE_CAPACITY,
-            pairs=[(self._pair_keys, self._pair_size, self._pair_right, self._pair_left)],
+            pairs=[tuple(channel[:4]) for channel in self._channels],
             make_chunks=self._chunk_entries,
             span_type=Span,
             layer_names=LAYERS,
@@ -202,12 +219,12 @@ class SpanModel:
         offset, its ids in the pair channels, and the punctuation around its word."""
         entries = []
         for text in texts:
-            slots, word_id = self._chunk_entry(text)
+            slots, ids = self._chunk_entry(text)
             lead, trail = trimmed(text)
             entries.append(
                 (
                     [self._indices(names) for names in slots],
-                    (word_id,),
+                    ids,
                     lead,
                     trail,
                     _has_word(text),
@@ -240,29 +257,42 @@ class SpanModel:
         return flat
 
     def _pairs(self, attributes: Sequence[str]) -> None:
-        """The weights of word pairs, by key `left id * words + right id`, sorted."""
-        pairs: dict[tuple[str, str], list[int]] = {}
+        """Per pair channel (features.PAIR_CHANNELS), the weights of its pairs by key
+        `left id * size + right id`, sorted, and its vocabulary (key -> id)."""
+        pairs: list[dict[tuple[str, str], list[int]]] = [{} for _ in PAIR_CHANNELS]
+        sides = {
+            f"{channel}{mark}=": (number, side)
+            for number, channel in enumerate(PAIR_CHANNELS)
+            for side, mark in enumerate(("", "+"))
+        }
         for index, name in enumerate(attributes):
-            side = 0 if name.startswith("bg=") else 1 if name.startswith("bg+=") else -1
-            if side >= 0:
-                left, right = name.split("=", 1)[1].split(" ")
-                pairs.setdefault((left, right), [-1, -1])[side] = index
-        words = sorted({word for pair in pairs for word in pair})
-        self._vocabulary = {word: number for number, word in enumerate(words)}
-        size = max(len(words), 1)
+            prefix, equals, rest = name.partition("=")
+            found = sides.get(prefix + equals) if equals else None
+            if found is not None:
+                left, right = rest.split(" ")
+                pairs[found[0]].setdefault((left, right), [-1, -1])[found[1]] = index
+        self._channels = [self._channel(channel) for channel in pairs]
+
+    def _channel(self, pairs: dict[tuple[str, str], list[int]]) -> _Channel:
+        keys = sorted({key for pair in pairs for key in pair})
+        vocabulary = {key: number for number, key in enumerate(keys)}
+        size = max(len(keys), 1)
         keyed = sorted(
-            (self._vocabulary[left] * size + self._vocabulary[right], rows)
+            (vocabulary[left] * size + vocabulary[right], rows)
             for (left, right), rows in pairs.items()
         )
-        self._pair_keys = np.array([key for key, _ in keyed], dtype=np.int64)
-        self._pair_size = size
         zero = np.zeros(_WIDTH)
-        self._pair_right = np.array(  # added to the right word's chunk ("bg=")
-            [self._weights[rows[0]] if rows[0] >= 0 else zero for _, rows in keyed]
-        ).reshape(len(keyed), _WIDTH)
-        self._pair_left = np.array(  # added to the left word's chunk ("bg+=")
-            [self._weights[rows[1]] if rows[1] >= 0 else zero for _, rows in keyed]
-        ).reshape(len(keyed), _WIDTH)
+        return _Channel(
+            np.array([key for key, _ in keyed], dtype=np.int64),
+            size,
+            np.array(  # added to the right chunk ("bg=")
+                [self._weights[rows[0]] if rows[0] >= 0 else zero for _, rows in keyed]
+            ).reshape(len(keyed), _WIDTH),
+            np.array(  # added to the left chunk ("bg+=")
+                [self._weights[rows[1]] if rows[1] >= 0 else zero for _, rows in keyed]
+            ).reshape(len(keyed), _WIDTH),
+            vocabulary,
+        )
 
     def summed(self, names: Sequence[str]) -> npt.NDArray[np.float64]:
         """The weights of the attributes `names` the model knows, summed (O, B, I per layer)."""
@@ -272,14 +302,19 @@ class SpanModel:
         summed: npt.NDArray[np.float64] = self._weights[rows].sum(axis=0)
         return summed
 
-    def _chunk_entry(self, text: str) -> tuple[list[list[str]], int]:
-        """A chunk's attributes at each offset, and its word's id among the pairs' words."""
+    def _chunk_entry(self, text: str) -> tuple[list[list[str]], tuple[int, ...]]:
+        """A chunk's attributes at each offset, and its ids in the pair channels."""
         lead, trail = trimmed(text)
         slots = [chunk_attributes(text, offset) for offset in OFFSETS]
-        return slots, self._vocabulary.get(text[lead : len(text) - trail].lower(), -1)
+        keys = pair_keys(text[lead : len(text) - trail].lower())
+        ids = tuple(
+            channel.vocabulary.get(key, -1) if key is not None else -1
+            for key, channel in zip(keys, self._channels, strict=True)
+        )
+        return slots, ids
 
-    def _code_entry(self, key: str) -> tuple[list[list[str]], int]:
-        return [match_attributes(key, offset) for offset in OFFSETS], -1
+    def _code_entry(self, key: str) -> tuple[list[list[str]], tuple[int, ...]]:
+        return [match_attributes(key, offset) for offset in OFFSETS], (-1,) * len(PAIR_CHANNELS)
 
     def _code_rows(self, codes: Sequence[tuple[int, int, str]], size: int) -> npt.NDArray[np.int64]:
         """Per chunk, the row of the taxonomy match code it has (0: none)."""
@@ -311,17 +346,19 @@ class SpanModel:
         for slot, offset in enumerate(OFFSETS):
             if offset:
                 scores += table[slot].take(padded[positions + offset], axis=0)
-        if len(self._pair_keys) and count > 1:
-            words = self._chunks.words[rows]
-            keys = words[:-1] * self._pair_size + words[1:]
+        for number, channel in enumerate(self._channels):
+            if not len(channel.keys) or count < 2:
+                continue
+            words = self._chunks.words[rows, number]
+            keys = words[:-1] * channel.size + words[1:]
             valid = (words[:-1] >= 0) & (words[1:] >= 0) & (line[:-1] == line[1:])
-            found = np.searchsorted(self._pair_keys, keys)
-            found[found >= len(self._pair_keys)] = 0
-            valid &= self._pair_keys[found] == keys
+            found = np.searchsorted(channel.keys, keys)
+            found[found >= len(channel.keys)] = 0
+            valid &= channel.keys[found] == keys
             if valid.any():
                 which = found[valid]
-                scores[1:][valid] += self._pair_right[which]
-                scores[:-1][valid] += self._pair_left[which]
+                scores[1:][valid] += channel.right[which]
+                scores[:-1][valid] += channel.left[which]
         if codes:
             coded = self._code_rows(codes, count)
             where = np.flatnonzero(coded)

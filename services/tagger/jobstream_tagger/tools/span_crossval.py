@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from jobstream_tagger.spans.model import SpanModel
 from jobstream_tagger.tag import find_mentions, taxonomy_mentions
@@ -92,6 +92,21 @@ def cross_validate(
         if progress is not None:
             progress(f"fold {fold + 1}/{fold_count}: {len(held_out)} sentences scored")
     return Scores(results, "cross-validation", fold_count)
+
+
+def card_figures(scores: Scores, seed: int = SEED) -> dict[str, Any]:
+    """What a model card records of a cross-validation: strict ("exact") and overlap
+    precision, recall and F1 of each layer, and how the folds were drawn."""
+    return {
+        "folds": scores.folds,
+        "split": f"by posting, seeded shuffle (seed {seed})",
+        "data": "the training sentences only (SkillSpan's dev and test splits never used)",
+        "layers": {
+            layer: evaluation.overall.scores()
+            for layer, evaluation in scores.by_layer.items()
+            if layer != "both"
+        },
+    }
 
 
 def held_out(

@@ -31,11 +31,14 @@ from jobstream_tagger.spans.features import (
     CLUSTERS_CARD,
     CLUSTERS_FILE,
     OFFSETS,
+    PAIR_CHANNELS,
     chunk_attributes,
     clusters_text,
     match_attributes,
     pad_attributes,
     pair_attributes,
+    pair_keys,
+    unread_pairs,
 )
 from jobstream_tagger.spans.model import (
     LAYERS,
@@ -119,7 +122,7 @@ def attributes(example: Example) -> list[list[str]]:
         coded[first] = f"B {code}"
         for index in range(first + 1, end):
             coded[index] = f"I {code}"
-    words = [word(text).lower() for text in texts]
+    keys = [pair_keys(word(text).lower()) for text in texts]
     result = []
     for index in range(count):
         names: list[str] = []
@@ -132,10 +135,18 @@ def attributes(example: Example) -> list[list[str]]:
                     names += match_attributes(coded_here, offset)
             else:
                 names += pad_attributes(offset)
-        if index > 0 and line[index - 1] == line[index]:
-            names.append(pair_attributes(words[index - 1], words[index])[0])
-        if index + 1 < count and line[index + 1] == line[index]:
-            names.append(pair_attributes(words[index], words[index + 1])[1])
+        for number, channel in enumerate(PAIR_CHANNELS):
+            here = keys[index][number]
+            if here is None:
+                continue
+            if index > 0 and line[index - 1] == line[index]:
+                left = keys[index - 1][number]
+                if left is not None:
+                    names.append(pair_attributes(left, here, channel)[0])
+            if index + 1 < count and line[index + 1] == line[index]:
+                right = keys[index + 1][number]
+                if right is not None:
+                    names.append(pair_attributes(here, right, channel)[1])
         result.append(names)
     return result
 
@@ -151,7 +162,10 @@ def train_layers(
     transitions = []
     for number, layer in enumerate(LAYERS):
         trainer = pycrfsuite.Trainer(verbose=False)
+        unread = tuple(f"{channel}{mark}=" for channel in unread_pairs(layer) for mark in ("", "+"))
         for names, item in zip(features, examples, strict=True):
+            if unread:
+                names = [[name for name in at if not name.startswith(unread)] for at in names]
             trainer.append(names, item.labels(layer))
         trainer.set_params(settings.crfsuite())
         with tempfile.TemporaryDirectory() as folder:
@@ -279,11 +293,15 @@ def train_and_write(
     taxonomy_version: str,
     folder: Path,
     settings: Settings | None = None,
+    cross_validation: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Train on every sentence and write the model's files into `folder`; its card."""
+    """Train on every sentence and write the model's files into `folder`; its card (with
+    `cross_validation`: the figures of the same training by k-fold cross-validation)."""
     settings = settings or Settings()
     examples = [example(sentence, matches) for sentence in sentences]
     card = card_for(files, sentences, taxonomy_version, SEED)
+    if cross_validation is not None:
+        card["cross_validation"] = cross_validation
     _model, model_files_ = train_model(examples, settings, card)
     write_model(model_files_, folder)
     seen = sorted({sentence_key(sentence) for sentence in sentences})
