@@ -100,10 +100,10 @@ _CLUSTER_LOCK = "SELECT pg_advisory_xact_lock(hashtext('jobstream.clusters'))"
 
 # The stored postings sharing a band key with the batch (and the batch's own rows), at most
 # MAX_CANDIDATES: a posting copied thousands of times is still compared with enough of them.
-# One probe of the GIN index per key, not `signature_bands && $1`: with a batch's ~8,000 keys
-# that operator compares every key with every band of a row (PostgreSQL chose a sequential
-# scan doing so for every stored posting: 4.6 ms of its CPU a posting at 10,000 stored,
-# docs/benchmarks.md), and a GIN scan of 8,000 keys at once merges them just as slowly.
+# One probe of the GIN index per key, not `signature_bands && $1`: with a batch's thousands of
+# keys that operator compares every key with every band of a row, and PostgreSQL ran it as a
+# sequential scan over every stored posting; a GIN scan of all the keys at once was slower
+# still (docs/benchmarks.md, "The store, PostgreSQL's share").
 MAX_CANDIDATES = 20_000
 _CANDIDATES = """
 SELECT posting_id, cluster_id, title, signature, signature_bands FROM postings
@@ -114,7 +114,7 @@ WHERE posting_id IN (
 LIMIT $2
 """
 # Planned with the batch's keys each time: PostgreSQL's generic plan of it (chosen after five
-# executions of the prepared statement) took 20 times the CPU.
+# executions of the prepared statement) took many times the CPU.
 _CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan"
 
 _DELETE_POSTING_SKILLS = """
@@ -298,8 +298,8 @@ def posting_skill_rows(posting: TaggedPosting) -> list[tuple[Any, ...]]:
             skill.spans[0].start if skill.spans else 0,
             skill.spans[0].end if skill.spans else 0,
             skill.confidence,
-            # JSON of two ints a span, written directly (~20 rows a posting; json.dumps was
-            # most of building them).
+            # JSON of two ints a span, written directly: json.dumps was most of the cost of
+            # building a posting's skill rows.
             "[" + ",".join(f"[{span.start:d},{span.end:d}]" for span in skill.spans) + "]",
         )
         for skill in posting.skills
