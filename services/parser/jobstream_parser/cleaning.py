@@ -21,6 +21,7 @@ from typing import Final, NamedTuple
 
 from jobstream.contracts import MAX_TEXT_CHARS
 from jobstream.errors import JobstreamError
+from jobstream_parser.line_cache import LINE_CACHE_SIZE, MAX_CACHED_LINE_CHARS
 
 # A line this long that appears a second time anywhere is a copy (pasted twice, scraped twice).
 MIN_REPEATED_LINE_CHARS: Final = 40
@@ -29,9 +30,6 @@ MIN_LINES_BEFORE_BOARD_BLOCK: Final = 5
 MAX_NOTED_CHARS: Final = 200
 MAX_COMPANY_CARD_CHARS: Final = 60
 MAX_BOARD_LINE_CHARS: Final = 400
-# Distinct short raw lines whose cleaned form is kept: a few MB at most.
-LINE_CACHE_SIZE: Final = 4_096
-MAX_CACHED_LINE_CHARS: Final = 500
 # Words every board-block marker holds (lower case): a cheap test before the pattern.
 _BOARD_WORD: Final = re.compile("job|tips|safety|viewed|notified")
 # A board line longer than this is a cookie or "by clicking apply" notice (the longest short one

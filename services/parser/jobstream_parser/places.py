@@ -23,14 +23,12 @@ from jobstream.contracts import RemoteArea
 from jobstream_parser import geo
 from jobstream_parser.document import Document, Line
 from jobstream_parser.heads import search
+from jobstream_parser.line_cache import LINE_CACHE_SIZE, MAX_CACHED_LINE_CHARS
 
 MAX_URL_CHARS: Final = 2_000
 MAX_PLACES: Final = 10
 MAX_REMOTE_MENTIONS: Final = 20
 URL_HEAD_LINES: Final = 4
-# Distinct short values whose places are kept: a few MB at most.
-VALUE_CACHE_SIZE: Final = 4_096
-MAX_CACHED_VALUE_CHARS: Final = 500
 
 _URL: Final = re.compile(r"(?:link-|url-)?(?P<url>(?:https?://|www\.)[^\s<>\"']{1,2000})")
 _URL_LABEL: Final = re.compile(
@@ -428,7 +426,7 @@ def _unique(places: list[FoundPlace]) -> list[FoundPlace]:
 
 def _places_in(value: str, offset: int, strict: bool = False) -> list[FoundPlace]:
     """The places a line or a label's value names, their spans from `offset`."""
-    if len(value) > MAX_CACHED_VALUE_CHARS:
+    if len(value) > MAX_CACHED_LINE_CHARS:
         return _shifted(_places_at_zero(value, strict), offset)
     return _shifted(_places_at_zero_cached(value, strict), offset)
 
@@ -467,7 +465,7 @@ def _places_at_zero(value: str, strict: bool) -> tuple[FoundPlace, ...]:
 
 # Postings of one employer or board repeat their head lines and place labels ("Location:
 # Remote (US)"): each distinct value is read once, a repeat costs a dictionary look-up.
-_places_at_zero_cached: Final = lru_cache(maxsize=VALUE_CACHE_SIZE)(_places_at_zero)
+_places_at_zero_cached: Final = lru_cache(maxsize=LINE_CACHE_SIZE)(_places_at_zero)
 
 
 def parse_place(value: str, offset: int) -> list[FoundPlace]:

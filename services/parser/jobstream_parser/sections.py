@@ -20,6 +20,7 @@ from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 from jobstream.contracts import SectionKind
 from jobstream_parser.document import Document, Line, is_bullet
 from jobstream_parser.heads import literal_heads, search
+from jobstream_parser.line_cache import LINE_CACHE_SIZE, MAX_CACHED_LINE_CHARS
 
 MAX_HEADING_CHARS: Final = 70
 MAX_HEADING_WORDS: Final = 9
@@ -27,9 +28,6 @@ MAX_LABEL_CHARS: Final = 40
 MAX_LABEL_WORDS: Final = 5
 MAX_STRONG_LABEL_WORDS: Final = 3
 MAX_LEGAL_LINE_CHARS: Final = 1_500
-# Distinct short lines whose reading is kept: a few MB at most.
-LINE_CACHE_SIZE: Final = 4_096
-MAX_CACHED_LINE_CHARS: Final = 500
 # Legal paragraphs (up to MAX_LEGAL_LINE_CHARS each) whose reading is kept.
 LEGAL_CACHE_SIZE: Final = 1_024
 
