@@ -1,6 +1,7 @@
 """The parser's composition root: the stage core around `parse`, wired to Kafka.
 
-`bootstrap(settings)` builds the real adapters; a test passes fakes of the ports instead
+`bootstrap(settings)` reads the gazetteer of towns (a broken one stops start-up, before
+consuming) and builds the real adapters; a test passes fakes of the ports instead
 (`tests/fakes.py`), and the benchmarks' plumbing ceiling passes its own `process`.
 """
 
@@ -14,6 +15,7 @@ from jobstream.ports import Clock, DeadLetterSink, EventSink, SystemClock
 from jobstream.stages import BatchOutcome, Record
 from jobstream.topology import PARSER
 from jobstream.wiring import KafkaPorts, StageService, publishing_stage
+from jobstream_parser import geo
 from jobstream_parser.parse import parse
 from jobstream_parser.settings import ParserSettings
 
@@ -54,6 +56,7 @@ def bootstrap(
     clock: Clock | None = None,
     process: Callable[[Record], ParsedPosting] | None = None,
 ) -> StageService:
+    geo.load_towns()
     kafka = KafkaPorts.for_settings(settings, events, dead_letters)
     core = publishing_stage(
         PARSER,

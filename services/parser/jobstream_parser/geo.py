@@ -300,9 +300,15 @@ def town_codes(name: str) -> Codes | None:
     return _towns().get(_folded(name))
 
 
+def load_towns() -> None:
+    """Read the gazetteer now: the service does it at start-up, so that a missing or broken
+    file stops it before it consumes and the first posting does not pay for the read."""
+    _towns()
+
+
 @cache
 def _towns() -> dict[str, Codes]:
-    """Read once, on the first look-up: some 120,000 names (about 12 MB in memory)."""
+    """Read once: some 120,000 names (about 12 MB in memory)."""
     towns: dict[str, Codes] = {}
     shared: dict[str, Codes] = {}  # one Codes per country and subdivision, not per town
     data = resources.files("jobstream_parser").joinpath(TOWNS_FILE).read_bytes()

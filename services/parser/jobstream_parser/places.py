@@ -444,14 +444,13 @@ def _shifted(places: tuple[FoundPlace, ...], offset: int) -> list[FoundPlace]:
 
 def _places_at_zero(value: str, strict: bool) -> tuple[FoundPlace, ...]:
     """`_places_in(value, 0, strict)`: what a value names depends on its text alone."""
-    offset = 0
     places = []
     position = 0
     remote_before = False  # "Remote - US": the place after is where remote work may be done
-    for part in [*_SEGMENT_SPLIT.split(value)]:
+    for part in _SEGMENT_SPLIT.split(value):
         start = value.find(part, position)
         position = start + len(part)
-        found = _place(part, offset + start, strict)
+        found = _place(part, start, strict)
         if remote_before and value[position - len(part) - 3 : position - len(part)].strip() in {
             "-",
             "\u2013",
