@@ -43,6 +43,8 @@ async def roles(native_stack: StackLayout) -> AsyncIterator[dict[str, str]]:
         "JOBSTREAM_PG_PASSWORD": f"service-pw-{suffix}",
         "JOBSTREAM_PG_READER_USER": f"reader_{suffix}",
         "JOBSTREAM_PG_READER_PASSWORD": f"reader-pw-{suffix}",
+        "JOBSTREAM_PG_MONITOR_USER": f"monitor_{suffix}",
+        "JOBSTREAM_PG_MONITOR_PASSWORD": f"monitor-pw-{suffix}",
     }
     env = {
         **os.environ,
@@ -67,7 +69,12 @@ async def roles(native_stack: StackLayout) -> AsyncIterator[dict[str, str]]:
         yield names
     finally:
         await drop_database(admin, names["JOBSTREAM_PG_DATABASE"])
-        for key in ("JOBSTREAM_PG_OWNER_USER", "JOBSTREAM_PG_USER", "JOBSTREAM_PG_READER_USER"):
+        for key in (
+            "JOBSTREAM_PG_OWNER_USER",
+            "JOBSTREAM_PG_USER",
+            "JOBSTREAM_PG_READER_USER",
+            "JOBSTREAM_PG_MONITOR_USER",
+        ):
             statement = await admin.fetchval(
                 "SELECT format('DROP ROLE IF EXISTS %I', $1::text)", names[key]
             )
@@ -112,6 +119,26 @@ async def test_the_init_script_makes_the_roles_compose_uses(roles: dict[str, str
             await reader.execute("CREATE TABLE intruder (id int)")
     finally:
         await reader.close()
+
+    # compose's postgres-exporter: every session's statistics (pg_monitor), and nothing else.
+    monitor = await asyncpg.connect(
+        host=base.host,
+        port=base.port,
+        database=roles["JOBSTREAM_PG_DATABASE"],
+        user=roles["JOBSTREAM_PG_MONITOR_USER"],
+        password=roles["JOBSTREAM_PG_MONITOR_PASSWORD"],
+    )
+    try:
+        assert await monitor.fetchval("SELECT pg_has_role(current_user, 'pg_monitor', 'MEMBER')")
+        # Another role's query text is shown only to pg_read_all_stats (part of pg_monitor).
+        queries = await monitor.fetch(
+            "SELECT query FROM pg_stat_activity WHERE usename <> current_user AND query <> ''"
+        )
+        assert all("insufficient privilege" not in row["query"] for row in queries)
+        with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+            await monitor.execute("CREATE TABLE intruder (id int)")
+    finally:
+        await monitor.close()
 
 
 async def test_migrate_waits_for_a_server_that_is_not_up_yet() -> None:
