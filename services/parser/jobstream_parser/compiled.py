@@ -17,6 +17,7 @@ This module is never compiled itself, and imports nothing from the parser.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import sys
@@ -54,17 +55,33 @@ COMPILED_MODULES: Final = (
 )
 
 
+# The library modules the compiled ones import: their types are compiled into the parser's code.
+LIBRARY_MODULES: Final = ("contracts", "errors", "stages")
+
+
+def _library_dir() -> Path:
+    spec = importlib.util.find_spec("jobstream")
+    origin = spec.origin if spec is not None else None
+    return Path(origin).parent if origin is not None else Path()
+
+
 def fingerprint(package_dir: Path = PACKAGE_DIR) -> dict[str, object]:
-    """What a build is valid for: this Python's ABI and the hash of every module the compiled
-    modules were type-checked with (the whole package's top level, since one module's types
-    are compiled into the others)."""
-    sources = sorted(package_dir.glob("*.py"))
+    """What a build is valid for: this Python's ABI and the hash of each compiled module's
+    source and of the library modules they import."""
+    library = _library_dir()
+    sources = [package_dir / f"{module}.py" for module in COMPILED_MODULES]
+    sources += [library / f"{module}.py" for module in LIBRARY_MODULES]
     return {
         "python": sys.implementation.cache_tag,
-        "sources": {
-            source.name: hashlib.sha256(source.read_bytes()).hexdigest() for source in sources
-        },
+        "sources": {f"{source.parent.name}/{source.name}": _sha256(source) for source in sources},
     }
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def read_manifest(build_dir: Path) -> dict[str, object] | None:

@@ -66,6 +66,18 @@ def test_an_edited_source_runs_as_python_until_the_next_build(
     assert not compile_tool.up_to_date(build_dir, package)
 
 
+def test_an_edit_to_a_module_that_is_not_compiled_keeps_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(compiled.PURE_ENV, raising=False)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    package, build_dir = _package(tmp_path), tmp_path / "_compiled"
+    _build_for(package, build_dir)
+    (package / "cli.py").write_text("Y = 1\n")
+
+    assert compiled.choose_build([str(package)], build_dir, package) == "compiled"
+
+
 @pytest.mark.parametrize("manifest", ["", "not json", '{"fingerprint": {"python": "x"}}'])
 def test_a_missing_or_foreign_build_is_not_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, manifest: str
