@@ -103,19 +103,25 @@ _CLUSTER_LOCK = "SELECT pg_advisory_xact_lock(hashtext('jobstream.clusters'))"
 # One probe of the GIN index per key, not `signature_bands && $1`: with a batch's thousands of
 # keys that operator compares every key with every band of a row, and PostgreSQL ran it as a
 # sequential scan over every stored posting; a GIN scan of all the keys at once was slower
-# still (docs/benchmarks.md, "The store, PostgreSQL's share").
+# still (docs/benchmarks.md, "The store, PostgreSQL's share"). Each probe sits behind
+# `OFFSET 0` and the ids are handed over as an array: written as a join, PostgreSQL was free to
+# turn it around into a scan of every stored posting testing each against every key, and did.
 MAX_CANDIDATES = 20_000
 _CANDIDATES = """
 SELECT posting_id, cluster_id, title, signature, signature_bands FROM postings
-WHERE posting_id IN (
-    SELECT p.posting_id FROM unnest($1::bigint[]) AS k(key)
-    JOIN postings p ON p.signature_bands @> ARRAY[k.key]
-)
+WHERE posting_id = ANY (ARRAY(
+    SELECT DISTINCT m.posting_id FROM unnest($1::bigint[]) AS k(key)
+    CROSS JOIN LATERAL (
+        SELECT posting_id FROM postings p WHERE p.signature_bands @> ARRAY[k.key] OFFSET 0
+    ) AS m
+))
 LIMIT $2
 """
 # Planned with the batch's keys each time: PostgreSQL's generic plan of it (chosen after five
-# executions of the prepared statement) took many times the CPU.
-_CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan"
+# executions of the prepared statement) took many times the CPU. Not compiled to machine code:
+# the lookup's estimated cost (thousands of probes) is over PostgreSQL's threshold for JIT, and
+# compiling a plan used once took more CPU than running it.
+_PLANNING = "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL jit = off"
 
 _DELETE_POSTING_SKILLS = """
 DELETE FROM posting_skills WHERE posting_id IN (SELECT unnest($1::text[]))
@@ -178,7 +184,7 @@ async def write_postings(conn: asyncpg.Connection, batch: Sequence[StoredPosting
     newest = {item.posting.posting_id: item for item in newest_per_posting(batch)}
     async with conn.transaction():
         await conn.execute(_CLUSTER_LOCK)
-        await conn.execute(_CUSTOM_PLANS)
+        await conn.execute(_PLANNING)
         clusters = await _clusters(conn, [item.posting for item in newest.values()])
         await conn.execute(_CREATE_INCOMING)
         await conn.copy_records_to_table(
