@@ -27,13 +27,18 @@ $(VENV_STAMP): pyproject.toml
 # module when the source is newer than the module; without a C compiler (or Python's headers)
 # it says so and the tagger reads in Python, with the same spans (tests/unit/tagger/
 # test_spans.py compares them), slower.
-reader: $(VENV_STAMP) ## build the span model's C reader (the tagger reads in Python without it)
+# The tagger's native parts: the span model's C reader, and its hot modules compiled by mypyc
+# (libs/jobstream/compiled.py: built when missing or when a source changed; without a C
+# compiler, Python's headers or mypyc it says so and the tagger runs as Python, the same output,
+# slower). JOBSTREAM_TAGGER_PURE=1 runs the modules as pure Python anyway.
+reader: $(VENV_STAMP) ## build the span model's C reader and compile the tagger's hot modules (the tagger runs as Python without them)
 	@$(BIN)/python -m jobstream_tagger.spans.build
+	@$(BIN)/python -m jobstream_tagger.tools.compile
 
-# The parser's hot modules compiled by mypyc (services/parser/jobstream_parser/compiled.py): built
-# when missing or when a source changed; without mypyc, a C compiler or Python's headers it says
-# so and the parser runs as pure Python (the same output, slower; a source edited after the build
-# also runs as Python until the next `make`). JOBSTREAM_PARSER_PURE=1 runs pure Python anyway.
+# The parser's hot modules compiled by mypyc (as `reader` does the tagger's; jobstream.compiled):
+# built when missing or when a source changed; without mypyc, a C compiler or Python's headers it
+# says so and the parser runs as pure Python (the same output, slower; a source edited after the
+# build also runs as Python until the next `make`). JOBSTREAM_PARSER_PURE=1 runs Python anyway.
 compiled: $(VENV_STAMP) ## compile the parser's hot modules with mypyc (the parser runs as pure Python without them)
 	@$(BIN)/python -m jobstream_parser.tools.compile
 

@@ -1,5 +1,5 @@
-"""The parser's mypyc build: loaded only when it matches the sources, and the same output as the
-pure-Python modules on real postings."""
+"""The parser's mypyc build (`jobstream.compiled` decides when it runs; tests/unit/test_compiled.py
+tests that): the pure-Python modules load when asked, and both builds parse alike."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import jobstream_parser
+from jobstream import mypyc_build
 from jobstream.contracts import RawPosting, Source
-from jobstream_parser import compiled
 from jobstream_parser.parse import NotAPosting, parse
 from jobstream_parser.tools import compile as compile_tool
 from jobstream_parser.tools.real_postings import attach_texts, read_real_set, texts_dir_for
@@ -25,104 +25,24 @@ ROOT = Path(__file__).resolve().parents[3]
 RECEIVED_AT = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
 
-def _package(folder: Path) -> Path:
-    package = folder / "jobstream_parser"
-    package.mkdir()
-    (package / "parse.py").write_text("X = 1\n")
-    return package
-
-
-def _build_for(package: Path, build_dir: Path) -> None:
-    build_dir.mkdir()
-    manifest = {"fingerprint": compiled.fingerprint(package), "modules": ["parse"]}
-    (build_dir / compiled.MANIFEST_NAME).write_text(json.dumps(manifest))
-
-
-def test_a_build_of_these_sources_goes_first_on_the_package_path(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv(compiled.PURE_ENV, raising=False)
-    monkeypatch.setattr(sys, "path", list(sys.path))
-    package, build_dir = _package(tmp_path), tmp_path / "_compiled"
-    _build_for(package, build_dir)
-    path = [str(package)]
-
-    assert compiled.choose_build(path, build_dir, package) == "compiled"
-    assert path == [str(build_dir / "jobstream_parser"), str(package)]
-    assert str(build_dir) in sys.path  # mypyc's shared library lies there
-
-
-def test_an_edited_source_runs_as_python_until_the_next_build(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv(compiled.PURE_ENV, raising=False)
-    package, build_dir = _package(tmp_path), tmp_path / "_compiled"
-    _build_for(package, build_dir)
-    (package / "parse.py").write_text("X = 2\n")
-    path = [str(package)]
-
-    assert compiled.choose_build(path, build_dir, package) == "python"
-    assert path == [str(package)]
-    assert not compile_tool.up_to_date(build_dir, package)
-
-
-def test_an_edit_to_a_module_that_is_not_compiled_keeps_the_build(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv(compiled.PURE_ENV, raising=False)
-    monkeypatch.setattr(sys, "path", list(sys.path))
-    package, build_dir = _package(tmp_path), tmp_path / "_compiled"
-    _build_for(package, build_dir)
-    (package / "cli.py").write_text("Y = 1\n")
-
-    assert compiled.choose_build([str(package)], build_dir, package) == "compiled"
-
-
-@pytest.mark.parametrize("manifest", ["", "not json", '{"fingerprint": {"python": "x"}}'])
-def test_a_missing_or_foreign_build_is_not_used(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, manifest: str
-) -> None:
-    monkeypatch.delenv(compiled.PURE_ENV, raising=False)
-    package, build_dir = _package(tmp_path), tmp_path / "_compiled"
-    if manifest:
-        build_dir.mkdir()
-        (build_dir / compiled.MANIFEST_NAME).write_text(manifest)
-    path = [str(package)]
-
-    assert compiled.choose_build(path, build_dir, package) == "python"
-    assert path == [str(package)]
-
-
-def test_pure_python_is_used_when_asked_even_with_a_build(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(compiled.PURE_ENV, "1")
-    package, build_dir = _package(tmp_path), tmp_path / "_compiled"
-    _build_for(package, build_dir)
-    path = [str(package)]
-
-    assert compiled.choose_build(path, build_dir, package) == "python"
-    assert path == [str(package)]
-
-
 def test_the_pure_build_loads_every_module_from_its_source() -> None:
     code = (
         "import jobstream_parser, jobstream_parser.parse as p; "
         "print(jobstream_parser.BUILD, p.__file__)"
     )
-    env = {**os.environ, compiled.PURE_ENV: "1"}
+    env = {**os.environ, jobstream_parser.PURE_ENV: "1"}
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout.split()
 
-    assert out == ["python", str(compiled.PACKAGE_DIR / "parse.py")]
+    assert out == ["python", str(jobstream_parser.PACKAGE_DIR / "parse.py")]
 
 
 def test_make_goes_on_without_the_tools(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(compile_tool, "up_to_date", lambda: False)
-    monkeypatch.setattr(compile_tool, "compile_modules", lambda: "no C compiler (cc not on PATH)")
+    monkeypatch.setattr(mypyc_build, "up_to_date", lambda *_: False)
+    monkeypatch.setattr(mypyc_build, "compile_modules", lambda *_: "no C compiler (cc not on PATH)")
 
     assert compile_tool.main([]) == 0  # the pure-Python modules are there
     assert "pure Python" in capsys.readouterr().out
@@ -181,7 +101,7 @@ def test_the_compiled_build_parses_as_the_pure_modules_do(tmp_path: Path) -> Non
     (tmp_path / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
     subprocess.run(
         [sys.executable, "-c", _PURE_CHILD, str(tmp_path / "texts.json"), str(tmp_path / "o")],
-        env={**os.environ, compiled.PURE_ENV: "1"},
+        env={**os.environ, jobstream_parser.PURE_ENV: "1"},
         cwd=ROOT,
         check=True,
     )

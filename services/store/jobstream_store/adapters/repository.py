@@ -66,16 +66,22 @@ CREATE TEMP TABLE IF NOT EXISTS incoming_postings
 """
 
 # Returns the postings written, and whether each was new (xmax = 0: no earlier row version).
+# The search vector is computed here, only for rows inserted or rewritten (an unchanged repeat
+# computes nothing): filled afterwards by the indexer, each row was written twice, with every
+# index entry (docs/benchmarks.md). The indexer still fills rows left without one.
 _MERGE_POSTINGS = f"""
-INSERT INTO postings AS p ({", ".join(POSTING_COLUMNS)})
-SELECT {", ".join(POSTING_COLUMNS)} FROM incoming_postings
+INSERT INTO postings AS p ({", ".join(POSTING_COLUMNS)}, search)
+SELECT {", ".join(POSTING_COLUMNS)},
+       CASE WHEN NOT EXISTS (SELECT FROM postings s WHERE s.posting_id = i.posting_id)
+            THEN posting_search_document(title, text) END
+FROM incoming_postings i
 ON CONFLICT (posting_id) DO UPDATE SET
     {", ".join(f"{c} = EXCLUDED.{c}" for c in POSTING_COLUMNS if c not in _KEPT_ON_UPDATE)},
     received_at = LEAST(p.received_at, EXCLUDED.received_at),
     cluster_id = CASE WHEN p.signature IS NOT DISTINCT FROM EXCLUDED.signature
                       THEN coalesce(p.cluster_id, EXCLUDED.cluster_id)
                       ELSE EXCLUDED.cluster_id END,
-    search = NULL,
+    search = posting_search_document(EXCLUDED.title, EXCLUDED.text),
     last_updated = now()
 WHERE (EXCLUDED.parser_version_key, EXCLUDED.tagged_at) >= (p.parser_version_key, p.tagged_at)
   AND EXCLUDED.content_hash <> p.content_hash
