@@ -405,6 +405,10 @@ def test_seniority_by_the_guide(text: str, level: str | None) -> None:
         "Mediadora cultural\n\nBuscamos una mediadora cultural para un proyecto. Contrato a "
         "tiempo parcial hasta marzo.",
         "Amnistia Internacional desitja contractar una persona per treballar al carrer.",
+        # parser 0.3.11: cut Swiss ads
+        "2008 und 2009 suchen wir verschiedene\nSchulische Heilpädagoginnen\nfür IF an der "
+        "Primarschule.\nPrimarschule: 26 Wochenlektionen.",
+        "Aufgabe\n- Ausführen von Reparaturen\n- Mechanische Erfahrung oder Ausbildung",
     ],
 )
 def test_short_ads_in_other_languages_are_postings(text: str) -> None:
