@@ -27,8 +27,13 @@ $(VENV_STAMP): pyproject.toml
 # module when the source is newer than the module; without a C compiler (or Python's headers)
 # it says so and the tagger reads in Python, with the same spans (tests/unit/tagger/
 # test_spans.py compares them), slower.
-reader: $(VENV_STAMP) ## build the span model's C reader (the tagger reads in Python without it)
+# The tagger's native parts: the span model's C reader, and its hot modules compiled by mypyc
+# (libs/jobstream/compiled.py: built when missing or when a source changed; without a C
+# compiler, Python's headers or mypyc it says so and the tagger runs as Python, the same output,
+# slower). JOBSTREAM_TAGGER_PURE=1 runs the modules as pure Python anyway.
+reader: $(VENV_STAMP) ## build the span model's C reader and compile the tagger's hot modules (the tagger runs as Python without them)
 	@$(BIN)/python -m jobstream_tagger.spans.build
+	@$(BIN)/python -m jobstream_tagger.tools.compile
 
 run: $(VENV_STAMP) reader ## start Kafka, PostgreSQL and the services, ingest seeds/, watch the inbox
 	$(BIN)/jobstream stack up
