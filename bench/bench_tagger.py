@@ -11,6 +11,8 @@ postings, with the best pass beside it (`..._best`).
 - span_model_share: the span model's part of `tag()` (chunks, the model's reading, naming its
   spans), as a share of `tag()`'s CPU time; span_model_us: that part per posting, in µs.
 - span_model_reader: "c" when the span model read in C (`make` builds it), "python" otherwise.
+- tagger_build: "compiled" when the tagger's hot modules ran as `make`'s mypyc build,
+  "python" otherwise (jobstream.compiled).
 - taxonomy_load_s, automaton_build_s: reading and validating taxonomy.json; building the
   Aho-Corasick automaton of all its forms (both once per process, at start-up).
 - automaton_memory_mb: resident memory the automaton and its form table add.
@@ -40,6 +42,7 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
+import jobstream_tagger
 from bench.corpus import postings
 from bench.timing import Rates, rates
 from jobstream.contracts import ParsedPosting, Source, encode, posting_id_for, utc_now
@@ -197,6 +200,7 @@ def run() -> dict[str, object]:
         "span_model_us": round(1e6 / model_part.cpu_median, 1),
         "span_model_share": round(whole.cpu_median / model_part.cpu_median, 2),
         "span_model_reader": "c" if model.compiled else "python",
+        "tagger_build": jobstream_tagger.BUILD,
         **stage,
         "occupation_index_load_s": round(occupation_load_s, 3),
         "occupation_coder_us": round(coder_us, 1),

@@ -9,18 +9,24 @@ import signal
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from jobstream.settings import KafkaSettings, PostgresSettings
+from jobstream.topology import CONSUMING_STAGES
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.services import service_process, start_service, stop_services, wait_ready
 from jobstream_stack.system import free_port
 
 T = TypeVar("T")
+
+
+def fast_ops_env() -> dict[str, str]:
+    """Each stage's lag measured every second, so a test sees it settle quickly."""
+    return {f"JOBSTREAM_{stage.name.upper()}_LAG_POLL_SECONDS": "1" for stage in CONSUMING_STAGES}
 
 
 def drop(folder: Path, source: Path) -> None:
@@ -143,3 +149,7 @@ class Services:
             for line in text.splitlines()
             if line.startswith(metric) and not line.startswith("#")
         )
+
+
+# The `start_services` fixture (conftest.py): the named services with extra settings.
+StartServices = Callable[[Iterable[str], Mapping[str, str]], AbstractContextManager[Services]]

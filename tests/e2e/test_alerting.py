@@ -16,7 +16,6 @@ import os
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +23,14 @@ import pytest
 
 from jobstream.alert_receiver import AlertReceiverSettings
 from jobstream.exporter import LagExporterSettings
-from jobstream.settings import KafkaSettings, PostgresSettings
+from jobstream.settings import KafkaSettings
 from jobstream.topology import STORE
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.operators import RECEIVERS, Alertmanager, AlertReceiver, LagExporter
 from jobstream_stack.prometheus import PrometheusServer
-from jobstream_stack.services import SERVICES
 from jobstream_stack.settings import StackSettings
 from jobstream_stack.system import free_port
 from tests.e2e.harness import Services, eventually
-from tests.e2e.test_operations import fast_ops_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
@@ -59,20 +56,10 @@ def received(receiver: AlertReceiver) -> list[dict[str, Any]]:
     return alerts
 
 
-@pytest.fixture
-def services(
-    kafka_settings: KafkaSettings, database: PostgresSettings, tmp_path: Path
-) -> Iterator[Services]:
-    services = Services(
-        StackLayout(tmp_path / "state"), kafka_settings, database, extra_env=fast_ops_env()
-    )
-    with services.running(SERVICES):
-        yield services
-
-
 async def test_a_dead_stage_under_load_reaches_the_receiver(
-    services: Services, kafka_settings: KafkaSettings, tmp_path: Path
+    ops_pipeline: Services, kafka_settings: KafkaSettings, tmp_path: Path
 ) -> None:
+    services = ops_pipeline
     ops = StackLayout(tmp_path / "ops")
     ops.create()
     stack = StackSettings(

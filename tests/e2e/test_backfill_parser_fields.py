@@ -20,12 +20,11 @@ import pytest
 
 from jobstream.contracts import RawPosting, Source
 from jobstream.kafka.publisher import Publisher
-from jobstream.settings import KafkaSettings, PostgresSettings
+from jobstream.settings import KafkaSettings
 from jobstream.topology import RAW_POSTINGS
 from jobstream_parser.parse import PARSER_VERSION
-from jobstream_stack.layout import StackLayout
 from jobstream_stack.services import jobstream_command, service_process
-from tests.e2e.harness import Services, eventually
+from tests.e2e.harness import Services, StartServices, eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
@@ -37,19 +36,12 @@ BODY = (
 
 
 @pytest.fixture
-def stages(
-    kafka_settings: KafkaSettings, database: PostgresSettings, tmp_path: Path
-) -> Iterator[Services]:
-    services = Services(
-        StackLayout(tmp_path / "state"),
-        kafka_settings,
-        database,
-        extra_env={
-            "JOBSTREAM_PARSER_VERSION_OVERRIDE": OLD_VERSION,
-            "JOBSTREAM_REPLAY_CHECKPOINT_DIR": str(tmp_path / "replays"),
-        },
-    )
-    with services.running(("parser", "tagger", "store")):
+def stages(start_services: StartServices, tmp_path: Path) -> Iterator[Services]:
+    env = {
+        "JOBSTREAM_PARSER_VERSION_OVERRIDE": OLD_VERSION,
+        "JOBSTREAM_REPLAY_CHECKPOINT_DIR": str(tmp_path / "replays"),
+    }
+    with start_services(("parser", "tagger", "store"), env) as services:
         yield services
 
 

@@ -5,39 +5,20 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from collections.abc import Iterator
-from pathlib import Path
 
 import asyncpg
 import pytest
 
 from jobstream.contracts import RawPosting, Source
 from jobstream.kafka.publisher import Publisher
-from jobstream.settings import KafkaSettings, PostgresSettings
+from jobstream.settings import KafkaSettings
 from jobstream.topology import RAW_POSTINGS
-from jobstream_stack.layout import StackLayout
 from jobstream_stack.services import SERVICES, jobstream_command, service_process
 from tests.e2e.harness import Services, eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
 STAGES = ("parser", "tagger", "store")
-
-
-def fast_ops_env() -> dict[str, str]:
-    """Lag measured every second, so a test sees it settle quickly."""
-    return {f"JOBSTREAM_{stage.upper()}_LAG_POLL_SECONDS": "1" for stage in STAGES}
-
-
-@pytest.fixture
-def ops_pipeline(
-    kafka_settings: KafkaSettings, database: PostgresSettings, tmp_path: Path
-) -> Iterator[Services]:
-    services = Services(
-        StackLayout(tmp_path / "state"), kafka_settings, database, extra_env=fast_ops_env()
-    )
-    with services.running(SERVICES):
-        yield services
 
 
 def postings(count: int) -> list[RawPosting]:

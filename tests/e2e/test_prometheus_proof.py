@@ -38,7 +38,6 @@ from jobstream_stack.supervision import RestartPolicy
 from jobstream_stack.supervisor import Program, Supervisor
 from jobstream_stack.system import free_port
 from tests.e2e.harness import Services, eventually
-from tests.e2e.test_operations import fast_ops_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
@@ -49,14 +48,9 @@ BUILT_IN = {"$__rate_interval": "1m", "$__interval": "1s", "$__range": "5m"}
 
 
 @pytest.fixture
-def pipeline(
-    kafka_settings: KafkaSettings, database: PostgresSettings, tmp_path: Path
-) -> Iterator[Services]:
-    services = Services(
-        StackLayout(tmp_path / "state"), kafka_settings, database, extra_env=fast_ops_env()
-    )
-    with services.running(SERVICES):
-        yield services
+def pipeline(ops_pipeline: Services) -> Services:
+    """Here the pipeline measures its lag every second (`ops_pipeline`)."""
+    return ops_pipeline
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from jobstream.topology import DEAD_LETTERS, RAW_POSTINGS
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.services import jobstream_command, service_process
 from jobstream_tagger.taxonomy import Taxonomy
-from tests.e2e.harness import Services, eventually
+from tests.e2e.harness import Services, StartServices, eventually
 from tests.kafka_records import read_all
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
@@ -37,20 +37,13 @@ STAGES = ("parser", "tagger", "store")
 
 
 @pytest.fixture
-def stages(
-    kafka_settings: KafkaSettings, database: PostgresSettings, tmp_path: Path
-) -> Iterator[Services]:
+def stages(start_services: StartServices, tmp_path: Path) -> Iterator[Services]:
     """Parser, tagger and store as processes; raw postings are published by the test."""
-    services = Services(
-        StackLayout(tmp_path / "state"),
-        kafka_settings,
-        database,
-        extra_env={
-            "JOBSTREAM_PARSER_VERSION_OVERRIDE": "1.0.0",
-            "JOBSTREAM_REPLAY_CHECKPOINT_DIR": str(tmp_path / "replays"),
-        },
-    )
-    with services.running(STAGES):
+    env = {
+        "JOBSTREAM_PARSER_VERSION_OVERRIDE": "1.0.0",
+        "JOBSTREAM_REPLAY_CHECKPOINT_DIR": str(tmp_path / "replays"),
+    }
+    with start_services(STAGES, env) as services:
         yield services
 
 

@@ -13,6 +13,7 @@ import os
 import subprocess
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -43,6 +44,8 @@ async def roles(native_stack: StackLayout) -> AsyncIterator[dict[str, str]]:
         "JOBSTREAM_PG_PASSWORD": f"service-pw-{suffix}",
         "JOBSTREAM_PG_READER_USER": f"reader_{suffix}",
         "JOBSTREAM_PG_READER_PASSWORD": f"reader-pw-{suffix}",
+        "JOBSTREAM_PG_MONITOR_USER": f"monitor_{suffix}",
+        "JOBSTREAM_PG_MONITOR_PASSWORD": f"monitor-pw-{suffix}",
     }
     env = {
         **os.environ,
@@ -67,7 +70,12 @@ async def roles(native_stack: StackLayout) -> AsyncIterator[dict[str, str]]:
         yield names
     finally:
         await drop_database(admin, names["JOBSTREAM_PG_DATABASE"])
-        for key in ("JOBSTREAM_PG_OWNER_USER", "JOBSTREAM_PG_USER", "JOBSTREAM_PG_READER_USER"):
+        for key in (
+            "JOBSTREAM_PG_OWNER_USER",
+            "JOBSTREAM_PG_USER",
+            "JOBSTREAM_PG_READER_USER",
+            "JOBSTREAM_PG_MONITOR_USER",
+        ):
             statement = await admin.fetchval(
                 "SELECT format('DROP ROLE IF EXISTS %I', $1::text)", names[key]
             )
@@ -76,8 +84,7 @@ async def roles(native_stack: StackLayout) -> AsyncIterator[dict[str, str]]:
 
 
 async def test_the_init_script_makes_the_roles_compose_uses(roles: dict[str, str]) -> None:
-    base = PostgresSettings()
-    settings = base.model_copy(
+    settings = PostgresSettings().model_copy(
         update={
             "database": roles["JOBSTREAM_PG_DATABASE"],
             "owner_user": roles["JOBSTREAM_PG_OWNER_USER"],
@@ -99,19 +106,38 @@ async def test_the_init_script_makes_the_roles_compose_uses(roles: dict[str, str
     finally:
         await service.close()
 
-    reader = await asyncpg.connect(
+    for role in ("READER", "MONITOR"):
+        # Read-only roles: the API's reader, and compose's postgres-exporter.
+        async with connected_as(roles, role) as conn:
+            assert await conn.fetchval("SHOW default_transaction_read_only") == "on"
+            with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+                await conn.execute("CREATE TABLE intruder (id int)")
+
+    # postgres-exporter reads every session's statistics (pg_monitor): another role's query
+    # text shows as "<insufficient privilege>" without pg_read_all_stats.
+    async with connected_as(roles, "MONITOR") as monitor:
+        assert await monitor.fetchval("SELECT pg_has_role(current_user, 'pg_monitor', 'MEMBER')")
+        queries = await monitor.fetch(
+            "SELECT query FROM pg_stat_activity WHERE usename <> current_user AND query <> ''"
+        )
+        assert all("insufficient privilege" not in row["query"] for row in queries)
+
+
+@asynccontextmanager
+async def connected_as(roles: dict[str, str], role: str) -> AsyncIterator[asyncpg.Connection]:
+    """A connection to the test's database as `JOBSTREAM_PG_<role>_USER`."""
+    base = PostgresSettings()
+    conn = await asyncpg.connect(
         host=base.host,
         port=base.port,
         database=roles["JOBSTREAM_PG_DATABASE"],
-        user=roles["JOBSTREAM_PG_READER_USER"],
-        password=roles["JOBSTREAM_PG_READER_PASSWORD"],
+        user=roles[f"JOBSTREAM_PG_{role}_USER"],
+        password=roles[f"JOBSTREAM_PG_{role}_PASSWORD"],
     )
     try:
-        assert await reader.fetchval("SHOW default_transaction_read_only") == "on"
-        with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
-            await reader.execute("CREATE TABLE intruder (id int)")
+        yield conn
     finally:
-        await reader.close()
+        await conn.close()
 
 
 async def test_migrate_waits_for_a_server_that_is_not_up_yet() -> None:

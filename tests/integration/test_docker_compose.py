@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from jobstream.topology import CONSUMING_STAGES, MAX_RECORD_BYTES
+from jobstream_stack.prometheus import native_exporters
 from jobstream_stack.services import SERVICES
 from jobstream_stack.settings import StackSettings
 
@@ -37,6 +38,8 @@ APP_SERVICES = {
 STAGES = {stage.name for stage in CONSUMING_STAGES}
 ONE_SHOTS = {"migrate", "inbox-permissions"}
 INFRA_SERVICES = {"kafka", "postgres", "prometheus", "grafana"}
+# Compose service -> the exporter it is in the native stack's Prometheus configuration.
+EXPORTER_SERVICES = {"lag-exporter": "kafka", "postgres-exporter": "postgres"}
 # The image's user (deploy/docker/Dockerfile: APP_UID / APP_GID).
 APP_USER = "jobstream"
 
@@ -71,6 +74,11 @@ def services(compose: dict[str, Any]) -> dict[str, Any]:
 
 
 def scrape_jobs() -> dict[str, dict[str, Any]]:
+    """The jobs that find a service's instances through DNS (the exporters' are fixed)."""
+    return {name: job for name, job in all_scrape_jobs().items() if "dns_sd_configs" in job}
+
+
+def all_scrape_jobs() -> dict[str, dict[str, Any]]:
     config = yaml.safe_load(PROMETHEUS_CONFIG.read_text(encoding="utf-8"))
     return {job["job_name"]: job for job in config["scrape_configs"]}
 
@@ -93,8 +101,53 @@ def test_prometheus_finds_every_instance_of_every_service_through_dns() -> None:
         assert {"target_label": "service", "replacement": name} in job["relabel_configs"]
 
 
+def test_the_exporters_are_scraped_as_in_the_native_stack() -> None:
+    """The alerts on the exporters (deploy/prometheus/rules) select the job `<name>-exporter`
+    and the label `exporter`: the compose jobs must be named and labelled as the native ones."""
+    jobs = all_scrape_jobs()
+    assert set(jobs) == set(APP_SERVICES) | {f"{name}-exporter" for name in native_exporters()}
+    for service, exporter in EXPORTER_SERVICES.items():
+        [config] = jobs[f"{exporter}-exporter"]["static_configs"]
+        [target] = config["targets"]
+        assert target.split(":")[0] == service
+        assert config["labels"] == {"exporter": exporter}
+
+
 def test_all_services_are_defined(services: dict[str, Any]) -> None:
-    assert set(services) == INFRA_SERVICES | ONE_SHOTS | set(APP_SERVICES)
+    expected = INFRA_SERVICES | ONE_SHOTS | set(APP_SERVICES) | set(EXPORTER_SERVICES)
+    assert set(services) == expected
+
+
+def test_the_lag_exporter_runs_from_the_image_and_is_scraped_where_it_listens(
+    services: dict[str, Any],
+) -> None:
+    exporter = services["lag-exporter"]
+    assert exporter["command"] == ["serve", "lag-exporter"]
+    assert exporter["image"] == services["store"]["image"]
+    assert exporter["depends_on"]["kafka"]["condition"] == "service_healthy"
+    env = exporter["environment"]
+    assert env["JOBSTREAM_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+    assert env["JOBSTREAM_LAG_EXPORTER_HTTP_HOST"] == "0.0.0.0"
+    port = int(env["JOBSTREAM_LAG_EXPORTER_HTTP_PORT"])
+    [config] = all_scrape_jobs()["kafka-exporter"]["static_configs"]
+    assert config["targets"] == [f"lag-exporter:{port}"]
+    assert healthcheck_url(exporter) == f"http://127.0.0.1:{port}/healthz"
+    assert not exporter.get("ports")
+
+
+def test_postgres_exporter_connects_as_the_monitor_role_the_init_script_makes(
+    services: dict[str, Any],
+) -> None:
+    exporter, postgres_env = services["postgres-exporter"], services["postgres"]["environment"]
+    env = exporter["environment"]
+    assert exporter["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert env["DATA_SOURCE_USER"] == postgres_env["JOBSTREAM_PG_MONITOR_USER"]
+    assert env["DATA_SOURCE_PASS"] == postgres_env["JOBSTREAM_PG_MONITOR_PASSWORD"]
+    # The address only: the credentials are never part of a URL that could be logged.
+    assert env["DATA_SOURCE_URI"].startswith("postgres:5432/")
+    assert "@" not in env["DATA_SOURCE_URI"]
+    assert "--disable-settings-metrics" in exporter["command"]
+    assert not exporter.get("ports")
 
 
 def test_app_services_share_one_image_build(services: dict[str, Any]) -> None:

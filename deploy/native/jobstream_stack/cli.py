@@ -18,7 +18,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from jobstream.cli import CommandGroups
-from jobstream.exporter import LagExporterSettings
 from jobstream.settings import PROJECT_ROOT, KafkaSettings, PostgresSettings, RuntimeSettings
 from jobstream_api.settings import ApiSettings
 from jobstream_ingest.cli import publish_paths
@@ -33,10 +32,10 @@ from jobstream_stack.postgres import PostgresServer
 from jobstream_stack.prometheus import (
     PROMETHEUS_COMMANDS,
     PrometheusServer,
+    native_exporters,
     native_targets,
     prometheus_config,
     render,
-    scrape_target,
 )
 from jobstream_stack.services import (
     SERVICES,
@@ -92,10 +91,7 @@ def operators_of(where: StackLayout) -> tuple[HttpProcess, ...]:
 
 def prometheus(where: StackLayout) -> PrometheusServer:
     settings = StackSettings()
-    exporters = {
-        "kafka": scrape_target(LagExporterSettings()),
-        "postgres": f"{settings.postgres_exporter_host}:{settings.postgres_exporter_port}",
-    }
+    exporters = native_exporters(settings)
     alertmanager = f"{settings.alertmanager_host}:{settings.alertmanager_port}"
     supervisor = f"{settings.supervisor_metrics_host}:{settings.supervisor_metrics_port}"
     return PrometheusServer(

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from jobstream.exporter import LagExporterSettings
 from jobstream.settings import PROJECT_ROOT, ServiceSettings
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.processes import ManagedProcess
@@ -37,6 +38,17 @@ def scrape_target(settings: ServiceSettings) -> str:
     """Where Prometheus reaches a service: its HTTP address (loopback when it binds all)."""
     host = "127.0.0.1" if settings.http_host in _ANY_ADDRESS else settings.http_host
     return f"{host}:{settings.http_port}"
+
+
+def native_exporters(stack: StackSettings | None = None) -> dict[str, str]:
+    """Exporter name -> scrape target: the lag exporter (`kafka`, read from Kafka, not from the
+    stages) and postgres_exporter. Each becomes the job `<name>-exporter` labelled `exporter`,
+    here and in docker-compose's configuration, which the alerts on them rely on."""
+    stack = StackSettings() if stack is None else stack
+    return {
+        "kafka": scrape_target(LagExporterSettings()),
+        "postgres": f"{stack.postgres_exporter_host}:{stack.postgres_exporter_port}",
+    }
 
 
 def native_targets(

@@ -32,8 +32,9 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
         "befrist", "integral", "jornada", "tiempo", "temps", "stage", "prakt", "estág", "estag",
         "práct", "pasant", "werkstud", "altern", "minijob", "período", "parcial", "c2h", "pj",
         "indefinido", "werkvertrag", "bénévol", "voluntár", "ehrenamt", "interim", "temporár",
-        "intérim", "durée", "saisonn", "interin", "appointment", "exceed", "months", "completa",
-        "masterarbeit", "bachelorarbeit", "abschlussarbeit", "bachelor-", "duration",
+        "intérim", "durée", "saisonn", "interin", "appointment", "exceed", "month", "completa",
+        "masterarbeit", "bachelorarbeit", "abschlussarbeit", "bachelor-", "duration", "contrato",
+        "lehrstelle",
     ),
     "work_mode": (
         "remot", "hybrid", "híbrid", "hibrid", "site", "in person", "in-person", "office",

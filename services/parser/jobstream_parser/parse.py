@@ -27,7 +27,7 @@ from jobstream_parser.similarity import SCHEME, signature
 from jobstream_parser.terms import find_employment_type, find_work_mode, find_working_hours
 from jobstream_parser.titles import find_title
 
-PARSER_VERSION: Final = "0.3.10"
+PARSER_VERSION: Final = "0.3.12"
 
 # Below this share of letters among the visible characters, the input is not prose.
 MIN_LETTER_SHARE: Final = 0.3
@@ -44,7 +44,8 @@ _JOB_WORDS: Final = re.compile(
     r"|contrat|salaire|exp[ée]rience|entreprise|recrute|arbeitsort|pensum|anstellung"
     r"|bewerbung|berufserfahrung|sal[aá]rio|experi[eê]ncia|contrata[cç][aã]o|empresa"
     r"|buscamos|necesita|precisa|contractar|treballar|feina|vollzeit|teilzeit|festanstellung"
-    r"|unbefristet|befristet|cdi|cdd|aufgabengebiet|arbeitsklima|lehrbeginn|lehrstelle)\b",
+    r"|unbefristet|befristet|cdi|cdd|aufgabengebiet|arbeitsklima|lehrbeginn|lehrstelle"
+    r"|aufgabe|erfahrung|ausbildung|anforderungen|suchen wir|wir bieten|wochenlektionen)\b",
     re.IGNORECASE,
 )
 MIN_JOB_WORDS: Final = 2

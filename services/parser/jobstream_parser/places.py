@@ -236,6 +236,8 @@ def find_locations(
             return _unique(found)
     if not found:
         for line in head:
+            if _other_field(line.text):
+                continue  # "🎁 Benefícios: Assistência médica; VA; VT; VR": no places
             if len(line.text) <= 60 or any(mark in line.text for mark in _SEPARATORS):
                 found.extend(_places_in(line.text, line.start, strict=True))
     if not found:
@@ -258,6 +260,18 @@ def find_locations(
     if not any(place.remote for place in found):
         found.extend(_remote_scope_in_text(document))
     return _unique(found)
+
+
+# A head line that is a field of some other kind than a place: "Benefícios: ...", "Salary: ...".
+_FIELD: Final = re.compile(r"[^\w(]{0,4}(?P<label>[^\W\d_][^\W\d_ ]*(?:[ ][^\W\d_]+)?)[ ]?:[ ]")
+
+
+def _other_field(text: str) -> bool:
+    field = _FIELD.match(text) if ":" in text[:40] else None
+    if field is None:
+        return False
+    label = field.group("label")
+    return not (_BARE_LABEL.fullmatch(label) or _WORK_MODE_WORDS.fullmatch(label))
 
 
 def _board_place(match: re.Match[str]) -> list[FoundPlace]:
@@ -597,7 +611,9 @@ def _listed(parts: list[str], text: str, offset: int, towns: bool = False) -> li
 
 def _coded(place: FoundPlace) -> FoundPlace:
     """The place with its country's code and, where known, its subdivision's."""
-    country, subdivision, area = None, None, None
+    country: str | None = None
+    subdivision: str | None = None
+    area: RemoteArea | None = None
     if place.country is not None:
         area = geo.area(place.country)
         country = geo.country_code(place.country) if area is None else None

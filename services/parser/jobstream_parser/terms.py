@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple
 
+from jobstream_parser import geo
 from jobstream_parser.document import Document
 from jobstream_parser.sections import SectionIndex
 
@@ -22,8 +23,9 @@ _EMPLOYMENT: Final = re.compile(
     r"(?<![\w-])(?:"
     r"(?P<CONTRACT_TO_HIRE>contract[- ]to[- ](?:hire|perm(?:anent)?)|temp[- ]to[- ](?:perm|hire)"
     r"|c2h)"
-    r"|(?P<INTERN>internship|intern|praktikum|werkstudent(?:in)?|estágio|estagio|prácticas"
-    r"|pasantía|stage|alternance|(?:bachelor|master|abschluss)arbeit|bachelor-/masterarbeit)"
+    r"|(?P<INTERN>internship|intern|praktikum|werkstudent(?:in)?|estágio|estagio|pr[áa]cticas"
+    r"|pasantía|stage|alternance|(?:bachelor|master|abschluss)arbeit|bachelor-/masterarbeit"
+    r"|lehrstelle)"
     r"|(?P<PER_DIEM>per[- ]diem|prn)"
     r"|(?P<VOLUNTEER>volunteer(?:ing)?|voluntário|voluntariado|bénévolat|bénévole|ehrenamt)"
     r"|(?P<TEMPORARY>temporary|temp|fixed[- ]term|seasonal|befristet|temporär|temporário|temporal"
@@ -31,7 +33,11 @@ _EMPLOYMENT: Final = re.compile(
     r"|contrat travail saisonnier|funcionario interino|interin[oa]|term(?:[- ]limited)? appointment"
     r"|not[- ]to[- ]exceed \d{1,2} (?:months|years)|\d{1,2} months(?: and \d{1,2} days?)?"
     r"|duration of the (?:position|appointment|contract|employment) is \w{1,6} (?:years?|months)"
-    r"|appointment duration is \w{1,6} (?:years?|months))"
+    r"|appointment duration is \w{1,6} (?:years?|months)"
+    r"|contrato (?:por|de) obra(?: y servicio)?|contrato eventual"
+    r"|contra(?:to|cte) de (?:\d{1,2}|un|una|dos|tres|cuatro|cinco|seis|doce) (?:mes(?:es|os)?"
+    r"|años?|anys?|semanas?)"
+    r"|\d{1,2}[- ]month (?:project|appointment|contract|position|post|assignment))"
     r"|(?P<PART_TIME>part[- ]?time|teilzeit|meio[- ]período|tempo parcial|medio tiempo"
     r"|media jornada|tiempo parcial|temps partiel|minijob|jornada parcial|parcial)"
     r"|(?P<CONTRACTOR>contractor|contract|freelance|freelancer|independent contractor|1099|pj"
@@ -40,7 +46,8 @@ _EMPLOYMENT: Final = re.compile(
     r"|temps plein|completa)"
     # Permanence states no hours (the labelling guide): found, so that it is no other term,
     # and given no type.
-    r"|(?P<PERMANENT>permanent|festanstellung|unbefristete?|clt|cdi|indefinido"
+    r"|(?P<PERMANENT>permanent(?:[ ](?:employment[ ])?contract)?|festanstellung|unbefristete?"
+    r"|clt|cdi|indefinido"
     r"|contrat à durée indéterminée)"
     r")(?![\w-])",
     re.IGNORECASE,
@@ -78,8 +85,8 @@ CONTEXT_CHARS: Final = 120
 _WORK_MODE: Final = re.compile(
     r"(?<![\w-])(?:"
     r"(?P<hybrid>hybrid|hybride|h[íi]brido|hybrides arbeiten"
-    r"|(?:[1-4]|one|two|three|four)(?:-| )days?(?:[ ]?/[ ]?week|(?: a| per| each)?(?: week)?)"
-    r" (?:in|at|on|from)(?: the| our)? (?:office|site|hq|headquarters)|partially remote"
+    r"|(?:(?:[1-4]|one|two|three|four)(?:-| )days?|[1-4]x)(?:[ ]?/[ ]?week|(?: a| per| each)?"
+    r"(?: week)?) (?:in|at|on|from)(?: the| our)? (?:office|site|hq|headquarters)|partially remote"
     r"|partly remote|partial(?:ly)? on-?site|partly on-?site"
     r"|some (?:flexible[/ ])?remote working(?: possible)?"
     r"|(?:in|at|from) (?:the |our )?(?:[A-Z][\w-]{1,20} )?office (?:[1-4]|one|two|three|four)"
@@ -128,7 +135,7 @@ _NOT_MODE_BEFORE: Final = re.compile(
 )
 _ALWAYS_MODE: Final = re.compile(
     r"work(?:ing)? from home|wfh|telecommut|telework|days? (?:a |per |each )?(?:week )?(?:in|at|on"
-    r"|from)|partially remote|partly remote|fully remote|100% remote|not remote|no remote"
+    r"|from)|[1-4]x.*|partially remote|partly remote|fully remote|100% remote|not remote|no remote"
     r"|work from anywhere|partial(?:ly)? on-?site|partly on-?site|some (?:flexible[/ ])?remote"
     r"|desde (?:tu |su )?casa",
     re.IGNORECASE,
@@ -161,10 +168,12 @@ _PERK: Final = re.compile(
 )
 _REMOTENESS: Final = {"remote": 0, "hybrid": 1, "onsite": 2}
 _LEFT_DELIMITER: Final = frozenset("|·•,(/\u2013\u2014-:[.!+")
-_RIGHT_DELIMITER: Final = frozenset("|·•,)/\u2013\u2014-:(].+")
+_RIGHT_DELIMITER: Final = frozenset("|·•,)/\u2013\u2014-:(].+\u2192")
 # "Contrato indefinido", "contract type permanent": the word before makes it a term.
 _TERM_BEFORE: Final = re.compile(
-    r"(?:contrato|contrat|contract|vertrag|regime|tipo)(?: en| de| \w{1,12} a)?[ ]$", re.I
+    r"(?:contrato|contrat|contract|vertrag|regime|tipo|trabajo|empleo|feina)"
+    r"(?: en| de| \w{1,12} a)?[ ]$",
+    re.I,
 )
 # Words that are terms only under a label ("Jornada: COMPLETA", "Appointment Type: ... 12
 # months"), and "Temporal" (a workflow engine) unless a label or "contrato" makes it a term.
@@ -174,7 +183,10 @@ _ONLY_LABELLED: Final = re.compile(
 _ALWAYS_TERM: Final = re.compile(
     r"fixed[- ]term|not[- ]to[- ]exceed.*|term(?:[- ]limited)? appointment|funcionario interino"
     r"|(?:bachelor|master|abschluss)arbeit|bachelor-/masterarbeit"
-    r"|duration .*|appointment duration .*",
+    r"|duration .*|appointment duration .*|contrato .*|\d{1,2}[- ]month .*|lehrstelle|befristet"
+    # hours in words that mean nothing else
+    r"|media jornada|jornada (?:completa|parcial)|tiempo (?:completo|parcial)|medio tiempo"
+    r"|temps (?:plein|partiel)",
     re.IGNORECASE,
 )
 # The engagement's nature outranks its hours (the labelling guide): a fixed-term full-time job
@@ -312,7 +324,8 @@ def find_work_mode(document: Document, sections: SectionIndex | None = None) -> 
 
 def _remote_alternative(document: Document, terms: list[Term], hybrid: Term) -> Term | None:
     """A remote term offered as the alternative to `hybrid` on its line ("Remote or Hybrid",
-    "REMOTE (EU/Asia/Americas -- no US) or HYBRID Berlin")."""
+    "REMOTE (EU/Asia/Americas -- no US) or HYBRID Berlin", "Hybrid/Remote", "ONSITE/HYBRID
+    Preferred, Remote Available")."""
     line = document.line_at(hybrid.span[0])
     if line is None:
         return None
@@ -321,9 +334,20 @@ def _remote_alternative(document: Document, terms: list[Term], hybrid: Term) -> 
             continue
         first, second = sorted((term.span, hybrid.span))
         between = document.text[first[1] : second[0]]
-        if len(between) <= ALTERNATIVE_CHARS and " or " in between and "." not in between:
+        if len(between) > ALTERNATIVE_CHARS or "." in between:
+            continue
+        if (
+            " or " in between
+            or between.strip() in _ALTERNATIVE_SIGNS
+            or _OFFERED.match(document.text, term.span[1]) is not None
+        ):
             return term
     return None
+
+
+_ALTERNATIVE_SIGNS: Final = frozenset({"/", "or", "&"})
+# "Remote Available", "remote possible": remote is offered as an option.
+_OFFERED: Final = re.compile(r"[ ](?:available|possible|ok|optional|option)\b", re.IGNORECASE)
 
 
 ALTERNATIVE_CHARS: Final = 60
@@ -348,6 +372,8 @@ def _terms(
         if kind is None:
             continue
         start, end = match.span()
+        if _in_a_name(text, start, end):
+            continue
         if kind == "CONTRACTOR" and _ABOUT_CONTRACTS.match(text, end) is not None:
             continue
         if kind == "remote" and _not_where_the_job_is(document, start, end):
@@ -358,14 +384,18 @@ def _terms(
         before = text[line.start : start]
         labelled = _is_labelled(document, line.start, before)
         in_title = title_span is not None and line.start <= title_span[0] < line.end
+        only_labelled = employment and _ONLY_LABELLED.fullmatch(match.group()) is not None
+        if (
+            in_title
+            and only_labelled
+            and not _TERM_BEFORE.search(before[-36:])
+            and not (_delimited_left(before) and _delimited_right(text, end, line.end))
+        ):
+            in_title = False  # "Trabajador/a social. servicio acogida temporal": no term
         if labelled or (employment and in_title):
             found.append(Term(kind, (start, end), True))
             continue
-        if (
-            employment
-            and _ONLY_LABELLED.fullmatch(match.group())
-            and not (match.group() == "temporal" or _TERM_BEFORE.search(before[-36:]))
-        ):
+        if only_labelled and not (match.group() == "temporal" or _TERM_BEFORE.search(before[-36:])):
             continue
         if employment and (
             _NOT_EMPLOYMENT_BEFORE.search(before[-20:]) or _about_current_employment(before)
@@ -379,9 +409,33 @@ def _terms(
             or (_delimited_left(before) and _delimited_right(text, end, line.end))
             or (not employment and _is_forum_head(line.start, line.text))
         )
+        if not standalone and kind == "remote" and _delimited_left(before):
+            standalone = _scope_follows(text, end)  # "(Remote Europe / LATAM)", "Remote USA"
         if standalone or _is_phrase(text, match, before, noun, employment=employment):
             found.append(Term(kind, (start, end), False))
     return found
+
+
+_SCOPE_WORD: Final = re.compile(r"[ ](?:only[ ])?(?P<name>[A-Z][\w]+(?:[ ][A-Z][\w]+)?)")
+
+
+def _scope_follows(text: str, end: int) -> bool:
+    """ "Remote Europe", "Remote USA", "Remote France or UK possible": remote, then where from
+    (a country or an area such as EMEA)."""
+    match = _SCOPE_WORD.match(text, end)
+    if match is None:
+        return False
+    name = match.group("name")
+    return geo.country_code(name) is not None or geo.area(name) is not None
+
+
+def _in_a_name(text: str, start: int, end: int) -> bool:
+    """ "temporal.io", "www.remote.com": part of a domain name, not a term."""
+    after = text[end : end + 2]
+    before = text[max(0, start - 2) : start]
+    return (len(after) == 2 and after[0] == "." and (after[1].islower() or after[1].isdigit())) or (
+        len(before) == 2 and before[1] == "." and before[0].isalnum()
+    )
 
 
 def _is_forum_head(start: int, text: str) -> bool:

@@ -13,7 +13,6 @@ and that neither found are reported, never tagged (unknown.py).
 from __future__ import annotations
 
 import functools
-import operator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -30,7 +29,6 @@ from jobstream_tagger.spans.model import SpanModel, load_span_model
 from jobstream_tagger.taxonomy import Skill, Taxonomy
 from jobstream_tagger.unknown import UNKNOWN_TERM_CUES, UnknownTerm, find_unknown_terms
 
-_START_END: Final = operator.itemgetter(0, 1)
 # An O*NET-only skill (no curated review) is reported with this confidence at most.
 ONET_ONLY_CONFIDENCE: Final = 0.9
 _PARSED_FIELDS: Final = tuple(ParsedPosting.model_fields)
@@ -109,9 +107,10 @@ def span_model() -> SpanModel:
 
 def _covered(mentions: list[Mention]) -> list[tuple[int, int]]:
     """The stretches of text the mentions cover, in order, not overlapping (a degree's
-    mention may hold its field's: "MSc in Computer Science")."""
+    mention may hold its field's: "MSc in Computer Science"). `mentions`: by start, as
+    `read` gives them (at one start, in any order)."""
     spans: list[tuple[int, int]] = []
-    for start, end, _form, _confidence in sorted(mentions, key=_START_END):
+    for start, end, _form, _confidence in mentions:
         if spans and start < spans[-1][1]:
             if end > spans[-1][1]:
                 spans[-1] = (spans[-1][0], end)

@@ -4,8 +4,9 @@ compares it with split.tsv.
 
     python tests/data/real_postings/draw.py --mirrors /work/.mirror --data ../shared/data --check
 
-`--grow` prints the second draw instead: postings added to the TUNE part later (grown.tsv),
-drawn from what is left of each pool after the first draw, with their own seeds.
+`--grow` prints the later draws instead: postings added to the TUNE part after the split
+(grown.tsv), round by round, each drawn from what is left of each pool after the draws before
+it, with its own seeds.
 
 It needs the local Git mirrors of the sources (folders owner+name/repo) and the shared data
 folder (LA bulletins, SkillSpan's training split). Nothing here runs in the test suite.
@@ -42,11 +43,20 @@ SIZES = {
 # Drawn but not postings: skipped, the next in the shuffled order taken instead.
 NOT_POSTINGS = {"hn-46860668", "hn-46472440"}
 TUNE_SHARE = 0.6
-# The second draw (grown.tsv): tune-only additions, from each pool's postings outside split.tsv.
-GROW_SIZES = {
-    "hn-who-is-hiring": 22, "yc-job-board": 6, "swiss-job-ads": 10, "france-travail": 8,
-    "empleate": 12, "encontreseuemprego": 6,
-}  # fmt: skip
+# The later draws (grown.tsv): tune-only additions, round by round, from each pool's postings
+# outside split.tsv and the rounds before. Round 1's seeds are "jobstream-16-grow-<source>",
+# round N's "jobstream-16-grow<N>-<source>".
+GROW_ROUNDS = [
+    {
+        "hn-who-is-hiring": 22, "yc-job-board": 6, "swiss-job-ads": 10, "france-travail": 8,
+        "empleate": 12, "encontreseuemprego": 6,
+    },
+    {
+        "hn-who-is-hiring": 14, "yc-job-board": 4, "tts-jobs": 4, "skillspan-train": 5,
+        "swiss-job-ads": 8, "france-travail": 6, "empleate": 8, "encontreseuemprego": 3,
+        "la-bulletins": 2,
+    },
+]  # fmt: skip
 EMPLEATE_FILES = [f"data/partial_datasets/offers_2018-{day}.csv" for day in (
     "10-30", "10-31", "11-01", "11-02", "11-03", "11-04")]  # fmt: skip
 SKILLSPAN_URL = (
@@ -98,11 +108,14 @@ def split(all_pools: dict[str, Pool]) -> list[tuple[str, str, str]]:
 
 
 def grow(all_pools: dict[str, Pool], labelled: set[str]) -> list[tuple[str, str]]:
-    rows = []
-    for source, size in GROW_SIZES.items():
-        ids = sorted(id_ for id_, _ in all_pools[source] if id_ not in labelled)
-        random.Random(f"jobstream-16-grow-{source}").shuffle(ids)
-        rows += [(source, id_) for id_ in ids[:size]]
+    rows: list[tuple[str, str]] = []
+    for number, sizes in enumerate(GROW_ROUNDS, start=1):
+        drawn = labelled | {id_ for _, id_ in rows}
+        seed = "grow" if number == 1 else f"grow{number}"
+        for source, size in sizes.items():
+            ids = sorted(id_ for id_, _ in all_pools[source] if id_ not in drawn)
+            random.Random(f"jobstream-16-{seed}-{source}").shuffle(ids)
+            rows += [(source, id_) for id_ in ids[:size]]
     return rows
 
 

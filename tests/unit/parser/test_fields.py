@@ -246,6 +246,18 @@ def test_years_that_are_not_experience(text: str) -> None:
         ("We build remote-first tools for teams.", None),
         # a benefits list naming telework says nothing of where the job is done
         ("Benefits\n* Flexible work schedules and telework\n* Health insurance", None),
+        # parser 0.3.11: remote offered beside hybrid; office days as "3x/week"
+        ("Coveo | Senior Fullstack Developer | Canada | Full-time | Hybrid/Remote", "remote"),
+        (
+            "Rad AI | Infra | San Francisco, CA | ONSITE/HYBRID Preferred, Remote Available",
+            "remote",
+        ),
+        ("Findigs | Full-time | NYC | 3x/week in office (M,T, Th) | findigs.com", "hybrid"),
+        ("Acme | Engineer | Poland | Remote | 2 days in office per month | Polish", "hybrid"),
+        # parser 0.3.12: remote, then where from
+        ("Open Roles:\n// Senior Backend Engineer (Remote Europe / LATAM) - Ruby", "remote"),
+        ("Hiring Tech Lead and SRE – REMOTE LATAM - We build AI tools", "remote"),
+        ("We use Remote Desktop tools.", None),
     ],
 )
 def test_work_mode_forms(text: str, mode: str | None) -> None:
@@ -320,6 +332,24 @@ def test_work_mode_forms(text: str, mode: str | None) -> None:
          "FULL_TIME"),
         # A workflow engine is no contract term.
         ("Backend Engineer\nStack: Go, Temporal, Kafka", None),
+        # parser 0.3.11
+        ("Temporal Technologies | Engineers | FULL-TIME |\nApply: https://www.temporal.io/careers",
+         "FULL_TIME"),
+        ("Trabajador/a social. servicio acogida temporal (cartagena)\nAccem busca.", None),
+        ("Técnico soporte (Temporal), Valencia\nSeleccionamos técnico.", "TEMPORARY"),
+        ("Dependiente\nSE OFRECE: Contrato temporal.Incorporacion inmediata.", "TEMPORARY"),
+        ("Soldador\nCONTRATO POR OBRA TIEMPO COMPLETO, POSIBLE TRABAJO A TURNOS.", "TEMPORARY"),
+        ("Monitor\nSe ofrece contrato de 6 meses a jornada completa.", "TEMPORARY"),
+        ("Promotor\nTrabaja con nosotros media jornada con un sueldo fijo.", "PART_TIME"),
+        ("Prozessfachmann\nBefristet für ca. 3 Jahre\nIhre Hauptaufgaben:", "TEMPORARY"),
+        ("Detailhandelsfachmann\n1. August 2018 eine freie Lehrstelle als Detailhandelsfachmann",
+         "INTERN"),
+        ("Research Assistant\nWe recruit a Research Assistant for a 15-month project.",
+         "TEMPORARY"),
+        ("Software Developer\nJob type: Full-time\nA permanent contract in a modern office.",
+         "FULL_TIME"),
+        ("Fullstack Developer\nCompensation: - $80k/year - Remote - Part-time → full-time path",
+         "PART_TIME"),
     ],
 )  # fmt: skip
 def test_employment_type_forms(text: str, kind: str | None) -> None:

@@ -64,6 +64,9 @@ def _codes(text: str) -> list[tuple[str, str | None, str | None, bool, str | Non
          [("US", "US", None, True, None), ("Canada", "CA", None, True, None)]),
         ("You can work remotely from anywhere in the EU.", [("EU", None, None, True, "eu")]),
         ("Remote, flexible hours.", []),
+        # parser 0.3.12: a head line of another field names no place
+        ("Belo Horizonte, Brasil · Híbrido\n\n🎁 Benefícios: Assistência médica; VA; VT; VR",
+         [("Belo Horizonte, Brasil", "BR", "BR-MG", False, None)]),
     ],
 )  # fmt: skip
 def test_places_and_their_codes(

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, Final
 
 import asyncpg
+import numpy as np
 from pydantic import TypeAdapter
 from pydantic_core import to_json
 
@@ -43,7 +45,7 @@ POSTING_COLUMNS: Final = (
     "parser_version_key",
     # what the tagger found (skills: POSTING_SKILL_COLUMNS)
     "taxonomy_version", "tagged_at", "tagger_version", "occupation_code", "occupation_title",
-    "occupation_confidence",
+    "occupation_confidence", "skills",
     # near-duplicates (clusters.py)
     "signature", "signature_bands", "cluster_id",
 )  # fmt: skip
@@ -66,16 +68,22 @@ CREATE TEMP TABLE IF NOT EXISTS incoming_postings
 """
 
 # Returns the postings written, and whether each was new (xmax = 0: no earlier row version).
+# The search vector is computed here, only for rows inserted or rewritten (an unchanged repeat
+# computes nothing): filled afterwards by the indexer, each row was written twice, with every
+# index entry (docs/benchmarks.md). The indexer still fills rows left without one.
 _MERGE_POSTINGS = f"""
-INSERT INTO postings AS p ({", ".join(POSTING_COLUMNS)})
-SELECT {", ".join(POSTING_COLUMNS)} FROM incoming_postings
+INSERT INTO postings AS p ({", ".join(POSTING_COLUMNS)}, search)
+SELECT {", ".join(POSTING_COLUMNS)},
+       CASE WHEN NOT EXISTS (SELECT FROM postings s WHERE s.posting_id = i.posting_id)
+            THEN posting_search_document(title, text) END
+FROM incoming_postings i
 ON CONFLICT (posting_id) DO UPDATE SET
     {", ".join(f"{c} = EXCLUDED.{c}" for c in POSTING_COLUMNS if c not in _KEPT_ON_UPDATE)},
     received_at = LEAST(p.received_at, EXCLUDED.received_at),
     cluster_id = CASE WHEN p.signature IS NOT DISTINCT FROM EXCLUDED.signature
                       THEN coalesce(p.cluster_id, EXCLUDED.cluster_id)
                       ELSE EXCLUDED.cluster_id END,
-    search = NULL,
+    search = posting_search_document(EXCLUDED.title, EXCLUDED.text),
     last_updated = now()
 WHERE (EXCLUDED.parser_version_key, EXCLUDED.tagged_at) >= (p.parser_version_key, p.tagged_at)
   AND EXCLUDED.content_hash <> p.content_hash
@@ -103,19 +111,25 @@ _CLUSTER_LOCK = "SELECT pg_advisory_xact_lock(hashtext('jobstream.clusters'))"
 # One probe of the GIN index per key, not `signature_bands && $1`: with a batch's thousands of
 # keys that operator compares every key with every band of a row, and PostgreSQL ran it as a
 # sequential scan over every stored posting; a GIN scan of all the keys at once was slower
-# still (docs/benchmarks.md, "The store, PostgreSQL's share").
+# still (docs/benchmarks.md, "The store, PostgreSQL's share"). Each probe sits behind
+# `OFFSET 0` and the ids are handed over as an array: written as a join, PostgreSQL was free to
+# turn it around into a scan of every stored posting testing each against every key, and did.
 MAX_CANDIDATES = 20_000
 _CANDIDATES = """
 SELECT posting_id, cluster_id, title, signature, signature_bands FROM postings
-WHERE posting_id IN (
-    SELECT p.posting_id FROM unnest($1::bigint[]) AS k(key)
-    JOIN postings p ON p.signature_bands @> ARRAY[k.key]
-)
+WHERE posting_id = ANY (ARRAY(
+    SELECT DISTINCT m.posting_id FROM unnest($1::bigint[]) AS k(key)
+    CROSS JOIN LATERAL (
+        SELECT posting_id FROM postings p WHERE p.signature_bands @> ARRAY[k.key] OFFSET 0
+    ) AS m
+))
 LIMIT $2
 """
 # Planned with the batch's keys each time: PostgreSQL's generic plan of it (chosen after five
-# executions of the prepared statement) took many times the CPU.
-_CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan"
+# executions of the prepared statement) took many times the CPU. Not compiled to machine code:
+# the lookup's estimated cost (thousands of probes) is over PostgreSQL's threshold for JIT, and
+# compiling a plan used once took more CPU than running it.
+_PLANNING = "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL jit = off"
 
 _DELETE_POSTING_SKILLS = """
 DELETE FROM posting_skills WHERE posting_id IN (SELECT unnest($1::text[]))
@@ -178,7 +192,7 @@ async def write_postings(conn: asyncpg.Connection, batch: Sequence[StoredPosting
     newest = {item.posting.posting_id: item for item in newest_per_posting(batch)}
     async with conn.transaction():
         await conn.execute(_CLUSTER_LOCK)
-        await conn.execute(_CUSTOM_PLANS)
+        await conn.execute(_PLANNING)
         clusters = await _clusters(conn, [item.posting for item in newest.values()])
         await conn.execute(_CREATE_INCOMING)
         await conn.copy_records_to_table(
@@ -267,6 +281,7 @@ def posting_values(item: StoredPosting, cluster_id: str | None = None) -> dict[s
         "occupation_title": occupation.title if occupation else None,
         "occupation_confidence": occupation.confidence if occupation else None,
         "tagger_version": posting.tagger_version,
+        "skills": skills_json(posting),
         **posting.place_codes(),  # countries, subdivisions, remote_scope: same names
         "signature": posting.signature.values if posting.signature else None,
         "signature_bands": band_keys(posting.signature),
@@ -286,6 +301,28 @@ def skill_columns(postings: Sequence[TaggedPosting]) -> tuple[list[Any], ...]:
         [skill.category for skill in ordered],
         [json.dumps(skill.source_ids, sort_keys=True) for skill in ordered],
     )
+
+
+def skills_json(posting: TaggedPosting) -> str:
+    """The posting's skills as its `skills` column holds them (migration 0025): the values of
+    its posting_skills rows but the spans, written directly (a skill id needs no escaping: its
+    pattern is [a-z0-9-]), each confidence as the float4 of posting_skills holds it."""
+    return (
+        "["
+        + ",".join(
+            f'{{"id":"{skill.skill_id}","required":{"true" if skill.required else "false"},'
+            f'"mentions":{skill.mentions:d},"confidence":{_float4_text(skill.confidence)}}}'
+            for skill in posting.skills
+        )
+        + "]"
+    )
+
+
+@lru_cache(maxsize=1_024)
+def _float4_text(value: float) -> str:
+    """The shortest text of `value` rounded to float4 (as PostgreSQL writes a real): the
+    tagger's confidences are a few constants, so this is a cache look-up."""
+    return str(np.float32(value))
 
 
 def posting_skill_rows(posting: TaggedPosting) -> list[tuple[Any, ...]]:

@@ -1,6 +1,8 @@
 """The search indexer: fills `postings.search` for rows written without it.
 
-Runs beside the write path in every store instance. `FOR UPDATE SKIP LOCKED` lets instances
+The store writes each posting's vector with it (`repository._MERGE_POSTINGS`); this fills
+the rows left without one (stored before the store did so, or cleared by hand). Runs beside
+the write path in every store instance. `FOR UPDATE SKIP LOCKED` lets instances
 share the work and never makes the indexer wait for a row the writer holds (so the two cannot
 deadlock); a row rewritten with new content gets `search = NULL` and is indexed again.
 """

@@ -26,7 +26,7 @@ import math
 import operator
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final, NamedTuple
 
 from jobstream_tagger.matching import Form, ascii_lower
@@ -84,7 +84,13 @@ def unlinked_form(name: str, layer: Layer) -> Form:
 def confidence(margin: float) -> float:
     """The model's confidence in a span from its score margin over O (a logistic curve),
     to two decimals."""
-    return max(0.01, hundredths(1.0 / (1.0 + math.exp(-margin))))  # > 0: it was found
+    value = 1.0 / (1.0 + math.exp(-margin))
+    if 0.0 <= value <= 1.0:  # `hundredths(value)`'s common case inline: a call fewer a span
+        scaled = value * 100.0
+        whole = math.floor(scaled)
+        if abs(scaled - whole - 0.5) >= 1e-6:
+            return max(0.01, (whole + 1 if scaled - whole > 0.5 else whole) / 100)
+    return max(0.01, round(value, 2))  # > 0: it was found
 
 
 def hundredths(value: float) -> float:
@@ -122,7 +128,7 @@ def combine(
     count = len(mentions)
     used = [False] * count
     starts = [mention[0] for mention in mentions]
-    teams = team_words(text, lowered)
+    other_sense = _other_sense_in(text, title, team_words(text, lowered))
 
     for span_start, span_end, layer, _first, _end_chunk, margin in spans:
         if span_end - span_start <= 0:
@@ -138,7 +144,7 @@ def combine(
             if mention[1] <= span_end and mention[2].skill.kind == layer:
                 inside.append(index)
             index += 1
-        if other_sense(text, span_start, span_end, title, teams):
+        if other_sense(span_start, span_end):
             for number in inside:
                 used[number] = True
             continue
@@ -178,7 +184,7 @@ def combine(
             for number in inside:
                 used[number] = True
     for number, mention in enumerate(mentions):
-        if not used[number] and not other_sense(text, mention[0], mention[1], title, teams):
+        if not used[number] and not other_sense(mention[0], mention[1]):
             result.append(mention)
     # By start, the longest first at one start (two stable sorts: no key function to call).
     result.sort(key=_END, reverse=True)
@@ -200,20 +206,42 @@ def other_sense(
     """Whether the words at [start, end) are used as something other than a skill: in the
     job's title, a webmail service, a team, a department. `teams`: `team_words(text)`, when
     the caller asks for many ranges of one text."""
-    if title is not None and title[0] <= start and end <= title[1]:
-        return True  # the job's title names the job, not a skill it asks for
-    # Each test behind what it needs, checked here without a call: most ranges are not
-    # capitalised, most postings have no "team" (`teams` says so), and a webmail service's
-    # name starts with one of few letters (after NFKC and lower-casing: any other ASCII
-    # character stays as it is, or composes into a non-ASCII one).
-    first = text[start : start + 1]
-    if first.isupper() and is_department(text, start, end):
-        return True
-    if (teams is None or teams.listing or teams.naming) and is_team(text, start, end, teams):
-        return True
-    if first in _WEBMAIL_FIRSTS or not first.isascii() or first.isspace():
-        return is_webmail(text[start:end])
-    return False
+    return _other_sense_in(text, title, team_words(text) if teams is None else teams)(start, end)
+
+
+def _other_sense_in(
+    text: str, title: tuple[int, int] | None, teams: TeamWords
+) -> Callable[[int, int], bool]:
+    """`other_sense(text, start, end, title, teams)` as a function of the range alone, with
+    `is_team`'s first test inline: `combine` asks it of some thirty ranges of a posting."""
+    title_start, title_end = title if title is not None else (1, 0)  # (1, 0) holds no range
+    listing, naming = teams
+    listings, namings = len(listing), len(naming)
+    find = bisect.bisect_left
+
+    def in_other_sense(start: int, end: int) -> bool:
+        if title_start <= start and end <= title_end:
+            return True  # the job's title names the job, not a skill it asks for
+        # Each test behind what it needs, checked here without a call: most ranges are not
+        # capitalised, most postings have no "team" near most ranges, and a webmail service's
+        # name starts with one of few letters (after NFKC and lower-casing: any other ASCII
+        # character stays as it is, or composes into a non-ASCII one).
+        first = text[start : start + 1]
+        if first.isupper() and is_department(text, start, end):
+            return True
+        if listing or naming:
+            # `is_team`'s look-up of the word "team" near the range, before its patterns
+            at = find(listing, start - _TEAM_REACH)
+            listed = at < listings and listing[at] + 4 <= start
+            at = find(naming, end + 1)
+            named = at < namings and naming[at] + 4 <= end + _TEAM_REACH
+            if (listed or named) and _team_patterns(text, start, end):
+                return True
+        if first in _WEBMAIL_FIRSTS or not first.isascii() or first.isspace():
+            return is_webmail(text[start:end])
+        return False
+
+    return in_other_sense
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -291,6 +319,11 @@ def is_team(text: str, start: int, end: int, teams: TeamWords | None = None) -> 
         named = after < len(naming) and naming[after] + 4 <= end + _TEAM_REACH
         if not (listed or named):
             return False
+    return _team_patterns(text, start, end)
+
+
+def _team_patterns(text: str, start: int, end: int) -> bool:
+    """`is_team`'s patterns: a list of teams before [start, end), or "team(s)" after it."""
     line_start = text.rfind("\n", 0, start) + 1
     before = text[max(line_start, start - _TEAM_REACH) : start]
     if _TEAM_LIST.search(before):

@@ -1,0 +1,42 @@
+"""Compile the tagger's hot modules with mypyc (`make` runs this; see `jobstream.compiled`).
+
+    python -m jobstream_tagger.tools.compile           # when the build is missing or stale
+    python -m jobstream_tagger.tools.compile --force   # again, whatever is there
+
+The modules `tag()` spends its Python time in; the span model's reading is C already
+(`spans/_reading.c`), and the CLI, the service's wiring and the tools stay Python (they run
+once, or do I/O). A build takes about half a minute of CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Final
+
+from jobstream.mypyc_build import build
+
+PACKAGE_DIR: Final = Path(__file__).resolve().parents[1]
+COMPILED_MODULES: Final = (
+    "heads",
+    "matching",
+    "output",
+    "phrases",
+    "rules",
+    "sections",
+    "spans.linking",
+    "tag",
+    "unknown",
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    options.add_argument("--force", action="store_true", help="build even when up to date")
+    force = options.parse_args(argv).force
+    return build("tagger", PACKAGE_DIR, COMPILED_MODULES, force=force)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
