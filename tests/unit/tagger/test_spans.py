@@ -145,7 +145,7 @@ def test_training_labels_mark_a_span_s_last_chunk_and_one_chunk_spans() -> None:
     seen: set[str] = set()
     for sentence in read_sentences(SAMPLE.read_text(encoding="utf-8").splitlines()):
         example = training.example(sentence, lambda text: taxonomy_mentions(text, taxonomy))
-        for layer in ("knowledge", "skill"):
+        for layer in model_module.LAYERS:
             labels = example.labels(layer)
             seen.update(labels)
             for first, end in sentence.gold(layer):
@@ -154,9 +154,29 @@ def test_training_labels_mark_a_span_s_last_chunk_and_one_chunk_spans() -> None:
                     for index, token in enumerate(example.token_of)
                     if first <= token < end
                 ]
-                single = len(inside) == 1
-                assert inside == (["U"] if single else ["B", *["I"] * (len(inside) - 2), "L"])
-    assert {"O", "B", "L", "U"} <= seen <= set(LABELS)
+                if not training.MARKS_ENDS[layer]:  # O/B/I only
+                    assert inside == ["B", *["I"] * (len(inside) - 1)]
+                elif len(inside) == 1:
+                    assert inside == ["U"]
+                else:
+                    assert inside == ["B", *["I"] * (len(inside) - 2), "L"]
+    assert {"O", "B", "L"} <= seen <= set(LABELS)
+
+
+def test_a_layer_trained_on_o_b_i_never_reads_l_or_u(
+    tiny: tuple[bytes, bytes, dict[str, object]],
+) -> None:
+    model = model_from_files(*tiny)
+    assert tiny[2]["labels_trained"] == {
+        layer: "OBILU" if training.MARKS_ENDS[layer] else "OBI" for layer in model_module.LAYERS
+    }
+    text = " ".join(
+        " ".join(s.tokens) for s in read_sentences(SAMPLE.read_text("utf-8").splitlines())
+    )
+    scores = model.emissions(chunk(text))
+    for number, layer in enumerate(model_module.LAYERS):
+        end_labels = scores[:, len(LABELS) * number + 3 : len(LABELS) * (number + 1)]
+        assert (end_labels < -1000).all() == (not training.MARKS_ENDS[layer])
 
 
 # --- the reading, in C and in Python -------------------------------------------------------
