@@ -657,7 +657,9 @@ def _listed(parts: list[str], text: str, offset: int, towns: bool = False) -> li
 
 def _coded(place: FoundPlace) -> FoundPlace:
     """The place with its country's code and, where known, its subdivision's."""
-    country, subdivision, area = None, None, None
+    country: str | None = None
+    subdivision: str | None = None
+    area: RemoteArea | None = None
     if place.country is not None:
         area = geo.area(place.country)
         country = geo.country_code(place.country) if area is None else None
