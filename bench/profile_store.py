@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import cProfile
-import gc
 import hashlib
 import os
 import pickle
@@ -37,6 +36,7 @@ import typer
 
 from bench.corpus import postings
 from jobstream.contracts import RawPosting, Source, encode
+from jobstream.kafka.worker import settle_heap
 from jobstream.ports import SystemClock
 from jobstream.settings import PostgresSettings, RuntimeSettings
 from jobstream.stages import Record
@@ -177,8 +177,7 @@ async def measure(count: int, batch: int, profile: Path | None) -> None:
         await owner.close()
         pg_start = {pid: _cpu_seconds(pid) for pid in await _backends(admin, name)}
         records = [Record("tagged", 0, n, None, event) for n, event in enumerate(events)]
-        gc.collect()
-        gc.freeze()
+        settle_heap()  # the garbage collector as the store's worker sets it
         profiler = cProfile.Profile() if profile else None
         _BY_STATEMENT.clear()  # not the warm-up's
         for label in ("new", "unchanged"):

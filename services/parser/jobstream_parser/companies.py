@@ -42,7 +42,13 @@ from jobstream_parser.fields import (
     words_of,
 )
 from jobstream_parser.heads import finditer
-from jobstream_parser.titles import DOMAIN, FORUM_HEAD_LINES, TITLE_LABEL, introduces
+from jobstream_parser.titles import (
+    DOMAIN,
+    FORUM_HEAD_LINES,
+    TITLE_LABEL,
+    introduces,
+    named_after_members,
+)
 
 # Where "Acme is a leading ...", "Acme is hiring" are looked for.
 COMPANY_CHARS: Final = 2_000
@@ -300,7 +306,9 @@ def _on_title_line(lines: HeadLines, title: Found | None, index: int | None) -> 
         name = parts[-1] if parts else line.part(*before.span("name"))
         if name.text.startswith("---") or TITLE_LABEL.fullmatch(name.text + ": "):
             return None  # "Job title: Data Analyst" names no employer
-        return _name_of(name, strict=True)
+        # "Presidential Innovation Fellows: Presidential Innovation Fellow": a programme named
+        # after its members may hold a role's word
+        return _name_of(name, strict=not named_after_members(name.text, title.value))
     return None
 
 

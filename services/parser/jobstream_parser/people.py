@@ -26,7 +26,8 @@ _TITLE_LEVEL: Final = re.compile(
     r"|managing director)"
     r"|(?P<director>director|head of|head$|direktor(?:in)?|diretor(?:a)?|directeur|directrice"
     r"|bereichsleiter(?:in)?)"
-    r"|(?P<manager>manager|supervisor|supervising|team ?leiter(?:in)?|abteilungsleiter(?:in)?"
+    r"|(?P<manager>manager|supervisor|supervising|team ?leiter(?:in)?|teamleitung"
+    r"|abteilungsleiter(?:in)?"
     r"|gerente|gestor(?:a)?|jef[ea](?! de equipo)|encargad[oa]|responsable|verantwortliche[r]?"
     r"|(?:laden|filial|betriebs|niederlassungs|geschäfts|shop)leiter(?:in|In)?"
     # "Leiter/in Zahlungsverkehr": the head of a unit

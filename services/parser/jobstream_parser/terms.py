@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple
 
+from jobstream_parser import geo
 from jobstream_parser.document import Document
 from jobstream_parser.sections import SectionIndex
 
@@ -408,9 +409,24 @@ def _terms(
             or (_delimited_left(before) and _delimited_right(text, end, line.end))
             or (not employment and _is_forum_head(line.start, line.text))
         )
+        if not standalone and kind == "remote" and _delimited_left(before):
+            standalone = _scope_follows(text, end)  # "(Remote Europe / LATAM)", "Remote USA"
         if standalone or _is_phrase(text, match, before, noun, employment=employment):
             found.append(Term(kind, (start, end), False))
     return found
+
+
+_SCOPE_WORD: Final = re.compile(r"[ ](?:only[ ])?(?P<name>[A-Z][\w]+(?:[ ][A-Z][\w]+)?)")
+
+
+def _scope_follows(text: str, end: int) -> bool:
+    """ "Remote Europe", "Remote USA", "Remote France or UK possible": remote, then where from
+    (a country or an area such as EMEA)."""
+    match = _SCOPE_WORD.match(text, end)
+    if match is None:
+        return False
+    name = match.group("name")
+    return geo.country_code(name) is not None or geo.area(name) is not None
 
 
 def _in_a_name(text: str, start: int, end: int) -> bool:

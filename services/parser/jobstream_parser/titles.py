@@ -112,9 +112,11 @@ _GENDER_PAIR: Final = re.compile(
     r"|(?P<male>[^\W\d_]{4})[^\W\d_]*[ ]?/[ ]?(?P=male)[^\W\d_]*in(?:nen)?\b",
     re.IGNORECASE,
 )
+# Workloads are 10% or more ("401k Matching up to 4%" is no workload).
 _WORKLOAD_MARK: Final = re.compile(
-    r"\(\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3})?[ ]?%\)"
-    r"|\b\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3})?[ ]?%(?:$|[ ]?[/,|])"  # "50% / Temporär"
+    r"\((?:[1-9]\d|100)(?:[ ]?[-\u2013][ ]?\d{1,3})?[ ]?%\)"
+    # "50% / Temporär"
+    r"|(?<!to )\b(?:[1-9]\d|100)(?:[ ]?[-\u2013][ ]?\d{1,3})?[ ]?%(?:$|[ ]?[/,|])"
 )
 _PLACEHOLDER: Final = re.compile(r"[ ]?<[A-Z_]{2,20}>")
 # A workload: "100%", "80-100 %", "(50%)", "(10-20%)".
@@ -156,7 +158,7 @@ _INTRODUCING_WORDS: Final = frozenset(
 # Lehre als") and an article.
 _LEADING_WORDS: Final = re.compile(
     r"(?:(?:now |we're |we are )?hiring:?|vaga(?: para| de)?:?|se busca|se precisa|se necesita"
-    r"|se requiere|buscamos|(?:\d-jährige[ ])?(?:lehre|ausbildung)[ ](?:als|zum|zur)"
+    r"|se requiere|buscamos|(?:\d-jährige[ ])?(?:lehre|ausbildung|lehrstelle)[ ](?:als|zum|zur)"
     r"|a|an|eine/-?n|einen|un\(e\)|un/une|un/a|\[[^\]\n]{1,30}\])[ ]+(?=\S)",
     re.IGNORECASE,
 )
@@ -554,13 +556,19 @@ def _after_employer(part: HeadLine) -> HeadLine:
         before, after = text[:at], text[at + len(separator) :]
         if (
             len(before.split()) <= 5
-            and not names_a_role(before)
+            and (not names_a_role(before) or named_after_members(before, after))
             and names_a_role(after)
             and _FIELD_LABEL.fullmatch(before + ": ") is not None
         ):
             return part.part(at + len(separator), len(text))
         break
     return part
+
+
+def named_after_members(name: str, title: str) -> bool:
+    """ "Presidential Innovation Fellows: Presidential Innovation Fellow": a programme named
+    after its members, then the role."""
+    return name.endswith("s") and title.lower().startswith(name[:-1].lower())
 
 
 def _trimmed(
@@ -579,6 +587,11 @@ def _trimmed(
     value = _cut_name(value)
     if place:
         value = _cut_place(value, place)
+    sector = _SECTOR_TAIL.search(value) if "ECTOR" in value.upper() else None
+    if sector is not None and sector.start() > 0 and not ends_with_role(value[sector.end() :]):
+        value = value[: sector.start()]
+        if value.count("(") > value.count(")"):  # "... (EXPERIENCIA SECTOR TRANSPORTE)"
+            value = value[: value.rfind("(")].rstrip()
     for _ in range(MAX_TRIMS):  # "... (Remote) - Contract" has two
         tail = _TITLE_TAIL.search(value) if value and _may_have_tail(value) else None
         if tail is None or tail.start() == 0:
@@ -604,6 +617,12 @@ def _may_have_tail(value: str) -> bool:
         value[-1] in ")." or _TAIL_CHAR.search(value) is not None or " at " in value
         or value.rsplit(" ", 1)[-1].lower() in _TAIL_WORDS
     )  # fmt: skip
+
+
+# The employer's sector after the role: "OPERARI/ÀRIA PRODUCCIÓ SECTOR QUÍMIC", "TÈCNIC/A DE
+# QUALITAT -Sector metal·lúrgic- Gironès" (a title in capitals or the sector set apart; "Public
+# Sector Consultant" names a role).
+_SECTOR_TAIL: Final = re.compile(r"[ ]SECTOR[ ]|[ ]?[-(\u2013][ ]?[Ss]ector[ ]")
 
 
 # Characters a pattern needs, looked for first (at C speed).
@@ -859,7 +878,7 @@ def _listed_title(lines: HeadLines) -> Found | None:
     return None
 
 
-_ITEM: Final = re.compile(r"(?:[-*•]|\[\d{1,2}\]|\d{1,2}[.)])[ ]+")
+_ITEM: Final = re.compile(r"(?:[-*•]|//|\[\d{1,2}\]|\d{1,2}[.)])[ ]+")
 # A head that announces a list of roles below it.
 _MANY_ROLES: Final = re.compile(
     r"\b(?:multiple|many|several|various|open)[ ](?:roles|positions|openings)\b", re.IGNORECASE

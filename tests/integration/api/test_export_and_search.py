@@ -19,7 +19,7 @@ from jobstream.contracts import TaggedPosting
 from jobstream.settings import PostgresSettings
 from jobstream_api.adapters.postgres import PostgresReadModel
 from jobstream_api.answer_cache import VersionedCache
-from jobstream_api.export import CSV_COLUMNS, EXPORT_FIELDS, EXPORT_SCHEMA, rows
+from jobstream_api.export import CSV_COLUMNS, EXPORT_FIELDS, EXPORT_SCHEMA, LOCATION_TYPE, rows
 from jobstream_api.queries import DemandQuery, PostingFilter, PostingQuery
 from jobstream_api.results import PostingPage
 from jobstream_stack.services import jobstream_command
@@ -142,7 +142,8 @@ async def test_an_export_in_batches_is_every_posting_once_in_order(
     stored: PostgresSettings, size: int
 ) -> None:
     """Batches end anywhere: after each posting, mid-way, on the last posting, beyond it; two
-    postings received at the same time keep their order (by id)."""
+    postings received at the same time keep their order (by id), also when a batch ends
+    between them."""
     writer = await asyncpg.connect(**stored.connect_kwargs())
     try:
         await writer.execute(
@@ -153,19 +154,95 @@ async def test_an_export_in_batches_is_every_posting_once_in_order(
     finally:
         await writer.close()
     whole = PostgresReadModel(stored)
-    chunked = PostgresReadModel(stored, export_batch=size)
+    pieces = PostgresReadModel(stored, export_batch=size)
     try:
         expected = [row async for batch in whole.export(PostingFilter()) for row in rows(batch)]
-        batches = [batch async for batch in chunked.export(PostingFilter())]
+        batches = [batch async for batch in pieces.export(PostingFilter())]
     finally:
         await whole.close()
-        await chunked.close()
-    assert all(batch.num_rows <= size for batch in batches)
+        await pieces.close()
+    assert [batch.num_rows for batch in batches][:-1] == [size] * (len(batches) - 1)
+    assert 0 < batches[-1].num_rows <= size
     assert [row for batch in batches for row in rows(batch)] == expected
     assert len(expected) == len(POSTINGS)
     tied = [row["id"] for row in expected if row["received_at"] == POSTINGS[3].received_at]
     assert tied == sorted([POSTINGS[3].posting_id, POSTINGS[4].posting_id])
     assert [row["skills"] for row in expected if row["id"] == POSTINGS[11].posting_id] == [[]]
+
+
+# Texts that COPY, JSON or CSV could bend: quotes, backslashes, COPY's and CSV's delimiters,
+# control characters, line and paragraph separators, characters beyond the BMP.
+AWKWARD_TEXTS = [
+    'a "quoted" title, with a comma; and\\a backslash \\n not a newline',
+    "tab\there\r\nCRLF\x01\x02\x7f and \\u0000 as text",
+    "line\u2028separator\u2029paragraph \U0001f680 rocket, émigré, 東京",
+]
+
+
+async def test_the_export_holds_what_the_tables_hold(stored: PostgresSettings) -> None:
+    """Every exported value against the tables themselves, read apart: each posting's row and
+    its posting_skills rows named from the skills table, required first, then most mentioned,
+    then by name (what the export did before the skills were kept on the posting's row)."""
+    awkward = [
+        POSTINGS[n].model_copy(
+            update={
+                "posting_id": f"awkward-{n}",
+                "text": text,
+                "title": text[:40],
+                "company": text[-20:],
+            }
+        )
+        for n, text in enumerate(AWKWARD_TEXTS)
+    ]
+    writer = await asyncpg.connect(**stored.connect_kwargs())
+    try:
+        await write_postings(
+            writer, [StoredPosting(p, "awkward", 0, n) for n, p in enumerate(awkward)]
+        )
+        postings = await writer.fetch("SELECT * FROM postings ORDER BY received_at, posting_id")
+        skills = await writer.fetch(
+            "SELECT s.posting_id, s.skill_id, k.name, k.category, s.required, s.mentions,"
+            " s.confidence FROM posting_skills s JOIN skills k USING (skill_id)"
+            " ORDER BY s.required DESC, s.mentions DESC, k.name"
+        )
+    finally:
+        await writer.close()
+    model = PostgresReadModel(stored)
+    try:
+        exported = [row async for batch in model.export(PostingFilter()) for row in rows(batch)]
+    finally:
+        await model.close()
+    assert len(exported) == len(POSTINGS) + len(awkward)
+    assert [row["text"] for row in exported if row["id"].startswith("awkward")] == AWKWARD_TEXTS
+    for row, stored_row in zip(exported, postings, strict=True):
+        assert row == reference_row(stored_row, [s for s in skills if s["posting_id"] == row["id"]])
+
+
+def reference_row(posting: asyncpg.Record, skills: list[asyncpg.Record]) -> dict[str, object]:
+    """A posting as an export row, from its row and its skill rows."""
+    numbers = {
+        "experience_years_min", "experience_years_max", "salary_min", "salary_max",
+        "salary_annual_min", "salary_annual_max",
+    }  # fmt: skip
+    row: dict[str, object] = {}
+    for name in EXPORT_FIELDS:
+        value = posting["posting_id" if name == "id" else name] if name != "skills" else None
+        if name in numbers:
+            value = None if value is None else float(value)
+        elif name == "locations":
+            value = [
+                {key: place.get(key) for key in LOCATION_TYPE.names}
+                for place in json.loads(value)  # type: ignore[arg-type]
+            ]
+        elif name == "skills":
+            value = [
+                {"id": s["skill_id"], "name": s["name"], "category": s["category"],
+                 "required": s["required"], "mentions": s["mentions"],
+                 "confidence": float(f"{s['confidence']:.7g}")}
+                for s in skills
+            ]  # fmt: skip
+        row[name] = value
+    return row
 
 
 async def test_a_rewritten_posting_is_listed_as_it_is_now(stored: PostgresSettings) -> None:

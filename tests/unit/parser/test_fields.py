@@ -254,6 +254,10 @@ def test_years_that_are_not_experience(text: str) -> None:
         ),
         ("Findigs | Full-time | NYC | 3x/week in office (M,T, Th) | findigs.com", "hybrid"),
         ("Acme | Engineer | Poland | Remote | 2 days in office per month | Polish", "hybrid"),
+        # parser 0.3.12: remote, then where from
+        ("Open Roles:\n// Senior Backend Engineer (Remote Europe / LATAM) - Ruby", "remote"),
+        ("Hiring Tech Lead and SRE – REMOTE LATAM - We build AI tools", "remote"),
+        ("We use Remote Desktop tools.", None),
     ],
 )
 def test_work_mode_forms(text: str, mode: str | None) -> None:

@@ -245,7 +245,7 @@ def _assert_spans(parsed: ParsedPosting) -> None:
         ("MECÀNIC/A INDUSTRIAL\nLocalidad: Girona (GIRONA)\nEMPRESA PRECISA.", "MECÀNIC/A "
          "INDUSTRIAL", None),
         ("TÈCNIC/A DE QUALITAT -Sector metal·lúrgic- Gironès\nEmpresa: TEMPOGEST ETT\n"
-         "Localidad: Girona (GIRONA)", "TÈCNIC/A DE QUALITAT -Sector metal·lúrgic- Gironès",
+         "Localidad: Girona (GIRONA)", "TÈCNIC/A DE QUALITAT",
          "TEMPOGEST ETT"),  # a Catalan middle dot separates nothing
         ("RESP. ADMINISTRACIÓN - CONTABILIDAD ADM-1425\nLocalidad: Madrid (MADRID)",
          "RESP. ADMINISTRACIÓN - CONTABILIDAD", None),
@@ -493,6 +493,28 @@ def test_words_that_name_a_role(value: str, names: bool, ends: bool) -> None:
         ("Auxiliar de Cozinha\nPessoa confidencial\nCampinas, Brasil · Presencial\n\n"
          "Rh Mais Talentos em parceria com empresa no segmento de Restaurantes",
          "Auxiliar de Cozinha", "Rh Mais Talentos"),
+        # parser 0.3.12: a list of open roles below a pay line of "401k Matching up to 4%" (no
+        # workload); "//" bullets; a programme named after its members; "Lehrstelle als";
+        # the employer's sector after the role
+        ("Findigs | Full-time | NYC | 3x/week in office (M,T, Th) | findigs.com\n"
+         "We build apps.\n\nOpen roles:\n\nLead Software Engineer (https://jobs.lever.co/f/1ea)\n"
+         "\nSenior Software Engineer (https://jobs.lever.co/f/3b3)\n\nCompetitive Base Salary\n\n"
+         "401k Matching up to 4%\n", "Lead Software Engineer", "Findigs"),
+        ("Lago (getlago.com) | Product & Engineering | Full-Time, Perm Hiring\n\nLago bills.\n"
+         "\nOpen Roles:\n// Senior Backend Engineer (Remote Europe / LATAM) - Ruby, 5+ years\n"
+         "// Product Manager (Paris) - 4+ years of experience\n", "Senior Backend Engineer",
+         "Lago"),
+        ("--- title: \"Presidential Innovation Fellows: Presidential Innovation Fellow GS15\" "
+         "layout: raw --- Skip to main content\n", "Presidential Innovation Fellow",
+         "Presidential Innovation Fellows"),
+        ("1. August 2018 eine freie\nLehrstelle als Detailhandelsfachmann/frau oder "
+         "Detailhandelsassistent/in\nDas bringst du mit:",
+         "Detailhandelsfachmann/frau oder Detailhandelsassistent/in", None),
+        ("OPERARI/ÀRIA PRODUCCIÓ SECTOR QUÍMIC\nEmpresa: AXXON SELECTING ETT\n"
+         "Localidad: Girona (GIRONA)", "OPERARI/ÀRIA PRODUCCIÓ", "AXXON SELECTING ETT"),
+        ("AUXILIAR ADMINISTRATIVO/A (EXPERIENCIA SECTOR TRANSPORTE URGENTE)\n"
+         "Localidad: Madrid (MADRID)", "AUXILIAR ADMINISTRATIVO/A", None),
+        ("Public Sector Consultant\nLocation: London", "Public Sector Consultant", None),
     ],
 )  # fmt: skip
 def test_titles_and_companies_of_the_grown_tune_part(
@@ -515,6 +537,8 @@ def test_titles_and_companies_of_the_grown_tune_part(
         ("Acme | Software Engineers | Full-time | Remote\nWe're looking for senior engineers.",
          "senior"),
         ("3-jährige Lehre als Kauffrau/Kaufmann in der ASTRA-Filiale Bern\nAufgabe", "intern"),
+        ("Für die Abteilung suchen wir per sofort eine\nTeamleitung Pflege 100 % "
+         "(Leitungsfunktion)\nSie führen ein Team", "manager"),
     ],
 )  # fmt: skip
 def test_levels_stated_in_the_grown_tune_part(text: str, level: str | None) -> None:

@@ -1,20 +1,22 @@
-"""Rows of the export's query as Arrow record batches of `export.EXPORT_SCHEMA`.
+"""The export's rows (as PostgreSQL's COPY writes them in CSV) as Arrow record batches of
+`export.EXPORT_SCHEMA`.
 
-Column by column, in C++ wherever Arrow can: a batch's rows are transposed once (`zip`), each
-column becomes an Arrow array, and the skills (parallel arrays a posting) are named, ordered
-and made into lists of structs with Arrow's compute functions instead of a Python loop over
-millions of skill rows.
+Arrow's CSV reader parses COPY's output into columns in C++, in a thread, as it arrives (no
+Python object a posting). The columns CSV cannot hold come as text and are made Arrow's there
+too: lists of codes split on a separator, and each posting's places and skills (the posting's
+`locations` and `skills`) read as one JSON document a posting by Arrow's JSON reader. The
+skills are then named, ordered and made into lists of structs with Arrow's compute functions.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, Final
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
 from jobstream_api.export import EXPORT_SCHEMA, LOCATION_TYPE, SKILL_TYPE
@@ -26,12 +28,30 @@ _SKILL_ORDER: Final = [
     ("mentions", "descending"),
     ("name", "ascending"),
 ]
-# The query's skill columns: parallel arrays, one element a skill of the posting.
-_SKILL_ARRAYS: Final = {
-    "skill_ids": pa.string(),
-    "required": pa.bool_(),
-    "mentions": pa.int32(),
-    "confidence": pa.float32(),
+# A skill as the posting's row holds it (postings.skills): SKILL_TYPE but its name and category.
+_STORED_SKILL: Final = pa.struct(
+    [SKILL_TYPE.field(name) for name in ("id", "required", "mentions", "confidence")]
+)
+# Lists of codes, written by the export's query joined by this (no code holds a control
+# character), NULL for none.
+LIST_SEPARATOR: Final = "\x1f"
+LIST_COLUMNS: Final = tuple(
+    field.name for field in EXPORT_SCHEMA if field.type == pa.list_(pa.string())
+)
+# The posting's places and skills, written by the query as one JSON document (`{"l": [...],
+# "s": [...]}`) in this column.
+NESTED_COLUMN: Final = "nested"
+_NESTED: Final = pa.schema([("l", pa.list_(LOCATION_TYPE)), ("s", pa.list_(_STORED_SKILL))])
+# The columns of COPY's CSV, in order: EXPORT_SCHEMA's but the nested ones, then NESTED_COLUMN.
+COPY_COLUMNS: Final = (
+    *(name for name in EXPORT_SCHEMA.names if name not in ("locations", "skills")),
+    NESTED_COLUMN,
+)
+_COPY_TYPES: Final = {
+    name: pa.string()
+    if name in LIST_COLUMNS or name == NESTED_COLUMN
+    else EXPORT_SCHEMA.field(name).type
+    for name in COPY_COLUMNS
 }
 
 
@@ -45,48 +65,66 @@ class SkillNames:
         self.categories = pa.array(categories, pa.string())
 
 
-def export_batch(rows: Sequence[Mapping[str, Any]], names: SkillNames) -> pa.RecordBatch:
-    """Postings as the export's query selects them (the columns of EXPORT_SCHEMA but
-    `skills`; the text as UTF-8 bytes, locations as JSON text, skills as `_SKILL_ARRAYS`) as
-    one record batch."""
-    columns = dict(zip(rows[0].keys(), zip(*rows, strict=True), strict=True))
-    arrays = {
-        field.name: pa.array(columns[field.name], field.type)
-        for field in EXPORT_SCHEMA
-        if field.name not in ("skills", "text", "locations")
-    }
-    arrays["locations"] = places(columns["locations"])
-    arrays["text"] = pa.array(columns["text"], pa.binary()).cast(pa.string())  # checks UTF-8
-    arrays["skills"] = skill_lists(
-        {name: pa.array(columns[name], pa.list_(kind)) for name, kind in _SKILL_ARRAYS.items()},
-        names,
-    )
+def read_copy(data: bytes, names: SkillNames) -> pa.RecordBatch:
+    """COPY's CSV of the export's query (COPY_COLUMNS, whole rows, at least one) as a batch of
+    EXPORT_SCHEMA.
+    An empty string is quoted in COPY's CSV and a NULL is not: the one is kept apart from the
+    other."""
+    table = pa_csv.read_csv(
+        pa.BufferReader(data),
+        read_options=pa_csv.ReadOptions(
+            column_names=list(COPY_COLUMNS), block_size=len(data) + 1, use_threads=False
+        ),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=_COPY_TYPES,
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+        ),
+    ).combine_chunks()
+    (batch,) = table.to_batches()  # one, combined
+    return export_batch(batch, names)
+
+
+def export_batch(batch: pa.RecordBatch, names: SkillNames) -> pa.RecordBatch:
+    """A batch of `csv_reader` as a batch of EXPORT_SCHEMA."""
+    columns = dict(zip(batch.schema.names, batch.columns, strict=True))
+    nested = _nested(columns.pop(NESTED_COLUMN))
+    columns["locations"] = nested.column("l").combine_chunks()
+    columns["skills"] = skill_lists(nested.column("s").combine_chunks(), names)
+    for name in LIST_COLUMNS:
+        split = pc.split_pattern(columns[name], LIST_SEPARATOR)
+        columns[name] = pa.ListArray.from_arrays(split.offsets, split.values)  # NULL: none
     return pa.RecordBatch.from_arrays(
-        [arrays[name] for name in EXPORT_SCHEMA.names], schema=EXPORT_SCHEMA
+        [columns[name] for name in EXPORT_SCHEMA.names], schema=EXPORT_SCHEMA
     )
 
 
-def places(documents: Sequence[str]) -> pa.ListArray:
-    """Each posting's locations (a JSON array of objects) as a list of LOCATION_TYPE structs,
-    parsed by Arrow's JSON reader in one pass over the batch."""
-    lines = "\n".join(f'{{"l":{document}}}' for document in documents).encode()
-    table = pa_json.read_json(
-        io.BytesIO(lines),
-        read_options=pa_json.ReadOptions(block_size=len(lines) + 1),  # one block
+def _nested(documents: pa.StringArray) -> pa.Table:
+    """One JSON document a posting, read in one pass: the documents a line each, joined in
+    Arrow's memory (no Python string a posting)."""
+    lines = pc.binary_join_element_wise(documents, "", "\n")  # each document and a line end
+    _, offsets, data = lines.buffers()
+    start, end = np.frombuffer(offsets, np.int32)[[lines.offset, lines.offset + len(lines)]]
+    data = data.slice(int(start), int(end - start))
+    return pa_json.read_json(
+        pa.BufferReader(data),
         parse_options=pa_json.ParseOptions(
-            explicit_schema=pa.schema([("l", pa.list_(LOCATION_TYPE))]),
-            unexpected_field_behavior="ignore",
+            explicit_schema=_NESTED, unexpected_field_behavior="ignore"
         ),
     )
-    return table.column("l").combine_chunks()
 
 
-def skill_lists(parallel: Mapping[str, pa.ListArray], names: SkillNames) -> pa.ListArray:
-    """Each posting's skills (`_SKILL_ARRAYS`, one list a posting) as a list of SKILL_TYPE
-    structs a posting, in `_SKILL_ORDER`."""
-    offsets = parallel["skill_ids"].offsets
+def skill_lists(stored: pa.ListArray, names: SkillNames) -> pa.ListArray:
+    """Each posting's skills (a list of `_STORED_SKILL` a posting) as a list of SKILL_TYPE
+    structs a posting, named, in `_SKILL_ORDER`."""
+    offsets = stored.offsets
+    if len(offsets) and offsets[0].as_py():
+        offsets = pc.subtract(offsets, offsets[0])
     counts = np.diff(offsets.to_numpy())
-    ids = parallel["skill_ids"].flatten()
+    skill = dict(zip(_STORED_SKILL.names, stored.flatten().flatten(), strict=True))
+    ids = skill["id"]
     known = pc.index_in(ids, value_set=names.ids)
     table = pa.table(
         {
@@ -94,9 +132,9 @@ def skill_lists(parallel: Mapping[str, pa.ListArray], names: SkillNames) -> pa.L
             "id": ids,
             "name": names.names.take(known),
             "category": names.categories.take(known),
-            "required": parallel["required"].flatten(),
-            "mentions": parallel["mentions"].flatten(),
-            "confidence": parallel["confidence"].flatten(),
+            "required": skill["required"],
+            "mentions": skill["mentions"],
+            "confidence": skill["confidence"],
         }
     ).sort_by(_SKILL_ORDER)
     values = pa.StructArray.from_arrays(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any, Final, TypeVar
 
 import asyncpg
@@ -162,37 +162,45 @@ LIMIT $19
     for skills in _VARIANTS
 }
 
-# The postings of an export, oldest first: each column of `export.EXPORT_SCHEMA` as Arrow
-# takes it (numbers as float8; the text as UTF-8 bytes, which Arrow copies as they are), the
-# locations as jsonb, and the skills as parallel arrays (names from the skills table, read once:
-# `_EXPORT_SKILL_NAMES`). OFFSET 0 keeps the skills a lookup per posting on the primary key:
-# as a join, PostgreSQL would hash all of posting_skills for each batch.
+# The postings of an export, oldest first, as COPY writes them in CSV (`columnar.COPY_COLUMNS`):
+# Arrow's CSV reader turns them into columns (`columnar`) with no Python object a posting. The
+# skills come from the posting's row (`postings.skills`, migration 0025; their names from the
+# skills table, read once: `_EXPORT_SKILL_NAMES`); lists of codes joined by a separator; the
+# places and the skills as one JSON document.
+_EXPORT_VALUES: Final = {
+    "id": "p.posting_id",
+    "salary_currency": "p.salary_currency::text",
+    **{
+        name: f"CASE WHEN cardinality(p.{name}) > 0 THEN "
+        f"array_to_string(p.{name}, E'\\x{ord(columnar.LIST_SEPARATOR):02x}') END"
+        for name in columnar.LIST_COLUMNS
+    },
+    columnar.NESTED_COLUMN: """'{"l":' || p.locations::text || ',"s":' || p.skills::text || '}'""",
+}
+# A batch of the export: the postings after one key ($17, $18; none: from the first) up to
+# another ($19, $20; none: to the last), found by `_EXPORT_UP_TO`: every batch is one COPY, so
+# PostgreSQL writes the next batch while one is read, and never more than that.
+_AFTER = "AND ($17::timestamptz IS NULL OR (p.received_at, p.posting_id) > ($17, $18::text))"
 _EXPORT = {
     skills: f"""
-SELECT p.posting_id AS id, p.title, p.company, p.url, p.work_mode, p.employment_type,
-       p.seniority, p.occupation_code, p.occupation_title,
-       p.experience_years_min::float8 AS experience_years_min,
-       p.experience_years_max::float8 AS experience_years_max,
-       p.salary_min::float8 AS salary_min, p.salary_max::float8 AS salary_max,
-       p.salary_currency::text AS salary_currency, p.salary_period,
-       p.salary_annual_min::float8 AS salary_annual_min,
-       p.salary_annual_max::float8 AS salary_annual_max, p.education, p.language,
-       p.date_posted, p.working_hours, p.time_zone, p.locations, p.countries, p.subdivisions,
-       p.remote_scope, p.cluster_id,
-       p.received_at, p.first_seen, p.last_updated, p.parser_version, p.taxonomy_version,
-       p.source_channel, p.source_name, p.source_format,
-       convert_to(p.text, 'UTF8') AS text,
-       k.skill_ids, k.required, k.mentions, k.confidence
+SELECT {", ".join(_EXPORT_VALUES.get(name, f"p.{name}") for name in columnar.COPY_COLUMNS)}
 FROM postings p
-CROSS JOIN LATERAL (
-    SELECT coalesce(array_agg(s.skill_id), '{{}}') AS skill_ids,
-           coalesce(array_agg(s.required), '{{}}') AS required,
-           coalesce(array_agg(s.mentions), '{{}}') AS mentions,
-           coalesce(array_agg(s.confidence), '{{}}') AS confidence
-    FROM posting_skills s WHERE s.posting_id = p.posting_id OFFSET 0
-) k
 {_filter(skills)}
+  {_AFTER}
+  AND ($19::timestamptz IS NULL OR (p.received_at, p.posting_id) <= ($19, $20::text))
 ORDER BY p.received_at, p.posting_id
+"""  # noqa: S608 - assembled from this module's constants; values are bind parameters
+    for skills in _VARIANTS
+}
+# The key of the last posting of the batch after ($17, $18) of $19 postings; none: the rest.
+_EXPORT_UP_TO = {
+    skills: f"""
+SELECT p.received_at, p.posting_id
+FROM postings p
+{_filter(skills)}
+  {_AFTER}
+ORDER BY p.received_at, p.posting_id
+OFFSET $19 - 1 LIMIT 1
 """  # noqa: S608 - assembled from this module's constants; values are bind parameters
     for skills in _VARIANTS
 }
@@ -324,7 +332,7 @@ class PostgresReadModel:
         # What `answer_cache` says; None: everything made for every request.
         self._items = item_cache  # result items' JSON
         self._stats = stats_cache  # statistics answers
-        # Postings a batch of an export (a Parquet row group): about 9 MB of them.
+        # Postings a batch of an export (a Parquet row group): about 13 MB of COPY's CSV.
         self._export_batch = export_batch
         self._statement_timeout_ms = statement_timeout_ms
         self._max_connections = max_connections
@@ -438,33 +446,71 @@ class PostgresReadModel:
         return self._export(posting_filter)
 
     async def _export(self, posting_filter: PostingFilter) -> AsyncIterator[pa.RecordBatch]:
-        # One snapshot for the whole export (postings, their skills, the skills' names).
+        # One snapshot for the whole export (postings and the skills' names).
         async with (
             self._connection() as conn,
             conn.transaction(isolation="repeatable_read", readonly=True),
         ):
-            # No statement timeout for an export: it reads everything, a batch at a time
-            # through a server-side cursor, for as long as the writer keeps up. No JIT: its
-            # compile time is spent again on each statement and buys nothing here.
+            # No statement timeout for an export: it reads everything, as fast as the writer
+            # takes it. No JIT: its compile time buys nothing here.
             await conn.execute("SET LOCAL statement_timeout = 0")
             await conn.execute("SET LOCAL jit = off")
             names = columnar.SkillNames(await conn.fetch(_EXPORT_SKILL_NAMES))
-            cursor = await conn.cursor(
-                _EXPORT[len(posting_filter.skills)], *filter_parameters(posting_filter)
-            )
-            rows = await cursor.fetch(self._export_batch)
-            while rows:
-                # PostgreSQL reads the next batch while this one is converted (in a thread)
-                # and written (the caller writes in a thread): two batches in memory at most.
-                fetching = asyncio.ensure_future(cursor.fetch(self._export_batch))
+            # A batch's COPY, its conversion (in a thread) and its writing (the caller's,
+            # in a thread) overlap: PostgreSQL writes the next batch while one is converted
+            # and the one before written; a few batches in memory at most.
+            batches: asyncio.Queue[asyncio.Future[pa.RecordBatch] | None] = asyncio.Queue(1)
+
+            async def read() -> None:
                 try:
-                    yield await asyncio.to_thread(columnar.export_batch, rows, names)
-                    del rows
-                    # Arrow's allocator (mimalloc) keeps freed pages for reuse; given back,
-                    # the export's memory stays that of a batch or two.
-                    pa.default_memory_pool().release_unused()
+                    async for data in self._export_copies(conn, posting_filter):
+                        await batches.put(
+                            asyncio.ensure_future(
+                                asyncio.to_thread(columnar.read_copy, data, names)
+                            )
+                        )
                 finally:
-                    rows = await fetching
+                    await batches.put(None)
+
+            reading = asyncio.ensure_future(read())
+            try:
+                while (converting := await batches.get()) is not None:
+                    yield await converting
+                    del converting
+                    # Arrow's allocator (mimalloc) keeps freed pages for reuse; given back,
+                    # the export's memory stays that of a few batches.
+                    pa.default_memory_pool().release_unused()
+                await reading  # its error, if it failed
+            finally:
+                if not reading.done():
+                    reading.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await reading
+
+    async def _export_copies(
+        self, conn: asyncpg.Connection, posting_filter: PostingFilter
+    ) -> AsyncIterator[bytes]:
+        """COPY's CSV of each batch of the export, in order."""
+        skills, parameters = len(posting_filter.skills), filter_parameters(posting_filter)
+        after: tuple[object, object] = (None, None)
+        while True:
+            last = await conn.fetchrow(
+                _EXPORT_UP_TO[skills], *parameters, *after, self._export_batch
+            )
+            up_to = (last["received_at"], last["posting_id"]) if last else (None, None)
+            chunks: list[bytes] = []
+
+            async def take(chunk: bytes, chunks: list[bytes] = chunks) -> None:
+                chunks.append(chunk)
+
+            await conn.copy_from_query(
+                _EXPORT[skills], *parameters, *after, *up_to, output=take, format="csv"
+            )
+            if chunks:
+                yield b"".join(chunks)
+            if last is None:
+                return
+            after = up_to
 
     async def count_postings(self, posting_filter: PostingFilter) -> int:
         async with self._connection() as conn:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, Final
 
 import asyncpg
+import numpy as np
 from pydantic import TypeAdapter
 from pydantic_core import to_json
 
@@ -43,7 +45,7 @@ POSTING_COLUMNS: Final = (
     "parser_version_key",
     # what the tagger found (skills: POSTING_SKILL_COLUMNS)
     "taxonomy_version", "tagged_at", "tagger_version", "occupation_code", "occupation_title",
-    "occupation_confidence",
+    "occupation_confidence", "skills",
     # near-duplicates (clusters.py)
     "signature", "signature_bands", "cluster_id",
 )  # fmt: skip
@@ -279,6 +281,7 @@ def posting_values(item: StoredPosting, cluster_id: str | None = None) -> dict[s
         "occupation_title": occupation.title if occupation else None,
         "occupation_confidence": occupation.confidence if occupation else None,
         "tagger_version": posting.tagger_version,
+        "skills": skills_json(posting),
         **posting.place_codes(),  # countries, subdivisions, remote_scope: same names
         "signature": posting.signature.values if posting.signature else None,
         "signature_bands": band_keys(posting.signature),
@@ -298,6 +301,28 @@ def skill_columns(postings: Sequence[TaggedPosting]) -> tuple[list[Any], ...]:
         [skill.category for skill in ordered],
         [json.dumps(skill.source_ids, sort_keys=True) for skill in ordered],
     )
+
+
+def skills_json(posting: TaggedPosting) -> str:
+    """The posting's skills as its `skills` column holds them (migration 0025): the values of
+    its posting_skills rows but the spans, written directly (a skill id needs no escaping: its
+    pattern is [a-z0-9-]), each confidence as the float4 of posting_skills holds it."""
+    return (
+        "["
+        + ",".join(
+            f'{{"id":"{skill.skill_id}","required":{"true" if skill.required else "false"},'
+            f'"mentions":{skill.mentions:d},"confidence":{_float4_text(skill.confidence)}}}'
+            for skill in posting.skills
+        )
+        + "]"
+    )
+
+
+@lru_cache(maxsize=1_024)
+def _float4_text(value: float) -> str:
+    """The shortest text of `value` rounded to float4 (as PostgreSQL writes a real): the
+    tagger's confidences are a few constants, so this is a cache look-up."""
+    return str(np.float32(value))
 
 
 def posting_skill_rows(posting: TaggedPosting) -> list[tuple[Any, ...]]:
