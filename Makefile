@@ -11,7 +11,7 @@ VENV_STAMP := $(VENV)/.installed
 # The span model is trained from this SkillSpan training split (MIT), beside the repository.
 TRAINING_DATA ?= ../shared/data/skillspan-train
 
-.PHONY: help run stop test unit bench soak schemas model reader clean
+.PHONY: help run stop test unit bench soak schemas model reader compiled clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -35,16 +35,27 @@ reader: $(VENV_STAMP) ## build the span model's C reader and compile the tagger'
 	@$(BIN)/python -m jobstream_tagger.spans.build
 	@$(BIN)/python -m jobstream_tagger.tools.compile
 
-run: $(VENV_STAMP) reader ## start Kafka, PostgreSQL and the services, ingest seeds/, watch the inbox
+# The parser's hot modules compiled by mypyc (as `reader` does the tagger's; jobstream.compiled):
+# built when missing or when a source changed; without mypyc, a C compiler or Python's headers it
+# says so and the parser runs as pure Python (the same output, slower; a source edited after the
+# build also runs as Python until the next `make`). JOBSTREAM_PARSER_PURE=1 runs Python anyway.
+compiled: $(VENV_STAMP) ## compile the parser's hot modules with mypyc (the parser runs as pure Python without them)
+	@$(BIN)/python -m jobstream_parser.tools.compile
+
+run: $(VENV_STAMP) reader compiled ## start Kafka, PostgreSQL and the services, ingest seeds/, watch the inbox
 	$(BIN)/jobstream stack up
 
 stop: $(VENV_STAMP) ## stop a stack left running
 	$(BIN)/jobstream stack stop
 
+# The suite runs the parser as built (compiled when `make compiled` could); its unit tests run
+# once more on the pure-Python modules, which run wherever the build is missing or stale.
+PURE_PARSER_TESTS := JOBSTREAM_PARSER_PURE=1 $(BIN)/pytest -q -m unit tests/unit/parser
+
 # `make test` stops the servers it started itself when it ends (passed, failed or Ctrl-C);
 # a stack that was already running is left running. KEEP_STACK=1 keeps what it started.
 KEEP_STACK ?=
-test: $(VENV_STAMP) reader ## the whole suite: lint, types, unit, and tests against real Kafka and PostgreSQL (KEEP_STACK=1: leave the servers running)
+test: $(VENV_STAMP) reader compiled ## the whole suite: lint, types, unit, and tests against real Kafka and PostgreSQL (KEEP_STACK=1: leave the servers running)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -59,12 +70,13 @@ test: $(VENV_STAMP) reader ## the whole suite: lint, types, unit, and tests agai
 		rm -f $$started; \
 	}; \
 	trap finish EXIT; trap 'exit 130' INT TERM; \
-	$(BIN)/jobstream stack start --started-file $$started && $(BIN)/pytest
+	$(BIN)/jobstream stack start --started-file $$started && $(BIN)/pytest && $(PURE_PARSER_TESTS)
 
-unit: $(VENV_STAMP) reader ## only the fast tests that need no server
+unit: $(VENV_STAMP) reader compiled ## only the fast tests that need no server
 	$(BIN)/pytest -m unit
+	$(PURE_PARSER_TESTS)
 
-bench: $(VENV_STAMP) reader ## benchmarks to bench/results/latest.json (BENCH=e2e: one; BENCH="e2e --postings 5000")
+bench: $(VENV_STAMP) reader compiled ## benchmarks to bench/results/latest.json (BENCH=e2e: one; BENCH="e2e --postings 5000")
 	$(BIN)/jobstream stack start
 	$(BIN)/python -m bench.run $(BENCH)
 

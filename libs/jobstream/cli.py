@@ -1,24 +1,26 @@
 """The `jobstream` command: one entry point to every service and tool.
 
 Services and tools add their commands through the `jobstream.commands` entry-point group
-(see pyproject.toml), so this shared library never imports a service.
+(see pyproject.toml), so this shared library never imports a service. A package may also name
+its top-level commands in the `jobstream.root_commands` group: such a command then starts with
+that package's commands only, importing no other service (an export starts in a fraction of
+the time); everything else (help, completion, the other commands) loads every package.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from jobstream import __version__
-from jobstream.contracts import EVENT_TYPES
-from jobstream.kafka.admin import ensure_topics, list_topics
-from jobstream.settings import KafkaSettings
 
 app = typer.Typer(
     pretty_exceptions_show_locals=False,
@@ -101,6 +103,9 @@ def serve_alert_receiver() -> None:
 @topics.command("create")
 def create_topics() -> None:
     """Create the pipeline's topics that do not exist yet (services also do at start-up)."""
+    from jobstream.kafka.admin import ensure_topics
+    from jobstream.settings import KafkaSettings
+
     created = asyncio.run(ensure_topics(KafkaSettings()))
     typer.echo("created: " + (", ".join(created) if created else "none, all exist"))
 
@@ -108,6 +113,9 @@ def create_topics() -> None:
 @topics.command("list")
 def show_topics(as_json: JsonOption = False) -> None:
     """List the topics on the broker."""
+    from jobstream.kafka.admin import list_topics
+    from jobstream.settings import KafkaSettings
+
     names = asyncio.run(list_topics(KafkaSettings()))
     if as_json:
         print_json({"topics": names})
@@ -118,6 +126,8 @@ def show_topics(as_json: JsonOption = False) -> None:
 
 def schema_files() -> dict[Path, str]:
     """The JSON Schema file of every event type, as the models define it now."""
+    from jobstream.contracts import EVENT_TYPES
+
     return {
         SCHEMA_DIR / f"{name}.v{model.model_fields['schema_version'].default}.json": json.dumps(
             model.model_json_schema(), indent=2, sort_keys=True
@@ -139,6 +149,18 @@ def write_schemas() -> None:
 
 def main() -> None:
     groups = CommandGroups(root=app, serve=serve, evaluate=evaluate, dev=dev)
-    for entry in entry_points(group="jobstream.commands"):
+    for entry in command_packages(sys.argv[1:]):
         entry.load()(groups)
     app()
+
+
+def command_packages(arguments: Sequence[str]) -> list[EntryPoint]:
+    """The packages whose commands to add for `arguments`: the one that names the command
+    asked for in `jobstream.root_commands`, if one does; otherwise every one."""
+    every = list(entry_points(group="jobstream.commands"))
+    if arguments:
+        named = {entry.value for entry in entry_points(group="jobstream.root_commands")
+                 if entry.name == arguments[0]}  # fmt: skip
+        if named:
+            return [entry for entry in every if entry.value in named]
+    return every

@@ -108,3 +108,22 @@ def test_replay_list_json(tmp_path: Path) -> None:
     assert listed["directory"] == str(checkpoints)
     [row] = listed["replays"]
     assert row["replay_id"] == "broken" and row["status"].startswith("unreadable")
+
+
+def test_a_root_command_starts_with_its_own_package_only(root: Any) -> None:
+    """`jobstream.root_commands` names commands its package really adds at the top level, and
+    such a command loads that package alone; anything else loads every package."""
+    from importlib.metadata import entry_points
+
+    from jobstream.cli import command_packages
+
+    every = list(entry_points(group="jobstream.commands"))
+    named = list(entry_points(group="jobstream.root_commands"))
+    assert {entry.name for entry in named} >= {"export", "search"}
+    for entry in named:
+        assert entry.name in root.commands, entry.name
+        assert [e.value for e in command_packages([entry.name, "--help"])] == [entry.value]
+    assert command_packages([]) == command_packages(["--help"]) == every
+    assert command_packages(["stack", "up"]) == every
+    done = run("export", "--help")
+    assert done.returncode == 0 and "--format" in done.stdout

@@ -7,8 +7,10 @@ consuming) and builds the real adapters; a test passes fakes of the ports instea
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
+import jobstream_parser
 from jobstream import metrics
 from jobstream.contracts import ParsedPosting, RawPosting, decode
 from jobstream.ports import Clock, DeadLetterSink, EventSink, SystemClock
@@ -18,6 +20,8 @@ from jobstream.wiring import KafkaPorts, StageService, publishing_stage
 from jobstream_parser import geo
 from jobstream_parser.parse import parse
 from jobstream_parser.settings import ParserSettings
+
+_log = logging.getLogger(__name__)
 
 
 def parse_record(record: Record) -> ParsedPosting:
@@ -57,6 +61,8 @@ def bootstrap(
     process: Callable[[Record], ParsedPosting] | None = None,
 ) -> StageService:
     geo.load_towns()
+    # "python" where `make` could not compile the parser (or a source changed since): slower.
+    _log.info("parser modules: %s build", jobstream_parser.BUILD)
     kafka = KafkaPorts.for_settings(settings, events, dead_letters)
     core = publishing_stage(
         PARSER,

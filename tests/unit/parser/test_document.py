@@ -16,6 +16,7 @@ from jobstream_parser import dates, experience, people, terms
 from jobstream_parser.anchors import lowered
 from jobstream_parser.document import Document, is_bullet, lower_twin
 from jobstream_parser.heads import CASE_FOLD_EXCEPTIONS
+from tests.support import pure_python_only
 
 pytestmark = pytest.mark.unit
 
@@ -131,6 +132,7 @@ HOURS_PIECES = [
 ]  # fmt: skip
 
 
+@pure_python_only
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(HOURS_PIECES), max_size=30).map("".join))
 def test_hours_windows_hold_every_time_the_whole_text_holds(text: str) -> None:

@@ -14,6 +14,7 @@ from jobstream_parser import money
 from jobstream_parser.anchors import ANCHORS, CURRENCY_CODES, WORD_START_ONLY
 from jobstream_parser.document import Document
 from jobstream_parser.heads import alternatives, literal_heads
+from tests.support import pure_python_only
 
 pytestmark = pytest.mark.unit
 
@@ -39,6 +40,7 @@ def _scanning_everything(document: Document) -> Document:
     return document
 
 
+@pure_python_only
 @settings(max_examples=500, deadline=None)
 @given(texts)
 def test_windows_hold_every_salary_the_whole_text_holds(text: str) -> None:
@@ -47,6 +49,7 @@ def test_windows_hold_every_salary_the_whole_text_holds(text: str) -> None:
     )
 
 
+@pure_python_only
 @settings(max_examples=500, deadline=None)
 @given(texts)
 def test_the_quick_test_for_pay_words_changes_nothing(text: str) -> None:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from jobstream_parser import places
 from jobstream_parser.document import Document
+from tests.support import pure_python_only
 
 pytestmark = pytest.mark.unit
 
@@ -22,6 +23,7 @@ PIECES = [
 texts = st.lists(st.sampled_from(PIECES), min_size=1, max_size=30).map("".join)
 
 
+@pure_python_only
 @settings(max_examples=400, deadline=None)
 @given(texts)
 def test_head_places_are_what_reading_every_segment_gives(text: str) -> None:
