@@ -565,6 +565,34 @@ def _place(segment: str, offset: int, strict: bool, towns: bool = False) -> list
     if comma > 0 and _REMOTE_WORDS.fullmatch(text[:comma]):  # "Remote, US only"
         after = comma + 1 + (text[comma + 1 : comma + 2] == " ")
         return _remote_scope(text[after:], offset + after)
+    if text[:1] in "RrFf1":
+        remote = _REMOTE_THEN_SCOPE.match(text)
+        if remote is not None:  # "Remote US Only", "REMOTE CANADA", "Remote US/Canada"
+            scope = _remote_scope(text[remote.end() :], offset + remote.end())
+            if scope:
+                return scope
+    if "/" in text or " & " in text or " and " in text:
+        # "San Francisco/Palo Alto", "NY, SF, London & Munich", "Remote and NYC": each part
+        # a place (work modes left out)
+        parts = [
+            item
+            for part in _ALTERNATIVES.split(text)
+            if not _WORK_MODE_WORDS.fullmatch(part)
+            for item in _cities_or_place(part)
+        ]
+        if len(parts) > 1:
+            listed = _listed(parts, text, offset, towns)
+            if listed:
+                return listed
+    state = _CITY_STATE.fullmatch(text) if text[-2:].isupper() else None
+    if (
+        state is not None
+        and state.group("state") in _US_STATES
+        and (geo.city_codes(state.group("city")) or geo.town_codes(state.group("city")))
+    ):
+        # "Austin TX", "San Mateo CA"
+        span = (offset, offset + len(text))
+        return [_coded(FoundPlace(text, state.group("city"), state.group("state"), None, span))]
     if strict and not _may_be_known(text.rsplit(",", 1)[-1].strip(), towns, text):
         return []  # what the lists below say of it
     if _WORK_MODE_WORDS.fullmatch(text):
@@ -592,6 +620,24 @@ def _place(segment: str, offset: int, strict: bool, towns: bool = False) -> list
         # "SF, Seattle, Remote (US)": a list of places, each one known by itself
         return _listed(parts, text, offset, towns or not strict) if len(parts) > 1 else []
     return [_coded(FoundPlace(text, city, region, country, (offset, offset + len(text))))]
+
+
+# "Remote US Only", "Fully Remote AUS/NZ": remote, then where from (no comma or parenthesis).
+_REMOTE_THEN_SCOPE: Final = re.compile(r"(?:fully |100% )?remote[ ](?=[A-Z])", re.IGNORECASE)
+# Places listed with a slash, an ampersand or "and" ("San Francisco/Palo Alto").
+_ALTERNATIVES: Final = re.compile(r"[ ]?/[ ]?|[ ]&[ ]|[ ]and[ ]")
+# "Austin TX", "San Mateo CA": a US town and its state without a comma.
+_CITY_STATE: Final = re.compile(
+    r"(?P<city>[A-Z][\w.'-]*(?:[ ][A-Z][\w.'-]*){0,2})[ ](?P<state>[A-Z]{2})"
+)
+
+
+def _cities_or_place(part: str) -> list[str]:
+    """ "London, Berlin": two cities; "Los Angeles, CA" is one place."""
+    names = part.split(", ")
+    if len(names) > 1 and all(geo.city_codes(name) or geo.town_codes(name) for name in names):
+        return names
+    return [part]
 
 
 def _listed(parts: list[str], text: str, offset: int, towns: bool = False) -> list[FoundPlace]:

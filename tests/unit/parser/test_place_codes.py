@@ -92,6 +92,35 @@ def test_a_forum_head_lists_places_and_a_remote_scope() -> None:
 
 
 @pytest.mark.parametrize(
+    ("head", "places"),
+    [
+        # parser 0.3.13, forms of forum heads found on unlabelled HN posts
+        ("Acme | Engineer | San Francisco/Palo Alto | ONSITE | Full-time",
+         [("San Francisco", "US", "US-CA"), ("Palo Alto", "US", "US-CA")]),
+        ("Acme | Full-time | London, Berlin/Munich, New York | HYBRID",
+         [("London", "GB", None), ("Berlin", "DE", "DE-BE"), ("Munich", "DE", "DE-BY"),
+          ("New York", "US", "US-NY")]),
+        ("Acme | Multiple Roles | Los Angeles, CA & NYC | HYBRID | Full-Time",
+         [("Los Angeles, CA", "US", "US-CA"), ("NYC", "US", "US-NY")]),
+        ("Acme | Robotics Engineers | Austin TX | Full-time | ONSITE",
+         [("Austin TX", "US", "US-TX")]),
+        ("Acme | Software Developer | Remote US Only | Full-time", [("US", "US", None)]),
+        ("Acme | REMOTE CANADA | Staff Platform/SRE", [("CANADA", "CA", None)]),
+        ("Acme | Fully Remote US/Canada | Senior SRE",
+         [("US", "US", None), ("Canada", "CA", None)]),
+        # no places: tools, a work mode with a state's letters
+        ("Acme | Engineer | Elixir/Phoenix | Remote", []),
+        ("Acme | Engineer | Hybrid OK | Full-time", []),
+    ],
+)  # fmt: skip
+def test_places_listed_in_a_forum_head(
+    head: str, places: list[tuple[str, str | None, str | None]]
+) -> None:
+    parsed = _parse(head + "\nWe build." + POSTING)
+    assert [(p.text, p.country_code, p.subdivision_code) for p in parsed.locations] == places
+
+
+@pytest.mark.parametrize(
     ("name", "code"),
     [
         ("Germany", "DE"), ("germany", "DE"), ("Deutschland", "DE"), ("USA", "US"),
