@@ -6,11 +6,13 @@ spread over a year of received times (search vectors and skills copied along), a
 store's view refresh runs (`views_refresh_s`). Then:
 
 - the `api` service runs as a process (the reader role, its own pool), and a load generator
-  in this process sends GET /postings?skill=... (skills drawn from the 20 most common and 20
-  rarer ones) and GET /stats/skills?skill=...&bucket=week to 127.0.0.1 only, `concurrency`
-  requests in flight, `requests` of each kind at most and never longer than `seconds`;
-  it reports requests/s and client-side latency p50/p95/p99 (`read_api_*`), with the API
-  process's CPU ms per request;
+  in this process sends a mix of requests (`request_mix`: GET /postings with a skill and
+  GET /stats/skills with a skill, each skill drawn from every stored skill with a weight
+  falling with its rank in demand, and other parameters varied, so that few requests repeat)
+  to 127.0.0.1 only, `concurrency` requests in flight, `requests` of each kind at most and
+  never longer than `seconds`; it reports requests/s and client-side latency p50/p95/p99
+  (`read_api_*`), with the API process's CPU ms per request. The same mix runs twice: with
+  the service's answer caches as configured, and with none (`*_uncached`);
 - `jobstream export --format parquet` writes every posting to a file (`export_*`): postings/s
   from the command's start to its end, and its resident memory sampled every 0.2 s (peak,
   and the peaks of the first and second half: flat memory means they match).
@@ -133,6 +135,42 @@ async def seed(settings: PostgresSettings, options: Options) -> dict[str, object
     }
 
 
+# The service with no answer cache: every request asks PostgreSQL and builds its answer.
+_NO_CACHES = {"JOBSTREAM_API_ITEM_CACHE_SIZE": "0", "JOBSTREAM_API_STATS_CACHE_SIZE": "0"}
+_COUNTRIES = ("DE", "US", "GB", "FR", "CH", "ES", "NL")
+MIX = (
+    "skill: every stored skill, the one ranked r in demand drawn with weight 1/r; /postings: a"
+    " country in 1 of 4, required=true in 1 of 5, limit=50 in 1 of 5 (else 20), a second skill"
+    " in 1 of 10; /stats/skills: bucket month in 1 of 3 (else week), a country in 1 of 4"
+)
+
+
+def request_mix(skills: list[str], count: int) -> tuple[list[str], list[str]]:
+    """`count` paths of GET /postings and of GET /stats/skills, as MIX says (reproducible)."""
+    rng = random.Random(18)  # noqa: S311 - a reproducible mix of requests
+    weights = [1 / rank for rank in range(1, len(skills) + 1)]
+
+    def skill() -> str:
+        return rng.choices(skills, weights)[0]
+
+    postings, stats = [], []
+    for _ in range(count):
+        query = [f"skill={skill()}"]
+        if rng.random() < 0.1:
+            query.append(f"skill={skill()}")
+        if rng.random() < 0.25:
+            query.append(f"country={rng.choice(_COUNTRIES)}")
+        if rng.random() < 0.2:
+            query.append("required=true")
+        query.append(f"limit={50 if rng.random() < 0.2 else 20}")
+        postings.append("/postings?" + "&".join(query))
+        query = [f"skill={skill()}", f"bucket={'month' if rng.random() < 1 / 3 else 'week'}"]
+        if rng.random() < 0.25:
+            query.append(f"country={rng.choice(_COUNTRIES)}")
+        stats.append("/stats/skills?" + "&".join(query))
+    return postings, stats
+
+
 async def load(
     base: str, paths: list[str], options: Options, pid: int
 ) -> dict[str, float | dict[str, float]]:
@@ -236,9 +274,7 @@ async def measure(options: Options) -> dict[str, object]:
         total = int(seeded["postings"])  # type: ignore[call-overload]
         skills: list[str] = seeded.pop("skills")  # type: ignore[assignment]
         counts = seeded.pop("skill_postings")
-        rng = random.Random(18)  # noqa: S311 - a reproducible mix of requests
-        common, rare = skills[:20], skills[-20:]
-        mix = [rng.choice(common if rng.random() < 0.7 else rare) for _ in range(500)]
+        postings_mix, stats_mix = request_mix(skills, options.requests)
         with tempfile.TemporaryDirectory() as folder:
             layout = StackLayout(Path(folder) / "state")
             layout.create()
@@ -250,34 +286,36 @@ async def measure(options: Options) -> dict[str, object]:
                 "JOBSTREAM_PG_DATABASE": name,
                 "JOBSTREAM_API_HTTP_PORT": str(port),
             }
-            start_service(layout, "api", env)
-            process = service_process(layout, "api")
-            try:
-                await asyncio.to_thread(
-                    wait_ready, layout, {"api": f"http://127.0.0.1:{port}/readyz"}, 60
-                )
-                pid = process.pid()
-                assert pid is not None
-                url = f"http://127.0.0.1:{port}"
-                postings_load = await load(url, [f"/postings?skill={s}" for s in mix], options, pid)
-                stats_load = await load(
-                    url, [f"/stats/skills?skill={s}&bucket=week" for s in mix], options, pid
-                )
-                api_rss = peak_rss_mb(pid)
-            finally:
-                process.stop()
+            loads: dict[str, object] = {}
+            for name, caches in (("", {}), ("_uncached", _NO_CACHES)):
+                start_service(layout, "api", {**env, **caches})
+                process = service_process(layout, "api")
+                try:
+                    await asyncio.to_thread(
+                        wait_ready, layout, {"api": f"http://127.0.0.1:{port}/readyz"}, 60
+                    )
+                    pid = process.pid()
+                    assert pid is not None
+                    url = f"http://127.0.0.1:{port}"
+                    loads[f"read_api_postings_by_skill{name}"] = await load(
+                        url, postings_mix, options, pid
+                    )
+                    loads[f"read_api_stats_skills{name}"] = await load(url, stats_mix, options, pid)
+                    loads[f"read_api_rss_mb{name}"] = peak_rss_mb(pid)
+                finally:
+                    process.stop()
             exported = await asyncio.to_thread(export, settings, Path(folder) / "all.parquet")
         export_seconds = exported["export_seconds"]
         return {
             "read_side_postings": total,
             "read_side_seed_s": seeded["seed_s"],
             "views_refresh_s": seeded["views_refresh_s"],
-            "read_api_postings_by_skill": postings_load,
-            "read_api_stats_skills": stats_load,
-            "read_api_rss_mb": api_rss,
+            **loads,
+            "read_api_mix": MIX,
+            "read_api_distinct_requests": [len(set(postings_mix)), len(set(stats_mix))],
             "read_api_skill_postings_range": [
-                min(counts[s] for s in rare),  # type: ignore[index]
-                max(counts[s] for s in common),  # type: ignore[index]
+                min(counts.values()),  # type: ignore[attr-defined]
+                max(counts.values()),  # type: ignore[attr-defined]
             ],
             "export_parquet_postings_per_s": round(total / export_seconds, 1),
             "export_parquet_postings_per_s_after_startup": round(

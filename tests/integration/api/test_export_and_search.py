@@ -20,7 +20,7 @@ from jobstream.settings import PostgresSettings
 from jobstream_api.adapters.postgres import PostgresReadModel
 from jobstream_api.answer_cache import VersionedCache
 from jobstream_api.export import CSV_COLUMNS, EXPORT_FIELDS, EXPORT_SCHEMA, LOCATION_TYPE, rows
-from jobstream_api.queries import DemandQuery, PostingFilter, PostingQuery
+from jobstream_api.queries import DemandQuery, PostingFilter, PostingQuery, posting_query
 from jobstream_api.results import PostingPage
 from jobstream_stack.services import jobstream_command
 from jobstream_store.adapters.repository import write_postings
@@ -303,3 +303,35 @@ async def test_statistics_are_made_again_when_the_views_are_refreshed(
         assert after.refreshed_at != before.refreshed_at
     finally:
         await model.close()
+
+
+@pytest.mark.parametrize("country", ["DE", "US", "CH"])
+async def test_a_country_of_few_postings_is_searched_from_its_own_postings(
+    stored: PostgresSettings, country: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A country of few postings is searched from the countries' index first; the pages, one
+    posting at a time through the cursors, are those of the newest-first scan."""
+    from jobstream_api.adapters import postgres
+
+    async def pages(few: int) -> list[bytes]:
+        monkeypatch.setattr(postgres, "FEW_IN_A_COUNTRY", few)
+        model = PostgresReadModel(stored)
+        listed, cursor = [], None
+        try:
+            while True:
+                query = posting_query(
+                    {"country": [country], "limit": ["1"]}
+                    | ({"cursor": [cursor]} if cursor else {})
+                )
+                page = await model.search_postings_json(query)
+                listed.append(page)
+                cursor = json.loads(page)["next_cursor"]
+                if cursor is None:
+                    return listed
+        finally:
+            await model.close()
+
+    from_the_country, newest_first = await pages(10**9), await pages(0)
+    assert from_the_country == newest_first
+    expected = [p for p in POSTINGS if country in [place.country_code for place in p.locations]]
+    assert len(from_the_country) == max(len(expected), 1)

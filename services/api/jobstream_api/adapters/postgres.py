@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any, Final, TypeVar
@@ -131,20 +132,39 @@ WHERE ($1::text IS NULL OR p.search @@ websearch_to_tsquery('english', $1))
 
 _VARIANTS = range(MAX_SKILLS + 1)
 
+
 # A page: which postings, in order (each item's JSON comes from the cache or `_ITEMS`); the
 # rank as PostgreSQL writes it, for the item's JSON. Newest first; the cursor ($17, $18) is
 # the last row of the previous page.
-_RECENT = {
-    skills: f"""
+def _recent(skills: int, source: str) -> str:
+    return f"""
 SELECT p.posting_id, p.received_at, NULL::real AS rank, 'null' AS rank_json, p.last_updated
-FROM postings p
+FROM {source}
 {_filter(skills)}
   AND ($17::timestamptz IS NULL OR (p.received_at, p.posting_id) < ($17, $18::text))
 ORDER BY p.received_at DESC, p.posting_id DESC
 LIMIT $19
 """  # noqa: S608 - assembled from this module's constants; values are bind parameters
+
+
+_RECENT = {skills: _recent(skills, "postings p") for skills in _VARIANTS}
+
+# The same for a country of few postings (`FEW_IN_A_COUNTRY`): its postings first, from the
+# countries' GIN index, then the other filters and the order. PostgreSQL cannot tell a country
+# of no postings from one of many (for a code it has no statistics of, it guesses 0.5% of the
+# rows), walks the newest-first index looking for them, and reads every posting to find none.
+_RECENT_IN_A_FEW = {
+    skills: _recent(
+        skills,
+        "(SELECT * FROM postings WHERE countries @> ARRAY[$9::text] OFFSET 0) p",
+    )
     for skills in _VARIANTS
 }
+# A country with fewer postings than this is searched as `_RECENT_IN_A_FEW` does; its count as
+# of the views' last refresh (`posting_countries`), read again after `_COUNTRIES_SECONDS`.
+FEW_IN_A_COUNTRY: Final = 2_000
+_COUNTRIES_SECONDS: Final = 60.0
+_COUNTRIES = "SELECT country, count(*) AS postings FROM posting_countries GROUP BY country"
 
 _RELEVANT = {
     skills: f"""
@@ -338,6 +358,8 @@ class PostgresReadModel:
         self._max_connections = max_connections
         self._pool: asyncpg.Pool | None = None
         self._lock = asyncio.Lock()
+        # postings a country (`_few_in`), and when they were read
+        self._countries: tuple[float, dict[str, int]] | None = None
 
     async def pool(self) -> asyncpg.Pool:
         async with self._lock:
@@ -389,12 +411,12 @@ class PostgresReadModel:
         # by PostgreSQL (`_ITEM`); the page is written around them without parsing them again
         # (the contract suite holds them to `PostingPage`).
         cursor = query.cursor
-        after: object = None
         skills = len(query.filter.skills)
+        after: object = None
         if query.sort == "relevance":
-            statement, after = _RELEVANT[skills], cursor.rank if cursor else None
+            after = cursor.rank if cursor else None
         else:
-            statement, after = _RECENT[skills], cursor.received_at if cursor else None
+            after = cursor.received_at if cursor else None
         parameters = [
             *filter_parameters(query.filter),
             after,
@@ -402,6 +424,14 @@ class PostgresReadModel:
             query.limit + 1,  # one more tells whether there is a next page
         ]
         async with self._connection() as conn:
+            if query.sort == "relevance":
+                statement = _RELEVANT[skills]
+            elif query.filter.country is not None and await self._few_in(
+                conn, query.filter.country
+            ):
+                statement = _RECENT_IN_A_FEW[skills]
+            else:
+                statement = _RECENT[skills]
             rows = await conn.fetch(statement, *parameters)
             rows, more = rows[: query.limit], len(rows) > query.limit
             items = {row["posting_id"]: self._cached(row) for row in rows}
@@ -423,6 +453,15 @@ class PostgresReadModel:
         )
         page = f'{{"items":[{listed}],"next_cursor":{json.dumps(next_cursor)}}}'
         return page.encode()
+
+    async def _few_in(self, conn: asyncpg.Connection, country: str) -> bool:
+        """Whether the country had fewer than FEW_IN_A_COUNTRY postings at the views' last
+        refresh (counts read again every _COUNTRIES_SECONDS)."""
+        now = time.monotonic()
+        if self._countries is None or now - self._countries[0] > _COUNTRIES_SECONDS:
+            rows = await conn.fetch(_COUNTRIES)
+            self._countries = (now, {row["country"]: row["postings"] for row in rows})
+        return self._countries[1].get(country, 0) < FEW_IN_A_COUNTRY
 
     def _cached(self, row: asyncpg.Record) -> str | None:
         if self._items is None:

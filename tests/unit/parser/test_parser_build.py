@@ -84,7 +84,7 @@ def _outcome(text: str) -> object:
 _PURE_CHILD = """
 import json, sys
 import jobstream_parser
-from tests.unit.parser.test_compiled_build import _outcome
+from tests.unit.parser.test_parser_build import _outcome
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
 out = {key: _outcome(text) for key, text in texts.items()}
 json.dump({"build": jobstream_parser.BUILD, "outcomes": out}, open(sys.argv[2], "w"))
