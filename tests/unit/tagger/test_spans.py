@@ -21,7 +21,7 @@ from bench.corpus import postings
 from jobstream_tagger.spans import build
 from jobstream_tagger.spans import model as model_module
 from jobstream_tagger.spans.chunks import chunk, word
-from jobstream_tagger.spans.decode import best_paths, stretches
+from jobstream_tagger.spans.decode import LABELS, best_paths, decode, stretches
 from jobstream_tagger.spans.features import PAIR_CHANNELS, unread_pairs
 from jobstream_tagger.spans.linking import (
     hundredths,
@@ -124,6 +124,59 @@ def test_the_decoder_finds_the_best_path() -> None:
     emissions = [[0.0, 2.0, 1.9], [0.0, 1.9, 2.0]]
     transitions = [[0.0, 0.0, -9.0], [0.0, -1.0, 1.0], [0.0, -5.0, 0.0]]
     assert best_paths(emissions, transitions, [(0, 2, False, False)]) == [1, 2]
+
+
+def test_the_decoder_reads_bilou_labels_back_as_o_b_i() -> None:
+    # O, B, I, L, U: a one-chunk span (U), then a three-chunk one (B I L), read as B / B I I.
+    never = -50.0
+    transitions = np.zeros((5, 5))
+    transitions[[0, 3, 4], 2] = transitions[[0, 3, 4], 3] = never  # I, L only after B or I
+    transitions[[1, 2], 0] = transitions[[1, 2], 1] = transitions[[1, 2], 4] = never
+    emissions = np.full((4, 5), -5.0)
+    for index, label in enumerate((4, 1, 2, 3)):
+        emissions[index, label] = 5.0
+    runs = [(0, 4, False, False)]
+    assert best_paths(emissions.tolist(), transitions.tolist(), runs) == [4, 1, 2, 3]
+    assert decode(emissions, transitions, runs).tolist() == [1, 1, 2, 2]
+
+
+def test_training_labels_mark_a_span_s_last_chunk_and_one_chunk_spans() -> None:
+    taxonomy = load_taxonomy()
+    seen: set[str] = set()
+    for sentence in read_sentences(SAMPLE.read_text(encoding="utf-8").splitlines()):
+        example = training.example(sentence, lambda text: taxonomy_mentions(text, taxonomy))
+        for layer in model_module.LAYERS:
+            labels = example.labels(layer)
+            seen.update(labels)
+            for first, end in sentence.gold(layer):
+                inside = [
+                    labels[index]
+                    for index, token in enumerate(example.token_of)
+                    if first <= token < end
+                ]
+                if not training.MARKS_ENDS[layer]:  # O/B/I only
+                    assert inside == ["B", *["I"] * (len(inside) - 1)]
+                elif len(inside) == 1:
+                    assert inside == ["U"]
+                else:
+                    assert inside == ["B", *["I"] * (len(inside) - 2), "L"]
+    assert {"O", "B", "L"} <= seen <= set(LABELS)
+
+
+def test_a_layer_trained_on_o_b_i_never_reads_l_or_u(
+    tiny: tuple[bytes, bytes, dict[str, object]],
+) -> None:
+    model = model_from_files(*tiny)
+    assert tiny[2]["labels_trained"] == {
+        layer: "OBILU" if training.MARKS_ENDS[layer] else "OBI" for layer in model_module.LAYERS
+    }
+    text = " ".join(
+        " ".join(s.tokens) for s in read_sentences(SAMPLE.read_text("utf-8").splitlines())
+    )
+    scores = model.emissions(chunk(text))
+    for number, layer in enumerate(model_module.LAYERS):
+        end_labels = scores[:, len(LABELS) * number + 3 : len(LABELS) * (number + 1)]
+        assert (end_labels < -1000).all() == (not training.MARKS_ENDS[layer])
 
 
 # --- the reading, in C and in Python -------------------------------------------------------
@@ -312,7 +365,7 @@ def test_the_chunk_table_grows_and_starts_afresh_when_full(
     huge = " ".join(f"Other{number}" for number in range(12_000))
     model.emissions(chunk(huge))  # one posting past the capacity: it grows for it
 
-    assert first.shape == (6_000 * 2, 6)
+    assert first.shape == (6_000 * 2, 2 * len(LABELS))
     assert np.array_equal(again, first)  # the same weights either way
     assert np.array_equal(model.emissions(chunks), first)
 
@@ -498,7 +551,7 @@ def test_the_model_reads_word_pairs_and_cluster_pairs(
     tiny: tuple[bytes, bytes, dict[str, object]],
 ) -> None:
     names = tiny[1].decode("utf-8").split("\n")
-    weights = np.load(io.BytesIO(tiny[0]))[:-3]  # the last three rows: transitions
+    weights = np.load(io.BytesIO(tiny[0]))[: -len(LABELS)]  # the last rows: transitions
     for channel in PAIR_CHANNELS:
         rows = [
             row
@@ -507,5 +560,5 @@ def test_the_model_reads_word_pairs_and_cluster_pairs(
         ]
         assert rows
         for number, layer in enumerate(("knowledge", "skill")):
-            read = weights[rows, 3 * number : 3 * number + 3].any()
+            read = weights[rows, len(LABELS) * number : len(LABELS) * (number + 1)].any()
             assert read == (channel not in unread_pairs(layer)), (channel, layer)

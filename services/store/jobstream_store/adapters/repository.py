@@ -67,23 +67,34 @@ CREATE TEMP TABLE IF NOT EXISTS incoming_postings
     (LIKE postings INCLUDING DEFAULTS INCLUDING COMPRESSION) ON COMMIT DELETE ROWS
 """
 
+# The search vector of each incoming row whose content is not stored as it is: computed before
+# the cluster lock is taken (it is most of PostgreSQL's CPU a posting, and other store
+# instances need not wait for it), so an unchanged repeat computes nothing. Filled afterwards
+# by the indexer instead, each row was written twice, with every index entry
+# (docs/benchmarks.md); the indexer still fills rows left without one.
+_SEARCH_INCOMING = """
+UPDATE incoming_postings i SET search = posting_search_document(i.title, i.text)
+WHERE NOT EXISTS (
+    SELECT FROM postings p WHERE p.posting_id = i.posting_id AND p.content_hash = i.content_hash
+)
+"""
+
 # Returns the postings written, and whether each was new (xmax = 0: no earlier row version).
-# The search vector is computed here, only for rows inserted or rewritten (an unchanged repeat
-# computes nothing): filled afterwards by the indexer, each row was written twice, with every
-# index entry (docs/benchmarks.md). The indexer still fills rows left without one.
+# $1/$2: each posting's cluster, as assigned under the lock. A row another instance rewrote
+# after _SEARCH_INCOMING looked gets its vector here.
 _MERGE_POSTINGS = f"""
 INSERT INTO postings AS p ({", ".join(POSTING_COLUMNS)}, search)
-SELECT {", ".join(POSTING_COLUMNS)},
-       CASE WHEN NOT EXISTS (SELECT FROM postings s WHERE s.posting_id = i.posting_id)
-            THEN posting_search_document(title, text) END
+SELECT {", ".join("c.cluster_id" if c == "cluster_id" else f"i.{c}" for c in POSTING_COLUMNS)},
+       i.search
 FROM incoming_postings i
+LEFT JOIN unnest($1::text[], $2::text[]) AS c(posting_id, cluster_id) USING (posting_id)
 ON CONFLICT (posting_id) DO UPDATE SET
     {", ".join(f"{c} = EXCLUDED.{c}" for c in POSTING_COLUMNS if c not in _KEPT_ON_UPDATE)},
     received_at = LEAST(p.received_at, EXCLUDED.received_at),
     cluster_id = CASE WHEN p.signature IS NOT DISTINCT FROM EXCLUDED.signature
                       THEN coalesce(p.cluster_id, EXCLUDED.cluster_id)
                       ELSE EXCLUDED.cluster_id END,
-    search = posting_search_document(EXCLUDED.title, EXCLUDED.text),
+    search = coalesce(EXCLUDED.search, posting_search_document(EXCLUDED.title, EXCLUDED.text)),
     last_updated = now()
 WHERE (EXCLUDED.parser_version_key, EXCLUDED.tagged_at) >= (p.parser_version_key, p.tagged_at)
   AND EXCLUDED.content_hash <> p.content_hash
@@ -102,8 +113,9 @@ WHERE (skills.name, skills.category, skills.source_ids)
 
 # Clusters are assigned one store transaction at a time (held until commit), so that two
 # instances writing near-duplicates at once cannot both found a cluster: the second sees the
-# first's rows. Taken first in the transaction, so writers never wait on each other in
-# another order (no deadlock).
+# first's rows. Taken before the transaction writes or locks any shared row (until then it
+# only fills its own temporary table), so writers never wait on each other in another order
+# (no deadlock).
 _CLUSTER_LOCK = "SELECT pg_advisory_xact_lock(hashtext('jobstream.clusters'))"
 
 # The stored postings sharing a band key with the batch (and the batch's own rows), at most
@@ -191,16 +203,17 @@ async def write_postings(conn: asyncpg.Connection, batch: Sequence[StoredPosting
     """Apply a batch in one transaction; raises asyncpg.DataError-family errors for bad values."""
     newest = {item.posting.posting_id: item for item in newest_per_posting(batch)}
     async with conn.transaction():
-        await conn.execute(_CLUSTER_LOCK)
         await conn.execute(_PLANNING)
-        clusters = await _clusters(conn, [item.posting for item in newest.values()])
         await conn.execute(_CREATE_INCOMING)
         await conn.copy_records_to_table(
             "incoming_postings",
-            records=[posting_row(item, clusters.get(id_)) for id_, item in newest.items()],
+            records=[posting_row(item) for item in newest.values()],
             columns=POSTING_COLUMNS,
         )
-        merged = await conn.fetch(_MERGE_POSTINGS)
+        await conn.execute(_SEARCH_INCOMING)
+        await conn.execute(_CLUSTER_LOCK)
+        clusters = await _clusters(conn, [item.posting for item in newest.values()])
+        merged = await conn.fetch(_MERGE_POSTINGS, list(clusters), list(clusters.values()))
         written = [newest[row["posting_id"]].posting for row in merged]
         replaced = [row["posting_id"] for row in merged if not row["inserted"]]
         if written:

@@ -19,9 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LABELS 3     /* O, B, I */
+#define LABELS 5     /* O, B, I, L (a span's last chunk), U (a one-chunk span): decode.LABELS */
 #define OUTSIDE 0
+#define BEGIN 1
 #define INSIDE 2
+#define UNIT 4
+/* Each label read back as O/B/I (decode.COLLAPSED): L is an I, U a B. */
+static const int8_t COLLAPSED[LABELS] = {OUTSIDE, BEGIN, INSIDE, INSIDE, BEGIN};
 #define HAS_WORD 1   /* flags of a chunk text */
 #define ENDS_CLAUSE 2
 #define PENDING 4    /* a row reserved for a new text, not filled yet */
@@ -40,9 +44,9 @@ typedef struct {
 
 typedef struct {
     PyObject_HEAD
-    int offsets, center, layers, width, row_size; /* width: 3 per layer; row_size: offsets x width */
+    int offsets, center, layers, width, row_size; /* width: LABELS per layer; row_size: offsets x width */
     double prune;
-    double *transitions; /* layers x 3 x 3 */
+    double *transitions; /* layers x LABELS x LABELS */
     double *attributes;  /* attribute_count x width */
     Py_ssize_t attribute_count;
     int pair_count;
@@ -328,7 +332,7 @@ static int scratch_room(Reader *self, Py_ssize_t count) {
     GROW(scores, room * self->width, double);
     GROW(margins, room * self->layers, double);
     GROW(labels, room, int8_t);
-    GROW(back, 3 * room, int8_t);
+    GROW(back, LABELS * room, int8_t);
     self->scratch_room = room;
     return 0;
 }
@@ -355,44 +359,38 @@ static void best_path(const double *scores, int width, const double *t, Py_ssize
                       Py_ssize_t end, int after_o, int before_o, int8_t *labels, int8_t *back) {
     Py_ssize_t length = end - first;
     const double *row = scores + first * width;
-    double score[3] = {row[0], row[1], row[2]};
-    if (after_o) {
-        score[0] = score[0] + t[0];
-        score[1] = score[1] + t[1];
-        score[2] = score[2] + t[2];
-    }
+    double score[LABELS];
+    for (int label = 0; label < LABELS; label++) score[label] = row[label];
+    if (after_o)
+        for (int label = 0; label < LABELS; label++) score[label] = score[label] + t[label];
     for (Py_ssize_t i = 1; i < length; i++) {
         row = scores + (first + i) * width;
-        double fresh[3];
-        for (int label = 0; label < 3; label++) {
+        double fresh[LABELS];
+        for (int label = 0; label < LABELS; label++) {
             int best = 0;
             double best_score = score[0] + t[label];
-            for (int previous = 1; previous < 3; previous++) {
-                double value = score[previous] + t[3 * previous + label];
+            for (int previous = 1; previous < LABELS; previous++) {
+                double value = score[previous] + t[LABELS * previous + label];
                 if (value > best_score) {
                     best = previous;
                     best_score = value;
                 }
             }
             fresh[label] = best_score + row[label];
-            back[3 * i + label] = (int8_t)best;
+            back[LABELS * i + label] = (int8_t)best;
         }
-        score[0] = fresh[0];
-        score[1] = fresh[1];
-        score[2] = fresh[2];
+        for (int label = 0; label < LABELS; label++) score[label] = fresh[label];
     }
-    if (before_o) {
-        score[0] = score[0] + t[0];
-        score[1] = score[1] + t[3];
-        score[2] = score[2] + t[6];
-    }
+    if (before_o)
+        for (int label = 0; label < LABELS; label++)
+            score[label] = score[label] + t[LABELS * label];
     int last = 0;
-    for (int label = 1; label < 3; label++)
+    for (int label = 1; label < LABELS; label++)
         if (score[label] > score[last]) last = label;
-    labels[first + length - 1] = (int8_t)last;
+    labels[first + length - 1] = COLLAPSED[last];
     for (Py_ssize_t i = length - 1; i > 0; i--) {
-        last = back[3 * i + last];
-        labels[first + i - 1] = (int8_t)last;
+        last = back[LABELS * i + last];
+        labels[first + i - 1] = COLLAPSED[last];
     }
 }
 
@@ -556,11 +554,11 @@ fail:
     return -1;
 }
 
-/* to += from, one weight per label of every layer; two layers (width 6) unrolled: the same
+/* to += from, one weight per label of every layer; two layers unrolled: the same
  * additions, element by element, as the general loop. */
 static inline void add_row(double *restrict to, const double *restrict from, int width) {
-    if (width == 6) {
-        for (int w = 0; w < 6; w++) to[w] += from[w];
+    if (width == 2 * LABELS) {
+        for (int w = 0; w < 2 * LABELS; w++) to[w] += from[w];
         return;
     }
     for (int w = 0; w < width; w++) to[w] += from[w];
@@ -653,15 +651,25 @@ static int add_codes(Reader *self, PyObject *matches, Py_ssize_t count) {
     return 0;
 }
 
+/* Whether a chunk's best span label scores within `prune` of O (decode.stretches). */
+static inline int candidate(const double *s, double prune) {
+    double outside = s[0] - prune;
+    for (int label = 1; label < LABELS; label++)
+        if (s[label] > outside) return 1;
+    return 0;
+}
+
 /* One layer: margins, stretches, Viterbi, then the spans of its labels; appended to the spans. */
 static int read_layer(Reader *self, int layer, Py_ssize_t count, Py_ssize_t *span_count) {
     const int width = self->width;
-    const double *t = self->transitions + 9 * layer;
-    const double *scores = self->scores + 3 * layer;
+    const double *t = self->transitions + LABELS * LABELS * layer;
+    const double *scores = self->scores + LABELS * layer;
     double *margins = self->margins + layer;
     for (Py_ssize_t c = 0; c < count; c++) {
         const double *s = scores + c * width;
-        double as_span = t[1] + s[1] + t[3];
+        double as_begin = t[BEGIN] + s[BEGIN] + t[LABELS * BEGIN];
+        double as_unit = t[UNIT] + s[UNIT] + t[LABELS * UNIT];
+        double as_span = as_begin > as_unit ? as_begin : as_unit;
         double as_nothing = 2 * t[0] + s[0];
         margins[c * self->layers] = as_span - as_nothing;
     }
@@ -670,16 +678,14 @@ static int read_layer(Reader *self, int layer, Py_ssize_t count, Py_ssize_t *spa
     Py_ssize_t c = 0;
     while (c < count) {
         const double *s = scores + c * width;
-        double outside = s[0] - self->prune;
-        if (!(s[1] > outside || s[2] > outside)) {
+        if (!candidate(s, self->prune)) {
             c++;
             continue;
         }
         Py_ssize_t first = c++;
         while (c < count && !self->starts_line[c]) {
             s = scores + c * width;
-            outside = s[0] - self->prune;
-            if (!(s[1] > outside || s[2] > outside)) break;
+            if (!candidate(s, self->prune)) break;
             c++;
         }
         best_path(scores, width, t, first, c, !self->starts_line[first], !self->starts_line[c],
@@ -866,7 +872,7 @@ static void *copied(PyObject *object, char format, Py_ssize_t *count) {
 
 /* Reader(attributes, transitions, offsets, center, prune, capacity, pairs, make_chunks,
  *        span_type, layer_names, split)
- * attributes: float64 (n, 3 x layers); transitions: float64 (layers, 3, 3); pairs: a list of
+ * attributes: float64 (n, LABELS x layers); transitions: float64 (layers, LABELS, LABELS); pairs: a list of
  * (keys int64 sorted, size, right float64 (k, width), left float64 (k, width)); split: per
  * layer, whether its spans end at a clause's end. */
 static int Reader_init(Reader *self, PyObject *args, PyObject *kwargs) {
@@ -892,7 +898,7 @@ static int Reader_init(Reader *self, PyObject *args, PyObject *kwargs) {
         return -1;
     }
     self->layers = (int)layers;
-    self->width = 3 * self->layers;
+    self->width = LABELS * self->layers;
     self->offsets = offsets;
     self->center = center;
     self->row_size = offsets * self->width;
@@ -903,13 +909,13 @@ static int Reader_init(Reader *self, PyObject *args, PyObject *kwargs) {
     if (self->attributes == NULL) return -1;
     self->attribute_count = size / self->width;
     if (size % self->width) {
-        PyErr_SetString(PyExc_ValueError, "attributes: 3 weights per layer each");
+        PyErr_SetString(PyExc_ValueError, "attributes: a weight per label per layer each");
         return -1;
     }
     self->transitions = copied(transitions, 'd', &size);
     if (self->transitions == NULL) return -1;
-    if (size != 9 * layers) {
-        PyErr_SetString(PyExc_ValueError, "transitions: 3 x 3 per layer");
+    if (size != LABELS * LABELS * layers) {
+        PyErr_SetString(PyExc_ValueError, "transitions: LABELS x LABELS per layer");
         return -1;
     }
     PyObject *split_fast = PySequence_Fast(split, "split must be a sequence");

@@ -1,6 +1,11 @@
 """Best label paths of the span model (Viterbi), on the stretches where a span can be.
 
-Labels per layer: 0 = O (outside), 1 = B (begins a span), 2 = I (inside). Most chunks of a
+Labels per layer (BILOU): 0 = O (outside), 1 = B (begins a span of two chunks or more), 2 = I
+(inside), 3 = L (the last chunk of such a span), 4 = U (a span of one chunk). Telling a span's
+last chunk and a one-chunk span apart lets the model learn where spans end, not only where
+they start: cross-validated on the training split, the CRF alone gains 0.02 strict F1 on
+Knowledge spans over O/B/I (docs/tagger.md). The labels are read back as O/B/I (`COLLAPSED`:
+L is an I, U a B), so the spans are those of O/B/I labels. Most chunks of a
 posting are plainly outside any span: a chunk whose best span label scores more than
 `PRUNE_MARGIN` below O is fixed to O, and the exact Viterbi runs only over the stretches of
 the other chunks (a few in a hundred), each with the transition from the O before it and to
@@ -20,8 +25,11 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-OUTSIDE, BEGIN, INSIDE = 0, 1, 2  # the labels, as numbers
-LABELS: Final = ("O", "B", "I")
+OUTSIDE, BEGIN, INSIDE, LAST, UNIT = 0, 1, 2, 3, 4  # the labels, as numbers
+LABELS: Final = ("O", "B", "I", "L", "U")
+# Each label read back as O/B/I: the last chunk of a span is inside it, a one-chunk span
+# begins one.
+COLLAPSED: Final = (OUTSIDE, BEGIN, INSIDE, INSIDE, BEGIN)
 # A chunk is fixed to O when its best span label scores this much (in the model's log-space
 # units) below O. Measured on the cross-validation: no span of the training split changes
 # between this and the full Viterbi.
@@ -34,10 +42,10 @@ def stretches(
     emissions: npt.NDArray[np.float64], starts_line: npt.NDArray[np.bool_]
 ) -> list[tuple[int, int, bool, bool]]:
     """The runs of chunks not fixed to O, cut at line starts, as decode() takes them:
-    (first, end, after_o, before_o). `emissions`: (n, 3) O, B, I; `starts_line`: per chunk
+    (first, end, after_o, before_o). `emissions`: (n, 5) O, B, I, L, U; `starts_line`: per chunk
     and one past the last, whether a line starts there."""
     outside = emissions[:, 0] - PRUNE_MARGIN
-    candidate = (emissions[:, 1] > outside) | (emissions[:, 2] > outside)
+    candidate: npt.NDArray[np.bool_] = np.any(emissions[:, 1:] > outside[:, None], axis=1)
     if not candidate.any():
         return []
     inner = starts_line[1:-1]
@@ -64,31 +72,32 @@ def best_paths(
     `before_o` when one follows it."""
     labels: list[int] = []
     t = transitions
+    count = len(t)
     for first, end, after_o, before_o in runs:
         row = emissions[first]
-        score = [row[0], row[1], row[2]]
+        score = [row[label] for label in range(count)]
         if after_o:
-            score = [score[0] + t[0][0], score[1] + t[0][1], score[2] + t[0][2]]
-        back: list[tuple[int, int, int]] = []
+            score = [score[label] + t[0][label] for label in range(count)]
+        back: list[list[int]] = []
         for index in range(first + 1, end):
             row = emissions[index]
             new = []
             pointers: list[int] = []
-            for label in (0, 1, 2):
+            for label in range(count):
                 best = 0
                 best_score = score[0] + t[0][label]
-                for previous in (1, 2):
+                for previous in range(1, count):
                     value = score[previous] + t[previous][label]
                     if value > best_score:
                         best, best_score = previous, value
                 new.append(best_score + row[label])
                 pointers.append(best)
-            back.append((pointers[0], pointers[1], pointers[2]))
+            back.append(pointers)
             score = new
         if before_o:
-            score = [score[0] + t[0][0], score[1] + t[1][0], score[2] + t[2][0]]
+            score = [score[label] + t[label][0] for label in range(count)]
         last = 0
-        for label in (1, 2):
+        for label in range(1, count):
             if score[label] > score[last]:
                 last = label
         path = [last]
@@ -105,7 +114,7 @@ def decode(
     transitions: npt.NDArray[np.float64],
     runs: list[tuple[int, int, bool, bool]],
 ) -> npt.NDArray[np.int8]:
-    """Per chunk, its label (O outside the runs), by `best_paths`."""
+    """Per chunk, its label read as O/B/I (O outside the runs), by `best_paths`."""
     labels = np.zeros(len(emissions), dtype=np.int8)
     if not runs:
         return labels
@@ -115,5 +124,6 @@ def decode(
     for first, end, after_o, before_o in runs:
         local.append((position, position + end - first, after_o, before_o))
         position += end - first
-    labels[rows] = best_paths(emissions[rows].tolist(), transitions.tolist(), local)
+    path = best_paths(emissions[rows].tolist(), transitions.tolist(), local)
+    labels[rows] = np.array(COLLAPSED, dtype=np.int8)[path]
     return labels

@@ -1,7 +1,7 @@
 """The trained span model at run time: chunks in, Knowledge and Skill spans out. Pure.
 
 The model file (`span_model.npy` with `span_model.json`, written by `jobstream tagger train`,
-shipped in the package) holds the weight of every attribute for the labels O, B, I of both
+shipped in the package) holds the weight of every attribute for the labels O, B, I, L, U of both
 layers, and the transitions between labels. What a chunk contributes at each offset (-2..2)
 is the sum of its attributes' weights, computed the first time the chunk's text is seen and
 kept in a table (`_ChunkTable`): labelling a posting is then a table look-up per chunk and
@@ -33,7 +33,16 @@ import numpy.typing as npt
 
 from jobstream_tagger.rules import Mention
 from jobstream_tagger.spans.chunks import Chunks, chunk, trimmed
-from jobstream_tagger.spans.decode import INSIDE, OUTSIDE, PRUNE_MARGIN, decode, stretches
+from jobstream_tagger.spans.decode import (
+    BEGIN,
+    INSIDE,
+    LABELS,
+    OUTSIDE,
+    PRUNE_MARGIN,
+    UNIT,
+    decode,
+    stretches,
+)
 from jobstream_tagger.spans.features import (
     CLUSTERS_FILE,
     OFFSETS,
@@ -61,7 +70,7 @@ TABLE_CAPACITY: Final = 50_000
 # spans, "CI/CD & tooling: Integrate" ends at the colon (SkillSpan's sentences, from which
 # the model learnt, have had their commas taken out).
 _SEPARATORS: Final = frozenset(",;:")
-_WIDTH: Final = 3 * len(LAYERS)  # O, B, I of each layer
+_WIDTH: Final = len(LABELS) * len(LAYERS)  # O, B, I, L, U of each layer
 
 
 class Span(NamedTuple):
@@ -114,8 +123,8 @@ class _Rows(dict[str, int]):
 
 
 class _Table:
-    """Summed weights per key (a chunk text, or a taxonomy match code): a row of six values
-    (O, B, I of each layer) per offset the key is seen from, `weights[slot, row]`."""
+    """Summed weights per key (a chunk text, or a taxonomy match code): a row of ten values
+    (O, B, I, L, U of each layer) per offset the key is seen from, `weights[slot, row]`."""
 
     def __init__(
         self, capacity: int, make: Callable[[str], tuple[list[list[str]], tuple[int, ...]]]
@@ -167,7 +176,11 @@ class SpanModel:
         reading: ModuleType | None = _READING,
     ) -> None:
         """`reading`: the compiled reader's module (None: read in Python)."""
-        if weights.shape != (len(attributes), _WIDTH) or transitions.shape != (len(LAYERS), 3, 3):
+        if weights.shape != (len(attributes), _WIDTH) or transitions.shape != (
+            len(LAYERS),
+            len(LABELS),
+            len(LABELS),
+        ):
             raise ValueError("the span model's weights do not match its attributes and layers")
         self._index = {name: index for index, name in enumerate(attributes)}
         self._weights = np.asarray(weights, dtype=np.float64)
@@ -295,7 +308,7 @@ class SpanModel:
         )
 
     def summed(self, names: Sequence[str]) -> npt.NDArray[np.float64]:
-        """The weights of the attributes `names` the model knows, summed (O, B, I per layer)."""
+        """The weights of the attributes `names` the model knows, summed (per label and layer)."""
         rows = [self._index[name] for name in names if name in self._index]
         if not rows:
             return np.zeros(_WIDTH)
@@ -329,7 +342,7 @@ class SpanModel:
     def emissions(
         self, chunks: Chunks, codes: Sequence[tuple[int, int, str]] = ()
     ) -> npt.NDArray[np.float64]:
-        """Per chunk, the scores of O, B, I of each layer: (n, 6)."""
+        """Per chunk, the scores of O, B, I, L, U of each layer: (n, 10)."""
         texts = chunks.texts
         count = len(texts)
         self._chunks.make_room(count)
@@ -391,7 +404,7 @@ class SpanModel:
         starts_line = chunks.starts_line
         spans: list[Span] = []
         for number, layer in enumerate(LAYERS):
-            layer_scores = scores[:, 3 * number : 3 * number + 3]
+            layer_scores = scores[:, len(LABELS) * number : len(LABELS) * (number + 1)]
             margins = self._margins(layer_scores, number)
             runs = stretches(layer_scores, starts_line)
             labels = decode(layer_scores, self.transitions[number], runs)
@@ -400,10 +413,12 @@ class SpanModel:
         return spans
 
     def _margins(self, scores: npt.NDArray[np.float64], layer: int) -> npt.NDArray[np.float64]:
-        """Per chunk, how much better the chunk alone as a span (O, B, O) scores than as
-        nothing (O, O, O), transitions included: what it takes to read a span there."""
+        """Per chunk, how much better the chunk alone as a span (O, B, O or O, U, O: the
+        better) scores than as nothing (O, O, O), transitions included: what it takes to read
+        a span there."""
         t = self.transitions[layer]
-        as_span = t[0, 1] + scores[:, 1] + t[1, 0]
+        as_begin = t[OUTSIDE, BEGIN] + scores[:, BEGIN] + t[BEGIN, OUTSIDE]
+        as_span = np.maximum(as_begin, t[OUTSIDE, UNIT] + scores[:, UNIT] + t[UNIT, OUTSIDE])
         as_nothing = 2 * t[0, 0] + scores[:, 0]
         return np.asarray(as_span - as_nothing)
 
@@ -541,6 +556,14 @@ def model_from_files(
         )
     data = np.load(io.BytesIO(raw), allow_pickle=False)
     attributes = names.decode("utf-8").split("\n") if names else []
-    weights = data[:-3]
-    transitions = np.stack([data[-3:, 3 * layer : 3 * layer + 3] for layer in range(len(LAYERS))])
+    labels = len(LABELS)
+    if data.ndim != 2 or data.shape[1] != _WIDTH or card.get("labels", "OBI") != "".join(LABELS):
+        raise ValueError(
+            f"span model: not a model of the labels {''.join(LABELS)}; train it again with "
+            "`jobstream tagger train`"
+        )
+    weights = data[:-labels]
+    transitions = np.stack(
+        [data[-labels:, labels * layer : labels * (layer + 1)] for layer in range(len(LAYERS))]
+    )
     return SpanModel(attributes, weights, transitions, card, reading)
