@@ -181,7 +181,7 @@ _NAME_TAIL: Final = re.compile(r"[ ]?\([^()]{0,80}\)?$|[ ]?[-\u2013,]?[ ]?https?
 # Not names: masks and descriptions in the employer's place (lower case, anywhere in it).
 _NOT_A_COMPANY: Final = (
     "confiden", "anonym", "anónim", "vertraulich", "undisclosed", "<", "n/a", "empresa ",
-    "company ", "entreprise ", "unternehmen ",
+    "company ", "entreprise ", "unternehmen ", "seeking work",
 )  # fmt: skip
 _NOT_A_COMPANY_FINDER: Final = AhoCorasick(
     list(_NOT_A_COMPANY), matchkind=MatchKind.Standard, implementation=Implementation.DFA

@@ -86,14 +86,17 @@ _WORK_MODE: Final = re.compile(
     r"(?<![\w-])(?:"
     r"(?P<hybrid>hybrid|hybride|h[íi]brido|hybrides arbeiten"
     r"|(?:(?:[1-4]|one|two|three|four)(?:-| )days?|[1-4]x)(?:[ ]?/[ ]?week|(?: a| per| each)?"
-    r"(?: week)?) (?:in|at|on|from)(?: the| our)? (?:office|site|hq|headquarters)|partially remote"
+    r"(?: week)?) (?:in|at|on|from)(?: the| our)?(?: [a-z][\w-]*){0,2}?"
+    r" (?:office|site|hq|headquarters)"
+    r"|partially remote"
     r"|partly remote|partial(?:ly)? on-?site|partly on-?site"
     r"|some (?:flexible[/ ])?remote working(?: possible)?"
     r"|(?:in|at|from) (?:the |our )?(?:[A-Z][\w-]{1,20} )?office (?:[1-4]|one|two|three|four)"
     r" days? (?:a|per|each) week"
     r"|(?:on-?site|in[- ]office|in the office)(?: in [A-Z][\w-]{1,20}(?: [A-Z][\w-]{1,20})?)?"
-    r" (?:[1-4]|one|two|three|four) days? (?:a|per|each) week)"
-    r"|(?P<remote>(?:fully |100% |full(?:y)? )?remote(?:ly)?|work(?:ing)? from home|wfh"
+    r" (?:[1-4]|one|two|three|four) days? ?(?:(?:a|per|each) |/ ?)week)"
+    r"|(?P<remote>(?:fully |100% |full(?:y)? |all )?remote(?:ly|[- ]first|[- ]friendly)?"
+    r"|work(?:ing)? from home|wfh"
     r"|telecommut\w{0,10}|telework\w{0,10}|remoto|teletrabajo|desde (?:tu |su )?casa"
     r"|télétravail(?: complet| total| à 100 ?%)?|home[- ]?office"
     r"|work from anywhere)"
@@ -111,7 +114,7 @@ _MODE_NOUN: Final = re.compile(
 )
 _MODE_BEFORE: Final = re.compile(
     r"(?:fully|100%|is|be|are|work|working|completely|entirely|can work|100 %|performed|done"
-    r"|based)[ ]$",
+    r"|based|full-time|full time)[ ]$",
     re.IGNORECASE,
 )
 # "We build in person every day", "building the company in person": the team works on site.

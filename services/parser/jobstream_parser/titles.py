@@ -188,6 +188,8 @@ _TITLE_TAIL: Final = re.compile(
     r"|[ ]\([^()]{1,40}\b(?:remote|hybrid|on-?site)\)$"  # "(NYC, Onsite)"
     r"|-(?:remote|remoto|hybrid|híbrido|hibrido|presencial)$"  # "Assistente Financeiro-Híbrido"
     r"|,[ ][\w ]{1,40}[ ]team$"  # ", ArsenalOS Team"
+    # "Senior Fullstack Engineer (Golang, AWS) 3 days in-office Chicago": the work mode
+    r"|[ ](?:[1-4]|one|two|three|four)[ ]days?(?:[ ]a[ ]week)?[ ]in[- ]office\b.*$"
     r"|[ ][-\u2013\u2014][ ]?(?:[$€£]|\d).*$"  # " - $95-$250K in Turkey": pay
     r"|[ ][-\u2013\u2014][ ](?:turnos?|shifts?|torn|horario|schicht)\b.{0,40}$"
     r"|[ ]?\([ ]?(?:torn|turno|shift)\b[^)]{0,30}\)$"
@@ -268,6 +270,8 @@ def find_title(document: Document) -> Found | None:
     # A sentence of the opening or a list of roles: whichever the posting names first.
     opening = _title_in_opening(document.text[:OPENING_CHARS])
     listed = _listed_title(lines)
+    if opening is None and listed is None:
+        return _lower_title_in_opening(document.text[:OPENING_CHARS])
     if opening is None or (listed is not None and _start(listed) < _start(opening)):
         return listed
     return opening
@@ -763,8 +767,12 @@ def _untrimmed_core(value: str) -> str:
 
 
 def _is_list_of_roles(value: str) -> bool:
-    """ "AI, Fullstack, Frontend, Platform, Data, Product Engineers + GTM, Design": a list."""
-    return value.count(", ") >= 2
+    """ "AI, Fullstack, Frontend, Platform, Data, Product Engineers + GTM, Design": a list;
+    "Software Engineers (Product, System, SDK)" is one role (its commas are in parentheses)."""
+    if value.count(", ") < 2:
+        return False
+    first = _top_level_comma(value)
+    return first > 0 and _top_level_comma(value[first + 2 :]) > 0
 
 
 def _looks_like_title(value: str, *, strong: bool, lower_case: bool = False) -> bool:
@@ -804,6 +812,40 @@ def _title_in_opening(opening: str) -> Found | None:
             if found is not None:
                 return found
     return None
+
+
+def _lower_title_in_opening(opening: str) -> Found | None:
+    """ "We're looking for experienced software engineers for many roles", "hiring a software
+    engineer and a genius designer": a role of two or three words in lower case, past its
+    adjectives (only when nothing else names the role)."""
+    for match in finditer(_HIRING_LOWER, opening):
+        start = match.end()
+        adjectives = _LOWER_ADJECTIVES.match(opening, start)
+        found = _sentence_title(opening, adjectives.end() if adjectives else start, capitals=False)
+        if (
+            found is not None
+            and found.value.islower()
+            and 2 <= len(found.value.split()) <= 3
+            and found.value.split(" ", 1)[0] not in _NOT_A_ROLE_START
+        ):
+            return found
+    return None
+
+
+_NOT_A_ROLE_START: Final = frozenset(
+    {"for", "the", "our", "more", "some", "any", "other", "former", "early", "versatile"}
+)
+
+
+_HIRING_LOWER: Final = re.compile(
+    r"\b(?:hiring|looking for|seeking|we seek|recruiting)(?: an?| our| several| multiple)?"
+    r" (?=[a-z])"
+)
+_LOWER_ADJECTIVES: Final = re.compile(
+    r"(?:(?:experienced|talented|passionate|motivated|skilled|great|exceptional|strong|driven"
+    r"|curious|smart|additional|more|new|genius|brilliant|ambitious|dedicated|committed)"
+    r",?[ ](?:and[ ])?)+"
+)
 
 
 def _sentence_title(opening: str, start: int, *, capitals: bool) -> Found | None:

@@ -3,6 +3,7 @@ reading a throwaway database as the reader role. Parquet is read back by Arrow a
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -335,3 +336,17 @@ async def test_a_country_of_few_postings_is_searched_from_its_own_postings(
     assert from_the_country == newest_first
     expected = [p for p in POSTINGS if country in [place.country_code for place in p.locations]]
     assert len(from_the_country) == max(len(expected), 1)
+
+
+async def test_an_export_left_early_stops_at_once(stored: PostgresSettings) -> None:
+    """A reader that stops (the writer failed, the user pressed ^C) ends the export: nothing
+    waits on the batches it will not read, and the connection goes back to the pool."""
+    model = PostgresReadModel(stored, export_batch=1, max_connections=1)
+    try:
+        export = model.export(PostingFilter())
+        first = await anext(export)
+        assert first.num_rows == 1
+        await asyncio.wait_for(export.aclose(), 30)  # type: ignore[attr-defined]
+        assert await asyncio.wait_for(model.count_postings(PostingFilter()), 30) == len(POSTINGS)
+    finally:
+        await model.close()

@@ -258,6 +258,15 @@ def test_years_that_are_not_experience(text: str) -> None:
         ("Open Roles:\n// Senior Backend Engineer (Remote Europe / LATAM) - Ruby", "remote"),
         ("Hiring Tech Lead and SRE – REMOTE LATAM - We build AI tools", "remote"),
         ("We use Remote Desktop tools.", None),
+        # parser 0.3.15, from unlabelled HN posts
+        ("40GRID - Full-time Remote | Program Manager", "remote"),
+        ("AllSpice.io | Multiple positions across Eng team. ALL REMOTE", "remote"),
+        (
+            "Puma.tech | Remote-first with PST overlap | iOS/MacOS, Android | https://puma.tech",
+            "remote",
+        ),
+        ("Acme | Engineers | ONSITE 4 days/week in Pleasanton, CA", "hybrid"),
+        ("We offer equity, 2 days a week in the downtown sf office.", "hybrid"),
     ],
 )
 def test_work_mode_forms(text: str, mode: str | None) -> None:

@@ -515,6 +515,17 @@ def test_words_that_name_a_role(value: str, names: bool, ends: bool) -> None:
         ("AUXILIAR ADMINISTRATIVO/A (EXPERIENCIA SECTOR TRANSPORTE URGENTE)\n"
          "Localidad: Madrid (MADRID)", "AUXILIAR ADMINISTRATIVO/A", None),
         ("Public Sector Consultant\nLocation: London", "Public Sector Consultant", None),
+        # parser 0.3.14, from unlabelled HN posts: a role's parenthesis may hold commas; a work
+        # mode after it; a role in lower case when nothing else names one; a job seeker's post
+        ("Modal | Software Engineers (Product, System, SDK) | SF, NYC (ONSITE) | Full Time",
+         "Software Engineers (Product, System, SDK)", "Modal"),
+        ("Yassi|Senior Fullstack Engineer (Golang, Node.js/React, AWS) 3 days in-office Chicago",
+         "Senior Fullstack Engineer (Golang, Node.js/React, AWS)", "Yassi"),
+        ("MONUMENTAL | https://www.monumental.co/ | Amsterdam | Full Time | Onsite\nWe make "
+         "robots.\n\nWe're looking for experienced software engineers for many roles.",
+         "software engineers", "MONUMENTAL"),
+        ("SEEKING WORK | Full-Stack Developer (Django, Vue, AWS)\n\nLocation: Argentina",
+         "Full-Stack Developer (Django, Vue, AWS)", None),
     ],
 )  # fmt: skip
 def test_titles_and_companies_of_the_grown_tune_part(

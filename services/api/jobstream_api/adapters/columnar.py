@@ -1,8 +1,8 @@
 """The export's rows (as PostgreSQL's COPY writes them in CSV) as Arrow record batches of
 `export.EXPORT_SCHEMA`.
 
-Arrow's CSV reader parses COPY's output into columns in C++, in a thread, as it arrives (no
-Python object a posting). The columns CSV cannot hold come as text and are made Arrow's there
+Arrow's CSV reader parses a batch's COPY output into columns in C++ (no Python object a
+posting). The columns CSV cannot hold come as text and are made Arrow's there
 too: lists of codes split on a separator, and each posting's places and skills (the posting's
 `locations` and `skills`) read as one JSON document a posting by Arrow's JSON reader. The
 skills are then named, ordered and made into lists of structs with Arrow's compute functions.
@@ -67,9 +67,8 @@ class SkillNames:
 
 def read_copy(data: bytes, names: SkillNames) -> pa.RecordBatch:
     """COPY's CSV of the export's query (COPY_COLUMNS, whole rows, at least one) as a batch of
-    EXPORT_SCHEMA.
-    An empty string is quoted in COPY's CSV and a NULL is not: the one is kept apart from the
-    other."""
+    EXPORT_SCHEMA. An empty string is quoted in COPY's CSV and a NULL is not: the one is kept
+    apart from the other. One block: no row may straddle two."""
     table = pa_csv.read_csv(
         pa.BufferReader(data),
         read_options=pa_csv.ReadOptions(
@@ -88,7 +87,7 @@ def read_copy(data: bytes, names: SkillNames) -> pa.RecordBatch:
 
 
 def export_batch(batch: pa.RecordBatch, names: SkillNames) -> pa.RecordBatch:
-    """A batch of `csv_reader` as a batch of EXPORT_SCHEMA."""
+    """A batch of COPY_COLUMNS (as `read_copy` reads it) as a batch of EXPORT_SCHEMA."""
     columns = dict(zip(batch.schema.names, batch.columns, strict=True))
     nested = _nested(columns.pop(NESTED_COLUMN))
     columns["locations"] = nested.column("l").combine_chunks()
@@ -110,6 +109,7 @@ def _nested(documents: pa.StringArray) -> pa.Table:
     data = data.slice(int(start), int(end - start))
     return pa_json.read_json(
         pa.BufferReader(data),
+        read_options=pa_json.ReadOptions(block_size=data.size + 1),  # one: none straddles two
         parse_options=pa_json.ParseOptions(
             explicit_schema=_NESTED, unexpected_field_behavior="ignore"
         ),

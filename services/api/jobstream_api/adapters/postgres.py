@@ -521,7 +521,9 @@ class PostgresReadModel:
                     pa.default_memory_pool().release_unused()
                 await reading  # its error, if it failed
             finally:
-                if not reading.done():
+                if not reading.done():  # left early: what was read is dropped, reading stops
+                    while not batches.empty():
+                        batches.get_nowait()  # (room for the end it puts as it stops)
                     reading.cancel()
                     with suppress(asyncio.CancelledError):
                         await reading
