@@ -12,6 +12,7 @@ returned, and the package runs as pure Python (the same output, slower). Nothing
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import json
 import os
@@ -129,3 +130,12 @@ def build(name: str, package_dir: Path, modules: tuple[str, ...], force: bool = 
     else:
         print(f"{name}: compiled build made in {build_dir_of(package_dir)}")
     return 0
+
+
+def main(
+    name: str, package_dir: Path, modules: tuple[str, ...], argv: list[str] | None = None
+) -> int:
+    """A package's `tools/compile` command: `build`, or with `--force` build whatever is there."""
+    options = argparse.ArgumentParser(description=f"Compile the {name}'s hot modules with mypyc.")
+    options.add_argument("--force", action="store_true", help="build even when up to date")
+    return build(name, package_dir, modules, force=options.parse_args(argv).force)

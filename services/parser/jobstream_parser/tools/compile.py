@@ -9,11 +9,10 @@ Python (they run once, or do I/O). A build takes about 90 s of CPU.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from typing import Final
 
-from jobstream.mypyc_build import build
+from jobstream import mypyc_build
 from jobstream_parser import PACKAGE_DIR
 
 COMPILED_MODULES: Final = (
@@ -40,10 +39,7 @@ COMPILED_MODULES: Final = (
 
 
 def main(argv: list[str] | None = None) -> int:
-    options = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    options.add_argument("--force", action="store_true", help="build even when up to date")
-    force = options.parse_args(argv).force
-    return build("parser", PACKAGE_DIR, COMPILED_MODULES, force=force)
+    return mypyc_build.main("parser", PACKAGE_DIR, COMPILED_MODULES, argv)
 
 
 if __name__ == "__main__":

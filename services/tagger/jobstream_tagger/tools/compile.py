@@ -11,12 +11,11 @@ once, or do I/O). A build takes about half a minute of CPU.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Final
 
-from jobstream.mypyc_build import build
+from jobstream import mypyc_build
 
 PACKAGE_DIR: Final = Path(__file__).resolve().parents[1]
 COMPILED_MODULES: Final = (
@@ -34,10 +33,7 @@ COMPILED_MODULES: Final = (
 
 
 def main(argv: list[str] | None = None) -> int:
-    options = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    options.add_argument("--force", action="store_true", help="build even when up to date")
-    force = options.parse_args(argv).force
-    return build("tagger", PACKAGE_DIR, COMPILED_MODULES, force=force)
+    return mypyc_build.main("tagger", PACKAGE_DIR, COMPILED_MODULES, argv)
 
 
 if __name__ == "__main__":
