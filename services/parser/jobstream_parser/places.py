@@ -666,8 +666,12 @@ def _coded(place: FoundPlace) -> FoundPlace:
     town = None
     if place.city is not None:
         town = geo.city_codes(place.city) or geo.town_codes(place.city)
-    if place.region is not None:
-        region = place.region
+    region = place.region
+    if region is not None and town is not None and _country_of_town(region, town.country):
+        # "Berlin, DE", "Amsterdam, NL", "Bangalore, IN": the town's own country by its ISO
+        # code, which a US state or Canadian province also abbreviates (Delaware, Newfoundland)
+        country, region = town.country, None
+    if region is not None:
         if len(region) == 2 and region.istitle() and town is not None:
             region = region.upper()  # "Redmond, Wa": a state abbreviated in title case
         if country is None and region.isupper():  # "Austin, TX", "Toronto, ON"
@@ -677,11 +681,16 @@ def _coded(place: FoundPlace) -> FoundPlace:
     if town is not None and (country is None or country == town.country):
         # a large city of the lists, else a town of the gazetteer ("Landquart": Switzerland)
         country = town.country
-        if subdivision is None and place.region is None:
+        if subdivision is None and region is None:
             subdivision = town.subdivision
     return place._replace(
         country_code=country, subdivision_code=subdivision, area=area if area else None
     )
+
+
+def _country_of_town(region: str, town_country: str | None) -> bool:
+    """Whether a region written after a known town is that town's country's ISO code."""
+    return len(region) == 2 and region.isupper() and region == town_country
 
 
 def _remote_scope(value: str, offset: int) -> list[FoundPlace]:

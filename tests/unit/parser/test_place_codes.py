@@ -38,6 +38,16 @@ def _codes(text: str) -> list[tuple[str, str | None, str | None, bool, str | Non
         ("Location: München, Bayern, Deutschland",
          [("München, Bayern, Deutschland", "DE", "DE-BY", False, None)]),
         ("Location: Cambridge, MA", [("Cambridge, MA", "US", "US-MA", False, None)]),
+        # A town's own country by its ISO code, which a state or province also abbreviates:
+        ("Location: Berlin, DE", [("Berlin, DE", "DE", "DE-BE", False, None)]),
+        ("Location: Amsterdam, NL", [("Amsterdam, NL", "NL", "NL-NH", False, None)]),
+        ("Location: Bangalore, IN", [("Bangalore, IN", "IN", "IN-KA", False, None)]),
+        ("Location: Toronto, CA", [("Toronto, CA", "CA", "CA-ON", False, None)]),
+        # ... but the state where the town is that state's (or unknown elsewhere):
+        ("Location: Indianapolis, IN", [("Indianapolis, IN", "US", "US-IN", False, None)]),
+        ("Location: Wilmington, DE", [("Wilmington, DE", "US", "US-DE", False, None)]),
+        ("Location: San Jose, CA", [("San Jose, CA", "US", "US-CA", False, None)]),
+        ("Location: St. John's, NL", [("St. John's, NL", "CA", "CA-NL", False, None)]),
         ("Location: Edinburgh, Scotland", [("Edinburgh, Scotland", "GB", None, False, None)]),
         ("Location: São Paulo, Brasil", [("São Paulo, Brasil", "BR", "BR-SP", False, None)]),
         ("Location: Lisbon, Portugal", [("Lisbon, Portugal", "PT", "PT-11", False, None)]),
