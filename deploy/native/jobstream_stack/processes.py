@@ -11,6 +11,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+# The children this process started, held so that none is garbage-collected while it runs: a
+# dropped Popen of a running child joins subprocess's list of children to clean up, and the next
+# Popen made anywhere in this process reaps it there, its exit status lost to whoever waits for
+# it (the supervisor, which says how a program ended). Polled instead of waited for by pid.
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+
+
+def started_child(pid: int) -> subprocess.Popen[bytes] | None:
+    """The Popen of a child this process started and nobody has let go of yet, else None."""
+    return _CHILDREN.get(pid)
+
+
+def let_go(pid: int) -> None:
+    """Forget a child once its end is known (its status is in its Popen's returncode)."""
+    _CHILDREN.pop(pid, None)
+
 
 @dataclass(frozen=True)
 class ManagedProcess:
@@ -66,6 +82,7 @@ class ManagedProcess:
                 cwd=cwd,
                 start_new_session=True,
             )
+        _CHILDREN[process.pid] = process
         self.pid_file.write_text(f"{process.pid}\n")
         return process.pid
 
@@ -83,6 +100,7 @@ class ManagedProcess:
             _signal(pid, signal.SIGKILL)
             while _is_running(pid, self.fingerprint):
                 time.sleep(0.05)
+        let_go(pid)
         self.pid_file.unlink(missing_ok=True)
         return True
 
@@ -133,5 +151,9 @@ def _is_alive(pid: int) -> bool:
 
 
 def _reap(pid: int) -> None:
+    child = started_child(pid)
+    if child is not None:
+        child.poll()  # its status kept in the Popen, for the supervisor
+        return
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)

@@ -32,7 +32,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from jobstream_stack.layout import StackLayout
-from jobstream_stack.processes import ManagedProcess
+from jobstream_stack.processes import ManagedProcess, let_go, started_child
 from jobstream_stack.supervision import (
     Exit,
     ProgramState,
@@ -251,6 +251,15 @@ class Supervisor:
 def _exit_of(pid: int, process: ManagedProcess, now: float) -> Exit | None:
     """None while `pid` runs; how it ended otherwise. The exit status is known for a child of
     this process (reaped here); for another's, only that it is gone."""
+    child = started_child(pid)
+    if child is not None:
+        returncode = child.poll()
+        if returncode is None:
+            return None
+        let_go(pid)
+        if returncode < 0:  # Popen's way of saying "killed by that signal"
+            return Exit(at=now, signal=-returncode)
+        return Exit(at=now, code=returncode)
     try:
         reaped, status = os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:

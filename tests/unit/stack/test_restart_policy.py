@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -164,3 +165,25 @@ def test_a_killed_program_comes_back_and_a_failing_one_is_reported(tmp_path: Pat
         runner.join(10)
         sleeper.process.stop(timeout=5)
     assert read_state(layout) is None  # a supervisor that stopped leaves no state behind
+
+
+def test_how_a_program_ended_survives_another_start_in_the_same_process(tmp_path: Path) -> None:
+    """A child's Popen dropped while it ran is reaped by the next Popen made anywhere in the
+    process (subprocess's clean-up), and its exit status was lost: the supervisor then said a
+    killed program had ended somehow. Its status must still be known after other starts."""
+    layout = StackLayout(tmp_path)
+    layout.create()
+    sleeper = program(layout, "sleeper", "import time; time.sleep(120)")
+    supervisor = Supervisor(layout, [sleeper], FAST, lambda _: None)
+    supervisor.check()
+    pid = supervisor.state.programs["sleeper"].pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    wait_until(lambda: (Path("/proc") / str(pid) / "stat").read_text().split()[2] == "Z", "zombie")
+    for _ in range(3):  # other starts in this process, as the supervisor makes of other programs
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+    supervisor.check()
+    state = supervisor.state.programs["sleeper"]
+    assert state.restarts == 1
+    assert state.last_exit is not None and state.last_exit.signal == signal.SIGKILL
+    sleeper.process.stop()
