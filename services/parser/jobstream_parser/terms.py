@@ -106,7 +106,7 @@ _WORK_MODE: Final = re.compile(
     r"|work(?:ing)? from home|wfh"
     r"|telecommut\w{0,10}|telework\w{0,10}|remoto|teletrabajo|desde (?:tu |su )?casa"
     r"|télétravail(?: complet| total| à 100 ?%)?(?!\s?:\s?non)|home[- ]?office"
-    r"|work from anywhere)"
+    r"|work from anywhere|virtual)"
     r"|(?P<onsite>on[- ]?site|in[- ]person|in[- ]office|office[- ]based|not remote"
     r"|work(?:ing)? from (?:the )?office"
     r"|no remote|vor ort|presencial|présentiel|sur site"
@@ -404,6 +404,8 @@ def _terms(
         if line is None:
             continue
         before = text[line.start : start]
+        if kind == "remote" and text[start] in "Vv" and not _a_place_of_work(before, text, end):
+            continue  # "virtual and in-person learning", "Virtualization": no work mode
         labelled = _is_labelled(document, line.start, before)
         in_title = title_span is not None and line.start <= title_span[0] < line.end
         only_labelled = employment and _ONLY_LABELLED.fullmatch(match.group()) is not None
@@ -514,6 +516,14 @@ def _is_labelled(document: Document, line_start: int, before: str) -> bool:
         return False
     previous = document.line_at(line_start - 2) if line_start >= 2 else None
     return previous is not None and _BARE_LABEL.fullmatch(previous.text.rstrip(":")) is not None
+
+
+def _a_place_of_work(before: str, text: str, end: int) -> bool:
+    """ "Location: Virtual (100% Remote)", "Boston, MA (virtual)", "Full time, Virtual (Location
+    Negotiable ...)": "virtual" among the places or terms, not a word of a sentence."""
+    if _LABEL.match(before) is not None:
+        return True
+    return before.endswith(("(", ", ", "; ")) and text[end : end + 2] in {")", " (", "", "\n"}
 
 
 def _delimited_left(before: str) -> bool:

@@ -28,6 +28,12 @@ def _work_mode(text: str) -> str | None:
         # The job's own label outranks a perk: "Location options: Remote".
         ("Developer\nLocation options:\nRemote\nJob type:\nFull-time\n\nJob benefits: Work from"
          " Home Options", "remote"),
+        # "Virtual" among the places of a page is remote; in a sentence it is no work mode.
+        ("Cloud Lead\n\nLocation: Washington, DC; Boston, MA (virtual); Denver, CO (virtual)\n",
+         "remote"),
+        ("Branch Chief\n\nLocation: Full time, Virtual (Location Negotiable After Selection,"
+         " US)\n", "remote"),
+        ("Designer\n\nHelp design virtual learning events and Virtualization labs.", None),
         # "Télétravail : Non" is no telework.
         ("Chargé de clientèle\nTélétravail :\nNon\n\nVotre profil : commercial.", "onsite"),
         # How people talk is no work mode.
