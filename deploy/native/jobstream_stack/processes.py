@@ -84,6 +84,7 @@ class ManagedProcess:
             )
         _CHILDREN[process.pid] = process
         self.pid_file.write_text(f"{process.pid}\n")
+        _wait_until_exec_shows(process.pid)
         return process.pid
 
     def stop(self, timeout: float = 30.0) -> bool:
@@ -136,6 +137,23 @@ def _is_running(pid: int, fingerprint: str) -> bool:
     except (FileNotFoundError, ProcessLookupError):
         return False
     return fingerprint in cmdline.replace(b"\0", b" ").decode(errors="replace")
+
+
+def _wait_until_exec_shows(pid: int, timeout: float = 5.0) -> None:
+    """Wait until the new program's command line is readable, or it has ended.
+
+    Popen returns once exec has begun, but for a moment after that /proc shows an empty command
+    line; until it shows the program's own, `pid()` would not know it as ours, and a second
+    `start()` at that moment would start a second copy.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _is_alive(pid):
+        try:
+            if (Path("/proc") / str(pid) / "cmdline").read_bytes():
+                return
+        except (FileNotFoundError, ProcessLookupError):
+            return
+        time.sleep(0.001)
 
 
 def _is_alive(pid: int) -> bool:

@@ -29,7 +29,7 @@ MAX_COMPANY_WORDS: Final = 5
 _ROLE_WORDS: Final = frozenset(
     """
     engineer developer programmer manager analyst scientist designer architect director
-    specialist lead administrator consultant officer technician clerk assistant coordinator
+    specialist lead leader administrator consultant officer technician clerk assistant coordinator
     intern researcher tester strategist recruiter supervisor operator executive accountant owner
     advisor representative associate writer editor head mechanic nurse driver inspector worker
     attendant electrician planner investigator examiner agent therapist teacher instructor

@@ -34,10 +34,10 @@ _TITLE_LEVEL: Final = re.compile(
     r"|leiter(?:in)?(?=/in\b|[ ](?!des[ ]teams\b)[A-ZÄÖÜ]))"
     r"|(?P<principal>principal)"
     r"|(?P<staff>staff)"
-    r"|(?P<lead>lead|tech lead|team lead|leiter(?:in)?|líder|lider|chef de ligne"
-    r"|chef (?:d['\u2019 ]?)?[ée]quipe|cap de sala|cap d['\u2019]equip|jefe de equipo)"
+    r"|(?P<lead>lead|tech lead|team lead|team leader|leiter(?:in)?|líder|lider|chef de ligne"
+    r"|chef (?:d['\u2019 ]?)?[ée]quipe|cap de sala|caps? d['\u2019]equip|jefe de equipo)"
     r"|(?P<senior>senior|sr\.?|sênior|sénior)"
-    r"|(?P<mid>mid(?:[- ]level)?|intermediate|pleno|médio|medior)"
+    r"|(?P<mid>mid-senior|mid(?:[- ]level)?|intermediate|pleno|médio|medior)"
     r"|(?P<junior>junior|jr\.?|júnior|entry[- ]level|graduate|new grad|trainee)"
     r"|(?P<intern>intern|internship|praktikant(?:in)?|praktikum|werkstudent(?:in)?|estagiári[oa]"
     r"|becari[oa]|stagiaire|stage|apprenti(?:e|ce)?|alternan(?:t|te|ce)|est[aá]gio|estagio"
@@ -65,9 +65,11 @@ _MANAGES_PEOPLE: Final = re.compile(
 # "Chief Technology Officer", "Chief Executive": a C-level officer.
 _C_LEVEL: Final = re.compile(r"(?:[ ][\w&-]+){0,3}?[ ]officer\b|[ ]executive\b", re.IGNORECASE)
 # "Staff Accountant", "Staff Nurse": staff as a level only in engineering-type titles.
+# "Staff SWE", "Staff Platform/SRE", "Staff, Fullstack & Frontend Software Engineers", "(Staff
+# level)".
 _STAFF_ROLES: Final = re.compile(
-    r"[ ](?:[\w/+-]+[ ]){0,3}?(?:engineer|developer|scientist|architect|designer|researcher"
-    r"|analyst|sre)\b",
+    r"[ ,/]+(?:[\w+&-]+[ ,/]+){0,4}?[\w+&-]*?(?:engineer|developer|scientist|architect|designer"
+    r"|researcher|analyst|sre|swe|ml|infra|platform)s?\b|[ -]level\b",
     re.IGNORECASE,
 )
 _TEXT_LEVEL: Final = re.compile(
@@ -83,7 +85,9 @@ _TEXT_LEVEL: Final = re.compile(
     r"(?:[- ]level)?[ ]levels?\b"
     # "eine Lehrstelle als ...", "Lehrbeginn August 2019", "3-jährige Lehre als Kauffrau": an
     # apprenticeship stated as such
-    r"|\b(?P<apprenticeship>lehrstelle|lehrbeginn|lehre[ ](?:als|zum|zur))\b",
+    # ("eine abgeschlossene Lehre als Automatiker" is a requirement)
+    r"|\b(?<!abgeschlossene[ ])(?<!abgeschlossener[ ])"
+    r"(?P<apprenticeship>lehrstelle|lehrbeginn|lehre[ ](?:als|zum|zur))\b",
     re.IGNORECASE,
 )
 _LEVEL_LABELS: Final[tuple[tuple[str, Seniority], ...]] = (

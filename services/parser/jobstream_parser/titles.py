@@ -201,7 +201,8 @@ _TITLE_TAIL: Final = re.compile(
     r"|[ ]en[ ](?:cdi|cdd|int[ée]rim|alternance)$"  # "... en CDI."
     r"|,?[ ]and[ ](?:many[ ])?more$"  # "..., and many more"
     r"|[ ]in[ ](?:der|unserer|unseren)[ ][^ ]*(?:filiale|niederlassung|geschäftsstelle)\b.*$"
-    r"|[ ]?(?:[.]{1,3}|\u2026)$",  # a full stop, a title cut short ("Corporate & Investment...")
+    r"|[ ]?(?:[.]{1,3}|\u2026)$"  # a full stop, a title cut short ("Corporate & Investment...")
+    r"|[ ]?[\u2192\u00bb]+$",  # a link's arrow: "Senior Engineer, Cloud →"
     re.IGNORECASE,
 )
 # "Software Engineer IV", "Analyst 2": a level after the role's noun.
@@ -213,7 +214,7 @@ _LEVEL_WORDS: Final = frozenset({"principal", "senior", "staff", "junior", "sr",
 _TAIL_WORDS: Final = frozenset({"roles", "positions", "openings", "vacancies", "jobs", "team"})
 # A second role after a spaced slash, an ampersand or "and": "Founding Engineer / Founding GTM",
 # "Software Engineers (full-stack) and Strategic Project Lead".
-_SECOND_ROLE: Final = re.compile(r"[ ](?:/|&|\+|and)[ ]")
+_SECOND_ROLE: Final = re.compile(r"[ ](?:/|&|\+|and)[ ]|(?<=[a-z])/[ ](?=[A-Z])")
 # "- AI Engineer: agentic systems", "[1] Senior Engineer, AI Tools - US/Canada".
 _ITEM_DETAIL: Final = re.compile(r":[ ]")
 _PLACE_TAIL: Final = re.compile(
@@ -230,7 +231,8 @@ _LIST_INTRO: Final = re.compile(
 # Sentences of the opening that name the role.
 _AS_A: Final = re.compile(r"\b(?:As|as)(?: an?)? (?=[A-Z])")
 _HIRING_A: Final = re.compile(
-    r"\b(?:hiring|looking for|seeking|we seek|recruiting|search of|searching for|[Aa]re you)"
+    r"\b(?:[Hh]iring|[Ll]ooking for|[Ss]eeking|[Ww]e seek|[Rr]ecruiting|search of|searching for"
+    r"|[Aa]re you)"
     r"(?: an?| one| \d| our)? (?=(?:[a-z][\w-]*,? (?:and )?){0,3}[A-Z])"
 )
 # "a committed and proactive Project Engineer", "a quality-minded Laboratory technician"
@@ -618,7 +620,7 @@ def _trimmed(
 def _may_have_tail(value: str) -> bool:
     """What every `_TITLE_TAIL` needs (a cheap test: most titles have no tail)."""
     return (
-        value[-1] in ")." or _TAIL_CHAR.search(value) is not None or " at " in value
+        value[-1] in ").\u2192\u00bb" or _TAIL_CHAR.search(value) is not None or " at " in value
         or value.rsplit(" ", 1)[-1].lower() in _TAIL_WORDS
     )  # fmt: skip
 
@@ -862,8 +864,9 @@ def _sentence_title(opening: str, start: int, *, capitals: bool) -> Found | None
     words = value.split()
     if not words or len(words) > MAX_TITLE_WORDS:
         return None
-    if capitals and not _title_cased(value, last_lower=True):
-        return None
+    if capitals and (not _title_cased(value, last_lower=True) or words[0].endswith("-based")):
+        return None  # ("NY-based engineers": a place's adjective and a plural, no title)
+    value = _first_role(value)  # "a Senior Full-Stack Engineer/ Data Scientist"
     if not ends_with_role(value):
         return None
     return Found(value, (start, start + len(value)))
@@ -893,10 +896,17 @@ def _listed_title(lines: HeadLines) -> Found | None:
         if text[-1] == ":" and _LIST_INTRO.search(text):
             introduced = True
             continue
-        bullet = _ITEM.match(text)
-        if bullet is None and not (introduced and index > 0 and len(text) <= MAX_ITEM_CHARS):
+        bullet = _ITEM.match(text) or _ITEM_LABEL.match(text)
+        if bullet is None and not (
+            (introduced and index > 0 and len(text) <= MAX_ITEM_CHARS) or _LINKED_ROLE.match(text)
+        ):
             continue
         item = line.part(bullet.end() if bullet is not None else 0, len(text))
+        # "- Senior Backend Engineer | SF | Full-time", "- Lead Developer https://x.io/1 to ...":
+        # the role before its facts or its link.
+        facts = _ITEM_FACTS.search(item.text)
+        if facts is not None:
+            item = item.part(0, facts.start())
         detail = _ITEM_DETAIL.search(item.text) or _description(item.text)
         if detail is not None:
             item = item.part(0, detail.start())
@@ -920,7 +930,18 @@ def _listed_title(lines: HeadLines) -> Found | None:
     return None
 
 
-_ITEM: Final = re.compile(r"(?:[-*•]|//|\[\d{1,2}\]|\d{1,2}[.)])[ ]+")
+# "- AI Engineer", "[1] Staff Engineer", "2) Designer", "-Senior Engineer", "[Leadership]
+# Engineering Manager" (a team in brackets).
+_ITEM: Final = re.compile(
+    r"(?:[-*•]|//|\[\d{1,2}\]|\d{1,2}[.)]|\[[A-Z][\w &/-]{1,30}\])[ ]+|-(?=[A-Z][a-z])"
+)
+# "Hiring: WebGPU SDK Developer", "Role: Staff Engineer": a line that names the role sought.
+_ITEM_LABEL: Final = re.compile(
+    r"(?:(?:now |we're |we are )?hiring|role|position|opening):[ ]+", re.IGNORECASE
+)
+# "Technical Program Manager: https://jobs.example.com/...": a role and its link.
+_LINKED_ROLE: Final = re.compile(r"[^:\n]{2,80}:[ ]https?://")
+_ITEM_FACTS: Final = re.compile(r"[ ]\|[ ]|:?[ ]https?://")
 # A head that announces a list of roles below it.
 _MANY_ROLES: Final = re.compile(
     r"\b(?:multiple|many|several|various|open)[ ](?:roles|positions|openings)\b", re.IGNORECASE

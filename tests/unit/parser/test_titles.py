@@ -296,8 +296,10 @@ def _assert_spans(parsed: ParsedPosting) -> None:
          "Laboratory technician", None),
         ("Are you a self-driven Embedded Software Engineer with a high degree of knowledge?",
          "Embedded Software Engineer", None),
-        ("What we are looking for We seek a full-time DevOps Engineer to help us build.", None,
-         None),  # "We seek ..." is no title
+        # A sentence of the opening that starts "We seek" (parser 0.3.17; before, only "we seek"
+        # within a sentence counted).
+        ("What we are looking for We seek a full-time DevOps Engineer to help us build.",
+         "DevOps Engineer", None),
         ("Quadrature | Quant | London | Full-Time | Onsite\n\nWe are hiring Quant Developers — a"
          " generalist team of engineers.", "Quant Developers", "Quadrature"),
         # A list of roles named before a sentence that names another: the list's first.
@@ -553,4 +555,68 @@ def test_titles_and_companies_of_the_grown_tune_part(
     ],
 )  # fmt: skip
 def test_levels_stated_in_the_grown_tune_part(text: str, level: str | None) -> None:
+    assert _parse(text + BODY).seniority == level
+
+
+# Parser 0.3.17: shapes read from the unlabelled forum posts of the pool (written small, with
+# invented names).
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # A list of roles whose items carry their facts after bars, or their link.
+        ("Acme Health | AI in healthcare | Hiring Eng, Product | SF, Remote\n- Senior Backend "
+         "Engineer | SF, Remote | Full-time | $170-225k\n- Product Manager | SF", "Senior Backend "
+         "Engineer"),
+        ("Acme | Full-Time | Remote in US\n1. Senior Platform Engineer | 160k - 200k | "
+         "https://jobs.example.com/1", "Senior Platform Engineer"),
+        ("At Acme we build trading systems.\nWe're hiring (Remote - US) for:\n- Lead Quantitative"
+         " Developer / Engineer https://jobs.example.com/2 to help design our platform",
+         "Lead Quantitative Developer"),
+        # A bullet glued to its item, a team in brackets.
+        ("Acme | Multiple Roles | REMOTE | Full time\nAcme helps engineers ship.\n-Senior "
+         "Software Engineer - Infrastructure (Remote)",
+         "Senior Software Engineer - Infrastructure"),
+        ("At Acme, we are transforming the way teams use their data, every day of the week.\n"
+         "SF / NYC | In-office | Full-time\n[Leadership] Engineering Manager",
+         "Engineering Manager"),
+        # A line that names the role sought, or a role and its link.
+        ("Acme | Remote (Europe) | Full-time\nWe build maps for millions of users.\nHiring: "
+         "WebGPU SDK Developer", "WebGPU SDK Developer"),
+        ("Acme Labs | Remote and NYC | Full Time\nAcme Labs designs databases.\nTechnical "
+         "Program Manager: https://jobs.example.com/3", "Technical Program Manager"),
+        # "Looking for a ..." at a sentence's start; a role glued to the next by "/ ".
+        ("Acme | Hamburg, Germany | REMOTE-FRIENDLY | Full-time\nWe build tools for music.\n"
+         "Looking for a Senior Full-Stack Engineer/ Data Scientist to take ownership.",
+         "Senior Full-Stack Engineer"),
+        ("Acme | NYC\nWe build things. Looking for NY-based engineers to join us.", None),
+        # A link's arrow is no part of the title.
+        ("Acme | Multiple positions | Remote\nAcme makes workflows durable.\n- Staff Software "
+         "Engineer, Traffic \u2192", "Staff Software Engineer, Traffic"),
+    ],
+)  # fmt: skip
+def test_titles_of_forum_posts_read_from_the_pool(text: str, title: str | None) -> None:
+    parsed = _parse(text + BODY)
+
+    assert parsed.title == title
+    _assert_spans(parsed)
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("Acme | Staff SWE, AI | Remote", "staff"),
+        ("Acme | Staff Platform/SRE | Remote", "staff"),
+        ("Acme | Staff, Fullstack & Frontend Software Engineers | NYC", "staff"),
+        ("Acme | Founding Engineer (Staff level) | SF", "staff"),
+        ("Acme | Staff/Principal Software Engineer | Remote", "staff"),  # the first of two
+        ("Acme | Mid-Senior Backend/Cloud Engineer (Dart) | Remote", "mid"),
+        ("Staff Accountant\nWe keep the books.", None),  # staff only in engineering roles
+        ("CAPS D'EQUIP D'OBRA\nLocalidad: Girona (GIRONA)", "lead"),
+        ("Team Leader Logistics\nYou run a shift.", "lead"),
+        # A finished apprenticeship asked for is no apprenticeship offered.
+        ("AUTOMATIKER (m/w) 100%\nUnsere Anforderungen:\n- Abgeschlossene Lehre als "
+         "Automatiker/in EFZ", None),
+    ],
+)  # fmt: skip
+def test_levels_read_from_the_pool(text: str, level: str | None) -> None:
     assert _parse(text + BODY).seniority == level
