@@ -93,10 +93,10 @@ _WORK_MODE: Final = re.compile(
     r"|some (?:flexible[/ ])?remote working(?: possible)?"
     # "options to work from home", "Work from Home Options", "a mix between office and remote
     # work": home some of the time (read from unlabelled postings, 0.3.18)
-    r"|(?:options?|possibilit(?:y|ies)|opportunit(?:y|ies)) (?:to|of|for) work(?:ing)?"
-    r" (?:from home|remotely)"
+    r"|(?:options?|possibilit(?:y|ies)|opportunit(?:y|ies)) (?:to|of|for)"
+    r" (?:work(?:ing)? (?:from home|remotely)|do home[- ]?office)"
     r"|(?:work(?:ing)? from home|remote work(?:ing)?|home[- ]?office)"
-    r" (?:options?|opportunit(?:y|ies))"
+    r" (?:options?|opportunit(?:y|ies))|remote options?"
     r"|mix (?:between|of) (?:the )?office and remote"
     # "3-4 days a week onsite at the customer facility"
     r"|(?:[1-4](?:[-\u2013][2-4])?|one|two|three|four)[- ]days?(?: a| per| each)?(?: week)?"
