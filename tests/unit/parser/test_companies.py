@@ -89,6 +89,15 @@ def test_employer_named_in_passing(text: str, company: str | None) -> None:
          " | Remote | Full-time", "BetterDB"),
         ("Senior Software Engineer | Ping Data Intelligence | ONSITE (Delhi, India) | Full-Time",
          "Ping Data Intelligence"),
+        # The first line's name before a dash and a link, a "we" sentence or a tagline.
+        ("Tether - https://tether.io/ - we are hiring for multiple roles 100% remote.", "Tether"),
+        ("Wayward (wayward.com) - we’re rebuilding the way brands and creators connect.",
+         "Wayward"),
+        ("PetsApp – The future of pet care | Remote (UK) | https://petsapp.com", "PetsApp"),
+        # A greeting names no one; the writer's own company does.
+        ("Hey HN — Adobe is hiring an AI Agent Engineer.", "Adobe"),
+        ("Hi HN — I’m Nicole, cofounder of Gambit Robotics (with Eliot Horowitz).",
+         "Gambit Robotics"),
         # A place and its terms, or a description, is no employer.
         ("Faculty of Practice in Data Science\n\nCleveland OH | Onsite", None),
         ("Founding Engineer Wanted | Defense Startup | Munich/Remote", None),
