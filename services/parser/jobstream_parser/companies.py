@@ -547,7 +547,14 @@ _IN_PASSING: Final = (
     # A corpus that masks the employer ("<ORGANIZATION>") leaks it in possessives: "all of
     # Omio's frontends", "At the heart of Zattoo's organisation" (not "The Programme's",
     # "<ORGANIZATION> Group's": a word of a longer name)
-    re.compile(rf"(?<![\w<])(?P<name>[{_CAPITAL}][\w&.-]*)['\u2019]s(?=[ ])"),
+    re.compile(rf"(?<![\w<])(?P<name>[{_CAPITAL}][\w&.-]*)['\u2019][sS](?=[ ])"),
+    # ... and in its own idioms: "our Novo Nordisk Way", "#LifeAtSky", "Celonis disrupted"
+    re.compile(rf"\bour (?P<name>{_NAME}) (?:Way|family|values|culture)\b"),
+    re.compile(r"#LifeAt(?P<name>[A-Z]\w+)"),
+    re.compile(
+        rf"(?:^|(?<=[.!?] ))(?P<name>[{_CAPITAL}][\w&.-]*) (?:disrupted|was founded|has grown)\b",
+        re.MULTILINE,
+    ),
 )
 # Words each of `_IN_PASSING` needs (lower case), to skip patterns that cannot match (a
 # pattern tried over the whole text of a long posting costs more than a look-up).
@@ -563,10 +570,13 @@ _IN_PASSING_WORDS: Final = (
     ("ag", "gmbh", "s.a", "sa", "sàrl", "ltd", "inc"),
     ("bei ",),
     ("'s ", "\u2019s "),
+    ("our ",),
+    ("#lifeat",),
+    (" disrupted", " was founded", " has grown"),
 )  # fmt: skip
-_LEGAL_FORM: Final = len(_IN_PASSING) - 3
+_LEGAL_FORM: Final = len(_IN_PASSING) - 6
 _CUT_INITIALS: Final = re.compile(r"\b[A-Z]\.\n$")
-_POSSESSIVE: Final = len(_IN_PASSING) - 1
+_POSSESSIVE: Final = len(_IN_PASSING) - 4  # this one and those after it: masked corpora only
 # The word before a possessive that makes it no employer's name: "The Programme's", or a word
 # of a longer name ("<ORGANIZATION> Group's", "America First Policy Institute's").
 _BEFORE_POSSESSIVE: Final = re.compile(r"(?:\b[Tt]he|[>\w]*[A-Z>][\w>]*)[ ]$")

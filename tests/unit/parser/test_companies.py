@@ -63,6 +63,11 @@ def _company(text: str) -> str | None:
         # A corpus that masks the employer leaks it in a possessive.
         ("Senior Frontend Developer <ORGANIZATION>\nYou will build components used throughout"
          " all of Omio’s frontends.", "Omio"),
+        ("Developer <ORGANIZATION>\nOur culture is founded on our Novo Nordisk Way.",
+         "Novo Nordisk"),
+        ("Developer <ORGANIZATION>\nPeople can't stop talking about #LifeAtSky.", "Sky"),
+        ("Developer <ORGANIZATION>\nA key priority.\nCelonis disrupted a manual process.",
+         "Celonis"),
         # ... not a region, a heading's word, or a word of a longer masked name.
         ("Developer <ORGANIZATION>\nMake your mark at Europe's leading media brand.", None),
         ("Developer <ORGANIZATION>\nThe Programme’s science is based on delivery at scale.", None),
