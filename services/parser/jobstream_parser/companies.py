@@ -153,7 +153,10 @@ _IS_HIRING_LINE: Final = re.compile(
 # The opening sentence "Akkari is the customer context API", "Atomic Machines is building".
 _OPENING: Final = re.compile(
     rf"{_SENTENCE_START}(?P<name>{_NAME}) (?:is|are) (?:a|an|the|building|helping|on a mission"
-    r"|creating|making|developing|transforming|revolutionizing|revolutionising)\b",
+    r"|creating|making|developing|transforming|revolutionizing|revolutionising)\b"
+    # "PostHog equips developers to ...", "Acme builds ...": the opening's subject
+    r"|^(?P<subject>[A-Z][\w.-]*) (?:equips|builds|helps|makes|powers|enables|provides"
+    r"|develops|offers|automates|turns)\b",
     re.MULTILINE,
 )
 # A civil-service bulletin's employer: the government it names.
@@ -437,7 +440,8 @@ def _opening_name(lines: HeadLines) -> Found | None:
         return None
     opening = first.text[:OPENING_CHARS]
     for match in _OPENING.finditer(opening):
-        found = _name_of(first.part(*match.span("name")), strict=True)
+        group = "name" if match.group("name") is not None else "subject"
+        found = _name_of(first.part(*match.span(group)), strict=True)
         if found is not None and len(found.value) >= MIN_OPENING_NAME_CHARS:
             return found
     return None

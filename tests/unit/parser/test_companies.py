@@ -103,6 +103,7 @@ def test_employer_named_in_passing(text: str, company: str | None) -> None:
         ("Hey HN — Adobe is hiring an AI Agent Engineer.", "Adobe"),
         ("Hi HN — I’m Nicole, cofounder of Gambit Robotics (with Eliot Horowitz).",
          "Gambit Robotics"),
+        ("PostHog equips developers to build successful products.", "PostHog"),
         # A place and its terms, or a description, is no employer.
         ("Faculty of Practice in Data Science\n\nCleveland OH | Onsite", None),
         ("Founding Engineer Wanted | Defense Startup | Munich/Remote", None),
