@@ -11,11 +11,17 @@ store's view refresh runs (`views_refresh_s`). Then:
   falling with its rank in demand, and other parameters varied, so that few requests repeat)
   to 127.0.0.1 only, `concurrency` requests in flight, `requests` of each kind at most and
   never longer than `seconds`; it reports requests/s and client-side latency p50/p95/p99
-  (`read_api_*`), with the API process's CPU ms per request. The same mix runs twice: with
-  the service's answer caches as configured, and with none (`*_uncached`);
+  (`read_api_*`), with the CPU ms per request of the API process and of its PostgreSQL
+  backends. The same mix runs twice: with the service's answer caches as configured, and
+  with none (`*_uncached`);
 - `jobstream export --format parquet` writes every posting to a file (`export_*`): postings/s
   from the command's start to its end, and its resident memory sampled every 0.2 s (peak,
-  and the peaks of the first and second half: flat memory means they match).
+  and the peaks of the first and second half: flat memory means they match), with the CPU
+  µs per posting of the command and of its PostgreSQL backend.
+
+`JOBSTREAM_BENCH_READ_SIDE_DATABASE=name` measures a database seeded before (by this
+benchmark, kept) instead of seeding a throwaway one: migrated to the latest version, never
+dropped; the seeding's ~6 min and the views' refresh are skipped.
 """
 
 from __future__ import annotations
@@ -32,11 +38,13 @@ from pathlib import Path
 
 import aiohttp
 import asyncpg
+import pyarrow.parquet as pq
 
 from bench.corpus import postings
 from bench.pipeline import cpu_seconds, percentiles
 from jobstream.contracts import RawPosting, Source
 from jobstream.settings import PostgresSettings, RuntimeSettings
+from jobstream_api.adapters.postgres import APPLICATION_NAME
 from jobstream_parser.parse import parse
 from jobstream_stack.layout import StackLayout
 from jobstream_stack.postgres import PostgresServer, drop_database, ensure_database
@@ -62,6 +70,8 @@ class Options:
 
 
 OPTIONS = Options()
+# A database seeded before, measured as it is (the module's docstring).
+KEPT_DATABASE = os.environ.get("JOBSTREAM_BENCH_READ_SIDE_DATABASE")
 
 # Copies of the templates, new ids, received over the year before 2026-12-01: an INSERT ...
 # SELECT of every column of the table (whatever migrations added), built and quoted by the
@@ -116,23 +126,13 @@ async def seed(settings: PostgresSettings, options: Options) -> dict[str, object
             await owner.execute("ANALYZE")  # the owner's tables: the service role may not
         finally:
             await owner.close()
-        total = await conn.fetchval("SELECT count(*) FROM postings")
         seeded = time.perf_counter() - started
         started = time.perf_counter()
         await conn.fetchval("SELECT refresh_read_views(true)")
         refresh = time.perf_counter() - started
-        skill_rows = await conn.fetch(
-            "SELECT skill_id, postings FROM skill_postings ORDER BY postings DESC, skill_id"
-        )
     finally:
         await conn.close()
-    return {
-        "postings": total,
-        "seed_s": round(seeded, 1),
-        "views_refresh_s": round(refresh, 2),
-        "skills": [row["skill_id"] for row in skill_rows],
-        "skill_postings": {row["skill_id"]: row["postings"] for row in skill_rows},
-    }
+    return {"seed_s": round(seeded, 1), "views_refresh_s": round(refresh, 2)}
 
 
 # The service with no answer cache: every request asks PostgreSQL and builds its answer.
@@ -171,8 +171,31 @@ def request_mix(skills: list[str], count: int) -> tuple[list[str], list[str]]:
     return postings, stats
 
 
+class BackendCpu:
+    """CPU time of the read model's PostgreSQL backends in one database (each backend a
+    process of this machine, found by its application name), summed over those seen."""
+
+    def __init__(self, conn: asyncpg.Connection, database: str) -> None:
+        self._conn = conn
+        self._database = database
+        self._seen: dict[int, float] = {}  # backend pid: its CPU seconds when last seen
+
+    async def sample(self) -> float:
+        """CPU seconds of every backend seen so far (a backend gone counts as last seen)."""
+        rows = await self._conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2",
+            self._database,
+            APPLICATION_NAME,
+        )
+        for row in rows:
+            used = cpu_seconds(row["pid"])
+            if used:
+                self._seen[row["pid"]] = used
+        return sum(self._seen.values())
+
+
 async def load(
-    base: str, paths: list[str], options: Options, pid: int
+    base: str, paths: list[str], options: Options, pid: int, backends: BackendCpu
 ) -> dict[str, float | dict[str, float]]:
     """Send GET `paths` (cycled) with `concurrency` in flight; bounded in count and time."""
     latencies: list[float] = []
@@ -194,28 +217,31 @@ async def load(
                     failures += 1
             latencies.append((time.perf_counter() - sent) * 1000)
 
-    cpu_before = cpu_seconds(pid)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         # Warm-up: the pool's connections, the page cache.
         await asyncio.gather(*(session.get(base + path) for path in paths[:20]))
-        cpu_before = cpu_seconds(pid)
+        cpu_before, pg_before = cpu_seconds(pid), await backends.sample()
         started = time.perf_counter()
         await asyncio.gather(*(worker(session) for _ in range(options.concurrency)))
         elapsed = time.perf_counter() - started
-    cpu = cpu_seconds(pid) - cpu_before
+    cpu, pg = cpu_seconds(pid) - cpu_before, await backends.sample() - pg_before
+    done = max(len(latencies), 1)
     return {
         "requests": float(len(latencies)),
         "failed": float(failures),
         "requests_per_s": round(len(latencies) / elapsed, 1),
         "latency_ms": percentiles(latencies),
-        "api_cpu_ms_per_request": round(cpu * 1000 / max(len(latencies), 1), 2),
+        "api_cpu_ms_per_request": round(cpu * 1000 / done, 2),
+        "postgres_cpu_ms_per_request": round(pg * 1000 / done, 2),
     }
 
 
-def export(settings: PostgresSettings, out: Path) -> dict[str, float]:
-    """`jobstream export --format parquet` as a process; its RSS sampled every 0.2 s. First
-    the same command exporting nothing: its time is the command's start-up (imports of every
-    service's commands, the connection), part of the export's time."""
+async def export(
+    settings: PostgresSettings, out: Path, admin: asyncpg.Connection
+) -> dict[str, float]:
+    """`jobstream export --format parquet` as a process; its RSS and its and its PostgreSQL
+    backend's CPU sampled every 0.2 s. First the same command exporting nothing: its time is
+    the command's start-up (imports, the connection), part of the export's time."""
     env = {
         **os.environ,
         "JOBSTREAM_PG_PORT": str(settings.port),
@@ -224,30 +250,42 @@ def export(settings: PostgresSettings, out: Path) -> dict[str, float]:
     command = [jobstream_command(), "export", "--format", "parquet", str(out)]
     started = time.perf_counter()
     nothing = [*command[:-1], "--since", "2100-01-01", str(out)]
-    subprocess.run(nothing, env=env, check=True, capture_output=True)
+    await asyncio.to_thread(subprocess.run, nothing, env=env, check=True, capture_output=True)
     startup = time.perf_counter() - started
+    backends = BackendCpu(admin, settings.database)
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    process = await asyncio.create_subprocess_exec(
+        *command, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL
+    )
+    ended = asyncio.ensure_future(process.communicate())
     samples: list[tuple[float, float]] = []
-    while process.poll() is None:
+    cpu = pg = 0.0
+    while not ended.done():
         rss = _rss_mb(process.pid)
         if rss is not None:
             samples.append((time.perf_counter() - started, rss))
-        time.sleep(0.2)
+            cpu = max(cpu, cpu_seconds(process.pid))
+        pg = await backends.sample()
+        await asyncio.wait([ended], timeout=0.2)
     elapsed = time.perf_counter() - started
-    _, errors = process.communicate()
+    _, errors = ended.result()
     if process.returncode != 0:
         raise RuntimeError(f"export failed: {errors.decode()[-2000:]}")
+    exported = pq.ParquetFile(out).metadata.num_rows
     half = elapsed / 2
     first = [rss for at, rss in samples if at < half] or [0.0]
     second = [rss for at, rss in samples if at >= half] or [0.0]
     return {
+        "export_postings": exported,
         "export_seconds": round(elapsed, 1),
         "export_startup_seconds": round(startup, 2),
         "export_file_mb": round(out.stat().st_size / 2**20, 1),
         "export_rss_mb_peak": max(first + second),
         "export_rss_mb_first_half": max(first),
         "export_rss_mb_second_half": max(second),
+        # as last sampled (up to 0.2 s before each ended): a little under the whole
+        "export_cpu_us_per_posting": round(cpu * 1e6 / max(exported, 1), 1),
+        "export_postgres_cpu_us_per_posting": round(pg * 1e6 / max(exported, 1), 1),
     }
 
 
@@ -262,18 +300,41 @@ def _rss_mb(pid: int) -> float | None:
     return None
 
 
+async def stored(settings: PostgresSettings) -> dict[str, object]:
+    """What the database holds: its postings, and its skills by demand (the views'
+    counts)."""
+    conn = await asyncpg.connect(**settings.connect_kwargs())
+    try:
+        total = await conn.fetchval("SELECT count(*) FROM postings")
+        skill_rows = await conn.fetch(
+            "SELECT skill_id, postings FROM skill_postings ORDER BY postings DESC, skill_id"
+        )
+    finally:
+        await conn.close()
+    return {
+        "postings": total,
+        "skills": [row["skill_id"] for row in skill_rows],
+        "skill_postings": {row["skill_id"]: row["postings"] for row in skill_rows},
+    }
+
+
 async def measure(options: Options) -> dict[str, object]:
     base = PostgresSettings()
     server = PostgresServer(StackLayout(RuntimeSettings().state_dir), base, StackSettings())
-    name = f"jobstream_bench_{uuid.uuid4().hex[:8]}"
+    name = KEPT_DATABASE or f"jobstream_bench_{uuid.uuid4().hex[:8]}"
     admin = await server.superuser_connection()
     await ensure_database(admin, name, base.owner_user)
     settings = base.model_copy(update={"database": name})
     try:
-        seeded = await seed(settings, options)
-        total = int(seeded["postings"])  # type: ignore[call-overload]
-        skills: list[str] = seeded.pop("skills")  # type: ignore[assignment]
-        counts = seeded.pop("skill_postings")
+        if KEPT_DATABASE:
+            await migrate_as_owner(settings)
+            seeded: dict[str, object] = {"kept_database": name}
+        else:
+            seeded = await seed(settings, options)
+        held = await stored(settings)
+        total = int(held["postings"])  # type: ignore[call-overload]
+        skills: list[str] = held["skills"]  # type: ignore[assignment]
+        counts: dict[str, int] = held["skill_postings"]  # type: ignore[assignment]
         postings_mix, stats_mix = request_mix(skills, options.requests)
         with tempfile.TemporaryDirectory() as folder:
             layout = StackLayout(Path(folder) / "state")
@@ -287,7 +348,7 @@ async def measure(options: Options) -> dict[str, object]:
                 "JOBSTREAM_API_HTTP_PORT": str(port),
             }
             loads: dict[str, object] = {}
-            for name, caches in (("", {}), ("_uncached", _NO_CACHES)):
+            for run_name, caches in (("", {}), ("_uncached", _NO_CACHES)):
                 start_service(layout, "api", {**env, **caches})
                 process = service_process(layout, "api")
                 try:
@@ -297,35 +358,39 @@ async def measure(options: Options) -> dict[str, object]:
                     pid = process.pid()
                     assert pid is not None
                     url = f"http://127.0.0.1:{port}"
-                    loads[f"read_api_postings_by_skill{name}"] = await load(
-                        url, postings_mix, options, pid
-                    )
-                    loads[f"read_api_stats_skills{name}"] = await load(url, stats_mix, options, pid)
-                    loads[f"read_api_rss_mb{name}"] = peak_rss_mb(pid)
+                    backends = BackendCpu(admin, name)
+                    for figure, mix in (
+                        ("postings_by_skill", postings_mix),
+                        ("stats_skills", stats_mix),
+                    ):
+                        loads[f"read_api_{figure}{run_name}"] = await load(
+                            url, mix, options, pid, backends
+                        )
+                    loads[f"read_api_rss_mb{run_name}"] = peak_rss_mb(pid)
                 finally:
                     process.stop()
-            exported = await asyncio.to_thread(export, settings, Path(folder) / "all.parquet")
+            exported = await export(settings, Path(folder) / "all.parquet", admin)
         export_seconds = exported["export_seconds"]
         return {
             "read_side_postings": total,
-            "read_side_seed_s": seeded["seed_s"],
-            "views_refresh_s": seeded["views_refresh_s"],
+            **{
+                f"read_side_{key}" if key == "seed_s" else key: value
+                for key, value in seeded.items()
+            },
             **loads,
             "read_api_mix": MIX,
             "read_api_distinct_requests": [len(set(postings_mix)), len(set(stats_mix))],
-            "read_api_skill_postings_range": [
-                min(counts.values()),  # type: ignore[attr-defined]
-                max(counts.values()),  # type: ignore[attr-defined]
-            ],
+            "read_api_skill_postings_range": [min(counts.values()), max(counts.values())],
             "export_parquet_postings_per_s": round(total / export_seconds, 1),
             "export_parquet_postings_per_s_after_startup": round(
                 total / max(export_seconds - exported["export_startup_seconds"], 1e-3), 1
             ),
-            **{k: v for k, v in exported.items()},
+            **exported,
             "read_side_load_average": [round(x, 2) for x in os.getloadavg()],
         }
     finally:
-        await drop_database(admin, name)
+        if not KEPT_DATABASE:
+            await drop_database(admin, name)
         await admin.close()
 
 

@@ -103,3 +103,17 @@ def spans(pairs: Sequence[Sequence[int]]) -> list[SpanOut]:
 
 def _float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def skill_refs(
+    stored: Sequence[Mapping[str, Any]], names: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """A result item's skills (`results.SkillRef`s) from the posting's `skills` column (each
+    skill's id, required, mentions and confidence; migration 0025) and the skills' names:
+    required first, then the most mentioned, then by name. A skill with no name (not in the
+    skills table) is left out, as a join to it would."""
+    named = [(skill, names[skill["id"]]) for skill in stored if skill["id"] in names]
+    named.sort(key=lambda pair: (not pair[0]["required"], -pair[0]["mentions"], pair[1]))
+    return [
+        {"id": skill["id"], "name": name, "required": skill["required"]} for skill, name in named
+    ]

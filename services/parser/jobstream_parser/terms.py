@@ -91,6 +91,13 @@ _WORK_MODE: Final = re.compile(
     r"|partially remote"
     r"|partly remote|partial(?:ly)? on-?site|partly on-?site"
     r"|some (?:flexible[/ ])?remote working(?: possible)?"
+    # "options to work from home", "Work from Home Options", "a mix between office and remote
+    # work": home some of the time (read from unlabelled postings, 0.3.18)
+    r"|(?:options?|possibilit(?:y|ies)|opportunit(?:y|ies)) (?:to|of|for) work(?:ing)?"
+    r" (?:from home|remotely)"
+    r"|(?:work(?:ing)? from home|remote work(?:ing)?|home[- ]?office)"
+    r" (?:options?|opportunit(?:y|ies))"
+    r"|mix (?:between|of) (?:the )?office and remote"
     r"|(?:in|at|from) (?:the |our )?(?:[A-Z][\w-]{1,20} )?office (?:[1-4]|one|two|three|four)"
     r" days? (?:a|per|each) week"
     r"|(?:on-?site|in[- ]office|in the office)(?: in [A-Z][\w-]{1,20}(?: [A-Z][\w-]{1,20})?)?"
@@ -98,11 +105,12 @@ _WORK_MODE: Final = re.compile(
     r"|(?P<remote>(?:fully |100% |full(?:y)? |all )?remote(?:ly|[- ]first|[- ]friendly)?"
     r"|work(?:ing)? from home|wfh"
     r"|telecommut\w{0,10}|telework\w{0,10}|remoto|teletrabajo|desde (?:tu |su )?casa"
-    r"|télétravail(?: complet| total| à 100 ?%)?|home[- ]?office"
-    r"|work from anywhere)"
+    r"|télétravail(?: complet| total| à 100 ?%)?(?!\s?:\s?non)|home[- ]?office"
+    r"|work from anywhere|virtual)"
     r"|(?P<onsite>on[- ]?site|in[- ]person|in[- ]office|office[- ]based|not remote"
     r"|work(?:ing)? from (?:the )?office"
-    r"|no remote|vor ort|presencial|présentiel|sur site)"
+    r"|no remote|vor ort|presencial|présentiel|sur site"
+    r"|télétravail\s?:\s?non)"  # "Télétravail : Non": no telework
     r")(?![\w-])",
     re.IGNORECASE,
 )
@@ -136,11 +144,18 @@ _NOT_MODE_BEFORE: Final = re.compile(
     r"(?:[\w-]+[ ]){0,3}$",
     re.IGNORECASE,
 )
+# "by phone and in person", "communicate ... in person": how people talk, not where they work.
+_IN_PERSON_TALK: Final = re.compile(
+    r"(?:phone|telephone|e-?mail|writing|orally|communicat\w*|meet\w*|speak\w*)"
+    r"(?:[ ][\w,]+){0,3}?[ ](?:and|or)[ ]$|(?:communicat\w*|meet\w*|orally)[ ]$",
+    re.IGNORECASE,
+)
 _ALWAYS_MODE: Final = re.compile(
     r"work(?:ing)? from home|wfh|telecommut|telework|days? (?:a |per |each )?(?:week )?(?:in|at|on"
     r"|from)|[1-4]x.*|partially remote|partly remote|fully remote|100% remote|not remote|no remote"
     r"|work from anywhere|partial(?:ly)? on-?site|partly on-?site|some (?:flexible[/ ])?remote"
-    r"|desde (?:tu |su )?casa",
+    r"|desde (?:tu |su )?casa|options?.*|possibilit.*|opportunit.*|.* options?"
+    r"|.* opportunit(?:y|ies)|mix .*|télétravail\s?:\s?non",
     re.IGNORECASE,
 )
 _LABEL: Final = re.compile(
@@ -148,7 +163,8 @@ _LABEL: Final = re.compile(
     r"|tipo de contrato|tipo de vaga|vertragsart|anstellungsart|beschäftigungsart|arbeitszeit"
     r"|jornada|engagement type|schedule|type|work(?:place)? (?:location|type|mode|model"
     r"|arrangement|setting|style)|location(?: type)?|remote|arbeitsort|arbeitsmodell"
-    r"|modelo de trabalho|modalidade|modalidad|lieu|mode de travail|locations?|where"
+    r"|modelo de trabalho|modalidade|modalidad|lieu|mode de travail|location options|locations?"
+    r"|where"
     r"|appointment(?: type)?|pensum)"
     r"[ ]?(?::|-|\u2013)[ ]?",
     re.IGNORECASE,
@@ -157,11 +173,12 @@ _LABEL: Final = re.compile(
 # Industry: ...", "Employement Type Full-Time").
 _LABEL_JUST_BEFORE: Final = re.compile(
     r"(?:employe?ment type|job type|type of employment|contract type|working hours"
-    r"|work(?:ing)? schedule)[ ]?(?::|-|\u2013)?[ ]?$",
+    r"|work(?:ing)? schedule|location options)[ ]?(?::|-|\u2013)?[ ]?$",
     re.IGNORECASE,
 )
 _BARE_LABEL: Final = re.compile(
-    r"(?:employment type|job type|workplace type|work type|location type|remote type)",
+    r"(?:employment type|job type|workplace type|work type|location type|remote type"
+    r"|location options)",
     re.IGNORECASE,
 )
 _NOT_MODE_SECTIONS: Final = frozenset({"benefits", "legal", "about_company"})
@@ -381,10 +398,14 @@ def _terms(
             continue
         if kind == "remote" and _not_where_the_job_is(document, start, end):
             continue
+        if kind == "onsite" and _IN_PERSON_TALK.search(text, max(0, start - 40), start):
+            continue  # "communicate orally by phone and in person": how, not where
         line = document.line_at(start)
         if line is None:
             continue
         before = text[line.start : start]
+        if kind == "remote" and text[start] in "Vv" and not _a_place_of_work(before, text, end):
+            continue  # "virtual and in-person learning", "Virtualization": no work mode
         labelled = _is_labelled(document, line.start, before)
         in_title = title_span is not None and line.start <= title_span[0] < line.end
         only_labelled = employment and _ONLY_LABELLED.fullmatch(match.group()) is not None
@@ -495,6 +516,14 @@ def _is_labelled(document: Document, line_start: int, before: str) -> bool:
         return False
     previous = document.line_at(line_start - 2) if line_start >= 2 else None
     return previous is not None and _BARE_LABEL.fullmatch(previous.text.rstrip(":")) is not None
+
+
+def _a_place_of_work(before: str, text: str, end: int) -> bool:
+    """ "Location: Virtual (100% Remote)", "Boston, MA (virtual)", "Full time, Virtual (Location
+    Negotiable ...)": "virtual" among the places or terms, not a word of a sentence."""
+    if _LABEL.match(before) is not None:
+        return True
+    return before.endswith(("(", ", ", "; ")) and text[end : end + 2] in {")", " (", "", "\n"}
 
 
 def _delimited_left(before: str) -> bool:

@@ -275,6 +275,37 @@ async def test_a_rewritten_posting_is_listed_as_it_is_now(stored: PostgresSettin
         await uncached.close()
 
 
+async def test_items_name_their_skills_as_the_skills_table_does_now(
+    stored: PostgresSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Result items take their skills' names from the skills table, each name kept for
+    SKILL_NAMES_SECONDS: a skill a new taxonomy renames is listed under its new name after
+    that (no answer cache here)."""
+    from jobstream_api.adapters import postgres
+
+    query = posting_query({"skill": ["kafka"]})
+
+    async def kafka_names(model: PostgresReadModel) -> set[str]:
+        page = await model.search_postings(query)
+        return {skill.name for item in page.items for skill in item.skills if skill.id == "kafka"}
+
+    keeping = PostgresReadModel(stored)
+    monkeypatch.setattr(postgres, "SKILL_NAMES_SECONDS", 0.0)
+    rereading = PostgresReadModel(stored)
+    try:
+        assert await kafka_names(keeping) == await kafka_names(rereading) == {"Kafka"}
+        writer = await asyncpg.connect(**stored.connect_kwargs())
+        try:
+            await writer.execute("UPDATE skills SET name = 'Apache Kafka' WHERE skill_id = 'kafka'")
+        finally:
+            await writer.close()
+        assert await kafka_names(rereading) == {"Apache Kafka"}
+        assert await kafka_names(keeping) == {"Kafka"}  # kept for SKILL_NAMES_SECONDS
+    finally:
+        await keeping.close()
+        await rereading.close()
+
+
 async def test_statistics_are_made_again_when_the_views_are_refreshed(
     stored: PostgresSettings,
 ) -> None:

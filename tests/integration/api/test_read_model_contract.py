@@ -213,6 +213,22 @@ async def test_items_carry_their_fields_and_skills(model: ReadModel) -> None:
     )
 
 
+async def test_items_list_their_skills_required_first_then_most_mentioned_then_by_name(
+    model: ReadModel,
+) -> None:
+    page = await model.search_postings(posting_query({"limit": ["200"]}))
+    assert len(page.items) == len(POSTINGS)
+    ties = 0
+    for item in page.items:
+        skills = BY_ID[item.id].skills
+        expected = sorted(skills, key=lambda s: (not s.required, -s.mentions, s.name))
+        assert [(s.id, s.name, s.required) for s in item.skills] == [
+            (s.skill_id, s.name, s.required) for s in expected
+        ]
+        ties += len(skills) - len({(s.required, s.mentions) for s in skills})
+    assert ties  # some skills of a posting are told apart by their names only
+
+
 async def test_the_page_as_json_holds_the_documented_fields_only(model: ReadModel) -> None:
     """GET /postings writes `search_postings_json` as it comes: it must be a PostingPage
     whose objects carry the documented keys and no others (no stored column leaks out)."""

@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager, suppress
 from typing import Any, Final, TypeVar
 
 import asyncpg
+import orjson
 import pyarrow as pa
 
 from jobstream.settings import PostgresSettings
@@ -49,6 +50,9 @@ from jobstream_api.results import (
 
 Stats = TypeVar("Stats", DemandStats, PayStats)
 
+# How the read model's connections name themselves to PostgreSQL (pg_stat_activity).
+APPLICATION_NAME: Final = "jobstream-api"
+
 # Co-occurring skills are counted over at most this many postings of a skill (a fixed sample,
 # by posting id, beyond it): a self-join over every posting of a common skill takes seconds.
 CO_OCCURRENCE_SAMPLE: Final = 5_000
@@ -62,10 +66,13 @@ _PLACES = """(
         'area', l ->> 'area')), '[]')
     FROM jsonb_array_elements(p.locations) AS l)"""
 
-# A result item (`results.PostingSummary`) but its rank, as JSON built by PostgreSQL for the
-# postings of one page that the item cache does not hold (`_ITEMS`); the service adds the
-# rank (the query's, not the posting's) and writes the page around the items as they are
-# (validating and writing them again cost more CPU than the rest of a request).
+# A result item (`results.PostingSummary`) but its rank and skills, as JSON built by
+# PostgreSQL for the postings of one page that the item cache does not hold (`_ITEMS`); the
+# service adds the skills (from the posting's `skills` column, migration 0025, named from
+# `_SkillNames`: `fields.skill_refs`) and the rank (the query's, not the posting's) and writes
+# the page around the items as they are (validating and writing them again cost more CPU than
+# the rest of a request). Naming and ordering ~20 skills a posting in PostgreSQL (a join to
+# posting_skills or the json column's elements) cost it ~1.4 ms a page of 20.
 _ITEM = f"""
 json_build_object(
     'id', p.posting_id, 'title', p.title, 'company', p.company, 'locations', {_PLACES},
@@ -79,19 +86,18 @@ json_build_object(
     'occupation', CASE WHEN p.occupation_code IS NOT NULL THEN
         json_build_object('code', p.occupation_code, 'title', p.occupation_title,
                           'confidence', p.occupation_confidence) END,
-    'cluster_id', p.cluster_id,
-    'skills', (
-        SELECT coalesce(json_agg(skill), '[]') FROM (
-            SELECT s.skill_id AS id, k.name, s.required
-            FROM posting_skills s JOIN skills k USING (skill_id)
-            WHERE s.posting_id = p.posting_id
-            ORDER BY s.required DESC, s.mentions DESC, k.name) skill)
+    'cluster_id', p.cluster_id
 )::text
-"""  # noqa: S608 - assembled from this module's constants
+"""
 _ITEMS = f"""
-SELECT p.posting_id, p.last_updated, {_ITEM} AS item
+SELECT p.posting_id, p.last_updated, {_ITEM} AS item, p.skills
 FROM postings p WHERE p.posting_id = ANY($1::text[])
 """  # noqa: S608 - assembled from this module's constants
+_SKILL_NAMES = "SELECT skill_id, name FROM skills WHERE skill_id = ANY($1::text[])"
+# A skill's name is kept this long (a skill renamed by a new taxonomy shows within it), for
+# this many skills at most (the least recently used go first).
+SKILL_NAMES_SECONDS: Final = 30.0
+SKILL_NAMES_KEPT: Final = 100_000
 
 
 # $1 q, $2-$6 skills, $7 required, $8 company, $9 country, $10 work mode, $11 employment type,
@@ -352,6 +358,7 @@ class PostgresReadModel:
         # What `answer_cache` says; None: everything made for every request.
         self._items = item_cache  # result items' JSON
         self._stats = stats_cache  # statistics answers
+        self._skill_names = _SkillNames()
         # Postings a batch of an export (a Parquet row group): about 13 MB of COPY's CSV.
         self._export_batch = export_batch
         self._statement_timeout_ms = statement_timeout_ms
@@ -374,7 +381,7 @@ class PostgresReadModel:
                     # transaction left open. Its default reset is a round trip a request.
                     reset=_keep_session,
                     server_settings={
-                        "application_name": "jobstream-api",
+                        "application_name": APPLICATION_NAME,
                         "statement_timeout": str(self._statement_timeout_ms),
                         "default_transaction_read_only": "on",
                         "plan_cache_mode": "force_custom_plan",
@@ -408,8 +415,8 @@ class PostgresReadModel:
 
     async def search_postings_json(self, query: PostingQuery) -> bytes:
         # The page's postings first; then the JSON of the items the cache does not hold, built
-        # by PostgreSQL (`_ITEM`); the page is written around them without parsing them again
-        # (the contract suite holds them to `PostingPage`).
+        # by PostgreSQL (`_ITEM`) but their skills; the page is written around them without
+        # parsing them again (the contract suite holds them to `PostingPage`).
         cursor = query.cursor
         skills = len(query.filter.skills)
         after: object = None
@@ -437,10 +444,17 @@ class PostgresReadModel:
             items = {row["posting_id"]: self._cached(row) for row in rows}
             wanted = [posting_id for posting_id, item in items.items() if item is None]
             if wanted:
-                for built in await conn.fetch(_ITEMS, wanted):
-                    items[built["posting_id"]] = built["item"]
+                built = await conn.fetch(_ITEMS, wanted)
+                stored = [orjson.loads(row["skills"]) for row in built]
+                names = await self._skill_names.names(
+                    conn, {skill["id"] for skills in stored for skill in skills}
+                )
+                for row, skills in zip(built, stored, strict=True):
+                    refs = orjson.dumps(fields.skill_refs(skills, names)).decode()
+                    whole = f'{row["item"][:-1]},"skills":{refs}}}'  # the object, its skills
+                    items[row["posting_id"]] = whole
                     if self._items is not None:
-                        self._items.put(built["posting_id"], built["last_updated"], built["item"])
+                        self._items.put(row["posting_id"], row["last_updated"], whole)
         next_cursor = None
         if more:
             last = rows[-1]
@@ -669,6 +683,30 @@ class PostgresReadModel:
         if self._stats is not None:
             self._stats.put(query, answer.refreshed_at, answer)
         return answer
+
+
+class _SkillNames:
+    """The skills' names by id, read from the skills table as result items need them and kept
+    SKILL_NAMES_SECONDS (reference data, not an answer: kept with or without the answer
+    caches)."""
+
+    def __init__(self) -> None:
+        self._kept: VersionedCache[str] = VersionedCache(SKILL_NAMES_KEPT, SKILL_NAMES_SECONDS)
+
+    async def names(self, conn: asyncpg.Connection, ids: Iterable[str]) -> dict[str, str]:
+        """The name of each of `ids` the skills table has (one query for those not kept)."""
+        found: dict[str, str] = {}
+        missing = []
+        for skill_id in ids:
+            if (name := self._kept.get(skill_id, None)) is not None:
+                found[skill_id] = name
+            else:
+                missing.append(skill_id)
+        if missing:
+            for row in await conn.fetch(_SKILL_NAMES, missing):
+                found[row["skill_id"]] = row["name"]
+                self._kept.put(row["skill_id"], None, row["name"])
+        return found
 
 
 async def _keep_session(_: asyncpg.Connection) -> None:
