@@ -21,8 +21,12 @@ from jobstream.wiring import StageService
 
 log = get_logger(__name__)
 
-# The collector's thresholds in a stage (see `settle_heap`).
-COLLECTOR_THRESHOLDS: Final = (50_000, 10, 10)
+# The collector's thresholds in a stage (see `settle_heap`). The first is above what a batch
+# of 500 events holds alive at once (decoded events, their outputs, the rows made of them):
+# lower, a collection fell in the middle of nearly every batch and walked all of it, only to
+# find it alive (docs/benchmarks.md: 50,000 -> 200,000 took 0.03-0.07 ms of CPU a posting
+# off each of parser, tagger and store).
+COLLECTOR_THRESHOLDS: Final = (200_000, 10, 10)
 
 
 def _without_arguments(task: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
@@ -96,7 +100,8 @@ def settle_heap() -> None:
     # decoded events come and go (docs/benchmarks.md: the store's CPU per posting fell by 30%).
     gc.collect()
     gc.freeze()
-    # A batch is thousands of small objects (decoded events) that die together when it is done,
-    # freed by reference counting; at the default threshold (700 allocations) the collector
-    # walks a batch's live objects again and again. Cycles are rare here: look less often.
+    # A batch is tens of thousands of small objects (decoded events) that die together when it
+    # is done, freed by reference counting; at the default threshold (700 allocations) the
+    # collector walks a batch's live objects again and again. Cycles are rare here: look less
+    # often.
     gc.set_threshold(*COLLECTOR_THRESHOLDS)
