@@ -24,8 +24,7 @@ log = get_logger(__name__)
 # The collector's thresholds in a stage (see `settle_heap`). The first is above what a batch
 # of 500 events holds alive at once (decoded events, their outputs, the rows made of them):
 # lower, a collection fell in the middle of nearly every batch and walked all of it, only to
-# find it alive (docs/benchmarks.md: 50,000 -> 200,000 took 0.01-0.07 ms of CPU a posting
-# off each of parser, tagger and store).
+# find it alive (docs/benchmarks.md, "What is left of the store's and PostgreSQL's share").
 COLLECTOR_THRESHOLDS: Final = (200_000, 10, 10)
 
 
