@@ -23,7 +23,6 @@ import pyarrow as pa
 from jobstream.settings import PostgresSettings
 from jobstream_api import fields
 from jobstream_api.adapters import columnar
-from jobstream_api.adapters.export_cursor import ExportCursor
 from jobstream_api.answer_cache import VersionedCache
 from jobstream_api.export import EXPORT_SCHEMA
 from jobstream_api.queries import (
@@ -489,7 +488,10 @@ class PostgresReadModel:
         return self._export(posting_filter)
 
     async def _export(self, posting_filter: PostingFilter) -> AsyncIterator[pa.RecordBatch]:
-        # Its own connection (`export_cursor`, blocking: in threads), not the pool's.
+        # Its own connection (`export_cursor`, blocking: in threads), not the pool's. Imported
+        # here: the driver takes ~0.1 s to import, which the service and `search` need not.
+        from jobstream_api.adapters.export_cursor import ExportCursor
+
         everything = posting_filter == PostingFilter()
         cursor = ExportCursor(
             self._settings,
