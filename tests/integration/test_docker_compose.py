@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from jobstream.topology import CONSUMING_STAGES, MAX_RECORD_BYTES
+from jobstream_stack.operators import alertmanager_config
 from jobstream_stack.prometheus import native_exporters
 from jobstream_stack.services import SERVICES
 from jobstream_stack.settings import StackSettings
@@ -38,6 +39,9 @@ APP_SERVICES = {
 STAGES = {stage.name for stage in CONSUMING_STAGES}
 ONE_SHOTS = {"migrate", "inbox-permissions"}
 INFRA_SERVICES = {"kafka", "postgres", "prometheus", "grafana"}
+# Where alerts go, as in the native stack (jobstream_stack/operators.py).
+ALERTING_SERVICES = {"alertmanager", "alert-receiver"}
+ALERTMANAGER_CONFIG = REPO_ROOT / "deploy" / "alertmanager" / "alertmanager.docker.yml"
 # Compose service -> the exporter it is in the native stack's Prometheus configuration.
 EXPORTER_SERVICES = {"lag-exporter": "kafka", "postgres-exporter": "postgres"}
 # The image's user (deploy/docker/Dockerfile: APP_UID / APP_GID).
@@ -114,7 +118,9 @@ def test_the_exporters_are_scraped_as_in_the_native_stack() -> None:
 
 
 def test_all_services_are_defined(services: dict[str, Any]) -> None:
-    expected = INFRA_SERVICES | ONE_SHOTS | set(APP_SERVICES) | set(EXPORTER_SERVICES)
+    expected = (
+        INFRA_SERVICES | ONE_SHOTS | set(APP_SERVICES) | set(EXPORTER_SERVICES) | ALERTING_SERVICES
+    )
     assert set(services) == expected
 
 
@@ -234,6 +240,39 @@ def test_published_host_ports(services: dict[str, Any]) -> None:
     # the declared default, not what this run's environment may override
     assert host_ports("prometheus") == {StackSettings.model_fields["prometheus_port"].default}
     assert host_ports("grafana") == {3000}
+    assert host_ports("alertmanager") == {StackSettings.model_fields["alertmanager_port"].default}
+
+
+def test_prometheus_sends_alerts_to_alertmanager(services: dict[str, Any]) -> None:
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text(encoding="utf-8"))
+    [alertmanagers] = config["alerting"]["alertmanagers"]
+    [static] = alertmanagers["static_configs"]
+    [target] = static["targets"]
+    host, port = target.split(":")
+    assert host == "alertmanager" and "alertmanager" in services["prometheus"]["depends_on"]
+    assert services["alertmanager"]["ports"][0]["target"] == int(port)
+
+
+def test_alertmanager_routes_as_the_native_stack_to_the_receiver(services: dict[str, Any]) -> None:
+    """The compose file's routes are the native stack's (one place: alertmanager_config), and
+    its webhook is the receiver's address inside the compose network."""
+    receiver = services["alert-receiver"]
+    assert receiver["command"] == ["serve", "alert-receiver"]
+    assert receiver["image"] == services["store"]["image"]
+    env = receiver["environment"]
+    assert env["JOBSTREAM_ALERT_RECEIVER_HTTP_HOST"] == "0.0.0.0"
+    port = int(env["JOBSTREAM_ALERT_RECEIVER_HTTP_PORT"])
+    assert healthcheck_url(receiver) == f"http://127.0.0.1:{port}/readyz"
+    # It only receives webhooks: no database or Kafka secret is handed to it.
+    assert not any("PASSWORD" in name for name in env)
+    written = yaml.safe_load(ALERTMANAGER_CONFIG.read_text(encoding="utf-8"))
+    group_wait = StackSettings.model_fields["alert_group_wait_seconds"].default
+    expected = alertmanager_config(f"http://alert-receiver:{port}/alerts", group_wait)
+    assert written == expected
+    mounts = {volume["target"]: volume for volume in services["alertmanager"]["volumes"]}
+    mount = mounts["/etc/alertmanager/alertmanager.yml"]
+    assert Path(mount["source"]) == ALERTMANAGER_CONFIG.resolve() and mount["read_only"]
+    assert "--config.file=/etc/alertmanager/alertmanager.yml" in services["alertmanager"]["command"]
 
 
 def test_kafka_is_a_single_kraft_node_without_topic_auto_creation(

@@ -153,7 +153,10 @@ _IS_HIRING_LINE: Final = re.compile(
 # The opening sentence "Akkari is the customer context API", "Atomic Machines is building".
 _OPENING: Final = re.compile(
     rf"{_SENTENCE_START}(?P<name>{_NAME}) (?:is|are) (?:a|an|the|building|helping|on a mission"
-    r"|creating|making|developing|transforming|revolutionizing|revolutionising)\b",
+    r"|creating|making|developing|transforming|revolutionizing|revolutionising)\b"
+    # "PostHog equips developers to ...", "Acme builds ...": the opening's subject
+    r"|^(?P<subject>[A-Z][\w.-]*) (?:equips|builds|helps|makes|powers|enables|provides"
+    r"|develops|offers|automates|turns)\b",
     re.MULTILINE,
 )
 # A civil-service bulletin's employer: the government it names.
@@ -203,6 +206,7 @@ _NOT_A_COMPANY_WORDS: Final = frozenset(
     remote hybrid onsite on-site site full-time fulltime part-time parttime contract internship
     apply posted hiring vacancy vacancies position role career careers multiple location
     locations remoto presencial only interviews exam notice urgent revised logo image stelle
+    startup start-up
     """.split()  # noqa: SIM905 - a list of words reads best as words
 )
 _NOT_A_COMPANY_PAIRS: Final = frozenset(
@@ -253,7 +257,12 @@ def find_company(document: Document, title: Found | None = None) -> Found | None
         found = _first_name(pattern, head) if index in worth_trying else None
         if found is not None:
             return found
-    return _opening_name(lines) or _government(document, lines)
+    return (
+        _opening_name(lines)
+        or _government(document, lines)
+        or _dash_head(lines)
+        or _named_in_passing(document)
+    )
 
 
 def _patterns_worth_trying(document: Document) -> frozenset[int]:
@@ -314,17 +323,47 @@ def _on_title_line(lines: HeadLines, title: Found | None, index: int | None) -> 
 
 def _forum_head(lines: HeadLines) -> Found | None:
     """ "Coder | https://coder.com/ | Multiple roles | Full-time": its first part (the head
-    may follow a line or two: "Edit: APPLICATIONS CLOSED ...")."""
+    may follow a line or two: "Edit: APPLICATIONS CLOSED ..."); "Knowlix — ONSITE (Munich,
+    DE) — Full-time" with dashes; "Nova Credit | Remote (US, Canada)" in two parts; the second
+    part after the role ("Senior Software Engineer | Ping Data Intelligence | ONSITE")."""
     for index, line in enumerate(lines):
         if index >= FORUM_HEAD_LINES:
             break
-        if "|" not in line.text:
+        if "|" not in line.text and " \u2014 " not in line.text:
             continue
-        parts = segments(line, BAR_SEGMENTS)
-        if len(parts) < MIN_FORUM_PARTS or not any(_FORUM_PART.search(part.text) for part in parts):
+        parts = segments(line, BAR_SEGMENTS if "|" in line.text else _DASH_SEGMENTS)
+        if not _is_forum_head(parts):
             return None
-        return _name_of(parts[0], strict=True, lower_case=True)
+        found = _name_of(parts[0], strict=True, lower_case=True)
+        if found is None and len(parts) >= MIN_FORUM_PARTS and names_a_role(parts[0].text):
+            second = parts[1].text
+            if not (_FORUM_PART.search(second) or _is_place(second.split(",")[0])):
+                found = _name_of(parts[1], strict=True)
+        return found
     return None
+
+
+# "Knowlix — ONSITE (Munich, DE) — Full-time": a head whose parts long dashes part.
+_DASH_SEGMENTS: Final = re.compile(r"[ ]\u2014[ ]")
+
+
+_STATE_TAIL: Final = re.compile(r"[ ][A-Z]{2}$")
+
+
+def _is_forum_head(parts: list[HeadLine]) -> bool:
+    """At least three parts, one naming the terms, roles, a link, pay, a place or a role
+    ("HomeVision | Senior Frontend Engineering | San Francisco, CA"); or two, the second naming
+    the terms or a link ("Layer Health | https://www.layerhealth.com/")."""
+    if len(parts) == 2:  # not "Cleveland OH | Onsite": a place and its terms
+        return _FORUM_PART.search(parts[1].text) is not None and not _is_place(
+            _STATE_TAIL.sub("", parts[0].text.split(",")[0])
+        )
+    return len(parts) >= MIN_FORUM_PARTS and any(
+        _FORUM_PART.search(part.text)
+        or names_a_role(part.text)
+        or _is_place(part.text.split(",")[0].strip())
+        for part in parts[1:]
+    )
 
 
 def _beside_title(
@@ -401,10 +440,30 @@ def _opening_name(lines: HeadLines) -> Found | None:
         return None
     opening = first.text[:OPENING_CHARS]
     for match in _OPENING.finditer(opening):
-        found = _name_of(first.part(*match.span("name")), strict=True)
+        group = "name" if match.group("name") is not None else "subject"
+        found = _name_of(first.part(*match.span(group)), strict=True)
         if found is not None and len(found.value) >= MIN_OPENING_NAME_CHARS:
             return found
     return None
+
+
+# "Tether - https://tether.io/ - we are hiring", "Wayward (wayward.com) - we're rebuilding",
+# "PetsApp - The future of pet care": a forum post's first line, the name before a dash and a
+# link, a sentence of "we" or a tagline.
+_DASH_HEAD: Final = re.compile(
+    r"(?P<name>[^|\-\u2013\u2014]{2,60}?)[ ][-\u2013\u2014][ ]{1,2}"
+    r"(?:https?://|www\.|(?i:we\b|we['\u2019]re\b|our\b|the\b))"
+)
+
+
+def _dash_head(lines: HeadLines) -> Found | None:
+    first = lines.get(0)
+    if first is None:
+        return None
+    match = _DASH_HEAD.match(first.text)
+    if match is None:
+        return None
+    return _name_of(first.part(*match.span("name")), strict=True)
 
 
 def _government(document: Document, lines: HeadLines) -> Found | None:
@@ -434,6 +493,167 @@ def _government(document: Document, lines: HeadLines) -> Found | None:
     return Found(name, named[name][0])
 
 
+# Where the body names its employer in passing, the last resort (docs/parser.md, 0.3.17), read
+# from unlabelled postings of the set's sources. Each is tried over the whole text.
+_CAPITAL: Final = "A-Z\u00c0-\u00d6\u00d8-\u00de"  # Latin capitals, accented ones too
+_PASSING_WORD: Final = rf"[{_CAPITAL}0-9][\w&.'-]*"
+_PASSING_NAME: Final = rf"{_PASSING_WORD}(?: (?:de |del |y )?{_PASSING_WORD}){{0,3}}"
+_IN_PASSING: Final = (
+    # "I'm the founder of Stardrift", "Hi! I'm Nicole (ex-Google AI), cofounder of Gambit
+    # Robotics": the writer's own company
+    re.compile(
+        rf"\bI(?:'m|\u2019m| am)[ ][^.!?\n]{{0,40}}?\b(?:co-?founder|founder|CEO|CTO)"
+        rf"(?:[ ]&[ ]\w+)?[ ](?:of|at)[ ](?P<name>{_NAME})"
+    ),
+    # "J.P Morgan is a global leader in financial services" (glued to the sentence before it
+    # in a cut text: "would be beneficialJ.P Morgan is a global leader")
+    re.compile(
+        rf"(?:^|(?<=[.!?] )|(?<=[a-z]))(?P<name>{_NAME}) is (?:a global leader|the world['\u2019]s"
+        r"|a leading|the leading|one of the world)\b",
+        re.MULTILINE,
+    ),
+    # "Accem es una organización sin ánimo de lucro", "Grupo NS, es una empresa donde ..."
+    re.compile(
+        rf"(?:^|(?<=[.!?] ))(?P<name>{_PASSING_NAME}),? (?:es|somos) (?:una?|la|el)"
+        r" (?:\w+ )?(?:empresa|compañía|organización|entidad|ONG|fundación|asociación"
+        r"|consultora|multinacional)\b",
+        re.MULTILINE,
+    ),
+    # "en EACNUR buscamos gente", "En Novanotio estamos buscando", "contratación directa por X"
+    # "Desde el departamento de selección de ALTEN buscamos"
+    re.compile(
+        rf"\b(?i:en|desde)(?i: el departamento de (?:selección|rrhh|recursos humanos) de)?"
+        rf" (?P<name>{_PASSING_NAME}),? (?:buscamos|estamos buscando|seleccionamos|precisamos"
+        r"|necesitamos|queremos incorporar)\b"
+    ),
+    # "Grupo Faster selecciona para empresa del sector metal", "El Grup Asproseat cerca un/a
+    # educador/a" (Catalan), "ALTEN te ofrece": a sentence whose subject is the employer
+    re.compile(
+        rf"(?:^|(?<=[.!?] ))(?:(?:El|La|Los|Las) )?(?P<name>{_PASSING_NAME}),?"
+        r" (?:selecciona|busca|precisa|necesita|cerca|requiere|incorpora|contrata|te ofrece)\b",
+        re.MULTILINE,
+    ),
+    re.compile(rf"\bcontratación directa (?:por|de|con) (?P<name>{_PASSING_NAME})"),
+    # "Die Firma CarePers AG", "Swissport International AG": a name with its legal form
+    re.compile(
+        rf"(?<![\w&.-])(?P<name>(?:[{_CAPITAL}][\w&.-]*[ ]){{1,3}}"
+        r"(?:AG|GmbH|S\.?A\.?|Sàrl|Ltd\.?|Inc\.?))"
+        r"(?=[ ,.;:)]|$)",
+        re.MULTILINE,
+    ),
+    # "bei der AXA", "bei EUROBUS", "Bei SV Group", "bei Swiss Life": a name in capitals or
+    # of two words (a German noun after "bei" is one word: "bei Projekten")
+    re.compile(
+        rf"\b[Bb]ei (?:der |dem )?(?P<name>[{_CAPITAL}]{{2,}}\b(?: [{_CAPITAL}][\w&.-]*)?"
+        rf"|[{_CAPITAL}][\w&.-]* [{_CAPITAL}][\w&.-]*)(?=[ ,.;:!?]|$)",
+        re.MULTILINE,
+    ),
+    # A corpus that masks the employer ("<ORGANIZATION>") leaks it in possessives: "all of
+    # Omio's frontends", "At the heart of Zattoo's organisation" (not "The Programme's",
+    # "<ORGANIZATION> Group's": a word of a longer name)
+    re.compile(rf"(?<![\w<])(?P<name>[{_CAPITAL}][\w&.-]*)['\u2019][sS](?=[ ])"),
+    # ... and in its own idioms: "our Novo Nordisk Way", "#LifeAtSky", "Celonis disrupted"
+    re.compile(rf"\bour (?P<name>{_NAME}) (?:Way|family|values|culture)\b"),
+    re.compile(r"#LifeAt(?P<name>[A-Z]\w+)"),
+    re.compile(
+        rf"(?:^|(?<=[.!?] ))(?P<name>[{_CAPITAL}][\w&.-]*) (?:disrupted|was founded|has grown)\b",
+        re.MULTILINE,
+    ),
+)
+# Words each of `_IN_PASSING` needs (lower case), to skip patterns that cannot match (a
+# pattern tried over the whole text of a long posting costs more than a look-up).
+_IN_PASSING_WORDS: Final = (
+    ("founder", "ceo", "cto"),
+    ("is a global leader", "is the world", "is a leading", "is the leading", "is one of the world"),
+    (" es ", " somos "),
+    ("buscamos", "estamos buscando", "seleccionamos", "precisamos", "necesitamos",
+     "queremos incorporar"),
+    ("selecciona", "busca", "precisa", "necesita", "cerca", "requiere", "incorpora", "contrata",
+     "te ofrece"),
+    ("contratación directa",),
+    ("ag", "gmbh", "s.a", "sa", "sàrl", "ltd", "inc"),
+    ("bei ",),
+    ("'s ", "\u2019s "),
+    ("our ",),
+    ("#lifeat",),
+    (" disrupted", " was founded", " has grown"),
+)  # fmt: skip
+_LEGAL_FORM: Final = len(_IN_PASSING) - 6
+_CUT_INITIALS: Final = re.compile(r"\b[A-Z]\.\n$")
+_POSSESSIVE: Final = len(_IN_PASSING) - 4  # this one and those after it: masked corpora only
+# The word before a possessive that makes it no employer's name: "The Programme's", or a word
+# of a longer name ("<ORGANIZATION> Group's", "America First Policy Institute's").
+_BEFORE_POSSESSIVE: Final = re.compile(r"(?:\b[Tt]he|[>\w]*[A-Z>][\w>]*)[ ]$")
+# "in Laufenburg AG suchen wir", "Standort: Buchs AG": a town and its canton (Aargau)
+_BEFORE_PLACE: Final = ("in ", ": ")
+_MASK: Final = "<ORGANIZATION>"
+# "Die Firma CarePers AG" (glued to the word before it in a cut ad: "SurseeDie Firma ...")
+_FIRMA: Final = "Firma "
+# First words of what those phrases catch that names no employer.
+_NOT_PASSING: Final = frozenset(
+    """
+    nuestra nuestro nuestros esta este somos la el los las una un die der das sie wir es ihre
+    ihr unsere unser frau herr master bachelor what it that there here let he she one who
+    api kpi rfc ceo cto cfo hr it ai eu uk us un employer women home sede delegación
+    """.split()  # noqa: SIM905 - a list of words reads best as words
+)
+
+
+def _named_in_passing(document: Document) -> Found | None:
+    """The employer a phrase of the body names ("Accem es una organización", "en EACNUR
+    buscamos", "Die Firma CarePers AG", "bei der AXA", "Omio's frontends"): no place, no word
+    the text also writes in lower case ("Work's", "Group's" are headings' words)."""
+    text = document.text
+    masked = _MASK in text
+    lower = document.lower
+    for index, pattern in enumerate(_IN_PASSING):
+        if index == _POSSESSIVE and not masked:
+            break
+        if not any(word in lower for word in _IN_PASSING_WORDS[index]):
+            continue
+        for match in pattern.finditer(text):
+            name = match.group("name")
+            start = match.start("name")
+            before = text[max(0, start - 40) : start]
+            if (
+                (index == _POSSESSIVE and _BEFORE_POSSESSIVE.search(before))
+                or (index == _LEGAL_FORM and before.endswith(_BEFORE_PLACE))
+                or _CUT_INITIALS.search(before)  # "J.P.\nMorgan is": the name cut in two
+            ):
+                continue
+            for joint in (_FIRMA, ". "):  # "Formación. Grupo NS, es una empresa"
+                if joint in name:
+                    cut = name.rindex(joint) + len(joint)
+                    start, name = start + cut, name[cut:]
+            words = name.lower().split(" ")
+            if (
+                words[0] in _NOT_PASSING
+                or _is_place(name)
+                or geo.area(name) is not None  # "Europe's leading brand"
+                or geo.town_codes(name.split(" ")[0]) is not None  # "in Laufenburg AG"
+            ):
+                continue
+            if " " not in name and not name.isupper() and _written_in_lower_case(name, text):
+                continue
+            if name.isupper() and match.group().isupper():
+                continue  # "PERRUQUERIA DE BANYOLES BUSCA": a shouted description, no name
+            found = _name_of(HeadLine(name, start), strict=True)
+            if found is not None:
+                return found
+    return None
+
+
+def _written_in_lower_case(name: str, text: str) -> bool:
+    lower = name.lower()
+    start = text.find(lower)
+    while start >= 0:
+        end = start + len(lower)
+        if not (start > 0 and text[start - 1].isalnum()) and not text[end : end + 1].isalnum():
+            return True
+        start = text.find(lower, end)
+    return False
+
+
 def _has_lower_word(value: str, *, lower_case: bool) -> bool:
     """ "Stelle einem Freund mitteilen": a word in lower case that joins no name's words (a
     forum head's one-word "yeet" may be all lower case)."""
@@ -442,6 +662,9 @@ def _has_lower_word(value: str, *, lower_case: bool) -> bool:
     return any(word[0].islower() and word not in _NAME_CONNECTORS for word in value.split(" ")[1:])
 
 
+_GREETING: Final = re.compile(
+    r"(?i:hey|hi|hello)(?: (?:HN|all|everyone|folks))?[!,]?[ ]?[-\u2013\u2014:]?[ ]"
+)
 # "VALENCIA- LUIS OLIAG": a town glued to a dash before the employer's name.
 _PLACE_PREFIX: Final = re.compile(r"(?P<place>[^\W\d_][^\W\d_ ]{2,30})-[ ]")
 
@@ -462,11 +685,15 @@ def _name_of(part: HeadLine, *, strict: bool, lower_case: bool = False) -> Found
     """The name a part of a line gives, without a parenthesis or URL after it; None for what
     is no name. `strict` also refuses what holds a role's or a heading's words."""
     value = part.text
-    if value[-1:] in ")/" or "http" in value:
+    while value[-1:] in ")/" or "http" in value:  # "BetterDB (https://betterdb.com) (https://...)"
         tail = _NAME_TAIL.search(value)
-        if tail is not None and tail.start() > 0:
-            value = value[: tail.start()]
+        if tail is None or tail.start() == 0:
+            break
+        value = value[: tail.start()]
     value = value.strip(" -\u2013,;:|")
+    greeting = _GREETING.match(value)
+    if greeting is not None:
+        value = value[greeting.end() :]  # "Hey HN — Adobe is hiring": the greeting names no one
     place = _PLACE_PREFIX.match(value)
     if place is not None and _is_place(place.group("place")):
         value = value[place.end() :]  # "VALENCIA- LUIS OLIAG": the branch's town, then the name

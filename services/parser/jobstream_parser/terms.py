@@ -91,18 +91,29 @@ _WORK_MODE: Final = re.compile(
     r"|partially remote"
     r"|partly remote|partial(?:ly)? on-?site|partly on-?site"
     r"|some (?:flexible[/ ])?remote working(?: possible)?"
-    r"|(?:in|at|from) (?:the |our )?(?:[A-Z][\w-]{1,20} )?office (?:[1-4]|one|two|three|four)"
+    # "options to work from home", "Work from Home Options", "a mix between office and remote
+    # work": home some of the time (read from unlabelled postings, 0.3.18)
+    r"|(?:options?|possibilit(?:y|ies)|opportunit(?:y|ies)) (?:to|of|for)"
+    r" (?:work(?:ing)? (?:from home|remotely)|do home[- ]?office)"
+    r"|(?:work(?:ing)? from home|remote work(?:ing)?|home[- ]?office)"
+    r" (?:options?|opportunit(?:y|ies))|remote options?"
+    r"|mix (?:between|of) (?:the )?office and remote"
+    # "3-4 days a week onsite at the customer facility"
+    r"|(?:[1-4](?:[-\u2013][2-4])?|one|two|three|four)[- ]days?(?: a| per| each)?(?: week)?"
+    r" (?:on-?site|in[- ]office|in the office)"
+    r"|(?:in|at|from) (?:the |our )?(?:[A-Z][\w-]{1,20} ){0,2}office (?:[1-4]|one|two|three|four)"
     r" days? (?:a|per|each) week"
     r"|(?:on-?site|in[- ]office|in the office)(?: in [A-Z][\w-]{1,20}(?: [A-Z][\w-]{1,20})?)?"
     r" (?:[1-4]|one|two|three|four) days? ?(?:(?:a|per|each) |/ ?)week)"
     r"|(?P<remote>(?:fully |100% |full(?:y)? |all )?remote(?:ly|[- ]first|[- ]friendly)?"
     r"|work(?:ing)? from home|wfh"
     r"|telecommut\w{0,10}|telework\w{0,10}|remoto|teletrabajo|desde (?:tu |su )?casa"
-    r"|télétravail(?: complet| total| à 100 ?%)?|home[- ]?office"
-    r"|work from anywhere)"
+    r"|télétravail(?: complet| total| à 100 ?%)?(?!\s?:\s?non)|home[- ]?office"
+    r"|work from anywhere|virtual)"
     r"|(?P<onsite>on[- ]?site|in[- ]person|in[- ]office|office[- ]based|not remote"
     r"|work(?:ing)? from (?:the )?office"
-    r"|no remote|vor ort|presencial|présentiel|sur site)"
+    r"|no remote|vor ort|presencial|présentiel|sur site"
+    r"|télétravail\s?:\s?non)"  # "Télétravail : Non": no telework
     r")(?![\w-])",
     re.IGNORECASE,
 )
@@ -136,11 +147,24 @@ _NOT_MODE_BEFORE: Final = re.compile(
     r"(?:[\w-]+[ ]){0,3}$",
     re.IGNORECASE,
 )
+# "by phone and in person", "communicate ... in person": how people talk, not where they work.
+_IN_PERSON_TALK: Final = re.compile(
+    r"(?:phone|telephone|e-?mail|writing|orally|communicat\w*|meet\w*|speak\w*)"
+    r"(?:[ ][\w,]+){0,3}?[ ](?:and|or)[ ]$|(?:communicat\w*|meet\w*|orally)[ ]$",
+    re.IGNORECASE,
+)
+# "occasional in-person meetups", "an onsite interview": gatherings, not where the job is done.
+_GATHERING_AFTER: Final = re.compile(
+    r"[ ](?:meet-?ups?|meetings?|off-?sites?|events?|retreats?|gatherings?|interviews?"
+    r"|onboarding|visits?)\b",
+    re.IGNORECASE,
+)
 _ALWAYS_MODE: Final = re.compile(
     r"work(?:ing)? from home|wfh|telecommut|telework|days? (?:a |per |each )?(?:week )?(?:in|at|on"
     r"|from)|[1-4]x.*|partially remote|partly remote|fully remote|100% remote|not remote|no remote"
     r"|work from anywhere|partial(?:ly)? on-?site|partly on-?site|some (?:flexible[/ ])?remote"
-    r"|desde (?:tu |su )?casa",
+    r"|desde (?:tu |su )?casa|.*week|\d.* days?.*|options?.*|possibilit.*|opportunit.*|.* options?"
+    r"|.* opportunit(?:y|ies)|mix .*|télétravail\s?:\s?non",
     re.IGNORECASE,
 )
 _LABEL: Final = re.compile(
@@ -148,20 +172,22 @@ _LABEL: Final = re.compile(
     r"|tipo de contrato|tipo de vaga|vertragsart|anstellungsart|beschäftigungsart|arbeitszeit"
     r"|jornada|engagement type|schedule|type|work(?:place)? (?:location|type|mode|model"
     r"|arrangement|setting|style)|location(?: type)?|remote|arbeitsort|arbeitsmodell"
-    r"|modelo de trabalho|modalidade|modalidad|lieu|mode de travail|locations?|where"
+    r"|modelo de trabalho|modalidade|modalidad|lieu|mode de travail|location options|locations?"
+    r"|where"
     r"|appointment(?: type)?|pensum)"
-    r"[ ]?(?::|-|\u2013)[ ]?",
+    r"[ ]?(?::|-(?!\w)|\u2013)[ ]?",  # not "Remote-first, with occasional in-person ..."
     re.IGNORECASE,
 )
 # A label of the terms right before them, inside a line of facts ("... Job type: Full-time
 # Industry: ...", "Employement Type Full-Time").
 _LABEL_JUST_BEFORE: Final = re.compile(
     r"(?:employe?ment type|job type|type of employment|contract type|working hours"
-    r"|work(?:ing)? schedule)[ ]?(?::|-|\u2013)?[ ]?$",
+    r"|work(?:ing)? schedule|location options)[ ]?(?::|-|\u2013)?[ ]?$",
     re.IGNORECASE,
 )
 _BARE_LABEL: Final = re.compile(
-    r"(?:employment type|job type|workplace type|work type|location type|remote type)",
+    r"(?:employment type|job type|workplace type|work type|location type|remote type"
+    r"|location options)",
     re.IGNORECASE,
 )
 _NOT_MODE_SECTIONS: Final = frozenset({"benefits", "legal", "about_company"})
@@ -348,7 +374,7 @@ def _remote_alternative(document: Document, terms: list[Term], hybrid: Term) -> 
     return None
 
 
-_ALTERNATIVE_SIGNS: Final = frozenset({"/", "or", "&"})
+_ALTERNATIVE_SIGNS: Final = frozenset({"/", "or", "&", ",", "and"})  # "ONSITE, REMOTE, HYBRID"
 # "Remote Available", "remote possible": remote is offered as an option.
 _OFFERED: Final = re.compile(r"[ ](?:available|possible|ok|optional|option)\b", re.IGNORECASE)
 
@@ -381,10 +407,17 @@ def _terms(
             continue
         if kind == "remote" and _not_where_the_job_is(document, start, end):
             continue
+        if kind == "onsite" and (
+            _IN_PERSON_TALK.search(text, max(0, start - 40), start)
+            or _GATHERING_AFTER.match(text, end, end + 20)
+        ):
+            continue  # "communicate orally by phone and in person": how, not where
         line = document.line_at(start)
         if line is None:
             continue
         before = text[line.start : start]
+        if kind == "remote" and text[start] in "Vv" and not _a_place_of_work(before, text, end):
+            continue  # "virtual and in-person learning", "Virtualization": no work mode
         labelled = _is_labelled(document, line.start, before)
         in_title = title_span is not None and line.start <= title_span[0] < line.end
         only_labelled = employment and _ONLY_LABELLED.fullmatch(match.group()) is not None
@@ -471,7 +504,8 @@ def _not_where_the_job_is(document: Document, start: int, end: int) -> bool:
     text = document.text
     if _NOT_MODE_AFTER.match(text, end, end + 20):
         return True
-    return _NOT_MODE_BEFORE.search(text, max(0, start - 50), start) is not None
+    # Tried only where one of its words starts: `re` tries each word at each of the 50 places.
+    return document.search(_NOT_MODE_BEFORE, max(0, start - 50), start) is not None
 
 
 def _about_current_employment(before: str) -> bool:
@@ -495,6 +529,14 @@ def _is_labelled(document: Document, line_start: int, before: str) -> bool:
         return False
     previous = document.line_at(line_start - 2) if line_start >= 2 else None
     return previous is not None and _BARE_LABEL.fullmatch(previous.text.rstrip(":")) is not None
+
+
+def _a_place_of_work(before: str, text: str, end: int) -> bool:
+    """ "Location: Virtual (100% Remote)", "Boston, MA (virtual)", "Full time, Virtual (Location
+    Negotiable ...)": "virtual" among the places or terms, not a word of a sentence."""
+    if _LABEL.match(before) is not None:
+        return True
+    return before.endswith(("(", ", ", "; ")) and text[end : end + 2] in {")", " (", "", "\n"}
 
 
 def _delimited_left(before: str) -> bool:

@@ -25,9 +25,10 @@ import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final
+from typing import Final, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 
 from jobstream.contracts import TaggedPosting, TextSignature
 
@@ -100,14 +101,20 @@ def same_job_title(first: str | None, second: str | None) -> bool:
     return not (words ^ others) & _LEVEL_WORDS
 
 
-@dataclass(frozen=True)
+# A signature's values: a tuple, or an int32 array as the repository reads them from
+# PostgreSQL (no Python int a value: turning ~130 of them into a matrix row was most of the
+# cost of indexing a candidate).
+SignatureValues: TypeAlias = tuple[int, ...] | npt.NDArray[np.int32]
+
+
+@dataclass(frozen=True, eq=False)
 class Stored:
     """A posting as stored, with what cluster assignment reads of it."""
 
     posting_id: str
     cluster_id: str | None
     title: str | None
-    signature: tuple[int, ...] | None
+    signature: SignatureValues | None
     band_keys: tuple[int, ...]
 
 
@@ -127,7 +134,7 @@ class _Index:
 
     def add(self, posting: Stored) -> None:
         """Index a posting with a cluster and a signature (others are never candidates)."""
-        if posting.cluster_id is None or not posting.signature:
+        if posting.cluster_id is None or posting.signature is None or not len(posting.signature):
             return
         row = len(self.postings)
         self.postings.append(posting)
@@ -136,7 +143,9 @@ class _Index:
         for key in posting.band_keys:
             self.by_key.setdefault(key, []).append(row)
 
-    def near(self, signature: tuple[int, ...], keys: Iterable[int]) -> list[tuple[float, Stored]]:
+    def near(
+        self, signature: npt.NDArray[np.int32], keys: Iterable[int]
+    ) -> list[tuple[float, Stored]]:
         """The indexed postings sharing a band key with `signature` whose estimated similarity
         to it is `THRESHOLD` or more, with that similarity (as `similarity` computes it:
         equal values ÷ values; a signature of another length estimates nothing)."""
@@ -176,16 +185,16 @@ def assign_clusters(postings: Sequence[TaggedPosting], stored: Iterable[Stored])
         else:
             others.append(row)
     lengths = [len(posting.signature.values) for posting in postings if posting.signature]
-    lengths += [len(row.signature) for row in others if row.signature]
+    lengths += [len(row.signature) for row in others if row.signature is not None]
     index = _Index(capacity=len(others) + len(postings), width=max(lengths, default=0))
     for row in others:
         index.add(row)
     clusters: dict[str, str] = {}
     for posting in sorted(postings, key=lambda item: (item.received_at, item.posting_id)):
-        signature = tuple(posting.signature.values) if posting.signature else None
+        signature = np.array(posting.signature.values, np.int32) if posting.signature else None
         keys = tuple(band_keys(posting.signature))
         previous = before.get(posting.posting_id)
-        if previous is not None and previous.cluster_id and previous.signature == signature:
+        if previous is not None and previous.cluster_id and _same(previous.signature, signature):
             cluster = previous.cluster_id
         else:
             cluster = _nearest_cluster(posting, signature, keys, index) or posting.posting_id
@@ -194,10 +203,20 @@ def assign_clusters(postings: Sequence[TaggedPosting], stored: Iterable[Stored])
     return clusters
 
 
+def _same(first: SignatureValues | None, second: SignatureValues | None) -> bool:
+    """Whether two signatures hold the same values (or neither exists)."""
+    if first is None or second is None:
+        return first is None and second is None
+    return len(first) == len(second) and bool(np.array_equal(first, second))
+
+
 def _nearest_cluster(
-    posting: TaggedPosting, signature: tuple[int, ...] | None, keys: tuple[int, ...], index: _Index
+    posting: TaggedPosting,
+    signature: npt.NDArray[np.int32] | None,
+    keys: tuple[int, ...],
+    index: _Index,
 ) -> str | None:
-    if not signature:
+    if signature is None or not len(signature):
         return None
     best: tuple[float, str] | None = None
     for score, other in index.near(signature, keys):

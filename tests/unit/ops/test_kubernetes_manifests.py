@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -22,10 +23,13 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from jobstream.exporter import LagExporterSettings
 from jobstream.settings import KafkaSettings
 from jobstream.topology import CONSUMING_STAGES
 from jobstream_stack.kubernetes import (
     KUBERNETES_DIR,
+    LAG_EXPORTER,
+    LAG_EXPORTER_NAME,
     MEASURED_PEAK_RSS_MB,
     rendered,
 )
@@ -204,6 +208,36 @@ def env_of(item: Object) -> dict[str, Object]:
     return {entry["name"]: entry for entry in container(item)["env"]}
 
 
+def selects(monitor: Object, service: Object) -> bool:
+    """A ServiceMonitor's label selector (matchLabels and matchExpressions) against a Service."""
+    labels = service["metadata"]["labels"]
+    selector = monitor["selector"]
+    if not selector.get("matchLabels", {}).items() <= labels.items():
+        return False
+    for expression in selector.get("matchExpressions", []):
+        value, operator = labels.get(expression["key"]), expression["operator"]
+        assert operator in ("In", "NotIn"), operator
+        if (value in expression["values"]) != (operator == "In"):
+            return False
+    return True
+
+
+def relabel(rules: list[Object], labels: dict[str, str]) -> dict[str, str]:
+    """Prometheus's `replace` and `labeldrop` relabelling (the kinds the manifests use)."""
+    labels = dict(labels)
+    for rule in rules:
+        pattern = re.compile(rule["regex"])
+        if rule["action"] == "labeldrop":
+            labels = {key: value for key, value in labels.items() if not pattern.fullmatch(key)}
+            continue
+        assert rule["action"] == "replace", rule
+        source = ";".join(labels.get(name, "") for name in rule["sourceLabels"])
+        match = pattern.fullmatch(source)
+        if match:
+            labels[rule["targetLabel"]] = match.expand(rule["replacement"].replace("$", "\\"))
+    return labels
+
+
 def memory_mib(quantity: str) -> int:
     assert quantity.endswith("Mi"), quantity
     return int(quantity[:-2])
@@ -217,7 +251,7 @@ def test_a_deployment_per_service_with_probes_resources_and_a_budget(
     deployments = of_kind(objects, "Deployment")
     services = of_kind(objects, "Service")
     budgets = of_kind(objects, "PodDisruptionBudget")
-    assert set(deployments) == set(SERVICES)
+    assert set(deployments) == set(SERVICES) | {LAG_EXPORTER_NAME}
     for name, settings_class in SERVICES.items():
         port = settings_class.model_fields["http_port"].default
         main = container(deployments[name])
@@ -293,10 +327,13 @@ def test_secrets_are_referenced_never_written_into_the_pods(
     [job] = of_kind(objects, "Job").values()
     assert container(job)["args"][0] == "migrate"
     assert "valueFrom" in env_of(job)["JOBSTREAM_PG_OWNER_PASSWORD"]
-    for deployment in of_kind(objects, "Deployment").values():
-        assert env_of(deployment)["JOBSTREAM_PG_OWNER_PASSWORD"] == {
+    deployments = of_kind(objects, "Deployment")
+    for name in SERVICES:
+        assert env_of(deployments[name])["JOBSTREAM_PG_OWNER_PASSWORD"] == {
             "name": "JOBSTREAM_PG_OWNER_PASSWORD", "value": "",
         }  # fmt: skip
+    # The lag exporter reads Kafka only: it is handed no database secret at all.
+    assert not any("PG_" in name for name in env_of(deployments[LAG_EXPORTER_NAME]))
 
 
 def test_production_reads_its_secrets_from_secrets_env(built: dict[str, list[Object]]) -> None:
@@ -319,15 +356,28 @@ def test_prometheus_operator_scrapes_every_service_with_the_project_rules(
     built: dict[str, list[Object]], overlay: str
 ) -> None:
     objects = built[overlay]
-    monitor = the(objects, "ServiceMonitor")["spec"]
-    selector = monitor["selector"]["matchLabels"]
+    monitors = of_kind(objects, "ServiceMonitor")
+    services = of_kind(objects, "Service")
+    monitor = monitors["jobstream"]["spec"]
     assert [endpoint["port"] for endpoint in monitor["endpoints"]] == ["http"]
-    scraped = {
-        name
-        for name, service in of_kind(objects, "Service").items()
-        if selector.items() <= service["metadata"]["labels"].items()
-    }
-    assert scraped == set(SERVICES)
+    assert {name for name, service in services.items() if selects(monitor, service)} == set(
+        SERVICES
+    )
+    # The lag exporter, as the native stack's Prometheus sees it: its own job, labelled
+    # `exporter`, without the `service` label (the alert on a service down selects that).
+    exporters = monitors["jobstream-exporters"]["spec"]
+    assert [name for name, item in services.items() if selects(exporters, item)] == [
+        LAG_EXPORTER_NAME
+    ]
+    [endpoint] = exporters["endpoints"]
+    relabelled = relabel(endpoint["relabelings"], {"job": LAG_EXPORTER_NAME, "service": "x"})
+    assert relabelled == {"job": LAG_EXPORTER_NAME, "exporter": LAG_EXPORTER}
+    exporter = services[LAG_EXPORTER_NAME]["spec"]["ports"][0]
+    assert exporter["port"] == LagExporterSettings.model_fields["http_port"].default
+    assert container(of_kind(objects, "Deployment")[LAG_EXPORTER_NAME])["args"] == [
+        "serve",
+        "lag-exporter",
+    ]
     rule = the(objects, "PrometheusRule")
     groups = [
         group

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import numpy as np
 import pytest
 
 from jobstream.contracts import TaggedPosting, TextSignature
@@ -188,3 +189,28 @@ def test_the_clusters_are_those_of_the_plain_rule(seed: int) -> None:
     first = assign_clusters(postings[:half], [])
     stored = [_stored(posting, first[posting.posting_id]) for posting in postings[:half]]
     assert {**first, **assign_clusters(postings[half:], stored)} == expected
+    # The repository reads stored signatures as int32 arrays: the same clusters.
+    as_arrays = [
+        Stored(
+            row.posting_id,
+            row.cluster_id,
+            row.title,
+            np.array(row.signature, np.int32) if row.signature is not None else None,
+            row.band_keys,
+        )
+        for row in stored
+    ]
+    assert {**first, **assign_clusters(postings[half:], as_arrays)} == expected
+
+
+def test_a_posting_stored_with_the_same_signature_as_an_array_keeps_its_cluster() -> None:
+    posting = _posting(1, "Data Engineer", _body(3))
+    assert posting.signature is not None
+    as_stored = Stored(
+        posting.posting_id,
+        "an-older-cluster",
+        posting.title,
+        np.array(posting.signature.values, np.int32),
+        tuple(band_keys(posting.signature)),
+    )
+    assert assign_clusters([posting], [as_stored]) == {posting.posting_id: "an-older-cluster"}

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import asyncpg
 import numpy as np
+import numpy.typing as npt
 from pydantic import TypeAdapter
 from pydantic_core import to_json
 
@@ -127,8 +128,10 @@ _CLUSTER_LOCK = "SELECT pg_advisory_xact_lock(hashtext('jobstream.clusters'))"
 # `OFFSET 0` and the ids are handed over as an array: written as a join, PostgreSQL was free to
 # turn it around into a scan of every stored posting testing each against every key, and did.
 MAX_CANDIDATES = 20_000
+# The signature comes as PostgreSQL's binary form of the array (`_int4_values`).
 _CANDIDATES = """
-SELECT posting_id, cluster_id, title, signature, signature_bands FROM postings
+SELECT posting_id, cluster_id, title, array_send(signature) AS signature, signature_bands
+FROM postings
 WHERE posting_id = ANY (ARRAY(
     SELECT DISTINCT m.posting_id FROM unnest($1::bigint[]) AS k(key)
     CROSS JOIN LATERAL (
@@ -238,12 +241,36 @@ async def _clusters(conn: asyncpg.Connection, postings: list[TaggedPosting]) -> 
             row["posting_id"],
             row["cluster_id"],
             row["title"],
-            tuple(row["signature"]) if row["signature"] is not None else None,
+            _int4_values(row["signature"]),
             tuple(row["signature_bands"]),
         )
         for row in rows
     )
     return assign_clusters(postings, stored)
+
+
+# PostgreSQL's binary form of a one-dimensional integer[] (`array_send`): a header of five
+# big-endian int32 (dimensions, has-nulls flag, element type, length, lower bound), then each
+# element as its byte length (4) and its value.
+_INT4_OID: Final = 23
+_BIG_ENDIAN_INT32: Final = np.dtype(">i4")
+
+
+def _int4_values(data: bytes | None) -> npt.NDArray[np.int32] | None:
+    """A signature read as `array_send(signature)`, as int32 values: no Python int a value
+    (the candidates of a batch are thousands of signatures of ~130 values)."""
+    if data is None:
+        return None
+    header = np.frombuffer(data, _BIG_ENDIAN_INT32, count=3)
+    dimensions, has_nulls, element_type = (int(value) for value in header)
+    if dimensions == 0:
+        return np.empty(0, np.int32)
+    if dimensions != 1 or has_nulls or element_type != _INT4_OID:
+        raise ValueError(f"not a one-dimensional integer[] without NULLs: {data[:12]!r}")
+    pairs = np.frombuffer(data, _BIG_ENDIAN_INT32, offset=20).reshape(-1, 2)
+    if not (pairs[:, 0] == 4).all():
+        raise ValueError("an element of the integer[] is not 4 bytes long")
+    return pairs[:, 1].astype(np.int32)
 
 
 def posting_row(item: StoredPosting, cluster_id: str | None = None) -> tuple[Any, ...]:
