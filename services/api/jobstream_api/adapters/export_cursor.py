@@ -23,13 +23,12 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Final
 
-import adbc_driver_postgresql
-import adbc_driver_postgresql.dbapi as adbc
 import pyarrow as pa
 
 from jobstream.settings import PostgresSettings
 
-_CURSOR: Final = "export"
+# The filtered export's cursor; the statement that declares it names it so.
+CURSOR: Final = "export"
 # The COPY stream comes in batches of about this many bytes a row asked for (the driver's
 # estimate: a posting's row is ~6 KB), cut to the rows asked for at most.
 _COPY_ROW_BYTES: Final = 6_000
@@ -60,8 +59,9 @@ class ExportCursor:
     (None: done); `close()` ends the transaction and the connection (at once, also when the
     rows were not all read).
 
-    `parameters` None: `query` has no parameter and is streamed by COPY; otherwise it is
-    declared as a cursor with them and fetched `batch` rows at a time."""
+    `parameters` None: `query` has no parameter and is streamed by COPY; otherwise `query`
+    declares the cursor CURSOR (`DECLARE export NO SCROLL CURSOR FOR ...`) with them, and it
+    is fetched `batch` rows at a time."""
 
     def __init__(
         self,
@@ -78,6 +78,8 @@ class ExportCursor:
         self._query = query
         self._parameters = None if parameters is None else list(parameters)
         self._batch = int(batch)
+        # FETCH takes no bind parameter: the count is written in, an int.
+        self._fetch = f"FETCH FORWARD {self._batch:d} FROM {CURSOR}"
         self._lock = threading.Lock()
         self._connection: Any = None
         self._cursor: Any = None
@@ -87,6 +89,11 @@ class ExportCursor:
 
     def open(self) -> pa.Table:
         """Connect, take the snapshot, start the rows: the skills table (`names_query`)."""
+        # Imported here: the driver takes ~0.1 s to import, which the service and `jobstream
+        # search` (importing this module with the read model) need not pay.
+        import adbc_driver_postgresql
+        import adbc_driver_postgresql.dbapi as adbc
+
         with self._lock:
             self._connection = adbc.connect(self._conninfo, autocommit=False)
             cursor = self._cursor = self._connection.cursor()
@@ -108,9 +115,7 @@ class ExportCursor:
                 cursor.execute(self._query)
                 self._stream = cursor.fetch_record_batch()
             else:
-                cursor.execute(
-                    f"DECLARE {_CURSOR} NO SCROLL CURSOR FOR {self._query}", self._parameters
-                )
+                cursor.execute(self._query, self._parameters)
                 # FETCH cannot be wrapped in a COPY: its rows come as a result set.
                 cursor.adbc_statement.set_options(**{options.USE_COPY.value: "false"})
             return names
@@ -130,7 +135,7 @@ class ExportCursor:
                 batch, rest = self._rest[: self._batch], self._rest[self._batch :]
                 self._rest = rest if rest.num_rows else None
                 return batch
-            self._cursor.execute(f"FETCH FORWARD {self._batch} FROM {_CURSOR}")
+            self._cursor.execute(self._fetch)
             table: pa.Table = self._cursor.fetch_arrow_table()
             if table.num_rows == 0:
                 self._done = True

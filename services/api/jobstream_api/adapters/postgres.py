@@ -23,6 +23,7 @@ import pyarrow as pa
 from jobstream.settings import PostgresSettings
 from jobstream_api import fields
 from jobstream_api.adapters import columnar
+from jobstream_api.adapters.export_cursor import CURSOR, ExportCursor
 from jobstream_api.answer_cache import VersionedCache
 from jobstream_api.export import EXPORT_SCHEMA
 from jobstream_api.queries import (
@@ -216,6 +217,11 @@ FROM postings p
 ORDER BY p.received_at, p.posting_id
 """  # noqa: S608 - assembled from this module's constants; values are bind parameters
     for skills in _VARIANTS
+}
+# The same as `export_cursor.CURSOR`, fetched a batch at a time (COPY takes no parameter).
+_EXPORT_CURSOR = {
+    skills: f"DECLARE {CURSOR} NO SCROLL CURSOR FOR {statement}"
+    for skills, statement in _EXPORT.items()
 }
 # Every posting (no filter): no parameter, so that PostgreSQL can stream it by COPY.
 _EXPORT_ALL = f"SELECT {_EXPORT_COLUMNS} FROM postings p ORDER BY p.received_at, p.posting_id"  # noqa: S608
@@ -488,16 +494,13 @@ class PostgresReadModel:
         return self._export(posting_filter)
 
     async def _export(self, posting_filter: PostingFilter) -> AsyncIterator[pa.RecordBatch]:
-        # Its own connection (`export_cursor`, blocking: in threads), not the pool's. Imported
-        # here: the driver takes ~0.1 s to import, which the service and `search` need not.
-        from jobstream_api.adapters.export_cursor import ExportCursor
-
+        # Its own connection (`export_cursor`, blocking: in threads), not the pool's.
         everything = posting_filter == PostingFilter()
         cursor = ExportCursor(
             self._settings,
             application_name=APPLICATION_NAME,
             names_query=_EXPORT_SKILL_NAMES,
-            query=_EXPORT_ALL if everything else _EXPORT[len(posting_filter.skills)],
+            query=_EXPORT_ALL if everything else _EXPORT_CURSOR[len(posting_filter.skills)],
             parameters=None if everything else filter_parameters(posting_filter),
             batch=self._export_batch,
         )
