@@ -153,7 +153,10 @@ _IS_HIRING_LINE: Final = re.compile(
 # The opening sentence "Akkari is the customer context API", "Atomic Machines is building".
 _OPENING: Final = re.compile(
     rf"{_SENTENCE_START}(?P<name>{_NAME}) (?:is|are) (?:a|an|the|building|helping|on a mission"
-    r"|creating|making|developing|transforming|revolutionizing|revolutionising)\b",
+    r"|creating|making|developing|transforming|revolutionizing|revolutionising)\b"
+    # "PostHog equips developers to ...", "Acme builds ...": the opening's subject
+    r"|^(?P<subject>[A-Z][\w.-]*) (?:equips|builds|helps|makes|powers|enables|provides"
+    r"|develops|offers|automates|turns)\b",
     re.MULTILINE,
 )
 # A civil-service bulletin's employer: the government it names.
@@ -254,7 +257,12 @@ def find_company(document: Document, title: Found | None = None) -> Found | None
         found = _first_name(pattern, head) if index in worth_trying else None
         if found is not None:
             return found
-    return _opening_name(lines) or _government(document, lines) or _named_in_passing(document)
+    return (
+        _opening_name(lines)
+        or _government(document, lines)
+        or _dash_head(lines)
+        or _named_in_passing(document)
+    )
 
 
 def _patterns_worth_trying(document: Document) -> frozenset[int]:
@@ -432,10 +440,30 @@ def _opening_name(lines: HeadLines) -> Found | None:
         return None
     opening = first.text[:OPENING_CHARS]
     for match in _OPENING.finditer(opening):
-        found = _name_of(first.part(*match.span("name")), strict=True)
+        group = "name" if match.group("name") is not None else "subject"
+        found = _name_of(first.part(*match.span(group)), strict=True)
         if found is not None and len(found.value) >= MIN_OPENING_NAME_CHARS:
             return found
     return None
+
+
+# "Tether - https://tether.io/ - we are hiring", "Wayward (wayward.com) - we're rebuilding",
+# "PetsApp - The future of pet care": a forum post's first line, the name before a dash and a
+# link, a sentence of "we" or a tagline.
+_DASH_HEAD: Final = re.compile(
+    r"(?P<name>[^|\-\u2013\u2014]{2,60}?)[ ][-\u2013\u2014][ ]{1,2}"
+    r"(?:https?://|www\.|(?i:we\b|we['\u2019]re\b|our\b|the\b))"
+)
+
+
+def _dash_head(lines: HeadLines) -> Found | None:
+    first = lines.get(0)
+    if first is None:
+        return None
+    match = _DASH_HEAD.match(first.text)
+    if match is None:
+        return None
+    return _name_of(first.part(*match.span("name")), strict=True)
 
 
 def _government(document: Document, lines: HeadLines) -> Found | None:
@@ -471,6 +499,12 @@ _CAPITAL: Final = "A-Z\u00c0-\u00d6\u00d8-\u00de"  # Latin capitals, accented on
 _PASSING_WORD: Final = rf"[{_CAPITAL}0-9][\w&.'-]*"
 _PASSING_NAME: Final = rf"{_PASSING_WORD}(?: (?:de |del |y )?{_PASSING_WORD}){{0,3}}"
 _IN_PASSING: Final = (
+    # "I'm the founder of Stardrift", "Hi! I'm Nicole (ex-Google AI), cofounder of Gambit
+    # Robotics": the writer's own company
+    re.compile(
+        rf"\bI(?:'m|\u2019m| am)[ ][^.!?\n]{{0,40}}?\b(?:co-?founder|founder|CEO|CTO)"
+        rf"(?:[ ]&[ ]\w+)?[ ](?:of|at)[ ](?P<name>{_NAME})"
+    ),
     # "J.P Morgan is a global leader in financial services" (glued to the sentence before it
     # in a cut text: "would be beneficialJ.P Morgan is a global leader")
     re.compile(
@@ -517,11 +551,19 @@ _IN_PASSING: Final = (
     # A corpus that masks the employer ("<ORGANIZATION>") leaks it in possessives: "all of
     # Omio's frontends", "At the heart of Zattoo's organisation" (not "The Programme's",
     # "<ORGANIZATION> Group's": a word of a longer name)
-    re.compile(rf"(?<![\w<])(?P<name>[{_CAPITAL}][\w&.-]*)['\u2019]s(?=[ ])"),
+    re.compile(rf"(?<![\w<])(?P<name>[{_CAPITAL}][\w&.-]*)['\u2019][sS](?=[ ])"),
+    # ... and in its own idioms: "our Novo Nordisk Way", "#LifeAtSky", "Celonis disrupted"
+    re.compile(rf"\bour (?P<name>{_NAME}) (?:Way|family|values|culture)\b"),
+    re.compile(r"#LifeAt(?P<name>[A-Z]\w+)"),
+    re.compile(
+        rf"(?:^|(?<=[.!?] ))(?P<name>[{_CAPITAL}][\w&.-]*) (?:disrupted|was founded|has grown)\b",
+        re.MULTILINE,
+    ),
 )
 # Words each of `_IN_PASSING` needs (lower case), to skip patterns that cannot match (a
 # pattern tried over the whole text of a long posting costs more than a look-up).
 _IN_PASSING_WORDS: Final = (
+    ("founder", "ceo", "cto"),
     ("is a global leader", "is the world", "is a leading", "is the leading", "is one of the world"),
     (" es ", " somos "),
     ("buscamos", "estamos buscando", "seleccionamos", "precisamos", "necesitamos",
@@ -532,10 +574,13 @@ _IN_PASSING_WORDS: Final = (
     ("ag", "gmbh", "s.a", "sa", "sàrl", "ltd", "inc"),
     ("bei ",),
     ("'s ", "\u2019s "),
+    ("our ",),
+    ("#lifeat",),
+    (" disrupted", " was founded", " has grown"),
 )  # fmt: skip
-_LEGAL_FORM: Final = len(_IN_PASSING) - 3
+_LEGAL_FORM: Final = len(_IN_PASSING) - 6
 _CUT_INITIALS: Final = re.compile(r"\b[A-Z]\.\n$")
-_POSSESSIVE: Final = len(_IN_PASSING) - 1
+_POSSESSIVE: Final = len(_IN_PASSING) - 4  # this one and those after it: masked corpora only
 # The word before a possessive that makes it no employer's name: "The Programme's", or a word
 # of a longer name ("<ORGANIZATION> Group's", "America First Policy Institute's").
 _BEFORE_POSSESSIVE: Final = re.compile(r"(?:\b[Tt]he|[>\w]*[A-Z>][\w>]*)[ ]$")
@@ -617,6 +662,9 @@ def _has_lower_word(value: str, *, lower_case: bool) -> bool:
     return any(word[0].islower() and word not in _NAME_CONNECTORS for word in value.split(" ")[1:])
 
 
+_GREETING: Final = re.compile(
+    r"(?i:hey|hi|hello)(?: (?:HN|all|everyone|folks))?[!,]?[ ]?[-\u2013\u2014:]?[ ]"
+)
 # "VALENCIA- LUIS OLIAG": a town glued to a dash before the employer's name.
 _PLACE_PREFIX: Final = re.compile(r"(?P<place>[^\W\d_][^\W\d_ ]{2,30})-[ ]")
 
@@ -643,6 +691,9 @@ def _name_of(part: HeadLine, *, strict: bool, lower_case: bool = False) -> Found
             break
         value = value[: tail.start()]
     value = value.strip(" -\u2013,;:|")
+    greeting = _GREETING.match(value)
+    if greeting is not None:
+        value = value[greeting.end() :]  # "Hey HN — Adobe is hiring": the greeting names no one
     place = _PLACE_PREFIX.match(value)
     if place is not None and _is_place(place.group("place")):
         value = value[place.end() :]  # "VALENCIA- LUIS OLIAG": the branch's town, then the name

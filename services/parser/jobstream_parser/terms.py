@@ -93,12 +93,15 @@ _WORK_MODE: Final = re.compile(
     r"|some (?:flexible[/ ])?remote working(?: possible)?"
     # "options to work from home", "Work from Home Options", "a mix between office and remote
     # work": home some of the time (read from unlabelled postings, 0.3.18)
-    r"|(?:options?|possibilit(?:y|ies)|opportunit(?:y|ies)) (?:to|of|for) work(?:ing)?"
-    r" (?:from home|remotely)"
+    r"|(?:options?|possibilit(?:y|ies)|opportunit(?:y|ies)) (?:to|of|for)"
+    r" (?:work(?:ing)? (?:from home|remotely)|do home[- ]?office)"
     r"|(?:work(?:ing)? from home|remote work(?:ing)?|home[- ]?office)"
-    r" (?:options?|opportunit(?:y|ies))"
+    r" (?:options?|opportunit(?:y|ies))|remote options?"
     r"|mix (?:between|of) (?:the )?office and remote"
-    r"|(?:in|at|from) (?:the |our )?(?:[A-Z][\w-]{1,20} )?office (?:[1-4]|one|two|three|four)"
+    # "3-4 days a week onsite at the customer facility"
+    r"|(?:[1-4](?:[-\u2013][2-4])?|one|two|three|four)[- ]days?(?: a| per| each)?(?: week)?"
+    r" (?:on-?site|in[- ]office|in the office)"
+    r"|(?:in|at|from) (?:the |our )?(?:[A-Z][\w-]{1,20} ){0,2}office (?:[1-4]|one|two|three|four)"
     r" days? (?:a|per|each) week"
     r"|(?:on-?site|in[- ]office|in the office)(?: in [A-Z][\w-]{1,20}(?: [A-Z][\w-]{1,20})?)?"
     r" (?:[1-4]|one|two|three|four) days? ?(?:(?:a|per|each) |/ ?)week)"
@@ -150,11 +153,17 @@ _IN_PERSON_TALK: Final = re.compile(
     r"(?:[ ][\w,]+){0,3}?[ ](?:and|or)[ ]$|(?:communicat\w*|meet\w*|orally)[ ]$",
     re.IGNORECASE,
 )
+# "occasional in-person meetups", "an onsite interview": gatherings, not where the job is done.
+_GATHERING_AFTER: Final = re.compile(
+    r"[ ](?:meet-?ups?|meetings?|off-?sites?|events?|retreats?|gatherings?|interviews?"
+    r"|onboarding|visits?)\b",
+    re.IGNORECASE,
+)
 _ALWAYS_MODE: Final = re.compile(
     r"work(?:ing)? from home|wfh|telecommut|telework|days? (?:a |per |each )?(?:week )?(?:in|at|on"
     r"|from)|[1-4]x.*|partially remote|partly remote|fully remote|100% remote|not remote|no remote"
     r"|work from anywhere|partial(?:ly)? on-?site|partly on-?site|some (?:flexible[/ ])?remote"
-    r"|desde (?:tu |su )?casa|options?.*|possibilit.*|opportunit.*|.* options?"
+    r"|desde (?:tu |su )?casa|.*week|\d.* days?.*|options?.*|possibilit.*|opportunit.*|.* options?"
     r"|.* opportunit(?:y|ies)|mix .*|télétravail\s?:\s?non",
     re.IGNORECASE,
 )
@@ -166,7 +175,7 @@ _LABEL: Final = re.compile(
     r"|modelo de trabalho|modalidade|modalidad|lieu|mode de travail|location options|locations?"
     r"|where"
     r"|appointment(?: type)?|pensum)"
-    r"[ ]?(?::|-|\u2013)[ ]?",
+    r"[ ]?(?::|-(?!\w)|\u2013)[ ]?",  # not "Remote-first, with occasional in-person ..."
     re.IGNORECASE,
 )
 # A label of the terms right before them, inside a line of facts ("... Job type: Full-time
@@ -365,7 +374,7 @@ def _remote_alternative(document: Document, terms: list[Term], hybrid: Term) -> 
     return None
 
 
-_ALTERNATIVE_SIGNS: Final = frozenset({"/", "or", "&"})
+_ALTERNATIVE_SIGNS: Final = frozenset({"/", "or", "&", ",", "and"})  # "ONSITE, REMOTE, HYBRID"
 # "Remote Available", "remote possible": remote is offered as an option.
 _OFFERED: Final = re.compile(r"[ ](?:available|possible|ok|optional|option)\b", re.IGNORECASE)
 
@@ -398,7 +407,10 @@ def _terms(
             continue
         if kind == "remote" and _not_where_the_job_is(document, start, end):
             continue
-        if kind == "onsite" and _IN_PERSON_TALK.search(text, max(0, start - 40), start):
+        if kind == "onsite" and (
+            _IN_PERSON_TALK.search(text, max(0, start - 40), start)
+            or _GATHERING_AFTER.match(text, end, end + 20)
+        ):
             continue  # "communicate orally by phone and in person": how, not where
         line = document.line_at(start)
         if line is None:
@@ -492,7 +504,8 @@ def _not_where_the_job_is(document: Document, start: int, end: int) -> bool:
     text = document.text
     if _NOT_MODE_AFTER.match(text, end, end + 20):
         return True
-    return _NOT_MODE_BEFORE.search(text, max(0, start - 50), start) is not None
+    # Tried only where one of its words starts: `re` tries each word at each of the 50 places.
+    return document.search(_NOT_MODE_BEFORE, max(0, start - 50), start) is not None
 
 
 def _about_current_employment(before: str) -> bool:

@@ -63,6 +63,11 @@ def _company(text: str) -> str | None:
         # A corpus that masks the employer leaks it in a possessive.
         ("Senior Frontend Developer <ORGANIZATION>\nYou will build components used throughout"
          " all of Omio’s frontends.", "Omio"),
+        ("Developer <ORGANIZATION>\nOur culture is founded on our Novo Nordisk Way.",
+         "Novo Nordisk"),
+        ("Developer <ORGANIZATION>\nPeople can't stop talking about #LifeAtSky.", "Sky"),
+        ("Developer <ORGANIZATION>\nA key priority.\nCelonis disrupted a manual process.",
+         "Celonis"),
         # ... not a region, a heading's word, or a word of a longer masked name.
         ("Developer <ORGANIZATION>\nMake your mark at Europe's leading media brand.", None),
         ("Developer <ORGANIZATION>\nThe Programme’s science is based on delivery at scale.", None),
@@ -89,6 +94,16 @@ def test_employer_named_in_passing(text: str, company: str | None) -> None:
          " | Remote | Full-time", "BetterDB"),
         ("Senior Software Engineer | Ping Data Intelligence | ONSITE (Delhi, India) | Full-Time",
          "Ping Data Intelligence"),
+        # The first line's name before a dash and a link, a "we" sentence or a tagline.
+        ("Tether - https://tether.io/ - we are hiring for multiple roles 100% remote.", "Tether"),
+        ("Wayward (wayward.com) - we’re rebuilding the way brands and creators connect.",
+         "Wayward"),
+        ("PetsApp – The future of pet care | Remote (UK) | https://petsapp.com", "PetsApp"),
+        # A greeting names no one; the writer's own company does.
+        ("Hey HN — Adobe is hiring an AI Agent Engineer.", "Adobe"),
+        ("Hi HN — I’m Nicole, cofounder of Gambit Robotics (with Eliot Horowitz).",
+         "Gambit Robotics"),
+        ("PostHog equips developers to build successful products.", "PostHog"),
         # A place and its terms, or a description, is no employer.
         ("Faculty of Practice in Data Science\n\nCleveland OH | Onsite", None),
         ("Founding Engineer Wanted | Defense Startup | Munich/Remote", None),

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - real postings use en dashes
 """Work modes as unlabelled postings of the real-postings sources state them (docs/parser.md,
 0.3.18): home some of the time is hybrid, a label beats a perk, talk in person is no mode."""
 
@@ -34,6 +35,19 @@ def _work_mode(text: str) -> str | None:
         ("Branch Chief\n\nLocation: Full time, Virtual (Location Negotiable After Selection,"
          " US)\n", "remote"),
         ("Designer\n\nHelp design virtual learning events and Virtualization labs.", None),
+        # Office days in their other forms are hybrid.
+        ("OptTek | Analyst | ONSITE (Colorado Springs, CO)\n\nYou support our customer with 3-4"
+         " days a week onsite at the customer facility.", "hybrid"),
+        ("2NDNATURE | Director | Santa Cruz, CA | ONSITE\n\n-Be in the Santa Cruz office 3 days"
+         " per week.", "hybrid"),
+        ("VIVA Finance | Atlanta, GA (In Person) | Engineer\n\nCandidates who can come in office 4"
+         " days a week.", "hybrid"),
+        # The most remote offered, whatever joins the options; a meetup is no work mode.
+        ("Baseten Labs | San Francisco, New York | ONSITE, REMOTE, HYBRID | VISA SPONSORSHIP",
+         "remote"),
+        ("Prophet Town LLC | Engineering Roles | US – Remote and Hybrid | Full-time", "remote"),
+        ("Goodchat | Full Stack Engineer | Remote (close to CET timezone)\n\nRemote-first, with"
+         " occasional in-person meetups.", "remote"),
         # "Télétravail : Non" is no telework.
         ("Chargé de clientèle\nTélétravail :\nNon\n\nVotre profil : commercial.", "onsite"),
         # How people talk is no work mode.
