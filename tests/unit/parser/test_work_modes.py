@@ -54,6 +54,7 @@ def _work_mode(text: str) -> str | None:
         ("Chargé\n\nNous offrons 2 jours de télétravail par semaine.", "hybrid"),
         ("Entwickler\n\nWir bieten mobiles Arbeiten und flexible Arbeitszeiten.", "hybrid"),
         ("Técnico\nModalidad: remota\n", "remote"),
+        ("Técnico\nModalidad: semipresencial\n", "hybrid"),
         # Remote for the time being (a pandemic's arrangement) is not the job's work mode.
         ("Developer\n\nDue to COVID-19 this role may initially be remotely based.", None),
         # "Télétravail : Non" is no telework.
