@@ -98,6 +98,8 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
     "no_experience": NONE_NEEDED_WORDS,
     "based_at": ("basé", "situé"),
     "zone": ("zone", "hour"),
+    # Every statement of a working week's hours (money.py) says "hour" or "hr".
+    "weekly_hours": ("hour", "hr"),
 }  # fmt: skip
 
 
@@ -171,9 +173,18 @@ def _holds(condition: int, text: str, lowered: str, start: int, end: int) -> boo
     return before == " " or before.isdecimal()
 
 
-def lowered(text: str) -> str:
-    """The text in lower case with the same length (offsets stay valid)."""
-    lower = text.lower()
+def lowered(text: str, lines: list[str] | None = None) -> str:
+    """The text in lower case with the same length (offsets stay valid).
+
+    `lines`, when the caller has them, are `text.split("\n")`: lowered one by one, the ASCII
+    lines (most) take `str.lower`'s fast path, where a single other character in the text sends
+    all of it down the slow one (a table lookup a character). The result is the same: no case
+    mapping looks across a line break (a final sigma's context stops at it).
+    """
+    if lines is None or text.isascii():
+        lower = text.lower()
+    else:
+        lower = "\n".join([line.lower() for line in lines])
     if len(lower) == len(text):
         return lower
     # A few characters ("İ") lower to two; keep those as they are.

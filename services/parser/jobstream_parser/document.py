@@ -44,7 +44,8 @@ class Document:
         starts = []
         offset = 0
         new_line = tuple.__new__  # a NamedTuple's own __new__ is Python code: this is not
-        for raw in self.text.split("\n"):
+        raws = self.text.split("\n")
+        for raw in raws:
             if raw:
                 end = offset + len(raw)
                 lines.append(new_line(Line, (offset, end, raw)))
@@ -54,7 +55,7 @@ class Document:
                 offset += 1
         self.lines = lines
         self._starts = starts
-        self.lower = lowered(self.text)
+        self.lower = lowered(self.text, raws)
         self._anchors = anchor_positions(self.text, self.lower)
         self._lower_scans = not any(char in self.text for char in CASE_FOLD_EXCEPTIONS)
         self._derived = {}

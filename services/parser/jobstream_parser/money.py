@@ -223,20 +223,23 @@ def annual(amount: float | None, times: float) -> float | None:
 
 def _hours_a_year(document: Document) -> float:
     """The hours of a year of work: those of the working week the posting states, else 2,080."""
-    text = document.text
-    patterns = [
-        pattern
-        for pattern, word in ((_WEEKLY_HOURS, "week"), (_WEEKLY_HOURS_LABEL, "durée du travail"))
-        if word in document.lower
-    ]
-    weekly = {
-        float(match.group("hours").replace(",", "."))
-        for pattern in patterns
-        for match in finditer(pattern, text)
-    }
+    lower = document.lower
+    weekly: set[float] = set()
+    if "week" in lower:
+        # Every match says "hour" or "hr" within a few characters of its start: it is looked
+        # for only around those (anchors.py), not at every digit of the text.
+        weekly.update(
+            _weekly(match) for match in document.scan(_WEEKLY_HOURS, "weekly_hours", 8, 40)
+        )
+    if "durée du travail" in lower:
+        weekly.update(_weekly(match) for match in finditer(_WEEKLY_HOURS_LABEL, document.text))
     if len(weekly) == 1:  # one week stated; two ("20 or 40 hours a week") say nothing
         return weekly.pop() * WEEKS_A_YEAR
     return HOURS_A_YEAR
+
+
+def _weekly(match: re.Match[str]) -> float:
+    return float(match.group("hours").replace(",", "."))
 
 
 def _amounts(document: Document) -> list[Amount]:

@@ -59,12 +59,14 @@ def signature(lowered: str) -> list[int] | None:
     count = len(starts)
     if count < MIN_WORDS:
         return None
-    # Every eight bytes of the text as a little-endian number, one per offset (a view, no copy):
-    # a shingle is the 24 bytes from a word's start, three of them, each multiplied by an odd
-    # constant (which carries every bit of it into the top bits) and added up by XOR. (Array
-    # methods and in-place operations: numpy's function wrappers and temporary arrays cost
-    # more than the arithmetic on a posting's few hundred words.)
-    windows = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+    # Every eight bytes of the text as a little-endian number, one per offset: a shingle is the
+    # 24 bytes from a word's start, three of them, each multiplied by an odd constant (which
+    # carries every bit of it into the top bits) and added up by XOR. (Array methods and
+    # in-place operations: numpy's function wrappers and temporary arrays cost more than the
+    # arithmetic on a posting's few hundred words.) The numbers are copied once into an
+    # aligned array: `take` copies an unaligned view (the bytes at every offset) whole on each
+    # call, three times.
+    windows = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,)).copy()
     starts += 1
     hashes = windows.take(starts)
     hashes *= _K1

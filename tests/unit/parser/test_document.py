@@ -146,3 +146,17 @@ def test_hours_windows_hold_every_time_the_whole_text_holds(text: str) -> None:
 
     whole.windows = everywhere  # type: ignore[method-assign]
     assert terms.find_working_hours(whole) == found
+
+
+LOWER_PIECES = [
+    "ΟΔΟΣ", "Σ", "ΣΑΣ Σ", "ς", "Straße", "İstanbul", "İ", "ı", "ſ", "K", "É", "ÀÉÎ", "DŽ", "ﬃ",
+    "Engineer", "REMOTE", "a", " ", "\n", "\n\n", ".", "'", "\u0301", "\u00ad",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(LOWER_PIECES) | st.text(max_size=4), max_size=25).map("".join))
+def test_lower_case_line_by_line_is_the_whole_texts(text: str) -> None:
+    # A final sigma's lower case depends on its neighbours: never across a line break.
+    assert lowered(text, text.split("\n")) == lowered(text)
+    assert len(lowered(text, text.split("\n"))) == len(text)

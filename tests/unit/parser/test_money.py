@@ -82,3 +82,19 @@ def test_every_pay_word_is_an_anchor() -> None:
         assert any(
             anchor not in WORD_START_ONLY or alternative.startswith(r"\b") for anchor in covering
         ), alternative
+
+
+WEEK_PIECES = [
+    "40", "37.5", "37,5", "20", "1", "9", " ", "-", " hours", "hour", " Hrs", "HR", "h", " per ",
+    " a ", "/", " each ", "every ", "working ", "work ", "week", "WEEK", "weekly", "\n", ". ",
+    "durée du travail", "the", "x" * 12,
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(WEEK_PIECES), max_size=30).map("".join))
+def test_a_weeks_hours_are_found_around_their_anchors_as_in_the_whole_text(text: str) -> None:
+    document = Document(text)
+    around = document.scan(money._WEEKLY_HOURS, "weekly_hours", 8, 40)
+    whole = money._WEEKLY_HOURS.finditer(text)
+    assert [match.span() for match in around] == [match.span() for match in whole]
