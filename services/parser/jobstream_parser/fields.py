@@ -37,13 +37,14 @@ _ROLE_WORDS: Final = frozenset(
     guard firefighter chef cook receptionist secretary auditor controller buyer estimator
     surveyor librarian economist statistician superintendent foreman helper apprentice trainee
     laborer custodian dispatcher aide captain chief deputy president partner principal fellow
-    marketer sre swe member devops bookkeeper mentor tutor coach trainer lawyer doctor dentist
+    marketer sre swe mle member devops bookkeeper mentor tutor coach trainer lawyer doctor dentist
     hygienist pilot barista bartender server housekeeper janitor cleaner courier vp cto ceo cfo
     coo cio ciso cpo founder producer artist animator photographer journalist reporter translator
     interpreter copywriter treasurer actuary underwriter adjuster appraiser broker banker teller
     salesperson merchandiser technologist psychologist caregiver machinist installer assembler
     painter landscaper gardener paramedic ranger storekeeper expert postdoc professor lecturer
-    criminalist generalist handler packer entwickler entwicklerin ingenieur ingenieurin berater
+    criminalist generalist handler packer biologist entwickler entwicklerin ingenieur ingenieurin
+    berater
     beraterin leiter leiterin chauffeur monteur assistenz koch köchin kellner kellnerin fahrer
     fahrerin experte expertin desenvolvedor desenvolvedora engenheiro engenheira analista
     desarrollador desarrolladora ingeniero ingeniera développeur développeuse ingénieur
@@ -67,7 +68,9 @@ _ROLE_WORDS: Final = frozenset(
     """.split()  # noqa: SIM905 - a list of words reads best as words
 )
 # Two-word roles whose words alone name none.
-_ROLE_PAIRS: Final = frozenset({("scrum", "master"), ("product", "owner")})
+_ROLE_PAIRS: Final = frozenset(
+    {("scrum", "master"), ("product", "owner"), ("technical", "staff"), ("founding", "gtm")}
+)
 # German compounds name a role with their last part: "Kapitalmarktmitarbeiter",
 # "Pflegefachfrau", "Elektroinstallateur", "Verkaufsberaterin" (one `str.endswith` a word).
 _GERMAN_ROLE_ENDINGS: Final = tuple(
@@ -111,6 +114,8 @@ def names_a_role(value: str, words: list[str] | None = None) -> bool:
         words = _WORD.findall(value.lower())
     if any(_is_role_word(word) for word in words):
         return True
+    if ("dev" in words or "devs" in words) and _DEV.search(value):
+        return True
     return any(pair in _ROLE_PAIRS for pair in itertools.pairwise(words))
 
 
@@ -122,7 +127,14 @@ def ends_with_role(value: str) -> bool:
     words = _WORD.findall(value.lower())
     if not words:
         return False
+    if words[-1] in ("dev", "devs"):
+        return _DEV.search(value) is not None
     return _is_role_word(words[-1]) or (len(words) > 1 and (words[-2], words[-1]) in _ROLE_PAIRS)
+
+
+# "Full-Stack Product Dev", "Quant Devs": a developer after a capitalised word, not a domain
+# ("exe.dev"), "Dev Tools" or "many roles in dev".
+_DEV: Final = re.compile(r"(?:^|[ ])[A-Z][\w+#-]*[ ]Devs?(?:$|(?=[ ][(/]))")
 
 
 # Separated one-line heads: "Acme | Senior Engineer | Berlin | REMOTE | $150k-$200k".

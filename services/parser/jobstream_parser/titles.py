@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple
 
+from jobstream_parser import geo
 from jobstream_parser.document import Document
 from jobstream_parser.fields import (
     BAR_SEGMENTS,
@@ -92,9 +93,11 @@ _HIRING: Final = re.compile(
 )
 
 # Gender markers: "(m/w/d)", "(H/F)", "F/H", "(all genders)", "(w/m)", "(gn)", " (a)" (glued
-# to the word, "ADVOGADO(A)" is the role in both genders, as "ENFERMERO/A" is).
+# to the word, "ADVOGADO(A)" is the role in both genders, as "ENFERMERO/A" is), "(männlich oder
+# weiblich)".
 _GENDER_MARKER: Final = re.compile(
     r"[ ]?\((?:[mwfdhx*][ ]?/[ ]?){1,3}[mwfdhx*]\)|[ ]?\((?:all genders|gn)\)|[ ]\((?:o/a|a)\)"
+    r"|[ ]?\((?:männlich|weiblich)(?:[ ]oder[ ]|[ ]?/[ ]?)(?:männlich|weiblich)\)"
     r"|(?<=[ ])(?:[mwfhx]/){1,2}[mwfdhx](?=[ ]|$)",
     re.IGNORECASE,
 )
@@ -120,7 +123,9 @@ _WORKLOAD_MARK: Final = re.compile(
 )
 _PLACEHOLDER: Final = re.compile(r"[ ]?<[A-Z_]{2,20}>")
 # A workload: "100%", "80-100 %", "(50%)", "(10-20%)".
-_WORKLOAD: Final = re.compile(r"[ ]?\(?\b\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3})?[ ]?%\)?")
+_WORKLOAD: Final = re.compile(
+    r"[ ]?\(?\b\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3}|[ ]bis[ ]\d{1,3})?[ ]?(?:%|Prozent\b)\)?"
+)
 _WORKLOAD_LINE: Final = re.compile(
     r"(?:(?:vollzeit|teilzeit|pensum|arbeitspensum)[ ,:]*)?\d{1,3}(?:[ ]?[-\u2013][ ]?\d{1,3})?"
     r"[ ]?%(?:[ ,]*(?:vollzeit|teilzeit))?",
@@ -136,7 +141,8 @@ _FACT_LINE: Final = re.compile(
 )
 _PLACE_LINE: Final = re.compile(
     r"(?P<place>[^,·\n]{2,40})(?:,[^·\n]{2,40})?[ ]·[ ]\w+$"
-    r"|(?:localidad|location|standort|arbeitsort|lieu)[ ]?:[ ]?(?P<labelled>[^(,\n]{2,40})",
+    r"|(?:localidad|location|standort|arbeitsort|lieu)[ ]?:[ ]?(?P<labelled>[^(,\n]{2,40})"
+    r"(?:\((?P<province>[^()\n]{2,40})\))?",
     re.IGNORECASE,
 )
 # The line before a title that introduces it: "... suchen wir Sie als", "... eine/n",
@@ -159,7 +165,8 @@ _INTRODUCING_WORDS: Final = frozenset(
 _LEADING_WORDS: Final = re.compile(
     r"(?:(?:now |we're |we are )?hiring:?|vaga(?: para| de)?:?|se busca|se precisa|se necesita"
     r"|se requiere|buscamos|(?:\d-jährige[ ])?(?:lehre|ausbildung|lehrstelle)[ ](?:als|zum|zur)"
-    r"|a|an|eine/-?n|einen|un\(e\)|un/une|un/a|\[[^\]\n]{1,30}\])[ ]+(?=\S)",
+    r"|a|an|eine/-?n|einen|un\(e\)|un/une|un/a|\[[^\]\n]{1,30}\]"
+    r"|(?:multiple|several|open)[ ]roles?:|\d{1,2}[ ]?x)[ ]+(?=\S)",  # "1x Infra Engineer"
     re.IGNORECASE,
 )
 # What ends a title's name (all that follows goes too): a placeholder token, a stated URL, a
@@ -180,8 +187,22 @@ _NAME_ENDS: Final = re.compile(
 _TITLE_TAIL: Final = re.compile(
     r"[ ]?\((?:summer|fall|autumn|winter|spring)?[ ]?\d{4}\)$"
     r"|[ ](?:[-\u2013\u2014|][ ]?|\()(?:full[- ]?time|part[- ]?time|contract(?:[- ]to[- ]hire)?"
-    r"|contractor|freelance|temporary|temp|per diem|prn|internship|permanent|remote|hybrid"
-    r"|on-?site|befristet[^)]*|unbefristet|festanstellung|cdi|cdd|int[ée]rim)\)?$"
+    r"|contractor|freelance|temporary|temp|temporal|per diem|prn|internship|permanent|remote"
+    r"|hybrid|on-?site|befristet[^)]*|unbefristet|festanstellung|teilzeit|vollzeit|saisonstelle"
+    r"|cdi|cdd|int[ée]rim)\)?$"
+    r"|[ ]\((?:ab|per)[ ]sofort\)$"  # "Service Desk Agent (ab sofort)": the start
+    # "AUXILIAR ADMINISTRATIU TARDA", "EDUCADORS/A SOCIAL (1/2 JORNADA)", "TELEOPERADORA 1/2
+    # PARCIAL", "Auxiliar de Serveis PARCIAL MATINS", "CONSERJE - FIN DE SEMANA": the hours
+    r"|[ ](?:[-\u2013][ ])?\(?(?:(?:para|per(?:[ ]a)?)[ ])?(?:tarda|tardes|matins?|matí|mañanas?"
+    r"|noche|nit|fin(?:es)?[ ]de[ ]semana|cap[ ]de[ ]setmana|1/2[ ](?:jorn\w*|parcial)"
+    r"|media[ ]jornada|(?:jornada[ ])?parcial(?:[ ]\w+)?)\)?$"
+    # "MONITORS/ES ... (SUPLÈNCIES)", "(contrato de sustitución)", "COCINERA/O CONTRATO EN
+    # PRÁCTICAS BONO DE EMPLEO JOVEN", "PEÓN - PROGRAMA EMPLEO JUVENIL": the contract or the
+    # programme that pays for it
+    r"|[ ](?:[-\u2013][ ])?\(?(?:per[ ])?(?:suplències|substitució\w*|sustitución"
+    r"|(?:contrato|contracte)[ ](?:de|per|para)[ ].*|bono[ ]de[ ]empleo.*"
+    r"|programa[ ]empleo[ ]juvenil|garantia[ ]juvenil)\)?$"
+    r"|[ ]\((?=[^)]*\d[^)]*\d)[A-Z0-9][A-Z0-9-]{2,29}\)$"  # "(35PEJ)", "(64PEJ-79PEJ)": a code"
     r"|[ ](?:@|at)[ ][A-Z0-9][\w&.-]*(?:[ ][A-Z0-9][\w&.-]*){0,3}$"
     r"|[ ](?:multiple[ ])?(?:roles|positions|openings|vacancies|jobs)$"
     r"|[ ]\((?:remote|hybrid|on-?site)\b[^()]{0,40}\)$"  # "(Remote, EU timezone)"
@@ -211,7 +232,13 @@ _TRAILING_PARENS: Final = re.compile(r"[ ]?\([^()]*\)$")
 # "Expertin / Experte", "Vendeur / Vendeuse": one role in two genders shares its start.
 GENDER_PAIR_CHARS: Final = 4
 _LEVEL_WORDS: Final = frozenset({"principal", "senior", "staff", "junior", "sr", "jr"})
-_TAIL_WORDS: Final = frozenset({"roles", "positions", "openings", "vacancies", "jobs", "team"})
+_TAIL_WORDS: Final = frozenset(
+    {"roles", "positions", "openings", "vacancies", "jobs", "team"}
+    # the hours, a contract or a programme after a board's title
+    | {"tarda", "tardes", "matins", "matí", "mañana", "mañanas", "noche", "nit", "semana"}
+    | {"setmana", "parcial", "prácticas", "pràctiques", "joven", "juvenil", "substitució"}
+    | {"suplències"}
+)
 # A second role after a spaced slash, an ampersand or "and": "Founding Engineer / Founding GTM",
 # "Software Engineers (full-stack) and Strategic Project Lead".
 _SECOND_ROLE: Final = re.compile(r"[ ](?:/|&|\+|and)[ ]|(?<=[a-z])/[ ](?=[A-Z])")
@@ -454,7 +481,7 @@ _SENTENCE_WORD: Final = re.compile(r"\b(?:who|that|which|we|you|our|to|with)\b",
 
 
 def _candidate(
-    part: HeadLine, mark: int, place: str | None = None, *, lower_case: bool = False
+    part: HeadLine, mark: int, place: tuple[str, ...] = (), *, lower_case: bool = False
 ) -> _Candidate | None:
     found = _trimmed(part, strong=mark != UNMARKED, place=place, lower_case=lower_case)
     # A section heading ("ANNUAL SALARY", "Ihre Aufgaben") is no title, marked or not.
@@ -463,19 +490,22 @@ def _candidate(
     return _Candidate(found, mark)
 
 
-def _stated_place(lines: HeadLines, index: int) -> str | None:
-    """The place stated on the fact lines after a title ("Localidad: Madrid (MADRID)",
-    "Cachoeirinha, Brasil · Presencial"), which the title may repeat."""
+def _stated_place(lines: HeadLines, index: int) -> tuple[str, ...]:
+    """The places stated on the fact lines after a title, the town and its province
+    ("Localidad: Vigo (PONTEVEDRA)", "Cachoeirinha, Brasil · Presencial"), which the title may
+    repeat."""
     for offset in (1, 2):
         line = lines.get(index + offset)
         if line is None:
-            return None
+            return ()
         if "·" not in line.text and ":" not in line.text[:MAX_FIELD_LABEL_CHARS]:
             continue
         match = _PLACE_LINE.match(line.text)
         if match is not None:
-            return (match.group("place") or match.group("labelled")).strip()
-    return None
+            town = (match.group("place") or match.group("labelled")).strip()
+            province = match.group("province")
+            return (town, province.strip()) if province else (town,)
+    return ()
 
 
 def _mark(text: str, previous: HeadLine | None, lines: HeadLines, index: int) -> int:
@@ -578,11 +608,12 @@ def named_after_members(name: str, title: str) -> bool:
 
 
 def _trimmed(
-    part: HeadLine, *, strong: bool, place: str | None = None, lower_case: bool = False
+    part: HeadLine, *, strong: bool, place: tuple[str, ...] = (), lower_case: bool = False
 ) -> Found | None:
     """The title's name within a part of a line, or None when it does not read like one.
     `strong`: the layout says it is a title, so no word of a role is needed. `place`: the
-    place the posting states, cut from the title's end ("..., Madrid - Primer Empleo").
+    places the posting states (town, province), cut from the title's end ("..., Madrid -
+    Primer Empleo", "Técnico Electrónico Naval, Pontevedra", "Psicólogo/a (Salamanca)").
     `lower_case`: a part of a forum head may start in lower case ("mid/Sr/Staff Engineers")."""
     value, start = part.text, part.start
     for _ in range(MAX_TRIMS):  # "Hiring: Job title: ..." has two
@@ -591,8 +622,12 @@ def _trimmed(
             break
         value, start = value[lead.end() :], start + lead.end()
     value = _cut_name(value)
+    for stated in place:
+        value = _cut_place(value, stated)
     if place:
-        value = _cut_place(value, place)
+        value = _cut_town(value)
+    elif value.endswith(")"):
+        value = _cut_city_in_parentheses(value)
     sector = _SECTOR_TAIL.search(value) if "ECTOR" in value.upper() else None
     if sector is not None and sector.start() > 0 and not ends_with_role(value[sector.end() :]):
         value = value[: sector.start()]
@@ -612,9 +647,49 @@ def _trimmed(
     detail = value.find(": ")
     if detail > 0 and ends_with_role(value[:detail]) and not ends_with_role(value[detail:]):
         value = value[:detail]  # "Software Engineer: Build the World's Best AI Plan Checker"
+    if " " in value:
+        value = _without_description(value)
     if not _looks_like_title(value, strong=strong, lower_case=lower_case):
         return None
     return Found(value, (start, start + len(value)))
+
+
+def _without_description(value: str) -> str:
+    """A board title without what describes the job rather than names it, once the part
+    before names the role: a tagline or requirement ("DELEGADO/A COMERCIAL CON ALTAS
+    COMISIONES", "COCINERO/A CON EXPERIENCIA EN PLANCHA", "Kranführer mit Suva Ausweis"), a
+    sentence in lower case after a full stop ("Trabajador/a social. servicio acogida ..."),
+    a second role after "i"/"y"/"et"/"e" ("cuiners/eres i ajudants de cuina per restaurant")."""
+    for pattern in (_REQUIREMENT_TAIL, _LOWER_SENTENCE, _SECOND_ROLE_OTHER_LANGUAGES):
+        match = pattern.search(value)
+        if match is None or match.start() == 0:
+            continue
+        before = value[: match.start()]
+        second = pattern is _SECOND_ROLE_OTHER_LANGUAGES
+        if (names_a_role(before) or _has_gender_marker(before)) and (
+            not second or _names_a_role_start(value[match.end() :])
+        ):
+            value = before
+    return value
+
+
+def _names_a_role_start(rest: str) -> bool:
+    """ "ajudants de cuina per restaurant": the first word names a role."""
+    first = rest.split(" ", 1)[0]
+    return names_a_role(first) or _has_gender_marker(first)
+
+
+# "CON ALTAS COMISIONES", "con experiencia", "amb discapacitat", "mit Suva Ausweis"
+_REQUIREMENT_TAIL: Final = re.compile(
+    r"[ ](?:con|amb|mit)[ ](?:experiencia|experiència|altas|alta|conocimientos?|coneixements"
+    r"|carnet|carné|vehículo|vehicle|inglés|anglès|catalán|català|idiomas|titulación"
+    r"|erfahrung|führerschein|suva)\b.*$",
+    re.IGNORECASE,
+)
+_LOWER_SENTENCE: Final = re.compile(r"\.[ ](?=[a-zà-ÿ]).*$")
+# (German "und" often joins two functions of one job: "Verantwortlicher Steueramt und
+# Registerhalter".)
+_SECOND_ROLE_OTHER_LANGUAGES: Final = re.compile(r"[ ](?:i|y|et|e)[ ](?=\S)")
 
 
 def _may_have_tail(value: str) -> bool:
@@ -638,6 +713,32 @@ _TAIL_CHAR: Final = re.compile("[-\u2013\u2014|@]")
 _ROLE_JOINER: Final = re.compile("[/&+]")
 
 
+def _cut_city_in_parentheses(value: str) -> str:
+    """ "Senior Product Analyst (Seattle)": a large city in parentheses ends a title."""
+    at = value.rfind(" (")
+    if at > 0 and geo.city_codes(value[at + 2 : -1]) is not None:
+        return value[:at]
+    return value
+
+
+def _cut_town(value: str) -> str:
+    """ "PROFESSOR/A ANGLèS (VALLIRANA)", "Mensajero repartidor ( Manresa )", "ELECTRICISTA EN
+    ALHAURÍN EL GRANDE": a town of the gazetteer in parentheses or after "en"/"a" at the end of
+    a board's title (which states its place below)."""
+    if value.endswith(")"):
+        at = value.rfind(" (")
+        inside = value[at + 2 : -1].strip() if at > 0 else ""
+        if inside and "(" not in inside and geo.town_codes(inside) is not None:
+            return value[:at]
+        return value
+    lower = value.lower()
+    for word in (" en ", " a ", " à ", " em "):
+        at = lower.rfind(word)
+        if at > 0 and geo.town_codes(value[at + len(word) :]) is not None:
+            return value[:at]
+    return value
+
+
 def _cut_place(value: str, place: str) -> str:
     """The title without the stated place and what follows it: "Junior Ingeniero, Madrid -
     Primer Empleo", "ESTÁGIO EM LOJA - CACHOEIRINHA/RS"."""
@@ -645,7 +746,7 @@ def _cut_place(value: str, place: str) -> str:
     if len(lower) != len(value):
         return value
     wanted = place.lower()
-    for mark in (", ", " - ", " \u2013 ", " "):
+    for mark in (", ", " - ", " \u2013 ", " (", " ( ", " "):
         at = lower.find(mark + wanted)
         if at > 0:
             end = at + len(mark) + len(wanted)
@@ -690,7 +791,7 @@ def _cut_name(value: str) -> str:
         value = _cut_at(_NAME_ENDS, value)
     if "/" in value or "(" in value:
         value = _cut_at(_GENDER_MARKER, value)
-    if "%" in value:
+    if "%" in value or "rozent" in value:  # "30 bis 50%", "(100 Prozent)"
         value = _cut_at(_WORKLOAD, value)
     return value
 
@@ -898,10 +999,14 @@ def _listed_title(lines: HeadLines) -> Found | None:
             continue
         bullet = _ITEM.match(text) or _ITEM_LABEL.match(text)
         if bullet is None and not (
-            (introduced and index > 0 and len(text) <= MAX_ITEM_CHARS) or _LINKED_ROLE.match(text)
+            (introduced and index > 0 and (len(text) <= MAX_ITEM_CHARS or _description(text)))
+            or _ROLE_COLON.match(text)
         ):
             continue
         item = line.part(bullet.end() if bullet is not None else 0, len(text))
+        label = _ITEM_LABEL.match(item.text) if bullet is not None else None
+        if label is not None:  # "1. Hiring: OS / Device Lifecycle Engineer (Secure Boot)"
+            item = item.part(label.end(), len(item.text))
         # "- Senior Backend Engineer | SF | Full-time", "- Lead Developer https://x.io/1 to ...":
         # the role before its facts or its link.
         facts = _ITEM_FACTS.search(item.text)
@@ -933,15 +1038,16 @@ def _listed_title(lines: HeadLines) -> Found | None:
 # "- AI Engineer", "[1] Staff Engineer", "2) Designer", "-Senior Engineer", "[Leadership]
 # Engineering Manager" (a team in brackets).
 _ITEM: Final = re.compile(
-    r"(?:[-*•]|//|\[\d{1,2}\]|\d{1,2}[.)]|\[[A-Z][\w &/-]{1,30}\])[ ]+|-(?=[A-Z][a-z])"
+    r"(?:[-*•]|//|>>?|\[\d{1,2}\]|\d{1,2}[.)]|\[[A-Z][\w &/-]{1,30}\])[ ]+|-(?=[A-Z][a-z])"
 )
 # "Hiring: WebGPU SDK Developer", "Role: Staff Engineer": a line that names the role sought.
 _ITEM_LABEL: Final = re.compile(
     r"(?:(?:now |we're |we are )?hiring|role|position|opening):[ ]+", re.IGNORECASE
 )
-# "Technical Program Manager: https://jobs.example.com/...": a role and its link.
-_LINKED_ROLE: Final = re.compile(r"[^:\n]{2,80}:[ ]https?://")
-_ITEM_FACTS: Final = re.compile(r"[ ]\|[ ]|:?[ ]https?://")
+# "Technical Program Manager: https://jobs.example.com/...", "AI Engineer:", "Senior Software
+# Engineer, Back-end: Design and implement ...": a role, then its link or description.
+_ROLE_COLON: Final = re.compile(r"[^:\n]{2,80}:(?:[ ]|$)")
+_ITEM_FACTS: Final = re.compile(r"[ ]\|[ ]|(?::|[ ][-\u2013\u2014])?[ ]https?://|:$")
 # A head that announces a list of roles below it.
 _MANY_ROLES: Final = re.compile(
     r"\b(?:multiple|many|several|various|open)[ ](?:roles|positions|openings)\b", re.IGNORECASE

@@ -620,3 +620,62 @@ def test_titles_of_forum_posts_read_from_the_pool(text: str, title: str | None) 
 )  # fmt: skip
 def test_levels_read_from_the_pool(text: str, level: str | None) -> None:
     assert _parse(text + BODY).seniority == level
+
+
+# Parser 0.3.18: more shapes of the pool's postings (written small, with invented names).
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # A board's title without its hours, contract, programme, code or requirement.
+        ("AUXILIAR DE SERVEIS PARCIAL MATINS\nLocalidad: Barcelona (BARCELONA)",
+         "AUXILIAR DE SERVEIS"),
+        ("EDUCADORS/A SOCIAL TARDA (1/2 JORNADA)\nLocalidad: Esplugues (BARCELONA)",
+         "EDUCADORS/A SOCIAL"),
+        ("PEÓN - PROGRAMA EMPLEO JUVENIL\nLocalidad: Mieres (ASTURIAS)", "PEÓN"),
+        ("TÉCNICO/A DISEÑO (35PEJ)\nLocalidad: Oviedo (ASTURIAS)", "TÉCNICO/A DISEÑO"),
+        ("COCINERO/A CON EXPERIENCIA EN PLANCHA\nLocalidad: Valencia (VALENCIA)", "COCINERO/A"),
+        ("DELEGADO/A COMERCIAL CON ALTAS COMISIONES+INCENTIVOS\nLocalidad: Lugo (LUGO)",
+         "DELEGADO/A COMERCIAL"),
+        ("Trabajador/a social. servicio de acogida (cartagena)\nLocalidad: Murcia (MURCIA)",
+         "Trabajador/a social"),
+        ("cuiners/eres i ajudants de cuina per restaurant\nLocalidad: Olot (GIRONA)",
+         "cuiners/eres"),
+        # ... and without its place: the province stated below, a town of the gazetteer.
+        ("Técnico Electrónico Naval, Pontevedra\nLocalidad: Vigo (PONTEVEDRA)",
+         "Técnico Electrónico Naval"),
+        ("Mensajero repartidor ( Manresa )\nEmpresa: SZENDEX\nLocalidad: Barcelona (BARCELONA)",
+         "Mensajero repartidor"),
+        ("ELECTRICISTA EN ALHAURÍN EL GRANDE (MÁLAGA)\nEmpresa: MANTENIMIENTO\nLocalidad: MÁLAGA",
+         "ELECTRICISTA"),
+        # German ads: the start date, the hours, a workload in words, a gender marker in words.
+        ("Service Desk Agent (ab sofort)\nArbeitsort: Bern", "Service Desk Agent"),
+        ("Reisebus Fahrer/in (Teilzeit)\nin 4133 Pratteln", "Reisebus Fahrer/in"),
+        ("Produzent/in (100 Prozent)\nIhre Aufgaben", "Produzent/in"),
+        ("Sachbearbeiter Kundendienst (weiblich oder männlich)\nIhre Aufgaben",
+         "Sachbearbeiter Kundendienst"),
+        # Forum heads: a large city in parentheses, a count, "Dev", "Founding GTM".
+        ("Acme | Senior Product Analyst (Seattle) | Full-time", "Senior Product Analyst"),
+        ("Acme | 1x Infrastructure Engineer + 2x AI/ML Engineer | Santa Clara, CA",
+         "Infrastructure Engineer"),
+        ("Acme | Full-Stack Product Dev | Remote (Eastern Europe) | Full-time",
+         "Full-Stack Product Dev"),
+        ("acme.dev | many roles in dev, design, product | Montreal", None),
+        ("Acme | Founding GTM, Fullstack Engineer | Berlin", "Founding GTM"),
+        # Roles named by a line of their own after the opening.
+        ("Acme | El Segundo | Full-Time\nWe help save lives with our sensor.\nAI Engineer:\n"
+         "- Build models.", "AI Engineer"),
+        ("Acme | Remote (US) | Full-time\nWe're expanding our team.\nSenior Software Engineer, "
+         "Back-end: Design and implement core products.", "Senior Software Engineer, Back-end"),
+        ("Acme | Multiple roles | Remote\nWe build ads.\n- Member of Technical Staff, Full Stack "
+         "- https://jobs.example.com/4", "Member of Technical Staff, Full Stack"),
+        ("Acme | Remote | Full Time\nAcme builds voice agents.\nHiring:\n>> Forward Deployed "
+         "Engineer:\nhttps://jobs.example.com/5", "Forward Deployed Engineer"),
+        ("Acme builds a camera OS.\n1. Hiring: OS / Device Lifecycle Engineer (Secure Boot) "
+         "(Remote, UK/EU preferred)", "OS / Device Lifecycle Engineer (Secure Boot)"),
+    ],
+)  # fmt: skip
+def test_titles_read_from_the_pool(text: str, title: str | None) -> None:
+    parsed = _parse(text + BODY)
+
+    assert parsed.title == title
+    _assert_spans(parsed)
