@@ -537,7 +537,7 @@ _IN_PASSING: Final = (
     # "Die Firma CarePers AG", "Swissport International AG": a name with its legal form
     re.compile(
         rf"(?<![\w&.-])(?P<name>(?:[{_CAPITAL}][\w&.-]*[ ]){{1,3}}"
-        r"(?:AG|GmbH|S\.?A\.?|Sàrl|Ltd\.?|Inc\.?))"
+        r"(?:AG|GmbH|S\.?A\.?|S\.?L\.?(?:U\.?)?|Sàrl|Ltd\.?|Ltda\.?|LTDA|Inc\.?))"
         r"(?=[ ,.;:)]|$)",
         re.MULTILINE,
     ),
@@ -571,7 +571,7 @@ _IN_PASSING_WORDS: Final = (
     ("selecciona", "busca", "precisa", "necesita", "cerca", "requiere", "incorpora", "contrata",
      "te ofrece"),
     ("contratación directa",),
-    ("ag", "gmbh", "s.a", "sa", "sàrl", "ltd", "inc"),
+    ("ag", "gmbh", "s.a", "sa", "s.l", "sl", "sàrl", "ltd", "inc"),
     ("bei ",),
     ("'s ", "\u2019s "),
     ("our ",),
@@ -635,7 +635,7 @@ def _named_in_passing(document: Document) -> Found | None:
                 continue
             if " " not in name and not name.isupper() and _written_in_lower_case(name, text):
                 continue
-            if name.isupper() and match.group().isupper():
+            if index != _LEGAL_FORM and name.isupper() and match.group().isupper():
                 continue  # "PERRUQUERIA DE BANYOLES BUSCA": a shouted description, no name
             found = _name_of(HeadLine(name, start), strict=True)
             if found is not None:

@@ -56,6 +56,8 @@ def _company(text: str) -> str | None:
          " Personalvermittler.", "CarePers AG"),
         ("Berater/in\nUnsere flexiblen Arbeitsmodelle nennen wir bei der AXA «Flexwork».", "AXA"),
         ("Koch/Köchin\nWir sind die Nummer 1 Bei SV Group finden Sie ein tolles Team.", "SV Group"),
+        ("Repartidor\nLocalidad: Cádiz\n\nCÓDIGO DE OFERTA: 112018013914 DISQUEVA S.L.    ENVIAR"
+         " CURRÍCULUM VITAE A: rrhh@example.com", "DISQUEVA S.L."),
         # ... not a town and its canton, nor a German noun after "bei".
         ("Bereichsleiter/in Fensterbau\nin Laufenburg AG suchen wir eine/n Bereichsleiter/in.",
          None),
