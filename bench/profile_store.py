@@ -36,10 +36,11 @@ import typer
 
 from bench.corpus import postings
 from jobstream.contracts import RawPosting, Source, encode
-from jobstream.kafka.worker import settle_heap
+from jobstream.kafka.worker import collector_thresholds, settle_heap
 from jobstream.ports import SystemClock
 from jobstream.settings import PostgresSettings, RuntimeSettings
 from jobstream.stages import Record
+from jobstream.topology import STORE
 from jobstream_parser.bootstrap import parse_record
 from jobstream_parser.parse import PARSER_VERSION
 from jobstream_stack.layout import StackLayout
@@ -177,7 +178,8 @@ async def measure(count: int, batch: int, profile: Path | None) -> None:
         await owner.close()
         pg_start = {pid: _cpu_seconds(pid) for pid in await _backends(admin, name)}
         records = [Record("tagged", 0, n, None, event) for n, event in enumerate(events)]
-        settle_heap()  # the garbage collector as the store's worker sets it
+        # the garbage collector as the store's worker sets it
+        settle_heap(collector_thresholds(STORE))
         profiler = cProfile.Profile() if profile else None
         _BY_STATEMENT.clear()  # not the warm-up's
         for label in ("new", "unchanged"):

@@ -39,7 +39,8 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
     "work_mode": (
         "remot", "hybrid", "híbrid", "hibrid", "site", "in person", "in-person", "office",
         "home", "wfh", "telecommut", "telework", "télétravail", "teletrabajo", "presencial",
-        "présentiel", "vor ort", "anywhere", "casa", "virtual",
+        "présentiel", "vor ort", "anywhere", "casa", "virtual", "mobiles arbeiten",
+        "teletreball",
     ),
     "salary": (
         "$", "€", "£", "¥", "₹", "₩", "₽", "₺", "₪", "₫", "₱", "zł", *CURRENCY_CODES, "euro",

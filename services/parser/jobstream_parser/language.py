@@ -44,6 +44,7 @@ _SHARES_OF: Final[dict[str, tuple[tuple[str, int], ...]]] = {
     for word, languages in _LANGUAGES_OF.items()
 }
 
+MAX_WORD_CHARS: Final = max(map(len, _SHARES_OF))
 _WORD: Final = re.compile(r"[^\W\d_]+")
 
 
@@ -64,6 +65,9 @@ def find_language(text: str, lowered: str | None = None) -> FoundLanguage | None
     shares_of = _SHARES_OF
     scores: dict[str, int] = {}
     for word in lower_sample.split():
+        # Longer words are no function word: most are not hashed for the lookup.
+        if len(word) > MAX_WORD_CHARS:
+            continue
         shares = shares_of.get(word)
         if shares is not None:
             for language, share in shares:

@@ -84,7 +84,11 @@ FORUM_HEAD_BARS: Final = 2
 CONTEXT_CHARS: Final = 120
 _WORK_MODE: Final = re.compile(
     r"(?<![\w-])(?:"
-    r"(?P<hybrid>hybrid|hybride|h[íi]brido|hybrides arbeiten"
+    r"(?P<hybrid>hybrid|hybride|h[íi]brid[oa]|hybrides arbeiten"
+    # "teletrabajo parcial", "2 jours de télétravail", "teilweise Homeoffice", "mobiles Arbeiten"
+    r"|teletrabajo parcial|télétravail partiel|semi-?presencial"
+    r"|(?:[1-4]|un|deux|trois|quatre|dos|tres|cuatro) (?:jours? de télétravail|d[íi]as? de"
+    r" teletrabajo)|teilweise (?:im )?home[- ]?office|mobiles arbeiten"
     r"|(?:(?:[1-4]|one|two|three|four)(?:-| )days?|[1-4]x)(?:[ ]?/[ ]?week|(?: a| per| each)?"
     r"(?: week)?) (?:in|at|on|from)(?: the| our)?(?: [a-z][\w-]*){0,2}?"
     r" (?:office|site|hq|headquarters)"
@@ -107,7 +111,7 @@ _WORK_MODE: Final = re.compile(
     r" (?:[1-4]|one|two|three|four) days? ?(?:(?:a|per|each) |/ ?)week)"
     r"|(?P<remote>(?:fully |100% |full(?:y)? |all )?remote(?:ly|[- ]first|[- ]friendly)?"
     r"|work(?:ing)? from home|wfh"
-    r"|telecommut\w{0,10}|telework\w{0,10}|remoto|teletrabajo|desde (?:tu |su )?casa"
+    r"|telecommut\w{0,10}|telework\w{0,10}|remot[oa]|teletrabajo|teletreball|desde (?:tu |su )?casa"
     r"|télétravail(?: complet| total| à 100 ?%)?(?!\s?:\s?non)|home[- ]?office"
     r"|work from anywhere|virtual)"
     r"|(?P<onsite>on[- ]?site|in[- ]person|in[- ]office|office[- ]based|not remote"
@@ -163,7 +167,9 @@ _ALWAYS_MODE: Final = re.compile(
     r"work(?:ing)? from home|wfh|telecommut|telework|days? (?:a |per |each )?(?:week )?(?:in|at|on"
     r"|from)|[1-4]x.*|partially remote|partly remote|fully remote|100% remote|not remote|no remote"
     r"|work from anywhere|partial(?:ly)? on-?site|partly on-?site|some (?:flexible[/ ])?remote"
-    r"|desde (?:tu |su )?casa|.*week|\d.* days?.*|options?.*|possibilit.*|opportunit.*|.* options?"
+    r"|desde (?:tu |su )?casa|.*télétravail|.*teletrabajo|teletrabajo .*|télétravail .*"
+    r"|teilweise .*|mobiles arbeiten|.*week|\d.* days?.*|options?.*|possibilit.*|opportunit.*"
+    r"|.* options?"
     r"|.* opportunit(?:y|ies)|mix .*|télétravail\s?:\s?non",
     re.IGNORECASE,
 )
@@ -405,7 +411,9 @@ def _terms(
             continue
         if kind == "CONTRACTOR" and _ABOUT_CONTRACTS.match(text, end) is not None:
             continue
-        if kind == "remote" and _not_where_the_job_is(document, start, end):
+        if kind == "remote" and (
+            _not_where_the_job_is(document, start, end) or _for_now(text, start, end)
+        ):
             continue
         if kind == "onsite" and (
             _IN_PERSON_TALK.search(text, max(0, start - 40), start)
@@ -506,6 +514,25 @@ def _not_where_the_job_is(document: Document, start: int, end: int) -> bool:
         return True
     # Tried only where one of its words starts: `re` tries each word at each of the 50 places.
     return document.search(_NOT_MODE_BEFORE, max(0, start - 50), start) is not None
+
+
+# "due to COVID-19 this role may initially be remotely based", "our staff are now working
+# remotely to ensure continuity": remote for the time being, not the job's work mode.
+_FOR_NOW: Final = re.compile(
+    r"covid|corona|pandemic|current situation|until further notice|temporarily",
+    re.IGNORECASE,
+)
+SENTENCE_CHARS: Final = 160
+
+
+def _for_now(text: str, start: int, end: int) -> bool:
+    """The sentence holding a remote mention says it is for now (a pandemic's arrangement)."""
+    before = text[max(0, start - SENTENCE_CHARS) : start]
+    cut = max(before.rfind(". "), before.rfind("\n"), before.rfind("! "), before.rfind("? "))
+    after = text[end : end + SENTENCE_CHARS]
+    stops = [index for index in (after.find(". "), after.find("\n")) if index >= 0]
+    sentence = before[cut + 1 :] + after[: min(stops) if stops else len(after)]
+    return _FOR_NOW.search(sentence) is not None
 
 
 def _about_current_employment(before: str) -> bool:

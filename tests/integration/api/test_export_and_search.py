@@ -9,6 +9,7 @@ import io
 import json
 import os
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -18,7 +19,7 @@ import pytest
 
 from jobstream.contracts import TaggedPosting
 from jobstream.settings import PostgresSettings
-from jobstream_api.adapters.postgres import PostgresReadModel
+from jobstream_api.adapters.postgres import APPLICATION_NAME, PostgresReadModel
 from jobstream_api.answer_cache import VersionedCache
 from jobstream_api.export import CSV_COLUMNS, EXPORT_FIELDS, EXPORT_SCHEMA, LOCATION_TYPE, rows
 from jobstream_api.queries import DemandQuery, PostingFilter, PostingQuery, posting_query
@@ -138,9 +139,15 @@ async def test_search_as_json_and_as_a_table(stored: PostgresSettings) -> None:
     assert "Data Engineer" in table and "more: add --cursor" in table
 
 
+# Every posting (one COPY stream, cut into batches) and a filter matching every posting (a
+# cursor, fetched a batch at a time).
+EVERY_POSTING = [PostingFilter(), PostingFilter(since=datetime(2000, 1, 1, tzinfo=UTC))]
+
+
 @pytest.mark.parametrize("size", [1, 3, 4, 13, 14])
+@pytest.mark.parametrize("wanted", EVERY_POSTING, ids=["everything", "filtered"])
 async def test_an_export_in_batches_is_every_posting_once_in_order(
-    stored: PostgresSettings, size: int
+    stored: PostgresSettings, size: int, wanted: PostingFilter
 ) -> None:
     """Batches end anywhere: after each posting, mid-way, on the last posting, beyond it; two
     postings received at the same time keep their order (by id), also when a batch ends
@@ -158,12 +165,13 @@ async def test_an_export_in_batches_is_every_posting_once_in_order(
     pieces = PostgresReadModel(stored, export_batch=size)
     try:
         expected = [row async for batch in whole.export(PostingFilter()) for row in rows(batch)]
-        batches = [batch async for batch in pieces.export(PostingFilter())]
+        batches = [batch async for batch in pieces.export(wanted)]
     finally:
         await whole.close()
         await pieces.close()
-    assert [batch.num_rows for batch in batches][:-1] == [size] * (len(batches) - 1)
-    assert 0 < batches[-1].num_rows <= size
+    assert all(0 < batch.num_rows <= size for batch in batches)
+    if wanted != PostingFilter():  # a cursor's FETCH gives as many as asked for
+        assert [batch.num_rows for batch in batches][:-1] == [size] * (len(batches) - 1)
     assert [row for batch in batches for row in rows(batch)] == expected
     assert len(expected) == len(POSTINGS)
     tied = [row["id"] for row in expected if row["received_at"] == POSTINGS[3].received_at]
@@ -369,15 +377,39 @@ async def test_a_country_of_few_postings_is_searched_from_its_own_postings(
     assert len(from_the_country) == max(len(expected), 1)
 
 
-async def test_an_export_left_early_stops_at_once(stored: PostgresSettings) -> None:
+@pytest.mark.parametrize("wanted", EVERY_POSTING, ids=["everything", "filtered"])
+async def test_an_export_left_early_stops_at_once(
+    stored: PostgresSettings, wanted: PostingFilter
+) -> None:
     """A reader that stops (the writer failed, the user pressed ^C) ends the export: nothing
-    waits on the batches it will not read, and the connection goes back to the pool."""
+    waits on the batches it will not read, and its connection ends (its transaction with
+    it); the pool answers as before."""
     model = PostgresReadModel(stored, export_batch=1, max_connections=1)
+    # as the reader: a role sees the state of its own sessions only
+    admin = await asyncpg.connect(**stored.reader_connect_kwargs())
+
+    async def exporting() -> int:
+        return int(
+            await admin.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1"
+                " AND application_name = $2 AND state <> 'idle'",
+                stored.database,
+                APPLICATION_NAME,
+            )
+        )
+
+    export = model.export(wanted)
     try:
-        export = model.export(PostingFilter())
         first = await anext(export)
         assert first.num_rows == 1
+        assert await exporting() == 1  # the export's transaction
         await asyncio.wait_for(export.aclose(), 30)  # type: ignore[attr-defined]
+        deadline = asyncio.get_running_loop().time() + 30
+        while await exporting() and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+        assert await exporting() == 0
         assert await asyncio.wait_for(model.count_postings(PostingFilter()), 30) == len(POSTINGS)
     finally:
+        await export.aclose()  # type: ignore[attr-defined]
         await model.close()
+        await admin.close()

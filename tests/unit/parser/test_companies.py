@@ -56,6 +56,8 @@ def _company(text: str) -> str | None:
          " Personalvermittler.", "CarePers AG"),
         ("Berater/in\nUnsere flexiblen Arbeitsmodelle nennen wir bei der AXA «Flexwork».", "AXA"),
         ("Koch/Köchin\nWir sind die Nummer 1 Bei SV Group finden Sie ein tolles Team.", "SV Group"),
+        ("Repartidor\nLocalidad: Cádiz\n\nCÓDIGO DE OFERTA: 112018013914 DISQUEVA S.L.    ENVIAR"
+         " CURRÍCULUM VITAE A: rrhh@example.com", "DISQUEVA S.L."),
         # ... not a town and its canton, nor a German noun after "bei".
         ("Bereichsleiter/in Fensterbau\nin Laufenburg AG suchen wir eine/n Bereichsleiter/in.",
          None),
@@ -101,6 +103,7 @@ def test_employer_named_in_passing(text: str, company: str | None) -> None:
         ("PetsApp – The future of pet care | Remote (UK) | https://petsapp.com", "PetsApp"),
         # A greeting names no one; the writer's own company does.
         ("Hey HN — Adobe is hiring an AI Agent Engineer.", "Adobe"),
+        ("Hi Marley | Senior Engineer | Remote (US) | Full-time", "Hi Marley"),
         ("Hi HN — I’m Nicole, cofounder of Gambit Robotics (with Eliot Horowitz).",
          "Gambit Robotics"),
         ("PostHog equips developers to build successful products.", "PostHog"),

@@ -48,6 +48,15 @@ def _work_mode(text: str) -> str | None:
         ("Prophet Town LLC | Engineering Roles | US – Remote and Hybrid | Full-time", "remote"),
         ("Goodchat | Full Stack Engineer | Remote (close to CET timezone)\n\nRemote-first, with"
          " occasional in-person meetups.", "remote"),
+        # Home some days in Spanish, French and German; a feminine "remota".
+        ("Técnico\nModalidad: híbrida\n", "hybrid"),
+        ("Comercial\n\nOfrecemos 2 días de teletrabajo a la semana.", "hybrid"),
+        ("Chargé\n\nNous offrons 2 jours de télétravail par semaine.", "hybrid"),
+        ("Entwickler\n\nWir bieten mobiles Arbeiten und flexible Arbeitszeiten.", "hybrid"),
+        ("Técnico\nModalidad: remota\n", "remote"),
+        ("Técnico\nModalidad: semipresencial\n", "hybrid"),
+        # Remote for the time being (a pandemic's arrangement) is not the job's work mode.
+        ("Developer\n\nDue to COVID-19 this role may initially be remotely based.", None),
         # "Télétravail : Non" is no telework.
         ("Chargé de clientèle\nTélétravail :\nNon\n\nVotre profil : commercial.", "onsite"),
         # How people talk is no work mode.

@@ -1,22 +1,20 @@
-"""The export's rows (as PostgreSQL's COPY writes them in CSV) as Arrow record batches of
-`export.EXPORT_SCHEMA`.
+"""The export's rows (as the export's query gives them, in Arrow: `export_cursor`) as Arrow
+record batches of `export.EXPORT_SCHEMA`.
 
-Arrow's CSV reader parses a batch's COPY output into columns in C++ (no Python object a
-posting). The columns CSV cannot hold come as text and are made Arrow's there
-too: lists of codes split on a separator, and each posting's places and skills (the posting's
-`locations` and `skills`) read as one JSON document a posting by Arrow's JSON reader. The
-skills are then named, ordered and made into lists of structs with Arrow's compute functions.
+The query gives most columns as the schema has them (PostgreSQL's binary rows read into Arrow
+arrays by ADBC's driver in C++). Each posting's places and skills (the posting's `locations`
+and `skills`) come as one JSON document a posting, read by Arrow's JSON reader; the skills are
+then named, ordered and made into lists of structs with Arrow's compute functions. No Python
+object a posting.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
 from jobstream_api.export import EXPORT_SCHEMA, LOCATION_TYPE, SKILL_TYPE
@@ -32,72 +30,42 @@ _SKILL_ORDER: Final = [
 _STORED_SKILL: Final = pa.struct(
     [SKILL_TYPE.field(name) for name in ("id", "required", "mentions", "confidence")]
 )
-# Lists of codes, written by the export's query joined by this (no code holds a control
-# character), NULL for none.
-LIST_SEPARATOR: Final = "\x1f"
-LIST_COLUMNS: Final = tuple(
-    field.name for field in EXPORT_SCHEMA if field.type == pa.list_(pa.string())
-)
 # The posting's places and skills, written by the query as one JSON document (`{"l": [...],
 # "s": [...]}`) in this column.
 NESTED_COLUMN: Final = "nested"
 _NESTED: Final = pa.schema([("l", pa.list_(LOCATION_TYPE)), ("s", pa.list_(_STORED_SKILL))])
-# The columns of COPY's CSV, in order: EXPORT_SCHEMA's but the nested ones, then NESTED_COLUMN.
-COPY_COLUMNS: Final = (
+# The columns of the export's query, in order: EXPORT_SCHEMA's but the nested ones, then
+# NESTED_COLUMN.
+QUERY_COLUMNS: Final = (
     *(name for name in EXPORT_SCHEMA.names if name not in ("locations", "skills")),
     NESTED_COLUMN,
 )
-_COPY_TYPES: Final = {
-    name: pa.string()
-    if name in LIST_COLUMNS or name == NESTED_COLUMN
-    else EXPORT_SCHEMA.field(name).type
-    for name in COPY_COLUMNS
-}
 
 
 class SkillNames:
-    """The skills table (id, name, category), as Arrow arrays to look names up in."""
+    """The skills table (skill_id, name, category), as Arrow arrays to look names up in."""
 
-    def __init__(self, rows: Sequence[Sequence[Any]]) -> None:
-        ids, names, categories = zip(*rows, strict=True) if rows else ((), (), ())
-        self.ids = pa.array(ids, pa.string())
-        self.names = pa.array(names, pa.string())
-        self.categories = pa.array(categories, pa.string())
-
-
-def read_copy(data: bytes, names: SkillNames) -> pa.RecordBatch:
-    """COPY's CSV of the export's query (COPY_COLUMNS, whole rows, at least one) as a batch of
-    EXPORT_SCHEMA. An empty string is quoted in COPY's CSV and a NULL is not: the one is kept
-    apart from the other. One block: no row may straddle two."""
-    table = pa_csv.read_csv(
-        pa.BufferReader(data),
-        read_options=pa_csv.ReadOptions(
-            column_names=list(COPY_COLUMNS), block_size=len(data) + 1, use_threads=False
-        ),
-        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
-        convert_options=pa_csv.ConvertOptions(
-            column_types=_COPY_TYPES,
-            null_values=[""],
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=False,
-        ),
-    ).combine_chunks()
-    (batch,) = table.to_batches()  # one, combined
-    return export_batch(batch, names)
+    def __init__(self, table: pa.Table) -> None:
+        self.ids = table.column("skill_id").combine_chunks().cast(pa.string())
+        self.names = table.column("name").combine_chunks().cast(pa.string())
+        self.categories = table.column("category").combine_chunks().cast(pa.string())
 
 
 def export_batch(batch: pa.RecordBatch, names: SkillNames) -> pa.RecordBatch:
-    """A batch of COPY_COLUMNS (as `read_copy` reads it) as a batch of EXPORT_SCHEMA."""
+    """A batch of the export's query (QUERY_COLUMNS) as a batch of EXPORT_SCHEMA."""
     columns = dict(zip(batch.schema.names, batch.columns, strict=True))
     nested = _nested(columns.pop(NESTED_COLUMN))
     columns["locations"] = nested.column("l").combine_chunks()
     columns["skills"] = skill_lists(nested.column("s").combine_chunks(), names)
-    for name in LIST_COLUMNS:
-        split = pc.split_pattern(columns[name], LIST_SEPARATOR)
-        columns[name] = pa.ListArray.from_arrays(split.offsets, split.values)  # NULL: none
     return pa.RecordBatch.from_arrays(
-        [columns[name] for name in EXPORT_SCHEMA.names], schema=EXPORT_SCHEMA
+        [_as(columns[field.name], field.type) for field in EXPORT_SCHEMA], schema=EXPORT_SCHEMA
     )
+
+
+def _as(column: pa.Array, wanted: pa.DataType) -> pa.Array:
+    """The column as the schema's type (the driver's list types name their PostgreSQL types in
+    their fields' metadata; a column of NULLs only may come untyped)."""
+    return column if column.type == wanted else column.cast(wanted)
 
 
 def _nested(documents: pa.StringArray) -> pa.Table:

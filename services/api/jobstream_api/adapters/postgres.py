@@ -23,7 +23,9 @@ import pyarrow as pa
 from jobstream.settings import PostgresSettings
 from jobstream_api import fields
 from jobstream_api.adapters import columnar
+from jobstream_api.adapters.export_cursor import CURSOR, ExportCursor
 from jobstream_api.answer_cache import VersionedCache
+from jobstream_api.export import EXPORT_SCHEMA
 from jobstream_api.queries import (
     MAX_SKILLS,
     DemandQuery,
@@ -188,48 +190,41 @@ LIMIT $19
     for skills in _VARIANTS
 }
 
-# The postings of an export, oldest first, as COPY writes them in CSV (`columnar.COPY_COLUMNS`):
-# Arrow's CSV reader turns them into columns (`columnar`) with no Python object a posting. The
-# skills come from the posting's row (`postings.skills`, migration 0025; their names from the
-# skills table, read once: `_EXPORT_SKILL_NAMES`); lists of codes joined by a separator; the
-# places and the skills as one JSON document.
+# The postings of an export, oldest first (`columnar.QUERY_COLUMNS`), read by a cursor
+# (`export_cursor`: binary rows into Arrow arrays in C++) with no Python object a posting:
+# numbers as float8 and lists of codes as text[] (empty for none), as the export's schema has
+# them; the skills from the posting's row (`postings.skills`, migration 0025; their names from
+# the skills table, read once: `_EXPORT_SKILL_NAMES`); the places and the skills as one JSON
+# document a posting (`columnar`).
 _EXPORT_VALUES: Final = {
     "id": "p.posting_id",
     "salary_currency": "p.salary_currency::text",
     **{
-        name: f"CASE WHEN cardinality(p.{name}) > 0 THEN "
-        f"array_to_string(p.{name}, E'\\x{ord(columnar.LIST_SEPARATOR):02x}') END"
-        for name in columnar.LIST_COLUMNS
+        field.name: f"p.{field.name}::float8"
+        for field in EXPORT_SCHEMA
+        if field.type == pa.float64()
     },
     columnar.NESTED_COLUMN: """'{"l":' || p.locations::text || ',"s":' || p.skills::text || '}'""",
 }
-# A batch of the export: the postings after one key ($17, $18; none: from the first) up to
-# another ($19, $20; none: to the last), found by `_EXPORT_UP_TO`: every batch is one COPY, so
-# PostgreSQL writes the next batch while one is read, and never more than that.
-_AFTER = "AND ($17::timestamptz IS NULL OR (p.received_at, p.posting_id) > ($17, $18::text))"
+_EXPORT_COLUMNS: Final = ", ".join(
+    f"{_EXPORT_VALUES.get(name, f'p.{name}')} AS {name}" for name in columnar.QUERY_COLUMNS
+)
 _EXPORT = {
     skills: f"""
-SELECT {", ".join(_EXPORT_VALUES.get(name, f"p.{name}") for name in columnar.COPY_COLUMNS)}
+SELECT {_EXPORT_COLUMNS}
 FROM postings p
 {_filter(skills)}
-  {_AFTER}
-  AND ($19::timestamptz IS NULL OR (p.received_at, p.posting_id) <= ($19, $20::text))
 ORDER BY p.received_at, p.posting_id
 """  # noqa: S608 - assembled from this module's constants; values are bind parameters
     for skills in _VARIANTS
 }
-# The key of the last posting of the batch after ($17, $18) of $19 postings; none: the rest.
-_EXPORT_UP_TO = {
-    skills: f"""
-SELECT p.received_at, p.posting_id
-FROM postings p
-{_filter(skills)}
-  {_AFTER}
-ORDER BY p.received_at, p.posting_id
-OFFSET $19 - 1 LIMIT 1
-"""  # noqa: S608 - assembled from this module's constants; values are bind parameters
-    for skills in _VARIANTS
+# The same as `export_cursor.CURSOR`, fetched a batch at a time (COPY takes no parameter).
+_EXPORT_CURSOR = {
+    skills: f"DECLARE {CURSOR} NO SCROLL CURSOR FOR {statement}"
+    for skills, statement in _EXPORT.items()
 }
+# Every posting (no filter): no parameter, so that PostgreSQL can stream it by COPY.
+_EXPORT_ALL = f"SELECT {_EXPORT_COLUMNS} FROM postings p ORDER BY p.received_at, p.posting_id"  # noqa: S608
 _EXPORT_SKILL_NAMES = "SELECT skill_id, name, category FROM skills"
 
 _COUNT = {
@@ -359,7 +354,7 @@ class PostgresReadModel:
         self._items = item_cache  # result items' JSON
         self._stats = stats_cache  # statistics answers
         self._skill_names = _SkillNames()
-        # Postings a batch of an export (a Parquet row group): about 13 MB of COPY's CSV.
+        # Postings a batch of an export (a Parquet row group): about 13 MB of rows.
         self._export_batch = export_batch
         self._statement_timeout_ms = statement_timeout_ms
         self._max_connections = max_connections
@@ -499,29 +494,32 @@ class PostgresReadModel:
         return self._export(posting_filter)
 
     async def _export(self, posting_filter: PostingFilter) -> AsyncIterator[pa.RecordBatch]:
-        # One snapshot for the whole export (postings and the skills' names).
-        async with (
-            self._connection() as conn,
-            conn.transaction(isolation="repeatable_read", readonly=True),
-        ):
-            # No statement timeout for an export: it reads everything, as fast as the writer
-            # takes it. No JIT: its compile time buys nothing here.
-            await conn.execute("SET LOCAL statement_timeout = 0")
-            await conn.execute("SET LOCAL jit = off")
-            names = columnar.SkillNames(await conn.fetch(_EXPORT_SKILL_NAMES))
-            # A batch's COPY, its conversion (in a thread) and its writing (the caller's,
-            # in a thread) overlap: PostgreSQL writes the next batch while one is converted
-            # and the one before written; a few batches in memory at most.
+        # Its own connection (`export_cursor`, blocking: in threads), not the pool's.
+        everything = posting_filter == PostingFilter()
+        cursor = ExportCursor(
+            self._settings,
+            application_name=APPLICATION_NAME,
+            names_query=_EXPORT_SKILL_NAMES,
+            query=_EXPORT_ALL if everything else _EXPORT_CURSOR[len(posting_filter.skills)],
+            parameters=None if everything else filter_parameters(posting_filter),
+            batch=self._export_batch,
+        )
+        try:
+            names = columnar.SkillNames(await asyncio.to_thread(cursor.open))
+            # A batch's fetch, its conversion and its writing (the caller's, in a thread)
+            # overlap, each in a thread of its own: PostgreSQL writes the next batch while one
+            # is converted and the one before written; a few batches in memory at most.
             batches: asyncio.Queue[asyncio.Future[pa.RecordBatch] | None] = asyncio.Queue(1)
 
             async def read() -> None:
                 try:
-                    async for data in self._export_copies(conn, posting_filter):
+                    while (rows := await asyncio.to_thread(cursor.fetch)) is not None:
                         await batches.put(
                             asyncio.ensure_future(
-                                asyncio.to_thread(columnar.read_copy, data, names)
+                                asyncio.to_thread(columnar.export_batch, rows, names)
                             )
                         )
+                        del rows
                 finally:
                     await batches.put(None)
 
@@ -541,31 +539,9 @@ class PostgresReadModel:
                     reading.cancel()
                     with suppress(asyncio.CancelledError):
                         await reading
-
-    async def _export_copies(
-        self, conn: asyncpg.Connection, posting_filter: PostingFilter
-    ) -> AsyncIterator[bytes]:
-        """COPY's CSV of each batch of the export, in order."""
-        skills, parameters = len(posting_filter.skills), filter_parameters(posting_filter)
-        after: tuple[object, object] = (None, None)
-        while True:
-            last = await conn.fetchrow(
-                _EXPORT_UP_TO[skills], *parameters, *after, self._export_batch
-            )
-            up_to = (last["received_at"], last["posting_id"]) if last else (None, None)
-            chunks: list[bytes] = []
-
-            async def take(chunk: bytes, chunks: list[bytes] = chunks) -> None:
-                chunks.append(chunk)
-
-            await conn.copy_from_query(
-                _EXPORT[skills], *parameters, *after, *up_to, output=take, format="csv"
-            )
-            if chunks:
-                yield b"".join(chunks)
-            if last is None:
-                return
-            after = up_to
+        finally:
+            # after a fetch still under way (its thread runs on when its task is cancelled)
+            await asyncio.to_thread(cursor.close)
 
     async def count_postings(self, posting_filter: PostingFilter) -> int:
         async with self._connection() as conn:

@@ -33,6 +33,7 @@ import numpy.typing as npt
 
 from jobstream_tagger.rules import Mention
 from jobstream_tagger.spans.chunks import Chunks, chunk, trimmed
+from jobstream_tagger.spans.codes import flat_codes
 from jobstream_tagger.spans.decode import (
     BEGIN,
     INSIDE,
@@ -249,25 +250,20 @@ class SpanModel:
     def _compiled_codes(self, matches: Sequence[Mention]) -> list[int]:
         """The taxonomy's matches for the C reader: start, end and the rows of the B and I
         codes of each (the C reader maps them to chunks as `match_codes` does)."""
-        flat: list[int] = []
-        rows = self._c_codes
-        for start, end, form, _confidence in matches:
-            skill = form.skill
-            key = (skill.kind, skill.category)
-            pair = rows.get(key)
-            if pair is None:
-                assert self._reader is not None
-                code = f"{skill.kind} {skill.category}"
-                pair = rows[key] = (
-                    self._reader.add_code(
-                        [self._indices(names) for names in self._code_entry(f"B {code}")[0]]
-                    ),
-                    self._reader.add_code(
-                        [self._indices(names) for names in self._code_entry(f"I {code}")[0]]
-                    ),
-                )
-            flat += (start, end, *pair)
-        return flat
+        return flat_codes(matches, self._c_codes, self._add_codes)
+
+    def _add_codes(self, key: tuple[str, str]) -> tuple[int, int]:
+        """The C reader's rows of the B and I codes of a skill's (kind, category)."""
+        assert self._reader is not None
+        code = f"{key[0]} {key[1]}"
+        return (
+            self._reader.add_code(
+                [self._indices(names) for names in self._code_entry(f"B {code}")[0]]
+            ),
+            self._reader.add_code(
+                [self._indices(names) for names in self._code_entry(f"I {code}")[0]]
+            ),
+        )
 
     def _pairs(self, attributes: Sequence[str]) -> None:
         """Per pair channel (features.PAIR_CHANNELS), the weights of its pairs by key

@@ -26,6 +26,7 @@ COMPILED_MODULES: Final = (
     "phrases",
     "rules",
     "sections",
+    "spans.codes",
     "spans.linking",
     "tag",
     "unknown",
