@@ -493,7 +493,7 @@ def _government(document: Document, lines: HeadLines) -> Found | None:
     return Found(name, named[name][0])
 
 
-# Where the body names its employer in passing, the last resort (docs/parser.md, 0.3.17), read
+# Where the body names its employer in passing, the last resort (docs/parser.md, 0.3.18), read
 # from unlabelled postings of the set's sources. Each is tried over the whole text.
 _CAPITAL: Final = "A-Z\u00c0-\u00d6\u00d8-\u00de"  # Latin capitals, accented ones too
 _PASSING_WORD: Final = rf"[{_CAPITAL}0-9][\w&.'-]*"
@@ -662,8 +662,9 @@ def _has_lower_word(value: str, *, lower_case: bool) -> bool:
     return any(word[0].islower() and word not in _NAME_CONNECTORS for word in value.split(" ")[1:])
 
 
+# "Hey HN — ", "Hi! ", "Hello, ": a greeting before the name (not "Hi Marley", a name).
 _GREETING: Final = re.compile(
-    r"(?i:hey|hi|hello)(?: (?:HN|all|everyone|folks))?[!,]?[ ]?[-\u2013\u2014:]?[ ]"
+    r"(?i:hey|hi|hello)(?: (?:HN|all|everyone|folks))?(?:[!,]|[ ][-\u2013\u2014:])[ ]"
 )
 # "VALENCIA- LUIS OLIAG": a town glued to a dash before the employer's name.
 _PLACE_PREFIX: Final = re.compile(r"(?P<place>[^\W\d_][^\W\d_ ]{2,30})-[ ]")

@@ -63,7 +63,7 @@ MAX_TRIMS: Final = 6
 # "Job title: Data Analyst", "Contract: Staff Backend Engineer": a label, then the title.
 _LABEL_PREFIX: Final = re.compile(
     r"(?:contract|full[- ]?time|part[- ]?time|internship|temporary|freelance|permanent"
-    r"|(?:job |position |official )?title|position|role|(?:now |we're |we are )?hiring"
+    r"|(?:job |position |official )?title|position|roles?|(?:now |we're |we are )?hiring"
     r"|stellenbezeichnung|stellentitel|intitulé du poste|intitulé|poste|puesto|cargo|vaga"
     r"|funktion|job)[ \t]*:[ \t]*",
     re.IGNORECASE,
@@ -250,7 +250,8 @@ _PLACE_TAIL: Final = re.compile(
     re.IGNORECASE,
 )
 _LIST_INTRO: Final = re.compile(
-    r"(?:roles?|positions?|openings?|hiring|jobs|vacancies|postes|stellen|vagas|puestos)\b"
+    r"(?:roles?|positions?|openings?|hiring|looking for|seeking|jobs|vacancies|postes|stellen"
+    r"|vagas|puestos)\b"
     r"[^:\n]{0,60}:$",
     re.IGNORECASE,
 )
@@ -1042,12 +1043,16 @@ _ITEM: Final = re.compile(
 )
 # "Hiring: WebGPU SDK Developer", "Role: Staff Engineer": a line that names the role sought.
 _ITEM_LABEL: Final = re.compile(
-    r"(?:(?:now |we're |we are )?hiring|role|position|opening):[ ]+", re.IGNORECASE
+    r"(?:(?:now |we're |we are )?hiring|roles?|positions?|openings?):[ ]+", re.IGNORECASE
 )
 # "Technical Program Manager: https://jobs.example.com/...", "AI Engineer:", "Senior Software
 # Engineer, Back-end: Design and implement ...": a role, then its link or description.
-_ROLE_COLON: Final = re.compile(r"[^:\n]{2,80}:(?:[ ]|$)")
-_ITEM_FACTS: Final = re.compile(r"[ ]\|[ ]|(?::|[ ][-\u2013\u2014])?[ ]https?://|:$")
+# ("Backend Engineer - https://...": a role and its link after a dash.)
+_ROLE_COLON: Final = re.compile(
+    r"[^:\n]{2,80}:(?:[ ]|$)|[^:\n]{2,80}?[ ][-\u2013\u2014][ ]https?://"
+)
+# "Roles: Staff Backend Engineer; Lead Software Engineer": items after a semicolon.
+_ITEM_FACTS: Final = re.compile(r"[ ]\|[ ]|(?::|[ ][-\u2013\u2014])?[ ]https?://|:$|;[ ]")
 # A head that announces a list of roles below it.
 _MANY_ROLES: Final = re.compile(
     r"\b(?:multiple|many|several|various|open)[ ](?:roles|positions|openings)\b", re.IGNORECASE

@@ -103,6 +103,7 @@ def test_employer_named_in_passing(text: str, company: str | None) -> None:
         ("PetsApp – The future of pet care | Remote (UK) | https://petsapp.com", "PetsApp"),
         # A greeting names no one; the writer's own company does.
         ("Hey HN — Adobe is hiring an AI Agent Engineer.", "Adobe"),
+        ("Hi Marley | Senior Engineer | Remote (US) | Full-time", "Hi Marley"),
         ("Hi HN — I’m Nicole, cofounder of Gambit Robotics (with Eliot Horowitz).",
          "Gambit Robotics"),
         ("PostHog equips developers to build successful products.", "PostHog"),

@@ -672,6 +672,16 @@ def test_levels_read_from_the_pool(text: str, level: str | None) -> None:
          "Engineer:\nhttps://jobs.example.com/5", "Forward Deployed Engineer"),
         ("Acme builds a camera OS.\n1. Hiring: OS / Device Lifecycle Engineer (Secure Boot) "
          "(Remote, UK/EU preferred)", "OS / Device Lifecycle Engineer (Secure Boot)"),
+        # parser 0.3.22: "Roles:" with items after semicolons, a role and its link after a
+        # dash, a list after "We are looking for:".
+        ("Acme | https://acme.example | NYC (Hybrid)\nAn open-source robotics platform.\n"
+         "Roles: Staff Backend Engineer; Lead Software Engineer; Technical Writer",
+         "Staff Backend Engineer"),
+        ("Acme - London (Hybrid)\nWe build sports analytics.\nWe are hiring a number of "
+         "positions\nSenior Software Engineer - https://jobs.example.com/6",
+         "Senior Software Engineer"),
+        ("Acme | India (Remote/Hybrid) | Full Time\nAcme simplifies contracts.\nWe are looking "
+         "for:\nFrontend Developer\nBackend Developer", "Frontend Developer"),
     ],
 )  # fmt: skip
 def test_titles_read_from_the_pool(text: str, title: str | None) -> None:
