@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from typing import Final, NamedTuple, TypeVar, cast
 
 from jobstream_parser.anchors import anchor_positions, lowered
-from jobstream_parser.heads import CASE_FOLD_EXCEPTIONS, IGNORECASE, head_finder
+from jobstream_parser.heads import (
+    CASE_FOLD_EXCEPTIONS,
+    IGNORECASE,
+    VERBOSE,
+    HeadFinder,
+    head_finder,
+    literal_heads,
+)
 
 # The head: where a posting states its title, company, place and terms.
 HEAD_LINES: Final = 12
@@ -123,14 +130,23 @@ class Document:
         if starts is None and (self._lower_scans or not ignore_case):
             finder = head_finder(pattern)
         twin = None
+        ascii_finder = None
         if starts is None and finder is None and self._lower_scans:
             twin = lower_twin(pattern)
+            ascii_finder = ascii_head_finder(pattern)
         for start, end in self.windows(extractor, back, ahead):
             if starts is not None:
                 found = [begin.start() for begin in starts.finditer(self.text, start, end)]
             elif finder is not None:
                 window = self.lower[start:end] if ignore_case else self.text[start:end]
                 found = [start + at for at in finder.starts(window)]
+            elif (
+                ascii_finder is not None
+                and (
+                    window := self.lower[start:end] if ignore_case else self.text[start:end]
+                ).isascii()
+            ):
+                found = [start + at for at in ascii_finder.starts(window)]
             elif twin is not None:
                 found = [begin.start() for begin in twin.finditer(self.lower, start, end)]
             else:
@@ -218,6 +234,63 @@ def lower_twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
         twin = re.compile(lowered_source, pattern.flags & ~re.IGNORECASE)
     _TWINS[id(pattern)] = (pattern, twin)
     return twin
+
+
+# By the pattern's id, with the pattern (see heads._FINDERS).
+_ASCII_FINDERS: dict[int, tuple[re.Pattern[str], HeadFinder | None]] = {}
+# `\\d` and its quantifier, if any.
+_DIGITS: Final = re.compile(r"\\d(?P<count>\{[^}]*\}|[?*+])?")
+
+
+def ascii_head_finder(pattern: re.Pattern[str]) -> HeadFinder | None:
+    """The finder of a pattern's heads where `\\d` is read as an ASCII digit ("0" to "9"):
+    sound over ASCII text only (`\\d` matches every script's digits), where it finds where
+    a pattern such as `\\d{1,2} months|temporary|...` may start without trying it at every
+    position. None when the pattern has no `\\d` or its heads are not known even so."""
+    cached = _ASCII_FINDERS.get(id(pattern))
+    if cached is not None and cached[0] is pattern:
+        return cached[1]
+    source = pattern.pattern
+    finder = None
+    # A literal backslash ("\\\\d") or white space a verbose pattern ignores: not read.
+    if "\\d" in source and "\\\\" not in source and not pattern.flags & VERBOSE:
+        heads = literal_heads(_ascii_digits(source))
+        if heads:
+            finder = HeadFinder(
+                [head.lower() for head in heads] if pattern.flags & IGNORECASE else heads
+            )
+    _ASCII_FINDERS[id(pattern)] = (pattern, finder)
+    return finder
+
+
+def _ascii_digits(source: str) -> str:
+    """The pattern with `\\d` as `[0-9]` (`0-9` in a class), for reading its heads only: a
+    count of at least one becomes one digit (what every match starts with), one that may be
+    none `[0-9]*`."""
+    parts: list[str] = []
+    in_class = False
+    index = 0
+    while index < len(source):
+        char = source[index]
+        digits = _DIGITS.match(source, index) if char == "\\" else None
+        if digits is not None and in_class:
+            parts.append("0-9")
+            index += 2
+        elif digits is not None:
+            count = digits.group("count") or ""
+            parts.append("[0-9]*" if count in {"?", "*"} or count.startswith("{0") else "[0-9]")
+            index = digits.end()
+        elif char == "\\":
+            parts.append(source[index : index + 2])
+            index += 2
+        else:
+            if in_class:
+                in_class = char != "]"
+            elif char == "[":
+                in_class = True
+            parts.append(char)
+            index += 1
+    return "".join(parts)
 
 
 def is_bullet(line: str) -> bool:
