@@ -189,6 +189,13 @@ class Document:
             return pattern.search(sliced)
         return finder.first(pattern, sliced, self.lower[start:end] if ignore_case else sliced)
 
+    def in_lower_case(self, pattern: re.Pattern[str]) -> tuple[str, re.Pattern[str]]:
+        """The text and the pattern to search it with: the lower-cased text and the pattern's
+        case-sensitive twin (`lower_twin`) where they find the same matches at the same places
+        (offsets are the same in both), else the text and the pattern."""
+        twin = lower_twin(pattern) if self._lower_scans else None
+        return (self.text, pattern) if twin is None else (self.lower, twin)
+
     def windows(self, extractor: str, back: int, ahead: int) -> list[tuple[int, int]]:
         """Merged `[start, end)` windows around the anchors of `extractor`."""
         windows: list[tuple[int, int]] = []

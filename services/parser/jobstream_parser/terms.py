@@ -412,7 +412,7 @@ def _terms(
         if kind == "CONTRACTOR" and _ABOUT_CONTRACTS.match(text, end) is not None:
             continue
         if kind == "remote" and (
-            _not_where_the_job_is(document, start, end) or _for_now(text, start, end)
+            _not_where_the_job_is(document, start, end) or _for_now(document, start, end)
         ):
             continue
         if kind == "onsite" and (
@@ -525,14 +525,17 @@ _FOR_NOW: Final = re.compile(
 SENTENCE_CHARS: Final = 160
 
 
-def _for_now(text: str, start: int, end: int) -> bool:
+def _for_now(document: Document, start: int, end: int) -> bool:
     """The sentence holding a remote mention says it is for now (a pandemic's arrangement)."""
+    # Read in lower case where that finds the same (a case-insensitive search tries each word
+    # at each of the 300 places; in lower case `re` skips to where one may start).
+    text, pattern = document.in_lower_case(_FOR_NOW)
     before = text[max(0, start - SENTENCE_CHARS) : start]
     cut = max(before.rfind(". "), before.rfind("\n"), before.rfind("! "), before.rfind("? "))
     after = text[end : end + SENTENCE_CHARS]
     stops = [index for index in (after.find(". "), after.find("\n")) if index >= 0]
     sentence = before[cut + 1 :] + after[: min(stops) if stops else len(after)]
-    return _FOR_NOW.search(sentence) is not None
+    return pattern.search(sentence) is not None
 
 
 def _about_current_employment(before: str) -> bool:
@@ -547,10 +550,14 @@ def _about_current_employment(before: str) -> bool:
 
 def _is_labelled(document: Document, line_start: int, before: str) -> bool:
     """ "Job type: Full-time", or "Employment type" alone on the line above."""
-    label = _LABEL.match(before)
+    # In lower case where that finds the same (as in `_for_now`).
+    text, label_pattern = document.in_lower_case(_LABEL)
+    lower = text[line_start : line_start + len(before)]  # `before` itself, or lower-cased
+    label = label_pattern.match(lower)
     if label is not None and len(before) <= label.end() + 40:
         return True
-    if _LABEL_JUST_BEFORE.search(before[-30:]):  # "Job description: Job type: Full-time"
+    _, just_before = document.in_lower_case(_LABEL_JUST_BEFORE)
+    if just_before.search(lower[-30:]):  # "Job description: Job type: Full-time"
         return True
     if before.strip():
         return False
