@@ -131,9 +131,9 @@ class Document:
             finder = head_finder(pattern)
         twin = None
         ascii_finder = None
-        if starts is None and finder is None and self._lower_scans:
+        if starts is None and self._lower_scans:
             twin = lower_twin(pattern)
-            ascii_finder = ascii_head_finder(pattern)
+            ascii_finder = ascii_head_finder(pattern) if finder is None else None
         for start, end in self.windows(extractor, back, ahead):
             if starts is not None:
                 found = [begin.start() for begin in starts.finditer(self.text, start, end)]
@@ -149,19 +149,30 @@ class Document:
                 found = [start + at for at in ascii_finder.starts(window)]
             elif twin is not None:
                 found = [begin.start() for begin in twin.finditer(self.lower, start, end)]
+                yield from self._matches_at(pattern, found, start, end, None)
+                continue
             else:
                 yield from pattern.finditer(self.text, start, end)
                 continue
-            yield from self._matches_at(pattern, found, start, end)
+            yield from self._matches_at(pattern, found, start, end, twin)
 
     def _matches_at(
-        self, pattern: re.Pattern[str], begins: list[int], start: int, end: int
+        self,
+        pattern: re.Pattern[str],
+        begins: list[int],
+        start: int,
+        end: int,
+        twin: re.Pattern[str] | None,
     ) -> Iterator[re.Match[str]]:
         """The pattern's matches in `[start, end)` that start at one of `begins` (in order),
-        each after the last, as `finditer` finds them."""
+        each after the last, as `finditer` finds them. `twin`, when given, is tried first at
+        each place, over the lower-cased text: it fails where the pattern fails, at less cost
+        (most places a head starts at hold no match), and the pattern gives the match."""
         matched_to = start
         for begin in begins:
             if begin < matched_to:
+                continue
+            if twin is not None and twin.match(self.lower, begin, end) is None:
                 continue
             match = pattern.match(self.text, begin, end)
             if match is not None:
