@@ -227,6 +227,9 @@ _TITLE_TAIL: Final = re.compile(
     r"|[ ]\(\d{1,2}\+?[ ]?(?:yoe|yrs?|years?)[^()]{0,20}\)$"  # "(3+ YoE)": experience
     r"|[ ]\([$€£]\d[^()]{0,30}\)$"  # "($200-250K)": pay
     r"|[ ]\((?:all|any|multiple|various)[ ]levels?\)$"  # "(All levels)"
+    # "AUXILIAR ADMINISTRATIU TARDA (ANGLÈS AVANÇAT)": a language the job requires
+    r"|[ ]\((?:angl[eè]s|ingl[eé]s|franc[eè]s|alem[aà]n[y]?|catal[aà]n?|euskera|idiomas?)\b"
+    r"[^()]{0,30}\)$"
     r"|[ ]en[ ](?:cdi|cdd|int[ée]rim|alternance)$"  # "... en CDI."
     r"|,?[ ]and[ ](?:many[ ])?more$"  # "..., and many more"
     r"|[ ]in[ ](?:der|unserer|unseren)[ ][^ ]*(?:filiale|niederlassung|geschäftsstelle)\b.*$"
@@ -284,7 +287,7 @@ _POSITION_OPEN: Final = re.compile(
 # Where a title named in a sentence ends: "... Engineer on the team", "... Engineer, you will".
 _SENTENCE_TITLE_END: Final = re.compile(
     r"[,;.!?(\u2013\u2014]|[ \t](?:on|at|in|for|with|within|who|you|to|and|that|based|from|is"
-    r"|will)\b|[ \t][a-z]{2,}ing\b|$"
+    r"|will|as)\b|[ \t][a-z]{2,}ing\b|$"
 )
 _TITLE_CONNECTORS: Final = frozenset({"of", "and", "&", "/", "-", "\u2013", "for"})
 
@@ -693,7 +696,7 @@ def _trimmed(
     for stated in place:
         value = _cut_place(value, stated)
     if place:
-        value = _cut_town(value)
+        value = _cut_region(_cut_town(value), place)
     elif value.endswith(")"):
         value = _cut_city_in_parentheses(value)
     sector = _SECTOR_TAIL.search(value) if "ECTOR" in value.upper() else None
@@ -714,7 +717,11 @@ def _trimmed(
             value = value[:at].rstrip(" ,;-\u2013\u2014") or value
     if value[:1] == "[" and value[-1:] == "]":
         value, start = value[1:-1], start + 1  # "Roles: [Engineering Manager (Ruby), ...]"
-    value = _first_of_two(_first_role(value.rstrip(" ,;-\u2013\u2014")))
+    value = value.rstrip(" ,;-\u2013\u2014")
+    later = _counted_role_after(value)
+    if later > 0:
+        value, start = value[later:], start + later
+    value = _first_of_two(_first_role(value))
     while len(value.split()) > MAX_TITLE_WORDS and " - " in value:
         # "Tech Lead (CI & Test Data Platform) - San Francisco HQ and open to Relo"
         value = value[: value.rfind(" - ")]
@@ -813,6 +820,22 @@ def _cut_town(value: str) -> str:
     return value
 
 
+def _cut_region(value: str, place: tuple[str, ...]) -> str:
+    """ "Técnico de Comunicaciones, Bizkaia" over "Localidad: Derio (VIZCAYA)": the stated
+    province, in another of its names, or a town of it after a comma ("Software Engineer,
+    Mobile" keeps its Mobile, a town of Alabama, over a place in California)."""
+    at = value.rfind(", ")
+    if at <= 0:
+        return value
+    stated = {_subdivision(name) for name in place} - {None}
+    return value[:at] if stated and _subdivision(value[at + 2 :]) in stated else value
+
+
+def _subdivision(name: str) -> str | None:
+    town = geo.town_codes(name)
+    return town.subdivision if town is not None else geo.subdivision_code(name, None).subdivision
+
+
 def _cut_place(value: str, place: str) -> str:
     """The title without the stated place and what follows it: "Junior Ingeniero, Madrid -
     Primer Empleo", "ESTÁGIO EM LOJA - CACHOEIRINHA/RS"."""
@@ -898,6 +921,20 @@ def _first_role(value: str) -> str:
             return first
         return value
     return value
+
+
+def _counted_role_after(value: str) -> int:
+    """ "Product + 1x ML Staff Engineer" (after "1x Product"): where the first role counted
+    starts when the part before names none, else 0."""
+    if "x " not in value:
+        return 0
+    joiner = _COUNTED_SECOND.search(value)
+    if joiner is None or names_a_role(value[: joiner.start()]):
+        return 0
+    return joiner.end() if _ends_with_role(value[joiner.end() :]) else 0
+
+
+_COUNTED_SECOND: Final = re.compile(r"[ ](?:\+|&|and)[ ]\d{1,2}[ ]?x[ ]")
 
 
 def _gender_pair(last: str, second: str) -> bool:
@@ -1028,7 +1065,7 @@ _HIRING_LOWER: Final = re.compile(
 )
 _LOWER_ADJECTIVES: Final = re.compile(
     r"(?:(?:experienced|talented|passionate|motivated|skilled|great|exceptional|strong|driven"
-    r"|curious|smart|additional|more|new|genius|brilliant|ambitious|dedicated|committed)"
+    r"|curious|smart|additional|more|new|genius|brilliant|ambitious|dedicated|committed|first)"
     r",?[ ](?:and[ ])?)+"
 )
 
@@ -1052,7 +1089,23 @@ def _sentence_title(opening: str, start: int, *, capitals: bool) -> Found | None
     value = _first_role(value)  # "a Senior Full-Stack Engineer/ Data Scientist"
     if not ends_with_role(value):
         return None
+    if window[end.start() : end.start() + 1] == "(" and value == window[: end.start()].rstrip():
+        # "a few Senior Backend Engineers (Go), a Senior Data Engineer": its specialisation
+        close = window.find(")", end.start(), end.start() + MAX_SPECIALISATION_CHARS)
+        if close > 0 and _SPECIALISATION.fullmatch(window, end.start() + 1, close):
+            specialised = window[: close + 1]
+            # "(Remote)", "(Contract)", "(NYC)": facts, no part of the name
+            if _cut_city_in_parentheses(specialised) == specialised and not (
+                _TITLE_TAIL.search(specialised)
+            ):
+                value = specialised
     return Found(value, (start, start + len(value)))
+
+
+# "(Go)", "(TypeScript)", "(C++)", "(ML Infra)": a specialisation in parentheses, not a gender
+# marker ("(m/w/d)") or a workload.
+MAX_SPECIALISATION_CHARS: Final = 25
+_SPECIALISATION: Final = re.compile(r"[A-Z][\w+#. -]*")
 
 
 def _title_cased(value: str, *, last_lower: bool = False) -> bool:

@@ -772,3 +772,34 @@ def test_titles_of_a_fresh_pool_sample(text: str, title: str | None) -> None:
 
     assert parsed.title == title
     _assert_spans(parsed)
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # parser 0.3.27, from the tune part's third growth: a count's first part naming no role,
+        # a language required, the stated province in another of its names.
+        ("VLM Run (https://vlm.run) | 1x Product + 1x ML Staff Engineer | Santa Clara, CA (HQ)",
+         "ML Staff Engineer"),
+        ("AUXILIAR ADMINISTRATIU TARDA (ANGLèS AVANçAT)\nLocalidad: Barcelona (BARCELONA)",
+         "AUXILIAR ADMINISTRATIU"),
+        ("Técnico de Comunicaciones, Bizkaia\nLocalidad: Derio (VIZCAYA)",
+         "Técnico de Comunicaciones"),
+        # ... but "Mobile" (a town of Alabama) is no place stated in California.
+        ("Software Engineer, Mobile\nLocation: San Francisco, CA", "Software Engineer, Mobile"),
+        # Sentences: "our first senior engineers as we scale", a specialisation in parentheses
+        # (facts in them are no part of the name).
+        ("Hey HN, this is Louis, co-founder at Acme.\nWe're venture-backed, NYC-based, and are "
+         "hiring our first senior engineers as we start to scale.", "senior engineers"),
+        ("Arenko | London, UK | 2x/week in office\nWe work on grid-scale batteries.\nWe're "
+         "currently looking for a few Senior Backend Engineers (Go), a Senior Data Engineer.",
+         "Senior Backend Engineers (Go)"),
+        ("Acme | London, UK\nWe build batteries.\nWe're currently looking for a Senior Backend "
+         "Engineer (Remote), a Senior Data Engineer.", "Senior Backend Engineer"),
+    ],
+)  # fmt: skip
+def test_titles_of_the_third_growth(text: str, title: str | None) -> None:
+    parsed = _parse(text + BODY)
+
+    assert parsed.title == title
+    _assert_spans(parsed)
