@@ -107,6 +107,12 @@ _LATER_PATTERNS: Final = (
         rf"\b(?:Alltag|Arbeiten|Karriere|Einstieg|Jobs) bei (?P<name>{_NAME})(?=[?!.,:]|$)",
         re.MULTILINE,
     ),
+    # "Votre avenir chez GastroSocial", "Travailler chez Manor": the French phrases
+    re.compile(
+        rf"\b(?:[Aa]venir|[Cc]arrière|[Tt]ravailler|[Rr]ejoindre) chez (?P<name>{_NAME})"
+        r"(?=[?!.,:]|$)",
+        re.MULTILINE,
+    ),
     # "Als Teil des Manor Teams", "Teil der Migros-Gruppe"
     re.compile(r"\bTeil (?:des|der|unseres) (?P<name>[A-Z][\w&.]*)[ -](?:Teams?|Gruppe|Familie)\b"),
     # "in der ASTRA-Filiale Estavayer-le-Lac", "in unserer Migros-Filiale": a branch's employer
@@ -128,6 +134,7 @@ _LATER_WORDS: Final = (
     ("we at ",),
     ("bei ",),
     (" bei ",),
+    (" chez ",),
     ("teil des ", "teil der ", "teil unseres "),
     ("-filiale", "-niederlassung", "-geschäftsstelle"),
     (" em parceria com",),
@@ -262,6 +269,7 @@ def find_company(document: Document, title: Found | None = None) -> Found | None
         or _government(document, lines)
         or _dash_head(lines)
         or _named_in_passing(document)
+        or _named_by_domain(document, lines)
     )
 
 
@@ -500,9 +508,10 @@ _PASSING_WORD: Final = rf"[{_CAPITAL}0-9][\w&.'-]*"
 _PASSING_NAME: Final = rf"{_PASSING_WORD}(?: (?:de |del |y )?{_PASSING_WORD}){{0,3}}"
 _IN_PASSING: Final = (
     # "I'm the founder of Stardrift", "Hi! I'm Nicole (ex-Google AI), cofounder of Gambit
-    # Robotics": the writer's own company
+    # Robotics", "Hey HN, this is Louis, co-founder at SightlineOS": the writer's own company
     re.compile(
-        rf"\bI(?:'m|\u2019m| am)[ ][^.!?\n]{{0,40}}?\b(?:co-?founder|founder|CEO|CTO)"
+        rf"\b(?:I(?:'m|\u2019m| am)|[Tt]his is)[ ][^.!?\n]{{0,40}}?"
+        r"\b(?:co-?founder|founder|CEO|CTO)"
         rf"(?:[ ]&[ ]\w+)?[ ](?:of|at)[ ](?P<name>{_NAME})"
     ),
     # "J.P Morgan is a global leader in financial services" (glued to the sentence before it
@@ -625,6 +634,8 @@ def _named_in_passing(document: Document) -> Found | None:
                 if joint in name:
                     cut = name.rindex(joint) + len(joint)
                     start, name = start + cut, name[cut:]
+            if name.endswith(".") and _LEGAL_FORM_END.search(name) is None:
+                name = name[:-1]  # "co-founder at SightlineOS.": the sentence's full stop
             words = name.lower().split(" ")
             if (
                 words[0] in _NOT_PASSING
@@ -644,14 +655,26 @@ def _named_in_passing(document: Document) -> Found | None:
 
 
 def _written_in_lower_case(name: str, text: str) -> bool:
+    """The name also stands in lower case as a word of the text ("Work's" and "work"); not
+    in a link or address ("Krea" and "https://www.krea.ai/", "jobs@krea.ai")."""
     lower = name.lower()
     start = text.find(lower)
     while start >= 0:
         end = start + len(lower)
-        if not (start > 0 and text[start - 1].isalnum()) and not text[end : end + 1].isalnum():
+        if (
+            not (start > 0 and text[start - 1].isalnum())
+            and not text[end : end + 1].isalnum()
+            and not _IN_ADDRESS.match(text, end)
+            and text[start - 1 : start] not in _ADDRESS_BEFORE
+        ):
             return True
         start = text.find(lower, end)
     return False
+
+
+# "krea.ai", "krea.com/jobs": a name followed by a domain's dot; "/krea", "@krea": a link's
+_IN_ADDRESS: Final = re.compile(r"\.[a-z]{2,}\b")
+_ADDRESS_BEFORE: Final = frozenset("/@.")
 
 
 def _has_lower_word(value: str, *, lower_case: bool) -> bool:
@@ -743,3 +766,50 @@ def _name_of(part: HeadLine, *, strict: bool, lower_case: bool = False) -> Found
         return None
     start = part.start + part.text.find(value)
     return Found(value, (start, start + len(value)))
+
+
+# "Founding Engineer | NYC | https://www.l2labs.ai/" and "L2 Labs is a brand new applied AI
+# lab": the head's link names the site, the text the name that spells it (docs/parser.md,
+# 0.3.26). Hosts of job boards, code and social sites name no employer.
+# The link is a part of the head of its own: it ends the line, a bar or dash part or a
+# parenthesis ("| https://www.thundercompute.com |", "(fathom.ai)"); not a link inside a
+# sentence ("now building https://nono.sh agent tooling"), not "ASP.NET" or "Polygon.io".
+_HEAD_URL: Final = re.compile(
+    r"(?:^|(?<=[ (\[]))(?:https?://)?(?:www\.)?(?:[a-z0-9-]+\.)*?(?P<label>[a-z0-9][a-z0-9-]{1,40})"
+    r"\.(?:com|io|ai|org|net|co|app|dev|sh|tech|so|xyz|inc|us|eu|de|fr|uk|ch|es|ca|health)"
+    r"(?:/[^\s|)\]]*)?(?=$|[ ]?[|)\]]|[ ][-\u2013\u2014][ ])"
+)
+_PLATFORMS: Final = frozenset(
+    """
+    github gitlab linkedin ycombinator workatastartup greenhouse lever ashbyhq workable notion
+    google forms docs calendly twitter medium substack wellfound angel youtube dover bamboohr
+    rippling gem breezy recruitee personio teamtailor jobvite smartrecruiters myworkdayjobs
+    """.split()  # noqa: SIM905 - a list of words reads best as words
+)
+_CAPITALISED_WORDS: Final = re.compile(r"(?<![\w.@/-])[A-Z0-9][\w&-]*(?: [A-Z0-9][\w&-]*){0,2}")
+MIN_DOMAIN_LABEL: Final = 3
+DOMAIN_HEAD_LINES: Final = 3
+
+
+def _named_by_domain(document: Document, lines: HeadLines) -> Found | None:
+    """The name whose letters spell the site a head line links to ("L2 Labs", l2labs.ai)."""
+    labels: list[str] = []
+    for index, line in enumerate(lines):
+        if index >= DOMAIN_HEAD_LINES:
+            break
+        for match in _HEAD_URL.finditer(line.text):
+            label = match.group("label").replace("-", "")
+            if len(label) >= MIN_DOMAIN_LABEL and label not in _PLATFORMS:
+                labels.append(label)
+    if not labels:
+        return None
+    head = document.text[:COMPANY_CHARS]
+    for match in _CAPITALISED_WORDS.finditer(head):
+        words = match.group().split(" ")
+        for count in range(len(words), 0, -1):
+            name = " ".join(words[:count])
+            if "".join(char for char in name.lower() if char.isalnum()) in labels:
+                found = _name_of(HeadLine(name, match.start()), strict=True)
+                if found is not None and not _is_place(name):  # "AYUNTAMIENTO DE ALLER"
+                    return found
+    return None

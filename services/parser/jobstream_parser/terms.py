@@ -84,7 +84,8 @@ FORUM_HEAD_BARS: Final = 2
 CONTEXT_CHARS: Final = 120
 _WORK_MODE: Final = re.compile(
     r"(?<![\w-])(?:"
-    r"(?P<hybrid>hybrid|hybride|h[íi]brid[oa]|hybrides arbeiten"
+    # "NYC/SF ONSITE-Hybrid": on site or hybrid, the most remote offered (0.3.26)
+    r"(?P<hybrid>on-?site[-/]hybrid|hybrid|hybride|h[íi]brid[oa]|hybrides arbeiten"
     # "teletrabajo parcial", "2 jours de télétravail", "teilweise Homeoffice", "mobiles Arbeiten"
     r"|teletrabajo parcial|télétravail partiel|semi-?presencial"
     r"|(?:[1-4]|un|deux|trois|quatre|dos|tres|cuatro) (?:jours? de télétravail|d[íi]as? de"
@@ -109,7 +110,11 @@ _WORK_MODE: Final = re.compile(
     r" days? (?:a|per|each) week"
     r"|(?:on-?site|in[- ]office|in the office)(?: in [A-Z][\w-]{1,20}(?: [A-Z][\w-]{1,20})?)?"
     r" (?:[1-4]|one|two|three|four) days? ?(?:(?:a|per|each) |/ ?)week)"
-    r"|(?P<remote>(?:fully |100% |full(?:y)? |all )?remote(?:ly|[- ]first|[- ]friendly)?"
+    # "Open to remote for the right candidate", "Remote-friendly for the right person": remote
+    # is offered (0.3.26; not "not open to remote")
+    r"|(?P<remote>(?<!not )(?<!n't )(?<!n\u2019t )open to remote(?! work(?:ers?)?\b)"
+    r"|remote(?:[- ]friendly)? for the right (?:person|candidate|fit|hire|people)"
+    r"|(?:fully |100% |full(?:y)? |all )?remote(?:ly|[- ]first|[- ]friendly)?"
     r"|work(?:ing)? from home|wfh"
     r"|telecommut\w{0,10}|telework\w{0,10}|remot[oa]|teletrabajo|teletreball|desde (?:tu |su )?casa"
     r"|télétravail(?: complet| total| à 100 ?%)?(?!\s?:\s?non)|home[- ]?office"
@@ -167,6 +172,7 @@ _ALWAYS_MODE: Final = re.compile(
     r"work(?:ing)? from home|wfh|telecommut|telework|days? (?:a |per |each )?(?:week )?(?:in|at|on"
     r"|from)|[1-4]x.*|partially remote|partly remote|fully remote|100% remote|not remote|no remote"
     r"|work from anywhere|partial(?:ly)? on-?site|partly on-?site|some (?:flexible[/ ])?remote"
+    r"|open to remote|.* for the right .*|on-?site[-/]hybrid"
     r"|desde (?:tu |su )?casa|.*télétravail|.*teletrabajo|teletrabajo .*|télétravail .*"
     r"|teilweise .*|mobiles arbeiten|.*week|\d.* days?.*|options?.*|possibilit.*|opportunit.*"
     r"|.* options?"
@@ -517,9 +523,11 @@ def _not_where_the_job_is(document: Document, start: int, end: int) -> bool:
 
 
 # "due to COVID-19 this role may initially be remotely based", "our staff are now working
-# remotely to ensure continuity": remote for the time being, not the job's work mode.
+# remotely to ensure continuity", "working from home until the Campus re-opens": remote for the
+# time being, not the job's work mode.
 _FOR_NOW: Final = re.compile(
-    r"covid|corona|pandemic|current situation|until further notice|temporarily",
+    r"covid|corona|pandemic|current situation|until further notice|temporarily"
+    r"|\bre-?opens?\b|return to (?:the )?(?:office|campus|site)|ensure continuity",
     re.IGNORECASE,
 )
 SENTENCE_CHARS: Final = 160

@@ -56,6 +56,8 @@ def _company(text: str) -> str | None:
          " Personalvermittler.", "CarePers AG"),
         ("Berater/in\nUnsere flexiblen Arbeitsmodelle nennen wir bei der AXA «Flexwork».", "AXA"),
         ("Koch/Köchin\nWir sind die Nummer 1 Bei SV Group finden Sie ein tolles Team.", "SV Group"),
+        ("Sachbearbeiter/in Pensionskasse\nVos tâches principales\n- Sie prüfen Fälle.\n\n"
+         "Votre avenir chez GastroSocial\n\n- Wir bieten Ihnen eine Tätigkeit.", "GastroSocial"),
         ("Repartidor\nLocalidad: Cádiz\n\nCÓDIGO DE OFERTA: 112018013914 DISQUEVA S.L.    ENVIAR"
          " CURRÍCULUM VITAE A: rrhh@example.com", "DISQUEVA S.L."),
         # ... not a town and its canton, nor a German noun after "bei".
@@ -107,6 +109,20 @@ def test_employer_named_in_passing(text: str, company: str | None) -> None:
         ("Hi HN — I’m Nicole, cofounder of Gambit Robotics (with Eliot Horowitz).",
          "Gambit Robotics"),
         ("PostHog equips developers to build successful products.", "PostHog"),
+        # "this is" before the writer's role; a name whose site is a link (0.3.26).
+        ("Hey HN, this is Louis, co-founder at SightlineOS.\n\nYusha, Derrick, and I are"
+         " building an AI-native supply chain operating system.", "SightlineOS"),
+        ("Krea; Fulltime; Onsite, San Francisco, CA, USA.\n\nI'm the cofounder of Krea"
+         " (https://www.krea.ai/), a company building creative tooling.", "Krea"),
+        ("Founding (AI/Software) Engineer + Founding Research Scientist | NYC |"
+         " https://www.l2labs.ai/\n\nL2 Labs is a brand new applied AI lab.", "L2 Labs"),
+        ("Thunder Compute, YC S24 | https://www.thundercompute.com | In-person in San"
+         " Francisco\n\nHiring 4 full-time Software Engineers.", "Thunder Compute"),
+        # ... not a product the head links to inside a sentence, nor "ASP.NET", nor a town.
+        ("Always Further, founded by team who created https://sigstore.dev , are now building"
+         " https://nono.sh agent security tooling.\n\nYou will contribute to Nono.", None),
+        ("Programadores y Analistas .NET\nLocalidad: Vigo (PONTEVEDRA)\n\nExperiencia con"
+         " ASP.NET y C#.", None),
         # A place and its terms, or a description, is no employer.
         ("Faculty of Practice in Data Science\n\nCleveland OH | Onsite", None),
         ("Founding Engineer Wanted | Defense Startup | Munich/Remote", None),
