@@ -692,8 +692,10 @@ def named_after_members(name: str, title: str) -> bool:
     if title.lower().startswith(name[:-1].lower()):
         return True
     words = name.split()
-    return len(words) >= MIN_PROGRAMME_WORDS and all(word[:1].isupper() for word in words) and (
-        not _LEVEL_WORDS.intersection(word.lower() for word in words)
+    return (
+        len(words) >= MIN_PROGRAMME_WORDS
+        and all(word[:1].isupper() for word in words)
+        and (not _LEVEL_WORDS.intersection(word.lower() for word in words))
     )
 
 
