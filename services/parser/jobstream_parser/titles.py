@@ -226,6 +226,11 @@ _TITLE_TAIL: Final = re.compile(
     r"|stelleninserat|offre d'emploi|oferta de empleo|job posting)$"
     r"|[ ]\(\d{1,2}\+?[ ]?(?:yoe|yrs?|years?)[^()]{0,20}\)$"  # "(3+ YoE)": experience
     r"|[ ]\([$€£]\d[^()]{0,30}\)$"  # "($200-250K)": pay
+    # "Promotor para ong en alicante, 800€ brutos fijos/mes + incen. 4'5h diarias": pay and
+    # hours after a board's title
+    r"|,?[ ]\d[\d.,]*[ ]?€.*$"
+    r"|[ ]\d{1,2}(?:[ ]?[,.'\u00b4\u0301][ ]?\d)?[ ]?h(?:oras)?[ ](?:diarias|al[ ]día|día"
+    r"|semanales)\b.*$"
     r"|[ ]\((?:all|any|multiple|various)[ ]levels?\)$"  # "(All levels)"
     # "AUXILIAR ADMINISTRATIU TARDA (ANGLÈS AVANÇAT)": a language the job requires
     r"|[ ]\((?:angl[eè]s|ingl[eé]s|franc[eè]s|alem[aà]n[y]?|catal[aà]n?|euskera|idiomas?)\b"
@@ -250,6 +255,7 @@ _TAIL_WORDS: Final = frozenset(
     | {"setmana", "parcial", "prácticas", "pràctiques", "joven", "juvenil", "substitució"}
     | {"suplències"}
     | {"remote", "hybrid", "onsite"}  # "..., Remote"
+    | {"diarias", "día", "semanales"}  # "... 4'5h diarias"
 )
 # A second role after a spaced slash, an ampersand or "and": "Founding Engineer / Founding GTM",
 # "Software Engineers (full-stack) and Strategic Project Lead".
@@ -644,6 +650,11 @@ def _after_named_employer(part: HeadLine, text: str) -> HeadLine:
             continue
         if any(phrase.format(name) in text for phrase in _NAMED_EMPLOYER):
             return part.part(len(name) + 1, len(part.text))
+        # "U.S. Digital Corps - Deputy Director GS15", "Presidential Innovation Fellows (PIF)
+        # Deputy Director": the page sets the name apart from the role elsewhere.
+        role = " ".join(words[count : count + 2])
+        if f"{name} - {role}" in text or f"({name}) {role}" in text:
+            return part.part(len(name) + 1, len(part.text))
     return part
 
 
@@ -673,9 +684,22 @@ def _after_employer(part: HeadLine) -> HeadLine:
 
 
 def named_after_members(name: str, title: str) -> bool:
-    """ "Presidential Innovation Fellows: Presidential Innovation Fellow": a programme named
-    after its members, then the role."""
-    return name.endswith("s") and title.lower().startswith(name[:-1].lower())
+    """ "Presidential Innovation Fellows: Presidential Innovation Fellow", "Presidential
+    Innovation Fellows - Director of Events": a programme named after its members (three
+    capitalised words or more, the last its members), then the role."""
+    if not name.endswith("s"):
+        return False
+    if title.lower().startswith(name[:-1].lower()):
+        return True
+    words = name.split()
+    return (
+        len(words) >= MIN_PROGRAMME_WORDS
+        and all(word[:1].isupper() for word in words)
+        and (not _LEVEL_WORDS.intersection(word.lower() for word in words))
+    )
+
+
+MIN_PROGRAMME_WORDS: Final = 3
 
 
 def _trimmed(
@@ -692,6 +716,9 @@ def _trimmed(
         if lead is None or lead.end() >= len(value):
             break
         value, start = value[lead.end() :], start + lead.end()
+    pay = _PAY_FIRST.match(value) if "€" in value[:12] else None
+    if pay is not None:
+        value, start = value[pay.end() :], start + pay.end()
     value = _cut_name(value)
     for stated in place:
         value = _cut_place(value, stated)
@@ -709,6 +736,11 @@ def _trimmed(
         if tail is None or tail.start() == 0:
             break
         value = value[: tail.start()].rstrip(" ,;-\u2013\u2014")
+        if place and "€" in tail.group():
+            # "Promotor para ong en alicante, 800€ ...": the place now ends the title
+            for stated in place:
+                value = _cut_place(value, stated)
+            value = _cut_town(value)
     if value.count("(") > value.count(")"):
         # "Mecànic per manteniment industrial (Varies Poblaci": a board's title cut short
         # inside its parenthesis ("Engineer (Lead | Staff)" split at its bar keeps its level).
@@ -733,6 +765,10 @@ def _trimmed(
     if not _looks_like_title(value, strong=strong, lower_case=lower_case):
         return None
     return Found(value, (start, start + len(value)))
+
+
+# "800 € fijo + comisión 4,5h día, como promotor ong orihuela": the pay first, then the role.
+_PAY_FIRST: Final = re.compile(r"\d[\d.,]*[ ]?€.{0,40}?,?[ ]como[ ]")
 
 
 def _without_description(value: str) -> str:
@@ -777,7 +813,7 @@ def _may_have_tail(value: str) -> bool:
     """What every `_TITLE_TAIL` needs (a cheap test: most titles have no tail)."""
     return (
         value[-1] in ").\u2192\u00bb" or _TAIL_CHAR.search(value) is not None or " at " in value
-        or value.rsplit(" ", 1)[-1].lower() in _TAIL_WORDS
+        or value.rsplit(" ", 1)[-1].lower() in _TAIL_WORDS or "€" in value
     )  # fmt: skip
 
 
@@ -817,6 +853,10 @@ def _cut_town(value: str) -> str:
         at = lower.rfind(word)
         if at > 0 and geo.town_codes(value[at + len(word) :]) is not None:
             return value[:at]
+    at = value.rfind(" ")
+    last = value[at + 1 :]
+    if value.count(" ") >= 2 and last.islower() and geo.town_codes(last) is not None:
+        return value[:at]  # "promotor ong orihuela": a town typed in lower case at the end
     return value
 
 

@@ -803,3 +803,41 @@ def test_titles_of_the_third_growth(text: str, title: str | None) -> None:
 
     assert parsed.title == title
     _assert_spans(parsed)
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "company"),
+    [
+        # parser 0.3.29, from the unlabelled pool's TTS pages (the set labels these without
+        # the organisation, as "TTS - Designer" is "Designer"): a name the page sets apart
+        # elsewhere, a programme named after its members before a dash.
+        ("--- layout: raw title: U.S. Digital Corps Deputy Director GS15 --- Skip to main "
+         "content\nU.S. Digital Corps - Deputy Director GS15 Info Session", "Deputy Director",
+         "U.S. Digital Corps"),
+        ("--- layout: raw title: PIF Deputy Director GS15 --- Skip to main content\nJob Title: "
+         "Presidential Innovation Fellows (PIF) Deputy Director", "Deputy Director", "PIF"),
+        ("--- layout: raw title: Presidential Innovation Fellows - Director of Events and "
+         "Strategic Partnerships --- Skip to main content",
+         "Director of Events and Strategic Partnerships", "Presidential Innovation Fellows"),
+        # ... while a team named with a level is no programme.
+        ("Senior Data Engineers - Data Engineer\nWe build pipelines.",
+         "Senior Data Engineers - Data Engineer", None),
+        # empleate's EACNUR ads: pay and hours after the role, the pay first, a town typed in
+        # lower case at the end.
+        ("Promotor para ong en alicante, 800€ brutos fijos/mes + incen. 4´5h diarias.\n"
+         "Localidad: ALICANTE", "Promotor para ong", None),
+        ("800 € fijo + comisión 4,5h día, como promotor ong orihuela\nLocalidad: ALICANTE",
+         "promotor ong", None),
+        ("Promotor para ong en tenerife 4´5h diarias.\nLocalidad: SANTA CRUZ DE TENERIFE",
+         "Promotor para ong en tenerife", None),
+    ],
+)  # fmt: skip
+def test_titles_of_pages_and_boards_from_the_pool(
+    text: str, title: str | None, company: str | None
+) -> None:
+    parsed = _parse(text + BODY)
+
+    assert parsed.title == title
+    if company is not None:
+        assert parsed.company == company
+    _assert_spans(parsed)
