@@ -37,7 +37,13 @@ _EMPLOYMENT: Final = re.compile(
     r"|contrato (?:por|de) obra(?: y servicio)?|contrato eventual"
     r"|contra(?:to|cte) de (?:\d{1,2}|un|una|dos|tres|cuatro|cinco|seis|doce) (?:mes(?:es|os)?"
     r"|años?|anys?|semanas?)"
-    r"|\d{1,2}[- ]month (?:project|appointment|contract|position|post|assignment))"
+    r"|\d{1,2}[- ]month (?:project|appointment|contract|position|post|assignment)"
+    # "durada prevista inicial d'1 a 2 mesos", "DURACIÓN DEL CONTRATO: 1 MES", "de duración
+    # determinada", "Interinatge" (Catalan and Spanish boards, 0.3.28)
+    r"|(?:durada|duración)(?: prevista(?: inicial)?| del contra(?:to|cte):?"
+    r"| del contracte (?:seria|serà|és))? (?:de |d'|d\u2019|entre )?(?:\d{1,2}|un|una|dos|tres)"
+    r"(?:[ ]?(?:a|-|o|y|i)[ ]?\d{1,2})? (?:mes(?:es|os)?|setmanes|semanas|anys?|años?)"
+    r"|(?:duración|durada) determinada|interinatge)"
     r"|(?P<PART_TIME>part[- ]?time|teilzeit|meio[- ]período|tempo parcial|medio tiempo"
     r"|media jornada|tiempo parcial|temps partiel|minijob|jornada parcial|parcial)"
     r"|(?P<CONTRACTOR>contractor|contract|freelance|freelancer|independent contractor|1099|pj"
@@ -237,10 +243,15 @@ _NATURE: Final = frozenset({"TEMPORARY", "INTERN", "CONTRACTOR", "CONTRACT_TO_HI
 # "Pensum: 100%", "an 80% position".
 _WORKLOAD: Final = re.compile(
     r"(?:^|[ (|:])(?P<low>\d{2,3})(?:[ ]?[-\u2013][ ]?(?P<high>\d{2,3}))?[ ]?%"
-    r"(?=[ ]?(?:$|[)|]|position\b|stelle\b))",
+    # "Pensum 80-100%, Eintritt ab sofort", "Consultant 80-100% (w/m)" (0.3.28)
+    r"(?=[ ]?(?:$|[)|,(]|position\b|stelle\b))",
     re.MULTILINE,
 )
 WORKLOAD_HEAD_LINES: Final = 8
+# "certificado de discapacidad 33%, experiencia": a degree of disability, no workload.
+_NOT_WORKLOAD_BEFORE: Final = re.compile(
+    r"(?:discapacidad|minusval\w*|disability|behinderung)[^%]{0,12}$", re.IGNORECASE
+)
 FULL_TIME_WORKLOAD: Final = 80
 _NOT_EMPLOYMENT_BEFORE: Final = re.compile(
     r"(?<![\w-])(?:(?:years?|months?) of|of|paid|equivalent|employment|formal|written)[ ]$",
@@ -284,6 +295,8 @@ def find_employment_type(document: Document, title_span: tuple[int, int] | None)
     nature = [term for term in (*labelled, *terms) if term.value in _NATURE]
     hours = [term for term in (labelled or terms) if term.value not in _NATURE]
     found = nature[0] if nature else hours[0] if labelled else None
+    if nature and hours:
+        found = _first_alternative(document.text, nature[0], hours) or found
     if found is None:
         workload = _workload(document)
         if workload is not None:
@@ -293,6 +306,21 @@ def find_employment_type(document: Document, title_span: tuple[int, int] | None)
         to_hire = next((term for term in terms if term.value == "CONTRACT_TO_HIRE"), None)
         return to_hire or found
     return found
+
+
+# "Full-time or Contract", "Full-time/Contract": two terms offered, the first stated.
+_ALTERNATIVE: Final = re.compile(r"[ ]?(?:/|or|ou|o|oder)[ ]?", re.IGNORECASE)
+
+
+def _first_alternative(text: str, nature: Term, hours: list[Term]) -> Term | None:
+    """The hours term stated first when it and the engagement's nature are alternatives
+    ("Full-time or Contract": the first stated, the labelling guide's rule for alternatives)."""
+    for term in hours:
+        if term.span[1] <= nature.span[0] and _ALTERNATIVE.fullmatch(
+            text, term.span[1], nature.span[0]
+        ):
+            return term
+    return None
 
 
 def _a_benefit(document: Document, sections: SectionIndex, term: Term) -> bool:
@@ -312,7 +340,7 @@ def _workload(document: Document) -> Term | None:
         if "%" not in line.text:
             continue
         match = _WORKLOAD.search(line.text)
-        if match is None:
+        if match is None or _NOT_WORKLOAD_BEFORE.search(line.text, 0, match.start()):
             continue
         low = int(match.group("low"))
         high = int(match.group("high") or low)
