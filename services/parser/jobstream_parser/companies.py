@@ -97,7 +97,11 @@ _LATER_PATTERNS: Final = (
     ),
     re.compile(rf"^About (?P<name>{_NAME}):?$", re.MULTILINE),
     re.compile(rf"\bJoin (?P<name>{_NAME})['\u2019]s\b"),
-    re.compile(rf"{_SENTENCE_START}At (?P<name>{_NAME}), we\b", re.MULTILINE),
+    # "At Acme, we", "At Grey Rhino (www.greyrhino.ai), we are", "At CloudX (https://cloudx.io)
+    # we're building" (0.3.30)
+    re.compile(
+        rf"{_SENTENCE_START}At (?P<name>{_NAME})(?: \([^()\n]{{1,60}}\))?,? we\b", re.MULTILINE
+    ),
     # "We at Avride are hiring in Austin"
     re.compile(rf"{_SENTENCE_START}We at (?P<name>{_NAME}),? (?:are|have|build)\b", re.MULTILINE),
     # "Gute Gründe, bei Siemens zu arbeiten"
@@ -201,6 +205,7 @@ _LEGAL_FORM_END: Final = re.compile(
     r"(?:\b[A-Z]\.(?:[ ]?[A-Z]\.)+|\b(?:Inc|Ltd|Corp|Co|S\.?L|S\.?A|GmbH|AG|LLC)\.)$"
 )
 _APOSTROPHE: Final = re.compile("['\u2019]")
+_LEGAL_FORM_AFTER_COMMA: Final = re.compile(r", (?:Inc|LLC|Ltd|Corp|GmbH|AG|S\.?[AL])\.?$")
 # Small words a name may hold in lower case ("Bank of America", "Moët et Chandon").
 _NAME_CONNECTORS: Final = frozenset(
     "of and & de del des du la le les et y e und der die das von van for the a".split()  # noqa: SIM905
@@ -268,6 +273,7 @@ def find_company(document: Document, title: Found | None = None) -> Found | None
         _opening_name(lines)
         or _government(document, lines)
         or _dash_head(lines)
+        or _after_repeated_title(lines)
         or _named_in_passing(document)
         or _named_by_domain(document, lines)
     )
@@ -557,6 +563,20 @@ _IN_PASSING: Final = (
         rf"|[{_CAPITAL}][\w&.-]* [{_CAPITAL}][\w&.-]*)(?=[ ,.;:!?]|$)",
         re.MULTILINE,
     ),
+    # "We are Interledger Foundation and are looking", "Hi! We're Ontix.", "Alex and Jeremy here
+    # from UMH.", "We're hiring for a Founding GTM Lead at Skyfall AI." (forum posts, 0.3.30)
+    re.compile(
+        rf"(?:^|(?<=[.!?] ))(?:Hi[!,.]? |Hey[!,.]? )?We(?:'re|\u2019re| are) (?P<name>{_NAME})"
+        r"(?=[.!,]| and\b| -)",
+        re.MULTILINE,
+    ),
+    re.compile(rf"\bhere from (?P<name>{_NAME})(?=[.!,]|$)", re.MULTILINE),
+    re.compile(
+        r"(?:^|(?<=[.!?] ))(?:Hi[!,.]? |Hey[!,.]? )?"
+        r"(?:We(?:'re|\u2019re| are)|I(?:'m|\u2019m| am))"
+        rf" hiring (?:for )?an? [^.!?\n]{{2,60}}? at (?P<name>{_NAME})(?=[.!,]|$)",
+        re.MULTILINE,
+    ),
     # A corpus that masks the employer ("<ORGANIZATION>") leaks it in possessives: "all of
     # Omio's frontends", "At the heart of Zattoo's organisation" (not "The Programme's",
     # "<ORGANIZATION> Group's": a word of a longer name)
@@ -582,12 +602,18 @@ _IN_PASSING_WORDS: Final = (
     ("contratación directa",),
     ("ag", "gmbh", "s.a", "sa", "s.l", "sl", "sàrl", "ltd", "inc"),
     ("bei ",),
+    ("we're ", "we\u2019re ", "we are "),
+    ("here from ",),
+    (" hiring ",),
     ("'s ", "\u2019s "),
     ("our ",),
     ("#lifeat",),
     (" disrupted", " was founded", " has grown"),
 )  # fmt: skip
-_LEGAL_FORM: Final = len(_IN_PASSING) - 6
+# The pattern of names with their legal form ("Swissport International AG").
+_LEGAL_FORM: Final = next(
+    index for index, pattern in enumerate(_IN_PASSING) if "AG|GmbH" in pattern.pattern
+)
 _CUT_INITIALS: Final = re.compile(r"\b[A-Z]\.\n$")
 _POSSESSIVE: Final = len(_IN_PASSING) - 4  # this one and those after it: masked corpora only
 # The word before a possessive that makes it no employer's name: "The Programme's", or a word
@@ -750,7 +776,7 @@ def _name_of(part: HeadLine, *, strict: bool, lower_case: bool = False) -> Found
         strict
         and (
             len(value.split()) > MAX_COMPANY_WORDS
-            or "," in value
+            or "," in _LEGAL_FORM_AFTER_COMMA.sub("", value)  # not "Acme Technologies, Inc."
             or ": " in value  # "Arbeitsort: Bern", a field
             or (first.isdigit() and not any(char.isalpha() for char in value[:3]))
             or len(_DIGIT.findall(value)) > MAX_NAME_DIGITS  # "Eingestellt am 25.02.2017"
@@ -812,4 +838,37 @@ def _named_by_domain(document: Document, lines: HeadLines) -> Found | None:
                 found = _name_of(HeadLine(name, match.start()), strict=True)
                 if found is not None and not _is_place(name):  # "AYUNTAMIENTO DE ALLER"
                     return found
+    return None
+
+
+# An empleate offer "Programador Java, Madrid" whose description opens with "Programador Java
+# en Madrid" and then its first sentence, glued: "... en Madrid IT Partner España busca para
+# incorporación", "... en Madrid Grupo SADE es una boutique tecnológica" (0.3.30).
+_TITLE_AND_PLACE: Final = re.compile(r"(?P<role>.{3,80}), (?P<place>[^,]{2,40}?)(?: - .{1,40})?")
+_REPEATED_OPENING: Final = re.compile(
+    rf"(?:(?:En|Desde) )?(?P<name>{_PASSING_NAME}),? (?:es (?:una?|la|el)|somos|busca|selecciona"
+    r"|precisa|necesita|deseamos|estamos buscando|compañía|empresa)\b"
+)
+REPEATED_TITLE_LINES: Final = 6
+
+
+def _after_repeated_title(lines: HeadLines) -> Found | None:
+    first = lines.get(0)
+    head = _TITLE_AND_PLACE.fullmatch(first.text) if first is not None else None
+    if head is None:
+        return None
+    opening = f"{head.group('role')} en {head.group('place')} "
+    for index, line in enumerate(lines):
+        if index >= REPEATED_TITLE_LINES:
+            break
+        if not line.text.startswith(opening):
+            continue
+        match = _REPEATED_OPENING.match(line.text, len(opening))
+        if match is None:
+            return None
+        words = match.group("name").split(" ")
+        if words[0].lower() in _NOT_PASSING and not words[0].isupper():
+            return None  # "IT Partner España busca" names one
+        found = _name_of(line.part(*match.span("name")), strict=True)
+        return None if found is None or _is_place(found.value) else found
     return None
