@@ -446,11 +446,11 @@ def _terms(
         if kind == "CONTRACTOR" and _ABOUT_CONTRACTS.match(text, end) is not None:
             continue
         if kind == "remote" and (
-            _not_where_the_job_is(document, start, end) or _for_now(text, start, end)
+            _not_where_the_job_is(document, start, end) or _for_now(document, start, end)
         ):
             continue
         if kind == "onsite" and (
-            _IN_PERSON_TALK.search(text, max(0, start - 40), start)
+            _search_in_lower_case(document, _IN_PERSON_TALK, max(0, start - 40), start)
             or _GATHERING_AFTER.match(text, end, end + 20)
         ):
             continue  # "communicate orally by phone and in person": how, not where
@@ -466,17 +466,20 @@ def _terms(
         if (
             in_title
             and only_labelled
-            and not _TERM_BEFORE.search(before[-36:])
+            and not _ends_with(document, _TERM_BEFORE, line.start, start, 36)
             and not (_delimited_left(before) and _delimited_right(text, end, line.end))
         ):
             in_title = False  # "Trabajador/a social. servicio acogida temporal": no term
         if labelled or (employment and in_title):
             found.append(Term(kind, (start, end), True))
             continue
-        if only_labelled and not (match.group() == "temporal" or _TERM_BEFORE.search(before[-36:])):
+        if only_labelled and not (
+            match.group() == "temporal" or _ends_with(document, _TERM_BEFORE, line.start, start, 36)
+        ):
             continue
         if employment and (
-            _NOT_EMPLOYMENT_BEFORE.search(before[-20:]) or _about_current_employment(before)
+            _ends_with(document, _NOT_EMPLOYMENT_BEFORE, line.start, start, 20)
+            or _about_current_employment(before)
         ):
             continue
         # "contract-to-hire", "temp-to-perm": a term wherever it stands; a work mode anywhere in
@@ -489,7 +492,7 @@ def _terms(
         )
         if not standalone and kind == "remote" and _delimited_left(before):
             standalone = _scope_follows(text, end)  # "(Remote Europe / LATAM)", "Remote USA"
-        if standalone or _is_phrase(text, match, before, noun, employment=employment):
+        if standalone or _is_phrase(document, match, line.start, noun, employment=employment):
             found.append(Term(kind, (start, end), False))
     return found
 
@@ -521,20 +524,50 @@ def _is_forum_head(start: int, text: str) -> bool:
     return start < FORUM_HEAD_CHARS and text.count("|") >= FORUM_HEAD_BARS
 
 
+def _ends_with(
+    document: Document, pattern: re.Pattern[str], line_start: int, start: int, chars: int
+) -> bool:
+    """`pattern` (ending with `$`) found in the last `chars` characters of the line before
+    `start`, as `pattern.search(before[-chars:])` finds it, in lower case where that finds the
+    same (a case-insensitive search tries each word at each place; in lower case `re` skips to
+    where one may start)."""
+    text, found = document.in_lower_case(pattern)
+    return found.search(text[max(line_start, start - chars) : start]) is not None
+
+
+def _search_in_lower_case(
+    document: Document, pattern: re.Pattern[str], start: int, end: int
+) -> bool:
+    """`pattern.search(document.text, start, end)`, in lower case where that finds the same."""
+    text, found = document.in_lower_case(pattern)
+    return found.search(text, start, end) is not None
+
+
 def _is_phrase(
-    text: str, match: re.Match[str], before: str, noun: re.Pattern[str], *, employment: bool
+    document: Document,
+    match: re.Match[str],
+    line_start: int,
+    noun: re.Pattern[str],
+    *,
+    employment: bool,
 ) -> bool:
     """A term by the words around it: "a contract position", "fully remote", "remotely"."""
-    if noun.match(text, match.end()) is not None or _TERM_BEFORE.search(before[-36:]):
+    text = document.text
+    start = match.start()
+    if noun.match(text, match.end()) is not None or _ends_with(
+        document, _TERM_BEFORE, line_start, start, 36
+    ):
         return True
     if employment:
         return (
             match.lastgroup in _PROGRAM_KINDS and _PROGRAM_NOUN.match(text, match.end()) is not None
         )
-    if match.lastgroup == "onsite" and _IN_PERSON_BEFORE.search(before[-30:]) is not None:
+    if match.lastgroup == "onsite" and _ends_with(
+        document, _IN_PERSON_BEFORE, line_start, start, 30
+    ):
         return True
     return (
-        _MODE_BEFORE.search(before[-20:]) is not None
+        _ends_with(document, _MODE_BEFORE, line_start, start, 20)
         or _ALWAYS_MODE.fullmatch(match.group()) is not None
         or _ALWAYS_MODE.match(match.group()) is not None
     )
@@ -561,14 +594,17 @@ _FOR_NOW: Final = re.compile(
 SENTENCE_CHARS: Final = 160
 
 
-def _for_now(text: str, start: int, end: int) -> bool:
+def _for_now(document: Document, start: int, end: int) -> bool:
     """The sentence holding a remote mention says it is for now (a pandemic's arrangement)."""
+    # Read in lower case where that finds the same (a case-insensitive search tries each word
+    # at each of the 300 places; in lower case `re` skips to where one may start).
+    text, pattern = document.in_lower_case(_FOR_NOW)
     before = text[max(0, start - SENTENCE_CHARS) : start]
     cut = max(before.rfind(". "), before.rfind("\n"), before.rfind("! "), before.rfind("? "))
     after = text[end : end + SENTENCE_CHARS]
     stops = [index for index in (after.find(". "), after.find("\n")) if index >= 0]
     sentence = before[cut + 1 :] + after[: min(stops) if stops else len(after)]
-    return _FOR_NOW.search(sentence) is not None
+    return pattern.search(sentence) is not None
 
 
 def _about_current_employment(before: str) -> bool:
@@ -583,10 +619,14 @@ def _about_current_employment(before: str) -> bool:
 
 def _is_labelled(document: Document, line_start: int, before: str) -> bool:
     """ "Job type: Full-time", or "Employment type" alone on the line above."""
-    label = _LABEL.match(before)
+    # In lower case where that finds the same (as in `_for_now`).
+    text, label_pattern = document.in_lower_case(_LABEL)
+    lower = text[line_start : line_start + len(before)]  # `before` itself, or lower-cased
+    label = label_pattern.match(lower)
     if label is not None and len(before) <= label.end() + 40:
         return True
-    if _LABEL_JUST_BEFORE.search(before[-30:]):  # "Job description: Job type: Full-time"
+    _, just_before = document.in_lower_case(_LABEL_JUST_BEFORE)
+    if just_before.search(lower[-30:]):  # "Job description: Job type: Full-time"
         return True
     if before.strip():
         return False
