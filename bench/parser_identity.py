@@ -33,7 +33,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "bench" / "results" / "parser_identity.json.gz"
-BULLETINS = ROOT.parent / "shared" / "data" / "la-bulletins"
+# Beside the checkout (`/work/main`), or beside the folder of worktrees (`/work/wt/<name>`).
+BULLETINS = next(
+    (
+        folder / "shared" / "data" / "la-bulletins"
+        for folder in (ROOT.parent, ROOT.parent.parent)
+        if (folder / "shared" / "data" / "la-bulletins").is_dir()
+    ),
+    ROOT.parent / "shared" / "data" / "la-bulletins",
+)
 # Dates in the text are read relative to the day the posting was received: fix that day.
 RECEIVED_AT = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 

@@ -24,6 +24,9 @@ CURRENCY_CODES: Final = (
 NONE_NEEDED_WORDS: Final = (
     "débutant", "debutant", "sin experiencia", "sem experiência", "experience is",
     "experience required", "experience necessary", "experience needed", "new grad", "keine",
+    "de experiência", "precisa experiência", "necesario experiencia", "necesaria experiencia",
+    "requiere experiencia", "necesita experiencia", "tener experiencia", "sense experiència",
+    "aucune expérience",
 )  # fmt: skip
 ANCHORS: Final[dict[str, tuple[str, ...]]] = {
     "employment": (
@@ -34,7 +37,7 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
         "indefinido", "werkvertrag", "bénévol", "voluntár", "ehrenamt", "interim", "temporár",
         "intérim", "durée", "saisonn", "interin", "appointment", "exceed", "month", "completa",
         "masterarbeit", "bachelorarbeit", "abschlussarbeit", "bachelor-", "duration", "contrato",
-        "lehrstelle",
+        "lehrstelle", "durada", "duración",
     ),
     "work_mode": (
         "remot", "hybrid", "híbrid", "hibrid", "site", "in person", "in-person", "office",
@@ -45,7 +48,7 @@ ANCHORS: Final[dict[str, tuple[str, ...]]] = {
     "salary": (
         "$", "€", "£", "¥", "₹", "₩", "₽", "₺", "₪", "₫", "₱", "zł", *CURRENCY_CODES, "euro",
         "salar", "pay", "compensation", "wage", "rate",
-        "remunera", "gehalt", "vergütung", "sueldo", "salaire", "retribución", "brutto", "ctc",
+        "remunera", "gehalt", "vergütung", "sueldo", "salaire", "retribuci", "brutto", "ctc",
         "hour", "annum", "/hr", "/yr", "paid", "base", "ote", "earn", "gross", "stipend",
         "budget", "package", "salário", "rémunéra",
     ),

@@ -97,7 +97,11 @@ _LATER_PATTERNS: Final = (
     ),
     re.compile(rf"^About (?P<name>{_NAME}):?$", re.MULTILINE),
     re.compile(rf"\bJoin (?P<name>{_NAME})['\u2019]s\b"),
-    re.compile(rf"{_SENTENCE_START}At (?P<name>{_NAME}), we\b", re.MULTILINE),
+    # "At Acme, we", "At Grey Rhino (www.greyrhino.ai), we are", "At CloudX (https://cloudx.io)
+    # we're building" (0.3.30)
+    re.compile(
+        rf"{_SENTENCE_START}At (?P<name>{_NAME})(?: \([^()\n]{{1,60}}\))?,? we\b", re.MULTILINE
+    ),
     # "We at Avride are hiring in Austin"
     re.compile(rf"{_SENTENCE_START}We at (?P<name>{_NAME}),? (?:are|have|build)\b", re.MULTILINE),
     # "Gute Gründe, bei Siemens zu arbeiten"
@@ -105,6 +109,12 @@ _LATER_PATTERNS: Final = (
     # "Ihr Alltag bei Porsche?", "Arbeiten bei Swiss Life", "Karriere bei Coop."
     re.compile(
         rf"\b(?:Alltag|Arbeiten|Karriere|Einstieg|Jobs) bei (?P<name>{_NAME})(?=[?!.,:]|$)",
+        re.MULTILINE,
+    ),
+    # "Votre avenir chez GastroSocial", "Travailler chez Manor": the French phrases
+    re.compile(
+        rf"\b(?:[Aa]venir|[Cc]arrière|[Tt]ravailler|[Rr]ejoindre) chez (?P<name>{_NAME})"
+        r"(?=[?!.,:]|$)",
         re.MULTILINE,
     ),
     # "Als Teil des Manor Teams", "Teil der Migros-Gruppe"
@@ -128,6 +138,7 @@ _LATER_WORDS: Final = (
     ("we at ",),
     ("bei ",),
     (" bei ",),
+    (" chez ",),
     ("teil des ", "teil der ", "teil unseres "),
     ("-filiale", "-niederlassung", "-geschäftsstelle"),
     (" em parceria com",),
@@ -194,6 +205,7 @@ _LEGAL_FORM_END: Final = re.compile(
     r"(?:\b[A-Z]\.(?:[ ]?[A-Z]\.)+|\b(?:Inc|Ltd|Corp|Co|S\.?L|S\.?A|GmbH|AG|LLC)\.)$"
 )
 _APOSTROPHE: Final = re.compile("['\u2019]")
+_LEGAL_FORM_AFTER_COMMA: Final = re.compile(r", (?:Inc|LLC|Ltd|Corp|GmbH|AG|S\.?[AL])\.?$")
 # Small words a name may hold in lower case ("Bank of America", "Moët et Chandon").
 _NAME_CONNECTORS: Final = frozenset(
     "of and & de del des du la le les et y e und der die das von van for the a".split()  # noqa: SIM905
@@ -261,7 +273,9 @@ def find_company(document: Document, title: Found | None = None) -> Found | None
         _opening_name(lines)
         or _government(document, lines)
         or _dash_head(lines)
+        or _after_repeated_title(lines)
         or _named_in_passing(document)
+        or _named_by_domain(document, lines)
     )
 
 
@@ -500,9 +514,10 @@ _PASSING_WORD: Final = rf"[{_CAPITAL}0-9][\w&.'-]*"
 _PASSING_NAME: Final = rf"{_PASSING_WORD}(?: (?:de |del |y )?{_PASSING_WORD}){{0,3}}"
 _IN_PASSING: Final = (
     # "I'm the founder of Stardrift", "Hi! I'm Nicole (ex-Google AI), cofounder of Gambit
-    # Robotics": the writer's own company
+    # Robotics", "Hey HN, this is Louis, co-founder at SightlineOS": the writer's own company
     re.compile(
-        rf"\bI(?:'m|\u2019m| am)[ ][^.!?\n]{{0,40}}?\b(?:co-?founder|founder|CEO|CTO)"
+        rf"\b(?:I(?:'m|\u2019m| am)|[Tt]his is)[ ][^.!?\n]{{0,40}}?"
+        r"\b(?:co-?founder|founder|CEO|CTO)"
         rf"(?:[ ]&[ ]\w+)?[ ](?:of|at)[ ](?P<name>{_NAME})"
     ),
     # "J.P Morgan is a global leader in financial services" (glued to the sentence before it
@@ -548,6 +563,20 @@ _IN_PASSING: Final = (
         rf"|[{_CAPITAL}][\w&.-]* [{_CAPITAL}][\w&.-]*)(?=[ ,.;:!?]|$)",
         re.MULTILINE,
     ),
+    # "We are Interledger Foundation and are looking", "Hi! We're Ontix.", "Alex and Jeremy here
+    # from UMH.", "We're hiring for a Founding GTM Lead at Skyfall AI." (forum posts, 0.3.30)
+    re.compile(
+        rf"(?:^|(?<=[.!?] ))(?:Hi[!,.]? |Hey[!,.]? )?We(?:'re|\u2019re| are) (?P<name>{_NAME})"
+        r"(?=[.!,]| and\b| -)",
+        re.MULTILINE,
+    ),
+    re.compile(rf"\bhere from (?P<name>{_NAME})(?=[.!,]|$)", re.MULTILINE),
+    re.compile(
+        r"(?:^|(?<=[.!?] ))(?:Hi[!,.]? |Hey[!,.]? )?"
+        r"(?:We(?:'re|\u2019re| are)|I(?:'m|\u2019m| am))"
+        rf" hiring (?:for )?an? [^.!?\n]{{2,60}}? at (?P<name>{_NAME})(?=[.!,]|$)",
+        re.MULTILINE,
+    ),
     # A corpus that masks the employer ("<ORGANIZATION>") leaks it in possessives: "all of
     # Omio's frontends", "At the heart of Zattoo's organisation" (not "The Programme's",
     # "<ORGANIZATION> Group's": a word of a longer name)
@@ -573,12 +602,18 @@ _IN_PASSING_WORDS: Final = (
     ("contratación directa",),
     ("ag", "gmbh", "s.a", "sa", "s.l", "sl", "sàrl", "ltd", "inc"),
     ("bei ",),
+    ("we're ", "we\u2019re ", "we are "),
+    ("here from ",),
+    (" hiring ",),
     ("'s ", "\u2019s "),
     ("our ",),
     ("#lifeat",),
     (" disrupted", " was founded", " has grown"),
 )  # fmt: skip
-_LEGAL_FORM: Final = len(_IN_PASSING) - 6
+# The pattern of names with their legal form ("Swissport International AG").
+_LEGAL_FORM: Final = next(
+    index for index, pattern in enumerate(_IN_PASSING) if "AG|GmbH" in pattern.pattern
+)
 _CUT_INITIALS: Final = re.compile(r"\b[A-Z]\.\n$")
 _POSSESSIVE: Final = len(_IN_PASSING) - 4  # this one and those after it: masked corpora only
 # The word before a possessive that makes it no employer's name: "The Programme's", or a word
@@ -625,6 +660,8 @@ def _named_in_passing(document: Document) -> Found | None:
                 if joint in name:
                     cut = name.rindex(joint) + len(joint)
                     start, name = start + cut, name[cut:]
+            if name.endswith(".") and _LEGAL_FORM_END.search(name) is None:
+                name = name[:-1]  # "co-founder at SightlineOS.": the sentence's full stop
             words = name.lower().split(" ")
             if (
                 words[0] in _NOT_PASSING
@@ -644,14 +681,26 @@ def _named_in_passing(document: Document) -> Found | None:
 
 
 def _written_in_lower_case(name: str, text: str) -> bool:
+    """The name also stands in lower case as a word of the text ("Work's" and "work"); not
+    in a link or address ("Krea" and "https://www.krea.ai/", "jobs@krea.ai")."""
     lower = name.lower()
     start = text.find(lower)
     while start >= 0:
         end = start + len(lower)
-        if not (start > 0 and text[start - 1].isalnum()) and not text[end : end + 1].isalnum():
+        if (
+            not (start > 0 and text[start - 1].isalnum())
+            and not text[end : end + 1].isalnum()
+            and not _IN_ADDRESS.match(text, end)
+            and text[start - 1 : start] not in _ADDRESS_BEFORE
+        ):
             return True
         start = text.find(lower, end)
     return False
+
+
+# "krea.ai", "krea.com/jobs": a name followed by a domain's dot; "/krea", "@krea": a link's
+_IN_ADDRESS: Final = re.compile(r"\.[a-z]{2,}\b")
+_ADDRESS_BEFORE: Final = frozenset("/@.")
 
 
 def _has_lower_word(value: str, *, lower_case: bool) -> bool:
@@ -727,7 +776,7 @@ def _name_of(part: HeadLine, *, strict: bool, lower_case: bool = False) -> Found
         strict
         and (
             len(value.split()) > MAX_COMPANY_WORDS
-            or "," in value
+            or "," in _LEGAL_FORM_AFTER_COMMA.sub("", value)  # not "Acme Technologies, Inc."
             or ": " in value  # "Arbeitsort: Bern", a field
             or (first.isdigit() and not any(char.isalpha() for char in value[:3]))
             or len(_DIGIT.findall(value)) > MAX_NAME_DIGITS  # "Eingestellt am 25.02.2017"
@@ -743,3 +792,83 @@ def _name_of(part: HeadLine, *, strict: bool, lower_case: bool = False) -> Found
         return None
     start = part.start + part.text.find(value)
     return Found(value, (start, start + len(value)))
+
+
+# "Founding Engineer | NYC | https://www.l2labs.ai/" and "L2 Labs is a brand new applied AI
+# lab": the head's link names the site, the text the name that spells it (docs/parser.md,
+# 0.3.26). Hosts of job boards, code and social sites name no employer.
+# The link is a part of the head of its own: it ends the line, a bar or dash part or a
+# parenthesis ("| https://www.thundercompute.com |", "(fathom.ai)"); not a link inside a
+# sentence ("now building https://nono.sh agent tooling"), not "ASP.NET" or "Polygon.io".
+_HEAD_URL: Final = re.compile(
+    r"(?:^|(?<=[ (\[]))(?:https?://)?(?:www\.)?(?:[a-z0-9-]+\.)*?(?P<label>[a-z0-9][a-z0-9-]{1,40})"
+    r"\.(?:com|io|ai|org|net|co|app|dev|sh|tech|so|xyz|inc|us|eu|de|fr|uk|ch|es|ca|health)"
+    r"(?:/[^\s|)\]]*)?(?=$|[ ]?[|)\]]|[ ][-\u2013\u2014][ ])"
+)
+_PLATFORMS: Final = frozenset(
+    """
+    github gitlab linkedin ycombinator workatastartup greenhouse lever ashbyhq workable notion
+    google forms docs calendly twitter medium substack wellfound angel youtube dover bamboohr
+    rippling gem breezy recruitee personio teamtailor jobvite smartrecruiters myworkdayjobs
+    """.split()  # noqa: SIM905 - a list of words reads best as words
+)
+_CAPITALISED_WORDS: Final = re.compile(r"(?<![\w.@/-])[A-Z0-9][\w&-]*(?: [A-Z0-9][\w&-]*){0,2}")
+MIN_DOMAIN_LABEL: Final = 3
+DOMAIN_HEAD_LINES: Final = 3
+
+
+def _named_by_domain(document: Document, lines: HeadLines) -> Found | None:
+    """The name whose letters spell the site a head line links to ("L2 Labs", l2labs.ai)."""
+    labels: list[str] = []
+    for index, line in enumerate(lines):
+        if index >= DOMAIN_HEAD_LINES:
+            break
+        for match in _HEAD_URL.finditer(line.text):
+            label = match.group("label").replace("-", "")
+            if len(label) >= MIN_DOMAIN_LABEL and label not in _PLATFORMS:
+                labels.append(label)
+    if not labels:
+        return None
+    head = document.text[:COMPANY_CHARS]
+    for match in _CAPITALISED_WORDS.finditer(head):
+        words = match.group().split(" ")
+        for count in range(len(words), 0, -1):
+            name = " ".join(words[:count])
+            if "".join(char for char in name.lower() if char.isalnum()) in labels:
+                found = _name_of(HeadLine(name, match.start()), strict=True)
+                if found is not None and not _is_place(name):  # "AYUNTAMIENTO DE ALLER"
+                    return found
+    return None
+
+
+# An empleate offer "Programador Java, Madrid" whose description opens with "Programador Java
+# en Madrid" and then its first sentence, glued: "... en Madrid IT Partner España busca para
+# incorporación", "... en Madrid Grupo SADE es una boutique tecnológica" (0.3.30).
+_TITLE_AND_PLACE: Final = re.compile(r"(?P<role>.{3,80}), (?P<place>[^,]{2,40}?)(?: - .{1,40})?")
+_REPEATED_OPENING: Final = re.compile(
+    rf"(?:(?:En|Desde) )?(?P<name>{_PASSING_NAME}),? (?:es (?:una?|la|el)|somos|busca|selecciona"
+    r"|precisa|necesita|deseamos|estamos buscando|compañía|empresa)\b"
+)
+REPEATED_TITLE_LINES: Final = 6
+
+
+def _after_repeated_title(lines: HeadLines) -> Found | None:
+    first = lines.get(0)
+    head = _TITLE_AND_PLACE.fullmatch(first.text) if first is not None else None
+    if head is None:
+        return None
+    opening = f"{head.group('role')} en {head.group('place')} "
+    for index, line in enumerate(lines):
+        if index >= REPEATED_TITLE_LINES:
+            break
+        if not line.text.startswith(opening):
+            continue
+        match = _REPEATED_OPENING.match(line.text, len(opening))
+        if match is None:
+            return None
+        words = match.group("name").split(" ")
+        if words[0].lower() in _NOT_PASSING and not words[0].isupper():
+            return None  # "IT Partner España busca" names one
+        found = _name_of(line.part(*match.span("name")), strict=True)
+        return None if found is None or _is_place(found.value) else found
+    return None

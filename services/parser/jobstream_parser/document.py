@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from typing import Final, NamedTuple, TypeVar, cast
 
 from jobstream_parser.anchors import anchor_positions, lowered
-from jobstream_parser.heads import CASE_FOLD_EXCEPTIONS, IGNORECASE, head_finder
+from jobstream_parser.heads import (
+    CASE_FOLD_EXCEPTIONS,
+    IGNORECASE,
+    VERBOSE,
+    HeadFinder,
+    head_finder,
+    literal_heads,
+)
 
 # The head: where a posting states its title, company, place and terms.
 HEAD_LINES: Final = 12
@@ -123,29 +130,49 @@ class Document:
         if starts is None and (self._lower_scans or not ignore_case):
             finder = head_finder(pattern)
         twin = None
-        if starts is None and finder is None and self._lower_scans:
+        ascii_finder = None
+        if starts is None and self._lower_scans:
             twin = lower_twin(pattern)
+            ascii_finder = ascii_head_finder(pattern) if finder is None else None
         for start, end in self.windows(extractor, back, ahead):
             if starts is not None:
                 found = [begin.start() for begin in starts.finditer(self.text, start, end)]
             elif finder is not None:
                 window = self.lower[start:end] if ignore_case else self.text[start:end]
                 found = [start + at for at in finder.starts(window)]
+            elif (
+                ascii_finder is not None
+                and (
+                    window := self.lower[start:end] if ignore_case else self.text[start:end]
+                ).isascii()
+            ):
+                found = [start + at for at in ascii_finder.starts(window)]
             elif twin is not None:
                 found = [begin.start() for begin in twin.finditer(self.lower, start, end)]
+                yield from self._matches_at(pattern, found, start, end, None)
+                continue
             else:
                 yield from pattern.finditer(self.text, start, end)
                 continue
-            yield from self._matches_at(pattern, found, start, end)
+            yield from self._matches_at(pattern, found, start, end, twin)
 
     def _matches_at(
-        self, pattern: re.Pattern[str], begins: list[int], start: int, end: int
+        self,
+        pattern: re.Pattern[str],
+        begins: list[int],
+        start: int,
+        end: int,
+        twin: re.Pattern[str] | None,
     ) -> Iterator[re.Match[str]]:
         """The pattern's matches in `[start, end)` that start at one of `begins` (in order),
-        each after the last, as `finditer` finds them."""
+        each after the last, as `finditer` finds them. `twin`, when given, is tried first at
+        each place, over the lower-cased text: it fails where the pattern fails, at less cost
+        (most places a head starts at hold no match), and the pattern gives the match."""
         matched_to = start
         for begin in begins:
             if begin < matched_to:
+                continue
+            if twin is not None and twin.match(self.lower, begin, end) is None:
                 continue
             match = pattern.match(self.text, begin, end)
             if match is not None:
@@ -172,6 +199,13 @@ class Document:
         if finder is None or (ignore_case and not self._lower_scans):
             return pattern.search(sliced)
         return finder.first(pattern, sliced, self.lower[start:end] if ignore_case else sliced)
+
+    def in_lower_case(self, pattern: re.Pattern[str]) -> tuple[str, re.Pattern[str]]:
+        """The text and the pattern to search it with: the lower-cased text and the pattern's
+        case-sensitive twin (`lower_twin`) where they find the same matches at the same places
+        (offsets are the same in both), else the text and the pattern."""
+        twin = lower_twin(pattern) if self._lower_scans else None
+        return (self.text, pattern) if twin is None else (self.lower, twin)
 
     def windows(self, extractor: str, back: int, ahead: int) -> list[tuple[int, int]]:
         """Merged `[start, end)` windows around the anchors of `extractor`."""
@@ -218,6 +252,63 @@ def lower_twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
         twin = re.compile(lowered_source, pattern.flags & ~re.IGNORECASE)
     _TWINS[id(pattern)] = (pattern, twin)
     return twin
+
+
+# By the pattern's id, with the pattern (see heads._FINDERS).
+_ASCII_FINDERS: dict[int, tuple[re.Pattern[str], HeadFinder | None]] = {}
+# `\\d` and its quantifier, if any.
+_DIGITS: Final = re.compile(r"\\d(?P<count>\{[^}]*\}|[?*+])?")
+
+
+def ascii_head_finder(pattern: re.Pattern[str]) -> HeadFinder | None:
+    """The finder of a pattern's heads where `\\d` is read as an ASCII digit ("0" to "9"):
+    sound over ASCII text only (`\\d` matches every script's digits), where it finds where
+    a pattern such as `\\d{1,2} months|temporary|...` may start without trying it at every
+    position. None when the pattern has no `\\d` or its heads are not known even so."""
+    cached = _ASCII_FINDERS.get(id(pattern))
+    if cached is not None and cached[0] is pattern:
+        return cached[1]
+    source = pattern.pattern
+    finder = None
+    # A literal backslash ("\\\\d") or white space a verbose pattern ignores: not read.
+    if "\\d" in source and "\\\\" not in source and not pattern.flags & VERBOSE:
+        heads = literal_heads(_ascii_digits(source))
+        if heads:
+            finder = HeadFinder(
+                [head.lower() for head in heads] if pattern.flags & IGNORECASE else heads
+            )
+    _ASCII_FINDERS[id(pattern)] = (pattern, finder)
+    return finder
+
+
+def _ascii_digits(source: str) -> str:
+    """The pattern with `\\d` as `[0-9]` (`0-9` in a class), for reading its heads only: a
+    count of at least one becomes one digit (what every match starts with), one that may be
+    none `[0-9]*`."""
+    parts: list[str] = []
+    in_class = False
+    index = 0
+    while index < len(source):
+        char = source[index]
+        digits = _DIGITS.match(source, index) if char == "\\" else None
+        if digits is not None and in_class:
+            parts.append("0-9")
+            index += 2
+        elif digits is not None:
+            count = digits.group("count") or ""
+            parts.append("[0-9]*" if count in {"?", "*"} or count.startswith("{0") else "[0-9]")
+            index = digits.end()
+        elif char == "\\":
+            parts.append(source[index : index + 2])
+            index += 2
+        else:
+            if in_class:
+                in_class = char != "]"
+            elif char == "[":
+                in_class = True
+            parts.append(char)
+            index += 1
+    return "".join(parts)
 
 
 def is_bullet(line: str) -> bool:

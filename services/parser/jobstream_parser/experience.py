@@ -25,7 +25,8 @@ _WORDS: Final = {
     "tres": 3, "deux": 2, "trois": 3, "cinq": 5, "un": 1, "une": 1,
 }  # fmt: skip
 _N: Final = r"\d{1,2}(?:[.,]5)?|" + "|".join(_WORDS)
-_NUMBER: Final = rf"(?:{_N})(?:[ ]?\(\d{{1,2}}\))?"
+# "one (1) year", and "(1) year" alone ("you must have one at least (1) year", 0.3.28)
+_NUMBER: Final = rf"(?:(?:{_N})(?:[ ]?\(\d{{1,2}}\))?|\(\d{{1,2}}\))"
 _YEARS: Final = r"(?:years?|yrs?|jahren?|jahre|anos?|años?|ans|an)\b"
 _MONTHS: Final = r"(?:months?|mois|meses|monaten?)\b"
 _MENTION: Final = re.compile(
@@ -66,7 +67,12 @@ _SENTENCE_END: Final = re.compile(r"[.;!?]")
 _NONE_NEEDED: Final = re.compile(
     r"d[ée]butants? (?:sont |est )?accept[ée]s?|sin experiencia|sem experiência"
     r"|no (?:prior |previous )?experience (?:is )?(?:required|necessary|needed)"
-    r"|new grads? (?:ok|welcome)|keine (?:berufs)?erfahrung (?:nötig|erforderlich)",
+    r"|new grads? (?:ok|welcome)|keine (?:berufs)?erfahrung (?:nötig|erforderlich)"
+    # "Não precisa de experiência", "NO ES NECESARIO EXPERIENCIA PREVIA", "sense experiència",
+    # "aucune expérience requise" (0.3.28)
+    r"|não (?:é )?(?:precisa|necessári[oa]|exige)(?: ter)?(?: de)? experiência"
+    r"|no (?:es )?(?:necesari[oa]|se requiere|se necesita|requiere)(?: tener)? experiencia"
+    r"|sense experiència|aucune expérience (?:n'est )?(?:requise|exigée|nécessaire)",
     re.IGNORECASE,
 )
 _LATE_KINDS: Final = frozenset({"preferred", "about_company", "benefits", "legal"})
@@ -148,7 +154,7 @@ def _judge(document: Document, match: re.Match[str]) -> FoundExperience | None:
 def _value(text: str | None) -> float | None:
     if not text:
         return None
-    word = text.split("(")[0].strip().lower()
+    word = text.split("(")[0].strip().lower() or text.strip(" ()")
     if word in _WORDS:
         return float(_WORDS[word])
     return float(word.replace(",", "."))

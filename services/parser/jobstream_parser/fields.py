@@ -65,6 +65,7 @@ _ROLE_WORDS: Final = frozenset(
     operària comercial montador montadora ajustador ajustadora bioinformatician
     gestor gestora assistente porteiro porteira atendente motorista cozinheiro cozinheira
     mecânico mecânica eletricista estágio estagio estagiário estagiária operador operadora
+    mediador mediadora albañil titulado titulada polier vorarbeiter advocate
     """.split()  # noqa: SIM905 - a list of words reads best as words
 )
 # Two-word roles whose words alone name none.
@@ -82,9 +83,9 @@ _GERMAN_ROLE_ENDINGS: Final = tuple(
     beschichter schreiner maurer gärtner lagerist logistiker disponent buchhalter
     informatiker fahrer praktikant grafiker spezialist diagnostiker registerhalter
     verantwortliche verantwortlicher chef sekretär sekretaer arzt ärztin lehrer erzieher
-    betreuer koordinator planer zeichner konstrukteur
+    betreuer koordinator planer zeichner konstrukteur fachperson lehrperson
     """.split()  # noqa: SIM905
-    for gender in ("", "in", "innen")
+    for gender in ("", "in", "innen", "en")  # "Fachpersonen"
 )
 _WORD: Final = re.compile(r"[^\W\d_]+")
 

@@ -93,7 +93,7 @@ _ADVERB: Final[dict[str, SalaryPeriod]] = {
 # Words just before the amounts that say they are pay, and those that also say the period.
 _CUE: Final = re.compile(
     r"salar|\bpay\b|paid|compensation|\bwages?\b|\brate\b|remunerat|\bbase\b|\bote\b|earn"
-    r"|gehalt|vergütung|salário|remuneração|sueldo|rémunération|salaire|retribución|brutto"
+    r"|gehalt|vergütung|salário|remuneração|sueldo|rémunération|salaire|retribuci[óo]n?|brutto"
     r"|\bgross\b|stipend|budget|\bctc\b|package",
     re.IGNORECASE,
 )

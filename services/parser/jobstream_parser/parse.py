@@ -27,7 +27,7 @@ from jobstream_parser.similarity import SCHEME, signature
 from jobstream_parser.terms import find_employment_type, find_work_mode, find_working_hours
 from jobstream_parser.titles import find_title
 
-PARSER_VERSION: Final = "0.3.24"
+PARSER_VERSION: Final = "0.3.30"
 
 # Below this share of letters among the visible characters, the input is not prose.
 MIN_LETTER_SHARE: Final = 0.3

@@ -16,6 +16,7 @@ from typing import Final, NamedTuple, cast
 
 from jobstream.contracts import Education, Seniority
 from jobstream_parser.document import Document
+from jobstream_parser.heads import finditer
 from jobstream_parser.sections import SectionIndex
 
 MAX_MENTIONS: Final = 100
@@ -165,7 +166,7 @@ _LEVEL_PARTS: Final = frozenset({"senior", "junior", "mid", "staff", "principal"
 def _manager_of_people(document: Document, title: str) -> tuple[Seniority, tuple[int, int]] | None:
     """ "Delivery Manager" names a job family, not a level, unless the posting says the role
     manages people ("You will be the line manager for the developers")."""
-    for match in _TITLE_LEVEL.finditer(title):
+    for match in finditer(_TITLE_LEVEL, title):
         if match.lastgroup == "manager" and not _counts(title, match):
             if document.search(_MANAGES_PEOPLE, 0, len(document.text)) is not None:
                 return "manager", match.span()
@@ -176,7 +177,8 @@ def _manager_of_people(document: Document, title: str) -> tuple[Seniority, tuple
 def _title_level(title: str) -> tuple[Seniority, tuple[int, int]] | None:
     """Management levels first; else the first level word ("Senior/Lead" is senior), with
     "Senior Staff" and "Senior Principal" read as the higher one."""
-    levels = [(_level_of(title, m), m) for m in _TITLE_LEVEL.finditer(title) if _counts(title, m)]
+    # Tried where a level word starts (heads.py): `re` tries the words at every position.
+    levels = [(_level_of(title, m), m) for m in finditer(_TITLE_LEVEL, title) if _counts(title, m)]
     if not levels:
         return None
     for management in _MANAGEMENT:

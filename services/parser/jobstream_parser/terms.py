@@ -37,7 +37,13 @@ _EMPLOYMENT: Final = re.compile(
     r"|contrato (?:por|de) obra(?: y servicio)?|contrato eventual"
     r"|contra(?:to|cte) de (?:\d{1,2}|un|una|dos|tres|cuatro|cinco|seis|doce) (?:mes(?:es|os)?"
     r"|años?|anys?|semanas?)"
-    r"|\d{1,2}[- ]month (?:project|appointment|contract|position|post|assignment))"
+    r"|\d{1,2}[- ]month (?:project|appointment|contract|position|post|assignment)"
+    # "durada prevista inicial d'1 a 2 mesos", "DURACIÓN DEL CONTRATO: 1 MES", "de duración
+    # determinada", "Interinatge" (Catalan and Spanish boards, 0.3.28)
+    r"|(?:durada|duración)(?: prevista(?: inicial)?| del contra(?:to|cte):?"
+    r"| del contracte (?:seria|serà|és))? (?:de |d'|d\u2019|entre )?(?:\d{1,2}|un|una|dos|tres)"
+    r"(?:[ ]?(?:a|-|o|y|i)[ ]?\d{1,2})? (?:mes(?:es|os)?|setmanes|semanas|anys?|años?)"
+    r"|(?:duración|durada) determinada|interinatge)"
     r"|(?P<PART_TIME>part[- ]?time|teilzeit|meio[- ]período|tempo parcial|medio tiempo"
     r"|media jornada|tiempo parcial|temps partiel|minijob|jornada parcial|parcial)"
     r"|(?P<CONTRACTOR>contractor|contract|freelance|freelancer|independent contractor|1099|pj"
@@ -84,7 +90,8 @@ FORUM_HEAD_BARS: Final = 2
 CONTEXT_CHARS: Final = 120
 _WORK_MODE: Final = re.compile(
     r"(?<![\w-])(?:"
-    r"(?P<hybrid>hybrid|hybride|h[íi]brid[oa]|hybrides arbeiten"
+    # "NYC/SF ONSITE-Hybrid": on site or hybrid, the most remote offered (0.3.26)
+    r"(?P<hybrid>on-?site[-/]hybrid|hybrid|hybride|h[íi]brid[oa]|hybrides arbeiten"
     # "teletrabajo parcial", "2 jours de télétravail", "teilweise Homeoffice", "mobiles Arbeiten"
     r"|teletrabajo parcial|télétravail partiel|semi-?presencial"
     r"|(?:[1-4]|un|deux|trois|quatre|dos|tres|cuatro) (?:jours? de télétravail|d[íi]as? de"
@@ -109,7 +116,11 @@ _WORK_MODE: Final = re.compile(
     r" days? (?:a|per|each) week"
     r"|(?:on-?site|in[- ]office|in the office)(?: in [A-Z][\w-]{1,20}(?: [A-Z][\w-]{1,20})?)?"
     r" (?:[1-4]|one|two|three|four) days? ?(?:(?:a|per|each) |/ ?)week)"
-    r"|(?P<remote>(?:fully |100% |full(?:y)? |all )?remote(?:ly|[- ]first|[- ]friendly)?"
+    # "Open to remote for the right candidate", "Remote-friendly for the right person": remote
+    # is offered (0.3.26; not "not open to remote")
+    r"|(?P<remote>(?<!not )(?<!n't )(?<!n\u2019t )open to remote(?! work(?:ers?)?\b)"
+    r"|remote(?:[- ]friendly)? for the right (?:person|candidate|fit|hire|people)"
+    r"|(?:fully |100% |full(?:y)? |all )?remote(?:ly|[- ]first|[- ]friendly)?"
     r"|work(?:ing)? from home|wfh"
     r"|telecommut\w{0,10}|telework\w{0,10}|remot[oa]|teletrabajo|teletreball|desde (?:tu |su )?casa"
     r"|télétravail(?: complet| total| à 100 ?%)?(?!\s?:\s?non)|home[- ]?office"
@@ -167,6 +178,7 @@ _ALWAYS_MODE: Final = re.compile(
     r"work(?:ing)? from home|wfh|telecommut|telework|days? (?:a |per |each )?(?:week )?(?:in|at|on"
     r"|from)|[1-4]x.*|partially remote|partly remote|fully remote|100% remote|not remote|no remote"
     r"|work from anywhere|partial(?:ly)? on-?site|partly on-?site|some (?:flexible[/ ])?remote"
+    r"|open to remote|.* for the right .*|on-?site[-/]hybrid"
     r"|desde (?:tu |su )?casa|.*télétravail|.*teletrabajo|teletrabajo .*|télétravail .*"
     r"|teilweise .*|mobiles arbeiten|.*week|\d.* days?.*|options?.*|possibilit.*|opportunit.*"
     r"|.* options?"
@@ -231,10 +243,15 @@ _NATURE: Final = frozenset({"TEMPORARY", "INTERN", "CONTRACTOR", "CONTRACT_TO_HI
 # "Pensum: 100%", "an 80% position".
 _WORKLOAD: Final = re.compile(
     r"(?:^|[ (|:])(?P<low>\d{2,3})(?:[ ]?[-\u2013][ ]?(?P<high>\d{2,3}))?[ ]?%"
-    r"(?=[ ]?(?:$|[)|]|position\b|stelle\b))",
+    # "Pensum 80-100%, Eintritt ab sofort", "Consultant 80-100% (w/m)" (0.3.28)
+    r"(?=[ ]?(?:$|[)|,(]|position\b|stelle\b))",
     re.MULTILINE,
 )
 WORKLOAD_HEAD_LINES: Final = 8
+# "certificado de discapacidad 33%, experiencia": a degree of disability, no workload.
+_NOT_WORKLOAD_BEFORE: Final = re.compile(
+    r"(?:discapacidad|minusval\w*|disability|behinderung)[^%]{0,12}$", re.IGNORECASE
+)
 FULL_TIME_WORKLOAD: Final = 80
 _NOT_EMPLOYMENT_BEFORE: Final = re.compile(
     r"(?<![\w-])(?:(?:years?|months?) of|of|paid|equivalent|employment|formal|written)[ ]$",
@@ -278,6 +295,8 @@ def find_employment_type(document: Document, title_span: tuple[int, int] | None)
     nature = [term for term in (*labelled, *terms) if term.value in _NATURE]
     hours = [term for term in (labelled or terms) if term.value not in _NATURE]
     found = nature[0] if nature else hours[0] if labelled else None
+    if nature and hours:
+        found = _first_alternative(document.text, nature[0], hours) or found
     if found is None:
         workload = _workload(document)
         if workload is not None:
@@ -287,6 +306,21 @@ def find_employment_type(document: Document, title_span: tuple[int, int] | None)
         to_hire = next((term for term in terms if term.value == "CONTRACT_TO_HIRE"), None)
         return to_hire or found
     return found
+
+
+# "Full-time or Contract", "Full-time/Contract": two terms offered, the first stated.
+_ALTERNATIVE: Final = re.compile(r"[ ]?(?:/|or|ou|o|oder)[ ]?", re.IGNORECASE)
+
+
+def _first_alternative(text: str, nature: Term, hours: list[Term]) -> Term | None:
+    """The hours term stated first when it and the engagement's nature are alternatives
+    ("Full-time or Contract": the first stated, the labelling guide's rule for alternatives)."""
+    for term in hours:
+        if term.span[1] <= nature.span[0] and _ALTERNATIVE.fullmatch(
+            text, term.span[1], nature.span[0]
+        ):
+            return term
+    return None
 
 
 def _a_benefit(document: Document, sections: SectionIndex, term: Term) -> bool:
@@ -306,7 +340,7 @@ def _workload(document: Document) -> Term | None:
         if "%" not in line.text:
             continue
         match = _WORKLOAD.search(line.text)
-        if match is None:
+        if match is None or _NOT_WORKLOAD_BEFORE.search(line.text, 0, match.start()):
             continue
         low = int(match.group("low"))
         high = int(match.group("high") or low)
@@ -412,11 +446,11 @@ def _terms(
         if kind == "CONTRACTOR" and _ABOUT_CONTRACTS.match(text, end) is not None:
             continue
         if kind == "remote" and (
-            _not_where_the_job_is(document, start, end) or _for_now(text, start, end)
+            _not_where_the_job_is(document, start, end) or _for_now(document, start, end)
         ):
             continue
         if kind == "onsite" and (
-            _IN_PERSON_TALK.search(text, max(0, start - 40), start)
+            _search_in_lower_case(document, _IN_PERSON_TALK, max(0, start - 40), start)
             or _GATHERING_AFTER.match(text, end, end + 20)
         ):
             continue  # "communicate orally by phone and in person": how, not where
@@ -432,17 +466,20 @@ def _terms(
         if (
             in_title
             and only_labelled
-            and not _TERM_BEFORE.search(before[-36:])
+            and not _ends_with(document, _TERM_BEFORE, line.start, start, 36)
             and not (_delimited_left(before) and _delimited_right(text, end, line.end))
         ):
             in_title = False  # "Trabajador/a social. servicio acogida temporal": no term
         if labelled or (employment and in_title):
             found.append(Term(kind, (start, end), True))
             continue
-        if only_labelled and not (match.group() == "temporal" or _TERM_BEFORE.search(before[-36:])):
+        if only_labelled and not (
+            match.group() == "temporal" or _ends_with(document, _TERM_BEFORE, line.start, start, 36)
+        ):
             continue
         if employment and (
-            _NOT_EMPLOYMENT_BEFORE.search(before[-20:]) or _about_current_employment(before)
+            _ends_with(document, _NOT_EMPLOYMENT_BEFORE, line.start, start, 20)
+            or _about_current_employment(before)
         ):
             continue
         # "contract-to-hire", "temp-to-perm": a term wherever it stands; a work mode anywhere in
@@ -455,7 +492,7 @@ def _terms(
         )
         if not standalone and kind == "remote" and _delimited_left(before):
             standalone = _scope_follows(text, end)  # "(Remote Europe / LATAM)", "Remote USA"
-        if standalone or _is_phrase(text, match, before, noun, employment=employment):
+        if standalone or _is_phrase(document, match, line.start, noun, employment=employment):
             found.append(Term(kind, (start, end), False))
     return found
 
@@ -487,20 +524,50 @@ def _is_forum_head(start: int, text: str) -> bool:
     return start < FORUM_HEAD_CHARS and text.count("|") >= FORUM_HEAD_BARS
 
 
+def _ends_with(
+    document: Document, pattern: re.Pattern[str], line_start: int, start: int, chars: int
+) -> bool:
+    """`pattern` (ending with `$`) found in the last `chars` characters of the line before
+    `start`, as `pattern.search(before[-chars:])` finds it, in lower case where that finds the
+    same (a case-insensitive search tries each word at each place; in lower case `re` skips to
+    where one may start)."""
+    text, found = document.in_lower_case(pattern)
+    return found.search(text[max(line_start, start - chars) : start]) is not None
+
+
+def _search_in_lower_case(
+    document: Document, pattern: re.Pattern[str], start: int, end: int
+) -> bool:
+    """`pattern.search(document.text, start, end)`, in lower case where that finds the same."""
+    text, found = document.in_lower_case(pattern)
+    return found.search(text, start, end) is not None
+
+
 def _is_phrase(
-    text: str, match: re.Match[str], before: str, noun: re.Pattern[str], *, employment: bool
+    document: Document,
+    match: re.Match[str],
+    line_start: int,
+    noun: re.Pattern[str],
+    *,
+    employment: bool,
 ) -> bool:
     """A term by the words around it: "a contract position", "fully remote", "remotely"."""
-    if noun.match(text, match.end()) is not None or _TERM_BEFORE.search(before[-36:]):
+    text = document.text
+    start = match.start()
+    if noun.match(text, match.end()) is not None or _ends_with(
+        document, _TERM_BEFORE, line_start, start, 36
+    ):
         return True
     if employment:
         return (
             match.lastgroup in _PROGRAM_KINDS and _PROGRAM_NOUN.match(text, match.end()) is not None
         )
-    if match.lastgroup == "onsite" and _IN_PERSON_BEFORE.search(before[-30:]) is not None:
+    if match.lastgroup == "onsite" and _ends_with(
+        document, _IN_PERSON_BEFORE, line_start, start, 30
+    ):
         return True
     return (
-        _MODE_BEFORE.search(before[-20:]) is not None
+        _ends_with(document, _MODE_BEFORE, line_start, start, 20)
         or _ALWAYS_MODE.fullmatch(match.group()) is not None
         or _ALWAYS_MODE.match(match.group()) is not None
     )
@@ -517,22 +584,27 @@ def _not_where_the_job_is(document: Document, start: int, end: int) -> bool:
 
 
 # "due to COVID-19 this role may initially be remotely based", "our staff are now working
-# remotely to ensure continuity": remote for the time being, not the job's work mode.
+# remotely to ensure continuity", "working from home until the Campus re-opens": remote for the
+# time being, not the job's work mode.
 _FOR_NOW: Final = re.compile(
-    r"covid|corona|pandemic|current situation|until further notice|temporarily",
+    r"covid|corona|pandemic|current situation|until further notice|temporarily"
+    r"|\bre-?opens?\b|return to (?:the )?(?:office|campus|site)|ensure continuity",
     re.IGNORECASE,
 )
 SENTENCE_CHARS: Final = 160
 
 
-def _for_now(text: str, start: int, end: int) -> bool:
+def _for_now(document: Document, start: int, end: int) -> bool:
     """The sentence holding a remote mention says it is for now (a pandemic's arrangement)."""
+    # Read in lower case where that finds the same (a case-insensitive search tries each word
+    # at each of the 300 places; in lower case `re` skips to where one may start).
+    text, pattern = document.in_lower_case(_FOR_NOW)
     before = text[max(0, start - SENTENCE_CHARS) : start]
     cut = max(before.rfind(". "), before.rfind("\n"), before.rfind("! "), before.rfind("? "))
     after = text[end : end + SENTENCE_CHARS]
     stops = [index for index in (after.find(". "), after.find("\n")) if index >= 0]
     sentence = before[cut + 1 :] + after[: min(stops) if stops else len(after)]
-    return _FOR_NOW.search(sentence) is not None
+    return pattern.search(sentence) is not None
 
 
 def _about_current_employment(before: str) -> bool:
@@ -547,10 +619,14 @@ def _about_current_employment(before: str) -> bool:
 
 def _is_labelled(document: Document, line_start: int, before: str) -> bool:
     """ "Job type: Full-time", or "Employment type" alone on the line above."""
-    label = _LABEL.match(before)
+    # In lower case where that finds the same (as in `_for_now`).
+    text, label_pattern = document.in_lower_case(_LABEL)
+    lower = text[line_start : line_start + len(before)]  # `before` itself, or lower-cased
+    label = label_pattern.match(lower)
     if label is not None and len(before) <= label.end() + 40:
         return True
-    if _LABEL_JUST_BEFORE.search(before[-30:]):  # "Job description: Job type: Full-time"
+    _, just_before = document.in_lower_case(_LABEL_JUST_BEFORE)
+    if just_before.search(lower[-30:]):  # "Job description: Job type: Full-time"
         return True
     if before.strip():
         return False

@@ -92,13 +92,14 @@ _HIRING: Final = re.compile(
     re.IGNORECASE,
 )
 
-# Gender markers: "(m/w/d)", "(H/F)", "F/H", "(all genders)", "(w/m)", "(gn)", " (a)" (glued
-# to the word, "ADVOGADO(A)" is the role in both genders, as "ENFERMERO/A" is), "(männlich oder
-# weiblich)".
+# Gender markers: "(m/w/d)", "(m//f/d)", "(H/F)", "F/H", "H-F", "(all genders)", "(w/m)",
+# "(gn)", " (a)" (glued to the word, "ADVOGADO(A)" is the role in both genders, as
+# "ENFERMERO/A" is), "(männlich oder weiblich)".
 _GENDER_MARKER: Final = re.compile(
-    r"[ ]?\((?:[mwfdhx*][ ]?/[ ]?){1,3}[mwfdhx*]\)|[ ]?\((?:all genders|gn)\)|[ ]\((?:o/a|a)\)"
+    r"[ ]?\((?:[mwfdhx*][ ]?//?[ ]?){1,3}[mwfdhx*]\)|[ ]?\((?:all genders|gn)\)|[ ]\((?:o/a|a)\)"
     r"|[ ]?\((?:männlich|weiblich)(?:[ ]oder[ ]|[ ]?/[ ]?)(?:männlich|weiblich)\)"
-    r"|(?<=[ ])(?:[mwfhx]/){1,2}[mwfdhx](?=[ ]|$)",
+    r"|(?<=[ ])(?:[mwfhx]/){1,2}[mwfdhx](?=[ ]|$)"
+    r"|(?<=[ ])(?-i:H-F|F-H)(?=[ ]|$)",  # "ELECTRICIEN H-F"
     re.IGNORECASE,
 )
 # A role written for both genders: "Bäcker/in", "Verkaufsberater/-in", "ENFERMERO/A",
@@ -166,7 +167,9 @@ _LEADING_WORDS: Final = re.compile(
     r"(?:(?:now |we're |we are )?hiring:?|vaga(?: para| de)?:?|se busca|se precisa|se necesita"
     r"|se requiere|buscamos|(?:\d-jährige[ ])?(?:lehre|ausbildung|lehrstelle)[ ](?:als|zum|zur)"
     r"|a|an|eine/-?n|einen|un\(e\)|un/une|un/a|\[[^\]\n]{1,30}\]"
-    r"|(?:multiple|several|open)[ ]roles?:|\d{1,2}[ ]?x)[ ]+(?=\S)",  # "1x Infra Engineer"
+    r"|(?:multiple|several|open)[ ]roles?:|\d{1,2}[ ]?x"  # "1x Infra Engineer"
+    # "Looking for a CTO / Tech Lead", "3-year PhD scholarship": a listing's words, a duration
+    r"|(?:looking[ ]for|seeking)(?:[ ]an?)?|(?:\d{1,2}|one|two|three|four|five)-year)[ ]+(?=\S)",
     re.IGNORECASE,
 )
 # What ends a title's name (all that follows goes too): a placeholder token, a stated URL, a
@@ -178,7 +181,7 @@ _NAME_ENDS: Final = re.compile(
     r"|[,]?[ ](?:GS|GG|IC|WG)[- ]?\d{1,2}(?:[ ]?[/-][ ]?\d{1,2})?\b"  # "GS15", "GS-14/15"
     r"|[,]?[ ](?i:class code|job code|req(?:uisition)?(?: id)?)(?:[ #:]*\d+|$)"
     r"|[ ]\((?i:ref\.?[ ]?)?[A-Z]{0,10}\d{0,2}[_-]?\d{4,}\)"  # "(T7-33687)", "(REF. 5148)"
-    r"|[ ](?i:referenznummer|réf\.|ref\.)[ :#]*\S+"
+    r"|[ ](?i:referenznummer|réf\.|ref\.|stellenvakanz|vakanz-nr\.?)[ :#]*\S+"
     r"|[ ][A-Z]{2,5}-\d{3,}$"  # "... CONTABILIDAD ADM-1425"
     r"|[ ]?[(\[]?\b(?:REVISED|UPDATED|RE-?OPENED|CLOSED|CANCELL?ED)\b[)\]]?",
 )
@@ -206,19 +209,32 @@ _TITLE_TAIL: Final = re.compile(
     r"|[ ](?:@|at)[ ][A-Z0-9][\w&.-]*(?:[ ][A-Z0-9][\w&.-]*){0,3}$"
     r"|[ ](?:multiple[ ])?(?:roles|positions|openings|vacancies|jobs)$"
     r"|[ ]\((?:remote|hybrid|on-?site)\b[^()]{0,40}\)$"  # "(Remote, EU timezone)"
+    # "(Entry-level, Remote, Worldwide)": facts listed in parentheses, a work mode among them
+    r"|[ ]\((?![^()]*level)[^()]{1,30},[ ](?:remote|hybrid|on-?site)\b[^()]{0,30}\)$"
+    r"|[ ]?,[ ](?:remote|hybrid|on-?site)$"  # "Full-Stack Engineer (Python / React) , Remote"
+    r"|[ ]\(\d[\d.,]*k?[ ]?[-\u2013][ ]?\d[\d.,]*k?[ ]?(?:EUR|USD|GBP|CHF|CAD)\)$"  # "(40-80k EUR)"
     r"|[ ]\([^()]{1,40}\b(?:remote|hybrid|on-?site)\)$"  # "(NYC, Onsite)"
     r"|-(?:remote|remoto|hybrid|híbrido|hibrido|presencial)$"  # "Assistente Financeiro-Híbrido"
     r"|,[ ][\w ]{1,40}[ ]team$"  # ", ArsenalOS Team"
     # "Senior Fullstack Engineer (Golang, AWS) 3 days in-office Chicago": the work mode
     r"|[ ](?:[1-4]|one|two|three|four)[ ]days?(?:[ ]a[ ]week)?[ ]in[- ]office\b.*$"
-    r"|[ ][-\u2013\u2014][ ]?(?:[$€£]|\d).*$"  # " - $95-$250K in Turkey": pay
+    # " - $95-$250K in Turkey": pay ("Caces 1 - 3" names categories)
+    r"|[ ][-\u2013\u2014][ ]?(?:[$€£]|\d{2}|\d[kK]).*$"
     r"|[ ][-\u2013\u2014][ ](?:turnos?|shifts?|torn|horario|schicht)\b.{0,40}$"
     r"|[ ]?\([ ]?(?:torn|turno|shift)\b[^)]{0,30}\)$"
     r"|[ ][\u2014\u2013-][ ]*(?:job description|stellenausschreibung|stellenangebot"
-    r"|stelleninserat|offre d'emploi|oferta de empleo)$"
+    r"|stelleninserat|offre d'emploi|oferta de empleo|job posting)$"
     r"|[ ]\(\d{1,2}\+?[ ]?(?:yoe|yrs?|years?)[^()]{0,20}\)$"  # "(3+ YoE)": experience
     r"|[ ]\([$€£]\d[^()]{0,30}\)$"  # "($200-250K)": pay
+    # "Promotor para ong en alicante, 800€ brutos fijos/mes + incen. 4'5h diarias": pay and
+    # hours after a board's title
+    r"|,?[ ]\d[\d.,]*[ ]?€.*$"
+    r"|[ ]\d{1,2}(?:[ ]?[,.'\u00b4\u0301][ ]?\d)?[ ]?h(?:oras)?[ ](?:diarias|al[ ]día|día"
+    r"|semanales)\b.*$"
     r"|[ ]\((?:all|any|multiple|various)[ ]levels?\)$"  # "(All levels)"
+    # "AUXILIAR ADMINISTRATIU TARDA (ANGLÈS AVANÇAT)": a language the job requires
+    r"|[ ]\((?:angl[eè]s|ingl[eé]s|franc[eè]s|alem[aà]n[y]?|catal[aà]n?|euskera|idiomas?)\b"
+    r"[^()]{0,30}\)$"
     r"|[ ]en[ ](?:cdi|cdd|int[ée]rim|alternance)$"  # "... en CDI."
     r"|,?[ ]and[ ](?:many[ ])?more$"  # "..., and many more"
     r"|[ ]in[ ](?:der|unserer|unseren)[ ][^ ]*(?:filiale|niederlassung|geschäftsstelle)\b.*$"
@@ -238,6 +254,8 @@ _TAIL_WORDS: Final = frozenset(
     | {"tarda", "tardes", "matins", "matí", "mañana", "mañanas", "noche", "nit", "semana"}
     | {"setmana", "parcial", "prácticas", "pràctiques", "joven", "juvenil", "substitució"}
     | {"suplències"}
+    | {"remote", "hybrid", "onsite"}  # "..., Remote"
+    | {"diarias", "día", "semanales"}  # "... 4'5h diarias"
 )
 # A second role after a spaced slash, an ampersand or "and": "Founding Engineer / Founding GTM",
 # "Software Engineers (full-stack) and Strategic Project Lead".
@@ -260,21 +278,22 @@ _LIST_INTRO: Final = re.compile(
 _AS_A: Final = re.compile(r"\b(?:As|as)(?: an?)? (?=[A-Z])")
 _HIRING_A: Final = re.compile(
     r"\b(?:[Hh]iring|[Ll]ooking for|[Ss]eeking|[Ww]e seek|[Rr]ecruiting|search of|searching for"
-    r"|[Aa]re you)"
-    r"(?: an?| one| \d| our)? (?=(?:[a-z][\w-]*,? (?:and )?){0,3}[A-Z])"
+    r"|[Aa]re you|[Dd]o you want to be|and become|[Ww]e need)"
+    r"(?: an?| one| \d| our| the)? (?=(?:[a-z][\w-]*,? (?:and )?){0,3}[A-Z])"
 )
 # "a committed and proactive Project Engineer", "a quality-minded Laboratory technician"
 _ADJECTIVES: Final = re.compile(r"(?:[a-z][\w-]*,?[ ](?:and[ ])?){1,3}(?=[A-Z])")
 _IN_THE_ROLE: Final = re.compile(r"\b(?:in the role of|position as|role as) (?:an? )?")
 _POSITION_OPEN: Final = re.compile(
-    r"^(?:An? )?(?P<title>[\w-]+(?: [\w-]+){0,3}?) (?:(?P<post>scholarship|fellowship"
+    r"^(?:An? )?(?:(?:\d{1,2}|one|two|three|four|five)-year )?"  # "A 3-year PhD scholarship"
+    r"(?P<title>[\w-]+(?: [\w-]+){0,3}?) (?:(?P<post>scholarship|fellowship"
     r"|studentship)|position|post) (?:is|in|at|within|for)\b",
     re.IGNORECASE,
 )
 # Where a title named in a sentence ends: "... Engineer on the team", "... Engineer, you will".
 _SENTENCE_TITLE_END: Final = re.compile(
     r"[,;.!?(\u2013\u2014]|[ \t](?:on|at|in|for|with|within|who|you|to|and|that|based|from|is"
-    r"|will)\b|$"
+    r"|will|as)\b|[ \t][a-z]{2,}ing\b|$"
 )
 _TITLE_CONNECTORS: Final = frozenset({"of", "and", "&", "/", "-", "\u2013", "for"})
 
@@ -298,6 +317,9 @@ def find_title(document: Document) -> Found | None:
     if found is not None:
         return found
     # A sentence of the opening or a list of roles: whichever the posting names first.
+    inline = _marked_in_text(lines)
+    if inline is not None:
+        return inline
     opening = _title_in_opening(document.text[:OPENING_CHARS])
     listed = _listed_title(lines)
     if opening is None and listed is None:
@@ -305,6 +327,41 @@ def find_title(document: Document) -> Found | None:
     if opening is None or (listed is not None and _start(listed) < _start(opening)):
         return listed
     return opening
+
+
+def _marked_in_text(lines: HeadLines) -> Found | None:
+    """A cut ad's title run into its text: marked by its gender marker after the sentence
+    before it ("... engagierte Persönlichkeiten. Software Engineer Realtime Embedded Systems
+    (w/m) Was Sie tun: ..."), or a role in both genders after the article that introduces it
+    ("ab sofort oder nach Vereinbarung eine/n Metallbauer/in EFZ zur Festanstellung.")."""
+    for index, line in enumerate(lines):
+        if index >= MAX_MARKED_LINE:
+            break
+        text = line.text
+        if "/" not in text:
+            continue
+        role = _INTRODUCED_ROLE.search(text)
+        if role is not None:
+            found = _trimmed(line.part(*role.span("role")), strong=True)
+            if found is not None:
+                return found
+        marker = _INLINE_MARKER.search(text) if "(" in text else None
+        if marker is None:
+            continue
+        start = text.rfind(". ", 0, marker.start()) + 2 if ". " in text[: marker.start()] else 0
+        part = line.part(start, marker.start())
+        if _title_cased(part.text) and part.text[:1].isupper():
+            found = _trimmed(part, strong=False)
+            if found is not None:
+                return found
+    return None
+
+
+_INLINE_MARKER: Final = re.compile(r"[ ]\((?:[mwfdx]/){1,2}[mwfdx]\)", re.IGNORECASE)
+_INTRODUCED_ROLE: Final = re.compile(
+    r"\b(?:eine/n|eine/-n|eine/einen|einen/eine|eine\(n\)|ein/e)[ ]"
+    r"(?P<role>[A-ZÄÖÜ][\w-]*(?:/-?in|/-?innen)\b(?:[ ](?:EFZ|EBA|HF|FH|ETH))?)"
+)
 
 
 def _start(found: Found) -> int:
@@ -381,6 +438,10 @@ def _head_title(lines: HeadLines) -> Found | None:
                     candidate = _title_of_line(line, mark, lines, index)
             elif candidate is None and late:
                 candidate = _title_of_line(line, UNMARKED, lines, index)  # marked parts only
+            if candidate is not None and candidate.mark == PLACED:
+                # "... Persönlichkeit als" / "[icon] KWO" / "GRIMSELSTROM" / "LEITER
+                # BETRIEBSFUEHRUNG (männlich oder weiblich)": a logo's words, the role below.
+                candidate = _marked_below(candidate, lines, index)
             if candidate is not None and (candidate.mark or not late):
                 return candidate.found
         # A cut ad may start mid-sentence ("im Belegarztsystem."): no body yet.
@@ -404,6 +465,21 @@ def _before_placeholder(line: HeadLine) -> HeadLine:
 
 # What leads to a masked name at the end of a cut line.
 _BEFORE_NAME: Final = re.compile(r"(?:[ ](?:at|in|for|with|bei|chez|@))?[ ,:(\-\u2013]*$")
+
+
+def _marked_below(candidate: _Candidate, lines: HeadLines, index: int) -> _Candidate:
+    """An introduced line that names no role gives way to a line of the next two that a gender
+    marker makes a title and that names one."""
+    if names_a_role(candidate.found.value):
+        return candidate
+    for offset in (1, 2):
+        line = lines.get(index + offset)
+        if line is None or len(line.text) > MAX_MARKED_CHARS or not _has_gender_marker(line.text):
+            continue
+        below = _title_of_line(line, MARKED, lines, index + offset)
+        if below is not None and names_a_role(below.found.value):
+            return below
+    return candidate
 
 
 def _is_fragment(text: str) -> bool:
@@ -574,6 +650,11 @@ def _after_named_employer(part: HeadLine, text: str) -> HeadLine:
             continue
         if any(phrase.format(name) in text for phrase in _NAMED_EMPLOYER):
             return part.part(len(name) + 1, len(part.text))
+        # "U.S. Digital Corps - Deputy Director GS15", "Presidential Innovation Fellows (PIF)
+        # Deputy Director": the page sets the name apart from the role elsewhere.
+        role = " ".join(words[count : count + 2])
+        if f"{name} - {role}" in text or f"({name}) {role}" in text:
+            return part.part(len(name) + 1, len(part.text))
     return part
 
 
@@ -603,9 +684,22 @@ def _after_employer(part: HeadLine) -> HeadLine:
 
 
 def named_after_members(name: str, title: str) -> bool:
-    """ "Presidential Innovation Fellows: Presidential Innovation Fellow": a programme named
-    after its members, then the role."""
-    return name.endswith("s") and title.lower().startswith(name[:-1].lower())
+    """ "Presidential Innovation Fellows: Presidential Innovation Fellow", "Presidential
+    Innovation Fellows - Director of Events": a programme named after its members (three
+    capitalised words or more, the last its members), then the role."""
+    if not name.endswith("s"):
+        return False
+    if title.lower().startswith(name[:-1].lower()):
+        return True
+    words = name.split()
+    return (
+        len(words) >= MIN_PROGRAMME_WORDS
+        and all(word[:1].isupper() for word in words)
+        and (not _LEVEL_WORDS.intersection(word.lower() for word in words))
+    )
+
+
+MIN_PROGRAMME_WORDS: Final = 3
 
 
 def _trimmed(
@@ -622,11 +716,14 @@ def _trimmed(
         if lead is None or lead.end() >= len(value):
             break
         value, start = value[lead.end() :], start + lead.end()
+    pay = _PAY_FIRST.match(value) if "€" in value[:12] else None
+    if pay is not None:
+        value, start = value[pay.end() :], start + pay.end()
     value = _cut_name(value)
     for stated in place:
         value = _cut_place(value, stated)
     if place:
-        value = _cut_town(value)
+        value = _cut_region(_cut_town(value), place)
     elif value.endswith(")"):
         value = _cut_city_in_parentheses(value)
     sector = _SECTOR_TAIL.search(value) if "ECTOR" in value.upper() else None
@@ -639,9 +736,24 @@ def _trimmed(
         if tail is None or tail.start() == 0:
             break
         value = value[: tail.start()].rstrip(" ,;-\u2013\u2014")
+        if place and "€" in tail.group():
+            # "Promotor para ong en alicante, 800€ ...": the place now ends the title
+            for stated in place:
+                value = _cut_place(value, stated)
+            value = _cut_town(value)
+    if value.count("(") > value.count(")"):
+        # "Mecànic per manteniment industrial (Varies Poblaci": a board's title cut short
+        # inside its parenthesis ("Engineer (Lead | Staff)" split at its bar keeps its level).
+        at = value.rfind("(")
+        if value[at + 1 :].strip().lower() not in _LEVEL_WORDS | {"lead"}:
+            value = value[:at].rstrip(" ,;-\u2013\u2014") or value
     if value[:1] == "[" and value[-1:] == "]":
         value, start = value[1:-1], start + 1  # "Roles: [Engineering Manager (Ruby), ...]"
-    value = _first_of_two(_first_role(value.rstrip(" ,;-\u2013\u2014")))
+    value = value.rstrip(" ,;-\u2013\u2014")
+    later = _counted_role_after(value)
+    if later > 0:
+        value, start = value[later:], start + later
+    value = _first_of_two(_first_role(value))
     while len(value.split()) > MAX_TITLE_WORDS and " - " in value:
         # "Tech Lead (CI & Test Data Platform) - San Francisco HQ and open to Relo"
         value = value[: value.rfind(" - ")]
@@ -653,6 +765,10 @@ def _trimmed(
     if not _looks_like_title(value, strong=strong, lower_case=lower_case):
         return None
     return Found(value, (start, start + len(value)))
+
+
+# "800 € fijo + comisión 4,5h día, como promotor ong orihuela": the pay first, then the role.
+_PAY_FIRST: Final = re.compile(r"\d[\d.,]*[ ]?€.{0,40}?,?[ ]como[ ]")
 
 
 def _without_description(value: str) -> str:
@@ -697,7 +813,7 @@ def _may_have_tail(value: str) -> bool:
     """What every `_TITLE_TAIL` needs (a cheap test: most titles have no tail)."""
     return (
         value[-1] in ").\u2192\u00bb" or _TAIL_CHAR.search(value) is not None or " at " in value
-        or value.rsplit(" ", 1)[-1].lower() in _TAIL_WORDS
+        or value.rsplit(" ", 1)[-1].lower() in _TAIL_WORDS or "€" in value
     )  # fmt: skip
 
 
@@ -737,7 +853,27 @@ def _cut_town(value: str) -> str:
         at = lower.rfind(word)
         if at > 0 and geo.town_codes(value[at + len(word) :]) is not None:
             return value[:at]
+    at = value.rfind(" ")
+    last = value[at + 1 :]
+    if value.count(" ") >= 2 and last.islower() and geo.town_codes(last) is not None:
+        return value[:at]  # "promotor ong orihuela": a town typed in lower case at the end
     return value
+
+
+def _cut_region(value: str, place: tuple[str, ...]) -> str:
+    """ "Técnico de Comunicaciones, Bizkaia" over "Localidad: Derio (VIZCAYA)": the stated
+    province, in another of its names, or a town of it after a comma ("Software Engineer,
+    Mobile" keeps its Mobile, a town of Alabama, over a place in California)."""
+    at = value.rfind(", ")
+    if at <= 0:
+        return value
+    stated = {_subdivision(name) for name in place} - {None}
+    return value[:at] if stated and _subdivision(value[at + 2 :]) in stated else value
+
+
+def _subdivision(name: str) -> str | None:
+    town = geo.town_codes(name)
+    return town.subdivision if town is not None else geo.subdivision_code(name, None).subdivision
 
 
 def _cut_place(value: str, place: str) -> str:
@@ -827,6 +963,20 @@ def _first_role(value: str) -> str:
     return value
 
 
+def _counted_role_after(value: str) -> int:
+    """ "Product + 1x ML Staff Engineer" (after "1x Product"): where the first role counted
+    starts when the part before names none, else 0."""
+    if "x " not in value:
+        return 0
+    joiner = _COUNTED_SECOND.search(value)
+    if joiner is None or names_a_role(value[: joiner.start()]):
+        return 0
+    return joiner.end() if _ends_with_role(value[joiner.end() :]) else 0
+
+
+_COUNTED_SECOND: Final = re.compile(r"[ ](?:\+|&|and)[ ]\d{1,2}[ ]?x[ ]")
+
+
 def _gender_pair(last: str, second: str) -> bool:
     """ "Expertin / Experte Notfallpflege": the second starts with the same role in another
     gender; "Video Engineer / Engineering Manager" names two roles."""
@@ -884,6 +1034,12 @@ def _looks_like_title(value: str, *, strong: bool, lower_case: bool = False) -> 
         return False
     if value[-1] in ".!?:;," or value[0] in "&+" or not any(char.isalpha() for char in value):
         return False
+    if "://" in value or value.startswith("www."):
+        return False  # "https://wellfound.com/jobs/4037860-creative-director-at-a-po...": a link
+    if " " in value and _SENTENCE_VERB.search(value):
+        # "For SDE roles, you will need experience with TS/JS/Python" (above "Location: ..."),
+        # "Full-Time Chauffeurs are wanted for engagement by an": a sentence
+        return False
     first = value.split(" ", 1)[0]
     if first.lower() in _SENTENCE_STARTS:
         return False  # "Sie verfügen über eine Ausbildung als Metallbauer/in"
@@ -894,6 +1050,7 @@ def _looks_like_title(value: str, *, strong: bool, lower_case: bool = False) -> 
     return (lower_case or not lower_start) and names_a_role(value)
 
 
+_SENTENCE_VERB: Final = re.compile(r"\b(?:you|your|we|is|are|will)\b")
 # Words that start a sentence, never a title.
 _SENTENCE_STARTS: Final = frozenset(
     {"as", "we", "you", "our", "sie", "wir", "du", "ihr", "unser", "vous", "nous", "if"}
@@ -942,12 +1099,13 @@ _NOT_A_ROLE_START: Final = frozenset(
 
 
 _HIRING_LOWER: Final = re.compile(
-    r"\b(?:hiring|looking for|seeking|we seek|recruiting)(?: an?| our| several| multiple)?"
+    r"\b(?:[Hh]iring|looking for|seeking|we seek|recruiting|to recruit)"
+    r"(?: an?| our| several| multiple)?"
     r" (?=[a-z])"
 )
 _LOWER_ADJECTIVES: Final = re.compile(
     r"(?:(?:experienced|talented|passionate|motivated|skilled|great|exceptional|strong|driven"
-    r"|curious|smart|additional|more|new|genius|brilliant|ambitious|dedicated|committed)"
+    r"|curious|smart|additional|more|new|genius|brilliant|ambitious|dedicated|committed|first)"
     r",?[ ](?:and[ ])?)+"
 )
 
@@ -971,7 +1129,23 @@ def _sentence_title(opening: str, start: int, *, capitals: bool) -> Found | None
     value = _first_role(value)  # "a Senior Full-Stack Engineer/ Data Scientist"
     if not ends_with_role(value):
         return None
+    if window[end.start() : end.start() + 1] == "(" and value == window[: end.start()].rstrip():
+        # "a few Senior Backend Engineers (Go), a Senior Data Engineer": its specialisation
+        close = window.find(")", end.start(), end.start() + MAX_SPECIALISATION_CHARS)
+        if close > 0 and _SPECIALISATION.fullmatch(window, end.start() + 1, close):
+            specialised = window[: close + 1]
+            # "(Remote)", "(Contract)", "(NYC)": facts, no part of the name
+            if _cut_city_in_parentheses(specialised) == specialised and not (
+                _TITLE_TAIL.search(specialised)
+            ):
+                value = specialised
     return Found(value, (start, start + len(value)))
+
+
+# "(Go)", "(TypeScript)", "(C++)", "(ML Infra)": a specialisation in parentheses, not a gender
+# marker ("(m/w/d)") or a workload.
+MAX_SPECIALISATION_CHARS: Final = 25
+_SPECIALISATION: Final = re.compile(r"[A-Z][\w+#. -]*")
 
 
 def _title_cased(value: str, *, last_lower: bool = False) -> bool:

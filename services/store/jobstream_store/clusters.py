@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-import struct
+import sys
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,18 +51,25 @@ def band_keys(signature: TextSignature | None) -> list[int]:
     if signature is None:
         return []
     # The store needs a posting's keys three times (its lookup, its row, its cluster): the
-    # hashing is computed once.
-    return list(_band_keys(signature.scheme, tuple(signature.values)))
+    # hashing is computed once. The cache is keyed by the values' bytes, not a tuple of them:
+    # a tuple of them held ~130 Python ints alive an entry, most of the store's growth in
+    # memory while it ran (docs/benchmarks.md).
+    values = array("H", signature.values)  # 0-65535: the contract's bounds
+    if sys.byteorder == "little":
+        values.byteswap()  # big-endian, as the keys were always hashed
+    return list(_band_keys(signature.scheme, values.tobytes()))
 
 
 @lru_cache(maxsize=8192)
-def _band_keys(scheme: str, values: tuple[int, ...]) -> tuple[int, ...]:
-    prefix = scheme.encode()
+def _band_keys(scheme: str, values: bytes) -> tuple[int, ...]:
+    """The keys of big-endian 16-bit `values`: each band is hashed as its number (one byte)
+    and its `ROWS` values (`struct.pack(">B8H", band, *rows)`)."""
+    prefix = scheme.encode()[:64]
+    width = ROWS * 2
     keys = []
-    for band in range(min(BANDS, len(values) // ROWS)):
-        rows = values[band * ROWS : (band + 1) * ROWS]
+    for band in range(min(BANDS, len(values) // width)):
         digest = hashlib.blake2b(
-            struct.pack(f">B{ROWS}H", band, *rows), digest_size=8, key=prefix[:64]
+            bytes((band,)) + values[band * width : (band + 1) * width], digest_size=8, key=prefix
         ).digest()
         keys.append(int.from_bytes(digest, "big", signed=True))
     return tuple(keys)

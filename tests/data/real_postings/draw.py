@@ -56,6 +56,10 @@ GROW_ROUNDS = [
         "swiss-job-ads": 8, "france-travail": 6, "empleate": 8, "encontreseuemprego": 3,
         "la-bulletins": 2,
     },
+    {
+        "hn-who-is-hiring": 14, "yc-job-board": 4, "tts-jobs": 2, "skillspan-train": 6,
+        "swiss-job-ads": 8, "france-travail": 5, "empleate": 8, "encontreseuemprego": 3,
+    },
 ]  # fmt: skip
 EMPLEATE_FILES = [f"data/partial_datasets/offers_2018-{day}.csv" for day in (
     "10-30", "10-31", "11-01", "11-02", "11-03", "11-04")]  # fmt: skip

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from jobstream.contracts import RawPosting
+from jobstream_ingest.formats import text as text_module
 from jobstream_ingest.formats.errors import FormatError
 from jobstream_ingest.formats.text import StreamDecoder, decode_text, repair
 from jobstream_ingest.intake import Limits, Outcome, read_postings
@@ -127,3 +128,21 @@ def test_binary_data_is_still_refused(data: bytes) -> None:
     with pytest.raises(FormatError) as raised:
         decode_text(data)
     assert raised.value.reason in ("binary", "bad_encoding")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain ASCII\tand\x01\x02 two controls\x7f",
+        "accents é and — dashes\x1b (escape: allowed) \x1c\x0e\x08",
+        "escaped \udc80\udcff bytes\x01 beside é \udc81",
+        "only \udcfe",
+        "",
+    ],
+)
+def test_the_fast_counts_agree_with_the_patterns(text: str) -> None:
+    # The counts in C (`_utf8`, bytes.translate) must say what the regular expressions say.
+    escapes = sum(len(run) for run in text_module._ESCAPED.findall(text))
+    assert text_module.escaped_bytes(text) == escapes
+    assert repair(text) == (text_module._ESCAPED.sub("\ufffd", text), escapes)
+    assert text_module._control_characters(text) == len(text_module._CONTROL.findall(text))

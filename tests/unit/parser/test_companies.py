@@ -44,6 +44,16 @@ def _company(text: str) -> str | None:
          " realitzar l'atenció directa.", "Grup Asproseat"),
         ("Técnico de Sistemas\nLocalidad: Madrid\n\nFormación. Grupo NS, es una empresa donde se"
          " valora el perfil personal.", "Grupo NS"),
+        # An offer whose description repeats "<role> en <place>" before its first sentence
+        # (0.3.30); "IT" may start a name there.
+        ("Project Manager Sector Turismo, Madrid\nLocalidad: Madrid (MADRID)\n\nProject Manager"
+         " Sector Turismo en Madrid Grupo SADE es una boutique tecnológica con 15 años.",
+         "Grupo SADE"),
+        ("Operador Informático Junior, Madrid - Primer Empleo\nLocalidad: Madrid (MADRID)\n\n"
+         "Operador Informático Junior en Madrid En Tuyú Technology deseamos incorporar un"
+         " Operador de Sistemas.", "Tuyú Technology"),
+        ("Técnico de Comunicaciones, Bizkaia\nLocalidad: Derio (VIZCAYA)\n\nTécnico de"
+         " Comunicaciones en Bizkaia Seleccionamos técnico de comunicaciones.", None),
         # ... not a shouted description, a place, or an office of the employer.
         ("Ayudante\nLocalidad: Banyoles\n\nPERRUQUERIA DE BANYOLES BUSCA UNA AJUDANTA.", None),
         ("Técnico\nLocalidad: Madrid\n\nEn España somos un equipo de más de 500 personas.", None),
@@ -56,6 +66,8 @@ def _company(text: str) -> str | None:
          " Personalvermittler.", "CarePers AG"),
         ("Berater/in\nUnsere flexiblen Arbeitsmodelle nennen wir bei der AXA «Flexwork».", "AXA"),
         ("Koch/Köchin\nWir sind die Nummer 1 Bei SV Group finden Sie ein tolles Team.", "SV Group"),
+        ("Sachbearbeiter/in Pensionskasse\nVos tâches principales\n- Sie prüfen Fälle.\n\n"
+         "Votre avenir chez GastroSocial\n\n- Wir bieten Ihnen eine Tätigkeit.", "GastroSocial"),
         ("Repartidor\nLocalidad: Cádiz\n\nCÓDIGO DE OFERTA: 112018013914 DISQUEVA S.L.    ENVIAR"
          " CURRÍCULUM VITAE A: rrhh@example.com", "DISQUEVA S.L."),
         # ... not a town and its canton, nor a German noun after "bei".
@@ -107,6 +119,39 @@ def test_employer_named_in_passing(text: str, company: str | None) -> None:
         ("Hi HN — I’m Nicole, cofounder of Gambit Robotics (with Eliot Horowitz).",
          "Gambit Robotics"),
         ("PostHog equips developers to build successful products.", "PostHog"),
+        # "At X (its site), we", "We are X and", "Hi! We're X.", "here from X", "hiring ... at
+        # X", a legal form after a comma (0.3.30)
+        ("At Grey Rhino (www.greyrhino.ai), we are a growing stealth-mode hedge fund.",
+         "Grey Rhino"),
+        ("At CloudX (https://cloudx.io) we’re building a new supply-side advertising platform.",
+         "CloudX"),
+        ("Support Engineer | Remote | FinTech | Open Source | Startup\n\nHi there. We are"
+         " Interledger Foundation and are looking for an experienced Support Engineer.",
+         "Interledger Foundation"),
+        ("Hi! We're Ontix. We're building the business layer to connect siloed datasets.",
+         "Ontix"),
+        ("Cologne, Germany | UMH | Product Engineer | Full-time | 55 - 85k EUR\n\nHi, Alex and"
+         " Jeremy here from UMH.", "UMH"),
+        ("Hey! We're hiring for a Founding GTM Lead at Skyfall AI.\n\nWe are an AI research"
+         " lab.", "Skyfall AI"),
+        ("Treatment Technologies & Insights, Inc. (TTI) | Backend Engineers (Junior & Senior) |"
+         " El Segundo, CA | Hybrid", "Treatment Technologies & Insights, Inc."),
+        # ... not what a "we" sentence describes.
+        ("Acme Engineer | Remote\n\nWe are Remote. We are hiring engineers.", None),
+        # "this is" before the writer's role; a name whose site is a link (0.3.26).
+        ("Hey HN, this is Louis, co-founder at SightlineOS.\n\nYusha, Derrick, and I are"
+         " building an AI-native supply chain operating system.", "SightlineOS"),
+        ("Krea; Fulltime; Onsite, San Francisco, CA, USA.\n\nI'm the cofounder of Krea"
+         " (https://www.krea.ai/), a company building creative tooling.", "Krea"),
+        ("Founding (AI/Software) Engineer + Founding Research Scientist | NYC |"
+         " https://www.l2labs.ai/\n\nL2 Labs is a brand new applied AI lab.", "L2 Labs"),
+        ("Thunder Compute, YC S24 | https://www.thundercompute.com | In-person in San"
+         " Francisco\n\nHiring 4 full-time Software Engineers.", "Thunder Compute"),
+        # ... not a product the head links to inside a sentence, nor "ASP.NET", nor a town.
+        ("Always Further, founded by team who created https://sigstore.dev , are now building"
+         " https://nono.sh agent security tooling.\n\nYou will contribute to Nono.", None),
+        ("Programadores y Analistas .NET\nLocalidad: Vigo (PONTEVEDRA)\n\nExperiencia con"
+         " ASP.NET y C#.", None),
         # A place and its terms, or a description, is no employer.
         ("Faculty of Practice in Data Science\n\nCleveland OH | Onsite", None),
         ("Founding Engineer Wanted | Defense Startup | Munich/Remote", None),

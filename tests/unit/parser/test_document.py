@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from jobstream_parser import dates, experience, people, terms
 from jobstream_parser.anchors import lowered
-from jobstream_parser.document import Document, is_bullet, lower_twin
+from jobstream_parser.document import Document, ascii_head_finder, is_bullet, lower_twin
 from jobstream_parser.heads import CASE_FOLD_EXCEPTIONS
 from tests.support import pure_python_only
 
@@ -37,6 +37,7 @@ PIECES = [
     "a minimum of two years", "Zwei Jahre", "8:00 AM to 5:00 PM PST", "Seniority level: Senior",
     "Entry-Level position", "we are hiring a Senior", "Bachelor's Degree", "MS/BS", "PhD",
     "Date Posted: March 3, 2024", "POSTED ON 2024-02-29", "9:00-17:00", "12h30 à 18h", "7 am",
+    "6 months", "12-month contract", "\u0666 months", "\uff13 years", "1099",
     "İ", "ı", "ſ", "K", "É", " ", "\n", ", ", "-", "(", ")", ":", "/",
 ]  # fmt: skip
 texts = st.lists(st.sampled_from(PIECES) | st.text(max_size=8), max_size=30).map("".join)
@@ -62,6 +63,24 @@ def test_scans_find_what_the_patterns_find(text: str) -> None:
             for match in document.scan(pattern, name, back=back, ahead=ahead, starts=starts)
         ]
         assert found == _reference(document, pattern, name, back, ahead), pattern.pattern[:40]
+
+
+def test_digits_are_heads_in_ascii_windows_and_other_scripts_digits_still_count() -> None:
+    # "\\d{1,2} months" may start with any digit: an ASCII window is tried where a digit or a
+    # word starts; a window holding "٦" (an Arabic-Indic six, a `\\d` too) is scanned whole.
+    finder = ascii_head_finder(terms._EMPLOYMENT)
+
+    assert finder is not None
+    assert finder.starts("a 6 months post") == [2]
+    assert ascii_head_finder(re.compile("temporary|seasonal")) is None  # no digits: heads.py
+    for text in ("Contract: 6 months", "Contract: \u0666 months", "Job type: Full-time, 12 months"):
+        document = Document(text)
+        found = [
+            (match.span(), match.lastgroup)
+            for match in document.scan(terms._EMPLOYMENT, "employment", back=60, ahead=60)
+        ]
+        assert found == _reference(document, terms._EMPLOYMENT, "employment", 60, 60)
+        assert found  # every one of them states a term
 
 
 def test_twins_are_lower_case_and_case_sensitive() -> None:

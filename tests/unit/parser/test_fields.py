@@ -101,6 +101,9 @@ def test_pay_for_a_year(text: str, annual_min: float | None, annual_max: float |
          "year", None),
         # five figures without a period are a year's pay (the labelling guide)
         ("SALARIO: 14.000 €", 14000, 14000, "EUR", "year", None),
+        # Catalan "retribució" is a pay word; the euro sign lost in the source (0.3.28)
+        ("Incorporació immediata. RETRIBUCIÓ BRUTA MENSUAL: 1.512?. JORNADA COMPLETA", 1512,
+         1512, None, "month", None),
     ],
 )  # fmt: skip
 def test_salary_forms(
@@ -146,6 +149,8 @@ def test_amounts_that_are_not_pay(text: str) -> None:
         ("- 0-2 years of professional experience with React.", 0, 2),
         ("- Mindestens 3 Jahre Berufserfahrung.", 3, None),
         ("- Experiência de 3 anos com APIs.", 3, None),
+        # a figure in parentheses alone (0.3.28)
+        ("To qualify, you must have one at least (1) year of specialized experience.", 1, None),
     ],
 )
 def test_experience_forms(text: str, minimum: float, maximum: float | None) -> None:
@@ -170,6 +175,22 @@ def test_experience_forms(text: str, minimum: float, maximum: float | None) -> N
         ("Les débutants sont acceptés.\nExpérience : 6 mois", 0, "débutants sont acceptés"),
         ("GRADO MEDIO. SIN EXPERIENCIA. CONTRATO EN PRÁCTICAS", 0, "SIN EXPERIENCIA"),
         ("No prior experience required.", 0, "No prior experience required"),
+        # ... in Portuguese, Spanish, Catalan and French too (0.3.28)
+        (
+            "* Não precisa de experiência\n* Experiência na área será um diferencial",
+            0,
+            "Não precisa de experiência",
+        ),
+        (
+            "SE BUSCA APRENDIZ. NO ES NECESARIO EXPERIENCIA PREVIA.",
+            0,
+            "NO ES NECESARIO EXPERIENCIA",
+        ),
+        (
+            "No es necesario tener experiencia previa como promotor.",
+            0,
+            "No es necesario tener experiencia",
+        ),
         (
             "- 3+ years of experience.\nNo experience required for the internship track.",
             3,
@@ -339,6 +360,20 @@ def test_work_mode_forms(text: str, mode: str | None) -> None:
         ("Chauffeur (w/m) 20-100% mit Nachteinsätzen\nStandort Landquart", None),
         ("Industrielackierer\nGesucht per 27.11.2018 | Pensum: 100% | Jobs in Pratteln",
          "FULL_TIME"),
+        # ... before a comma or a parenthesis; a degree of disability is none (0.3.28)
+        ("Sachbearbeiter/in Pensionskasse\nPensum 80-100%, Eintritt ab sofort", "FULL_TIME"),
+        ("Consultant Informationsmanagement 80-100% (w/m)\nIhre Aufgaben", "FULL_TIME"),
+        ("Aushilfe 20-40% (w/m)\nIhre Aufgaben", "PART_TIME"),
+        ("Auxiliar\nIMPRESCINDIBLE: Tener certificado de discapacidad 33%, experiencia.", None),
+        # Alternatives: the first stated (0.3.28); a fixed term in Catalan and Spanish.
+        ("EggAI | Tech Lead | REMOTE (EU, Switzerland, Norway) | Full-time or Contract",
+         "FULL_TIME"),
+        ("Acme | Engineer | REMOTE (EU-friendly) | Full-time / Contract", "FULL_TIME"),
+        ("Foundry Robotics | Founding Engineers | Contract or Full-time | London", "CONTRACTOR"),
+        ("AUXILIAR ADMINISTRATIU\nINCORPORACIÓ IMMEDIATA, DURADA PREVISTA INICIAL D'1 A 2 MESOS."
+         " JORNADA COMPLETA EN HORARI CONTINUAT", "TEMPORARY"),
+        ("Auxiliar\nCONDICIONS: DURADA PREVISTA DE 2-4 MESOS, JORNADA PARCIAL", "TEMPORARY"),
+        ("Peón\nDURACIÓN DEL CONTRATO UN MES, JORNADA A TIEMPO PARCIAL", "TEMPORARY"),
         # A workflow engine is no contract term.
         ("Backend Engineer\nStack: Go, Temporal, Kafka", None),
         # parser 0.3.11

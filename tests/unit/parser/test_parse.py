@@ -74,7 +74,7 @@ def test_carries_identity_and_version() -> None:
     assert parsed.posting_id == raw.posting_id
     assert parsed.received_at == raw.received_at
     assert parsed.source == raw.source
-    assert parsed.parser_version == PARSER_VERSION == "0.3.24"
+    assert parsed.parser_version == PARSER_VERSION == "0.3.30"
 
 
 def test_seed_003_title_span_is_the_start_of_the_first_line() -> None:

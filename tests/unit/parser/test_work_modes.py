@@ -57,6 +57,18 @@ def _work_mode(text: str) -> str | None:
         ("Técnico\nModalidad: semipresencial\n", "hybrid"),
         # Remote for the time being (a pandemic's arrangement) is not the job's work mode.
         ("Developer\n\nDue to COVID-19 this role may initially be remotely based.", None),
+        ("QA Test Developer\n\nThe majority of our staff are now working remotely to ensure"
+         " continuity of operations.\nThe successful candidate should expect to be working from"
+         " home until the Campus re-opens to all staff.", None),
+        # Offered for the right person, or on site and hybrid joined by a dash (0.3.26).
+        ("Diamond Hands Fantasy | Founding Engineer | NYC\n\nBased in NYC. Remote-friendly for"
+         " the right person.\nReply here.", "remote"),
+        ("Acme | Staff Engineer | Chicago\n\nLocation: Chicago, Nashville, or Boston preferred."
+         " Open to remote for the right candidate.", "remote"),
+        ("Acme | Staff Engineer | Chicago\n\nWe are not open to remote candidates.", None),
+        ("Parabola | Senior SRE + Full Stack Engineer | NYC/SF ONSITE-Hybrid | Full-time",
+         "hybrid"),
+        ("focal | Head of Technology & Applied AI | Remote/Onsite/Hybrid (US)", "remote"),
         # "Télétravail : Non" is no telework.
         ("Chargé de clientèle\nTélétravail :\nNon\n\nVotre profil : commercial.", "onsite"),
         # How people talk is no work mode.

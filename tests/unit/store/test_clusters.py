@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
+import struct
 from datetime import timedelta
 
 import numpy as np
@@ -64,6 +66,30 @@ def test_band_keys_are_stable_and_belong_to_their_scheme() -> None:
     assert all(-(2**63) <= key < 2**63 for key in band_keys(one))
     assert not set(band_keys(one)) & set(band_keys(other))
     assert band_keys(None) == []
+
+
+def _keys_as_first_stored(scheme: str, values: list[int]) -> list[int]:
+    """The band keys as the store computed them when it began storing them (a key written
+    then must be found by the same key now)."""
+    keys = []
+    for band in range(min(BANDS, len(values) // 8)):
+        rows = values[band * 8 : (band + 1) * 8]
+        digest = hashlib.blake2b(
+            struct.pack(">B8H", band, *rows), digest_size=8, key=scheme.encode()[:64]
+        ).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
+
+
+@pytest.mark.parametrize("length", [1, 7, 8, 9, 64, 127, 128, 129, 200, 1024])
+def test_band_keys_are_the_keys_stored_before(length: int) -> None:
+    rng = random.Random(length)
+    for scheme in (SCHEME, "x" * 40):
+        values = [
+            rng.choice((0, 1, 255, 256, 65_535, rng.randrange(65_536))) for _ in range(length)
+        ]
+        signature = TextSignature(scheme=scheme, values=values)
+        assert band_keys(signature) == _keys_as_first_stored(scheme, values)
 
 
 @pytest.mark.parametrize(

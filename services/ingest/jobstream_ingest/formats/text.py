@@ -52,6 +52,7 @@ DETECTION_WINDOW: Final = 64 * 1024
 _STRAY_SHARE: Final = 0.01
 # C0 control characters other than tab, newlines, form feed and escape: text has almost none.
 _CONTROL: Final = re.compile(r"[\x01-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+_CONTROL_BYTES: Final = bytes([*range(0x01, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
 _MAX_CONTROL_SHARE: Final = 0.02
 # surrogateescape turns an invalid byte 0xNN into U+DCNN; valid text never decodes to these.
 _ESCAPED: Final = re.compile("[\udc80-\udcff]+")
@@ -80,15 +81,33 @@ def decode_text(data: bytes, *, keep_escapes: bool = False) -> Decoded:
     record by record (each posting then counts its own)."""
     decoder = StreamDecoder()
     text = decoder.decode(data, final=True)
-    replaced = sum(len(run) for run in _ESCAPED.findall(text))
+    replaced = escaped_bytes(text)
     if not keep_escapes:
         text, replaced = repair(text)
     return Decoded(check_sample(text), decoder.encoding or "utf-8", replaced)
 
 
+def _utf8(text: str) -> bytes | None:
+    """`text` in UTF-8, or None when it holds a surrogate (an escaped byte among them).
+
+    The codec checks every character in C; `_ESCAPED`'s scan of a whole text costs several
+    times as much (docs/benchmarks.md), and nearly every text holds no escape."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+
+
+def escaped_bytes(text: str) -> int:
+    """How many invalid bytes `text` holds escaped (see `repair`)."""
+    if text.isascii() or _utf8(text) is not None:
+        return 0
+    return sum(len(run) for run in _ESCAPED.findall(text))
+
+
 def repair(text: str) -> tuple[str, int]:
     """`text` with each run of escaped invalid bytes replaced by U+FFFD, and how many bytes."""
-    if _ESCAPED.search(text) is None:
+    if text.isascii() or _utf8(text) is not None or _ESCAPED.search(text) is None:
         return text, 0
     replaced = 0
 
@@ -168,7 +187,7 @@ class StreamDecoder:
     def _choose(self, window: bytes, final: bool) -> None:
         probe = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         text = probe.decode(window[:DETECTION_WINDOW], final and len(window) <= DETECTION_WINDOW)
-        invalid = sum(len(run) for run in _ESCAPED.findall(text))
+        invalid = escaped_bytes(text)
         if invalid == 0 or _mostly_utf8(text, invalid):
             self._use("utf-8", "surrogateescape")
             return
@@ -219,11 +238,21 @@ def _plausible(text: str) -> bool:
     return True
 
 
+def _control_characters(text: str) -> int:
+    """How many characters of `_CONTROL` `text` holds."""
+    data = _utf8(text)
+    if data is None:  # escaped bytes: the scan of the text itself
+        return len(_CONTROL.findall(text))
+    # They are ASCII, and no byte of a multi-byte UTF-8 character is: counted in the bytes,
+    # in C, rather than by `_CONTROL`'s scan of the text.
+    return len(data) - len(data.translate(None, _CONTROL_BYTES))
+
+
 def check_sample(text: str) -> str:
     """`text`, or FormatError when it is binary data (NULs, many control characters)."""
     if "\x00" in text:
         raise FormatError("binary", "the text holds NUL characters, so it is binary data")
-    controls = len(_CONTROL.findall(text))
+    controls = _control_characters(text)
     if controls > 8 and controls > _MAX_CONTROL_SHARE * len(text):
         raise FormatError("binary", f"{controls:,} control characters: binary data, not text")
     return text
