@@ -19,9 +19,11 @@ store's view refresh runs (`views_refresh_s`). Then:
   and the peaks of the first and second half: flat memory means they match), with the CPU
   µs per posting of the command and of its PostgreSQL backend.
 
-`JOBSTREAM_BENCH_READ_SIDE_DATABASE=name` measures a database seeded before (by this
-benchmark, kept) instead of seeding a throwaway one: migrated to the latest version, never
-dropped; the seeding's ~6 min and the views' refresh are skipped.
+`JOBSTREAM_BENCH_READ_SIDE_DATABASE=name` keeps the database: one of that name holding
+postings (seeded by an earlier run) is measured as it is, migrated to the latest version, the
+seeding's ~6 min and the views' refresh skipped; one missing or empty is created and seeded
+first. It is never dropped. `JOBSTREAM_BENCH_READ_SIDE_ONLY=export` measures the export only
+(not the API's two runs of up to 4 min).
 """
 
 from __future__ import annotations
@@ -72,6 +74,8 @@ class Options:
 OPTIONS = Options()
 # A database seeded before, measured as it is (the module's docstring).
 KEPT_DATABASE = os.environ.get("JOBSTREAM_BENCH_READ_SIDE_DATABASE")
+# "export": the export only (the module's docstring).
+ONLY = os.environ.get("JOBSTREAM_BENCH_READ_SIDE_ONLY", "")
 
 # Copies of the templates, new ids, received over the year before 2026-12-01: an INSERT ...
 # SELECT of every column of the table (whatever migrations added), built and quoted by the
@@ -303,6 +307,14 @@ def _rss_mb(pid: int) -> float | None:
     return None
 
 
+async def _holds_postings(settings: PostgresSettings) -> bool:
+    conn = await asyncpg.connect(**settings.connect_kwargs())
+    try:
+        return bool(await conn.fetchval("SELECT EXISTS (SELECT FROM postings)"))
+    finally:
+        await conn.close()
+
+
 async def stored(settings: PostgresSettings) -> dict[str, object]:
     """What the database holds: its postings, and its skills by demand (the views'
     counts)."""
@@ -329,11 +341,12 @@ async def measure(options: Options) -> dict[str, object]:
     await ensure_database(admin, name, base.owner_user)
     settings = base.model_copy(update={"database": name})
     try:
+        seeded: dict[str, object] = {}
         if KEPT_DATABASE:
             await migrate_as_owner(settings)
-            seeded: dict[str, object] = {"kept_database": name}
-        else:
-            seeded = await seed(settings, options)
+            seeded["kept_database"] = name
+        if not KEPT_DATABASE or not await _holds_postings(settings):
+            seeded.update(await seed(settings, options))
         held = await stored(settings)
         total = int(held["postings"])  # type: ignore[call-overload]
         skills: list[str] = held["skills"]  # type: ignore[assignment]
@@ -351,7 +364,8 @@ async def measure(options: Options) -> dict[str, object]:
                 "JOBSTREAM_API_HTTP_PORT": str(port),
             }
             loads: dict[str, object] = {}
-            for run_name, caches in (("", {}), ("_uncached", _NO_CACHES)):
+            api_runs = () if ONLY == "export" else (("", {}), ("_uncached", _NO_CACHES))
+            for run_name, caches in api_runs:
                 start_service(layout, "api", {**env, **caches})
                 process = service_process(layout, "api")
                 try:
@@ -381,9 +395,15 @@ async def measure(options: Options) -> dict[str, object]:
                 for key, value in seeded.items()
             },
             **loads,
-            "read_api_mix": MIX,
-            "read_api_distinct_requests": [len(set(postings_mix)), len(set(stats_mix))],
-            "read_api_skill_postings_range": [min(counts.values()), max(counts.values())],
+            **(
+                {
+                    "read_api_mix": MIX,
+                    "read_api_distinct_requests": [len(set(postings_mix)), len(set(stats_mix))],
+                    "read_api_skill_postings_range": [min(counts.values()), max(counts.values())],
+                }
+                if api_runs
+                else {}
+            ),
             "export_parquet_postings_per_s": round(total / export_seconds, 1),
             "export_parquet_postings_per_s_after_startup": round(
                 total / max(export_seconds - exported["export_startup_seconds"], 1e-3), 1

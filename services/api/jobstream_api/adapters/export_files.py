@@ -61,10 +61,23 @@ class CsvWriter:
         self._text.detach()
 
 
+# Columns whose row groups' minimum and maximum let a reader skip them (times, numbers,
+# codes); not the texts, ids, places and skills: a tenth of the writer's CPU for nothing.
+_STATISTICS_COLUMNS: Final = [
+    name
+    for name in EXPORT_SCHEMA.names
+    if name not in {"id", "title", "url", "locations", "skills", "source_name", "text"}
+]
+
+
 class ParquetWriter:
     def __init__(self, out: IO[bytes]) -> None:
         self._writer = pq.ParquetWriter(
-            out, EXPORT_SCHEMA, compression="zstd", use_dictionary=_DICTIONARY_COLUMNS
+            out,
+            EXPORT_SCHEMA,
+            compression="zstd",
+            use_dictionary=_DICTIONARY_COLUMNS,
+            write_statistics=_STATISTICS_COLUMNS,
         )
 
     def write(self, batch: pa.RecordBatch) -> None:
