@@ -10,7 +10,6 @@ with too few of them gets no language rather than a guess.
 from __future__ import annotations
 
 import math
-import re
 from typing import Final, NamedTuple
 
 SAMPLE_CHARS: Final = 1_500
@@ -45,7 +44,6 @@ _SHARES_OF: Final[dict[str, tuple[tuple[str, int], ...]]] = {
 }
 
 MAX_WORD_CHARS: Final = max(map(len, _SHARES_OF))
-_WORD: Final = re.compile(r"[^\W\d_]+")
 
 
 class FoundLanguage(NamedTuple):

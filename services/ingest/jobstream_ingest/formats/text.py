@@ -81,8 +81,10 @@ def decode_text(data: bytes, *, keep_escapes: bool = False) -> Decoded:
     record by record (each posting then counts its own)."""
     decoder = StreamDecoder()
     text = decoder.decode(data, final=True)
-    replaced = escaped_bytes(text)
-    if not keep_escapes:
+    # `repair` counts what it replaces: the escapes are counted once, by one or the other.
+    if keep_escapes:
+        replaced = escaped_bytes(text)
+    else:
         text, replaced = repair(text)
     return Decoded(check_sample(text), decoder.encoding or "utf-8", replaced)
 
