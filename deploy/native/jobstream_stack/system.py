@@ -17,11 +17,22 @@ _apt_updated = False
 POLICY_RC_D = Path("/usr/sbin/policy-rc.d")
 
 
+# Ports `free_port` gave out in this process.
+_GIVEN: set[int] = set()
+
+
 def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now (for private servers of tests and benchmarks)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A TCP port free on 127.0.0.1 right now (for private servers of tests and benchmarks),
+    never one given out before in this process: a port given out is free until its server
+    binds it, and the kernel may hand it out again before then (two services of one test got
+    the same port, and one failed to start)."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in _GIVEN:
+            _GIVEN.add(port)
+            return port
 
 
 def ensure_commands(packages_by_command: Mapping[str, str], *, start_services: bool = True) -> None:
